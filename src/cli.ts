@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * The `podium` command. Each subcommand lives in src/commands/<name>.ts and is imported only
+ * when called, so a quick `podium evaluate` does not pay for express, sqlite or tfjs.
+ * A user's mistake (ValidationError, UsageError) prints one line and exits 2; anything else
+ * is a bug in podium and keeps its stack.
+ */
+import { isUserError } from './problems.js';
+
+type CommandModule = { run(args: string[]): Promise<number | void> };
+
+const commands: Record<string, { load: () => Promise<CommandModule>; summary: string }> = {
+  evaluate: { load: () => import('./commands/evaluate.js'), summary: 'score a submission against a truth or a challenge' },
+  validate: { load: () => import('./commands/validate.js'), summary: 'check a submission and list every problem' },
+  serve: { load: () => import('./commands/serve.js'), summary: 'run the leaderboard server' },
+  submit: { load: () => import('./commands/submit.js'), summary: 'upload a submission to a server' },
+  leaderboard: { load: () => import('./commands/leaderboard.js'), summary: "print a challenge's leaderboard" },
+  status: { load: () => import('./commands/status.js'), summary: 'show your submissions and their status' },
+  data: { load: () => import('./commands/data.js'), summary: 'make or import data sets (podium data make all)' },
+  baseline: { load: () => import('./commands/baseline.js'), summary: 'train, run and score reference baselines' },
+  demo: { load: () => import('./commands/demo.js'), summary: 'data, baselines, scores and the leaderboard in one go' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return [
+    'usage: podium <command> [options]   (podium <command> --help for its options)',
+    '',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`podium: unknown command "${name}"\n${usage()}\n`);
+    return 2;
+  }
+  const code = await (await command.load()).run(args);
+  return typeof code === 'number' ? code : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (isUserError(e)) {
+      process.stderr.write(`podium: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`podium: internal error (a bug in podium, please report it)\n${(e as Error)?.stack ?? e}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,9 @@
+// Placeholder until the detection task lands; replaced by its real implementation.
+import { UsageError } from '../../problems.js';
+import type { Task } from '../task.js';
+
+const unavailable = async (): Promise<never> => {
+  throw new UsageError('the detection task is not implemented yet');
+};
+
+export const task: Task = { name: 'detection', version: '0', metrics: () => [], evaluate: unavailable, validate: unavailable };
