@@ -1,9 +1,108 @@
-// Placeholder until the classification task lands; replaced by its real implementation.
-import { UsageError } from '../../problems.js';
-import type { Task } from '../task.js';
+/**
+ * The classification task (iNaturalist 2018): solution CSV `id,expected[,usage]` against a
+ * submission CSV `id,predicted`. All, public and private rows are scored in one pass.
+ */
+import { topKEvaluator, topKMetrics, TOPK_VERSION, type TopKState } from '../../evaluators/topk.js';
+import type { Scores } from '../../evaluators/evaluator.js';
+import { ProblemList, UsageError } from '../../problems.js';
+import type { EvaluateResult, Resampler, Task, TaskOptions } from '../task.js';
+import { readClassificationSubmission } from './submission.js';
+import { readClassificationTruth, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC, type ClassificationTruth } from './truth.js';
 
-const unavailable = async (): Promise<never> => {
-  throw new UsageError('the classification task is not implemented yet');
+/** The k values podium reports: iNat 2019+ (1), iNat 2018 (3), iNat 2017 (5). */
+const ALL_KS = [1, 3, 5] as const;
+
+/** `predictions`: labels every row must carry; it also fixes which top-k are reported. */
+function requiredPredictions(options: TaskOptions | undefined): number | undefined {
+  const p = options?.predictions;
+  if (p === undefined) return undefined;
+  if (typeof p !== 'number' || !Number.isInteger(p) || p < 1) {
+    throw new UsageError(`classification option "predictions" must be a positive integer, got ${JSON.stringify(p)}`);
+  }
+  return p;
+}
+
+function ksFor(maxLabels: number): number[] {
+  return ALL_KS.filter((k) => k <= maxLabels);
+}
+
+async function read(truthPath: string, submissionPath: string, options?: TaskOptions) {
+  const required = requiredPredictions(options);
+  const truth = await readClassificationTruth(truthPath);
+  const problems = new ProblemList();
+  const submission = await readClassificationSubmission(submissionPath, truth, { required: required ?? 1, problems });
+  problems.throwIfAny();
+  return { truth, submission, ks: ksFor(required ?? submission.minLabels) };
+}
+
+function score(truth: ClassificationTruth, ranks: Int16Array, ks: number[], rows?: ArrayLike<number>) {
+  const evaluator = topKEvaluator(ks, truth.classNames.length);
+  const states = [evaluator.create(), evaluator.create(), evaluator.create()]; // all, public, private
+  const item = { trueClass: 0, rank: 0 };
+  const n = rows ? rows.length : ranks.length;
+  for (let i = 0; i < n; i++) {
+    const t = rows ? rows[i]! : i;
+    const usage = truth.usage[t]!;
+    if (usage === USAGE_IGNORED) continue;
+    item.trueClass = truth.classOf[t]!;
+    item.rank = ranks[t]!;
+    evaluator.add(states[0]!, item);
+    if (usage === USAGE_PUBLIC) evaluator.add(states[1]!, item);
+    else if (usage === USAGE_PRIVATE) evaluator.add(states[2]!, item);
+  }
+  return { evaluator, states: states as [TopKState, TopKState, TopKState] };
+}
+
+function resampler(truth: ClassificationTruth, ranks: Int16Array, ks: number[], usage?: number): Resampler {
+  const rows: number[] = [];
+  for (let t = 0; t < truth.usage.length; t++) {
+    const u = truth.usage[t]!;
+    if (u !== USAGE_IGNORED && (usage === undefined || u === usage)) rows.push(t);
+  }
+  const rowIndex = Uint32Array.from(rows);
+  return {
+    size: rowIndex.length,
+    score(indices: Uint32Array): Scores {
+      const picked = new Uint32Array(indices.length);
+      for (let i = 0; i < indices.length; i++) picked[i] = rowIndex[indices[i]!]!;
+      const { evaluator, states } = score(truth, ranks, ks, picked);
+      return evaluator.finish(states[0]);
+    },
+  };
+}
+
+export const task: Task = {
+  name: 'classification',
+  version: TOPK_VERSION,
+  metrics(options) {
+    return topKMetrics(ksFor(requiredPredictions(options) ?? 5));
+  },
+  async validate(truthPath, submissionPath, opts) {
+    await read(truthPath, submissionPath, opts?.options);
+  },
+  async evaluate(truthPath, submissionPath, opts): Promise<EvaluateResult> {
+    const { truth, submission, ks } = await read(truthPath, submissionPath, opts?.options);
+    const { evaluator, states } = score(truth, submission.ranks, ks);
+    const result: EvaluateResult = {
+      report: {
+        task: 'classification',
+        metrics: evaluator.finish(states[0]),
+        ...(truth.hasUsage && {
+          splits: { public: evaluator.finish(states[1]), private: evaluator.finish(states[2]) },
+        }),
+        rows: states[0].rows,
+        classes: truth.classNames.length,
+      },
+    };
+    if (opts?.withResamplers) {
+      result.resamplers = {
+        all: resampler(truth, submission.ranks, ks),
+        ...(truth.hasUsage && {
+          public: resampler(truth, submission.ranks, ks, USAGE_PUBLIC),
+          private: resampler(truth, submission.ranks, ks, USAGE_PRIVATE),
+        }),
+      };
+    }
+    return result;
+  },
 };
-
-export const task: Task = { name: 'classification', version: '0', metrics: () => [], evaluate: unavailable, validate: unavailable };

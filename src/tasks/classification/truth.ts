@@ -1,0 +1,68 @@
+/** The classification truth: iNat 2018 solution CSV `id,expected[,usage]`. */
+import { readCsv } from '../../formats/csv.js';
+import { ProblemList } from '../../problems.js';
+
+/** Per-row usage codes; Ignored rows are read (their ids must be submitted) but never scored. */
+export const USAGE_ALL = 0;
+export const USAGE_PUBLIC = 1;
+export const USAGE_PRIVATE = 2;
+export const USAGE_IGNORED = 3;
+const USAGE_CODES: Record<string, number> = { Public: USAGE_PUBLIC, Private: USAGE_PRIVATE, Ignored: USAGE_IGNORED };
+
+export interface ClassificationTruth {
+  file: string;
+  ids: string[];
+  /** id -> row index into ids / labels / usage. */
+  index: Map<string, number>;
+  /** True label of each row, trimmed (labels compare as trimmed strings). */
+  labels: string[];
+  /** Class index of each row into classNames. */
+  classOf: Int32Array;
+  classNames: string[];
+  usage: Uint8Array;
+  hasUsage: boolean;
+}
+
+export async function readClassificationTruth(file: string): Promise<ClassificationTruth> {
+  const problems = new ProblemList();
+  const ids: string[] = [];
+  const labels: string[] = [];
+  const usageList: number[] = [];
+  const index = new Map<string, number>();
+  const { header } = await readCsv(file, {
+    headers: [['id', 'expected'], ['id', 'expected', 'usage']],
+    problems,
+    onRow(fields, row) {
+      const id = fields[0]!.trim();
+      const label = fields[1]!.trim();
+      if (!id) return problems.add({ file, row, column: 'id', message: 'is empty' });
+      if (!label) return problems.add({ file, row, column: 'expected', message: 'is empty' });
+      if (index.has(id)) return problems.add({ file, row, column: 'id', message: `duplicate id "${id}"` });
+      let usage = USAGE_ALL;
+      if (fields.length > 2) {
+        const u = fields[2]!.trim();
+        usage = USAGE_CODES[u] ?? -1;
+        if (usage < 0) return problems.add({ file, row, column: 'usage', message: `"${u}" is not Public, Private or Ignored` });
+      }
+      index.set(id, ids.length);
+      ids.push(id);
+      labels.push(label);
+      usageList.push(usage);
+    },
+  });
+  problems.throwIfAny();
+
+  const classIndex = new Map<string, number>();
+  const classNames: string[] = [];
+  const classOf = new Int32Array(labels.length);
+  labels.forEach((label, i) => {
+    let c = classIndex.get(label);
+    if (c === undefined) {
+      c = classNames.length;
+      classIndex.set(label, c);
+      classNames.push(label);
+    }
+    classOf[i] = c;
+  });
+  return { file, ids, index, labels, classOf, classNames, usage: Uint8Array.from(usageList), hasUsage: header.length > 2 };
+}

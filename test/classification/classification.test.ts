@@ -1,0 +1,212 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { task } from '../../src/tasks/classification/index.js';
+import { ValidationError } from '../../src/problems.js';
+import { fixture } from '../helpers/cli.js';
+
+const expected = JSON.parse(fs.readFileSync(fixture('cls/expected.json'), 'utf8'));
+const solution = fixture('cls/solution.csv');
+const submission = fixture('cls/submission.csv');
+
+function close(actual: Record<string, number | null>, wanted: Record<string, number>) {
+  expect(Object.keys(actual).sort()).toEqual(Object.keys(wanted).sort());
+  for (const [k, v] of Object.entries(wanted)) expect(Math.abs((actual[k] as number) - v), k).toBeLessThan(1e-12);
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-cls-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, content: string | Buffer): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+describe('classification scores equal the reference (iNat 2018 script, sklearn balanced accuracy)', () => {
+  it('reproduces expected.json to 1e-12 for all, public and private rows', async () => {
+    const { report } = await task.evaluate(solution, submission);
+    close(report.metrics as Record<string, number>, expected.metrics);
+    close(report.splits!.public as Record<string, number>, expected.splits.public);
+    close(report.splits!.private as Record<string, number>, expected.splits.private);
+  });
+
+  it('gives identical numbers on the csv-parse path (every field quoted) and the streaming path', async () => {
+    const quoted = fs
+      .readFileSync(submission, 'utf8')
+      .split('\r\n')
+      .map((line) => (line ? line.split(',').map((f) => `"${f}"`).join(',') : line))
+      .join('\r\n');
+    const file = write('quoted.csv', quoted);
+    const plain = (await task.evaluate(solution, submission)).report;
+    expect((await task.evaluate(solution, file)).report).toEqual(plain);
+    const { readCsv } = await import('../../src/formats/csv.js');
+    const { ProblemList } = await import('../../src/problems.js');
+    const rows: string[][] = [];
+    await readCsv(submission, { headers: [['id', 'predicted']], problems: new ProblemList(), onRow: (f) => rows.push(f), wholeFileLimit: 10 });
+    expect(rows.length).toBe(6000);
+    expect(rows[0]).toEqual(fs.readFileSync(submission, 'utf8').split('\r\n')[1]!.split(','));
+  });
+
+  it('reports only the top-k that the challenge asks for, and requires that many labels', async () => {
+    const { report } = await task.evaluate(solution, submission, { options: { predictions: 3 } });
+    expect(Object.keys(report.metrics)).toEqual(['top1_error', 'top3_error', 'mean_class_accuracy']);
+    expect(task.metrics({ predictions: 3 }).map((m) => m.name)).toEqual(['top1_error', 'top3_error', 'mean_class_accuracy']);
+    expect(task.metrics({ predictions: 1 }).map((m) => m.name)).toEqual(['top1_error', 'mean_class_accuracy']);
+  });
+
+  it('scores a hand-worked case: ranks, ignored rows, string labels, balanced accuracy', async () => {
+    const truth = write('t.csv', 'id,expected,usage\na,078,Public\nb,2,Public\nc,2,Private\nd,3,Private\ne,1,Ignored\n');
+    const sub = write(
+      's.csv',
+      'id,predicted\na,78 078 5\nb,2 1 3\nc,1  5\t2\nd,9 8 7\ne,1 2 3\n',
+    );
+    const { report } = await task.evaluate(truth, sub);
+    // a: "078" at rank 1 ("78" differs); b: rank 0; c: rank 2 (runs of blanks split once); d: absent.
+    expect(report.metrics).toEqual({ top1_error: 3 / 4, top3_error: 1 / 4, mean_class_accuracy: (0 + 1 / 2 + 0) / 3 });
+    expect(report.splits!.public).toEqual({ top1_error: 1 / 2, top3_error: 0, mean_class_accuracy: (0 + 1) / 2 });
+    expect(report.splits!.private).toEqual({ top1_error: 1, top3_error: 1 / 2, mean_class_accuracy: 0 });
+  });
+
+  it('leaves splits out when the truth has no usage column', async () => {
+    const truth = write('nousage.csv', 'id,expected\na,1\nb,2\n');
+    const sub = write('nousage-sub.csv', 'id,predicted\nb,2\na,2\n');
+    const { report } = await task.evaluate(truth, sub);
+    expect(report.splits).toBeUndefined();
+    expect(report.metrics.top1_error).toBe(0.5);
+  });
+
+  it('resamples truth rows for bootstrap intervals', async () => {
+    const { report, resamplers } = await task.evaluate(solution, submission, { withResamplers: true });
+    expect(resamplers!.all.size).toBe(6000);
+    const identity = Uint32Array.from({ length: resamplers!.all.size }, (_, i) => i);
+    expect(resamplers!.all.score(identity)).toEqual(report.metrics);
+    const pub = resamplers!.public!;
+    expect(pub.score(Uint32Array.from({ length: pub.size }, (_, i) => i))).toEqual(report.splits!.public);
+    expect(resamplers!.all.score(new Uint32Array(10).fill(0)).top1_error).toBeOneOf([0, 1]);
+  });
+});
+
+describe('bad submissions: every problem named with its row, collected', () => {
+  const truthText = 'id,expected,usage\na,1,Public\nb,2,Private\nc,3,Public\n';
+  const good = 'id,predicted\na,1 2 3\nb,2 3 4\nc,3 4 5\n';
+
+  async function problemsOf(sub: string | Buffer, opts: { truth?: string; predictions?: number } = {}) {
+    const truth = write(`truth-${Math.random()}.csv`, opts.truth ?? truthText);
+    const file = write(`sub-${Math.random()}.csv`, sub);
+    try {
+      await task.validate(truth, file, { options: { predictions: opts.predictions ?? 3 } });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      return { messages: e.problems.map((p) => `${p.row ?? '-'}|${p.column ?? '-'}|${p.message}`), total: e.total, first: e.message };
+    }
+    return { messages: [] as string[], total: 0, first: '' };
+  }
+
+  const cases: [string, string | Buffer, RegExp, { truth?: string; predictions?: number }?][] = [
+    ['empty file', '', /-\|-\|the file is empty; expected the header "id,predicted"/],
+    ['header misspelt', 'id,prediction\na,1 2 3\n', /0\|-\|header must be "id,predicted", found "id,prediction"/],
+    ['header with an extra column', 'id,predicted,score\na,1 2 3,1\n', /header must be "id,predicted"/],
+    ['header in another case', 'ID,Predicted\na,1 2 3\n', /header must be "id,predicted", found "ID,Predicted"/],
+    ['no header at all', 'a,1 2 3\nb,2 3 4\n', /header must be "id,predicted", found "a,1 2 3"/],
+    ['first line empty', '\nid,predicted\na,1 2 3\n', /the first line is empty/],
+    ['header only', 'id,predicted\n', /-\|id\|missing id "a"/],
+    ['a missing id', 'id,predicted\na,1 2 3\nc,3 4 5\n', /-\|id\|missing id "b" \(in the truth, not in the submission\)/],
+    ['a duplicate id', good + 'b,1 2 3\n', /4\|id\|duplicate id "b" \(first seen at row 2\)/],
+    ['an unknown id', good + 'zz,1 2 3\n', /4\|id\|unknown id "zz" \(not in the truth\)/],
+    ['an empty id', good + ',1 2 3\n', /4\|id\|is empty/],
+    ['too few labels', 'id,predicted\na,1 2\nb,2 3 4\nc,3 4 5\n', /1\|predicted\|expected at least 3 space-separated labels, found 2/],
+    ['no labels', 'id,predicted\na,\nb,2 3 4\nc,3 4 5\n', /1\|predicted\|expected at least 3 space-separated labels, found 0/],
+    ['blank labels', 'id,predicted\na,   \nb,2 3 4\nc,3 4 5\n', /1\|predicted\|expected at least 3 space-separated labels, found 0/],
+    ['a duplicate label', 'id,predicted\na,1 2 1\nb,2 3 4\nc,3 4 5\n', /1\|predicted\|label "1" appears twice/],
+    ['too many columns', 'id,predicted\na,1 2 3,x\nb,2 3 4\nc,3 4 5\n', /1\|-\|expected 2 columns \(id,predicted\), found 3/],
+    ['too few columns', 'id,predicted\na\nb,2 3 4\nc,3 4 5\n', /1\|-\|expected 2 columns \(id,predicted\), found 1/],
+    ['an unclosed quote', 'id,predicted\na,"1 2 3\nb,2 3 4\n', /invalid CSV quoting: a quoted field is never closed/],
+    ['text after a closing quote', 'id,predicted\na,"1 2 3"x\n', /1\|-\|invalid CSV quoting: characters after a closing quote/],
+    ['binary data', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 1, 2, 3]), /0\|-\|is not UTF-8 text \(binary or garbled data\)/],
+    ['invalid UTF-8 on row 2', Buffer.concat([Buffer.from('id,predicted\na,1 2 3\nb,'), Buffer.from([0xff, 0xfe]), Buffer.from(' 3 4\n')]), /2\|-\|is not UTF-8 text/],
+    ['garbled text', 'Ω≈ç√∫˜µ≤≥÷\n¡™£¢∞§¶•ªº\n', /header must be "id,predicted", found "Ω≈ç√∫˜µ≤≥÷"/],
+    ['a quoted id with a comma', 'id,predicted\n"a,b",1 2 3\nb,2 3 4\nc,3 4 5\n', /1\|id\|unknown id "a,b"/],
+    ['a 10 MB id', `id,predicted\n${'x'.repeat(10 * 1024 * 1024)},1 2 3\n`, /1\|id\|unknown id "x{60}\.\.\."/],
+    ['fewer labels than a 5-label challenge asks for', good, /1\|predicted\|expected at least 5 space-separated labels, found 3/, { predictions: 5 }],
+  ];
+
+  for (const [title, sub, pattern, opts] of cases) {
+    it(title, async () => {
+      const { messages, first } = await problemsOf(sub, opts);
+      expect(messages.join('\n')).toMatch(pattern);
+      expect(first).not.toBe('');
+    });
+  }
+
+  it('accepts BOM, CRLF, quoting, blank lines and more labels than required', async () => {
+    const sub = '\uFEFFid,predicted\r\n"a","1 2 3 9"\r\n\r\nb,2 3 4\r\nc,"3 4 5"\r\n';
+    expect((await problemsOf(sub)).total).toBe(0);
+  });
+
+  it('accepts a 10 MB line of distinct labels', async () => {
+    const many = Array.from({ length: 1_300_000 }, (_, i) => `L${i}`).join(' ');
+    expect(many.length).toBeGreaterThan(10 * 1024 * 1024);
+    expect((await problemsOf(`id,predicted\na,${many}\nb,2 3 4\nc,3 4 5\n`)).total).toBe(0);
+  });
+
+  it('collects every problem instead of stopping at the first', async () => {
+    // Row 1 is rejected, so row 2 is a's first valid row, not a duplicate; c's only row is rejected.
+    const { messages, total } = await problemsOf('id,predicted\na,1 2\na,1 2 3\nzz,1 2 3\nc,1 1 2\n');
+    expect(total).toBe(5);
+    expect(messages).toEqual([
+      '1|predicted|expected at least 3 space-separated labels, found 2',
+      '3|id|unknown id "zz" (not in the truth)',
+      '4|predicted|label "1" appears twice',
+      '-|id|missing id "b" (in the truth, not in the submission)',
+      '-|id|missing id "c" (in the truth, not in the submission)',
+    ]);
+  });
+
+  it('caps the list at 100 problems and keeps counting', async () => {
+    const truth = 'id,expected\n' + Array.from({ length: 500 }, (_, i) => `r${i},1`).join('\n') + '\n';
+    const { messages, total, first } = await problemsOf('id,predicted\n', { truth });
+    expect(messages.length).toBe(100);
+    expect(total).toBe(500);
+    expect(first).toMatch(/missing id "r0" .*\(and 499 more problems\)/);
+  });
+
+  it('streams huge files through csv-parse with the same problems', async () => {
+    const { readCsv } = await import('../../src/formats/csv.js');
+    const { ProblemList } = await import('../../src/problems.js');
+    const file = write('stream.csv', Buffer.concat([Buffer.from('id,predicted\na,1\nb,'), Buffer.from([0]), Buffer.from('\n')]));
+    const problems = new ProblemList();
+    await expect(readCsv(file, { headers: [['id', 'predicted']], problems, onRow() {}, wholeFileLimit: 4 })).rejects.toThrow(
+      /is not UTF-8 text/,
+    );
+  });
+});
+
+describe('bad truth files and options', () => {
+  async function errorOf(truth: string, options: Record<string, unknown> = {}) {
+    const t = write(`bt-${Math.random()}.csv`, truth);
+    const s = write(`bs-${Math.random()}.csv`, 'id,predicted\na,1 2 3\n');
+    return task.evaluate(t, s, { options }).then(
+      () => '',
+      (e: Error) => e.message,
+    );
+  }
+  it('names a duplicate truth id', async () => expect(await errorOf('id,expected\na,1\na,2\n')).toMatch(/row 2, column id: duplicate id "a"/));
+  it('names a bad usage value', async () =>
+    expect(await errorOf('id,expected,usage\na,1,public\n')).toMatch(/row 1, column usage: "public" is not Public, Private or Ignored/));
+  it('names a wrong truth header', async () =>
+    expect(await errorOf('image,label\na,1\n')).toMatch(/row 0: header must be "id,expected" or "id,expected,usage"/));
+  it('names an empty expected label', async () => expect(await errorOf('id,expected\na,\n')).toMatch(/row 1, column expected: is empty/));
+  it('refuses a non-integer predictions option', async () =>
+    expect(await errorOf('id,expected\na,1\n', { predictions: 'three' })).toMatch(/option "predictions" must be a positive integer/));
+  it('names a missing file', async () => {
+    await expect(task.evaluate(path.join(dir, 'nope.csv'), submission)).rejects.toThrow(/nope\.csv: cannot read the file \(ENOENT\)/);
+  });
+  it('names a folder given as a file', async () => {
+    await expect(task.evaluate(solution, dir)).rejects.toThrow(/is a folder, expected a CSV file/);
+  });
+});
