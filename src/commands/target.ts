@@ -1,5 +1,4 @@
 /** What `evaluate` and `validate` score against: a task + truth, or a challenge definition. */
-import { loadChallenge, resolveChallengePath } from '../challenges/definition.js';
 import { UsageError } from '../problems.js';
 import { loadTask } from '../tasks/registry.js';
 import type { Task, TaskOptions } from '../tasks/task.js';
@@ -32,6 +31,8 @@ export async function resolveTarget(
     }
   }
   if (flags.challenge) {
+    // Loaded only here: the YAML parser is not needed to score against a plain truth file.
+    const { loadChallenge, resolveChallengePath } = await import('../challenges/definition.js');
     if (flags.task || flags.truth) throw new UsageError(`${command}: give either --challenge or --task with --truth, not both`);
     const challenge = await loadChallenge(resolveChallengePath(flags.challenge), { requireTruth: true });
     return { task: await loadTask(challenge.task), truth: challenge.truth, options: { ...challenge.options, ...extra } };
