@@ -1,0 +1,104 @@
+/**
+ * The TensorFlow.js runtime the baselines run on, chosen once per process:
+ * `@tensorflow/tfjs-node` (native TensorFlow) when it is installed — an optional dependency,
+ * loaded with a guarded dynamic import — else `@tensorflow/tfjs` on the wasm backend
+ * (XNNPACK), else the pure-JS cpu backend. tfjs falls back silently when a backend fails to
+ * start, so the backend actually in use is read back with `tf.getBackend()` and recorded with
+ * every figure.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { conv2dBackpropFilterWasmConfig } from './conv2d-filter-gradient.js';
+import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } from './depthwise-conv2d-gradients.js';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface RuntimeInfo {
+  /** The backend tfjs reports after initialisation (what really ran). */
+  backend: string;
+  /** e.g. "wasm (simd, 1 thread)" or "tensorflow (tfjs-node)". */
+  detail: string;
+  tfjsVersion: string;
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+}
+
+let current: RuntimeInfo | undefined;
+
+/**
+ * Initialises tfjs once. `prefer` forces a backend (tests compare wasm against cpu);
+ * otherwise PODIUM_TF_BACKEND, then tfjs-node, wasm, cpu in that order.
+ */
+export async function initRuntime(prefer?: BackendName): Promise<RuntimeInfo> {
+  const wanted = prefer ?? (process.env.PODIUM_TF_BACKEND as BackendName | undefined);
+  if (current && (!wanted || current.backend === wanted)) return current;
+  tf.env().set('PROD', true); // no NaN checks or debug copies
+
+  const order: BackendName[] = wanted ? [wanted] : ['tensorflow', 'wasm', 'cpu'];
+  for (const name of order) {
+    if (name === 'tensorflow' && !(await loadTfjsNode())) continue;
+    if (name === 'wasm') registerWasmExtras();
+    try {
+      if (!(await tf.setBackend(name))) continue;
+      await tf.ready();
+    } catch {
+      continue;
+    }
+    const actual = tf.getBackend();
+    if (actual !== name) continue; // tfjs fell back on its own; try the next one explicitly
+    current = { backend: actual, detail: await describe(actual), tfjsVersion: tf.version.tfjs };
+    return current;
+  }
+  throw new Error(`no TensorFlow.js backend could start (tried ${order.join(', ')})`);
+}
+
+/** tfjs-node registers the "tensorflow" backend on import; absent here, so failure is normal. */
+async function loadTfjsNode(): Promise<boolean> {
+  if (tf.findBackend('tensorflow')) return true;
+  try {
+    const name = '@tensorflow/tfjs-node';
+    await import(name);
+    return tf.findBackend('tensorflow') !== null;
+  } catch {
+    return false;
+  }
+}
+
+let wasmReady = false;
+
+/** Wasm binaries from the package's dist folder; the training kernels tfjs leaves out. */
+function registerWasmExtras(): void {
+  if (wasmReady) return;
+  const require = createRequire(import.meta.url);
+  const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  if (!fs.existsSync(path.join(dist, 'tfjs-backend-wasm.wasm'))) throw new Error(`tfjs wasm binaries missing in ${dist}`);
+  setWasmPaths(dist);
+  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig]) {
+    if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
+  }
+  wasmReady = true;
+}
+
+async function describe(backend: string): Promise<string> {
+  if (backend === 'wasm') {
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    return `wasm (${simd ? 'simd' : 'no simd'}, ${threads ? 'threads' : '1 thread'})`;
+  }
+  if (backend === 'tensorflow') return 'tensorflow (tfjs-node)';
+  return 'cpu (pure JavaScript)';
+}
+
+export function machine(): Machine {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length };
+}
+
+export { tf };

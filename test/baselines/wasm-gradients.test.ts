@@ -1,0 +1,82 @@
+// The wasm training kernels podium supplies (Conv2D filter gradient, depthwise gradients) must
+// give the cpu backend's gradients: tfjs-core's gradient functions on both, compared elementwise.
+import { describe, expect, it, beforeAll } from 'vitest';
+import { initRuntime, tf } from '../../src/baselines/runtime.js';
+
+interface Case { x: number[]; f: number[]; stride: number; pad: 'same' | 'valid'; depthwise?: boolean }
+
+const cases: Case[] = [
+  { x: [2, 7, 6, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same' },
+  { x: [2, 7, 6, 3], f: [3, 3, 3, 4], stride: 2, pad: 'same' },
+  { x: [1, 9, 8, 2], f: [3, 2, 2, 5], stride: 2, pad: 'valid' },
+  { x: [3, 5, 5, 6], f: [1, 1, 6, 7], stride: 1, pad: 'same' }, // the matmul fast path
+  { x: [3, 5, 5, 6], f: [1, 1, 6, 7], stride: 2, pad: 'valid' },
+  { x: [2, 8, 7, 4], f: [3, 3, 4, 1], stride: 1, pad: 'same', depthwise: true },
+  { x: [2, 8, 7, 4], f: [3, 3, 4, 1], stride: 2, pad: 'same', depthwise: true },
+  { x: [1, 9, 9, 3], f: [5, 5, 3, 2], stride: 2, pad: 'valid', depthwise: true }, // channel multiplier 2
+];
+
+function seededValues(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+async function gradients(c: Case): Promise<{ dx: Float32Array; df: Float32Array; fused: Float32Array }> {
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  const x = tf.tensor4d(seededValues(size(c.x), 1), c.x as [number, number, number, number]);
+  const f = tf.tensor4d(seededValues(size(c.f), 2), c.f as [number, number, number, number]);
+  const conv = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+    c.depthwise ? tf.depthwiseConv2d(a, b, c.stride, c.pad) : tf.conv2d(a, b, c.stride, c.pad);
+  // A non-uniform upstream gradient: weight the outputs before summing.
+  const loss = (a: tf.Tensor, b: tf.Tensor) => {
+    const y = conv(a as tf.Tensor4D, b as tf.Tensor4D);
+    return y.mul(tf.tensor(seededValues(y.size, 3), y.shape)).sum();
+  };
+  const [dx, df] = tf.grads(loss)([x, f]);
+  let fused = new Float32Array(0);
+  if (!c.depthwise) {
+    const bias = tf.tensor1d(seededValues(c.f[3], 4));
+    const fusedLoss = (b: tf.Tensor) => tf.fused.conv2d({ x, filter: b as tf.Tensor4D, strides: c.stride, pad: c.pad, bias, activation: 'relu' }).sum();
+    fused = (await tf.grad(fusedLoss)(f).data()) as Float32Array;
+  }
+  return { dx: (await dx.data()) as Float32Array, df: (await df.data()) as Float32Array, fused };
+}
+
+function expectClose(a: Float32Array, b: Float32Array): void {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
+  expect(worst).toBeLessThan(1e-5);
+}
+
+describe('wasm training kernels against the cpu backend', () => {
+  beforeAll(async () => {
+    await initRuntime('wasm');
+  });
+
+  it('runs on the wasm backend it asked for', async () => {
+    const info = await initRuntime('wasm');
+    expect(info.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  for (const c of cases) {
+    const name = `${c.depthwise ? 'depthwise' : 'conv2d'} x${c.x.join('x')} f${c.f.join('x')} stride ${c.stride} ${c.pad}`;
+    it(name, async () => {
+      await initRuntime('wasm');
+      const wasm = await gradients(c);
+      await initRuntime('cpu');
+      const cpu = await gradients(c);
+      await initRuntime('wasm');
+      expectClose(wasm.dx, cpu.dx);
+      expectClose(wasm.df, cpu.df);
+      expectClose(wasm.fused, cpu.fused);
+      expect(wasm.df.some((v) => v !== 0)).toBe(true);
+    });
+  }
+});
