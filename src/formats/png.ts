@@ -1,0 +1,391 @@
+/**
+ * PNG reading and writing over typed arrays (PNG spec, ISO/IEC 15948 / W3C PNG 2nd ed.).
+ *
+ * Decoding: chunks are walked and CRC-checked, IDAT is inflated with node:zlib (bounded to the
+ * exact size the header implies, so a PNG cannot inflate into a bomb) and unfiltered in place
+ * (all five filter types). Supported: bit depth 8 for every colour type, and 1/2/4 for grey and
+ * palette images (expanded to one byte per pixel). Not supported (a clear error): 16-bit,
+ * Adam7 interlacing. `data` holds raw samples, not palette colours: for a palette PNG it is the
+ * palette index of each pixel, which is exactly what a segmentation mask means.
+ *
+ *   const png = decodePng(buffer, 'masks/2007_000032.png');   // throws PngError
+ *   png.width, png.height, png.channels, png.data             // Uint8Array, row-major
+ *
+ * Encoding: `encodePng({ width, height, colorType: 'palette', palette: VOC_PALETTE, data })`
+ * (also 'gray', 'rgb', 'rgba'), filter type 0 by default like PIL; `filter` picks another one
+ * (or 'cycle' to use all five, which the tests use to exercise the decoder).
+ */
+import zlib from 'node:zlib';
+import { promisify } from 'node:util';
+
+const inflateAsync = promisify(zlib.inflate);
+
+/** A PNG that cannot be read; `file` names it, the message says what is wrong. */
+export class PngError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'PngError';
+  }
+}
+
+export type PngColorType = 'gray' | 'rgb' | 'palette' | 'gray-alpha' | 'rgba';
+
+const COLOR_TYPES: Record<number, { name: PngColorType; channels: number; depths: readonly number[] }> = {
+  0: { name: 'gray', channels: 1, depths: [1, 2, 4, 8] },
+  2: { name: 'rgb', channels: 3, depths: [8] },
+  3: { name: 'palette', channels: 1, depths: [1, 2, 4, 8] },
+  4: { name: 'gray-alpha', channels: 2, depths: [8] },
+  6: { name: 'rgba', channels: 4, depths: [8] },
+};
+const COLOR_TYPE_CODES: Record<PngColorType, number> = { gray: 0, rgb: 2, palette: 3, 'gray-alpha': 4, rgba: 6 };
+
+export interface PngHeader {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colorType: PngColorType;
+  /** Samples per pixel in `data` after decoding (1 for grey and palette). */
+  channels: number;
+}
+
+export interface DecodedPng extends PngHeader {
+  /** width * height * channels samples, row-major, one byte each. */
+  data: Uint8Array;
+  /** RGB triples of a palette image (PLTE), if present. */
+  palette?: Uint8Array;
+}
+
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this (a 1-chunk header can ask for gigabytes). */
+  maxPixels?: number;
+}
+
+export const DEFAULT_MAX_PIXELS = 64 * 1024 * 1024;
+
+const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+
+/** Chunks of a PNG: header, palette, and the concatenated compressed image data. */
+interface PngParts {
+  header: PngHeader;
+  palette?: Uint8Array;
+  idat: Uint8Array;
+  /** Bytes of one unfiltered row, and bytes per complete pixel (>= 1) for the filters. */
+  rowBytes: number;
+  filterBpp: number;
+}
+
+function readParts(buf: Uint8Array, file: string, opts: DecodeOptions): PngParts {
+  const fail = (reason: string): never => {
+    throw new PngError(file, reason);
+  };
+  if (buf.length < 8 || !SIGNATURE.every((b, i) => buf[i] === b)) fail('not a PNG file (bad signature)');
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let pos = 8;
+  let header: PngHeader | undefined;
+  let palette: Uint8Array | undefined;
+  const idats: Uint8Array[] = [];
+  let idatBytes = 0;
+  let sawEnd = false;
+  while (pos < buf.length) {
+    if (pos + 12 > buf.length) fail(`truncated chunk header at byte ${pos}`);
+    const length = view.getUint32(pos);
+    const type = String.fromCharCode(buf[pos + 4]!, buf[pos + 5]!, buf[pos + 6]!, buf[pos + 7]!);
+    if (length > 0x7fffffff || pos + 12 + length > buf.length) fail(`truncated file: chunk ${type} at byte ${pos} runs past the end`);
+    const body = buf.subarray(pos + 8, pos + 8 + length);
+    const crc = view.getUint32(pos + 8 + length);
+    if (zlib.crc32(body, zlib.crc32(buf.subarray(pos + 4, pos + 8))) !== crc) fail(`CRC mismatch in chunk ${type} at byte ${pos} (corrupt file)`);
+    pos += 12 + length;
+    if (!header && type !== 'IHDR') fail(`first chunk is ${type}, expected IHDR`);
+    if (type === 'IHDR') {
+      if (header) fail('more than one IHDR chunk');
+      if (length !== 13) fail(`IHDR has ${length} bytes, expected 13`);
+      const ihdr = new DataView(body.buffer, body.byteOffset, 13);
+      const width = ihdr.getUint32(0);
+      const height = ihdr.getUint32(4);
+      const bitDepth = body[8]!;
+      const colorCode = body[9]!;
+      const interlace = body[12]!;
+      const kind = COLOR_TYPES[colorCode];
+      if (!kind) fail(`invalid colour type ${colorCode}`);
+      if (!kind!.depths.includes(bitDepth)) {
+        fail(`unsupported bit depth ${bitDepth} for ${kind!.name} images (supported: ${kind!.depths.join(', ')})`);
+      }
+      if (body[10] !== 0 || body[11] !== 0) fail('unknown compression or filter method');
+      if (interlace !== 0) fail('interlaced (Adam7) PNGs are not supported; save it without interlacing');
+      if (width === 0 || height === 0) fail(`empty image (${width} x ${height})`);
+      if (width * height > (opts.maxPixels ?? DEFAULT_MAX_PIXELS)) fail(`image too large (${width} x ${height} pixels)`);
+      header = { width, height, bitDepth, colorType: kind!.name, channels: kind!.channels };
+    } else if (type === 'PLTE') {
+      if (length % 3 !== 0 || length === 0 || length > 768) fail(`PLTE has ${length} bytes, expected a multiple of 3 up to 768`);
+      palette = new Uint8Array(body); // a copy: do not keep the whole file alive through a view
+    } else if (type === 'IDAT') {
+      idats.push(body);
+      idatBytes += length;
+    } else if (type === 'IEND') {
+      sawEnd = true;
+      break;
+    }
+  }
+  if (!header) fail('no IHDR chunk');
+  if (idats.length === 0) fail('no image data (IDAT chunk)');
+  if (!sawEnd) fail('truncated file: no IEND chunk');
+  const h = header!;
+  if (h.colorType === 'palette' && !palette) fail('palette image without a PLTE chunk');
+  const idat = idats.length === 1 ? idats[0]! : concat(idats, idatBytes);
+  const bitsPerPixel = h.bitDepth * h.channels;
+  return { header: h, palette, idat, rowBytes: Math.ceil((h.width * bitsPerPixel) / 8), filterBpp: Math.max(1, bitsPerPixel >> 3) };
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function inflateSyncBounded(parts: PngParts, file: string): Uint8Array {
+  const expected = parts.header.height * (parts.rowBytes + 1);
+  let raw: Uint8Array;
+  try {
+    raw = zlib.inflateSync(parts.idat, { maxOutputLength: expected, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  } catch (e) {
+    throw inflateError(e, file, expected);
+  }
+  return raw;
+}
+
+function inflateError(e: unknown, file: string, expected: number): PngError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+    return new PngError(file, `image data inflates to more than the ${expected} bytes its size needs`);
+  }
+  return new PngError(file, `corrupt image data (${(e as Error).message})`);
+}
+
+/** Decodes a PNG held in memory. Throws PngError naming `file` for anything it cannot read. */
+export function decodePng(buf: Uint8Array, file = '<png>', opts: DecodeOptions = {}): DecodedPng {
+  const parts = readParts(buf, file, opts);
+  return finishDecode(parts, inflateSyncBounded(parts, file), file);
+}
+
+/**
+ * Like decodePng, but inflates on libuv's thread pool, so several images decode in parallel
+ * (the main thread only unfilters).
+ */
+export async function decodePngAsync(buf: Uint8Array, file = '<png>', opts: DecodeOptions = {}): Promise<DecodedPng> {
+  const parts = readParts(buf, file, opts);
+  const expected = parts.header.height * (parts.rowBytes + 1);
+  let raw: Uint8Array;
+  try {
+    raw = await inflateAsync(parts.idat, { maxOutputLength: expected, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  } catch (e) {
+    throw inflateError(e, file, expected);
+  }
+  return finishDecode(parts, raw, file);
+}
+
+function finishDecode(parts: PngParts, raw: Uint8Array, file: string): DecodedPng {
+  const { header, rowBytes, filterBpp } = parts;
+  const expected = header.height * (rowBytes + 1);
+  if (raw.length < expected) {
+    throw new PngError(file, `truncated image data: ${raw.length} bytes, ${header.width} x ${header.height} needs ${expected}`);
+  }
+  const packed = unfilter(raw, header.height, rowBytes, filterBpp, file);
+  const data = header.bitDepth < 8 ? unpackBits(packed, header.width, header.height, rowBytes, header.bitDepth) : packed;
+  return { ...header, data, palette: parts.palette };
+}
+
+/**
+ * Reverses the per-row filters (PNG spec section 9): None, Sub, Up, Average, Paeth.
+ * Writes into a fresh array without the filter bytes; the previous output row is the "up" row.
+ */
+function unfilter(raw: Uint8Array, height: number, rowBytes: number, bpp: number, file: string): Uint8Array {
+  const out = new Uint8Array(height * rowBytes);
+  for (let y = 0; y < height; y++) {
+    const r = y * (rowBytes + 1) + 1;
+    const o = y * rowBytes;
+    const filter = raw[r - 1]!;
+    const up = o - rowBytes; // previous row's start in `out`; only used when y > 0
+    switch (filter) {
+      case 0:
+        out.set(raw.subarray(r, r + rowBytes), o);
+        break;
+      case 1: {
+        for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i]!;
+        for (let i = bpp; i < rowBytes; i++) out[o + i] = raw[r + i]! + out[o + i - bpp]!;
+        break;
+      }
+      case 2:
+        if (y === 0) out.set(raw.subarray(r, r + rowBytes), o);
+        else for (let i = 0; i < rowBytes; i++) out[o + i] = raw[r + i]! + out[up + i]!;
+        break;
+      case 3:
+        if (y === 0) {
+          for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i]!;
+          for (let i = bpp; i < rowBytes; i++) out[o + i] = raw[r + i]! + (out[o + i - bpp]! >> 1);
+        } else {
+          for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i]! + (out[up + i]! >> 1);
+          for (let i = bpp; i < rowBytes; i++) out[o + i] = raw[r + i]! + ((out[o + i - bpp]! + out[up + i]!) >> 1);
+        }
+        break;
+      case 4:
+        if (y === 0) {
+          // With no row above, Paeth predicts from the left neighbour only (same as Sub).
+          for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i]!;
+          for (let i = bpp; i < rowBytes; i++) out[o + i] = raw[r + i]! + out[o + i - bpp]!;
+        } else {
+          for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i]! + out[up + i]!;
+          for (let i = bpp; i < rowBytes; i++) {
+            const a = out[o + i - bpp]!;
+            const b = out[up + i]!;
+            const c = out[up + i - bpp]!;
+            const pa = Math.abs(b - c);
+            const pb = Math.abs(a - c);
+            const pc = Math.abs(a + b - c - c);
+            out[o + i] = raw[r + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+          }
+        }
+        break;
+      default:
+        throw new PngError(file, `invalid filter type ${filter} on row ${y}`);
+    }
+  }
+  return out;
+}
+
+/** Expands 1/2/4-bit samples (most significant bits first) to one byte per pixel. */
+function unpackBits(packed: Uint8Array, width: number, height: number, rowBytes: number, depth: number): Uint8Array {
+  const out = new Uint8Array(width * height);
+  const perByte = 8 / depth;
+  const mask = (1 << depth) - 1;
+  for (let y = 0; y < height; y++) {
+    const r = y * rowBytes;
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      const byte = packed[r + Math.floor(x / perByte)]!;
+      const shift = 8 - depth * ((x % perByte) + 1);
+      out[o + x] = (byte >> shift) & mask;
+    }
+  }
+  return out;
+}
+
+/** Reads only the header (IHDR) of a PNG: its size and kind, without inflating anything. */
+export function readPngHeader(buf: Uint8Array, file = '<png>'): PngHeader {
+  if (buf.length < 33 || !SIGNATURE.every((b, i) => buf[i] === b)) throw new PngError(file, 'not a PNG file (bad signature)');
+  return readParts(buf, file, { maxPixels: Number.MAX_SAFE_INTEGER }).header;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+export type PngFilter = 0 | 1 | 2 | 3 | 4 | 'cycle';
+
+export interface PngImage {
+  width: number;
+  height: number;
+  colorType: PngColorType;
+  /** width * height * channels bytes, row-major (palette: one index a pixel). */
+  data: Uint8Array;
+  /** RGB triples for a palette image, up to 256 of them (e.g. VOC_PALETTE). */
+  palette?: Uint8Array;
+}
+
+export interface EncodeOptions {
+  /** Filter type for every row (0 = None, as PIL writes palette images), or 'cycle' through 0-4. */
+  filter?: PngFilter;
+  /** zlib level, 0-9 (default 6). */
+  level?: number;
+}
+
+/** Encodes an 8-bit PNG (grey, palette, RGB, grey+alpha or RGBA). */
+export function encodePng(image: PngImage, opts: EncodeOptions = {}): Buffer {
+  const { width, height, colorType, data } = image;
+  const code = COLOR_TYPE_CODES[colorType];
+  const channels = COLOR_TYPES[code]!.channels;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new RangeError(`encodePng: bad size ${width} x ${height}`);
+  }
+  if (data.length !== width * height * channels) {
+    throw new RangeError(`encodePng: data has ${data.length} bytes, ${width} x ${height} ${colorType} needs ${width * height * channels}`);
+  }
+  if (colorType === 'palette' && (!image.palette || image.palette.length % 3 !== 0 || image.palette.length > 768 || image.palette.length === 0)) {
+    throw new RangeError('encodePng: a palette image needs a palette of 1-256 RGB triples');
+  }
+  const rowBytes = width * channels;
+  const filtered = new Uint8Array(height * (rowBytes + 1));
+  for (let y = 0; y < height; y++) {
+    const filter = opts.filter === 'cycle' ? y % 5 : (opts.filter ?? 0);
+    filterRow(data, y, rowBytes, channels, filter, filtered.subarray(y * (rowBytes + 1), (y + 1) * (rowBytes + 1)));
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = code;
+  const chunks: Buffer[] = [Buffer.from(SIGNATURE), chunk('IHDR', ihdr)];
+  if (colorType === 'palette') chunks.push(chunk('PLTE', image.palette!));
+  chunks.push(chunk('IDAT', zlib.deflateSync(filtered, { level: opts.level ?? 6 })));
+  chunks.push(chunk('IEND', new Uint8Array(0)));
+  return Buffer.concat(chunks);
+}
+
+function filterRow(data: Uint8Array, y: number, rowBytes: number, bpp: number, filter: number, out: Uint8Array): void {
+  out[0] = filter;
+  const o = y * rowBytes;
+  const up = o - rowBytes;
+  for (let i = 0; i < rowBytes; i++) {
+    const x = data[o + i]!;
+    const a = i >= bpp ? data[o + i - bpp]! : 0;
+    const b = y > 0 ? data[up + i]! : 0;
+    const c = y > 0 && i >= bpp ? data[up + i - bpp]! : 0;
+    let predicted = 0;
+    if (filter === 1) predicted = a;
+    else if (filter === 2) predicted = b;
+    else if (filter === 3) predicted = (a + b) >> 1;
+    else if (filter === 4) {
+      const pa = Math.abs(b - c);
+      const pb = Math.abs(a - c);
+      const pc = Math.abs(a + b - c - c);
+      predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    }
+    out[1 + i] = (x - predicted) & 255;
+  }
+}
+
+function chunk(type: string, body: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + body.length);
+  out.writeUInt32BE(body.length, 0);
+  out.write(type, 4, 'latin1');
+  out.set(body, 8);
+  out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+  return out;
+}
+
+/**
+ * The PASCAL VOC colour map (VOCdevkit `VOClabelcolormap.m`): 256 RGB triples, class c's colour
+ * built from the bits of c; index 255 (void) is (224, 224, 192).
+ */
+export const VOC_PALETTE: Uint8Array = (() => {
+  const palette = new Uint8Array(256 * 3);
+  for (let c = 0; c < 256; c++) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let id = c;
+    for (let j = 0; j < 8; j++) {
+      r |= ((id >> 0) & 1) << (7 - j);
+      g |= ((id >> 1) & 1) << (7 - j);
+      b |= ((id >> 2) & 1) << (7 - j);
+      id >>= 3;
+    }
+    palette.set([r, g, b], c * 3);
+  }
+  return palette;
+})();

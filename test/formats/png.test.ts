@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
+import { decodePng, decodePngAsync, encodePng, PngError, readPngHeader, VOC_PALETTE } from '../../src/formats/png.js';
+import { fixture } from '../helpers/cli.js';
+
+const png = (name: string) => fs.readFileSync(fixture('seg/png', name));
+const bin = (name: string) => new Uint8Array(fs.readFileSync(fixture('seg/png', name)));
+
+/** Rewrites one chunk's bytes and fixes its CRC, so a test can make a valid-looking but odd PNG. */
+function patchChunk(buf: Buffer, type: string, patch: (body: Buffer) => void): Buffer {
+  const out = Buffer.from(buf);
+  let pos = 8;
+  while (pos < out.length) {
+    const length = out.readUInt32BE(pos);
+    if (out.toString('latin1', pos + 4, pos + 8) === type) {
+      patch(out.subarray(pos + 8, pos + 8 + length));
+      out.writeUInt32BE(zlib.crc32(out.subarray(pos + 4, pos + 8 + length)), pos + 8 + length);
+      return out;
+    }
+    pos += 12 + length;
+  }
+  throw new Error(`no ${type} chunk`);
+}
+
+/** Replaces one chunk's body (any length) and writes its CRC. */
+function replaceChunk(buf: Buffer, type: string, body: Buffer): Buffer {
+  let pos = 8;
+  while (pos < buf.length) {
+    const length = buf.readUInt32BE(pos);
+    if (buf.toString('latin1', pos + 4, pos + 8) === type) {
+      const chunk = Buffer.alloc(12 + body.length);
+      chunk.writeUInt32BE(body.length, 0);
+      chunk.write(type, 4, 'latin1');
+      body.copy(chunk, 8);
+      chunk.writeUInt32BE(zlib.crc32(chunk.subarray(4, 8 + body.length)), 8 + body.length);
+      return Buffer.concat([buf.subarray(0, pos), chunk, buf.subarray(pos + 12 + length)]);
+    }
+    pos += 12 + length;
+  }
+  throw new Error(`no ${type} chunk`);
+}
+
+describe('decodePng on PNGs written by PIL', () => {
+  it('reads 8-bit palette masks as palette indices, with the palette', () => {
+    const d = decodePng(png('palette8.png'));
+    expect([d.width, d.height, d.colorType, d.bitDepth, d.channels]).toEqual([53, 37, 'palette', 8, 1]);
+    expect(d.data).toEqual(bin('mask.bin'));
+    expect(d.palette!.subarray(0, 6)).toEqual(Uint8Array.of(0, 37, 74, 111, 148, 185));
+  });
+  it('reads 8-bit grayscale, RGB and RGBA', () => {
+    expect(decodePng(png('gray8.png')).data).toEqual(bin('mask.bin'));
+    const rgb = decodePng(png('rgb8.png'));
+    expect([rgb.width, rgb.height, rgb.channels]).toEqual([23, 19, 3]);
+    expect(rgb.data).toEqual(bin('rgb.bin'));
+    expect(decodePng(png('rgba8.png')).data).toEqual(bin('rgba.bin'));
+  });
+  it('expands 4-bit palette and 1-bit grayscale to one sample a byte', () => {
+    const p4 = decodePng(png('palette4.png'));
+    expect([p4.width, p4.height, p4.bitDepth]).toEqual([15, 9, 4]);
+    expect(p4.data).toEqual(bin('small.bin'));
+    expect(decodePng(png('gray1.png')).data).toEqual(bin('bits.bin'));
+  });
+  it('decodes the same bytes asynchronously', async () => {
+    expect((await decodePngAsync(png('palette8.png'))).data).toEqual(bin('mask.bin'));
+  });
+  it('reads the header alone', () => {
+    expect(readPngHeader(png('rgb8.png'))).toEqual({ width: 23, height: 19, bitDepth: 8, colorType: 'rgb', channels: 3 });
+  });
+});
+
+describe('every filter type', () => {
+  const rgba = bin('rgba.bin');
+  for (const filterType of [0, 1, 2, 3, 4]) {
+    it(`reads pngjs output with filter ${filterType}`, () => {
+      const image = new PNG({ width: 13, height: 11 });
+      image.data = Buffer.from(rgba);
+      const encoded = PNG.sync.write(image, { filterType });
+      expect(decodePng(encoded).data).toEqual(rgba);
+    });
+  }
+  it('round-trips its own encoder with each filter, as PIL-compatible palette, gray and RGB', () => {
+    const mask = bin('mask.bin');
+    for (const filter of [0, 1, 2, 3, 4, 'cycle'] as const) {
+      const p = decodePng(encodePng({ width: 53, height: 37, colorType: 'palette', palette: VOC_PALETTE, data: mask }, { filter }));
+      expect(p.data).toEqual(mask);
+      expect(p.palette).toEqual(VOC_PALETTE);
+      expect(decodePng(encodePng({ width: 53, height: 37, colorType: 'gray', data: mask }, { filter })).data).toEqual(mask);
+      expect(decodePng(encodePng({ width: 23, height: 19, colorType: 'rgb', data: bin('rgb.bin') }, { filter })).data).toEqual(bin('rgb.bin'));
+    }
+  });
+  it('writes PNGs another decoder reads (pngjs)', () => {
+    const encoded = encodePng({ width: 13, height: 11, colorType: 'rgba', data: rgba }, { filter: 'cycle' });
+    expect(new Uint8Array(PNG.sync.read(encoded).data)).toEqual(rgba);
+  });
+  it('uses the VOC colour map', () => {
+    // VOClabelcolormap.m: background black, aeroplane (1) dark red, 15 person (192,128,128), 255 void.
+    expect([...VOC_PALETTE.subarray(0, 6)]).toEqual([0, 0, 0, 128, 0, 0]);
+    expect([...VOC_PALETTE.subarray(45, 48)]).toEqual([192, 128, 128]);
+    expect([...VOC_PALETTE.subarray(765, 768)]).toEqual([224, 224, 192]);
+  });
+});
+
+describe('corrupt or unsupported PNGs', () => {
+  const good = png('palette8.png');
+  const fails = (buf: Uint8Array, message: RegExp) => {
+    expect(() => decodePng(buf, 'masks/x.png')).toThrow(PngError);
+    expect(() => decodePng(buf, 'masks/x.png')).toThrow(message);
+  };
+  it('bad signature', () => fails(Buffer.from('GIF89a not a png at all'), /masks\/x\.png: not a PNG file \(bad signature\)/));
+  it('CRC mismatch', () => {
+    const bad = Buffer.from(good);
+    bad[45] ^= 0xff; // inside PLTE
+    fails(bad, /CRC mismatch in chunk PLTE/);
+  });
+  it('truncated file', () => fails(good.subarray(0, good.length - 40), /truncated file/));
+  it('missing IEND', () => fails(good.subarray(0, good.length - 12), /no IEND/));
+  it('16-bit depth', () => fails(png('gray16.png'), /unsupported bit depth 16 for gray images/));
+  it('interlaced', () => fails(patchChunk(good, 'IHDR', (b) => (b[12] = 1)), /interlaced \(Adam7\) PNGs are not supported/));
+  it('image data shorter than the size needs', () => fails(patchChunk(good, 'IHDR', (b) => b.writeUInt32BE(38, 4)), /truncated image data/));
+  it('image data longer than the size needs', () => fails(patchChunk(good, 'IHDR', (b) => b.writeUInt32BE(36, 4)), /inflates to more than/));
+  it('garbage instead of zlib data', () => fails(patchChunk(good, 'IDAT', (b) => b.fill(7)), /corrupt image data/));
+  it('invalid filter type', () => {
+    const mask = bin('mask.bin');
+    const enc = encodePng({ width: 53, height: 37, colorType: 'gray', data: mask });
+    const rows = Buffer.alloc(37 * 54);
+    rows[54 * 5] = 9; // row 5's filter byte; the rest is filter 0 and zeros
+    fails(replaceChunk(enc, 'IDAT', zlib.deflateSync(rows)), /invalid filter type 9 on row 5/);
+  });
+  it('too many pixels', () => expect(() => decodePng(good, 'x.png', { maxPixels: 100 })).toThrow(/image too large \(53 x 37/));
+});
