@@ -187,7 +187,7 @@ async function readCentralDirectory(handle: fs.promises.FileHandle, fileSize: nu
       e += 4 + len;
     }
     const name = decodeName(rawName, (flags & 0x800) !== 0);
-    const where = { file: label, column: name };
+    const where = { file: label };
     const nameProblem = unsafeNameReason(name);
     if (nameProblem) {
       problems.add({ ...where, message: `unsafe entry name "${printable(name)}": ${nameProblem}` });
@@ -225,7 +225,7 @@ async function readCentralDirectory(handle: fs.promises.FileHandle, fileSize: nu
 }
 
 async function readEntry(file: string, label: string, fileSize: number, c: CentralEntry, lim: ZipLimits, totals: { inflated: number }): Promise<Buffer> {
-  const where = { file: label, column: c.name };
+  const where = { file: label };
   const bad = (message: string): ValidationError => ValidationError.of({ ...where, message: `entry "${c.name}": ${message}` });
   const handle = await fs.promises.open(file, 'r');
   let compressed: Buffer;
