@@ -1,9 +1,87 @@
-// Placeholder until the segmentation task lands; replaced by its real implementation.
-import { UsageError } from '../../problems.js';
-import type { Task } from '../task.js';
+/**
+ * The segmentation task (PASCAL VOC 2012): a folder of PNG masks or a VOC root as truth; a
+ * folder, `.zip` or `id,class,rle` CSV of predicted masks; scored by one confusion matrix over
+ * the data set (evaluators/segmentation.ts). All, public and private scores come from one pass.
+ */
+import {
+  classIou,
+  confusionScores,
+  SEGMENTATION_METRICS,
+  SEGMENTATION_VERSION,
+  type ConfusionState,
+} from '../../evaluators/segmentation.js';
+import type { Scores } from '../../evaluators/evaluator.js';
+import { ProblemList } from '../../problems.js';
+import type { EvaluateOptions, EvaluateResult, Resampler, Task } from '../task.js';
+import { classNamesFrom, splitFrom } from './classes.js';
+import { scanMasks, type ScanResult } from './scan.js';
+import { openSubmission } from './submission.js';
+import { readSegmentationTruth, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC, type SegmentationTruth } from './truth.js';
 
-const unavailable = async (): Promise<never> => {
-  throw new UsageError('the segmentation task is not implemented yet');
+async function scan(truthPath: string, submissionPath: string, opts: EvaluateOptions | undefined) {
+  const classNames = classNamesFrom(opts?.options);
+  const truth = readSegmentationTruth(truthPath, splitFrom(opts?.options));
+  const problems = new ProblemList();
+  const submission = await openSubmission(submissionPath, truth.ids, classNames, problems);
+  const result = await scanMasks(truth, submission, classNames.length, problems, { perImage: opts?.withResamplers });
+  problems.throwIfAny();
+  return { classNames, truth, result };
+}
+
+/** Per-class IoU keyed by class name (null for a class never in truth nor predicted). */
+function iouByName(state: ConfusionState, classNames: readonly string[]): Record<string, number | null> {
+  const iou = classIou(state);
+  return Object.fromEntries(classNames.map((name, c) => [name, iou[c]!]));
+}
+
+/** Scores of a multiset of images, from their per-image confusion matrices. */
+function resampler(truth: SegmentationTruth, result: ScanResult, classes: number, usage?: number): Resampler {
+  const members: Uint32Array[] = [];
+  truth.usage.forEach((u, i) => {
+    const counts = result.perImage![i];
+    if (counts && u !== USAGE_IGNORED && (usage === undefined || u === usage)) members.push(counts);
+  });
+  return {
+    size: members.length,
+    score(indices: Uint32Array): Scores {
+      const state: ConfusionState = { classes, matrix: new Float64Array(classes * classes) };
+      const m = state.matrix;
+      for (const index of indices) {
+        const counts = members[index]!;
+        for (let k = 0; k < counts.length; k++) m[k]! += counts[k]!;
+      }
+      return confusionScores(state);
+    },
+  };
+}
+
+export const task: Task = {
+  name: 'segmentation',
+  version: SEGMENTATION_VERSION,
+  metrics: () => [...SEGMENTATION_METRICS],
+  async validate(truthPath, submissionPath, opts) {
+    await scan(truthPath, submissionPath, opts);
+  },
+  async evaluate(truthPath, submissionPath, opts): Promise<EvaluateResult> {
+    const { classNames, truth, result } = await scan(truthPath, submissionPath, opts);
+    const [all, pub, priv] = result.states;
+    const out: EvaluateResult = {
+      report: {
+        task: 'segmentation',
+        metrics: confusionScores(all),
+        ...(truth.hasUsage && { splits: { public: confusionScores(pub), private: confusionScores(priv) } }),
+        iou: iouByName(all, classNames),
+        images: result.images,
+        classes: classNames.length,
+      },
+    };
+    if (opts?.withResamplers) {
+      const C = classNames.length;
+      out.resamplers = {
+        all: resampler(truth, result, C),
+        ...(truth.hasUsage && { public: resampler(truth, result, C, USAGE_PUBLIC), private: resampler(truth, result, C, USAGE_PRIVATE) }),
+      };
+    }
+    return out;
+  },
 };
-
-export const task: Task = { name: 'segmentation', version: '0', metrics: () => [], evaluate: unavailable, validate: unavailable };

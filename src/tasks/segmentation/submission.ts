@@ -1,0 +1,125 @@
+/**
+ * Predicted masks from a submission: a folder of `<id>.png`, a `.zip` of them (read entry by
+ * entry, never unpacked), or a CSV `id,class,rle` (rle-submission.ts). Opening a submission checks
+ * its names against the truth ids (missing, unknown, misnamed, duplicate) and adds a problem for
+ * each; masks are then loaded one at a time, in any order, while scoring.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { listZip, type ZipEntry } from '../../formats/zip.js';
+import { ValidationError, type ProblemList } from '../../problems.js';
+import { decodeMask, type LabelMask } from './masks.js';
+import { openRleSubmission } from './rle-submission.js';
+
+export interface PredictionSource {
+  /** Loads the mask predicted for `id` (undefined when it is missing or unusable; problems say why). */
+  load(id: string, problems: ProblemList): Promise<LabelMask | undefined>;
+  /** Whether load() needs the truth size first (RLE carries no size). */
+  readonly needsSize?: false;
+}
+
+/** A source whose masks take their size from the truth (CSV run-length). */
+export interface SizedPredictionSource {
+  readonly needsSize: true;
+  load(id: string, problems: ProblemList, width: number, height: number): Promise<LabelMask | undefined>;
+}
+
+export type Submission = PredictionSource | SizedPredictionSource;
+
+export async function openSubmission(submissionPath: string, truthIds: readonly string[], classNames: readonly string[], problems: ProblemList): Promise<Submission> {
+  const label = path.basename(submissionPath);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(submissionPath);
+  } catch {
+    throw ValidationError.of({ file: label, message: 'submission not found' });
+  }
+  if (stat.isDirectory()) return openFolder(submissionPath, label, truthIds, problems);
+  const lower = submissionPath.toLowerCase();
+  if (lower.endsWith('.zip')) return openZip(submissionPath, label, truthIds, problems);
+  if (lower.endsWith('.csv')) return openRleSubmission(submissionPath, label, truthIds, classNames, problems);
+  throw ValidationError.of({ file: label, message: 'expected a folder or .zip of <id>.png masks, or a CSV "id,class,rle"' });
+}
+
+/** Files a zip tool or a desktop adds on its own; never a participant's mistake. */
+function isClutter(name: string): boolean {
+  const base = name.split('/').pop()!;
+  return name.startsWith('__MACOSX/') || base.startsWith('.') || base === 'Thumbs.db' || base === 'desktop.ini';
+}
+
+/**
+ * Matches file names to truth ids: `<id>.png` (any folder inside a zip, extension in any case).
+ * Adds a problem for anything else, and for every truth id without a mask.
+ */
+function matchNames<T>(label: string, files: { name: string; value: T }[], truthIds: readonly string[], problems: ProblemList): Map<string, { name: string; value: T }> {
+  const truth = new Set(truthIds);
+  const lowerToId = new Map(truthIds.map((id) => [id.toLowerCase(), id]));
+  const found = new Map<string, { name: string; value: T }>();
+  for (const file of files) {
+    if (isClutter(file.name)) continue;
+    const base = file.name.split('/').pop()!;
+    const where = { file: `${label}/${file.name}` };
+    if (!base.toLowerCase().endsWith('.png')) {
+      problems.add({ ...where, message: 'unexpected file; a submission holds <id>.png masks only' });
+      continue;
+    }
+    const id = base.slice(0, -4);
+    if (!truth.has(id)) {
+      const guess = lowerToId.get(id.toLowerCase()) ?? lowerToId.get(id.replace(/[_-][^_-]*$/, '').toLowerCase());
+      problems.add({ ...where, message: `no truth image has id "${id}"${guess ? ` (did you mean ${guess}.png?)` : ''}` });
+      continue;
+    }
+    const previous = found.get(id);
+    if (previous) {
+      problems.add({ ...where, message: `second mask for id "${id}" (also ${previous.name})` });
+      continue;
+    }
+    found.set(id, file);
+  }
+  for (const id of truthIds) {
+    if (!found.has(id)) problems.add({ file: label, message: `missing mask ${id}.png` });
+  }
+  return found;
+}
+
+function openFolder(dir: string, label: string, truthIds: readonly string[], problems: ProblemList): PredictionSource {
+  const files: { name: string; value: string }[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      if (!isClutter(entry.name + '/')) problems.add({ file: `${label}/${entry.name}`, message: 'unexpected folder; put the <id>.png masks directly in the submission folder' });
+    } else if (entry.isFile()) {
+      files.push({ name: entry.name, value: path.join(dir, entry.name) });
+    } else if (entry.isSymbolicLink()) {
+      problems.add({ file: `${label}/${entry.name}`, message: 'is a symbolic link; masks must be regular files' });
+    }
+  }
+  const found = matchNames(label, files, truthIds, problems);
+  return {
+    async load(id, problems) {
+      const file = found.get(id);
+      if (!file) return undefined;
+      return decodeMask(await fs.promises.readFile(file.value), `${label}/${file.name}`, problems);
+    },
+  };
+}
+
+async function openZip(zipPath: string, label: string, truthIds: readonly string[], problems: ProblemList): Promise<PredictionSource> {
+  const entries = await listZip(zipPath, { maxEntries: Math.max(1000, truthIds.length * 2 + 100) });
+  const found = matchNames<ZipEntry>(label, entries.map((e) => ({ name: e.name, value: e })), truthIds, problems);
+  return {
+    async load(id, problems) {
+      const file = found.get(id);
+      if (!file) return undefined;
+      let bytes: Buffer;
+      try {
+        bytes = await file.value.buffer();
+      } catch (e) {
+        // A bomb, CRC error or nested archive in one entry: report it with the others.
+        if (!(e instanceof ValidationError)) throw e;
+        for (const p of e.problems) problems.add(p);
+        return undefined;
+      }
+      return decodeMask(bytes, `${label}/${file.name}`, problems);
+    },
+  };
+}
