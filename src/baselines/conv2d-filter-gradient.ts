@@ -31,7 +31,7 @@ export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
   const heap = backend as unknown as HeapBackend;
   if (info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 &&
       info.padInfo.top === 0 && info.padInfo.left === 0) {
-    return pointwiseFilterGradient(x, dy, info, backend);
+    return pointwiseFilterGradient(x, dy, info, backend as tf.KernelBackend);
   }
   const out = heap.makeOutput(info.filterShape, 'float32');
   // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.

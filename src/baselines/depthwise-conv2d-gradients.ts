@@ -25,7 +25,11 @@ function depthwiseInfo(xShape: number[], filterShape: number[], attrs: tf.NamedA
   );
 }
 
-/** Visits every (input position, output position, filter tap) triple of a depthwise convolution. */
+/**
+ * Walks every (output position, filter tap) pair whose input position is inside the image and
+ * calls `visit` with the base offsets of the input pixel, the output pixel and the filter tap;
+ * the callers' inner loops run over channels, which are contiguous in NHWC.
+ */
 function forEachTap(info: Info, visit: (xBase: number, dyBase: number, fBase: number) => void): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   const top = info.padInfo.top;
@@ -60,13 +64,19 @@ export function depthwiseBackpropInputWasm({ inputs, backend, attrs }: KernelArg
   dx.fill(0);
   const channels = info.inChannels;
   const m = info.outChannels / channels;
-  forEachTap(info, (xBase, dyBase, fBase) => {
-    for (let c = 0; c < channels; c++) {
-      let sum = 0;
-      for (let q = 0; q < m; q++) sum += dyv[dyBase + c * m + q] * f[fBase + c * m + q];
-      dx[xBase + c] += sum;
-    }
-  });
+  if (m === 1) {
+    forEachTap(info, (xBase, dyBase, fBase) => {
+      for (let c = 0; c < channels; c++) dx[xBase + c] += dyv[dyBase + c] * f[fBase + c];
+    });
+  } else {
+    forEachTap(info, (xBase, dyBase, fBase) => {
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let q = 0; q < m; q++) sum += dyv[dyBase + c * m + q] * f[fBase + c * m + q];
+        dx[xBase + c] += sum;
+      }
+    });
+  }
   return out;
 }
 
@@ -82,12 +92,18 @@ export function depthwiseBackpropFilterWasm({ inputs, backend, attrs }: KernelAr
   df.fill(0);
   const channels = info.inChannels;
   const m = info.outChannels / channels;
-  forEachTap(info, (xBase, dyBase, fBase) => {
-    for (let c = 0; c < channels; c++) {
-      const xval = xv[xBase + c];
-      for (let q = 0; q < m; q++) df[fBase + c * m + q] += xval * dyv[dyBase + c * m + q];
-    }
-  });
+  if (m === 1) {
+    forEachTap(info, (xBase, dyBase, fBase) => {
+      for (let c = 0; c < channels; c++) df[fBase + c] += xv[xBase + c] * dyv[dyBase + c];
+    });
+  } else {
+    forEachTap(info, (xBase, dyBase, fBase) => {
+      for (let c = 0; c < channels; c++) {
+        const xval = xv[xBase + c];
+        for (let q = 0; q < m; q++) df[fBase + c * m + q] += xval * dyv[dyBase + c * m + q];
+      }
+    });
+  }
   return out;
 }
 

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-filter-gradient.js';
+import { batchNormGradConfig } from './batch-norm-gradient.js';
 import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } from './depthwise-conv2d-gradients.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -40,6 +41,7 @@ export async function initRuntime(prefer?: BackendName): Promise<RuntimeInfo> {
   const wanted = prefer ?? (process.env.PODIUM_TF_BACKEND as BackendName | undefined);
   if (current && (!wanted || current.backend === wanted)) return current;
   tf.env().set('PROD', true); // no NaN checks or debug copies
+  registerGradients();
 
   const order: BackendName[] = wanted ? [wanted] : ['tensorflow', 'wasm', 'cpu'];
   for (const name of order) {
@@ -84,6 +86,21 @@ function registerWasmExtras(): void {
     if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
   }
   wasmReady = true;
+}
+
+let gradientsReady = false;
+
+/** Same-numbers, faster gradients (see batch-norm-gradient.ts); registered for every backend. */
+function registerGradients(): void {
+  if (gradientsReady) return;
+  const quiet = console.warn;
+  console.warn = () => {}; // tfjs warns that it overrides its own gradient: intended
+  try {
+    tf.registerGradient(batchNormGradConfig);
+  } finally {
+    console.warn = quiet;
+  }
+  gradientsReady = true;
 }
 
 async function describe(backend: string): Promise<string> {
