@@ -210,3 +210,55 @@ describe('bad truth files and options', () => {
     await expect(task.evaluate(solution, dir)).rejects.toThrow(/is a folder, expected a CSV file/);
   });
 });
+
+describe('the byte-level fast path and the general path agree', () => {
+  async function bothPaths(truthText: string, subText: string, options: Record<string, unknown> = {}) {
+    const truth = write(`fp-t-${Math.random()}.csv`, truthText);
+    const sub = write(`fp-s-${Math.random()}.csv`, subText);
+    const run = async (fast: boolean) => {
+      process.env.PODIUM_CLASSIFICATION_FAST_PATH = fast ? '1' : '0';
+      try {
+        return (await task.evaluate(truth, sub, { options })).report;
+      } finally {
+        delete process.env.PODIUM_CLASSIFICATION_FAST_PATH;
+      }
+    };
+    return { fast: await run(true), general: await run(false), truth, sub };
+  }
+
+  it('on the fixture', async () => {
+    const { fast, general } = await bothPaths(fs.readFileSync(solution, 'utf8'), fs.readFileSync(submission, 'utf8'));
+    expect(fast).toEqual(general);
+  });
+
+  const variants: [string, string, string][] = [
+    ['BOM and CRLF', '\uFEFFid,expected,usage\r\na,1,Public\r\nb,2,Private\r\n', '\uFEFFid,predicted\r\nb,2 1 3\r\na,3 2 1\r\n'],
+    ['blank lines and no final newline', 'id,expected\n\na,1\n\nb,2', 'id,predicted\n\nb,1 2 3\n\na,1 2 3'],
+    ['runs of blanks, tabs, padded ids and labels', 'id,expected\n a ,  1 \nb,2\n', 'id,predicted\na , 9\t\t1  2 \n b,2 2x 3\n'],
+    ['labels that differ only in form', 'id,expected\na,078\nb,78\n', 'id,predicted\na,78 078 8\nb,078 8 78\n'],
+    ['more labels than the fast path takes', 'id,expected\na,9\n', 'id,predicted\na,1 2 3 4 5 6 7 8 9\n'],
+    ['a stray CR inside a line', 'id,expected\na\r,1\n', 'id,predicted\na,1\r 2 3\n'],
+  ];
+  for (const [title, t, s] of variants) {
+    it(`on ${title}`, async () => {
+      const { fast, general } = await bothPaths(t, s);
+      expect(fast).toEqual(general);
+    });
+  }
+
+  it('declines every bad input, so problems always come from the general path', async () => {
+    const { readFast } = await import('../../src/tasks/classification/fast-path.js');
+    const truth = write('fp-truth.csv', 'id,expected,usage\na,1,Public\nb,2,Private\nc,3,Public\n');
+    const bad = [
+      '', 'id,prediction\na,1 2 3\n', 'id,predicted\na,1 2 3\nb,2 3 4\n', 'id,predicted\na,1 2 3\nb,2 3 4\nc,3 4 5\nb,1 2 3\n',
+      'id,predicted\na,1 2 3\nb,2 3 4\nc,3 4 5\nzz,1 2 3\n', 'id,predicted\na,1 2\nb,2 3 4\nc,3 4 5\n',
+      'id,predicted\na,1 2 1\nb,2 3 4\nc,3 4 5\n', 'id,predicted\na,1 2 3,x\nb,2 3 4\nc,3 4 5\n', 'id,predicted\n,1 2 3\nb,2 3 4\nc,3 4 5\n',
+      'id,predicted\n"a",1 2 3\nb,2 3 4\nc,3 4 5\n', 'id,predicted\na,1 2 3\nb,2 3 4\nc,3 4 \u00e9\n',
+    ];
+    for (const text of bad) expect(readFast(truth, write(`fp-bad-${Math.random()}.csv`, text), 3), JSON.stringify(text)).toBeUndefined();
+    const badTruths = ['id,expected\na,1\na,2\n', 'id,expected,usage\na,1,public\n', 'id,expected\na,\n', 'image,label\na,1\n'];
+    const sub = write('fp-sub.csv', 'id,predicted\na,1 2 3\n');
+    for (const text of badTruths) expect(readFast(write(`fp-bt-${Math.random()}.csv`, text), sub, 3), text).toBeUndefined();
+    expect(readFast(truth, write('fp-good.csv', 'id,predicted\na,1 2 3\nb,2 3 4\nc,3 4 5\n'), 3)).toBeDefined();
+  });
+});

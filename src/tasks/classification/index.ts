@@ -7,7 +7,8 @@ import type { Scores } from '../../evaluators/evaluator.js';
 import { ProblemList, UsageError } from '../../problems.js';
 import type { EvaluateResult, Resampler, Task, TaskOptions } from '../task.js';
 import { readClassificationSubmission } from './submission.js';
-import { readClassificationTruth, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC, type ClassificationTruth } from './truth.js';
+import { readFast } from './fast-path.js';
+import { readClassificationTruth, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from './truth.js';
 
 /** The k values podium reports: iNat 2019+ (1), iNat 2018 (3), iNat 2017 (5). */
 const ALL_KS = [1, 3, 5] as const;
@@ -26,17 +27,45 @@ function ksFor(maxLabels: number): number[] {
   return ALL_KS.filter((k) => k <= maxLabels);
 }
 
-async function read(truthPath: string, submissionPath: string, options?: TaskOptions) {
+/** What scoring needs, whichever path read the files. */
+interface ReadResult {
+  truth: { classOf: Int32Array; usage: Uint8Array; numClasses: number; hasUsage: boolean };
+  ranks: Int16Array;
+  ks: number[];
+}
+
+/** The byte-level fast path for plain valid files; otherwise the general reader with full problem reports. */
+async function read(truthPath: string, submissionPath: string, options?: TaskOptions): Promise<ReadResult> {
   const required = requiredPredictions(options);
+  const fast = fastPathAllowed() ? readFastIfPossible(truthPath, submissionPath, required ?? 1) : undefined;
+  if (fast) return { truth: fast, ranks: fast.ranks, ks: ksFor(required ?? fast.minLabels) };
   const truth = await readClassificationTruth(truthPath);
   const problems = new ProblemList();
   const submission = await readClassificationSubmission(submissionPath, truth, { required: required ?? 1, problems });
   problems.throwIfAny();
-  return { truth, submission, ks: ksFor(required ?? submission.minLabels) };
+  return {
+    truth: { classOf: truth.classOf, usage: truth.usage, numClasses: truth.classNames.length, hasUsage: truth.hasUsage },
+    ranks: submission.ranks,
+    ks: ksFor(required ?? submission.minLabels),
+  };
 }
 
-function score(truth: ClassificationTruth, ranks: Int16Array, ks: number[], rows?: ArrayLike<number>) {
-  const evaluator = topKEvaluator(ks, truth.classNames.length);
+/** Any trouble reading (missing file, a folder) is left to the general path to explain. */
+function readFastIfPossible(truthPath: string, submissionPath: string, required: number) {
+  try {
+    return readFast(truthPath, submissionPath, required);
+  } catch {
+    return undefined;
+  }
+}
+
+/** PODIUM_CLASSIFICATION_FAST_PATH=0 forces the general path (tests compare the two). */
+function fastPathAllowed(): boolean {
+  return process.env.PODIUM_CLASSIFICATION_FAST_PATH !== '0';
+}
+
+function score(truth: ReadResult['truth'], ranks: Int16Array, ks: number[], rows?: ArrayLike<number>) {
+  const evaluator = topKEvaluator(ks, truth.numClasses);
   const states = [evaluator.create(), evaluator.create(), evaluator.create()]; // all, public, private
   const item = { trueClass: 0, rank: 0 };
   const n = rows ? rows.length : ranks.length;
@@ -53,7 +82,7 @@ function score(truth: ClassificationTruth, ranks: Int16Array, ks: number[], rows
   return { evaluator, states: states as [TopKState, TopKState, TopKState] };
 }
 
-function resampler(truth: ClassificationTruth, ranks: Int16Array, ks: number[], usage?: number): Resampler {
+function resampler(truth: ReadResult['truth'], ranks: Int16Array, ks: number[], usage?: number): Resampler {
   const rows: number[] = [];
   for (let t = 0; t < truth.usage.length; t++) {
     const u = truth.usage[t]!;
@@ -81,8 +110,8 @@ export const task: Task = {
     await read(truthPath, submissionPath, opts?.options);
   },
   async evaluate(truthPath, submissionPath, opts): Promise<EvaluateResult> {
-    const { truth, submission, ks } = await read(truthPath, submissionPath, opts?.options);
-    const { evaluator, states } = score(truth, submission.ranks, ks);
+    const { truth, ranks, ks } = await read(truthPath, submissionPath, opts?.options);
+    const { evaluator, states } = score(truth, ranks, ks);
     const result: EvaluateResult = {
       report: {
         task: 'classification',
@@ -91,15 +120,15 @@ export const task: Task = {
           splits: { public: evaluator.finish(states[1]), private: evaluator.finish(states[2]) },
         }),
         rows: states[0].rows,
-        classes: truth.classNames.length,
+        classes: truth.numClasses,
       },
     };
     if (opts?.withResamplers) {
       result.resamplers = {
-        all: resampler(truth, submission.ranks, ks),
+        all: resampler(truth, ranks, ks),
         ...(truth.hasUsage && {
-          public: resampler(truth, submission.ranks, ks, USAGE_PUBLIC),
-          private: resampler(truth, submission.ranks, ks, USAGE_PRIVATE),
+          public: resampler(truth, ranks, ks, USAGE_PUBLIC),
+          private: resampler(truth, ranks, ks, USAGE_PRIVATE),
         }),
       };
     }

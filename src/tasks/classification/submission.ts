@@ -74,13 +74,12 @@ export async function readClassificationSubmission(
   return { ranks, minLabels: minLabels === Infinity ? 0 : minLabels };
 }
 
-/** Space-separated labels; runs of spaces or tabs count as one separator. */
+/** Space-separated labels; a run of any whitespace (tabs, stray CRs) counts as one separator. */
 function splitLabels(field: string): string[] {
   const trimmed = field.trim();
   if (trimmed === '') return [];
-  const parts = trimmed.split(' ');
-  for (const p of parts) if (p === '' || p.includes('\t')) return trimmed.split(/\s+/);
-  return parts;
+  if (trimmed.includes('  ') || /[^\S ]/.test(trimmed)) return trimmed.split(/\s+/);
+  return trimmed.split(' ');
 }
 
 function firstDuplicate(labels: string[]): string | undefined {

@@ -1,0 +1,63 @@
+/**
+ * Measures whole commands as a user runs them: wall time from process start to exit, and peak
+ * resident memory (GNU time's %M). Runs alternate between commands so that background load
+ * hits both alike; we report best and median.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+
+export interface Run {
+  wallSeconds: number;
+  peakRssMb: number;
+  stdout: string;
+}
+
+export function runMeasured(cmd: string, args: string[]): Run {
+  const useTime = fs.existsSync('/usr/bin/time');
+  const start = process.hrtime.bigint();
+  const r = useTime
+    ? spawnSync('/usr/bin/time', ['-f', '__PEAK_KB__=%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const kb = /__PEAK_KB__=(\d+)/.exec(r.stderr ?? '');
+  return { wallSeconds, peakRssMb: kb ? Number(kb[1]) / 1024 : NaN, stdout: r.stdout };
+}
+
+export interface Summary {
+  best: number;
+  median: number;
+  peakRssMb: number;
+  runs: number;
+}
+
+export function summarize(runs: Run[]): Summary {
+  const t = runs.map((r) => r.wallSeconds).sort((a, b) => a - b);
+  return {
+    best: t[0]!,
+    median: t[Math.floor(t.length / 2)]!,
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+    runs: runs.length,
+  };
+}
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+}
+
+/** A small seeded PRNG (mulberry32) so generated bench data are the same on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
