@@ -22,7 +22,11 @@ async function scan(truthPath: string, submissionPath: string, opts: EvaluateOpt
   const classNames = classNamesFrom(opts?.options);
   const truth = readSegmentationTruth(truthPath, splitFrom(opts?.options));
   const problems = new ProblemList();
-  const submission = await openSubmission(submissionPath, truth.ids, classNames, problems);
+  const expected = {
+    ids: truth.ids,
+    whyNot: (id: string) => (truth.outsideSplit.has(id) ? `id "${id}" is not in the ${truth.split} split; submit masks for the ${truth.split} ids only` : undefined),
+  };
+  const submission = await openSubmission(submissionPath, expected, classNames, problems);
   const result = await scanMasks(truth, submission, classNames.length, problems, { perImage: opts?.withResamplers });
   problems.throwIfAny();
   return { classNames, truth, result };

@@ -14,7 +14,7 @@ import { readCsv } from '../../formats/csv.js';
 import { decodeRle } from '../../formats/rle.js';
 import type { ProblemList } from '../../problems.js';
 import type { LabelMask } from './masks.js';
-import type { SizedPredictionSource } from './submission.js';
+import type { ExpectedIds, SizedPredictionSource } from './submission.js';
 
 interface RleRow {
   label: number;
@@ -28,10 +28,11 @@ const UNPAINTED = 255;
 export async function openRleSubmission(
   file: string,
   label: string,
-  truthIds: readonly string[],
+  expected: ExpectedIds,
   classNames: readonly string[],
   problems: ProblemList,
 ): Promise<SizedPredictionSource> {
+  const truthIds = expected.ids;
   const truth = new Set(truthIds);
   const byName = new Map(classNames.map((name, i) => [name, i]));
   const rowsById = new Map<string, RleRow[]>();
@@ -43,7 +44,8 @@ export async function openRleSubmission(
       const id = fields[0]!.trim();
       const classText = fields[1]!.trim();
       if (!truth.has(id)) {
-        problems.add({ file: label, row, column: 'id', message: id === '' ? 'empty id' : `no truth image has id "${id}"` });
+        const message = id === '' ? 'empty id' : (expected.whyNot?.(id) ?? `no truth image has id "${id}"`);
+        problems.add({ file: label, row, column: 'id', message });
         return;
       }
       const labelValue = /^\d+$/.test(classText) ? Number(classText) : byName.get(classText);

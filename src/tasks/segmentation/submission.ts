@@ -26,7 +26,14 @@ export interface SizedPredictionSource {
 
 export type Submission = PredictionSource | SizedPredictionSource;
 
-export async function openSubmission(submissionPath: string, truthIds: readonly string[], classNames: readonly string[], problems: ProblemList): Promise<Submission> {
+/** The truth ids a submission is matched against, and how to explain an id that is not one. */
+export interface ExpectedIds {
+  ids: readonly string[];
+  /** Why an id that is not scored was refused, when there is a known reason (e.g. not in the split). */
+  whyNot?(id: string): string | undefined;
+}
+
+export async function openSubmission(submissionPath: string, expected: ExpectedIds, classNames: readonly string[], problems: ProblemList): Promise<Submission> {
   const label = path.basename(submissionPath);
   let stat: fs.Stats;
   try {
@@ -34,10 +41,10 @@ export async function openSubmission(submissionPath: string, truthIds: readonly 
   } catch {
     throw ValidationError.of({ file: label, message: 'submission not found' });
   }
-  if (stat.isDirectory()) return openFolder(submissionPath, label, truthIds, problems);
+  if (stat.isDirectory()) return openFolder(submissionPath, label, expected, problems);
   const lower = submissionPath.toLowerCase();
-  if (lower.endsWith('.zip')) return openZip(submissionPath, label, truthIds, problems);
-  if (lower.endsWith('.csv')) return openRleSubmission(submissionPath, label, truthIds, classNames, problems);
+  if (lower.endsWith('.zip')) return openZip(submissionPath, label, expected, problems);
+  if (lower.endsWith('.csv')) return openRleSubmission(submissionPath, label, expected, classNames, problems);
   throw ValidationError.of({ file: label, message: 'expected a folder or .zip of <id>.png masks, or a CSV "id,class,rle"' });
 }
 
@@ -51,7 +58,8 @@ function isClutter(name: string): boolean {
  * Matches file names to truth ids: `<id>.png` (any folder inside a zip, extension in any case).
  * Adds a problem for anything else, and for every truth id without a mask.
  */
-function matchNames<T>(label: string, files: { name: string; value: T }[], truthIds: readonly string[], problems: ProblemList): Map<string, { name: string; value: T }> {
+function matchNames<T>(label: string, files: { name: string; value: T }[], expected: ExpectedIds, problems: ProblemList): Map<string, { name: string; value: T }> {
+  const truthIds = expected.ids;
   const truth = new Set(truthIds);
   const lowerToId = new Map(truthIds.map((id) => [id.toLowerCase(), id]));
   const found = new Map<string, { name: string; value: T }>();
@@ -65,6 +73,11 @@ function matchNames<T>(label: string, files: { name: string; value: T }[], truth
     }
     const id = base.slice(0, -4);
     if (!truth.has(id)) {
+      const why = expected.whyNot?.(id);
+      if (why) {
+        problems.add({ ...where, message: why });
+        continue;
+      }
       const guess = lowerToId.get(id.toLowerCase()) ?? lowerToId.get(id.replace(/[_-][^_-]*$/, '').toLowerCase());
       problems.add({ ...where, message: `no truth image has id "${id}"${guess ? ` (did you mean ${guess}.png?)` : ''}` });
       continue;
@@ -82,7 +95,7 @@ function matchNames<T>(label: string, files: { name: string; value: T }[], truth
   return found;
 }
 
-function openFolder(dir: string, label: string, truthIds: readonly string[], problems: ProblemList): PredictionSource {
+function openFolder(dir: string, label: string, expected: ExpectedIds, problems: ProblemList): PredictionSource {
   const files: { name: string; value: string }[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory()) {
@@ -93,7 +106,7 @@ function openFolder(dir: string, label: string, truthIds: readonly string[], pro
       problems.add({ file: `${label}/${entry.name}`, message: 'is a symbolic link; masks must be regular files' });
     }
   }
-  const found = matchNames(label, files, truthIds, problems);
+  const found = matchNames(label, files, expected, problems);
   return {
     async load(id, problems) {
       const file = found.get(id);
@@ -103,9 +116,9 @@ function openFolder(dir: string, label: string, truthIds: readonly string[], pro
   };
 }
 
-async function openZip(zipPath: string, label: string, truthIds: readonly string[], problems: ProblemList): Promise<PredictionSource> {
-  const entries = await listZip(zipPath, { maxEntries: Math.max(1000, truthIds.length * 2 + 100) });
-  const found = matchNames<ZipEntry>(label, entries.map((e) => ({ name: e.name, value: e })), truthIds, problems);
+async function openZip(zipPath: string, label: string, expected: ExpectedIds, problems: ProblemList): Promise<PredictionSource> {
+  const entries = await listZip(zipPath, { maxEntries: Math.max(1000, expected.ids.length * 2 + 100) });
+  const found = matchNames<ZipEntry>(label, entries.map((e) => ({ name: e.name, value: e })), expected, problems);
   return {
     async load(id, problems) {
       const file = found.get(id);

@@ -24,6 +24,9 @@ export interface SegmentationTruth {
   /** Per id: USAGE_ALL (no usage file), USAGE_PUBLIC, USAGE_PRIVATE or USAGE_IGNORED. */
   usage: Uint8Array;
   hasUsage: boolean;
+  /** Masks of a VOC root that its split leaves out (named as such in messages), and the split. */
+  outsideSplit: ReadonlySet<string>;
+  split?: string;
 }
 
 export function readSegmentationTruth(truthPath: string, split: string): SegmentationTruth {
@@ -41,6 +44,7 @@ export function readSegmentationTruth(truthPath: string, split: string): Segment
   let maskDir = truthPath;
   let maskLabel = label;
   let ids: string[];
+  let outsideSplit = new Set<string>();
   const vocMasks = path.join(truthPath, 'SegmentationClass');
   if (fs.existsSync(vocMasks)) {
     maskDir = vocMasks;
@@ -51,6 +55,7 @@ export function readSegmentationTruth(truthPath: string, split: string): Segment
     ids = [];
     const seen = new Set<string>();
     const present = new Set(pngIds(vocMasks));
+    outsideSplit = present;
     fs.readFileSync(listFile, 'utf8')
       .split(/\r?\n/)
       .forEach((line, i) => {
@@ -75,7 +80,8 @@ export function readSegmentationTruth(truthPath: string, split: string): Segment
     });
   }
   problems.throwIfAny();
-  return { maskDir, maskLabel, ids, usage, hasUsage: marks !== undefined };
+  for (const id of ids) outsideSplit.delete(id);
+  return { maskDir, maskLabel, ids, usage, hasUsage: marks !== undefined, outsideSplit, split: maskDir === truthPath ? undefined : split };
 }
 
 /** Ids of the `<id>.png` files directly in a folder. */

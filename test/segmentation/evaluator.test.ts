@@ -1,0 +1,84 @@
+/** The confusion-matrix formulas on matrices small enough to work out by hand. */
+import { describe, expect, it } from 'vitest';
+import { addCounts, classIou, confusionScores, countPixels, segmentationEvaluator } from '../../src/evaluators/segmentation.js';
+import { decodeRle, encodeRle } from '../../src/formats/rle.js';
+
+const u8 = (...v: number[]) => Uint8Array.from(v);
+
+describe('segmentation evaluator', () => {
+  it('skips void truth pixels and leaves a class never seen out of the mean (null IoU)', () => {
+    const ev = segmentationEvaluator(3);
+    const s = ev.create();
+    // truth 0 0 0 1 1 (and a void pixel predicted as 7, which is not counted)
+    ev.add(s, { truth: u8(0, 0, 1, 1, 255, 0), prediction: u8(0, 1, 1, 1, 7, 1) });
+    // M = [[1, 2, 0], [0, 2, 0], [0, 0, 0]]: IoU = 1/3, 2/4, null
+    expect(classIou(s)).toEqual([1 / 3, 0.5, null]);
+    const scores = ev.finish(s);
+    expect(scores.miou).toBeCloseTo(5 / 12, 15);
+    expect(scores.pixel_accuracy).toBeCloseTo(3 / 5, 15);
+    expect(scores.mean_class_accuracy).toBeCloseTo(2 / 3, 15);
+    expect(scores.fwiou).toBeCloseTo((3 / 5) * (1 / 3) + (2 / 5) * 0.5, 15);
+  });
+  it('counts a class that is only predicted as IoU 0 in the mean, but not in class accuracy', () => {
+    const ev = segmentationEvaluator(3);
+    const s = ev.create();
+    ev.add(s, { truth: u8(0, 0, 0, 1, 1), prediction: u8(0, 2, 1, 1, 1) });
+    // M = [[1, 1, 1], [0, 2, 0], [0, 0, 0]]: IoU = 1/3, 2/3, 0
+    expect(classIou(s)).toEqual([1 / 3, 2 / 3, 0]);
+    const scores = ev.finish(s);
+    expect(scores.miou).toBeCloseTo(1 / 3, 15);
+    expect(scores.mean_class_accuracy).toBeCloseTo(2 / 3, 15);
+    expect(scores.fwiou).toBeCloseTo((3 / 5) * (1 / 3) + (2 / 5) * (2 / 3), 15);
+  });
+  it('gives null scores when no pixel is scored', () => {
+    const ev = segmentationEvaluator(2);
+    const s = ev.create();
+    ev.add(s, { truth: u8(255, 255), prediction: u8(0, 1) });
+    expect(ev.finish(s)).toEqual({ miou: null, pixel_accuracy: null, mean_class_accuracy: null, fwiou: null });
+  });
+  it('merges shards exactly', () => {
+    const ev = segmentationEvaluator(4);
+    const items = Array.from({ length: 6 }, (_, k) => ({
+      truth: Uint8Array.from({ length: 50 }, (_, i) => (i * 7 + k) % 4),
+      prediction: Uint8Array.from({ length: 50 }, (_, i) => (i * 3 + k * k) % 4),
+    }));
+    const whole = ev.create();
+    items.forEach((it) => ev.add(whole, it));
+    const a = ev.create();
+    const b = ev.create();
+    items.forEach((it, i) => ev.add(i % 2 ? a : b, it));
+    expect(ev.merge(a, b).matrix).toEqual(whole.matrix);
+    expect(ev.finish(a)).toEqual(ev.finish(whole));
+  });
+  it('keeps counts exact past 2^32 (float64 matrix)', () => {
+    const s = segmentationEvaluator(2).create();
+    for (let i = 0; i < 3; i++) addCounts(s, Uint32Array.of(0xffffffff, 0, 0, 1));
+    expect(s.matrix[0]).toBe(3 * 0xffffffff);
+    expect(confusionScores(s).pixel_accuracy).toBe(1);
+  });
+  it('reports labels out of range instead of counting them', () => {
+    const counts = new Uint32Array(4);
+    const check = countPixels(u8(0, 1, 9, 255, 1), u8(0, 5, 1, 200, 6), 2, counts);
+    expect(check).toEqual({ badPredictions: 2, firstBadPrediction: 5, badTruth: 1, firstBadTruth: 9 });
+    expect([...counts]).toEqual([1, 0, 0, 0]);
+    expect(() => segmentationEvaluator(2).add(segmentationEvaluator(2).create(), { truth: u8(0), prediction: u8(2) })).toThrow(/out of range/);
+  });
+});
+
+describe('run-length encoding', () => {
+  it('encodes 1-based, row-major runs and decodes them back', () => {
+    const labels = u8(0, 3, 3, 0, 3, 3, 3, 0, 0, 3);
+    expect(encodeRle(labels, 3)).toBe('2 2 5 3 10 1');
+    expect(encodeRle(labels, 5)).toBe('');
+    expect([...(decodeRle('2 2 5 3 10 1', 10) as Uint32Array)]).toEqual([1, 2, 4, 3, 9, 1]);
+    expect([...(decodeRle('  ', 10) as Uint32Array)]).toEqual([]);
+  });
+  it('says what is wrong with bad runs', () => {
+    expect(decodeRle('1 2 3', 10)).toMatch(/odd number of values \(3\)/);
+    expect(decodeRle('1 x', 10)).toMatch(/run 1 "1 x" is not two whole numbers/);
+    expect(decodeRle('0 2', 10)).toMatch(/starts at 0; starts are 1-based/);
+    expect(decodeRle('3 0', 10)).toMatch(/length 0/);
+    expect(decodeRle('5 2 6 1', 10)).toMatch(/run 2 starts at 6, before the previous run ends/);
+    expect(decodeRle('9 3', 10)).toMatch(/run 1 \(9 3\) goes past the last pixel 10/);
+  });
+});
