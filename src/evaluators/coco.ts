@@ -1,0 +1,620 @@
+/**
+ * COCO bounding-box evaluation, number for number as pycocotools `COCOeval` (iouType 'bbox',
+ * cocoapi 8c9bcc3): the same thresholds, tie order, crowd rule, area buckets, maxDets and
+ * summation order, so the 12 summary numbers are the ones pycocotools prints.
+ *
+ * Layout (the speed comes from here, the numbers do not change):
+ * - per image, ground truth and detections grouped by category once; per (image, category)
+ *   one IoU matrix serves all 10 thresholds and all 4 area ranges;
+ * - per kept detection one record: category, rank in its (image, category), score and a
+ *   40-byte status (TP / FP / ignored for each area range and IoU threshold);
+ * - accumulation sorts all records once by (category, score descending) — a stable radix sort
+ *   whose input order is (image, rank), which is pycocotools' tie order — and reads recall at
+ *   1 and 10 detections from the ranks instead of sorting again.
+ *
+ * The state is a list of per-image chunks, so images scored in separate shards (threads,
+ * machines) merge exactly, and any multiset of images (splits, bootstrap draws) can be
+ * accumulated without matching again.
+ *
+ * Not copied from pycocotools: its matching stores annotation ids and tests them for zero, so
+ * a ground truth with id 0 is never a true positive. Here matches are kept by index.
+ */
+import { cocoIou } from './box-iou.js';
+import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
+import { numpyMean } from './numpy-mean.js';
+import { orderByGroupThenScore } from './score-order.js';
+
+/** `np.linspace(start, stop, num)`: `i*step + start`, the last value set to `stop`. */
+function linspace(start: number, stop: number, num: number): Float64Array {
+  const out = new Float64Array(num);
+  const step = (stop - start) / (num - 1);
+  for (let i = 0; i < num; i++) out[i] = i * step + start;
+  out[num - 1] = stop;
+  return out;
+}
+
+/** `np.linspace(.5, 0.95, 10)`; element 8 is 0.8999999999999999. */
+export const IOU_THRESHOLDS = linspace(0.5, 0.95, 10);
+/** `np.linspace(.0, 1.00, 101)`. */
+export const RECALL_THRESHOLDS = linspace(0, 1, 101);
+/** all, small, medium, large; bounds inclusive on both ends, applied to the `area` field. */
+export const AREA_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0 ** 2, 1e5 ** 2],
+  [0 ** 2, 32 ** 2],
+  [32 ** 2, 96 ** 2],
+  [96 ** 2, 1e5 ** 2],
+];
+export const AREA_LABELS = ['all', 'small', 'medium', 'large'] as const;
+export const MAX_DETS = [1, 10, 100] as const;
+
+const T = IOU_THRESHOLDS.length;
+const R = RECALL_THRESHOLDS.length;
+const A = AREA_RANGES.length;
+const M = MAX_DETS.length;
+const STATUS_STRIDE = A * T;
+const MAX_DET = MAX_DETS[M - 1];
+/** `np.spacing(1)`. */
+const EPS = Number.EPSILON;
+
+const FP = 0;
+const TP = 1;
+const IGNORED = 2;
+
+export const COCO_METRICS: readonly MetricInfo[] = [
+  { name: 'AP', higherIsBetter: true, description: 'AP at IoU=.50:.05:.95, all areas, 100 detections (COCO primary)' },
+  { name: 'AP50', higherIsBetter: true, description: 'AP at IoU=.50 (PASCAL-like)' },
+  { name: 'AP75', higherIsBetter: true, description: 'AP at IoU=.75 (strict)' },
+  { name: 'APs', higherIsBetter: true, description: 'AP for small objects: area < 32^2' },
+  { name: 'APm', higherIsBetter: true, description: 'AP for medium objects: 32^2 < area < 96^2' },
+  { name: 'APl', higherIsBetter: true, description: 'AP for large objects: area > 96^2' },
+  { name: 'AR1', higherIsBetter: true, description: 'AR given 1 detection per image and category' },
+  { name: 'AR10', higherIsBetter: true, description: 'AR given 10 detections per image and category' },
+  { name: 'AR100', higherIsBetter: true, description: 'AR given 100 detections per image and category' },
+  { name: 'ARs', higherIsBetter: true, description: 'AR for small objects (100 detections)' },
+  { name: 'ARm', higherIsBetter: true, description: 'AR for medium objects (100 detections)' },
+  { name: 'ARl', higherIsBetter: true, description: 'AR for large objects (100 detections)' },
+];
+
+/** Ground truth: annotations as parallel arrays; images and categories by rank (ids ascending). */
+export interface CocoGroundTruth {
+  /** Image ids ascending; an annotation's `image` is an index into this list. */
+  imageIds: readonly number[];
+  /** Category ids ascending; an annotation's `category` is an index into this list. */
+  categoryIds: readonly number[];
+  categoryNames: readonly string[];
+  count: number;
+  image: Uint32Array;
+  category: Uint32Array;
+  /** `[x, y, width, height]` per annotation. */
+  box: Float64Array;
+  /** The annotation's `area` field (not width*height): it decides the size bucket. */
+  area: Float64Array;
+  crowd: Uint8Array;
+}
+
+/** Detections in submission order, images and categories as ranks of the ground truth. */
+export interface CocoDetections {
+  count: number;
+  image: Uint32Array;
+  category: Uint32Array;
+  score: Float64Array;
+  /** `[x, y, width, height]` per detection. */
+  box: Float64Array;
+}
+
+/** Boxes grouped by image, then category, then input order (two stable counting sorts). */
+export interface ImageGrouping {
+  order: Uint32Array;
+  /** `order[imageStart[i] .. imageStart[i+1])` are image i's boxes. */
+  imageStart: Uint32Array;
+}
+
+export function groupByImage(image: Uint32Array, category: Uint32Array, count: number, images: number, categories: number): ImageGrouping {
+  const identity = new Uint32Array(count);
+  for (let i = 0; i < count; i++) identity[i] = i;
+  const byCategory = countingSort(category, identity, categories).order;
+  return countingSort(image, byCategory, images);
+}
+
+function countingSort(key: Uint32Array, input: Uint32Array, keys: number): { order: Uint32Array; imageStart: Uint32Array } {
+  const start = new Uint32Array(keys + 1);
+  for (let i = 0; i < input.length; i++) start[key[input[i]!]! + 1]++;
+  for (let k = 0; k < keys; k++) start[k + 1] += start[k]!;
+  const next = start.slice(0, keys);
+  const order = new Uint32Array(input.length);
+  for (let i = 0; i < input.length; i++) {
+    const r = input[i]!;
+    order[next[key[r]!]!++] = r;
+  }
+  return { order, imageStart: start };
+}
+
+/** Matching results of some images: the unit of the mergeable state. */
+export interface CocoChunk {
+  /** Image ranks, in the order they were evaluated. */
+  images: Uint32Array;
+  /** Records of `images[i]`: `recordStart[i] .. recordStart[i+1]`. */
+  recordStart: Uint32Array;
+  category: Uint32Array;
+  /** Rank of the detection within its (image, category) after the score sort: 0..99. */
+  rank: Uint8Array;
+  score: Float64Array;
+  /** `status[record*40 + area*10 + threshold]`: 0 false positive, 1 true positive, 2 ignored. */
+  status: Uint8Array;
+  /** Non-ignored ground-truth counts of `images[i]`: entries `gtStart[i] .. gtStart[i+1]`. */
+  gtStart: Uint32Array;
+  gtCategory: Uint32Array;
+  /** 4 counts per entry, one per area range. */
+  gtCounts: Uint32Array;
+}
+
+export interface CocoState {
+  chunks: CocoChunk[];
+}
+
+/** One `add`: the detections (of any images) and which truth images to score now. */
+export interface CocoBatch {
+  detections: CocoDetections;
+  /** Image ranks to evaluate; each image must be added to a state once. */
+  images: ArrayLike<number>;
+}
+
+export interface CocoCategoryResult {
+  id: number;
+  name: string;
+  AP: number | null;
+  AP50: number | null;
+  AP75: number | null;
+  AR100: number | null;
+}
+
+export interface CocoResult {
+  /** The 12 numbers of `COCOeval.summarize()`; -1 where pycocotools prints -1. */
+  metrics: Scores;
+  /** Per category (ids ascending); null where the category has no non-crowd ground truth. */
+  perCategory: CocoCategoryResult[];
+  /**
+   * Interpolated precision at the 101 recall points (area all, 100 detections), averaged over
+   * the categories that have ground truth: at IoU .50, .75 and over .50:.95.
+   */
+  curves: { recall: number[]; precision: { 'iou0.50': number[]; 'iou0.75': number[]; 'iou0.50:0.95': number[] } };
+  /** `precision[((t*101 + r)*K + k)*4 + a]` at 100 detections, -1 where undefined (pycocotools layout minus maxDets). */
+  precision: Float64Array;
+  /** `recall[((t*K + k)*4 + a)*3 + m]`, -1 where undefined. */
+  recall: Float64Array;
+}
+
+/** Per-truth scratch space and index shared by every `add`. */
+interface Scorer {
+  truth: CocoGroundTruth;
+  gtGroups: ImageGrouping;
+  detGroups: WeakMap<CocoDetections, ImageGrouping>;
+}
+
+export const COCO_VERSION = 'coco-bbox-1';
+
+/** A mergeable COCO evaluator bound to one ground truth. */
+export function cocoEvaluator(truth: CocoGroundTruth): Evaluator<CocoState, CocoBatch, CocoResult> & {
+  /** Scores a multiset of images (ranks, repeats allowed) already added to `state`. */
+  scoreImages(state: CocoState, images: ArrayLike<number>): CocoResult;
+} {
+  const scorer: Scorer = {
+    truth,
+    gtGroups: groupByImage(truth.image, truth.category, truth.count, truth.imageIds.length, truth.categoryIds.length),
+    detGroups: new WeakMap(),
+  };
+  return {
+    version: COCO_VERSION,
+    metrics: COCO_METRICS,
+    create: () => ({ chunks: [] }),
+    add(state, batch) {
+      let groups = scorer.detGroups.get(batch.detections);
+      if (!groups) {
+        const d = batch.detections;
+        groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, truth.categoryIds.length);
+        scorer.detGroups.set(d, groups);
+      }
+      state.chunks.push(evaluateImages(scorer, batch.detections, groups, batch.images));
+    },
+    merge(a, b) {
+      a.chunks.push(...b.chunks);
+      return a;
+    },
+    finish(state) {
+      const refs = imageRefs(state);
+      const all: number[] = [];
+      for (const rank of refs.keys()) all.push(rank);
+      return accumulate(truth, selectRefs(refs, all));
+    },
+    scoreImages(state, images) {
+      return accumulate(truth, selectRefs(imageRefs(state), Array.from(images)));
+    },
+  };
+}
+
+interface ImageRef {
+  chunk: CocoChunk;
+  index: number;
+}
+
+function imageRefs(state: CocoState): Map<number, ImageRef> {
+  const refs = new Map<number, ImageRef>();
+  for (const chunk of state.chunks) {
+    for (let i = 0; i < chunk.images.length; i++) {
+      const rank = chunk.images[i]!;
+      if (refs.has(rank)) throw new Error(`COCO evaluator: image rank ${rank} was added twice`);
+      refs.set(rank, { chunk, index: i });
+    }
+  }
+  return refs;
+}
+
+/** Refs of the given images in ascending rank (pycocotools' image order); repeats stay adjacent. */
+function selectRefs(refs: Map<number, ImageRef>, images: number[]): ImageRef[] {
+  images.sort((x, y) => x - y);
+  return images.map((rank) => {
+    const ref = refs.get(rank);
+    if (!ref) throw new Error(`COCO evaluator: image rank ${rank} was never added`);
+    return ref;
+  });
+}
+
+/** Scratch buffers for one (image, category) group, grown as needed. */
+class GroupScratch {
+  dets = new Uint32Array(128);
+  ious = new Float64Array(1024);
+  gtIgnore = new Uint8Array(64);
+  gtOrder = new Uint32Array(64);
+  matched = new Uint8Array(64);
+  ensure(nd: number, ng: number): void {
+    if (nd > this.dets.length) this.dets = new Uint32Array(nd * 2);
+    if (nd * ng > this.ious.length) this.ious = new Float64Array(nd * ng * 2);
+    if (ng > this.gtIgnore.length) {
+      this.gtIgnore = new Uint8Array(ng * 2);
+      this.gtOrder = new Uint32Array(ng * 2);
+      this.matched = new Uint8Array(ng * 2);
+    }
+  }
+}
+
+/**
+ * pycocotools `evaluateImg` for every category of the given images. Per (image, category):
+ * detections sorted by score (stable) and cut to 100; for each area range the ground truth is
+ * reordered so ignored boxes come last (stable), then for each IoU threshold each detection
+ * takes the best still-free ground truth with IoU >= threshold (later wins ties; a crowd box
+ * can be taken again; after a regular match, ignored boxes are not considered).
+ */
+function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGrouping, images: ArrayLike<number>): CocoChunk {
+  const { truth, gtGroups } = scorer;
+  let maxRecords = 0;
+  let maxGt = 0;
+  for (let i = 0; i < images.length; i++) {
+    const img = images[i]!;
+    maxRecords += detGroups.imageStart[img + 1]! - detGroups.imageStart[img]!;
+    maxGt += gtGroups.imageStart[img + 1]! - gtGroups.imageStart[img]!;
+  }
+  const chunkImages = Uint32Array.from(images);
+  const recordStart = new Uint32Array(images.length + 1);
+  const category = new Uint32Array(maxRecords);
+  const rank = new Uint8Array(maxRecords);
+  const score = new Float64Array(maxRecords);
+  const status = new Uint8Array(maxRecords * STATUS_STRIDE);
+  const gtStart = new Uint32Array(images.length + 1);
+  const gtCategory = new Uint32Array(maxGt);
+  const gtCounts = new Uint32Array(maxGt * A);
+  let nRecords = 0;
+  let nGt = 0;
+  const scratch = new GroupScratch();
+  const gtOrderAll = gtGroups.order;
+  const detOrderAll = detGroups.order;
+
+  for (let i = 0; i < images.length; i++) {
+    const img = images[i]!;
+    let gi = gtGroups.imageStart[img]!;
+    const ge = gtGroups.imageStart[img + 1]!;
+    let di = detGroups.imageStart[img]!;
+    const de = detGroups.imageStart[img + 1]!;
+    while (gi < ge || di < de) {
+      const gc = gi < ge ? truth.category[gtOrderAll[gi]!]! : Infinity;
+      const dc = di < de ? dets.category[detOrderAll[di]!]! : Infinity;
+      const cat = Math.min(gc, dc);
+      let gEnd = gi;
+      while (gEnd < ge && truth.category[gtOrderAll[gEnd]!] === cat) gEnd++;
+      let dEnd = di;
+      while (dEnd < de && dets.category[detOrderAll[dEnd]!] === cat) dEnd++;
+      const ng = gEnd - gi;
+      const nAll = dEnd - di;
+      const nd = Math.min(nAll, MAX_DET);
+      scratch.ensure(nAll, ng);
+      const sorted = scratch.dets;
+      sortByScoreDescending(detOrderAll, di, dEnd, dets.score, sorted);
+
+      // IoU matrix, detections x ground truth in file order.
+      const ious = scratch.ious;
+      for (let d = 0; d < nd; d++) {
+        const db = sorted[d]! * 4;
+        const dx = dets.box[db]!, dy = dets.box[db + 1]!, dw = dets.box[db + 2]!, dh = dets.box[db + 3]!;
+        for (let g = 0; g < ng; g++) {
+          const a = gtOrderAll[gi + g]!;
+          const gb = a * 4;
+          ious[d * ng + g] = cocoIou(dx, dy, dw, dh, truth.box[gb]!, truth.box[gb + 1]!, truth.box[gb + 2]!, truth.box[gb + 3]!, truth.crowd[a] !== 0);
+        }
+      }
+
+      if (ng > 0) {
+        gtCategory[nGt] = cat;
+        for (let a = 0; a < A; a++) {
+          const [lo, hi] = AREA_RANGES[a]!;
+          let regular = 0;
+          for (let g = 0; g < ng; g++) {
+            const ann = gtOrderAll[gi + g]!;
+            const area = truth.area[ann]!;
+            if (!(truth.crowd[ann] !== 0 || area < lo || area > hi)) regular++;
+          }
+          gtCounts[nGt * A + a] = regular;
+        }
+        nGt++;
+      }
+
+      for (let d = 0; d < nd; d++) {
+        const r = nRecords + d;
+        category[r] = cat;
+        rank[r] = d;
+        score[r] = dets.score[sorted[d]!]!;
+      }
+
+      for (let a = 0; a < A; a++) {
+        const [lo, hi] = AREA_RANGES[a]!;
+        const gtIgnore = scratch.gtIgnore;
+        const gtOrder = scratch.gtOrder;
+        // Ground truth reordered: regular first, ignored last, each in file order.
+        let k = 0;
+        for (let g = 0; g < ng; g++) {
+          const ann = gtOrderAll[gi + g]!;
+          const area = truth.area[ann]!;
+          gtIgnore[g] = truth.crowd[ann] !== 0 || area < lo || area > hi ? 1 : 0;
+          if (!gtIgnore[g]) gtOrder[k++] = g;
+        }
+        for (let g = 0; g < ng; g++) if (gtIgnore[g]) gtOrder[k++] = g;
+
+        for (let t = 0; t < T; t++) {
+          const matched = scratch.matched;
+          matched.fill(0, 0, ng);
+          const threshold = Math.min(IOU_THRESHOLDS[t]!, 1 - 1e-10);
+          for (let d = 0; d < nd; d++) {
+            let best = threshold;
+            let m = -1;
+            const row = d * ng;
+            for (let j = 0; j < ng; j++) {
+              const g = gtOrder[j]!;
+              if (matched[g] && !truth.crowd[gtOrderAll[gi + g]!]) continue;
+              if (m > -1 && !gtIgnore[m] && gtIgnore[g]) break;
+              const v = ious[row + g]!;
+              if (v < best) continue;
+              best = v;
+              m = g;
+            }
+            let s: number;
+            if (m === -1) {
+              const db = sorted[d]! * 4;
+              const area = dets.box[db + 2]! * dets.box[db + 3]!;
+              s = area < lo || area > hi ? IGNORED : FP;
+            } else {
+              matched[m] = 1;
+              s = gtIgnore[m] ? IGNORED : TP;
+            }
+            status[(nRecords + d) * STATUS_STRIDE + a * T + t] = s;
+          }
+        }
+      }
+      nRecords += nd;
+      gi = gEnd;
+      di = dEnd;
+    }
+    recordStart[i + 1] = nRecords;
+    gtStart[i + 1] = nGt;
+  }
+  return {
+    images: chunkImages,
+    recordStart,
+    category: category.subarray(0, nRecords),
+    rank: rank.subarray(0, nRecords),
+    score: score.subarray(0, nRecords),
+    status: status.subarray(0, nRecords * STATUS_STRIDE),
+    gtStart,
+    gtCategory: gtCategory.subarray(0, nGt),
+    gtCounts: gtCounts.subarray(0, nGt * A),
+  };
+}
+
+/** `np.argsort(-score, kind='mergesort')` of `order[start, end)` into `out`: stable, descending. */
+function sortByScoreDescending(order: Uint32Array, start: number, end: number, score: Float64Array, out: Uint32Array): void {
+  const n = end - start;
+  if (n > 64) {
+    const idx = Array.from(order.subarray(start, end));
+    idx.sort((x, y) => score[y]! - score[x]!); // Array.prototype.sort is stable
+    out.set(idx);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = order[start + i]!;
+    const s = score[v]!;
+    let j = i;
+    while (j > 0 && score[out[j - 1]!]! < s) {
+      out[j] = out[j - 1]!;
+      j--;
+    }
+    out[j] = v;
+  }
+}
+
+/**
+ * pycocotools `accumulate` + `summarize` over the given images (in this order). Precision at
+ * recall r: the first position where recall >= r (left binary search), of the precision made
+ * monotone from the right; 0 past the end. Means as `np.mean` over entries > -1.
+ */
+function accumulate(truth: CocoGroundTruth, refs: ImageRef[]): CocoResult {
+  const K = truth.categoryIds.length;
+  let n = 0;
+  for (const { chunk, index } of refs) n += chunk.recordStart[index + 1]! - chunk.recordStart[index]!;
+  const category = new Uint32Array(n);
+  const score = new Float64Array(n);
+  const rank = new Uint8Array(n);
+  const status = new Uint8Array(n * STATUS_STRIDE);
+  const npig = new Uint32Array(K * A);
+  let p = 0;
+  for (const { chunk, index } of refs) {
+    const s = chunk.recordStart[index]!;
+    const e = chunk.recordStart[index + 1]!;
+    category.set(chunk.category.subarray(s, e), p);
+    score.set(chunk.score.subarray(s, e), p);
+    rank.set(chunk.rank.subarray(s, e), p);
+    status.set(chunk.status.subarray(s * STATUS_STRIDE, e * STATUS_STRIDE), p * STATUS_STRIDE);
+    p += e - s;
+    for (let g = chunk.gtStart[index]!; g < chunk.gtStart[index + 1]!; g++) {
+      const k = chunk.gtCategory[g]!;
+      for (let a = 0; a < A; a++) npig[k * A + a] += chunk.gtCounts[g * A + a]!;
+    }
+  }
+  // Records are in (image, category, rank) order; a stable sort by (category, -score) gives
+  // pycocotools' order: score descending, ties by image, then by rank in the image.
+  const order = orderByGroupThenScore(category, score, n);
+
+  const precision = new Float64Array(T * R * K * A).fill(-1);
+  const recall = new Float64Array(T * K * A * M).fill(-1);
+  let rc = new Float64Array(1024);
+  let pr = new Float64Array(1024);
+  let start = 0;
+  for (let k = 0; k < K; k++) {
+    let end = start;
+    while (end < n && category[order[end]!] === k) end++;
+    if (end - start > rc.length) {
+      rc = new Float64Array((end - start) * 2);
+      pr = new Float64Array((end - start) * 2);
+    }
+    for (let a = 0; a < A; a++) {
+      const positives = npig[k * A + a]!;
+      if (positives === 0) continue;
+      for (let t = 0; t < T; t++) {
+        const offset = a * T + t;
+        let count = 0;
+        let tp = 0;
+        let fp = 0;
+        let tp1 = 0;
+        let tp10 = 0;
+        for (let j = start; j < end; j++) {
+          const r = order[j]!;
+          const s = status[r * STATUS_STRIDE + offset]!;
+          if (s === IGNORED) continue;
+          if (s === TP) {
+            tp++;
+            const rk = rank[r]!;
+            if (rk < MAX_DETS[0]) tp1++;
+            if (rk < MAX_DETS[1]) tp10++;
+          } else fp++;
+          rc[count] = tp / positives;
+          pr[count] = tp / (fp + tp + EPS);
+          count++;
+        }
+        for (let i = count - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
+        let q = 0;
+        for (let ri = 0; ri < R; ri++) {
+          const target = RECALL_THRESHOLDS[ri]!;
+          while (q < count && rc[q]! < target) q++;
+          precision[((t * R + ri) * K + k) * A + a] = q < count ? pr[q]! : 0;
+        }
+        const base = ((t * K + k) * A + a) * M;
+        recall[base] = tp1 / positives;
+        recall[base + 1] = tp10 / positives;
+        recall[base + 2] = count ? rc[count - 1]! : 0;
+      }
+    }
+    start = end;
+  }
+  return summarize(truth, precision, recall);
+}
+
+const T50 = IOU_THRESHOLDS.indexOf(0.5);
+const T75 = IOU_THRESHOLDS.indexOf(0.75);
+
+function summarize(truth: CocoGroundTruth, precision: Float64Array, recall: Float64Array): CocoResult {
+  const K = truth.categoryIds.length;
+  const buffer = new Float64Array(Math.max(T * R * K, 1));
+  const allT = Array.from({ length: T }, (_, t) => t);
+  const allK = Array.from({ length: K }, (_, k) => k);
+
+  /** Mean of precision entries > -1 in numpy's C order (t, r, k); -1 when none. */
+  const meanPrecision = (ts: number[], ks: number[], a: number): number => {
+    let n = 0;
+    for (const t of ts) {
+      for (let r = 0; r < R; r++) {
+        for (const k of ks) {
+          const v = precision[((t * R + r) * K + k) * A + a]!;
+          if (v > -1) buffer[n++] = v;
+        }
+      }
+    }
+    return n === 0 ? -1 : numpyMean(buffer, n);
+  };
+  /** Mean of recall entries > -1 in order (t, k); -1 when none. */
+  const meanRecall = (ks: number[], a: number, m: number): number => {
+    let n = 0;
+    for (let t = 0; t < T; t++) {
+      for (const k of ks) {
+        const v = recall[((t * K + k) * A + a) * M + m]!;
+        if (v > -1) buffer[n++] = v;
+      }
+    }
+    return n === 0 ? -1 : numpyMean(buffer, n);
+  };
+
+  const metrics: Scores = {
+    AP: meanPrecision(allT, allK, 0),
+    AP50: meanPrecision([T50], allK, 0),
+    AP75: meanPrecision([T75], allK, 0),
+    APs: meanPrecision(allT, allK, 1),
+    APm: meanPrecision(allT, allK, 2),
+    APl: meanPrecision(allT, allK, 3),
+    AR1: meanRecall(allK, 0, 0),
+    AR10: meanRecall(allK, 0, 1),
+    AR100: meanRecall(allK, 0, 2),
+    ARs: meanRecall(allK, 1, 2),
+    ARm: meanRecall(allK, 2, 2),
+    ARl: meanRecall(allK, 3, 2),
+  };
+
+  const orNull = (v: number): number | null => (v === -1 ? null : v);
+  const perCategory = allK.map((k) => ({
+    id: truth.categoryIds[k]!,
+    name: truth.categoryNames[k]!,
+    AP: orNull(meanPrecision(allT, [k], 0)),
+    AP50: orNull(meanPrecision([T50], [k], 0)),
+    AP75: orNull(meanPrecision([T75], [k], 0)),
+    AR100: orNull(meanRecall([k], 0, 2)),
+  }));
+
+  const curve = (ts: number[]): number[] => {
+    const out: number[] = [];
+    for (let r = 0; r < R; r++) {
+      let n = 0;
+      for (const t of ts) {
+        for (let k = 0; k < K; k++) {
+          const v = precision[((t * R + r) * K + k) * A]!;
+          if (v > -1) buffer[n++] = v;
+        }
+      }
+      out.push(n === 0 ? 0 : numpyMean(buffer, n));
+    }
+    return out;
+  };
+  return {
+    metrics,
+    perCategory,
+    curves: {
+      recall: Array.from(RECALL_THRESHOLDS),
+      precision: { 'iou0.50': curve([T50]), 'iou0.75': curve([T75]), 'iou0.50:0.95': curve(allT) },
+    },
+    precision,
+    recall,
+  };
+}

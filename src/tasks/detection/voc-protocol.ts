@@ -1,0 +1,60 @@
+/**
+ * Detection against a PASCAL VOC truth folder: read annotations and the submission (CSV, or
+ * devkit result files in a folder or .zip), score every image once with the VOC evaluator,
+ * then accumulate all / public / private.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { vocEvaluator } from '../../evaluators/voc-detection.js';
+import type { DetectionTable } from '../../formats/detection-builder.js';
+import { readVocCsv } from '../../formats/detection-csv.js';
+import { readVocFolder, readVocResultFiles, type VocTruthFile } from '../../formats/voc-xml.js';
+import { ValidationError } from '../../problems.js';
+import type { EvaluateOptions, EvaluateResult, Resampler, ScoreReport } from '../task.js';
+import { imageSplits } from './splits.js';
+
+export function loadVocTruth(truthPath: string): VocTruthFile {
+  return readVocFolder(truthPath, path.basename(truthPath));
+}
+
+/** A CSV, a folder of devkit files, or a .zip of them. */
+export async function readVocSubmission(file: string, ids: VocTruthFile): Promise<DetectionTable> {
+  const name = path.basename(file);
+  if (!fs.existsSync(file)) throw ValidationError.of({ file: name, message: 'does not exist' });
+  if (fs.statSync(file).isDirectory() || path.extname(file).toLowerCase() === '.zip') return readVocResultFiles(file, ids, name);
+  return readVocCsv(file, ids, name);
+}
+
+export async function validateVoc(truthPath: string, submissionPath: string): Promise<void> {
+  await readVocSubmission(submissionPath, loadVocTruth(truthPath));
+}
+
+export async function evaluateVoc(truthPath: string, submissionPath: string, opts: EvaluateOptions = {}): Promise<EvaluateResult> {
+  const ids = loadVocTruth(truthPath);
+  const splits = imageSplits(truthPath, ids.truth.imageIds);
+  const detections = await readVocSubmission(submissionPath, ids);
+  const evaluator = vocEvaluator(ids.truth);
+  const state = evaluator.create();
+  evaluator.add(state, { detections, images: splits.all });
+  const all = evaluator.finish(state);
+  const report: ScoreReport = { task: 'detection', protocol: 'voc', metrics: all.metrics, ap07: all.ap07, ap: all.ap };
+  if (splits.public && splits.private) {
+    report.splits = {
+      public: evaluator.scoreImages(state, splits.public).metrics,
+      private: evaluator.scoreImages(state, splits.private).metrics,
+    };
+  }
+  const result: EvaluateResult = { report };
+  if (opts.withResamplers) {
+    const resampler = (images: number[]): Resampler => ({
+      size: images.length,
+      score: (indices) => evaluator.scoreImages(state, Array.from(indices, (i) => images[i]!)).metrics,
+    });
+    result.resamplers = { all: resampler(splits.all) };
+    if (splits.public && splits.private) {
+      result.resamplers.public = resampler(splits.public);
+      result.resamplers.private = resampler(splits.private);
+    }
+  }
+  return result;
+}
