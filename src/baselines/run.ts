@@ -1,0 +1,129 @@
+/**
+ * Runs a reference baseline end to end: train (or load cached weights), predict the test
+ * split, write the submission in the challenge's format, score it through the task contract
+ * (`loadTask(challenge.task).evaluate`, the same path as a participant's upload), and record
+ * it as a baseline entry when a database is configured. Used by `podium baseline` and the demo.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../problems.js';
+import { dataRoot } from '../paths.js';
+import { loadChallenge, resolveChallengePath, defaultChallengesRoot, type Challenge } from '../challenges/definition.js';
+import { loadTask } from '../tasks/registry.js';
+import type { ScoreReport } from '../tasks/task.js';
+import { MLPERF_SETTINGS, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
+import type { Baseline, BaselineOutput } from './baseline.js';
+import { initRuntime, type RuntimeInfo } from './runtime.js';
+
+/** Every baseline, loaded lazily (tfjs model code is only imported when a baseline runs). */
+const REGISTRY: { challenge: string; name: string; description: string; load: () => Promise<Baseline> }[] = [
+  { challenge: 'inat2018-mini', name: 'mobilenet-v2', description: 'MobileNetV2 (width 0.35) classifier', load: async () => (await import('./classification/mobilenet.js')).mobilenetClassifier },
+  { challenge: 'inat2018-mini', name: 'class-prior', description: 'the three most frequent training classes', load: async () => (await import('./classification/class-prior.js')).classPrior },
+];
+
+/** Short settings for the demo: 100 timed queries, no 10 s minimum. */
+export const QUICK_LATENCY: LatencySettings = { warmup: 5, minQueries: 100, minDurationMs: 0, offlineSamples: 64, offlineBatch: 32 };
+
+export interface BaselineListing {
+  challenge: string;
+  name: string;
+  description: string;
+}
+
+export function listBaselines(challenge?: string): BaselineListing[] {
+  return REGISTRY.filter((b) => !challenge || b.challenge === challenge).map(({ challenge: c, name, description }) => ({ challenge: c, name, description }));
+}
+
+export interface RunOptions {
+  epochs?: number;
+  retrain?: boolean;
+  seed?: number;
+  /** SQLite database to record the entry in (else PODIUM_DB; none: not recorded). */
+  db?: string;
+  challengesRoot?: string;
+  /** 'mlperf' (at least 100 queries and 10 s), 'quick' (100 queries), 'off', or explicit settings. */
+  latency?: 'mlperf' | 'quick' | 'off' | LatencySettings;
+  /** Tests: train on this many samples, stop after this many steps. */
+  limitTrain?: number;
+  maxSteps?: number;
+  /** Where data/<challenge> lives (default: dataRoot()). */
+  dataDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface BaselineRun {
+  challenge: string;
+  baseline: string;
+  kind: Baseline['kind'];
+  submission: string;
+  report: ScoreReport;
+  primaryMetric: string;
+  primary: number | null;
+  latency?: LatencyReport;
+  runtime: RuntimeInfo;
+  trained?: BaselineOutput['trained'];
+  loadedFromCache?: boolean;
+  recorded?: unknown;
+}
+
+function latencySettings(choice: RunOptions['latency']): LatencySettings | null {
+  if (choice === 'off') return null;
+  if (choice === 'quick') return QUICK_LATENCY;
+  if (choice === undefined || choice === 'mlperf') return MLPERF_SETTINGS;
+  return choice;
+}
+
+export async function runBaseline(challengeId: string, name: string, opts: RunOptions = {}): Promise<BaselineRun> {
+  const entry = REGISTRY.find((b) => b.challenge === challengeId && b.name === name);
+  if (!entry) {
+    const known = listBaselines(challengeId).map((b) => b.name);
+    throw new UsageError(known.length
+      ? `baseline: no baseline "${name}" for ${challengeId}; expected one of ${known.join(', ')}`
+      : `baseline: no baselines for challenge "${challengeId}"; expected one of ${[...new Set(REGISTRY.map((b) => b.challenge))].join(', ')}`);
+  }
+  const challengesRoot = opts.challengesRoot ?? defaultChallengesRoot();
+  const challenge: Challenge = await loadChallenge(resolveChallengePath(challengeId, challengesRoot), { requireTruth: true });
+  const dataDir = opts.dataDir ?? path.join(dataRoot(), challengeId);
+  if (!fs.existsSync(dataDir)) throw new UsageError(`baseline: ${dataDir} does not exist; run \`podium data make ${challengeId}\``);
+  const log = opts.log ?? (() => {});
+  const runtime = await initRuntime();
+  const baseline = await entry.load();
+  const output = await baseline.run({
+    dataDir,
+    workDir: path.join(dataDir, 'baselines', name),
+    epochs: opts.epochs,
+    retrain: opts.retrain ?? false,
+    seed: opts.seed ?? 42,
+    limitTrain: opts.limitTrain,
+    maxSteps: opts.maxSteps,
+    latency: baseline.kind === 'model' || baseline.kind === 'pretrained' ? latencySettings(opts.latency) : null,
+    runtime,
+    log,
+  });
+  const task = await loadTask(challenge.task);
+  const { report } = await task.evaluate(challenge.truth, output.submission, { options: challenge.options });
+  const run: BaselineRun = {
+    challenge: challengeId, baseline: name, kind: baseline.kind, submission: output.submission, report,
+    primaryMetric: challenge.primary_metric, primary: report.metrics[challenge.primary_metric] ?? null,
+    latency: output.latency, runtime, trained: output.trained, loadedFromCache: output.loadedFromCache,
+  };
+  const dbPath = opts.db ?? process.env.PODIUM_DB;
+  if (dbPath) run.recorded = await record(dbPath, challengesRoot, run, baseline.description);
+  return run;
+}
+
+interface RecordBaseline {
+  recordBaseline(args: {
+    dbPath: string; challengesRoot: string; challengeId: string; name: string; file: string;
+    description?: string; latency?: LatencyReport;
+  }): Promise<unknown> | unknown;
+}
+
+/** The leaderboard's baseline entry (src/leaderboard/baselines.ts), loaded only when a database is configured. */
+async function record(dbPath: string, challengesRoot: string, run: BaselineRun, description: string): Promise<unknown> {
+  const modulePath = '../leaderboard/baselines.js';
+  const { recordBaseline } = (await import(modulePath)) as RecordBaseline;
+  return recordBaseline({
+    dbPath, challengesRoot, challengeId: run.challenge, name: run.baseline, file: run.submission, description, latency: run.latency,
+  });
+}
