@@ -1,6 +1,50 @@
-// Placeholder until `podium serve` lands.
+/** `podium serve`: the leaderboard server (API contract: challenges, database, workers, HTTP). */
+import path from 'node:path';
+import { defaultChallengesRoot } from '../challenges/definition.js';
+import { dataRoot } from '../paths.js';
 import { UsageError } from '../problems.js';
+import { defaultWorkers, startServer } from '../leaderboard/server.js';
+import { parseFlags } from './args.js';
 
-export async function run(_args: string[]): Promise<number> {
-  throw new UsageError('podium serve is not implemented yet');
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseFlags('serve', args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    db: { type: 'string' },
+    challenges: { type: 'string' },
+    workers: { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'usage: podium serve [--port 3000] [--host 127.0.0.1] [--db data/podium.sqlite] [--challenges challenges] [--workers N]\n' +
+        '  admin routes need PODIUM_ADMIN_TOKEN; team size limit from PODIUM_TEAM_SIZE (default 5)\n',
+    );
+    return 0;
+  }
+  const port = values.port === undefined ? 3000 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`serve: --port must be 0..65535, got "${values.port}"`);
+  const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`serve: --workers must be a positive integer, got "${values.workers}"`);
+  const server = await startServer({
+    dbPath: path.resolve(values.db ?? path.join(dataRoot(), 'podium.sqlite')),
+    challengesRoot: path.resolve(values.challenges ?? defaultChallengesRoot()),
+    port,
+    host: values.host ?? '127.0.0.1',
+    workers,
+    adminToken: process.env.PODIUM_ADMIN_TOKEN,
+  });
+  process.stdout.write(`podium serving at ${server.url}\n`);
+  if (!process.env.PODIUM_ADMIN_TOKEN) process.stdout.write('(admin routes are off: set PODIUM_ADMIN_TOKEN to enable them)\n');
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`podium: ${signal}, stopping (jobs in flight go back to the queue)\n`);
+      server.close().then(resolve, (e) => {
+        process.stderr.write(`podium: error while stopping: ${(e as Error).message}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
 }

@@ -1,0 +1,173 @@
+/**
+ * The leaderboard database: better-sqlite3 in WAL mode with foreign keys on, and numbered
+ * migrations applied in order inside one transaction each (user_version records the last).
+ * A migration is never edited once released; a change is a new number at the end.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** Migration N (1-based) is MIGRATIONS[N-1]. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the whole first schema.
+  `
+  CREATE TABLE participants (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    is_baseline INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL
+  );
+  -- Only the sha256 of a token is kept: a leaked database does not leak credentials.
+  CREATE TABLE tokens (
+    id             INTEGER PRIMARY KEY,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    token_hash     TEXT NOT NULL UNIQUE,
+    created_at     INTEGER NOT NULL
+  );
+  CREATE TABLE challenges (
+    id               TEXT PRIMARY KEY,
+    title            TEXT NOT NULL,
+    task             TEXT NOT NULL,
+    truth            TEXT NOT NULL,
+    primary_metric   TEXT NOT NULL,
+    higher_is_better INTEGER NOT NULL,
+    options_json     TEXT NOT NULL,
+    limits_json      TEXT NOT NULL,
+    description      TEXT NOT NULL DEFAULT '',
+    -- 0 when its folder is gone or its data is missing: kept, but hidden and not scored.
+    available        INTEGER NOT NULL DEFAULT 1,
+    paused           INTEGER NOT NULL DEFAULT 0,
+    synced_at        INTEGER NOT NULL
+  );
+  CREATE TABLE phases (
+    challenge_id TEXT NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,
+    id           TEXT NOT NULL,
+    start_at     INTEGER NOT NULL,
+    end_at       INTEGER NOT NULL,
+    PRIMARY KEY (challenge_id, id)
+  );
+  CREATE TABLE teams (
+    id            INTEGER PRIMARY KEY,
+    challenge_id  TEXT NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    invite_code   TEXT NOT NULL UNIQUE,
+    is_baseline   INTEGER NOT NULL DEFAULT 0,
+    disqualified  INTEGER NOT NULL DEFAULT 0,
+    disqualified_reason TEXT,
+    created_at    INTEGER NOT NULL,
+    UNIQUE (challenge_id, name)
+  );
+  -- One team per participant per challenge.
+  CREATE TABLE team_members (
+    challenge_id   TEXT NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    team_id        INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    joined_at      INTEGER NOT NULL,
+    PRIMARY KEY (challenge_id, participant_id)
+  );
+  CREATE INDEX team_members_team ON team_members(team_id);
+  CREATE TABLE submissions (
+    id             INTEGER PRIMARY KEY,
+    challenge_id   TEXT NOT NULL REFERENCES challenges(id),
+    team_id        INTEGER NOT NULL REFERENCES teams(id),
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    phase_id       TEXT,
+    sha256         TEXT NOT NULL,
+    size           INTEGER NOT NULL,
+    filename       TEXT NOT NULL,
+    -- the stored file, relative to the storage folder
+    stored_path    TEXT NOT NULL,
+    description    TEXT NOT NULL DEFAULT '',
+    status         TEXT NOT NULL CHECK (status IN ('queued', 'scoring', 'scored', 'failed')),
+    error          TEXT,
+    -- 'invalid': the file's fault; 'error': podium's or the environment's fault
+    error_kind     TEXT,
+    selected       INTEGER NOT NULL DEFAULT 0,
+    disqualified   INTEGER NOT NULL DEFAULT 0,
+    disqualified_reason TEXT,
+    is_baseline    INTEGER NOT NULL DEFAULT 0,
+    latency_json   TEXT,
+    created_at     INTEGER NOT NULL,
+    scored_at      INTEGER
+  );
+  CREATE INDEX submissions_challenge ON submissions(challenge_id, status);
+  CREATE INDEX submissions_team_time ON submissions(team_id, created_at);
+  -- One row per split per scoring; 'current' marks the row shown (older versions stay as history).
+  CREATE TABLE scores (
+    id                INTEGER PRIMARY KEY,
+    submission_id     INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    split             TEXT NOT NULL CHECK (split IN ('all', 'public', 'private')),
+    metrics_json      TEXT NOT NULL,
+    primary_value     REAL,
+    ci_low            REAL,
+    ci_high           REAL,
+    bootstrap_samples INTEGER NOT NULL DEFAULT 0,
+    evaluator_version TEXT NOT NULL,
+    job_id            INTEGER REFERENCES jobs(id),
+    current           INTEGER NOT NULL DEFAULT 1,
+    created_at        INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX scores_current ON scores(submission_id, split) WHERE current = 1;
+  -- A job is finished once: the scores it wrote carry its id.
+  CREATE UNIQUE INDEX scores_job_split ON scores(job_id, split);
+  CREATE TABLE rescore_runs (
+    id                INTEGER PRIMARY KEY,
+    challenge_id      TEXT NOT NULL REFERENCES challenges(id),
+    evaluator_version TEXT NOT NULL,
+    -- leaderboards (public, private) as they were before the rescore
+    before_json       TEXT NOT NULL,
+    created_at        INTEGER NOT NULL
+  );
+  CREATE TABLE jobs (
+    id            INTEGER PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL CHECK (kind IN ('score', 'rescore')),
+    state         TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    lease_owner   TEXT,
+    lease_expires INTEGER,
+    rescore_run_id INTEGER REFERENCES rescore_runs(id),
+    error         TEXT,
+    created_at    INTEGER NOT NULL,
+    started_at    INTEGER,
+    finished_at   INTEGER
+  );
+  CREATE INDEX jobs_state ON jobs(state, id);
+  `,
+];
+
+export interface OpenOptions {
+  readonly?: boolean;
+}
+
+/** Opens (creating when needed) and migrates the database. */
+export function openDb(dbPath: string, opts: OpenOptions = {}): Db {
+  if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
+  const db = new Database(dbPath, { readonly: opts.readonly === true });
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  // Several processes (server, baseline runs) may write; wait for the lock rather than fail.
+  db.pragma('busy_timeout = 10000');
+  db.pragma('synchronous = NORMAL');
+  if (!opts.readonly) migrate(db);
+  return db;
+}
+
+/** Applies every migration after the database's user_version, each in its own transaction. */
+export function migrate(db: Db): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this podium (${MIGRATIONS.length}); upgrade podium`);
+  }
+  for (let v = current + 1; v <= MIGRATIONS.length; v++) {
+    const apply = db.transaction(() => {
+      db.exec(MIGRATIONS[v - 1]!);
+      db.pragma(`user_version = ${v}`);
+    });
+    apply.immediate();
+  }
+  return MIGRATIONS.length;
+}

@@ -1,0 +1,95 @@
+/** Small HTTP helpers shared by the route files: who is asking, and errors as JSON. */
+import crypto from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { AppContext } from '../context.js';
+import { StoreError, type Participant } from '../store.js';
+
+export const TOKEN_COOKIE = 'podium_token';
+
+export function bearer(req: Request): string | undefined {
+  const h = req.headers.authorization;
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m?.[1];
+}
+
+export function cookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/** Equal-time comparison, so the admin token cannot be guessed byte by byte. */
+function sameSecret(a: string, b: string): boolean {
+  const ha = crypto.createHash('sha256').update(a).digest();
+  const hb = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(ha, hb);
+}
+
+export function isAdmin(ctx: AppContext, req: Request): boolean {
+  const token = bearer(req);
+  return !!ctx.adminToken && !!token && sameSecret(token, ctx.adminToken);
+}
+
+/** The participant behind the request's bearer token or session cookie, if any. */
+export function viewer(ctx: AppContext, req: Request): Participant | undefined {
+  const token = bearer(req) ?? cookie(req, TOKEN_COOKIE);
+  return token ? ctx.store.participantByToken(token) : undefined;
+}
+
+export function requireParticipant(ctx: AppContext, req: Request): Participant {
+  const p = viewer(ctx, req);
+  if (!p) {
+    throw new StoreError(401, bearer(req)
+      ? 'this token is not valid; register with POST /api/participants to get one'
+      : 'send your token as "Authorization: Bearer <token>" (register with POST /api/participants)');
+  }
+  return p;
+}
+
+export function requireAdmin(ctx: AppContext, req: Request): void {
+  if (!ctx.adminToken) throw new StoreError(403, 'admin routes are off: start the server with PODIUM_ADMIN_TOKEN set');
+  if (!isAdmin(ctx, req)) throw new StoreError(401, 'admin token required as "Authorization: Bearer <token>"');
+}
+
+export function intParam(value: unknown, what: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError(404, `no ${what} "${String(value)}"`);
+  return n;
+}
+
+/** JSON errors for /api: StoreError keeps its status and details; anything else is a 500 with its message. */
+export function jsonErrors(ctx: AppContext) {
+  return (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e = err as Error & { status?: number; type?: string };
+    if (err instanceof StoreError) {
+      if (err.status === 429 && typeof err.details.resets_at === 'string') {
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(err.details.resets_at) - ctx.clock()) / 1000))));
+      }
+      if (err.status === 413) res.setHeader('Connection', 'close');
+      res.status(err.status).json({ error: err.message, ...err.details });
+      return;
+    }
+    if (e?.type === 'entity.parse.failed') {
+      res.status(400).json({ error: 'the request body is not valid JSON' });
+      return;
+    }
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: e.message });
+      return;
+    }
+    ctx.log(`internal error: ${e?.stack ?? String(err)}`);
+    res.status(500).json({ error: `internal error: ${e?.message ?? String(err)}` });
+  };
+}
+
+export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return '';
+    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+}

@@ -1,0 +1,173 @@
+/**
+ * HTML routes: the pages of views/pages.ts, the upload form's POST, and sign-in with the API
+ * token kept in an HttpOnly, SameSite=Strict cookie (so other sites cannot post forms as you).
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { acceptSubmission, openChallenge } from '../accept.js';
+import { privateVisible, type AppContext } from '../context.js';
+import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
+import { STYLESHEET } from '../views/html.js';
+import {
+  challengeListPage, challengePage, errorPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
+} from '../views/pages.js';
+import { intParam, TOKEN_COOKIE, viewer } from './http.js';
+
+function page(res: Response, body: string, status = 200): void {
+  res.status(status).type('html').setHeader('Cache-Control', 'no-store');
+  res.send(body);
+}
+
+function setSession(res: Response, token: string): void {
+  res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000`);
+}
+
+export function pageRoutes(ctx: AppContext): Router {
+  const r = express.Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const known = (id: string): ChallengeRecord => {
+    const c = ctx.store.challenge(id);
+    if (!c || !c.available) throw new StoreError(404, `no challenge "${id}"`);
+    return c;
+  };
+  const who = (req: Request) => viewer(ctx, req);
+
+  r.get('/static/podium.css', (_req, res) => {
+    res.type('css').setHeader('Cache-Control', 'public, max-age=3600');
+    res.send(STYLESHEET);
+  });
+
+  r.get('/', (req, res) => {
+    page(res, challengeListPage(ctx.store.challenges(), ctx.clock(), who(req)));
+  });
+
+  r.get('/challenges/:id', (req, res) => {
+    const c = known(req.params.id);
+    const now = ctx.clock();
+    const split = req.query.split === 'private' ? 'private' : 'public';
+    let board;
+    let privateNote: string | undefined;
+    if (split === 'public') board = ctx.boards.board(c, 'public');
+    else if (!privateVisible(c, now)) privateNote = `The private leaderboard is shown after the end, ${new Date(c.end_at).toISOString()}.`;
+    else if (!ctx.boards.hasPrivateSplit(c.id)) privateNote = 'This challenge has no private split.';
+    else board = ctx.boards.board(c, 'private');
+    page(res, challengePage({ challenge: c, now, split, board, privateNote, history: ctx.boards.history(c), viewer: who(req) }),
+      split === 'private' && !board ? 403 : 200);
+  });
+
+  r.get('/challenges/:id/submit', (req, res) => {
+    page(res, submitPage(known(req.params.id), who(req)));
+  });
+
+  r.post('/challenges/:id/submit', async (req, res) => {
+    const c = known(req.params.id);
+    const p = who(req);
+    if (!p) {
+      req.resume();
+      page(res, submitPage(c, undefined), 401);
+      return;
+    }
+    try {
+      const { submission } = await acceptSubmission(ctx, req, p, openChallenge(ctx, c.id));
+      res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/submissions?new=${submission.id}`);
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      req.resume();
+      const errors = Array.isArray(e.details.errors) ? (e.details.errors as { text?: string }[]).map((x) => x.text ?? String(x)) : undefined;
+      if (e.status === 413) res.setHeader('Connection', 'close');
+      page(res, submitPage(c, p, { errors, message: e.message }), e.status);
+    }
+  });
+
+  r.get('/challenges/:id/submissions', (req, res) => {
+    const c = known(req.params.id);
+    const p = who(req);
+    const team = p ? ctx.store.teamOf(c.id, p.id) : undefined;
+    const subs = team ? ctx.store.teamSubmissions(team.id).map((s) => ({
+      submission: s,
+      // Only the splits this viewer may see reach the page.
+      scores: ctx.store.currentScores(s.id).filter((r) => r.split === 'public' || privateVisible(c, ctx.clock()) || (r.split === 'all' && !ctx.boards.hasPrivateSplit(c.id))),
+      queuePosition: s.status === 'queued' ? ctx.store.queuePosition(s.id) : null,
+    })) : [];
+    const justSubmitted = req.query.new ? Number(req.query.new) : undefined;
+    page(res, submissionsPage(c, p, team, subs, privateVisible(c, ctx.clock()), { justSubmitted }), p ? 200 : 401);
+  });
+
+  r.post('/challenges/:id/submissions/:sid/select', form, (req, res) => {
+    const c = known(req.params.id);
+    const p = who(req);
+    if (!p) throw new StoreError(401, 'log in first');
+    const s = ctx.store.submission(intParam(req.params.sid, 'submission'));
+    if (!s || ctx.store.teamOf(c.id, p.id)?.id !== s.team_id) throw new StoreError(404, 'no such submission of yours');
+    if (ctx.clock() >= c.end_at) throw new StoreError(403, 'final selections are closed: the challenge has ended');
+    ctx.store.setSelected(s, (req.body as { selected?: string }).selected === '1', c.limits.final_selections);
+    res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/submissions`);
+  });
+
+  const showTeam = (req: Request, res: Response, message?: string, status = 200) => {
+    const c = known(req.params.id as string);
+    const p = who(req);
+    const team = p ? ctx.store.teamOf(c.id, p.id) : undefined;
+    const members = team ? ctx.store.teamMembers(team.id).map((m) => m.name) : [];
+    page(res, teamPage(c, p, team, members, ctx.teamSizeLimit, message), p ? status : 401);
+  };
+  r.get('/challenges/:id/team', (req, res) => showTeam(req, res));
+  r.post('/challenges/:id/team', form, (req, res) => {
+    const c = known(req.params.id);
+    const p = who(req);
+    if (!p) return showTeam(req, res);
+    const name = cleanName((req.body as { name?: string }).name);
+    try {
+      if (!name) throw new StoreError(400, 'a team name of 1 to 80 characters is required');
+      ctx.store.createTeam(c.id, p.id, name, ctx.clock());
+      res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/team`);
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      showTeam(req, res, e.message, e.status);
+    }
+  });
+  r.post('/challenges/:id/team/join', form, (req, res) => {
+    const c = known(req.params.id);
+    const p = who(req);
+    if (!p) return showTeam(req, res);
+    try {
+      ctx.store.joinTeam(c.id, p.id, String((req.body as { invite_code?: string }).invite_code ?? '').trim(), ctx.clock(), ctx.teamSizeLimit);
+      res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/team`);
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      showTeam(req, res, e.message, e.status);
+    }
+  });
+
+  r.get('/login', (_req, res) => page(res, loginPage()));
+  r.post('/login', form, (req, res) => {
+    const token = String((req.body as { token?: string }).token ?? '').trim();
+    if (!token || !ctx.store.participantByToken(token)) return page(res, loginPage('That token is not valid.'), 401);
+    setSession(res, token);
+    res.redirect(303, '/');
+  });
+  r.post('/logout', (_req, res) => {
+    res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    res.redirect(303, '/');
+  });
+  r.get('/register', (_req, res) => page(res, registerPage()));
+  r.post('/register', form, (req, res) => {
+    const body = req.body as { name?: string; email?: string };
+    const name = cleanName(body.name);
+    const email = cleanName(body.email, 200);
+    if (!name || !email || !/^[^@\s]+@[^@\s]+$/.test(email)) return page(res, registerPage('A name (1 to 80 characters) and a valid email are required.'), 400);
+    const { participant, token } = ctx.store.createParticipant(name, email, ctx.clock());
+    setSession(res, token);
+    page(res, registeredPage(participant, token), 201);
+  });
+  return r;
+}
+
+/** Errors on page routes render as a page, never a stack trace. */
+export function pageErrors(ctx: AppContext) {
+  return (err: unknown, req: Request, res: Response, next: (e: unknown) => void) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof StoreError) return page(res, errorPage(err.status, err.message, viewer(ctx, req)), err.status);
+    ctx.log(`internal error on ${req.method} ${req.path}: ${(err as Error)?.stack ?? String(err)}`);
+    page(res, errorPage(500, 'internal error; the organisers can find the details in the server log'), 500);
+  };
+}

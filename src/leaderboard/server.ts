@@ -1,0 +1,129 @@
+/**
+ * The leaderboard server: loads the challenges, migrates the database, starts the scoring
+ * workers and the HTTP server (JSON API under /api, admin under /api/admin, HTML pages).
+ */
+import os from 'node:os';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Boards } from './board.js';
+import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
+import type { AppContext } from './context.js';
+import { openDb } from './db.js';
+import { ScoringPool } from './pool.js';
+import { newOwnerId, Queue } from './queue.js';
+import { adminRoutes } from './routes/admin.js';
+import { apiRoutes } from './routes/api.js';
+import { jsonErrors } from './routes/http.js';
+import { pageErrors, pageRoutes } from './routes/pages.js';
+import { Store } from './store.js';
+import { loadServableChallenges } from './sync.js';
+import { storageDirFor } from './upload.js';
+
+export interface ServerOptions {
+  dbPath: string;
+  challengesRoot: string;
+  port?: number;
+  host?: string;
+  workers?: number;
+  adminToken?: string;
+  /** Milliseconds since the epoch (tests move it past a phase's end). */
+  clock?: () => number;
+  /** Members per team at most (PODIUM_TEAM_SIZE, default 5). */
+  teamSizeLimit?: number;
+  /** How long a claimed job stays ours without a heartbeat. */
+  leaseMs?: number;
+  bootstrapSamples?: number;
+  /** A scoring that takes longer is stopped and failed with that reason (default 30 min). */
+  jobTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+  /** Resolves when no scoring job is queued or running (tests, benchmarks). */
+  whenIdle(): Promise<void>;
+  context: AppContext;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`podium serve: ${line}\n`));
+  const clock = opts.clock ?? (() => Date.now());
+  const challenges = await loadServableChallenges(opts.challengesRoot, log);
+  const db = openDb(opts.dbPath);
+  const store = new Store(db);
+  store.syncChallenges(challenges, clock());
+  const queue = new Queue(db, store, newOwnerId(), opts.leaseMs ?? 30_000);
+  const storageDir = storageDirFor(opts.dbPath);
+  const pool = new ScoringPool({
+    store, queue, storageDir, clock, log,
+    workers: opts.workers ?? defaultWorkers(),
+    bootstrapSamples: opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES,
+    jobTimeoutMs: opts.jobTimeoutMs ?? 30 * 60_000,
+    pollMs: Math.min(1000, Math.max(50, Math.floor((opts.leaseMs ?? 30_000) / 3))),
+  });
+  const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
+  const ctx: AppContext = {
+    store, boards: new Boards(store), queue, pool, storageDir, clock, log,
+    adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize,
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    // Nothing is loaded from elsewhere; say so to the browser too.
+    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; form-action 'self'");
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.use('/api/admin', adminRoutes(ctx), jsonErrors(ctx));
+  app.use('/api', apiRoutes(ctx), jsonErrors(ctx));
+  app.use(pageRoutes(ctx));
+  app.use((req, _res, next) => next(Object.assign(new Error(`no page ${req.path}`), { notFound: true })));
+  app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if ((err as { notFound?: boolean })?.notFound) {
+      res.status(404).type('html').send((pageErrorsFallback(req.path)));
+      return;
+    }
+    pageErrors(ctx)(err, req, res, next);
+  });
+
+  pool.start();
+  const host = opts.host ?? '127.0.0.1';
+  const server = app.listen(opts.port ?? 3000, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  // Big uploads on slow links must not be cut off by the default 5-minute request timeout.
+  server.requestTimeout = 60 * 60_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    context: ctx,
+    whenIdle: () => pool.whenIdle(),
+    close() {
+      closed ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await pool.close();
+        db.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function pageErrorsFallback(p: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found · podium</title><link rel="stylesheet" href="/static/podium.css"></head><body><main><h1>Not found</h1><p class="notice">No page at ${p.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}. <a href="/">Challenges</a></p></main></body></html>`;
+}

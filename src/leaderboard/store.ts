@@ -1,0 +1,466 @@
+/**
+ * The leaderboard store: participants, hashed tokens, teams, challenges synced from their
+ * definitions, submissions and their scores. Every multi-row change runs in one transaction.
+ * Scoring jobs live in queue.ts; leaderboards are computed in board.ts.
+ */
+import crypto from 'node:crypto';
+import type { Challenge, ChallengeLimits } from '../challenges/definition.js';
+import type { Scores } from '../evaluators/evaluator.js';
+import type { TaskOptions } from '../tasks/task.js';
+import type { Db } from './db.js';
+
+export type SubmissionStatus = 'queued' | 'scoring' | 'scored' | 'failed';
+export type Split = 'all' | 'public' | 'private';
+
+export interface Participant {
+  id: number;
+  name: string;
+  email: string;
+  is_baseline: number;
+  created_at: number;
+}
+
+export interface PhaseRow {
+  id: string;
+  start_at: number;
+  end_at: number;
+}
+
+export interface ChallengeRecord {
+  id: string;
+  title: string;
+  task: string;
+  truth: string;
+  primary_metric: string;
+  higher_is_better: boolean;
+  options: TaskOptions;
+  limits: ChallengeLimits;
+  description: string;
+  available: boolean;
+  paused: boolean;
+  phases: PhaseRow[];
+  /** Start of the first phase and end of the last one (ms since epoch). */
+  start_at: number;
+  end_at: number;
+}
+
+export interface Team {
+  id: number;
+  challenge_id: string;
+  name: string;
+  invite_code: string;
+  is_baseline: number;
+  disqualified: number;
+  disqualified_reason: string | null;
+  created_at: number;
+}
+
+export interface Submission {
+  id: number;
+  challenge_id: string;
+  team_id: number;
+  participant_id: number;
+  phase_id: string | null;
+  sha256: string;
+  size: number;
+  filename: string;
+  stored_path: string;
+  description: string;
+  status: SubmissionStatus;
+  error: string | null;
+  error_kind: string | null;
+  selected: number;
+  disqualified: number;
+  disqualified_reason: string | null;
+  is_baseline: number;
+  latency_json: string | null;
+  created_at: number;
+  scored_at: number | null;
+}
+
+export interface ScoreRow {
+  split: Split;
+  metrics: Scores;
+  primary_value: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  bootstrap_samples: number;
+  evaluator_version: string;
+  created_at: number;
+}
+
+/** What a scoring run produced for one split, ready to store. */
+export interface SplitScore {
+  split: Split;
+  metrics: Scores;
+  primary_value: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  bootstrap_samples: number;
+}
+
+/** A refused request with the HTTP status and a message the user can act on. */
+export class StoreError extends Error {
+  constructor(readonly status: number, message: string, readonly details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
+}
+
+export function newToken(): string {
+  return `pdm_${crypto.randomBytes(24).toString('base64url')}`;
+}
+
+function newInviteCode(): string {
+  return crypto.randomBytes(9).toString('base64url');
+}
+
+/** Start of the UTC day holding `now`, and the start of the next one (when a daily limit resets). */
+export function utcDay(now: number): { start: number; next: number } {
+  const d = new Date(now);
+  const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  return { start, next: start + 86_400_000 };
+}
+
+/** Trimmed single-line text with a length bound; undefined when it does not fit. */
+export function cleanName(value: unknown, max = 80): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const s = value.replace(/[\r\n\t]+/g, ' ').trim();
+  return s.length >= 1 && s.length <= max ? s : undefined;
+}
+
+export class Store {
+  /** Bumped on every change that can move a leaderboard (for caches in this process). */
+  boardVersion = 0;
+
+  constructor(readonly db: Db) {}
+
+  // ---- participants and tokens ----
+
+  createParticipant(name: string, email: string, now: number, isBaseline = false): { participant: Participant; token: string } {
+    const token = newToken();
+    const create = this.db.transaction(() => {
+      const r = this.db
+        .prepare('INSERT INTO participants (name, email, is_baseline, created_at) VALUES (?, ?, ?, ?)')
+        .run(name, email, isBaseline ? 1 : 0, now);
+      const id = Number(r.lastInsertRowid);
+      this.db.prepare('INSERT INTO tokens (participant_id, token_hash, created_at) VALUES (?, ?, ?)').run(id, hashToken(token), now);
+      return id;
+    });
+    const id = create.immediate();
+    return { participant: this.participant(id)!, token };
+  }
+
+  participant(id: number): Participant | undefined {
+    return this.db.prepare('SELECT * FROM participants WHERE id = ?').get(id) as Participant | undefined;
+  }
+
+  participantByToken(token: string): Participant | undefined {
+    return this.db
+      .prepare('SELECT p.* FROM tokens t JOIN participants p ON p.id = t.participant_id WHERE t.token_hash = ?')
+      .get(hashToken(token)) as Participant | undefined;
+  }
+
+  // ---- challenges ----
+
+  /**
+   * Makes the challenges table match the loaded definitions: new ones inserted, changed ones
+   * updated (the paused flag is the admin's and stays), missing ones marked unavailable.
+   */
+  syncChallenges(challenges: Challenge[], now: number): void {
+    const sync = this.db.transaction(() => {
+      const upsert = this.db.prepare(`
+        INSERT INTO challenges (id, title, task, truth, primary_metric, higher_is_better, options_json, limits_json, description, available, synced_at)
+        VALUES (@id, @title, @task, @truth, @primary_metric, @higher_is_better, @options_json, @limits_json, @description, 1, @now)
+        ON CONFLICT (id) DO UPDATE SET title = excluded.title, task = excluded.task, truth = excluded.truth,
+          primary_metric = excluded.primary_metric, higher_is_better = excluded.higher_is_better,
+          options_json = excluded.options_json, limits_json = excluded.limits_json,
+          description = excluded.description, available = 1, synced_at = excluded.synced_at`);
+      const ids = new Set<string>();
+      for (const c of challenges) {
+        ids.add(c.id);
+        upsert.run({
+          id: c.id, title: c.title, task: c.task, truth: c.truth, primary_metric: c.primary_metric,
+          higher_is_better: c.higher_is_better ? 1 : 0, options_json: JSON.stringify(c.options),
+          limits_json: JSON.stringify(c.limits), description: c.description, now,
+        });
+        this.db.prepare('DELETE FROM phases WHERE challenge_id = ?').run(c.id);
+        const phase = this.db.prepare('INSERT INTO phases (challenge_id, id, start_at, end_at) VALUES (?, ?, ?, ?)');
+        for (const p of c.phases) phase.run(c.id, p.id, p.start.getTime(), p.end.getTime());
+      }
+      for (const row of this.db.prepare('SELECT id FROM challenges').all() as { id: string }[]) {
+        if (!ids.has(row.id)) this.db.prepare('UPDATE challenges SET available = 0 WHERE id = ?').run(row.id);
+      }
+    });
+    sync.immediate();
+    this.boardVersion++;
+  }
+
+  challenge(id: string): ChallengeRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM challenges WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return row ? this.toChallenge(row) : undefined;
+  }
+
+  /** Challenges that can be shown (definition and data present). */
+  challenges(): ChallengeRecord[] {
+    const rows = this.db.prepare('SELECT * FROM challenges WHERE available = 1 ORDER BY id').all() as Record<string, unknown>[];
+    return rows.map((r) => this.toChallenge(r));
+  }
+
+  private toChallenge(row: Record<string, unknown>): ChallengeRecord {
+    const phases = this.db
+      .prepare('SELECT id, start_at, end_at FROM phases WHERE challenge_id = ? ORDER BY start_at')
+      .all(row.id) as PhaseRow[];
+    return {
+      id: row.id as string,
+      title: row.title as string,
+      task: row.task as string,
+      truth: row.truth as string,
+      primary_metric: row.primary_metric as string,
+      higher_is_better: row.higher_is_better === 1,
+      options: JSON.parse(row.options_json as string) as TaskOptions,
+      limits: JSON.parse(row.limits_json as string) as ChallengeLimits,
+      description: row.description as string,
+      available: row.available === 1,
+      paused: row.paused === 1,
+      phases,
+      start_at: Math.min(...phases.map((p) => p.start_at)),
+      end_at: Math.max(...phases.map((p) => p.end_at)),
+    };
+  }
+
+  setPaused(challengeId: string, paused: boolean): void {
+    this.db.prepare('UPDATE challenges SET paused = ? WHERE id = ?').run(paused ? 1 : 0, challengeId);
+  }
+
+  // ---- teams ----
+
+  teamOf(challengeId: string, participantId: number): Team | undefined {
+    return this.db
+      .prepare('SELECT t.* FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.challenge_id = ? AND m.participant_id = ?')
+      .get(challengeId, participantId) as Team | undefined;
+  }
+
+  team(id: number): Team | undefined {
+    return this.db.prepare('SELECT * FROM teams WHERE id = ?').get(id) as Team | undefined;
+  }
+
+  teamMembers(teamId: number): Participant[] {
+    return this.db
+      .prepare('SELECT p.* FROM team_members m JOIN participants p ON p.id = m.participant_id WHERE m.team_id = ? ORDER BY m.joined_at')
+      .all(teamId) as Participant[];
+  }
+
+  private insertTeam(challengeId: string, name: string, now: number, isBaseline: boolean): Team {
+    const taken = this.db.prepare('SELECT 1 FROM teams WHERE challenge_id = ? AND name = ?').get(challengeId, name);
+    if (taken) throw new StoreError(409, `a team named "${name}" already exists in ${challengeId}; pick another name`);
+    const r = this.db
+      .prepare('INSERT INTO teams (challenge_id, name, invite_code, is_baseline, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(challengeId, name, newInviteCode(), isBaseline ? 1 : 0, now);
+    return this.team(Number(r.lastInsertRowid))!;
+  }
+
+  private submissionCount(teamId: number): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM submissions WHERE team_id = ?').get(teamId) as { n: number }).n;
+  }
+
+  /**
+   * Creates a named team with the participant as its first member. A participant who is alone
+   * in a team without submissions (the automatic solo team) may leave it for the new one.
+   */
+  createTeam(challengeId: string, participantId: number, name: string, now: number): Team {
+    const create = this.db.transaction(() => {
+      this.leaveEmptySoloTeam(challengeId, participantId, 'create a team');
+      const team = this.insertTeam(challengeId, name, now, false);
+      this.db
+        .prepare('INSERT INTO team_members (challenge_id, participant_id, team_id, joined_at) VALUES (?, ?, ?, ?)')
+        .run(challengeId, participantId, team.id, now);
+      return team;
+    });
+    const team = create.immediate();
+    this.boardVersion++;
+    return team;
+  }
+
+  /** Joins a team by its invite code, within the team size limit. */
+  joinTeam(challengeId: string, participantId: number, code: string, now: number, sizeLimit: number): Team {
+    const join = this.db.transaction(() => {
+      const team = this.db.prepare('SELECT * FROM teams WHERE invite_code = ? AND challenge_id = ?').get(code, challengeId) as Team | undefined;
+      if (!team) throw new StoreError(404, `no team in ${challengeId} has this invite code`);
+      const current = this.teamOf(challengeId, participantId);
+      if (current?.id === team.id) return team;
+      const size = (this.db.prepare('SELECT count(*) AS n FROM team_members WHERE team_id = ?').get(team.id) as { n: number }).n;
+      if (size >= sizeLimit) throw new StoreError(409, `team "${team.name}" is full (${sizeLimit} members at most)`);
+      this.leaveEmptySoloTeam(challengeId, participantId, 'join another team');
+      this.db
+        .prepare('INSERT INTO team_members (challenge_id, participant_id, team_id, joined_at) VALUES (?, ?, ?, ?)')
+        .run(challengeId, participantId, team.id, now);
+      return team;
+    });
+    const team = join.immediate();
+    this.boardVersion++;
+    return team;
+  }
+
+  /** Team changes are allowed only before a participant's team has submitted (no score laundering). */
+  private leaveEmptySoloTeam(challengeId: string, participantId: number, action: string): void {
+    const current = this.teamOf(challengeId, participantId);
+    if (!current) return;
+    const members = this.teamMembers(current.id).length;
+    if (members > 1 || this.submissionCount(current.id) > 0) {
+      throw new StoreError(409, `you are already in team "${current.name}" with ${members > 1 ? 'other members' : 'submissions'}; you cannot ${action}`);
+    }
+    this.db.prepare('DELETE FROM team_members WHERE challenge_id = ? AND participant_id = ?').run(challengeId, participantId);
+    this.db.prepare('DELETE FROM teams WHERE id = ?').run(current.id);
+  }
+
+  /** The participant's team, creating a one-person team named after them on first use. */
+  ensureTeam(challengeId: string, participant: Participant, now: number): Team {
+    const existing = this.teamOf(challengeId, participant.id);
+    if (existing) return existing;
+    const create = this.db.transaction(() => {
+      const again = this.teamOf(challengeId, participant.id);
+      if (again) return again;
+      let name = participant.name;
+      if (this.db.prepare('SELECT 1 FROM teams WHERE challenge_id = ? AND name = ?').get(challengeId, name)) {
+        name = `${participant.name} #${participant.id}`;
+      }
+      const team = this.insertTeam(challengeId, name, now, participant.is_baseline === 1);
+      this.db
+        .prepare('INSERT INTO team_members (challenge_id, participant_id, team_id, joined_at) VALUES (?, ?, ?, ?)')
+        .run(challengeId, participant.id, team.id, now);
+      return team;
+    });
+    return create.immediate();
+  }
+
+  // ---- submissions ----
+
+  /**
+   * Submissions that count against a team's limits: everything except failed ones, so a
+   * scoring failure never costs quota.
+   */
+  usage(teamId: number, now: number): { today: number; total: number } {
+    const { start } = utcDay(now);
+    const row = this.db
+      .prepare(`SELECT count(*) AS total, coalesce(sum(created_at >= ?), 0) AS today
+                FROM submissions WHERE team_id = ? AND status != 'failed'`)
+      .get(start, teamId) as { total: number; today: number };
+    return { today: row.today, total: row.total };
+  }
+
+  /** Throws a 429 StoreError when the team is at a limit, saying when it resets. */
+  checkLimits(team: Team, limits: ChallengeLimits, now: number): void {
+    if (team.is_baseline) return;
+    const used = this.usage(team.id, now);
+    if (used.total >= limits.total) {
+      throw new StoreError(429, `team "${team.name}" has used all ${limits.total} submissions of this challenge`, {
+        limit: 'total', used: used.total, allowed: limits.total, resets_at: null,
+      });
+    }
+    if (used.today >= limits.per_day) {
+      const resets = new Date(utcDay(now).next).toISOString();
+      throw new StoreError(429, `team "${team.name}" has used its ${limits.per_day} submissions for today (UTC); the limit resets at ${resets}`, {
+        limit: 'per_day', used: used.today, allowed: limits.per_day, resets_at: resets,
+      });
+    }
+  }
+
+  /** Records a validated submission and queues its scoring job, re-checking limits atomically. */
+  addSubmission(s: {
+    challenge: ChallengeRecord; team: Team; participant: Participant; phaseId: string | null;
+    sha256: string; size: number; filename: string; storedPath: string; description: string;
+    now: number; latency?: Record<string, unknown>;
+  }): { submission: Submission; jobId: number } {
+    const add = this.db.transaction(() => {
+      this.checkLimits(s.team, s.challenge.limits, s.now);
+      const r = this.db
+        .prepare(`INSERT INTO submissions (challenge_id, team_id, participant_id, phase_id, sha256, size, filename, stored_path,
+                    description, status, is_baseline, latency_json, created_at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`)
+        .run(s.challenge.id, s.team.id, s.participant.id, s.phaseId, s.sha256, s.size, s.filename, s.storedPath,
+          s.description, s.team.is_baseline, s.latency ? JSON.stringify(s.latency) : null, s.now);
+      const id = Number(r.lastInsertRowid);
+      const job = this.db
+        .prepare(`INSERT INTO jobs (submission_id, kind, state, created_at) VALUES (?, 'score', 'queued', ?)`)
+        .run(id, s.now);
+      return { id, jobId: Number(job.lastInsertRowid) };
+    });
+    const { id, jobId } = add.immediate();
+    return { submission: this.submission(id)!, jobId };
+  }
+
+  submission(id: number): Submission | undefined {
+    return this.db.prepare('SELECT * FROM submissions WHERE id = ?').get(id) as Submission | undefined;
+  }
+
+  /** A team's submissions in a challenge, newest first. */
+  teamSubmissions(teamId: number): Submission[] {
+    return this.db.prepare('SELECT * FROM submissions WHERE team_id = ? ORDER BY id DESC').all(teamId) as Submission[];
+  }
+
+  /** How many jobs are ahead of this submission's pending job, plus one; null when none is pending. */
+  queuePosition(submissionId: number): number | null {
+    const job = this.db
+      .prepare(`SELECT id, state FROM jobs WHERE submission_id = ? AND state IN ('queued', 'running') ORDER BY id DESC LIMIT 1`)
+      .get(submissionId) as { id: number; state: string } | undefined;
+    if (!job) return null;
+    if (job.state === 'running') return 0;
+    const ahead = this.db.prepare(`SELECT count(*) AS n FROM jobs WHERE state = 'queued' AND id < ?`).get(job.id) as { n: number };
+    return ahead.n + 1;
+  }
+
+  currentScores(submissionId: number): ScoreRow[] {
+    const rows = this.db
+      .prepare(`SELECT split, metrics_json, primary_value, ci_low, ci_high, bootstrap_samples, evaluator_version, created_at
+                FROM scores WHERE submission_id = ? AND current = 1`)
+      .all(submissionId) as (Omit<ScoreRow, 'metrics'> & { metrics_json: string })[];
+    return rows.map(({ metrics_json, ...r }) => ({ ...r, metrics: JSON.parse(metrics_json) as Scores }));
+  }
+
+  /** Marks a scored submission as one of the team's final selections (or unmarks it). */
+  setSelected(submission: Submission, selected: boolean, maxSelections: number): void {
+    const select = this.db.transaction(() => {
+      if (selected && !submission.selected) {
+        const n = (this.db
+          .prepare('SELECT count(*) AS n FROM submissions WHERE team_id = ? AND selected = 1')
+          .get(submission.team_id) as { n: number }).n;
+        if (n >= maxSelections) {
+          throw new StoreError(409, `your team already has ${maxSelections} final selections; unselect one first`);
+        }
+      }
+      this.db.prepare('UPDATE submissions SET selected = ? WHERE id = ?').run(selected ? 1 : 0, submission.id);
+    });
+    select.immediate();
+    this.boardVersion++;
+  }
+
+  disqualifySubmission(id: number, reason: string): void {
+    this.db.prepare('UPDATE submissions SET disqualified = 1, disqualified_reason = ? WHERE id = ?').run(reason, id);
+    this.boardVersion++;
+  }
+
+  disqualifyTeam(id: number, reason: string): void {
+    this.db.prepare('UPDATE teams SET disqualified = 1, disqualified_reason = ? WHERE id = ?').run(reason, id);
+    this.boardVersion++;
+  }
+
+  /** Every submission of a challenge with its team and current public/private primary scores. */
+  submissionsForExport(challengeId: string): Record<string, unknown>[] {
+    return this.db
+      .prepare(`SELECT s.id, t.name AS team, p.name AS participant, s.created_at, s.status, s.error, s.sha256, s.size,
+                  s.filename, s.description, s.selected, s.disqualified, s.is_baseline,
+                  pub.primary_value AS public_score, pri.primary_value AS private_score,
+                  coalesce(pub.evaluator_version, alls.evaluator_version) AS evaluator_version
+                FROM submissions s JOIN teams t ON t.id = s.team_id JOIN participants p ON p.id = s.participant_id
+                LEFT JOIN scores pub ON pub.submission_id = s.id AND pub.split = 'public' AND pub.current = 1
+                LEFT JOIN scores pri ON pri.submission_id = s.id AND pri.split = 'private' AND pri.current = 1
+                LEFT JOIN scores alls ON alls.submission_id = s.id AND alls.split = 'all' AND alls.current = 1
+                WHERE s.challenge_id = ? ORDER BY s.id`)
+      .all(challengeId) as Record<string, unknown>[];
+  }
+}

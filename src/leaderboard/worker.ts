@@ -1,0 +1,43 @@
+/**
+ * A scoring worker thread: receives validate/score requests from the pool (pool.ts), runs
+ * them through the task contract and posts the result back. It never touches the database:
+ * the main thread owns leases and heartbeats, so a long CPU-bound scoring cannot starve them.
+ */
+import fs from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { describeFailure, scoreSubmission, validateSubmission, type ScoreRequest } from './scoring.js';
+
+export type WorkerRequest =
+  | { id: number; type: 'score'; request: ScoreRequest }
+  | { id: number; type: 'validate'; request: Omit<ScoreRequest, 'primaryMetric' | 'challengeId'> };
+
+export type WorkerReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; kind: 'invalid' | 'error'; message: string; problems?: unknown[] };
+
+/**
+ * Fault injection for the crash test: while the file named by PODIUM_TEST_HOLD_SCORING does
+ * not exist, scoring waits (status stays `scoring`), so a test can kill the server mid-job
+ * without relying on timing.
+ */
+async function holdIfAsked(): Promise<void> {
+  const hold = process.env.PODIUM_TEST_HOLD_SCORING;
+  if (!hold) return;
+  while (!fs.existsSync(hold)) await new Promise((r) => setTimeout(r, 50));
+}
+
+parentPort?.on('message', async (msg: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    if (msg.type === 'validate') {
+      reply = { id: msg.id, ok: true, result: await validateSubmission(msg.request) };
+    } else {
+      await holdIfAsked();
+      reply = { id: msg.id, ok: true, result: await scoreSubmission(msg.request) };
+    }
+  } catch (e) {
+    const f = describeFailure(e);
+    reply = { id: msg.id, ok: false, kind: f.kind, message: f.message, problems: f.problems };
+  }
+  parentPort!.postMessage(reply);
+});

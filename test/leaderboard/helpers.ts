@@ -1,0 +1,114 @@
+/**
+ * Test helpers for the leaderboard server: a temporary challenges folder with a small
+ * classification truth, submissions of a chosen accuracy, and HTTP calls.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROWS = 60;
+export const CLASSES = ['ant', 'bee', 'cat', 'dog', 'eel', 'fox', 'gnu', 'hen'];
+
+/** Row i: true class CLASSES[i % 8]; rows 0..29 Public, 30..59 Private. */
+export function truthCsv(): string {
+  const lines = ['id,expected,usage'];
+  for (let i = 0; i < ROWS; i++) lines.push(`r${String(i).padStart(3, '0')},${CLASSES[i % CLASSES.length]},${i < ROWS / 2 ? 'Public' : 'Private'}`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * A submission with three labels a row: the right label first on the rows `right(i)` says,
+ * otherwise three wrong labels.
+ */
+export function submissionCsv(right: (i: number) => boolean): string {
+  const lines = ['id,predicted'];
+  for (let i = 0; i < ROWS; i++) {
+    const truth = i % CLASSES.length;
+    const wrong = [1, 2, 3].map((d) => CLASSES[(truth + d) % CLASSES.length]);
+    lines.push(`r${String(i).padStart(3, '0')},${right(i) ? [CLASSES[truth], wrong[0], wrong[1]].join(' ') : wrong.join(' ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export interface ChallengeSpec {
+  id?: string;
+  start?: string;
+  end?: string;
+  limits?: Partial<{ per_day: number; total: number; final_selections: number; max_upload_mb: number }>;
+}
+
+/** A temp folder with challenges/<id>/challenge.yaml + data, and a path for the database. */
+export function makeWorld(specs: ChallengeSpec[] = [{}]): { root: string; challengesRoot: string; dbPath: string; cleanup(): void } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-lb-'));
+  const challengesRoot = path.join(root, 'challenges');
+  for (const spec of specs) {
+    const id = spec.id ?? 'toy';
+    const dir = path.join(challengesRoot, id);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'solution.csv'), truthCsv());
+    const limits = { per_day: 5, total: 20, final_selections: 2, max_upload_mb: 1, ...spec.limits };
+    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
+      `id: ${id}`,
+      `title: Toy <b>${id}</b>`,
+      'task: classification',
+      'truth: solution.csv',
+      'primary_metric: top1_error',
+      'options: { predictions: 3 }',
+      `limits: { per_day: ${limits.per_day}, total: ${limits.total}, final_selections: ${limits.final_selections}, max_upload_mb: ${limits.max_upload_mb} }`,
+      'phases:',
+      `  - { id: main, start: ${spec.start ?? '2026-01-01T00:00:00Z'}, end: ${spec.end ?? '2026-12-31T00:00:00Z'} }`,
+      'description: A toy challenge for tests.',
+      '',
+    ].join('\n'));
+  }
+  return { root, challengesRoot, dbPath: path.join(root, 'db', 'podium.sqlite'), cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A settable clock for the server (ms since epoch). */
+export function testClock(iso: string): { now: () => number; set(iso: string): void } {
+  let t = Date.parse(iso);
+  return { now: () => t, set: (v: string) => { t = Date.parse(v); } };
+}
+
+export async function api(url: string, method: string, p: string, opts: { token?: string; json?: unknown; form?: FormData } = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+  const headers: Record<string, string> = {};
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | FormData | undefined;
+  if (opts.form) body = opts.form;
+  else if (opts.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  }
+  const res = await fetch(url + p, { method, headers, body });
+  const text = await res.text();
+  let parsed: any;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text, headers: res.headers };
+}
+
+export function fileForm(content: string, filename = 'sub.csv', description?: string): FormData {
+  const form = new FormData();
+  if (description !== undefined) form.append('description', description);
+  form.append('file', new Blob([content], { type: 'text/csv' }), filename);
+  return form;
+}
+
+export async function register(url: string, name: string): Promise<string> {
+  const r = await api(url, 'POST', '/api/participants', { json: { name, email: `${name.replace(/\W/g, '') || 'x'}@example.org` } });
+  if (r.status !== 201) throw new Error(`register ${name}: ${r.status} ${r.text}`);
+  return r.body.token as string;
+}
+
+/** Polls a submission until it is scored or failed (the server scores on its own workers). */
+export async function waitFor(url: string, token: string, id: number): Promise<any> {
+  for (let i = 0; i < 2000; i++) {
+    const r = await api(url, 'GET', `/api/submissions/${id}`, { token });
+    if (r.body?.status === 'scored' || r.body?.status === 'failed') return r.body;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new Error(`submission ${id} never finished`);
+}
