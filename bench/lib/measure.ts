@@ -9,6 +9,8 @@ import os from 'node:os';
 
 export interface Run {
   wallSeconds: number;
+  /** User + system CPU seconds (all threads): less sensitive to other load than wall time. */
+  cpuSeconds: number;
   peakRssMb: number;
   stdout: string;
 }
@@ -17,26 +19,36 @@ export function runMeasured(cmd: string, args: string[]): Run {
   const useTime = fs.existsSync('/usr/bin/time');
   const start = process.hrtime.bigint();
   const r = useTime
-    ? spawnSync('/usr/bin/time', ['-f', '__PEAK_KB__=%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
+    ? spawnSync('/usr/bin/time', ['-f', '__PEAK_KB__=%M __CPU__=%U+%S', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
     : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   const kb = /__PEAK_KB__=(\d+)/.exec(r.stderr ?? '');
-  return { wallSeconds, peakRssMb: kb ? Number(kb[1]) / 1024 : NaN, stdout: r.stdout };
+  const cpu = /__CPU__=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
+  return {
+    wallSeconds,
+    cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN,
+    peakRssMb: kb ? Number(kb[1]) / 1024 : NaN,
+    stdout: r.stdout,
+  };
 }
 
 export interface Summary {
   best: number;
   median: number;
+  /** Median CPU seconds. */
+  cpu: number;
   peakRssMb: number;
   runs: number;
 }
 
 export function summarize(runs: Run[]): Summary {
   const t = runs.map((r) => r.wallSeconds).sort((a, b) => a - b);
+  const c = runs.map((r) => r.cpuSeconds).sort((a, b) => a - b);
   return {
     best: t[0]!,
     median: t[Math.floor(t.length / 2)]!,
+    cpu: c[Math.floor(c.length / 2)]!,
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
     runs: runs.length,
   };

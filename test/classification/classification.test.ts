@@ -238,6 +238,9 @@ describe('the byte-level fast path and the general path agree', () => {
     ['labels that differ only in form', 'id,expected\na,078\nb,78\n', 'id,predicted\na,78 078 8\nb,078 8 78\n'],
     ['more labels than the fast path takes', 'id,expected\na,9\n', 'id,predicted\na,1 2 3 4 5 6 7 8 9\n'],
     ['a stray CR inside a line', 'id,expected\na\r,1\n', 'id,predicted\na,1\r 2 3\n'],
+    ['plain integer ids and labels (direct index)', 'id,expected,usage\n0,5,Public\n17,5,Private\n3,12,Public\n', 'id,predicted\n3,12 5 1\n0,1 5 12\n17,05 5 1\n'],
+    ['integer ids with one that is not', 'id,expected\n1,5\n2,6\nx9,5\n', 'id,predicted\nx9,6 5\n2,6\n1,5\n'],
+    ['integers too large to index', 'id,expected\n999999999,1\n1,2\n', 'id,predicted\n1,2\n999999999,2 1\n'],
   ];
   for (const [title, t, s] of variants) {
     it(`on ${title}`, async () => {
@@ -256,8 +259,12 @@ describe('the byte-level fast path and the general path agree', () => {
       'id,predicted\n"a",1 2 3\nb,2 3 4\nc,3 4 5\n', 'id,predicted\na,1 2 3\nb,2 3 4\nc,3 4 \u00e9\n',
     ];
     for (const text of bad) expect(readFast(truth, write(`fp-bad-${Math.random()}.csv`, text), 3), JSON.stringify(text)).toBeUndefined();
-    const badTruths = ['id,expected\na,1\na,2\n', 'id,expected,usage\na,1,public\n', 'id,expected\na,\n', 'image,label\na,1\n'];
+    const badTruths = ['id,expected\na,1\na,2\n', 'id,expected\n1,1\n1,2\n', 'id,expected,usage\na,1,public\n', 'id,expected\na,\n', 'image,label\na,1\n'];
     const sub = write('fp-sub.csv', 'id,predicted\na,1 2 3\n');
+    const numericTruth = write('fp-num.csv', 'id,expected\n1,5\n2,6\n');
+    for (const text of ['id,predicted\n01,5\n2,6\n', 'id,predicted\n1,5\n2,6\n+1,5\n', 'id,predicted\n1,5\n2,6\n1,5\n']) {
+      expect(readFast(numericTruth, write(`fp-nb-${Math.random()}.csv`, text), 1), text).toBeUndefined();
+    }
     for (const text of badTruths) expect(readFast(write(`fp-bt-${Math.random()}.csv`, text), sub, 3), text).toBeUndefined();
     expect(readFast(truth, write('fp-good.csv', 'id,predicted\na,1 2 3\nb,2 3 4\nc,3 4 5\n'), 3)).toBeDefined();
   });

@@ -37,16 +37,24 @@ const MAX_FAST_LABELS = 8;
  * table of 8k classes stays small enough for the cache however many rows the file has.
  */
 class ByteRangeTable {
-  private mask = 1023;
-  private slots = new Int32Array(2 * 1024); // [hash, id + 1] pairs; id + 1 = 0 marks an empty slot
-  starts = new Int32Array(512);
-  ends = new Int32Array(512);
+  private mask: number;
+  private slots: Int32Array; // [hash, id + 1] pairs; id + 1 = 0 marks an empty slot
+  starts: Int32Array;
+  ends: Int32Array;
   size = 0;
 
-  constructor(private readonly buf: Uint8Array) {}
+  constructor(private readonly buf: Uint8Array, expected = 0) {
+    let cap = 1024;
+    while (cap < expected * 2) cap <<= 1;
+    this.mask = cap - 1;
+    this.slots = new Int32Array(2 * cap);
+    this.starts = new Int32Array(Math.max(512, expected));
+    this.ends = new Int32Array(Math.max(512, expected));
+  }
 
   /** Entry id of bytes [s, e) of `src`, or -1. */
-  find(src: Uint8Array, s: number, e: number, h: number): number {
+  find(src: Uint8Array, s: number, e: number): number {
+    const h = hashBytes(src, s, e);
     const slots = this.slots;
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
       const v = slots[2 * slot + 1]!;
@@ -56,7 +64,8 @@ class ByteRangeTable {
   }
 
   /** Adds bytes [s, e) of the table's own buffer; returns the new id, or the existing id as -(id + 2). */
-  insert(s: number, e: number, h: number): number {
+  insert(src: Uint8Array, s: number, e: number): number {
+    const h = hashBytes(src, s, e);
     const slots = this.slots;
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
       const v = slots[2 * slot + 1]!;
@@ -97,6 +106,55 @@ class ByteRangeTable {
     this.slots = slots;
     this.mask = mask;
   }
+}
+
+/** Returned by NumericKeyTable.insert for a key that is not a canonical decimal integer. */
+const NOT_NUMERIC = -(1 << 30);
+/** Keys past this go to the hash table: a direct index of them would be mostly empty. */
+const MAX_NUMERIC_KEY = 1 << 26;
+
+/**
+ * Keys that are canonical decimal integers ("0", "17", not "017" or "+1"), as iNat's ids and
+ * category ids are, index an array directly: no hashing, one memory access. For such keys string
+ * equality is numeric equality, so the meaning is the hash table's.
+ */
+class NumericKeyTable {
+  private index = new Int32Array(1024); // key -> id + 1, 0 = absent
+  size = 0;
+
+  find(src: Uint8Array, s: number, e: number): number {
+    const v = decimalKey(src, s, e);
+    return v < 0 || v >= this.index.length ? -1 : this.index[v]! - 1;
+  }
+
+  insert(src: Uint8Array, s: number, e: number): number {
+    const v = decimalKey(src, s, e);
+    if (v < 0 || v >= MAX_NUMERIC_KEY) return NOT_NUMERIC;
+    if (v >= this.index.length) {
+      let len = this.index.length * 2;
+      while (len <= v) len *= 2;
+      const grown = new Int32Array(len);
+      grown.set(this.index);
+      this.index = grown;
+    }
+    const existing = this.index[v]!;
+    if (existing !== 0) return -(existing + 1);
+    this.index[v] = ++this.size;
+    return this.size - 1;
+  }
+}
+
+/** The value of a canonical decimal integer of at most 9 digits in [s, e), else -1. */
+function decimalKey(buf: Uint8Array, s: number, e: number): number {
+  const len = e - s;
+  if (len === 0 || len > 9 || (len > 1 && buf[s] === 0x30)) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 function sameBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): boolean {
@@ -199,43 +257,55 @@ function trimInto(buf: Uint8Array, s: number, e: number): void {
   line.e = e;
 }
 
+/** Byte-range keys to dense ids: by direct index when every key is a plain integer, else hashed. */
+type KeyTable = NumericKeyTable | ByteRangeTable;
+
 interface FastTruth {
   buf: Uint8Array;
-  ids: ByteRangeTable;
+  ids: KeyTable;
   /** Byte range of each row's (trimmed) label in buf. */
   labelStart: Int32Array;
   labelEnd: Int32Array;
-  classes: ByteRangeTable;
+  classes: KeyTable;
   classOf: Int32Array;
   usage: Uint8Array;
   hasUsage: boolean;
 }
 
 function readTruth(tb: Uint8Array, start: number): FastTruth | undefined {
+  const rows = countLines(tb);
+  const numeric = readTruthWith(tb, start, rows, new NumericKeyTable(), new NumericKeyTable());
+  if (typeof numeric !== 'number') return numeric;
+  return readTruthWith(tb, start, rows, new ByteRangeTable(tb, rows), new ByteRangeTable(tb)) as FastTruth | undefined;
+}
+
+/** Returns the truth, undefined to give up, or NOT_NUMERIC when a numeric table met another key. */
+function readTruthWith(tb: Uint8Array, start: number, rows: number, ids: KeyTable, classes: KeyTable): FastTruth | undefined | typeof NOT_NUMERIC {
   const th = header(tb, start, 'id,expected', 'id,expected,usage');
   if (!th) return undefined;
   const hasUsage = th.which === 1;
-  const rows = countLines(tb);
   const truth: FastTruth = {
     buf: tb,
-    ids: new ByteRangeTable(tb),
+    ids,
     labelStart: new Int32Array(rows),
     labelEnd: new Int32Array(rows),
-    classes: new ByteRangeTable(tb),
+    classes,
     classOf: new Int32Array(rows),
     usage: new Uint8Array(rows),
     hasUsage,
   };
   for (let pos = th.next; pos < tb.length; pos = line.next) {
     scanLine(tb, pos);
-    if (line.end > pos && !addTruthRow(tb, pos, truth)) return undefined;
+    if (line.end <= pos) continue;
+    const ok = addTruthRow(tb, pos, truth);
+    if (ok !== true) return ok === NOT_NUMERIC ? NOT_NUMERIC : undefined;
   }
   truth.classOf = truth.classOf.subarray(0, truth.ids.size);
   truth.usage = truth.usage.subarray(0, truth.ids.size);
   return truth;
 }
 
-function addTruthRow(tb: Uint8Array, pos: number, truth: FastTruth): boolean {
+function addTruthRow(tb: Uint8Array, pos: number, truth: FastTruth): boolean | typeof NOT_NUMERIC {
   const { end, c1, c2 } = line;
   if (line.commas !== (truth.hasUsage ? 2 : 1)) return false;
   trimInto(tb, pos, c1);
@@ -245,9 +315,11 @@ function addTruthRow(tb: Uint8Array, pos: number, truth: FastTruth): boolean {
   const ls = line.s;
   const le = line.e;
   if (is === ie || ls === le) return false;
-  const row = truth.ids.insert(is, ie, hashBytes(tb, is, ie));
+  const row = truth.ids.insert(tb, is, ie);
+  if (row === NOT_NUMERIC) return NOT_NUMERIC;
   if (row < 0) return false; // duplicate id
-  const cls = truth.classes.insert(ls, le, hashBytes(tb, ls, le));
+  const cls = truth.classes.insert(tb, ls, le);
+  if (cls === NOT_NUMERIC) return NOT_NUMERIC;
   truth.classOf[row] = cls < 0 ? -cls - 2 : cls;
   truth.labelStart[row] = ls;
   truth.labelEnd[row] = le;
@@ -306,7 +378,7 @@ function addSubmissionRow(sb: Uint8Array, pos: number, truth: FastTruth, ranks: 
   if (line.commas !== 1) return -1;
   trimInto(sb, pos, c1);
   if (line.s === line.e) return -1;
-  const t = truth.ids.find(sb, line.s, line.e, hashBytes(sb, line.s, line.e));
+  const t = truth.ids.find(sb, line.s, line.e);
   if (t < 0 || ranks[t] !== -2) return -1; // unknown or duplicate id
   const ls = truth.labelStart[t]!;
   const le = truth.labelEnd[t]!;
