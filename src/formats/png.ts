@@ -149,15 +149,21 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
+/**
+ * zlib options that inflate exactly the bytes the header implies: one output chunk one byte
+ * larger than needed (a single pass, no re-assembly), and an error past `expected`.
+ */
+function inflateOptions(expected: number): zlib.ZlibOptions {
+  return { maxOutputLength: expected, chunkSize: Math.max(64, expected + 1), finishFlush: zlib.constants.Z_SYNC_FLUSH };
+}
+
 function inflateSyncBounded(parts: PngParts, file: string): Uint8Array {
   const expected = parts.header.height * (parts.rowBytes + 1);
-  let raw: Uint8Array;
   try {
-    raw = zlib.inflateSync(parts.idat, { maxOutputLength: expected, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    return zlib.inflateSync(parts.idat, inflateOptions(expected));
   } catch (e) {
     throw inflateError(e, file, expected);
   }
-  return raw;
 }
 
 function inflateError(e: unknown, file: string, expected: number): PngError {
@@ -183,7 +189,7 @@ export async function decodePngAsync(buf: Uint8Array, file = '<png>', opts: Deco
   const expected = parts.header.height * (parts.rowBytes + 1);
   let raw: Uint8Array;
   try {
-    raw = await inflateAsync(parts.idat, { maxOutputLength: expected, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    raw = await inflateAsync(parts.idat, inflateOptions(expected));
   } catch (e) {
     throw inflateError(e, file, expected);
   }
@@ -196,59 +202,53 @@ function finishDecode(parts: PngParts, raw: Uint8Array, file: string): DecodedPn
   if (raw.length < expected) {
     throw new PngError(file, `truncated image data: ${raw.length} bytes, ${header.width} x ${header.height} needs ${expected}`);
   }
-  const packed = unfilter(raw, header.height, rowBytes, filterBpp, file);
-  const data = header.bitDepth < 8 ? unpackBits(packed, header.width, header.height, rowBytes, header.bitDepth) : packed;
+  unfilterInPlace(raw, header.height, rowBytes, filterBpp, file);
+  const data = header.bitDepth < 8 ? unpackBits(raw, header.width, header.height, rowBytes, header.bitDepth) : dropFilterBytes(raw, header.height, rowBytes);
   return { ...header, data, palette: parts.palette };
 }
 
 /**
- * Reverses the per-row filters (PNG spec section 9): None, Sub, Up, Average, Paeth.
- * Writes into a fresh array without the filter bytes; the previous output row is the "up" row.
+ * Reverses the per-row filters (PNG spec section 9): None, Sub, Up, Average, Paeth, in the
+ * inflated buffer itself (rows of 1 filter byte + rowBytes): the row above and the pixel to the
+ * left are already reconstructed when a byte is, so no second buffer is needed.
  */
-function unfilter(raw: Uint8Array, height: number, rowBytes: number, bpp: number, file: string): Uint8Array {
-  const out = new Uint8Array(height * rowBytes);
+function unfilterInPlace(raw: Uint8Array, height: number, rowBytes: number, bpp: number, file: string): void {
+  const stride = rowBytes + 1;
   for (let y = 0; y < height; y++) {
-    const r = y * (rowBytes + 1) + 1;
-    const o = y * rowBytes;
-    const filter = raw[r - 1]!;
-    const up = o - rowBytes; // previous row's start in `out`; only used when y > 0
+    const o = y * stride + 1;
+    const up = o - stride; // the previous row's first byte; only read when y > 0
+    const filter = raw[o - 1]!;
     switch (filter) {
       case 0:
-        out.set(raw.subarray(r, r + rowBytes), o);
         break;
-      case 1: {
-        for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i]!;
-        for (let i = bpp; i < rowBytes; i++) out[o + i] = raw[r + i]! + out[o + i - bpp]!;
+      case 1:
+        for (let i = o + bpp, end = o + rowBytes; i < end; i++) raw[i] = raw[i]! + raw[i - bpp]!;
         break;
-      }
       case 2:
-        if (y === 0) out.set(raw.subarray(r, r + rowBytes), o);
-        else for (let i = 0; i < rowBytes; i++) out[o + i] = raw[r + i]! + out[up + i]!;
+        if (y > 0) for (let i = 0; i < rowBytes; i++) raw[o + i] = raw[o + i]! + raw[up + i]!;
         break;
       case 3:
         if (y === 0) {
-          for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i]!;
-          for (let i = bpp; i < rowBytes; i++) out[o + i] = raw[r + i]! + (out[o + i - bpp]! >> 1);
+          for (let i = bpp; i < rowBytes; i++) raw[o + i] = raw[o + i]! + (raw[o + i - bpp]! >> 1);
         } else {
-          for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i]! + (out[up + i]! >> 1);
-          for (let i = bpp; i < rowBytes; i++) out[o + i] = raw[r + i]! + ((out[o + i - bpp]! + out[up + i]!) >> 1);
+          for (let i = 0; i < bpp; i++) raw[o + i] = raw[o + i]! + (raw[up + i]! >> 1);
+          for (let i = bpp; i < rowBytes; i++) raw[o + i] = raw[o + i]! + ((raw[o + i - bpp]! + raw[up + i]!) >> 1);
         }
         break;
       case 4:
         if (y === 0) {
           // With no row above, Paeth predicts from the left neighbour only (same as Sub).
-          for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i]!;
-          for (let i = bpp; i < rowBytes; i++) out[o + i] = raw[r + i]! + out[o + i - bpp]!;
+          for (let i = bpp; i < rowBytes; i++) raw[o + i] = raw[o + i]! + raw[o + i - bpp]!;
         } else {
-          for (let i = 0; i < bpp; i++) out[o + i] = raw[r + i]! + out[up + i]!;
+          for (let i = 0; i < bpp; i++) raw[o + i] = raw[o + i]! + raw[up + i]!;
           for (let i = bpp; i < rowBytes; i++) {
-            const a = out[o + i - bpp]!;
-            const b = out[up + i]!;
-            const c = out[up + i - bpp]!;
+            const a = raw[o + i - bpp]!;
+            const b = raw[up + i]!;
+            const c = raw[up + i - bpp]!;
             const pa = Math.abs(b - c);
             const pb = Math.abs(a - c);
             const pc = Math.abs(a + b - c - c);
-            out[o + i] = raw[r + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+            raw[o + i] = raw[o + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
           }
         }
         break;
@@ -256,16 +256,22 @@ function unfilter(raw: Uint8Array, height: number, rowBytes: number, bpp: number
         throw new PngError(file, `invalid filter type ${filter} on row ${y}`);
     }
   }
-  return out;
 }
 
-/** Expands 1/2/4-bit samples (most significant bits first) to one byte per pixel. */
+/** Packs the unfiltered rows together (dropping each row's filter byte) in the same memory. */
+function dropFilterBytes(raw: Uint8Array, height: number, rowBytes: number): Uint8Array {
+  for (let y = 0; y < height; y++) raw.copyWithin(y * rowBytes, y * (rowBytes + 1) + 1, (y + 1) * (rowBytes + 1));
+  // A plain Uint8Array view (not a Buffer), so callers get the same type from every path.
+  return new Uint8Array(raw.buffer, raw.byteOffset, height * rowBytes);
+}
+
+/** Expands 1/2/4-bit samples (most significant bits first; rows with their filter byte) to one byte per pixel. */
 function unpackBits(packed: Uint8Array, width: number, height: number, rowBytes: number, depth: number): Uint8Array {
   const out = new Uint8Array(width * height);
   const perByte = 8 / depth;
   const mask = (1 << depth) - 1;
   for (let y = 0; y < height; y++) {
-    const r = y * rowBytes;
+    const r = y * (rowBytes + 1) + 1;
     const o = y * width;
     for (let x = 0; x < width; x++) {
       const byte = packed[r + Math.floor(x / perByte)]!;

@@ -65,6 +65,41 @@ describe('segmentation evaluator', () => {
   });
 });
 
+describe('countPixels', () => {
+  /** The definition, pixel by pixel. */
+  function naive(truth: Uint8Array, prediction: Uint8Array, classes: number): number[] {
+    const m = new Array(classes * classes).fill(0);
+    truth.forEach((t, i) => {
+      if (t < classes && prediction[i]! < classes) m[t * classes + prediction[i]!]++;
+    });
+    return m;
+  }
+  it('matches the pixel-by-pixel definition on runs and noise, aligned or not', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const length = 4003;
+    const buffer = new Uint8Array(length + 8);
+    const other = new Uint8Array(length + 8);
+    for (let i = 0; i < buffer.length; ) {
+      // Runs of one value (what masks are made of), some void, some single noisy pixels.
+      const run = random() < 0.3 ? 1 : 1 + Math.floor(random() * 40);
+      const t = random() < 0.1 ? 255 : Math.floor(random() * 5);
+      const p = Math.floor(random() * 5);
+      for (let k = 0; k < run && i < buffer.length; k++, i++) {
+        buffer[i] = t;
+        other[i] = random() < 0.05 ? (p + 1) % 5 : p;
+      }
+    }
+    for (const [ta, pa] of [[0, 0], [1, 1], [0, 3], [2, 0]]) {
+      const truth = buffer.subarray(ta, ta + length);
+      const prediction = other.subarray(pa, pa + length);
+      const counts = new Uint32Array(25);
+      expect(countPixels(truth, prediction, 5, counts)).toEqual({ badPredictions: 0, firstBadPrediction: -1, badTruth: 0, firstBadTruth: -1 });
+      expect([...counts]).toEqual(naive(truth, prediction, 5));
+    }
+  });
+});
+
 describe('run-length encoding', () => {
   it('encodes 1-based, row-major runs and decodes them back', () => {
     const labels = u8(0, 3, 3, 0, 3, 3, 3, 0, 0, 3);

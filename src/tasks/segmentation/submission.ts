@@ -111,7 +111,7 @@ function openFolder(dir: string, label: string, expected: ExpectedIds, problems:
     async load(id, problems) {
       const file = found.get(id);
       if (!file) return undefined;
-      return decodeMask(await fs.promises.readFile(file.value), `${label}/${file.name}`, problems);
+      return decodeMask(fs.readFileSync(file.value), `${label}/${file.name}`, problems);
     },
   };
 }
