@@ -1,6 +1,7 @@
 /**
  * The scoring pool: N worker threads fed from two sources, validation requests of uploads in
  * progress (first, a participant is waiting on them) and jobs claimed from the durable queue.
+ * One extra thread only validates, so an upload never waits behind a long scoring.
  * The main thread holds the leases and heartbeats them; a crashed or hung worker is replaced
  * and its job released or failed with a reason, never left `scoring` forever.
  */
@@ -32,6 +33,8 @@ type ValidateRequest = Extract<WorkerRequest, { type: 'validate' }>['request'];
 
 interface Slot {
   worker: Worker;
+  /** A validation slot never takes scoring jobs: uploads are not held up behind a long scoring. */
+  validationOnly: boolean;
   busy?:
     | { type: 'validate'; id: number; resolve(p: Problem[]): void; reject(e: Error): void }
     | { type: 'job'; id: number; job: ClaimedJob; timer?: NodeJS.Timeout };
@@ -64,7 +67,8 @@ export class ScoringPool {
   constructor(private readonly opts: PoolOptions) {}
 
   start(): void {
-    for (let i = 0; i < Math.max(1, this.opts.workers); i++) this.slots.push({ worker: this.spawn() });
+    for (let i = 0; i < Math.max(1, this.opts.workers); i++) this.slots.push({ worker: this.spawn(), validationOnly: false });
+    this.slots.push({ worker: this.spawn(), validationOnly: true });
     const { queue, clock } = this.opts;
     queue.reclaim(clock());
     const heartbeatEvery = Math.max(50, Math.floor(queue.leaseMs / 3));
@@ -131,6 +135,7 @@ export class ScoringPool {
           slot.worker.postMessage({ id, type: 'validate', request: v.request } satisfies WorkerRequest);
           continue;
         }
+        if (slot.validationOnly) continue;
         const job = this.opts.queue.claim(this.opts.clock());
         if (!job) break;
         this.dispatch(slot, job);
