@@ -24,7 +24,7 @@
  * mir_eval runs this for every (estimate, reference) pair and keeps the permutation with the
  * largest mean SIR, the first best in itertools.permutations order.
  */
-import { solveBlockToeplitz } from './block-toeplitz.js';
+import { quadraticForms } from './block-toeplitz.js';
 import { correlationPlan } from './correlation.js';
 
 /** mir_eval's filter length (taps of the allowed time-invariant distortion). */
@@ -76,13 +76,9 @@ export function projectionEnergies(
     return d;
   });
 
-  const full = solveBlockToeplitz({ p, n: lags, blocks }, rhs);
+  const full = quadraticForms({ p, n: lags, blocks }, rhs);
   if (!full.ok) return { ok: false, reason: singularReason(p > 1 ? 'all references' : 'the reference', full.order) };
-  const out: ProjectionEnergies[] = signals.map((e, s) => ({
-    energy: sumOfSquares(e),
-    all: dot(full.solutions[s]!, rhs[s]!),
-    single: [],
-  }));
+  const out: ProjectionEnergies[] = signals.map((e, s) => ({ energy: sumOfSquares(e), all: full.values[s]!, single: [] }));
   for (let j = 0; j < p; j++) {
     if (p === 1) {
       for (const o of out) o.single.push(o.all);
@@ -95,9 +91,9 @@ export function projectionEnergies(
       for (let a = 0; a < lags; a++) v[a] = d[a * p + j]!;
       return v;
     });
-    const single = solveBlockToeplitz({ p: 1, n: lags, blocks: t }, dj);
+    const single = quadraticForms({ p: 1, n: lags, blocks: t }, dj);
     if (!single.ok) return { ok: false, reason: singularReason(`reference ${j + 1}`, single.order) };
-    out.forEach((o, s) => o.single.push(dot(single.solutions[s]!, dj[s]!)));
+    out.forEach((o, s) => o.single.push(single.values[s]!));
   }
   return { ok: true, signals: out };
 }
@@ -226,11 +222,5 @@ export function bssEvalSources(
 function sumOfSquares(x: Float64Array): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
-  return s;
-}
-
-function dot(x: Float64Array, y: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!;
   return s;
 }

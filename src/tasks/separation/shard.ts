@@ -1,0 +1,146 @@
+/**
+ * Scoring a shard of mixtures: read the truth and estimate WAV files, check them against each
+ * other (sample rate, length, silence, finite samples), and score each mixture. The same code
+ * runs inline or in a worker thread (worker.ts); a shard's result is plain data.
+ */
+import fs from 'node:fs';
+import { decodeWav, type WavAudio } from '../../formats/wav.js';
+import { listZip, type ZipEntry } from '../../formats/zip.js';
+import { scoreMixture, type MixtureScores } from '../../evaluators/separation.js';
+import { ProblemList, ValidationError, type Problem } from '../../problems.js';
+import type { EstimateLocation } from './submission.js';
+
+export interface MixtureJob {
+  id: string;
+  /** Truth files: the mixture, then s1, s2, ... */
+  mix: { file: string; label: string };
+  sources: { file: string; label: string }[];
+  estimates: EstimateLocation[];
+}
+
+export interface ShardResult {
+  scores: MixtureScores[];
+  problems: Problem[];
+  /** Problems found, including those beyond the cap. */
+  problemTotal: number;
+}
+
+/** Reads zip entries by name, listing each submission zip once. */
+class ZipEntries {
+  private readonly zips = new Map<string, Promise<Map<string, ZipEntry>>>();
+  async read(zip: string, entry: string): Promise<Buffer> {
+    let listing = this.zips.get(zip);
+    if (!listing) {
+      listing = listZip(zip, { maxEntries: 1_000_000 }).then((entries) => new Map(entries.map((e) => [e.name, e])));
+      this.zips.set(zip, listing);
+    }
+    const found = (await listing).get(entry);
+    if (!found) throw ValidationError.of({ file: entry, message: 'entry vanished from the zip' });
+    return found.buffer();
+  }
+}
+
+/**
+ * Scores the jobs (or only checks them, with `check: true`). Problems are collected, never
+ * thrown; `onMixture` is called after each mixture (progress).
+ */
+export async function runShard(jobs: readonly MixtureJob[], opts: { check?: boolean; cap?: number; onMixture?: () => void } = {}): Promise<ShardResult> {
+  const problems = new ProblemList(opts.cap);
+  const zips = new ZipEntries();
+  const scores: MixtureScores[] = [];
+  for (const job of jobs) {
+    const loaded = await loadMixture(job, zips, problems);
+    if (loaded && !opts.check && problems.total === 0) {
+      scores.push(scoreMixture(job.id, loaded.references, loaded.estimates, loaded.mixture));
+    }
+    opts.onMixture?.();
+  }
+  return { scores, problems: problems.items, problemTotal: problems.total };
+}
+
+interface LoadedMixture {
+  mixture: Float64Array;
+  references: Float64Array[];
+  estimates: Float64Array[];
+}
+
+async function loadMixture(job: MixtureJob, zips: ZipEntries, problems: ProblemList): Promise<LoadedMixture | undefined> {
+  const truthOk = (problem: Problem) => {
+    problems.add(problem);
+    return undefined;
+  };
+  const mix = decode(() => fs.readFileSync(job.mix.file), job.mix.label, problems);
+  const refs = job.sources.map((s) => decode(() => fs.readFileSync(s.file), s.label, problems));
+  if (!mix || refs.some((r) => !r)) return undefined;
+  for (let k = 0; k < refs.length; k++) {
+    const r = refs[k]!;
+    const label = job.sources[k]!.label;
+    if (r.sampleRate !== mix.sampleRate) return truthOk({ file: label, message: `sample rate ${r.sampleRate} Hz differs from the mixture's ${mix.sampleRate} Hz` });
+    if (r.length !== mix.length) return truthOk({ file: label, message: `${r.length} samples; the mixture has ${mix.length}` });
+    if (isSilent(r.samples)) return truthOk({ file: label, message: 'reference source is all zeros; BSS Eval needs non-silent references (as mir_eval, which raises)' });
+  }
+  const estimates: Float64Array[] = [];
+  let ok = true;
+  for (const location of job.estimates) {
+    const read = 'file' in location ? () => fs.readFileSync(location.file) : () => zips.read(location.zip, location.entry);
+    const est = await decodeAsync(read, location.label, problems);
+    if (!est) {
+      ok = false;
+      continue;
+    }
+    const where = { file: location.label };
+    if (est.sampleRate !== mix.sampleRate) {
+      problems.add({ ...where, message: `sample rate ${est.sampleRate} Hz; the truth is ${mix.sampleRate} Hz` });
+      ok = false;
+    } else if (est.length !== mix.length) {
+      problems.add({ ...where, message: `${est.length} samples; the truth has ${mix.length} (${seconds(mix.length, mix.sampleRate)})` });
+      ok = false;
+    } else if (firstNonFinite(est.samples) >= 0) {
+      problems.add({ ...where, message: `sample ${firstNonFinite(est.samples)} is not a finite number` });
+      ok = false;
+    } else if (isSilent(est.samples)) {
+      problems.add({ ...where, message: 'estimate is all zeros; a silent estimate cannot be scored by BSS Eval (as mir_eval, which raises)' });
+      ok = false;
+    }
+    estimates.push(est.samples);
+  }
+  if (!ok) return undefined;
+  return { mixture: mix.samples, references: refs.map((r) => r!.samples), estimates };
+}
+
+function seconds(length: number, rate: number): string {
+  return `${(length / rate).toFixed(3)} s at ${rate} Hz`;
+}
+
+function decode(read: () => Uint8Array, label: string, problems: ProblemList): WavAudio | undefined {
+  try {
+    return decodeWav(read(), label);
+  } catch (e) {
+    return report(e, label, problems);
+  }
+}
+
+async function decodeAsync(read: () => Uint8Array | Promise<Uint8Array>, label: string, problems: ProblemList): Promise<WavAudio | undefined> {
+  try {
+    return decodeWav(await read(), label);
+  } catch (e) {
+    return report(e, label, problems);
+  }
+}
+
+function report(e: unknown, label: string, problems: ProblemList): undefined {
+  if (e instanceof ValidationError) e.problems.forEach((p) => problems.add(p));
+  else if ((e as NodeJS.ErrnoException).code) problems.add({ file: label, message: `cannot read: ${(e as NodeJS.ErrnoException).code}` });
+  else throw e;
+  return undefined;
+}
+
+function isSilent(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) return false;
+  return true;
+}
+
+function firstNonFinite(x: Float64Array): number {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) return i;
+  return -1;
+}
