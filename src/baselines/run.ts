@@ -18,6 +18,7 @@ import { initRuntime, type RuntimeInfo } from './runtime.js';
 /** Every baseline, loaded lazily (tfjs model code is only imported when a baseline runs). */
 const REGISTRY: { challenge: string; name: string; description: string; load: () => Promise<Baseline> }[] = [
   { challenge: 'inat2018-mini', name: 'mobilenet-v2', description: 'MobileNetV2 (width 0.35) classifier', load: async () => (await import('./classification/mobilenet.js')).mobilenetClassifier },
+  { challenge: 'detection-mini', name: 'ssdlite-mobilenet-v2', description: 'SSDLite head on MobileNetV2', load: async () => (await import('./detection/ssdlite.js')).ssdlite },
   { challenge: 'voc2012-seg-mini', name: 'deeplab-v3plus', description: 'DeepLab-v3+ on a MobileNetV2 encoder', load: async () => (await import('./segmentation/deeplab.js')).deeplab },
   { challenge: 'voc2012-seg-mini', name: 'all-background', description: 'background everywhere', load: async () => (await import('./segmentation/all-background.js')).allBackground },
   { challenge: 'inat2018-mini', name: 'class-prior', description: 'the three most frequent training classes', load: async () => (await import('./classification/class-prior.js')).classPrior },
