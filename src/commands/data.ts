@@ -1,6 +1,6 @@
 /**
  * `podium data`: make the four mini challenges' data, or import a real data set.
- *   podium data make <challenge|all> [--seed N] [--force] [--synth espeak-ng|built-in]
+ *   podium data make <challenge|all> [--seed N] [--force] [--scale F] [--synth espeak-ng|built-in]
  *   podium data import <format> <src> <dest> [--seed N] [--mix NAME]
  *   podium data status
  * Data goes under the data root (data/, or $PODIUM_DATA); see data/README.md for the layout.
@@ -10,12 +10,12 @@ import { parseFlags } from './args.js';
 import { UsageError } from '../problems.js';
 import { dataRoot } from '../paths.js';
 import { DEFAULT_SEED } from '../datasets/rng.js';
-import { MINI_CHALLENGES, isMade, makeChallenge, readStamp, type MiniChallenge } from '../datasets/mini-challenges.js';
+import { MINI_CHALLENGES, isMade, makeChallenge, readStamp, scaledSizes, type MakeOptions, type MiniChallenge } from '../datasets/mini-challenges.js';
 import { IMPORTERS } from '../datasets/importers.js';
 import type { Synthesizer } from '../datasets/separation-generate.js';
 
 const USAGE = `usage:
-  podium data make <${MINI_CHALLENGES.join('|')}|all> [--seed N] [--force] [--synth espeak-ng|built-in]
+  podium data make <${MINI_CHALLENGES.join('|')}|all> [--seed N] [--force] [--scale F] [--synth espeak-ng|built-in]
   podium data import <format> <src> <dest> [--seed N] [--mix NAME]
   podium data status
 formats:
@@ -28,6 +28,7 @@ export async function run(args: string[]): Promise<number> {
     force: { type: 'boolean' },
     synth: { type: 'string' },
     mix: { type: 'string' },
+    scale: { type: 'string' },
   }, true);
   const [action, ...rest] = positionals;
   if (values.help || !action) {
@@ -45,7 +46,8 @@ export async function run(args: string[]): Promise<number> {
       for (const c of list) {
         if (!(MINI_CHALLENGES as readonly string[]).includes(c)) throw new UsageError(`data make: unknown challenge "${c}"; expected one of ${MINI_CHALLENGES.join(', ')} or all`);
       }
-      for (const c of list as MiniChallenge[]) await makeOne(c, seed, !!values.force, synth as Synthesizer | undefined);
+      const scale = parseScale(values.scale);
+      for (const c of list as MiniChallenge[]) await makeOne(c, { seed, sizes: scaledSizes(c, scale), synthesizer: synth as Synthesizer | undefined }, !!values.force);
       return 0;
     }
     case 'import': {
@@ -72,19 +74,31 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-async function makeOne(c: MiniChallenge, seed: number, force: boolean, synthesizer?: Synthesizer): Promise<void> {
+/**
+ * Makes one set unless it is already there with the same seed and sizes. A set made with other
+ * settings is only replaced with --force (it may be what someone's baseline was trained on).
+ */
+export async function makeOne(c: MiniChallenge, opts: MakeOptions, force: boolean): Promise<'made' | 'kept'> {
   const dir = path.join(dataRoot(), c);
   const stamp = readStamp(dir);
-  if (!force && isMade(dir, c, { seed })) {
-    process.stdout.write(`${c}: already made in ${dir} (seed ${seed}); --force to make it again\n`);
-    return;
+  if (!force && isMade(dir, c, opts)) {
+    process.stdout.write(`${c}: already made in ${dir} (seed ${opts.seed}); --force to make it again\n`);
+    return 'kept';
   }
-  if (!force && stamp && stamp.seed !== seed) {
-    throw new UsageError(`data make: ${dir} was made with seed ${stamp.seed}; add --force to replace it with seed ${seed}`);
+  if (!force && stamp && !isMade(dir, c, opts)) {
+    throw new UsageError(`data make: ${dir} was made with other settings (seed ${stamp.seed}, sizes ${JSON.stringify(stamp.sizes)}); add --force to replace it`);
   }
   const t0 = Date.now();
-  const summary = await makeChallenge(c, dir, { seed, synthesizer });
+  const summary = await makeChallenge(c, dir, opts);
   process.stdout.write(`${c}: ${describe(summary)} -> ${dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  return 'made';
+}
+
+function parseScale(v: string | undefined): number {
+  if (v === undefined) return 1;
+  const x = Number(v);
+  if (!(x > 0 && x <= 1)) throw new UsageError(`data make: --scale must be a number in (0, 1], got "${v}"`);
+  return x;
 }
 
 function parseSeed(v: string | undefined): number {

@@ -56,11 +56,7 @@ export async function importLibriMix(src: string, dest: string, seed: number, mi
         continue;
       }
       try {
-        const fd = fs.openSync(file, 'r');
-        const head = Buffer.alloc(4096);
-        const n = fs.readSync(fd, head, 0, head.length, 0);
-        fs.closeSync(fd);
-        const h = parseWavHeader(head.subarray(0, n), file);
+        const h = parseWavHeader(fs.readFileSync(file), file);
         sampleRate ??= h.sampleRate;
         length ??= h.length;
         if (h.sampleRate !== sampleRate) problems.add({ file, message: `sample rate ${h.sampleRate} Hz, the others have ${sampleRate} Hz` });

@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeJson, clearDir } from './dataset-files.js';
-import { generateInatMini } from './inat2018-generate.js';
-import { generateVocSegMini } from './voc2012-seg-generate.js';
-import { generateDetectionMini } from './detection-generate.js';
-import { generateSeparationMini, type Synthesizer } from './separation-generate.js';
+import { generateInatMini, INAT_MINI_SIZES } from './inat2018-generate.js';
+import { generateVocSegMini, VOC_SEG_MINI_SIZES } from './voc2012-seg-generate.js';
+import { generateDetectionMini, DETECTION_MINI_SIZES } from './detection-generate.js';
+import { generateSeparationMini, SEPARATION_MINI_SIZES, type Synthesizer } from './separation-generate.js';
 
 export const MINI_CHALLENGES = ['inat2018-mini', 'voc2012-seg-mini', 'detection-mini', 'separation-mini'] as const;
 export type MiniChallenge = (typeof MINI_CHALLENGES)[number];
@@ -39,6 +39,27 @@ export function readStamp(dir: string): Stamp | undefined {
     return JSON.parse(fs.readFileSync(path.join(dir, STAMP_FILE), 'utf8')) as Stamp;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Smaller sets for quick looks and tests: every count times `scale` (at least a few of each),
+ * image sizes and clip lengths unchanged. scale 1 = the sizes of data/README.md.
+ */
+export function scaledSizes(challenge: MiniChallenge, scale: number): Record<string, number> {
+  if (scale === 1) return {};
+  const n = (full: number, min: number) => Math.max(min, Math.round(full * scale));
+  switch (challenge) {
+    case 'inat2018-mini': {
+      const classes = n(INAT_MINI_SIZES.classes, 5);
+      return { classes, trainImages: n(INAT_MINI_SIZES.trainImages, classes * 4), valPerClass: n(INAT_MINI_SIZES.valPerClass, 1), testPerClass: n(INAT_MINI_SIZES.testPerClass, 2) };
+    }
+    case 'voc2012-seg-mini':
+      return { trainImages: n(VOC_SEG_MINI_SIZES.trainImages, 4), valImages: n(VOC_SEG_MINI_SIZES.valImages, 4) };
+    case 'detection-mini':
+      return { trainImages: n(DETECTION_MINI_SIZES.trainImages, 4), testImages: n(DETECTION_MINI_SIZES.testImages, 4) };
+    case 'separation-mini':
+      return { trainMixtures: n(SEPARATION_MINI_SIZES.trainMixtures, 4), testMixtures: n(SEPARATION_MINI_SIZES.testMixtures, 4) };
   }
 }
 

@@ -78,6 +78,8 @@ export interface MixtureInfo {
 
 const FRAME_S = 0.02;
 const STREAM_SHARE = 0.6;
+/** espeak-ng reads one of our sentences in about this many seconds. */
+const SECONDS_PER_SENTENCE = 2.5;
 
 function speechFrames(x: Float64Array, rate: number): Uint8Array {
   const hop = Math.round(FRAME_S * rate);
@@ -94,33 +96,35 @@ function speechFrames(x: Float64Array, rate: number): Uint8Array {
   return energy.map((e) => (e > threshold ? 1 : 0)) as unknown as Uint8Array;
 }
 
-/** Streams of one split: one per (voice, rate), each reading its own text. */
-function makeStreams(split: string, synth: Synthesizer, rng: Rng, neededSeconds: number, rate: number): Stream[] {
-  const streams: Stream[] = [];
-  if (synth === 'espeak-ng') {
-    const count = ESPEAK_VOICES.length * ESPEAK_RATES.length;
-    // About 2.5 s a sentence. Streams hold about 60 % of the clip audio needed: windows are drawn
-    // at random offsets and may overlap, which keeps synthesis and resampling quick.
-    const sentences = Math.min(30, Math.max(2, Math.ceil((neededSeconds * STREAM_SHARE) / (count * 2.5))));
-    for (const v of ESPEAK_VOICES) {
-      for (const wpm of ESPEAK_RATES) {
-        const text = paragraph(rng, sentences);
-        const raw = espeakSynthesize(text, v.voice, wpm, v.pitch);
-        const samples = resample(raw.samples, raw.sampleRate, rate);
-        streams.push({ id: `${split}-${v.voice}-${wpm}`, voice: v.voice, rate: wpm, pitch: v.pitch, samples, active: speechFrames(samples, rate) });
-      }
-    }
-  } else {
-    const count = BUILTIN_VOICES.length * BUILTIN_SPEEDS.length;
-    const seconds = Math.max(6, Math.ceil((neededSeconds * STREAM_SHARE) / count));
-    for (const v of BUILTIN_VOICES) {
-      for (const speed of BUILTIN_SPEEDS) {
-        const samples = builtinSpeech(rng, v, speed, seconds, rate);
-        streams.push({ id: `${split}-${v.name}-${speed}`, voice: v.name, rate: speed, samples, active: speechFrames(samples, rate) });
-      }
-    }
+/**
+ * Streams of one split: one per (voice, rate), each reading its own text. A small split uses a
+ * seeded subset of the (voice, rate) pairs, at least two voices, so tests stay quick.
+ */
+function makeStreams(split: string, synth: Synthesizer, rng: Rng, mixtures: number, clipSeconds: number, rate: number): Stream[] {
+  type Plan = { voice: string; rate: number; pitch?: number };
+  const all: Plan[] = synth === 'espeak-ng'
+    ? ESPEAK_VOICES.flatMap((v) => ESPEAK_RATES.map((wpm) => ({ voice: v.voice, rate: wpm, pitch: v.pitch })))
+    : BUILTIN_VOICES.flatMap((v) => BUILTIN_SPEEDS.map((speed) => ({ voice: v.name, rate: speed })));
+  let plans = all;
+  if (2 * mixtures < all.length) {
+    const shuffled = rng.shuffled(all);
+    plans = shuffled.slice(0, Math.max(4, 2 * mixtures));
+    if (new Set(plans.map((p) => p.voice)).size < 2) plans.push(shuffled.find((p) => p.voice !== plans[0]!.voice)!);
   }
-  return streams;
+  // Streams hold about STREAM_SHARE of the clip audio needed: windows are drawn at random
+  // offsets and may overlap, which keeps synthesis and resampling quick.
+  const streamSeconds = Math.max(clipSeconds * 1.5, (mixtures * 2 * clipSeconds * STREAM_SHARE) / plans.length);
+  return plans.map((p) => {
+    let samples: Float64Array;
+    if (synth === 'espeak-ng') {
+      const sentences = Math.min(30, Math.max(1, Math.ceil(streamSeconds / SECONDS_PER_SENTENCE)));
+      const raw = espeakSynthesize(paragraph(rng, sentences), p.voice, p.rate, p.pitch!);
+      samples = resample(raw.samples, raw.sampleRate, rate);
+    } else {
+      samples = builtinSpeech(rng, BUILTIN_VOICES.find((v) => v.name === p.voice)!, p.rate, Math.ceil(streamSeconds), rate);
+    }
+    return { id: `${split}-${p.voice}-${p.rate}`, ...p, samples, active: speechFrames(samples, rate) };
+  });
 }
 
 /** A window of `len` samples from a stream, preferring ones that are mostly speech. */
@@ -192,7 +196,7 @@ export async function generateSeparationMini(dest: string, opts: SeparationOptio
   for (const split of ['train', 'test'] as const) {
     const count = split === 'train' ? sizes.trainMixtures : sizes.testMixtures;
     const rng = root.fork(split);
-    const streams = makeStreams(split, synth, rng.fork('streams'), count * 2 * sizes.seconds, rate);
+    const streams = makeStreams(split, synth, rng.fork('streams'), count, sizes.seconds, rate);
     const dir = path.join(dest, split);
     const mixtures: MixtureInfo[] = [];
     for (let m = 0; m < count; m++) {
