@@ -52,6 +52,7 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, maxBytes: nu
       }
       const tmpPath = path.join(tmpDir, `upload-${process.pid}-${crypto.randomBytes(8).toString('hex')}`);
       const hash = crypto.createHash('sha256');
+      const out = fs.createWriteStream(tmpPath);
       let size = 0;
       stream.on('limit', () => {
         // Answer now instead of after the whole body: keep draining it, but store nothing.
@@ -59,9 +60,17 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, maxBytes: nu
           `the file is larger than this challenge's limit of ${formatBytes(maxBytes)}; nothing was stored`, { max_bytes: maxBytes }));
         req.unpipe(bb);
         req.resume();
-        stream.destroy();
         finished = true;
-        reject(failed);
+        // Answer once the partial file is closed and gone, so nothing of it outlives the request.
+        const settle = () => {
+          fs.rmSync(tmpPath, { force: true });
+          reject(failed);
+        };
+        if (out.closed) settle();
+        else {
+          out.once('close', settle);
+          out.destroy();
+        }
       });
       const hasher = new Transform({
         transform(chunk: Buffer, _enc, cb) {
@@ -70,7 +79,7 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, maxBytes: nu
           cb(null, chunk);
         },
       });
-      fileDone = pipeline(stream, hasher, fs.createWriteStream(tmpPath)).then(
+      fileDone = pipeline(stream, hasher, out).then(
         () => ({ tmpPath, sha256: hash.digest('hex'), size, filename: info.filename || 'submission' }),
         (e: Error) => {
           fs.rmSync(tmpPath, { force: true });
