@@ -210,51 +210,84 @@ function finishDecode(parts: PngParts, raw: Uint8Array, file: string): DecodedPn
 /**
  * Reverses the per-row filters (PNG spec section 9): None, Sub, Up, Average, Paeth, in the
  * inflated buffer itself (rows of 1 filter byte + rowBytes): the row above and the pixel to the
- * left are already reconstructed when a byte is, so no second buffer is needed.
+ * left are already reconstructed when a byte is, so no second buffer is needed. One byte per
+ * pixel (masks) has its own loops that carry the left and upper-left bytes in locals.
  */
 function unfilterInPlace(raw: Uint8Array, height: number, rowBytes: number, bpp: number, file: string): void {
   const stride = rowBytes + 1;
   for (let y = 0; y < height; y++) {
     const o = y * stride + 1;
-    const up = o - stride; // the previous row's first byte; only read when y > 0
     const filter = raw[o - 1]!;
-    switch (filter) {
-      case 0:
-        break;
-      case 1:
-        for (let i = o + bpp, end = o + rowBytes; i < end; i++) raw[i] = raw[i]! + raw[i - bpp]!;
-        break;
-      case 2:
-        if (y > 0) for (let i = 0; i < rowBytes; i++) raw[o + i] = raw[o + i]! + raw[up + i]!;
-        break;
-      case 3:
-        if (y === 0) {
-          for (let i = bpp; i < rowBytes; i++) raw[o + i] = raw[o + i]! + (raw[o + i - bpp]! >> 1);
-        } else {
-          for (let i = 0; i < bpp; i++) raw[o + i] = raw[o + i]! + (raw[up + i]! >> 1);
-          for (let i = bpp; i < rowBytes; i++) raw[o + i] = raw[o + i]! + ((raw[o + i - bpp]! + raw[up + i]!) >> 1);
-        }
-        break;
-      case 4:
-        if (y === 0) {
-          // With no row above, Paeth predicts from the left neighbour only (same as Sub).
-          for (let i = bpp; i < rowBytes; i++) raw[o + i] = raw[o + i]! + raw[o + i - bpp]!;
-        } else {
-          for (let i = 0; i < bpp; i++) raw[o + i] = raw[o + i]! + raw[up + i]!;
-          for (let i = bpp; i < rowBytes; i++) {
-            const a = raw[o + i - bpp]!;
-            const b = raw[up + i]!;
-            const c = raw[up + i - bpp]!;
-            const pa = Math.abs(b - c);
-            const pb = Math.abs(a - c);
-            const pc = Math.abs(a + b - c - c);
-            raw[o + i] = raw[o + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-          }
-        }
-        break;
-      default:
-        throw new PngError(file, `invalid filter type ${filter} on row ${y}`);
+    if (filter === 0) continue;
+    if (filter > 4) throw new PngError(file, `invalid filter type ${filter} on row ${y}`);
+    if (bpp === 1) unfilterRow1(raw, o, rowBytes, stride, filter, y === 0);
+    else unfilterRow(raw, o, rowBytes, stride, bpp, filter, y === 0);
+  }
+}
+
+/** One row, one byte per pixel. */
+function unfilterRow1(raw: Uint8Array, o: number, rowBytes: number, stride: number, filter: number, firstRow: boolean): void {
+  const end = o + rowBytes;
+  if (filter === 1 || (filter === 4 && firstRow)) {
+    // Sub; Paeth with no row above predicts from the left only, the same thing.
+    let left = raw[o]!;
+    for (let i = o + 1; i < end; i++) raw[i] = left = (raw[i]! + left) & 255;
+  } else if (filter === 2) {
+    if (!firstRow) for (let i = o; i < end; i++) raw[i] = raw[i]! + raw[i - stride]!;
+  } else if (filter === 3) {
+    let left = 0;
+    if (firstRow) for (let i = o; i < end; i++) raw[i] = left = (raw[i]! + (left >> 1)) & 255;
+    else for (let i = o; i < end; i++) raw[i] = left = (raw[i]! + ((left + raw[i - stride]!) >> 1)) & 255;
+  } else {
+    let a = 0; // left
+    let c = 0; // upper left
+    for (let i = o; i < end; i++) {
+      const b = raw[i - stride]!;
+      const pa = b > c ? b - c : c - b;
+      const pb = a > c ? a - c : c - a;
+      const d = a + b - c - c;
+      const pc = d < 0 ? -d : d;
+      a = (raw[i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+      raw[i] = a;
+      c = b;
     }
+  }
+}
+
+/** One row, several bytes per pixel (RGB, RGBA, grey + alpha). */
+function unfilterRow(raw: Uint8Array, o: number, rowBytes: number, stride: number, bpp: number, filter: number, firstRow: boolean): void {
+  const up = o - stride; // the previous row's first byte; only read when not the first row
+  switch (filter) {
+    case 1:
+      for (let i = o + bpp, end = o + rowBytes; i < end; i++) raw[i] = raw[i]! + raw[i - bpp]!;
+      break;
+    case 2:
+      if (!firstRow) for (let i = 0; i < rowBytes; i++) raw[o + i] = raw[o + i]! + raw[up + i]!;
+      break;
+    case 3:
+      if (firstRow) {
+        for (let i = bpp; i < rowBytes; i++) raw[o + i] = raw[o + i]! + (raw[o + i - bpp]! >> 1);
+      } else {
+        for (let i = 0; i < bpp; i++) raw[o + i] = raw[o + i]! + (raw[up + i]! >> 1);
+        for (let i = bpp; i < rowBytes; i++) raw[o + i] = raw[o + i]! + ((raw[o + i - bpp]! + raw[up + i]!) >> 1);
+      }
+      break;
+    case 4:
+      if (firstRow) {
+        for (let i = bpp; i < rowBytes; i++) raw[o + i] = raw[o + i]! + raw[o + i - bpp]!;
+      } else {
+        for (let i = 0; i < bpp; i++) raw[o + i] = raw[o + i]! + raw[up + i]!;
+        for (let i = bpp; i < rowBytes; i++) {
+          const a = raw[o + i - bpp]!;
+          const b = raw[up + i]!;
+          const c = raw[up + i - bpp]!;
+          const pa = Math.abs(b - c);
+          const pb = Math.abs(a - c);
+          const pc = Math.abs(a + b - c - c);
+          raw[o + i] = raw[o + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+        }
+      }
+      break;
   }
 }
 

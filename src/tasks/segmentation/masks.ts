@@ -1,6 +1,6 @@
 /** Decoding one label mask (truth or prediction) from PNG bytes, with the problems it can have. */
-import { decodePngAsync, PngError } from '../../formats/png.js';
-import type { ProblemList } from '../../problems.js';
+import { decodePng, decodePngAsync, PngError, type DecodedPng } from '../../formats/png.js';
+import type { Problem } from '../../problems.js';
 
 export interface LabelMask {
   /** How messages name it: `sub.zip/2007_000032.png`, `VOC2012/SegmentationClass/...`. */
@@ -11,21 +11,47 @@ export interface LabelMask {
   labels: Uint8Array;
 }
 
+/** Anything problems can be added to (a ProblemList, or a plain array inside a worker). */
+export interface ProblemSink {
+  add(problem: Problem): void;
+}
+
 /**
  * Decodes a mask PNG: it must hold one sample a pixel (palette index or grey value, up to 8
  * bits), which is the class label. Adds a problem naming `file` and returns undefined otherwise.
+ * The inflate runs on libuv's thread pool.
  */
-export async function decodeMask(bytes: Uint8Array, file: string, problems: ProblemList): Promise<LabelMask | undefined> {
+export async function decodeMask(bytes: Uint8Array, file: string, problems: ProblemSink): Promise<LabelMask | undefined> {
+  let png: DecodedPng;
   try {
-    const png = await decodePngAsync(bytes, file);
-    if (png.channels !== 1) {
-      problems.add({ file, message: `is a ${png.colorType} PNG; a mask must be an 8-bit palette or grayscale PNG whose values are class labels` });
-      return undefined;
-    }
-    return { file, width: png.width, height: png.height, labels: png.data };
+    png = await decodePngAsync(bytes, file);
   } catch (e) {
-    if (!(e instanceof PngError)) throw e;
-    problems.add({ file, message: `corrupt or unsupported PNG: ${e.reason}` });
+    return pngProblem(e, file, problems);
+  }
+  return asMask(png, file, problems);
+}
+
+/** decodeMask on the calling thread (for worker threads, which have nothing else to do). */
+export function decodeMaskSync(bytes: Uint8Array, file: string, problems: ProblemSink): LabelMask | undefined {
+  let png: DecodedPng;
+  try {
+    png = decodePng(bytes, file);
+  } catch (e) {
+    return pngProblem(e, file, problems);
+  }
+  return asMask(png, file, problems);
+}
+
+function pngProblem(e: unknown, file: string, problems: ProblemSink): undefined {
+  if (!(e instanceof PngError)) throw e;
+  problems.add({ file, message: `corrupt or unsupported PNG: ${e.reason}` });
+  return undefined;
+}
+
+function asMask(png: DecodedPng, file: string, problems: ProblemSink): LabelMask | undefined {
+  if (png.channels !== 1) {
+    problems.add({ file, message: `is a ${png.colorType} PNG; a mask must be an 8-bit palette or grayscale PNG whose values are class labels` });
     return undefined;
   }
+  return { file, width: png.width, height: png.height, labels: png.data };
 }

@@ -2,17 +2,27 @@
  * One streaming pass over the truth images: load truth and predicted mask, check them, count
  * pixels into confusion matrices (all, public, private).
  *
- * Several images are in flight at once (a small window, in truth order): file reads and both
- * PNG inflates run on libuv's thread pool while the main thread unfilters and counts, so two
- * cores work without worker threads. Memory: the window times the largest mask, never the set.
+ * A small window of images is in flight at once, in truth order, so memory is the window times
+ * the largest mask, never the data set. Two ways to use the cores:
+ * - worker threads (PNG submissions with enough images): the main thread only reads bytes
+ *   (and inflates zip entries on libuv's pool); workers decode both PNGs and count the pair;
+ * - in-process (small sets, RLE CSV, or PODIUM_WORKERS=0): the inflates run on libuv's pool
+ *   while the main thread unfilters and counts.
+ * Problems are gathered per image and reported in truth order either way.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
-import { addCounts, countPixels, type ConfusionState } from '../../evaluators/segmentation.js';
-import type { ProblemList } from '../../problems.js';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { addCounts, type ConfusionState } from '../../evaluators/segmentation.js';
+import type { Problem, ProblemList } from '../../problems.js';
 import type { Progress } from '../../progress.js';
+import type { CountJob, CountResult } from './count-worker.js';
 import { decodeMask, type LabelMask } from './masks.js';
-import type { Submission } from './submission.js';
+import { countPair } from './pair.js';
+import type { MaskBytes, Submission } from './submission.js';
 import { USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC, type SegmentationTruth } from './truth.js';
 
 export interface ScanResult {
@@ -24,8 +34,24 @@ export interface ScanResult {
   images: number;
 }
 
-/** Images read ahead of the one being counted: enough to keep the thread pool busy. */
-const WINDOW = 8;
+/** What scoring one image gave: its counts (absent when it has problems) and its problems. */
+interface Outcome {
+  counts?: Uint32Array;
+  problems: Problem[];
+}
+
+/** Images read ahead of the one being counted: enough to keep every core busy. */
+const WINDOW = 16;
+/** Below this many images, starting worker threads costs more than it saves. */
+const MIN_IMAGES_FOR_WORKERS = 100;
+
+/** Worker threads to use: PODIUM_WORKERS if set (0 = none), else one a core up to 4. */
+export function workerCount(images: number): number {
+  const forced = process.env.PODIUM_WORKERS;
+  if (forced !== undefined && /^\d+$/.test(forced)) return Number(forced);
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return images >= MIN_IMAGES_FOR_WORKERS && cores > 1 ? Math.min(cores, 4) : 0;
+}
 
 export async function scanMasks(
   truth: SegmentationTruth,
@@ -37,43 +63,52 @@ export async function scanMasks(
   const create = (): ConfusionState => ({ classes, matrix: new Float64Array(classes * classes) });
   const states: ScanResult['states'] = [create(), create(), create()];
   const perImage: (Uint32Array | undefined)[] | undefined = opts.perImage ? new Array(truth.ids.length) : undefined;
-  const scratch = new Uint32Array(classes * classes);
   let images = 0;
-  const bar = await startProgress(truth.ids.length);
 
-  const load = async (i: number): Promise<[LabelMask | undefined, LabelMask | undefined]> => {
+  const readTruth = (i: number, sink: Problem[]): MaskBytes | undefined => {
     const id = truth.ids[i]!;
-    const truthFile = `${truth.maskLabel}/${id}.png`;
-    let truthBytes: Buffer | undefined;
+    const file = `${truth.maskLabel}/${id}.png`;
     try {
       // Masks are a few KB: a synchronous read is cheaper than the promise machinery.
-      truthBytes = fs.readFileSync(path.join(truth.maskDir, `${id}.png`));
+      return { bytes: fs.readFileSync(path.join(truth.maskDir, `${id}.png`)), file };
     } catch {
-      problems.add({ file: truthFile, message: 'cannot read the truth mask' });
+      sink.push({ file, message: 'cannot read the truth mask' });
+      return undefined;
     }
-    const truthMask = truthBytes ? decodeMask(truthBytes, truthFile, problems) : Promise.resolve(undefined);
-    if (submission.needsSize) {
-      const t = await truthMask;
-      return [t, t ? await submission.load(id, problems, t.width, t.height) : undefined];
-    }
-    return Promise.all([truthMask, submission.load(id, problems)]);
   };
 
-  const count = (i: number, t: LabelMask | undefined, p: LabelMask | undefined): void => {
-    if (!t || !p) return;
-    if (t.width !== p.width || t.height !== p.height) {
-      problems.add({ file: p.file, message: `mask is ${p.width} x ${p.height}, the truth ${t.file} is ${t.width} x ${t.height}` });
-      return;
+  const workers = submission.needsSize ? 0 : workerCount(truth.ids.length);
+  const pool = workers > 0 ? new CountPool(workers) : undefined;
+
+  /** Loads, checks and counts image i, on a worker or here. */
+  const score = async (i: number): Promise<Outcome> => {
+    const found: Problem[] = [];
+    const sink = { add: (p: Problem) => void found.push(p) };
+    const truthBytes = readTruth(i, found);
+    const id = truth.ids[i]!;
+    if (pool && !submission.needsSize) {
+      const predicted = await submission.bytes(id, sink);
+      if (!truthBytes || !predicted) return { problems: found };
+      const result = await pool.run({ index: i, classes, truth: truthBytes, prediction: predicted });
+      return { counts: result.counts, problems: [...found, ...result.problems] };
     }
-    const counts = perImage ? new Uint32Array(classes * classes) : scratch.fill(0);
-    const check = countPixels(t.labels, p.labels, classes, counts);
-    if (check.badTruth > 0) {
-      problems.add({ file: t.file, message: `truth label ${check.firstBadTruth} at ${check.badTruth} pixel(s) is not a class (0..${classes - 1}) nor 255 (void)` });
+    let t: LabelMask | undefined;
+    let p: LabelMask | undefined;
+    if (submission.needsSize) {
+      t = truthBytes && (await decodeMask(truthBytes.bytes, truthBytes.file, sink));
+      p = t && (await submission.load(id, sink, t.width, t.height));
+    } else {
+      [t, p] = await Promise.all([truthBytes && decodeMask(truthBytes.bytes, truthBytes.file, sink), submission.load(id, sink)]);
     }
-    if (check.badPredictions > 0) {
-      problems.add({ file: p.file, message: `label ${check.firstBadPrediction} at ${check.badPredictions} pixel(s) is not a class (expected 0..${classes - 1})` });
-    }
-    if (check.badTruth > 0 || check.badPredictions > 0) return;
+    if (!t || !p) return { problems: found };
+    const counts = new Uint32Array(classes * classes);
+    return countPair(t, p, classes, counts, sink) ? { counts, problems: found } : { problems: found };
+  };
+
+  const record = (i: number, outcome: Outcome): void => {
+    for (const p of outcome.problems) problems.add(p);
+    const counts = outcome.counts;
+    if (!counts) return;
     if (perImage) perImage[i] = counts;
     const usage = truth.usage[i]!;
     if (usage === USAGE_IGNORED) return;
@@ -83,21 +118,69 @@ export async function scanMasks(
     else if (usage === USAGE_PRIVATE) addCounts(states[2], counts);
   };
 
-  const inFlight: Promise<[LabelMask | undefined, LabelMask | undefined]>[] = [];
+  const bar = await startProgress(truth.ids.length);
+  const inFlight: Promise<Outcome>[] = [];
   let next = 0;
   try {
     for (let i = 0; i < truth.ids.length; i++) {
-      while (next < truth.ids.length && next < i + WINDOW) inFlight.push(load(next++));
-      const [t, p] = await inFlight.shift()!;
-      count(i, t, p);
+      while (next < truth.ids.length && next < i + WINDOW) inFlight.push(score(next++));
+      record(i, await inFlight.shift()!);
       bar.tick();
     }
   } finally {
-    // On a thrown error, let the reads already started settle before the caller moves on.
+    // On a thrown error, let the work already started settle before the caller moves on.
     await Promise.allSettled(inFlight);
     bar.stop();
+    await pool?.close();
   }
   return { states, perImage, images };
+}
+
+/** Worker threads running count-worker; jobs go round-robin, results come back by index. */
+class CountPool {
+  private readonly workers: Worker[];
+  private readonly pending = new Map<number, { resolve(r: CountResult): void; reject(e: unknown): void }>();
+
+  constructor(size: number) {
+    this.workers = Array.from({ length: size }, () => {
+      const worker = startWorker();
+      worker.on('message', (r: CountResult) => {
+        const job = this.pending.get(r.index);
+        this.pending.delete(r.index);
+        job?.resolve(r);
+      });
+      worker.on('error', (e) => this.failAll(e));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.failAll(new Error(`segmentation count worker exited with code ${code}`));
+      });
+      return worker;
+    });
+  }
+
+  run(job: CountJob): Promise<CountResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(job.index, { resolve, reject });
+      this.workers[job.index % this.workers.length]!.postMessage(job);
+    });
+  }
+
+  private failAll(e: unknown): void {
+    for (const job of this.pending.values()) job.reject(e);
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** Starts count-worker; from TypeScript sources (the test runner) it loads through tsx. */
+function startWorker(): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./count-worker.js', here));
+  const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const source = new URL('./count-worker.ts', here).href;
+  return new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(source)}, ${JSON.stringify(here)}))`, { eval: true });
 }
 
 /** A progress bar on a terminal only; cli-progress is not even loaded otherwise. */

@@ -8,20 +8,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listZip, type ZipEntry } from '../../formats/zip.js';
 import { ValidationError, type ProblemList } from '../../problems.js';
-import { decodeMask, type LabelMask } from './masks.js';
+import { decodeMask, type LabelMask, type ProblemSink } from './masks.js';
 import { openRleSubmission } from './rle-submission.js';
 
+/** A mask file's bytes and how messages name it (`sub.zip/2007_000032.png`). */
+export interface MaskBytes {
+  bytes: Uint8Array;
+  file: string;
+}
+
+/** Masks stored as PNG files (folder or zip). */
 export interface PredictionSource {
-  /** Loads the mask predicted for `id` (undefined when it is missing or unusable; problems say why). */
-  load(id: string, problems: ProblemList): Promise<LabelMask | undefined>;
   /** Whether load() needs the truth size first (RLE carries no size). */
   readonly needsSize?: false;
+  /** The PNG bytes predicted for `id` (undefined when missing or unreadable; problems say why). */
+  bytes(id: string, problems: ProblemSink): Promise<MaskBytes | undefined>;
+  /** The decoded mask predicted for `id`. */
+  load(id: string, problems: ProblemSink): Promise<LabelMask | undefined>;
 }
 
 /** A source whose masks take their size from the truth (CSV run-length). */
 export interface SizedPredictionSource {
   readonly needsSize: true;
-  load(id: string, problems: ProblemList, width: number, height: number): Promise<LabelMask | undefined>;
+  load(id: string, problems: ProblemSink, width: number, height: number): Promise<LabelMask | undefined>;
 }
 
 export type Submission = PredictionSource | SizedPredictionSource;
@@ -107,11 +116,19 @@ function openFolder(dir: string, label: string, expected: ExpectedIds, problems:
     }
   }
   const found = matchNames(label, files, expected, problems);
+  return pngSource(async (id) => {
+    const file = found.get(id);
+    // Masks are a few KB: a synchronous read is cheaper than the promise machinery.
+    return file && { bytes: fs.readFileSync(file.value), file: `${label}/${file.name}` };
+  });
+}
+
+function pngSource(bytes: (id: string, problems: ProblemSink) => Promise<MaskBytes | undefined>): PredictionSource {
   return {
+    bytes,
     async load(id, problems) {
-      const file = found.get(id);
-      if (!file) return undefined;
-      return decodeMask(fs.readFileSync(file.value), `${label}/${file.name}`, problems);
+      const mask = await bytes(id, problems);
+      return mask && decodeMask(mask.bytes, mask.file, problems);
     },
   };
 }
@@ -119,20 +136,16 @@ function openFolder(dir: string, label: string, expected: ExpectedIds, problems:
 async function openZip(zipPath: string, label: string, expected: ExpectedIds, problems: ProblemList): Promise<PredictionSource> {
   const entries = await listZip(zipPath, { maxEntries: Math.max(1000, expected.ids.length * 2 + 100) });
   const found = matchNames<ZipEntry>(label, entries.map((e) => ({ name: e.name, value: e })), expected, problems);
-  return {
-    async load(id, problems) {
-      const file = found.get(id);
-      if (!file) return undefined;
-      let bytes: Buffer;
-      try {
-        bytes = await file.value.buffer();
-      } catch (e) {
-        // A bomb, CRC error or nested archive in one entry: report it with the others.
-        if (!(e instanceof ValidationError)) throw e;
-        for (const p of e.problems) problems.add(p);
-        return undefined;
-      }
-      return decodeMask(bytes, `${label}/${file.name}`, problems);
-    },
-  };
+  return pngSource(async (id, problems) => {
+    const file = found.get(id);
+    if (!file) return undefined;
+    try {
+      return { bytes: await file.value.buffer(), file: `${label}/${file.name}` };
+    } catch (e) {
+      // A bomb, CRC error or nested archive in one entry: report it with the others.
+      if (!(e instanceof ValidationError)) throw e;
+      for (const p of e.problems) problems.add(p);
+      return undefined;
+    }
+  });
 }
