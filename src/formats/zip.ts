@@ -29,6 +29,8 @@ import yazl from 'yazl';
 import { ProblemList, ValidationError } from '../problems.js';
 
 const inflateRaw = promisify(zlib.inflateRaw);
+/** Entries up to this size inflate synchronously; larger ones on libuv's thread pool. */
+const SYNC_INFLATE_BYTES = 256 * 1024;
 
 export interface ZipLimits {
   /** Most (file) entries a zip may hold. */
@@ -265,7 +267,9 @@ async function readEntry(file: string, label: string, fileSize: number, c: Centr
     try {
       // maxOutputLength must be >= 1; an empty entry inflates to nothing within budget + 1.
       // One output chunk just larger than the budget: a single pass, and an error past it.
-      data = await inflateRaw(compressed, { maxOutputLength: Math.max(1, budget + 1), chunkSize: Math.max(64, Math.min(budget + 2, 64 << 20)) });
+      const options = { maxOutputLength: Math.max(1, budget + 1), chunkSize: Math.max(64, Math.min(budget + 2, 64 << 20)) };
+      // Small entries inflate here: a thread-pool round trip costs more than the work itself.
+      data = c.size <= SYNC_INFLATE_BYTES ? zlib.inflateRawSync(compressed, options) : await inflateRaw(compressed, options);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
