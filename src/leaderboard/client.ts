@@ -73,7 +73,7 @@ export async function request(client: Client, method: string, path: string, body
 
 export function formatScore(v: unknown): string {
   if (typeof v !== 'number') return 'n/a';
-  return Number.isInteger(v) ? String(v) : v.toPrecision(5);
+  return String(Number(v.toPrecision(5)));
 }
 
 /** Left-aligned text table with a header row. */

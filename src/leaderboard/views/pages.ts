@@ -109,7 +109,7 @@ export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts:
       <form class="stack" method="post" action="${base}/submit" enctype="multipart/form-data">
         <label for="file">Submission file</label><input id="file" type="file" name="file" required>
         <label for="description">Description (optional)</label><input id="description" type="text" name="description" maxlength="1000">
-        <p><button type="submit">Upload</button></p>
+        <p><button type="submit" id="upload">Upload</button></p>
         <p class="muted">Up to ${c.limits.max_upload_mb} MB. The file is checked before it is queued; an invalid file is refused with every problem listed and does not count against your limit.</p>
       </form>`
     : html`<h1>Submit to ${c.title}</h1><p class="notice"><a href="/login">Log in</a> or <a href="/register">register</a> to submit.</p>`;
