@@ -1,6 +1,134 @@
-// Placeholder until `podium demo` lands.
-import { UsageError } from '../problems.js';
+/**
+ * `podium demo`: everything in one go, for a first look.
+ *   1. makes the four mini challenges' data when absent (data/README.md; reused when present),
+ *   2. records each challenge's sample submission on its leaderboard (Kaggle's "sample
+ *      submission benchmark"), which also creates the database with the four challenges,
+ *   3. runs every baseline that exists (cached weights are reused) and records its scores,
+ *   4. starts the leaderboard server and prints the URL (not with --no-serve).
+ * A failing baseline is reported and skipped; the rest of the demo goes on.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseFlags } from './args.js';
+import { makeOne } from './data.js';
+import { UsageError, isUserError } from '../problems.js';
+import { dataRoot } from '../paths.js';
+import { defaultChallengesRoot, loadChallenge } from '../challenges/definition.js';
+import { DEFAULT_SEED } from '../datasets/rng.js';
+import { MINI_CHALLENGES, readStamp, scaledSizes, type MiniChallenge } from '../datasets/mini-challenges.js';
 
-export async function run(_args: string[]): Promise<number> {
-  throw new UsageError('podium demo is not implemented yet');
+const HELP = `usage: podium demo [--port 3000] [--host 127.0.0.1] [--no-serve] [--db data/podium.sqlite]
+                   [--challenges challenges] [--seed N] [--scale F] [--epochs N] [--max-steps N]
+  Makes the data if absent, runs every baseline, records the scores, serves the leaderboard.
+  --no-serve     stop after recording (no server)
+  --scale F      smaller data sets (every count times F) for a quicker look
+  --epochs N, --max-steps N   shorter baseline training (quick looks, tests)
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseFlags('demo', args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'no-serve': { type: 'boolean' },
+    db: { type: 'string' },
+    challenges: { type: 'string' },
+    seed: { type: 'string' },
+    scale: { type: 'string' },
+    epochs: { type: 'string' },
+    'max-steps': { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const port = intFlag('port', values.port, 3000, 0, 65535);
+  const seed = intFlag('seed', values.seed, DEFAULT_SEED, 0, 0xffffffff);
+  const epochs = values.epochs === undefined ? undefined : intFlag('epochs', values.epochs, 1, 1, 10_000);
+  const maxSteps = values['max-steps'] === undefined ? undefined : intFlag('max-steps', values['max-steps'], 1, 1, 1e9);
+  const scale = values.scale === undefined ? 1 : Number(values.scale);
+  if (!(scale > 0 && scale <= 1)) throw new UsageError(`demo: --scale must be a number in (0, 1], got "${values.scale}"`);
+  const dbPath = path.resolve(values.db ?? path.join(dataRoot(), 'podium.sqlite'));
+  const challengesRoot = path.resolve(values.challenges ?? defaultChallengesRoot());
+  const started = Date.now();
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  // 1. Data: made once; a set already there (whatever its seed or size) is used as it is.
+  say(`== data (${dataRoot()})`);
+  for (const c of MINI_CHALLENGES) {
+    const dir = path.join(dataRoot(), c);
+    const stamp = readStamp(dir);
+    if (stamp) say(`${c}: using the data in ${dir} (seed ${stamp.seed})`);
+    else await makeOne(c, { seed, sizes: scaledSizes(c, scale) }, true);
+  }
+
+  // 2. Sample submissions: every leaderboard gets a first row, and the database its challenges.
+  say(`== leaderboards (${dbPath})`);
+  fs.mkdirSync(path.dirname(dbPath), { recursive: true });
+  const { recordBaseline } = await import('../leaderboard/baselines.js');
+  for (const c of MINI_CHALLENGES) {
+    const dir = path.join(challengesRoot, c);
+    if (!fs.existsSync(path.join(dir, 'challenge.yaml'))) {
+      say(`${c}: no challenge definition in ${challengesRoot}; skipped`);
+      continue;
+    }
+    const def = await loadChallenge(dir, { requireTruth: true });
+    if (!def.sample_submission || !fs.existsSync(def.sample_submission)) {
+      say(`${c}: no sample submission; skipped`);
+      continue;
+    }
+    await attempt(`${c} sample submission`, say, async () => {
+      const r = await recordBaseline({ dbPath, challengesRoot, challengeId: c, name: 'sample submission', file: def.sample_submission!, description: 'the sample submission from `podium data make`' });
+      say(`${c}: sample submission ${def.primary_metric} = ${fmt(r.scores.all?.primary ?? r.scores.public?.primary)}${r.created ? '' : ' (already recorded)'}`);
+    });
+  }
+
+  // 3. Baselines: whatever src/baselines registers for these challenges.
+  say('== baselines');
+  const { listBaselines, runBaseline } = await import('../baselines/run.js');
+  const baselines = listBaselines().filter((b) => (MINI_CHALLENGES as readonly string[]).includes(b.challenge));
+  if (baselines.length === 0) say('no baselines are available yet; the leaderboards show the sample submissions');
+  const covered = new Set(baselines.map((b) => b.challenge));
+  for (const c of MINI_CHALLENGES) if (!covered.has(c)) say(`${c}: no baseline yet`);
+  for (const b of baselines) {
+    await attempt(`${b.challenge} / ${b.name}`, say, async () => {
+      const t0 = Date.now();
+      const r = await runBaseline(b.challenge as MiniChallenge, b.name, {
+        db: dbPath, challengesRoot, dataDir: path.join(dataRoot(), b.challenge), latency: 'quick', seed, epochs, maxSteps,
+        log: (line) => say(`  ${b.name}: ${line}`),
+      });
+      const how = r.loadedFromCache ? 'cached weights' : r.trained ? `trained ${r.trained.epochs} epochs` : r.kind;
+      say(`${b.challenge} / ${b.name}: ${r.primaryMetric} = ${fmt(r.primary)} (${how}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    });
+  }
+  say(`== ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (values['no-serve']) return 0;
+
+  // 4. The server, until Ctrl-C.
+  const { startServer } = await import('../leaderboard/server.js');
+  const server = await startServer({ dbPath, challengesRoot, port, host: values.host ?? '127.0.0.1', adminToken: process.env.PODIUM_ADMIN_TOKEN });
+  say(`podium demo: leaderboards at ${server.url}  (Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => {
+    const stop = () => server.close().then(resolve, resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
 }
+
+/** Runs one step; a failure is printed (one line for a user error, the stack for a bug) and skipped. */
+async function attempt(what: string, say: (line: string) => void, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (e) {
+    say(`${what}: FAILED: ${isUserError(e) ? (e as Error).message : ((e as Error)?.stack ?? String(e))}`);
+  }
+}
+
+function intFlag(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`demo: --${name} must be a whole number from ${min} to ${max}, got "${v}"`);
+  return n;
+}
+
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(4));
