@@ -130,6 +130,9 @@ describe('bad zip submissions', () => {
       expect.stringMatching(/link\.zip: entry "x\.png" is a symbolic link/),
     ]);
   });
+  it('a zip saved without its extension is still read as a zip', async () => {
+    expect(await problems(file('upload', rawZip(good())))).toEqual([]);
+  });
   it('macOS clutter is ignored, masks in a folder are found', async () => {
     const zip = path.join(tmp, 'mac.zip');
     await writeZip(zip, [...good().map((e) => ({ ...e, name: `preds/${e.name}` })), { name: '__MACOSX/preds/._img_a.png', data: 'x' }, { name: 'preds/.DS_Store', data: 'x' }]);

@@ -52,9 +52,21 @@ export async function openSubmission(submissionPath: string, expected: ExpectedI
   }
   if (stat.isDirectory()) return openFolder(submissionPath, label, expected, problems);
   const lower = submissionPath.toLowerCase();
-  if (lower.endsWith('.zip')) return openZip(submissionPath, label, expected, problems);
+  if (lower.endsWith('.zip') || (!lower.endsWith('.csv') && startsLikeZip(submissionPath))) return openZip(submissionPath, label, expected, problems);
   if (lower.endsWith('.csv')) return openRleSubmission(submissionPath, label, expected, classNames, problems);
   throw ValidationError.of({ file: label, message: 'expected a folder or .zip of <id>.png masks, or a CSV "id,class,rle"' });
+}
+
+/** A zip saved without its extension: local file header or empty-archive signature. */
+function startsLikeZip(file: string): boolean {
+  const head = Buffer.alloc(4);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, 4, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
 }
 
 /** Files a zip tool or a desktop adds on its own; never a participant's mistake. */
