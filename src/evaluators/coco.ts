@@ -7,10 +7,12 @@
  * - per image, ground truth and detections grouped by category once; per (image, category)
  *   one IoU matrix serves all 10 thresholds and all 4 area ranges;
  * - per kept detection one record: category, rank in its (image, category), score and a
- *   40-byte status (TP / FP / ignored for each area range and IoU threshold);
+ *   status word per area range holding TP / FP / ignored for the 10 IoU thresholds (2 bits each);
  * - accumulation sorts all records once by (category, score descending) — a stable radix sort
  *   whose input order is (image, rank), which is pycocotools' tie order — and reads recall at
- *   1 and 10 detections from the ranks instead of sorting again.
+ *   1 and 10 detections from the ranks instead of sorting again. Precision at a recall point
+ *   only ever lands on a true positive, so only the false-positive count at each true positive
+ *   is kept; a word that is all FP or all ignored (most detections) costs one comparison.
  *
  * The state is a list of per-image chunks, so images scored in separate shards (threads,
  * machines) merge exactly, and any multiset of images (splits, bootstrap draws) can be
@@ -51,7 +53,6 @@ const T = IOU_THRESHOLDS.length;
 const R = RECALL_THRESHOLDS.length;
 const A = AREA_RANGES.length;
 const M = MAX_DETS.length;
-const STATUS_STRIDE = A * T;
 const MAX_DET = MAX_DETS[M - 1];
 /** `np.spacing(1)`. */
 const EPS = Number.EPSILON;
@@ -59,6 +60,9 @@ const EPS = Number.EPSILON;
 const FP = 0;
 const TP = 1;
 const IGNORED = 2;
+/** A status word whose 10 thresholds are all FP / all ignored (2 = ignored). */
+const ALL_FP = 0;
+const ALL_IGNORED = 0xaaaaa;
 
 export const COCO_METRICS: readonly MetricInfo[] = [
   { name: 'AP', higherIsBetter: true, description: 'AP at IoU=.50:.05:.95, all areas, 100 detections (COCO primary)' },
@@ -139,8 +143,11 @@ export interface CocoChunk {
   /** Rank of the detection within its (image, category) after the score sort: 0..99. */
   rank: Uint8Array;
   score: Float64Array;
-  /** `status[record*40 + area*10 + threshold]`: 0 false positive, 1 true positive, 2 ignored. */
-  status: Uint8Array;
+  /**
+   * `status[record*4 + area] >>> (2*threshold) & 3`: 0 false positive, 1 true positive,
+   * 2 ignored.
+   */
+  status: Uint32Array;
   /** Non-ignored ground-truth counts of `images[i]`: entries `gtStart[i] .. gtStart[i+1]`. */
   gtStart: Uint32Array;
   gtCategory: Uint32Array;
@@ -262,12 +269,16 @@ function selectRefs(refs: Map<number, ImageRef>, images: number[]): ImageRef[] {
 /** Scratch buffers for one (image, category) group, grown as needed. */
 class GroupScratch {
   dets = new Uint32Array(128);
+  best = new Float64Array(128);
   ious = new Float64Array(1024);
   gtIgnore = new Uint8Array(64);
   gtOrder = new Uint32Array(64);
   matched = new Uint8Array(64);
   ensure(nd: number, ng: number): void {
-    if (nd > this.dets.length) this.dets = new Uint32Array(nd * 2);
+    if (nd > this.dets.length) {
+      this.dets = new Uint32Array(nd * 2);
+      this.best = new Float64Array(nd * 2);
+    }
     if (nd * ng > this.ious.length) this.ious = new Float64Array(nd * ng * 2);
     if (ng > this.gtIgnore.length) {
       this.gtIgnore = new Uint8Array(ng * 2);
@@ -298,7 +309,7 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
   const category = new Uint32Array(maxRecords);
   const rank = new Uint8Array(maxRecords);
   const score = new Float64Array(maxRecords);
-  const status = new Uint8Array(maxRecords * STATUS_STRIDE);
+  const status = new Uint32Array(maxRecords * A);
   const gtStart = new Uint32Array(images.length + 1);
   const gtCategory = new Uint32Array(maxGt);
   const gtCounts = new Uint32Array(maxGt * A);
@@ -329,33 +340,6 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
       const sorted = scratch.dets;
       sortByScoreDescending(detOrderAll, di, dEnd, dets.score, sorted);
 
-      // IoU matrix, detections x ground truth in file order.
-      const ious = scratch.ious;
-      for (let d = 0; d < nd; d++) {
-        const db = sorted[d]! * 4;
-        const dx = dets.box[db]!, dy = dets.box[db + 1]!, dw = dets.box[db + 2]!, dh = dets.box[db + 3]!;
-        for (let g = 0; g < ng; g++) {
-          const a = gtOrderAll[gi + g]!;
-          const gb = a * 4;
-          ious[d * ng + g] = cocoIou(dx, dy, dw, dh, truth.box[gb]!, truth.box[gb + 1]!, truth.box[gb + 2]!, truth.box[gb + 3]!, truth.crowd[a] !== 0);
-        }
-      }
-
-      if (ng > 0) {
-        gtCategory[nGt] = cat;
-        for (let a = 0; a < A; a++) {
-          const [lo, hi] = AREA_RANGES[a]!;
-          let regular = 0;
-          for (let g = 0; g < ng; g++) {
-            const ann = gtOrderAll[gi + g]!;
-            const area = truth.area[ann]!;
-            if (!(truth.crowd[ann] !== 0 || area < lo || area > hi)) regular++;
-          }
-          gtCounts[nGt * A + a] = regular;
-        }
-        nGt++;
-      }
-
       for (let d = 0; d < nd; d++) {
         const r = nRecords + d;
         category[r] = cat;
@@ -363,49 +347,86 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
         score[r] = dets.score[sorted[d]!]!;
       }
 
-      for (let a = 0; a < A; a++) {
-        const [lo, hi] = AREA_RANGES[a]!;
-        const gtIgnore = scratch.gtIgnore;
-        const gtOrder = scratch.gtOrder;
-        // Ground truth reordered: regular first, ignored last, each in file order.
-        let k = 0;
-        for (let g = 0; g < ng; g++) {
-          const ann = gtOrderAll[gi + g]!;
-          const area = truth.area[ann]!;
-          gtIgnore[g] = truth.crowd[ann] !== 0 || area < lo || area > hi ? 1 : 0;
-          if (!gtIgnore[g]) gtOrder[k++] = g;
-        }
-        for (let g = 0; g < ng; g++) if (gtIgnore[g]) gtOrder[k++] = g;
-
-        for (let t = 0; t < T; t++) {
-          const matched = scratch.matched;
-          matched.fill(0, 0, ng);
-          const threshold = Math.min(IOU_THRESHOLDS[t]!, 1 - 1e-10);
-          for (let d = 0; d < nd; d++) {
-            let best = threshold;
-            let m = -1;
-            const row = d * ng;
-            for (let j = 0; j < ng; j++) {
-              const g = gtOrder[j]!;
-              if (matched[g] && !truth.crowd[gtOrderAll[gi + g]!]) continue;
-              if (m > -1 && !gtIgnore[m] && gtIgnore[g]) break;
-              const v = ious[row + g]!;
-              if (v < best) continue;
-              best = v;
-              m = g;
-            }
-            let s: number;
-            if (m === -1) {
-              const db = sorted[d]! * 4;
-              const area = dets.box[db + 2]! * dets.box[db + 3]!;
-              s = area < lo || area > hi ? IGNORED : FP;
-            } else {
-              matched[m] = 1;
-              s = gtIgnore[m] ? IGNORED : TP;
-            }
-            status[(nRecords + d) * STATUS_STRIDE + a * T + t] = s;
+      if (ng === 0) {
+        // Nothing to match: a detection is a false positive where its own area is in range.
+        for (let d = 0; d < nd; d++) {
+          const db = sorted[d]! * 4;
+          const area = dets.box[db + 2]! * dets.box[db + 3]!;
+          const base = (nRecords + d) * A;
+          for (let a = 0; a < A; a++) {
+            const [lo, hi] = AREA_RANGES[a]!;
+            status[base + a] = area < lo || area > hi ? ALL_IGNORED : ALL_FP;
           }
         }
+      } else {
+        gtCategory[nGt] = cat;
+        // IoU matrix, detections x ground truth in file order, and each detection's best IoU:
+        // below a threshold, the detection cannot match there and the scan is skipped.
+        const ious = scratch.ious;
+        const best = scratch.best;
+        for (let d = 0; d < nd; d++) {
+          const db = sorted[d]! * 4;
+          const dx = dets.box[db]!, dy = dets.box[db + 1]!, dw = dets.box[db + 2]!, dh = dets.box[db + 3]!;
+          let rowBest = 0;
+          for (let g = 0; g < ng; g++) {
+            const a = gtOrderAll[gi + g]!;
+            const gb = a * 4;
+            const v = cocoIou(dx, dy, dw, dh, truth.box[gb]!, truth.box[gb + 1]!, truth.box[gb + 2]!, truth.box[gb + 3]!, truth.crowd[a] !== 0);
+            ious[d * ng + g] = v;
+            if (v > rowBest) rowBest = v;
+          }
+          best[d] = rowBest;
+        }
+
+        for (let a = 0; a < A; a++) {
+          const [lo, hi] = AREA_RANGES[a]!;
+          const gtIgnore = scratch.gtIgnore;
+          const gtOrder = scratch.gtOrder;
+          // Ground truth reordered: regular first, ignored last, each in file order.
+          let regular = 0;
+          for (let g = 0; g < ng; g++) {
+            const ann = gtOrderAll[gi + g]!;
+            const area = truth.area[ann]!;
+            gtIgnore[g] = truth.crowd[ann] !== 0 || area < lo || area > hi ? 1 : 0;
+            if (!gtIgnore[g]) gtOrder[regular++] = g;
+          }
+          let k = regular;
+          for (let g = 0; g < ng; g++) if (gtIgnore[g]) gtOrder[k++] = g;
+          gtCounts[nGt * A + a] = regular;
+
+          for (let t = 0; t < T; t++) {
+            const matched = scratch.matched;
+            matched.fill(0, 0, ng);
+            const threshold = Math.min(IOU_THRESHOLDS[t]!, 1 - 1e-10);
+            for (let d = 0; d < nd; d++) {
+              let m = -1;
+              if (best[d]! >= threshold) {
+                let iou = threshold;
+                const row = d * ng;
+                for (let j = 0; j < ng; j++) {
+                  const g = gtOrder[j]!;
+                  if (matched[g] && !truth.crowd[gtOrderAll[gi + g]!]) continue;
+                  if (m > -1 && !gtIgnore[m] && gtIgnore[g]) break;
+                  const v = ious[row + g]!;
+                  if (v < iou) continue;
+                  iou = v;
+                  m = g;
+                }
+              }
+              let s: number;
+              if (m === -1) {
+                const db = sorted[d]! * 4;
+                const area = dets.box[db + 2]! * dets.box[db + 3]!;
+                s = area < lo || area > hi ? IGNORED : FP;
+              } else {
+                matched[m] = 1;
+                s = gtIgnore[m] ? IGNORED : TP;
+              }
+              status[(nRecords + d) * A + a] |= s << (2 * t);
+            }
+          }
+        }
+        nGt++;
       }
       nRecords += nd;
       gi = gEnd;
@@ -420,7 +441,7 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
     category: category.subarray(0, nRecords),
     rank: rank.subarray(0, nRecords),
     score: score.subarray(0, nRecords),
-    status: status.subarray(0, nRecords * STATUS_STRIDE),
+    status: status.subarray(0, nRecords * A),
     gtStart,
     gtCategory: gtCategory.subarray(0, nGt),
     gtCounts: gtCounts.subarray(0, nGt * A),
@@ -460,7 +481,7 @@ function accumulate(truth: CocoGroundTruth, refs: ImageRef[]): CocoResult {
   const category = new Uint32Array(n);
   const score = new Float64Array(n);
   const rank = new Uint8Array(n);
-  const status = new Uint8Array(n * STATUS_STRIDE);
+  const status = new Uint32Array(n * A);
   const npig = new Uint32Array(K * A);
   let p = 0;
   for (const { chunk, index } of refs) {
@@ -469,7 +490,7 @@ function accumulate(truth: CocoGroundTruth, refs: ImageRef[]): CocoResult {
     category.set(chunk.category.subarray(s, e), p);
     score.set(chunk.score.subarray(s, e), p);
     rank.set(chunk.rank.subarray(s, e), p);
-    status.set(chunk.status.subarray(s * STATUS_STRIDE, e * STATUS_STRIDE), p * STATUS_STRIDE);
+    status.set(chunk.status.subarray(s * A, e * A), p * A);
     p += e - s;
     for (let g = chunk.gtStart[index]!; g < chunk.gtStart[index + 1]!; g++) {
       const k = chunk.gtCategory[g]!;
@@ -479,54 +500,90 @@ function accumulate(truth: CocoGroundTruth, refs: ImageRef[]): CocoResult {
   // Records are in (image, category, rank) order; a stable sort by (category, -score) gives
   // pycocotools' order: score descending, ties by image, then by rank in the image.
   const order = orderByGroupThenScore(category, score, n);
+  // Status words in sorted order, one plane per area range, so the passes read in sequence.
+  const planes = new Uint32Array(A * n);
+  const sortedRank = new Uint8Array(n);
+  const categoryEnd = new Uint32Array(K);
+  for (let j = 0; j < n; j++) {
+    const r = order[j]!;
+    for (let a = 0; a < A; a++) planes[a * n + j] = status[r * A + a]!;
+    sortedRank[j] = rank[r]!;
+    categoryEnd[category[r]!] = j + 1;
+  }
+  let mostPositives = 1;
+  for (let i = 0; i < K * A; i++) mostPositives = Math.max(mostPositives, npig[i]!);
 
   const precision = new Float64Array(T * R * K * A).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
-  let rc = new Float64Array(1024);
-  let pr = new Float64Array(1024);
+  // Per threshold: false positives before each true positive (at most npig true positives).
+  const fpAtTp = new Float64Array(T * mostPositives);
+  const envelope = new Float64Array(mostPositives);
+  const tps = new Uint32Array(T);
+  const tps1 = new Uint32Array(T);
+  const tps10 = new Uint32Array(T);
+  const fpExtra = new Uint32Array(T);
+  const ignoredExtra = new Uint32Array(T);
   let start = 0;
   for (let k = 0; k < K; k++) {
-    let end = start;
-    while (end < n && category[order[end]!] === k) end++;
-    if (end - start > rc.length) {
-      rc = new Float64Array((end - start) * 2);
-      pr = new Float64Array((end - start) * 2);
-    }
+    const end = Math.max(start, categoryEnd[k]!);
     for (let a = 0; a < A; a++) {
       const positives = npig[k * A + a]!;
       if (positives === 0) continue;
-      for (let t = 0; t < T; t++) {
-        const offset = a * T + t;
-        let count = 0;
-        let tp = 0;
-        let fp = 0;
-        let tp1 = 0;
-        let tp10 = 0;
-        for (let j = start; j < end; j++) {
-          const r = order[j]!;
-          const s = status[r * STATUS_STRIDE + offset]!;
-          if (s === IGNORED) continue;
-          if (s === TP) {
-            tp++;
-            const rk = rank[r]!;
-            if (rk < MAX_DETS[0]) tp1++;
-            if (rk < MAX_DETS[1]) tp10++;
-          } else fp++;
-          rc[count] = tp / positives;
-          pr[count] = tp / (fp + tp + EPS);
-          count++;
+      const plane = a * n;
+      tps.fill(0);
+      tps1.fill(0);
+      tps10.fill(0);
+      fpExtra.fill(0);
+      ignoredExtra.fill(0);
+      let allFp = 0;
+      let mixed = 0;
+      for (let j = start; j < end; j++) {
+        const w = planes[plane + j]!;
+        if (w === ALL_FP) {
+          allFp++;
+          continue;
         }
-        for (let i = count - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
+        if (w === ALL_IGNORED) continue;
+        mixed++;
+        const rk = sortedRank[j]!;
+        for (let t = 0; t < T; t++) {
+          const s = (w >>> (2 * t)) & 3;
+          if (s === FP) fpExtra[t]++;
+          else if (s === TP) {
+            fpAtTp[t * mostPositives + tps[t]!] = allFp + fpExtra[t]!;
+            tps[t]++;
+            if (rk < MAX_DETS[0]) tps1[t]++;
+            if (rk < MAX_DETS[1]) tps10[t]++;
+          } else ignoredExtra[t]++;
+        }
+      }
+      for (let t = 0; t < T; t++) {
+        const tp = tps[t]!;
+        // Detections not ignored at this threshold (pycocotools' entries that move tp or fp).
+        const counted = allFp + mixed - ignoredExtra[t]!;
+        // Precision at each true positive, tp / (fp + tp + eps), made monotone from the right.
+        const fpBase = t * mostPositives;
+        for (let i = tp - 1; i >= 0; i--) {
+          const p = (i + 1) / (fpAtTp[fpBase + i]! + (i + 1) + EPS);
+          envelope[i] = i === tp - 1 || p > envelope[i + 1]! ? p : envelope[i + 1]!;
+        }
+        // The first entry with recall >= r is a true positive, or for r = 0 the first entry,
+        // whose envelope is the maximum over the true positives (false positives never raise it).
         let q = 0;
         for (let ri = 0; ri < R; ri++) {
           const target = RECALL_THRESHOLDS[ri]!;
-          while (q < count && rc[q]! < target) q++;
-          precision[((t * R + ri) * K + k) * A + a] = q < count ? pr[q]! : 0;
+          let value: number;
+          if (target <= 0) value = counted > 0 && tp > 0 ? envelope[0]! : 0;
+          else {
+            while (q < tp && (q + 1) / positives < target) q++;
+            value = q < tp ? envelope[q]! : 0;
+          }
+          precision[((t * R + ri) * K + k) * A + a] = value;
         }
         const base = ((t * K + k) * A + a) * M;
-        recall[base] = tp1 / positives;
-        recall[base + 1] = tp10 / positives;
-        recall[base + 2] = count ? rc[count - 1]! : 0;
+        recall[base] = tps1[t]! / positives;
+        recall[base + 1] = tps10[t]! / positives;
+        recall[base + 2] = tp / positives;
       }
     }
     start = end;

@@ -18,10 +18,10 @@ import { DetectionBuilder, type DetectionTable } from './detection-builder.js';
 import { listZip } from './zip.js';
 
 /** The devkit's `VOCopts.classes`, in its order. */
-export const VOC_CLASSES = [
+export const VOC_CLASSES: readonly string[] = [
   'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
   'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
-] as const;
+];
 
 export interface VocTruthFile extends VocIds {
   truth: VocGroundTruth;
@@ -155,7 +155,7 @@ export function readVocFolder(dir: string, name = dir): VocTruthFile {
   if (imageIds.length === 0) throw ValidationError.of({ file: name, message: 'the VOC truth has no images' });
 
   const names = new Set(perImage.flat().map((o) => o.name));
-  const classNames: string[] = [...names].every((n) => (VOC_CLASSES as readonly string[]).includes(n)) ? [...VOC_CLASSES] : [...names].sort();
+  const classNames: string[] = [...names].every((n) => VOC_CLASSES.includes(n)) ? [...VOC_CLASSES] : [...names].sort();
   const classRank = new Map(classNames.map((c, i) => [c, i]));
   const count = perImage.reduce((s, o) => s + o.length, 0);
   const truth: VocGroundTruth = {
