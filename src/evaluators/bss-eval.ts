@@ -77,7 +77,7 @@ export function projectionEnergies(
   });
 
   const full = quadraticForms({ p, n: lags, blocks }, rhs);
-  if (!full.ok) return { ok: false, reason: singularReason(p > 1 ? 'all references' : 'the reference', full.order) };
+  if (!full.ok) return { ok: false, reason: singularReason(p > 1 ? 'references' : 'reference', full.order) };
   const out: ProjectionEnergies[] = signals.map((e, s) => ({ energy: sumOfSquares(e), all: full.values[s]!, single: [] }));
   for (let j = 0; j < p; j++) {
     if (p === 1) {
@@ -113,22 +113,39 @@ export interface SourceCriteria {
 }
 
 /**
- * mir_eval `_safe_db`: 10 log10(num / den), +Infinity when den is exactly 0. A negative
- * energy (rounding on an estimate that lies in the projection space) gives NaN.
+ * mir_eval `_safe_db`: 10 log10(num / den), +Infinity when den is exactly 0.
  */
 export function safeDb(num: number, den: number): number {
   if (den === 0) return Infinity;
-  if (!(den > 0) || !(num >= 0)) return NaN;
   return 10 * Math.log10(num / den);
+}
+
+/**
+ * Relative size below which an error energy computed as a difference of two energies is
+ * rounding noise: ratios above 10 log10(1 / 1e-12) = 120 dB cannot be told apart from a
+ * perfect estimate in float64 (mir_eval then prints 150 to 300 dB of noise, or NaN).
+ */
+export const ENERGY_RESOLUTION = 1e-12;
+
+/**
+ * 10 log10(num / (a - b)) where a - b is an error energy (a >= b mathematically). A difference
+ * within rounding of zero gives +Infinity (perfect to working precision); a clearly negative
+ * one (a numerical failure) gives NaN.
+ */
+export function dbOverDifference(num: number, a: number, b: number): number {
+  const den = a - b;
+  const scale = Math.max(Math.abs(a), Math.abs(b));
+  if (den > ENERGY_RESOLUTION * scale) return safeDb(num, den);
+  return den >= -1e3 * ENERGY_RESOLUTION * scale ? Infinity : NaN;
 }
 
 /** SDR, SIR, SAR of one signal for target reference j, from its projection energies. */
 export function sourceCriteria(e: ProjectionEnergies, j: number): SourceCriteria {
   const pj = e.single[j]!;
   return {
-    sdr: safeDb(pj, e.energy - pj),
-    sir: safeDb(pj, e.all - pj),
-    sar: safeDb(e.all, e.energy - e.all),
+    sdr: dbOverDifference(pj, e.energy, pj),
+    sir: dbOverDifference(pj, e.all, pj),
+    sar: dbOverDifference(e.all, e.energy, e.all),
   };
 }
 
@@ -157,8 +174,9 @@ export function permutations(n: number): number[][] {
 
 /**
  * The permutation perm (estimate perm[j] for reference j) maximising mean_j score[perm[j]][j],
- * the first best in itertools.permutations order, as mir_eval's `np.argmax` picks it. NaN
- * scores (undefined values) never win; all-NaN gives the identity.
+ * the first best in itertools.permutations order, as mir_eval's `np.argmax` picks it.
+ * +Infinity (perfect to working precision) counts as the largest value; NaN (undefined)
+ * never wins; all-NaN gives the identity.
  */
 export function bestPermutation(score: readonly (readonly number[])[]): number[] {
   const n = score.length;

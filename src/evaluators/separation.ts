@@ -84,8 +84,8 @@ function finite(values: number[], what: string, notes: string[]): (number | null
     if (Number.isFinite(v)) return v;
     notes.push(
       v === Infinity
-        ? `${what} of source ${j + 1} is unbounded: the error energy is exactly zero`
-        : `${what} of source ${j + 1} is undefined: the error energy rounds to zero or below (the estimate lies in the projection space to working precision)`,
+        ? `${what} of source ${j + 1} is unbounded: the error energy is zero to working precision (above 120 dB)`
+        : `${what} of source ${j + 1} is undefined: the error energy came out clearly negative (numerically ill-conditioned signals)`,
     );
     return null;
   });
