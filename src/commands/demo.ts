@@ -72,6 +72,9 @@ export async function run(args: string[]): Promise<number> {
       continue;
     }
     const def = await loadChallenge(dir, { requireTruth: true });
+    if (!path.resolve(def.truth).startsWith(path.join(dataRoot(), c) + path.sep)) {
+      say(`${c}: note: its challenge.yaml reads the truth from ${def.truth}, not from the data in ${path.join(dataRoot(), c)}`);
+    }
     if (!def.sample_submission || !fs.existsSync(def.sample_submission)) {
       say(`${c}: no sample submission; skipped`);
       continue;

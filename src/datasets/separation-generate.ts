@@ -93,7 +93,9 @@ function speechFrames(x: Float64Array, rate: number): Uint8Array {
     if (energy[f]! > peak) peak = energy[f]!;
   }
   const threshold = peak * 1e-3; // 30 dB below the loudest frame
-  return energy.map((e) => (e > threshold ? 1 : 0)) as unknown as Uint8Array;
+  const active = new Uint8Array(frames);
+  for (let f = 0; f < frames; f++) active[f] = energy[f]! > threshold ? 1 : 0;
+  return active;
 }
 
 /**
