@@ -158,6 +158,7 @@ describe('bad RLE CSV submissions', () => {
     lines.push('img_b,unicorn,1 1');
     lines.push(lines[1]!.replace(/,(\d+),.*/, ',$1,1 1')); // a second row for img_a and that class
     lines.push('img_z,1,1 1');
+    lines.push('img_b,tvmonitor,5 2 x'); // odd count
     const found = await problems(file('bad.csv', lines.join('\n')));
     expect(found).toEqual(
       expect.arrayContaining([
@@ -166,6 +167,7 @@ describe('bad RLE CSV submissions', () => {
         expect.stringMatching(/bad\.csv row \d+: "unicorn" is not a class \(expected 0\.\.20 or a class name\)/),
         expect.stringMatching(/bad\.csv row \d+: second row for id "img_a" and class \d+ \(first at row 1\)/),
         expect.stringMatching(/bad\.csv row \d+: no truth image has id "img_z"/),
+        expect.stringMatching(/bad\.csv row \d+: odd number of values \(3\); expected "start length" pairs/),
         expect.stringMatching(/bad\.csv: missing id "img_c" \(an all-background image needs one row: img_c,0,\)/),
       ]),
     );

@@ -18,9 +18,13 @@ import type { ExpectedIds, SizedPredictionSource } from './submission.js';
 
 interface RleRow {
   label: number;
-  rle: string;
+  /** Parsed runs: (0-based start, length) pairs, increasing; not yet checked against the size. */
+  runs: Uint32Array;
   row: number;
 }
+
+/** Largest pixel index runs may reach before the image size is known (they are uint32). */
+const MAX_PIXELS = 0xffffffff;
 
 /** Marks pixels no row has painted yet; never a class label (labels stop at 254). */
 const UNPAINTED = 255;
@@ -60,7 +64,12 @@ export async function openRleSubmission(
         problems.add({ file: label, row, column: 'class', message: `second row for id "${id}" and class ${labelValue} (first at row ${previous.row})` });
         return;
       }
-      rows.push({ label: labelValue, rle: fields[2]!, row });
+      const runs = decodeRle(fields[2]!, MAX_PIXELS);
+      if (typeof runs === 'string') {
+        problems.add({ file: label, row, column: 'rle', message: runs });
+        return;
+      }
+      rows.push({ label: labelValue, runs, row });
     },
   });
   for (const id of truthIds) {
@@ -75,9 +84,11 @@ export async function openRleSubmission(
       const labels = new Uint8Array(pixels).fill(UNPAINTED);
       let ok = true;
       for (const r of rows) {
-        const runs = decodeRle(r.rle, pixels);
-        if (typeof runs === 'string') {
-          problems.add({ file: label, row: r.row, column: 'rle', message: `${runs} (image "${id}" is ${width} x ${height})` });
+        const runs = r.runs;
+        const last = runs.length - 2;
+        if (last >= 0 && runs[last]! + runs[last + 1]! > pixels) {
+          const where = `run ${last / 2 + 1} (${runs[last]! + 1} ${runs[last + 1]})`;
+          problems.add({ file: label, row: r.row, column: 'rle', message: `${where} goes past the last pixel ${pixels} of the image (image "${id}" is ${width} x ${height})` });
           ok = false;
           continue;
         }
