@@ -46,6 +46,8 @@ export const AREA_RANGES: ReadonlyArray<readonly [number, number]> = [
   [32 ** 2, 96 ** 2],
   [96 ** 2, 1e5 ** 2],
 ];
+const AREA_LO = Float64Array.from(AREA_RANGES, (r) => r[0]);
+const AREA_HI = Float64Array.from(AREA_RANGES, (r) => r[1]);
 export const AREA_LABELS = ['all', 'small', 'medium', 'large'] as const;
 export const MAX_DETS = [1, 10, 100] as const;
 
@@ -54,6 +56,8 @@ const R = RECALL_THRESHOLDS.length;
 const A = AREA_RANGES.length;
 const M = MAX_DETS.length;
 const MAX_DET = MAX_DETS[M - 1];
+/** Below this IoU a detection matches nothing at any threshold. */
+const LOWEST_THRESHOLD = Math.min(...IOU_THRESHOLDS);
 /** `np.spacing(1)`. */
 const EPS = Number.EPSILON;
 
@@ -270,6 +274,7 @@ function selectRefs(refs: Map<number, ImageRef>, images: number[]): ImageRef[] {
 class GroupScratch {
   dets = new Uint32Array(128);
   best = new Float64Array(128);
+  candidates = new Uint32Array(128);
   ious = new Float64Array(1024);
   gtIgnore = new Uint8Array(64);
   gtOrder = new Uint32Array(64);
@@ -278,6 +283,7 @@ class GroupScratch {
     if (nd > this.dets.length) {
       this.dets = new Uint32Array(nd * 2);
       this.best = new Float64Array(nd * 2);
+      this.candidates = new Uint32Array(nd * 2);
     }
     if (nd * ng > this.ious.length) this.ious = new Float64Array(nd * ng * 2);
     if (ng > this.gtIgnore.length) {
@@ -347,23 +353,24 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
         score[r] = dets.score[sorted[d]!]!;
       }
 
-      if (ng === 0) {
-        // Nothing to match: a detection is a false positive where its own area is in range.
-        for (let d = 0; d < nd; d++) {
-          const db = sorted[d]! * 4;
-          const area = dets.box[db + 2]! * dets.box[db + 3]!;
-          const base = (nRecords + d) * A;
-          for (let a = 0; a < A; a++) {
-            const [lo, hi] = AREA_RANGES[a]!;
-            status[base + a] = area < lo || area > hi ? ALL_IGNORED : ALL_FP;
-          }
-        }
-      } else {
+      // A detection that matches nothing is a false positive where its own area (w*h) is in
+      // range, else ignored; that word serves every detection that overlaps no box enough.
+      for (let d = 0; d < nd; d++) {
+        const db = sorted[d]! * 4;
+        const area = dets.box[db + 2]! * dets.box[db + 3]!;
+        const base = (nRecords + d) * A;
+        for (let a = 0; a < A; a++) status[base + a] = area < AREA_LO[a]! || area > AREA_HI[a]! ? ALL_IGNORED : ALL_FP;
+      }
+
+      if (ng > 0) {
         gtCategory[nGt] = cat;
-        // IoU matrix, detections x ground truth in file order, and each detection's best IoU:
-        // below a threshold, the detection cannot match there and the scan is skipped.
+        // IoU matrix, detections x ground truth in file order. Detections whose best IoU is
+        // below the lowest threshold match nothing anywhere; the others are the candidates,
+        // and below a threshold a candidate's scan is skipped too.
         const ious = scratch.ious;
         const best = scratch.best;
+        const candidates = scratch.candidates;
+        let nCandidates = 0;
         for (let d = 0; d < nd; d++) {
           const db = sorted[d]! * 4;
           const dx = dets.box[db]!, dy = dets.box[db + 1]!, dw = dets.box[db + 2]!, dh = dets.box[db + 3]!;
@@ -376,10 +383,12 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
             if (v > rowBest) rowBest = v;
           }
           best[d] = rowBest;
+          if (rowBest >= LOWEST_THRESHOLD) candidates[nCandidates++] = d;
         }
 
         for (let a = 0; a < A; a++) {
-          const [lo, hi] = AREA_RANGES[a]!;
+          const lo = AREA_LO[a]!;
+          const hi = AREA_HI[a]!;
           const gtIgnore = scratch.gtIgnore;
           const gtOrder = scratch.gtOrder;
           // Ground truth reordered: regular first, ignored last, each in file order.
@@ -393,12 +402,15 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
           let k = regular;
           for (let g = 0; g < ng; g++) if (gtIgnore[g]) gtOrder[k++] = g;
           gtCounts[nGt * A + a] = regular;
+          if (nCandidates === 0) continue;
 
+          for (let c = 0; c < nCandidates; c++) status[(nRecords + candidates[c]!) * A + a] = 0;
           for (let t = 0; t < T; t++) {
             const matched = scratch.matched;
             matched.fill(0, 0, ng);
             const threshold = Math.min(IOU_THRESHOLDS[t]!, 1 - 1e-10);
-            for (let d = 0; d < nd; d++) {
+            for (let c = 0; c < nCandidates; c++) {
+              const d = candidates[c]!;
               let m = -1;
               if (best[d]! >= threshold) {
                 let iou = threshold;
