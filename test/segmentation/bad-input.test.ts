@@ -158,7 +158,7 @@ describe('bad RLE CSV submissions', () => {
     lines.push('img_b,unicorn,1 1');
     lines.push(lines[1]!.replace(/,(\d+),.*/, ',$1,1 1')); // a second row for img_a and that class
     lines.push('img_z,1,1 1');
-    lines.push('img_b,tvmonitor,5 2 x'); // odd count
+    lines.push('img_a,bicycle,5 2 x'); // odd count
     const found = await problems(file('bad.csv', lines.join('\n')));
     expect(found).toEqual(
       expect.arrayContaining([
