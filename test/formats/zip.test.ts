@@ -62,6 +62,15 @@ describe('writeZip and readZip', () => {
     const file = path.join(dir, 'infozip.zip');
     execFileSync('zip', ['-qr', file, 'masks'], { cwd: src });
     expect(await readAll(file)).toEqual({ 'masks/a.png': 'x'.repeat(5000) });
+    // Forced zip64 (-fz: zip64 end records, sizes in the zip64 extra field) and an entry
+    // streamed from stdin to a pipe (sizes only in a data descriptor and the central directory).
+    const zip64 = path.join(dir, 'infozip64.zip');
+    execFileSync('zip', ['-q', '-fz', zip64, 'masks/a.png'], { cwd: src });
+    expect(await readAll(zip64)).toEqual({ 'masks/a.png': 'x'.repeat(5000) });
+    const streamed = path.join(dir, 'streamed.zip');
+    fs.writeFileSync(streamed, execFileSync('zip', ['-q', '-', '-'], { input: 'y'.repeat(3000) }));
+    expect(fs.readFileSync(zip64).includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true);
+    expect(await readAll(streamed)).toEqual({ '-': 'y'.repeat(3000) });
   });
 });
 
