@@ -46,32 +46,23 @@ export interface Board {
   latency_columns: string[];
 }
 
-interface Row {
+/** A team's pick for a board: its best submission under the board's rules. */
+interface Pick {
   id: number;
   team_id: number;
-  team: string;
   created_at: number;
-  selected: number;
-  is_baseline: number;
-  latency_json: string | null;
-  split: string;
-  primary_value: number | null;
+  v: number;
   ci_low: number | null;
   ci_high: number | null;
-  metrics_json: string;
-  evaluator_version: string;
 }
 
-interface Candidate {
+interface PickDetails {
   id: number;
-  team_id: number;
   team: string;
-  created_at: number;
-  selected: boolean;
-  baseline: boolean;
+  is_baseline: number;
   latency_json: string | null;
-  public?: Row;
-  private?: Row;
+  metrics_json: string;
+  evaluator_version: string;
 }
 
 export const LATENCY_KEYS = ['p50_ms', 'p90_ms', 'p99_ms', 'offline_per_s', 'params', 'madds', 'backend', 'machine'] as const;
@@ -94,7 +85,8 @@ export class Boards {
     return `${this.store.boardVersion}:${this.store.db.pragma('data_version', { simple: true })}`;
   }
 
-  private cached<T>(name: string, compute: () => T): T {
+  /** Memoizes anything derived from the database (e.g. rendered HTML) until the data changes. */
+  cached<T>(name: string, compute: () => T): T {
     const key = this.dataKey();
     const hit = this.cache.get(name);
     if (hit && hit.key === key) return hit.value as T;
@@ -115,90 +107,90 @@ export class Boards {
     return this.cached(`board:${challenge.id}:${split}`, () => this.compute(challenge, split));
   }
 
-  private candidates(challenge: ChallengeRecord): Candidate[] {
-    const rows = this.store.db
-      .prepare(`SELECT s.id, s.team_id, t.name AS team, s.created_at, s.selected, s.is_baseline, s.latency_json,
-                  sc.split, sc.primary_value, sc.ci_low, sc.ci_high, sc.metrics_json, sc.evaluator_version
-                FROM submissions s JOIN teams t ON t.id = s.team_id
-                JOIN scores sc ON sc.submission_id = s.id AND sc.current = 1
-                WHERE s.challenge_id = ? AND s.status = 'scored' AND s.disqualified = 0 AND t.disqualified = 0
-                ORDER BY s.id`)
-      .all(challenge.id) as Row[];
-    const bySubmission = new Map<number, Candidate>();
-    const hasPublic = rows.some((r) => r.split === 'public');
-    for (const r of rows) {
-      let c = bySubmission.get(r.id);
-      if (!c) {
-        c = { id: r.id, team_id: r.team_id, team: r.team, created_at: r.created_at, selected: r.selected === 1,
-          baseline: r.is_baseline === 1, latency_json: r.latency_json };
-        bySubmission.set(r.id, c);
-      }
-      // Without usage marks every truth item is public: the 'all' split is the public board.
-      if (r.split === 'public' || (r.split === 'all' && !hasPublic)) c.public = r;
-      else if (r.split === 'private') c.private = r;
-    }
-    return [...bySubmission.values()];
+  /** The split that the public board ranks on: 'public', or 'all' when the truth has no usage marks. */
+  private publicSplit(challengeId: string): 'public' | 'all' {
+    return this.cached(`public-split:${challengeId}`, () => (this.store.db
+      .prepare(`SELECT 1 FROM scores sc JOIN submissions s ON s.id = sc.submission_id
+                WHERE s.challenge_id = ? AND sc.split = 'public' AND sc.current = 1 LIMIT 1`)
+      .get(challengeId) ? 'public' : 'all'));
+  }
+
+  /**
+   * The per-team picks, in SQL (window functions over the current scores): the best public
+   * submission, or for the private board the best private score among the team's selections
+   * (default: its best `final_selections` public ones). Ordering puts the better score first,
+   * then the earlier submission, then the lower id.
+   */
+  private picks(challenge: ChallengeRecord, split: BoardSplit): Pick[] {
+    const sign = challenge.higher_is_better ? -1 : 1;
+    const eligible = `
+      WITH pub AS (
+        SELECT s.id, s.team_id, s.created_at, s.selected, sc.primary_value AS v, sc.ci_low, sc.ci_high,
+               row_number() OVER (PARTITION BY s.team_id ORDER BY sc.primary_value * @sign, s.created_at, s.id) AS rn
+        FROM submissions s JOIN teams t ON t.id = s.team_id
+        JOIN scores sc ON sc.submission_id = s.id AND sc.current = 1 AND sc.split = @pubsplit
+        WHERE s.challenge_id = @challenge AND s.status = 'scored' AND s.disqualified = 0 AND t.disqualified = 0
+          AND sc.primary_value IS NOT NULL)`;
+    const sql = split === 'public'
+      ? `${eligible} SELECT id, team_id, created_at, v, ci_low, ci_high FROM pub WHERE rn = 1`
+      : `${eligible},
+        sel AS (SELECT team_id, max(selected) AS has_selection FROM pub GROUP BY team_id),
+        cand AS (SELECT p.id, p.team_id, p.created_at FROM pub p JOIN sel USING (team_id)
+                 WHERE (sel.has_selection = 1 AND p.selected = 1) OR (sel.has_selection = 0 AND p.rn <= @n)),
+        priv AS (SELECT c.id, c.team_id, c.created_at, sc.primary_value AS v, sc.ci_low, sc.ci_high,
+                   row_number() OVER (PARTITION BY c.team_id ORDER BY sc.primary_value * @sign, c.created_at, c.id) AS rn
+                 FROM cand c JOIN scores sc ON sc.submission_id = c.id AND sc.current = 1 AND sc.split = 'private'
+                 WHERE sc.primary_value IS NOT NULL)
+        SELECT id, team_id, created_at, v, ci_low, ci_high FROM priv WHERE rn = 1`;
+    const picks = this.store.db.prepare(sql).all({
+      sign, pubsplit: this.publicSplit(challenge.id), challenge: challenge.id, n: challenge.limits.final_selections,
+    }) as Pick[];
+    const better = (a: number, b: number) => (challenge.higher_is_better ? a > b : a < b);
+    return picks.sort((a, b) => (a.v !== b.v ? (better(a.v, b.v) ? -1 : 1) : a.created_at - b.created_at || a.id - b.id));
   }
 
   private compute(challenge: ChallengeRecord, split: BoardSplit): Board {
-    const better = (a: number, b: number) => (challenge.higher_is_better ? a > b : a < b);
-    /** Strict order: better score first, then the earlier submission. */
-    const order = (a: { value: number; created_at: number; id: number }, b: { value: number; created_at: number; id: number }) =>
-      a.value !== b.value ? (better(a.value, b.value) ? -1 : 1) : a.created_at - b.created_at || a.id - b.id;
-
-    const all = this.candidates(challenge);
-    const byTeam = new Map<number, Candidate[]>();
-    for (const c of all) {
-      if (!byTeam.has(c.team_id)) byTeam.set(c.team_id, []);
-      byTeam.get(c.team_id)!.push(c);
-    }
-    const valueOf = (row: Row | undefined) => (row && row.primary_value !== null ? row.primary_value : undefined);
-
-    const picks: { c: Candidate; row: Row; value: number; created_at: number; id: number; entries: number }[] = [];
-    for (const subs of byTeam.values()) {
-      const publicRanked = subs
-        .filter((c) => valueOf(c.public) !== undefined)
-        .map((c) => ({ c, value: valueOf(c.public)!, created_at: c.created_at, id: c.id }))
-        .sort(order);
-      let pool: Candidate[];
-      if (split === 'public') pool = publicRanked.map((p) => p.c);
-      else {
-        const selected = subs.filter((c) => c.selected);
-        pool = selected.length ? selected : publicRanked.slice(0, challenge.limits.final_selections).map((p) => p.c);
-      }
-      const ranked = pool
-        .map((c) => ({ c, row: split === 'public' ? c.public : c.private }))
-        .filter((x): x is { c: Candidate; row: Row } => valueOf(x.row) !== undefined)
-        .map((x) => ({ ...x, value: x.row.primary_value!, created_at: x.c.created_at, id: x.c.id, entries: subs.length }))
-        .sort(order);
-      if (ranked[0]) picks.push(ranked[0]);
-    }
-    picks.sort(order);
+    const picks = this.picks(challenge, split);
+    const db = this.store.db;
+    const details = new Map(
+      (db.prepare(`SELECT s.id, t.name AS team, s.is_baseline, s.latency_json, sc.metrics_json, sc.evaluator_version
+                   FROM submissions s JOIN teams t ON t.id = s.team_id
+                   JOIN scores sc ON sc.submission_id = s.id AND sc.current = 1 AND sc.split = ?
+                   WHERE s.id IN (SELECT value FROM json_each(?))`)
+        .all(split === 'public' ? this.publicSplit(challenge.id) : 'private', JSON.stringify(picks.map((p) => p.id))) as PickDetails[])
+        .map((d) => [d.id, d]),
+    );
+    const counts = new Map(
+      (db.prepare(`SELECT team_id, count(*) AS n FROM submissions WHERE challenge_id = ? AND status = 'scored' GROUP BY team_id`)
+        .all(challenge.id) as { team_id: number; n: number }[]).map((r) => [r.team_id, r.n]),
+    );
 
     const entries: BoardEntry[] = [];
     const latencyColumns = new Set<string>();
     let rank = 0;
     let above: BoardEntry | undefined;
     for (const p of picks) {
-      const ci: [number, number] | null = p.row.ci_low !== null && p.row.ci_high !== null ? [p.row.ci_low, p.row.ci_high] : null;
-      const latency = p.c.latency_json ? (JSON.parse(p.c.latency_json) as Record<string, unknown>) : undefined;
+      const d = details.get(p.id)!;
+      const baseline = d.is_baseline === 1;
+      const ci: [number, number] | null = p.ci_low !== null && p.ci_high !== null ? [p.ci_low, p.ci_high] : null;
+      const latency = d.latency_json ? (JSON.parse(d.latency_json) as Record<string, unknown>) : undefined;
       if (latency) for (const k of LATENCY_KEYS) if (latency[k] !== undefined && latency[k] !== null) latencyColumns.add(k);
       const entry: BoardEntry = {
-        rank: p.c.baseline ? null : ++rank,
+        rank: baseline ? null : ++rank,
         tied: false,
-        team: p.c.team,
-        team_id: p.c.team_id,
-        baseline: p.c.baseline,
-        score: p.value,
+        team: d.team,
+        team_id: p.team_id,
+        baseline,
+        score: p.v,
         ci,
-        submission_id: p.c.id,
-        submitted_at: new Date(p.c.created_at).toISOString(),
-        entries: p.entries,
-        metrics: JSON.parse(p.row.metrics_json) as Scores,
-        evaluator_version: p.row.evaluator_version,
+        submission_id: p.id,
+        submitted_at: new Date(p.created_at).toISOString(),
+        entries: counts.get(p.team_id) ?? 0,
+        metrics: JSON.parse(d.metrics_json) as Scores,
+        evaluator_version: d.evaluator_version,
         ...(latency ? { latency } : {}),
       };
-      if (!p.c.baseline) {
+      if (!baseline) {
         if (above?.ci && ci && ci[0] <= above.ci[1] && ci[1] >= above.ci[0]) entry.tied = true;
         above = entry;
       }
@@ -220,9 +212,14 @@ export class Boards {
 
   /** Public scores over time for the chart (private scores never leave through here). */
   history(challenge: ChallengeRecord): HistoryPoint[] {
-    return this.cached(`history:${challenge.id}`, () => this.candidates(challenge)
-      .filter((c) => c.public && c.public.primary_value !== null)
-      .map((c) => ({ t: c.created_at, score: c.public!.primary_value!, team: c.team, baseline: c.baseline }))
-      .sort((a, b) => a.t - b.t));
+    return this.cached(`history:${challenge.id}`, () => (this.store.db
+      .prepare(`SELECT s.created_at AS t, sc.primary_value AS score, t.name AS team, s.is_baseline AS baseline
+                FROM submissions s JOIN teams t ON t.id = s.team_id
+                JOIN scores sc ON sc.submission_id = s.id AND sc.current = 1 AND sc.split = ?
+                WHERE s.challenge_id = ? AND s.status = 'scored' AND s.disqualified = 0 AND t.disqualified = 0
+                  AND sc.primary_value IS NOT NULL
+                ORDER BY s.created_at, s.id`)
+      .all(this.publicSplit(challenge.id), challenge.id) as { t: number; score: number; team: string; baseline: number }[])
+      .map((r) => ({ ...r, baseline: r.baseline === 1 })));
   }
 }

@@ -3,6 +3,7 @@
  * primary metric for each split. Runs inside a worker thread (worker.ts) for the server, and
  * in-process for baselines. Knows nothing of SQL or HTTP.
  */
+import path from 'node:path';
 import { ValidationError, formatProblem, type Problem } from '../problems.js';
 import { loadTask } from '../tasks/registry.js';
 import type { Resampler, TaskOptions } from '../tasks/task.js';
@@ -35,10 +36,12 @@ export async function scoreSubmission(req: ScoreRequest): Promise<ScoreOutcome> 
   const task = await loadTask(req.task);
   const { report, resamplers } = await task.evaluate(req.truth, req.file, { options: req.options, withResamplers: true });
   const samples = req.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES;
+  // Boards rank on public and private; with those present the 'all' interval would only cost time.
+  const hasSplits = !!(report.splits?.public || report.splits?.private);
   const splitScore = (split: Split, metrics: Record<string, number | null>, resampler: Resampler | undefined): SplitScore => {
     const primary = metrics[req.primaryMetric];
     const value = typeof primary === 'number' && Number.isFinite(primary) ? primary : null;
-    const interval = resampler && value !== null
+    const interval = resampler && value !== null && !(split === 'all' && hasSplits)
       ? bootstrapInterval(resampler, req.primaryMetric, seedOf(`${req.challengeId}/${split}`), samples)
       : undefined;
     return {
@@ -67,10 +70,20 @@ export async function validateSubmission(req: Omit<ScoreRequest, 'primaryMetric'
   }
 }
 
-/** Turns anything thrown while scoring into a reason a participant can read. */
-export function describeFailure(e: unknown): ScoreFailure {
+/**
+ * Turns anything thrown while scoring into a reason a participant can read. A ValidationError
+ * about the submission is its own fault ('invalid'); one about the truth (missing or broken
+ * data on the server) is not, and neither is anything else ('error').
+ */
+export function describeFailure(e: unknown, req?: { file: string; truth: string }): ScoreFailure {
   if (e instanceof ValidationError) {
-    return { kind: 'invalid', message: e.problems.map(formatProblem).slice(0, 5).join('; ') || e.message, problems: e.problems };
+    const truth = req ? path.resolve(req.truth) : undefined;
+    const aboutTruth = truth !== undefined && e.problems.some((p) => p.file && path.resolve(p.file).startsWith(truth));
+    // The stored file is named by its hash; "submission" reads better in a reason.
+    const problems = e.problems.map((p) => (req && p.file === req.file ? { ...p, file: 'submission' } : p));
+    const message = problems.map(formatProblem).slice(0, 5).join('; ') || e.message;
+    if (aboutTruth) return { kind: 'error', message: `scoring failed: the challenge's truth could not be read (${message}); the organisers have to fix it` };
+    return { kind: 'invalid', message, problems };
   }
   const err = e as Error;
   return { kind: 'error', message: `scoring failed: ${err?.message ?? String(e)}` };

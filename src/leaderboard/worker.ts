@@ -36,7 +36,7 @@ parentPort?.on('message', async (msg: WorkerRequest) => {
       reply = { id: msg.id, ok: true, result: await scoreSubmission(msg.request) };
     }
   } catch (e) {
-    const f = describeFailure(e);
+    const f = describeFailure(e, msg.request);
     reply = { id: msg.id, ok: false, kind: f.kind, message: f.message, problems: f.problems };
   }
   parentPort!.postMessage(reply);

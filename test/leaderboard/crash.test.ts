@@ -46,7 +46,8 @@ describe('podium serve killed with SIGKILL while scoring', () => {
     try {
       for (const id of ids) expect((await waitFor(second.url, token, id)).status).toBe('scored');
     } finally {
-      await second.stop('SIGTERM');
+      // A clean stop on SIGTERM, as `podium serve` promises.
+      expect(await second.stop('SIGTERM')).toBe(0);
     }
 
     const db = new Database(world.dbPath, { readonly: true });

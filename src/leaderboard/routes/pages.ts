@@ -7,7 +7,9 @@ import { acceptSubmission, openChallenge } from '../accept.js';
 import { privateVisible, type AppContext } from '../context.js';
 import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
 import { STYLESHEET } from '../views/html.js';
+import { scoreChart } from '../views/chart.js';
 import {
+  boardTable,
   challengeListPage, challengePage, errorPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
 } from '../views/pages.js';
 import { intParam, TOKEN_COOKIE, viewer } from './http.js';
@@ -50,7 +52,10 @@ export function pageRoutes(ctx: AppContext): Router {
     else if (!privateVisible(c, now)) privateNote = `The private leaderboard is shown after the end, ${new Date(c.end_at).toISOString()}.`;
     else if (!ctx.boards.hasPrivateSplit(c.id)) privateNote = 'This challenge has no private split.';
     else board = ctx.boards.board(c, 'private');
-    page(res, challengePage({ challenge: c, now, split, board, privateNote, history: ctx.boards.history(c), viewer: who(req) }),
+    // The table and chart only change with the data: render them once per change, not per request.
+    const boardHtml = board ? ctx.boards.cached(`html:board:${c.id}:${split}`, () => boardTable(board)) : undefined;
+    const chart = ctx.boards.cached(`html:chart:${c.id}`, () => scoreChart(ctx.boards.history(c), c.higher_is_better, c.primary_metric));
+    page(res, challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer: who(req) }),
       split === 'private' && !board ? 403 : 200);
   });
 

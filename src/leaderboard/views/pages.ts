@@ -78,6 +78,9 @@ export interface ChallengePageData {
   privateNote?: string;
   history: HistoryPoint[];
   viewer?: Viewer;
+  /** Pre-rendered (cached) leaderboard table and chart, when the caller has them. */
+  boardHtml?: Html;
+  chart?: Html;
 }
 
 export function challengePage(d: ChallengePageData): string {
@@ -88,14 +91,16 @@ export function challengePage(d: ChallengePageData): string {
       : enabled ? html`<a href="${base}${split === 'private' ? '?split=private' : ''}">${label}</a>`
         : html`<span class="disabled" title="shown after the end">${label}</span>`;
   const privateOpen = phaseState(c, d.now) === 'ended';
+  const main = d.board ? boardTable(d.board) : html`<p class="notice">${d.privateNote ?? ''}</p>`;
+  const chart = d.chart ?? scoreChart(d.history, c.higher_is_better, c.primary_metric);
   const body = html`<h1>${c.title}</h1>
   <p class="muted">${c.id} · ${c.task} · ${stateLabel(c, d.now)} · per day ${c.limits.per_day}, total ${c.limits.total}, final selections ${c.limits.final_selections}, upload up to ${c.limits.max_upload_mb} MB</p>
   <p class="actions"><a href="${base}/submit">Submit</a><a href="${base}/submissions">My submissions</a><a href="${base}/team">My team</a></p>
   ${c.description ? html`<div class="description">${c.description}</div>` : ''}
   <div class="tabs">${tab('public', 'Public leaderboard', true)}${tab('private', 'Private leaderboard', privateOpen)}</div>
-  ${d.board ? boardTable(d.board) : html`<p class="notice">${d.privateNote ?? ''}</p>`}
+  ${d.boardHtml ?? main}
   <h2>Score over time</h2>
-  ${scoreChart(d.history, c.higher_is_better, c.primary_metric)}`;
+  ${chart}`;
   return layout(c.title, body, { viewer: d.viewer });
 }
 

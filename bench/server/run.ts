@@ -1,0 +1,214 @@
+/**
+ * Leaderboard server benchmark, over HTTP on loopback only:
+ *   1. `podium serve` (built CLI) as a child process with a fresh database;
+ *   2. 200 participants register, then upload 2,000 classification submissions at
+ *      concurrency 32 (upload latency = request start to the 202, validation included);
+ *   3. scoring throughput until the queue is empty, then a check in the database that every
+ *      accepted submission was scored exactly once (none lost, none doubled);
+ *   4. the database is topped up to 10,000 scored submissions (direct inserts of score rows
+ *      copied from real ones) and the leaderboard JSON and HTML page are timed.
+ * Run: npm run build && npx tsx bench/server/run.ts [--participants 200] [--submissions 2000]
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+
+const { values: flags } = parseArgs({
+  options: {
+    participants: { type: 'string', default: '200' },
+    submissions: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '32' },
+    rows: { type: 'string', default: '1000' },
+    fill: { type: 'string', default: '10000' },
+    workers: { type: 'string', default: '1' },
+    'time-limit': { type: 'string', default: '900' },
+  },
+});
+const PARTICIPANTS = Number(flags.participants);
+const SUBMISSIONS = Number(flags.submissions);
+const CONCURRENCY = Number(flags.concurrency);
+const ROWS = Number(flags.rows);
+const FILL = Number(flags.fill);
+const CLASSES = 100;
+const deadline = Date.now() + Number(flags['time-limit']) * 1000;
+
+const root = path.resolve('bench/out/server');
+fs.rmSync(root, { recursive: true, force: true });
+fs.mkdirSync(path.join(root, 'challenges/bench'), { recursive: true });
+
+// A seeded generator so every run uploads the same files.
+let seed = 12345;
+const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+
+const truth = ['id,expected,usage'];
+const classOf: number[] = [];
+for (let i = 0; i < ROWS; i++) {
+  const c = Math.floor(rand() * CLASSES);
+  classOf.push(c);
+  truth.push(`img${i},c${c},${i % 2 ? 'Private' : 'Public'}`);
+}
+fs.writeFileSync(path.join(root, 'challenges/bench/solution.csv'), truth.join('\n') + '\n');
+fs.writeFileSync(path.join(root, 'challenges/bench/challenge.yaml'), `id: bench
+title: Server benchmark
+task: classification
+truth: solution.csv
+primary_metric: top3_error
+options: { predictions: 3 }
+limits: { per_day: 1000, total: 1000, final_selections: 2, max_upload_mb: 10 }
+phases:
+  - { id: main, start: 2020-01-01T00:00:00Z, end: 2099-01-01T00:00:00Z }
+`);
+
+/** 64 distinct submissions of varying accuracy; uploads cycle through them. */
+const variants: string[] = [];
+for (let v = 0; v < 64; v++) {
+  const p = 0.2 + 0.6 * rand();
+  const lines = ['id,predicted'];
+  for (let i = 0; i < ROWS; i++) {
+    const right = rand() < p;
+    const a = right ? classOf[i]! : (classOf[i]! + 1 + Math.floor(rand() * (CLASSES - 1))) % CLASSES;
+    lines.push(`img${i},c${a} c${(a + 7) % CLASSES} c${(a + 13) % CLASSES}`);
+  }
+  variants.push(lines.join('\n') + '\n');
+}
+
+function percentile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+}
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) {
+      if (Date.now() > deadline) throw new Error('time limit reached');
+      await fn(items[next++]!);
+    }
+  }));
+}
+
+async function main() {
+  const dbPath = path.join(root, 'podium.sqlite');
+  const child = spawn(process.execPath, ['dist/cli.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', dbPath,
+    '--challenges', path.join(root, 'challenges'), '--workers', flags.workers!], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /serving at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
+  });
+  try {
+    // 1. participants
+    const tokens: string[] = [];
+    const regStart = performance.now();
+    await pool(Array.from({ length: PARTICIPANTS }, (_, i) => i), CONCURRENCY, async (i) => {
+      const r = await fetch(`${url}/api/participants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `participant ${i}`, email: `p${i}@example.org` }) });
+      if (r.status !== 201) throw new Error(`register: ${r.status}`);
+      tokens[i] = ((await r.json()) as { token: string }).token;
+    });
+    const regMs = performance.now() - regStart;
+
+    // 2. uploads
+    const uploadMs: number[] = [];
+    const accepted: number[] = [];
+    const uploadStart = performance.now();
+    await pool(Array.from({ length: SUBMISSIONS }, (_, k) => k), CONCURRENCY, async (k) => {
+      const form = new FormData();
+      form.append('file', new Blob([variants[k % variants.length]!]), `sub${k}.csv`);
+      form.append('description', `bench ${k}`);
+      const t = performance.now();
+      const r = await fetch(`${url}/api/challenges/bench/submissions`, { method: 'POST', headers: { authorization: `Bearer ${tokens[k % PARTICIPANTS]}` }, body: form });
+      const body = (await r.json()) as { id: number };
+      uploadMs.push(performance.now() - t);
+      if (r.status !== 202) throw new Error(`upload ${k}: ${r.status} ${JSON.stringify(body)}`);
+      accepted.push(body.id);
+    });
+    const uploadWall = performance.now() - uploadStart;
+
+    // 3. scoring until the queue is empty
+    for (;;) {
+      if (Date.now() > deadline) throw new Error('time limit reached while scoring');
+      const h = (await (await fetch(`${url}/api/health`)).json()) as { pending_jobs: number };
+      if (h.pending_jobs === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const scoringWall = performance.now() - uploadStart;
+
+    const db = new Database(dbPath);
+    db.pragma('busy_timeout = 10000');
+    const span = db.prepare(`SELECT min(created_at) AS first, max(scored_at) AS last, count(*) AS n FROM submissions WHERE status = 'scored'`).get() as { first: number; last: number; n: number };
+    const uniqueAccepted = new Set(accepted).size;
+    const statuses = db.prepare('SELECT status, count(*) AS n FROM submissions GROUP BY status').all() as { status: string; n: number }[];
+    const doubled = (db.prepare(`SELECT count(*) AS n FROM (SELECT submission_id, split FROM scores GROUP BY submission_id, split HAVING count(*) > 1)`).get() as { n: number }).n;
+    const missing = (db.prepare(`SELECT count(*) AS n FROM submissions s WHERE (SELECT count(*) FROM scores c WHERE c.submission_id = s.id AND c.current = 1) != 3`).get() as { n: number }).n;
+    const jobs = db.prepare('SELECT state, count(*) AS n, max(attempts) AS max_attempts FROM jobs GROUP BY state').all();
+
+    // 4. top up to FILL scored submissions with copies of real score rows, then time the board.
+    const have = (db.prepare('SELECT count(*) AS n FROM submissions').get() as { n: number }).n;
+    const real = db.prepare(`SELECT s.id, s.team_id, s.participant_id, s.sha256, s.stored_path, s.size FROM submissions s ORDER BY id`).all() as any[];
+    const scoreRows = db.prepare('SELECT split, metrics_json, primary_value, ci_low, ci_high, bootstrap_samples, evaluator_version FROM scores WHERE submission_id = ? AND current = 1');
+    const insertSub = db.prepare(`INSERT INTO submissions (challenge_id, team_id, participant_id, phase_id, sha256, size, filename, stored_path, description, status, created_at, scored_at)
+      VALUES ('bench', ?, ?, 'main', ?, ?, 'filler.csv', ?, 'filler', 'scored', ?, ?)`);
+    const insertScore = db.prepare(`INSERT INTO scores (submission_id, split, metrics_json, primary_value, ci_low, ci_high, bootstrap_samples, evaluator_version, current, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`);
+    db.transaction(() => {
+      for (let k = have; k < FILL; k++) {
+        const src = real[k % real.length];
+        const t = span.first + k * 1000;
+        const id = Number(insertSub.run(src.team_id, src.participant_id, src.sha256, src.size, src.stored_path, t, t).lastInsertRowid);
+        for (const r of scoreRows.all(src.id) as any[]) insertScore.run(id, r.split, r.metrics_json, r.primary_value, r.ci_low, r.ci_high, r.bootstrap_samples, r.evaluator_version, t);
+      }
+    })();
+    const total = (db.prepare(`SELECT count(*) AS n FROM submissions WHERE status = 'scored'`).get() as { n: number }).n;
+    db.close();
+
+    const timeGet = async (p: string, n: number) => {
+      const cold = performance.now();
+      await (await fetch(url + p)).arrayBuffer();
+      const coldMs = performance.now() - cold;
+      const ms: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        const r = await fetch(url + p);
+        bytes = (await r.arrayBuffer()).byteLength;
+        ms.push(performance.now() - t);
+      }
+      return { coldMs, p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), bytes };
+    };
+    const boardJson = await timeGet('/api/challenges/bench/leaderboard', 500);
+    const boardPage = await timeGet('/challenges/bench', 500);
+
+    const cpu = os.cpus();
+    const lines = [
+      `machine: ${cpu[0]?.model} x ${cpu.length} cores (shared with other work: figures are under load), node ${process.version}`,
+      `input: ${PARTICIPANTS} participants, ${SUBMISSIONS} uploads at concurrency ${CONCURRENCY}, classification truth ${ROWS} rows x ${CLASSES} classes (public/private), ${flags.workers} scoring worker + 1 validation worker, 1000 bootstrap resamples per split`,
+      `register: ${PARTICIPANTS} in ${(regMs / 1000).toFixed(2)} s`,
+      `upload (202, validated): p50 ${fmt(percentile(uploadMs, 0.5))}, p99 ${fmt(percentile(uploadMs, 0.99))}, ${SUBMISSIONS} in ${(uploadWall / 1000).toFixed(1)} s (${(SUBMISSIONS / (uploadWall / 1000)).toFixed(0)} uploads/s)`,
+      `scoring: ${span.n} scored in ${((span.last - span.first) / 1000).toFixed(1)} s after the first upload (${(span.n / ((span.last - span.first) / 1000)).toFixed(1)} submissions/s incl. bootstrap); queue empty ${(scoringWall / 1000).toFixed(1)} s after the first upload`,
+      `integrity: accepted ${accepted.length} (unique ids ${uniqueAccepted}); statuses ${JSON.stringify(statuses)}; doubled score rows ${doubled}; submissions without exactly 3 current scores ${missing}; jobs ${JSON.stringify(jobs)}`,
+      `leaderboard with ${total} scored submissions: JSON p50 ${fmt(boardJson.p50)}, p99 ${fmt(boardJson.p99)} (first, uncached ${fmt(boardJson.coldMs)}, ${boardJson.bytes} bytes); page p50 ${fmt(boardPage.p50)}, p99 ${fmt(boardPage.p99)} (first ${fmt(boardPage.coldMs)}, ${boardPage.bytes} bytes)`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    const ok = accepted.length === SUBMISSIONS && uniqueAccepted === SUBMISSIONS && doubled === 0 && missing === 0;
+    if (!ok) {
+      process.stdout.write('FAILED: lost or doubled submissions\n');
+      process.exitCode = 1;
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench/server: ${(e as Error).stack ?? e}\n`);
+  process.exitCode = 1;
+});
