@@ -47,8 +47,8 @@ export const task: Task = {
   name: 'detection',
   version: `${COCO_VERSION}+${VOC_VERSION}`,
   metrics: (options) => [...(requestedProtocol(options) === 'voc' ? VOC_METRICS : COCO_METRICS)],
-  evaluate: (truth, submission, opts) =>
+  evaluate: async (truth, submission, opts) =>
     protocolFor(truth, opts) === 'coco' ? evaluateCoco(truth, submission, opts) : evaluateVoc(truth, submission, opts),
-  validate: (truth, submission, opts) =>
+  validate: async (truth, submission, opts) =>
     protocolFor(truth, opts) === 'coco' ? validateCoco(truth, submission) : validateVoc(truth, submission),
 };

@@ -1,0 +1,66 @@
+/**
+ * `podium evaluate --task detection` end to end (dist/cli.js): the formats.md contract — one
+ * JSON object on stdout, exit 2 with a one-line message for bad input.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture, podium, podiumJson } from '../helpers/cli.js';
+import { tempDir } from './tmp.js';
+
+const cocoExpected = JSON.parse(fs.readFileSync(fixture('det/expected.json'), 'utf8')).metrics;
+const vocExpected = JSON.parse(fs.readFileSync(fixture('voc/expected.json'), 'utf8'));
+
+const close = (a: Record<string, unknown>, b: Record<string, number>) => {
+  for (const [k, v] of Object.entries(b)) expect(Math.abs((a[k] as number) - v), k).toBeLessThanOrEqual(1e-12);
+};
+
+describe('podium evaluate --task detection', () => {
+  for (const sub of ['submission.csv', 'submission.json']) {
+    it(`COCO truth, ${sub}: the 12 numbers, per category and curves`, () => {
+      const out = podiumJson(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', fixture('det', sub)]);
+      expect(out.task).toBe('detection');
+      expect(Object.keys(out.metrics)).toEqual(['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl']);
+      close(out.metrics, cocoExpected);
+      expect(out.per_category).toHaveLength(10);
+      expect(out.curves.precision['iou0.50:0.95']).toHaveLength(101);
+      expect(out.splits).toBeUndefined();
+      expect(typeof out.version).toBe('string');
+    });
+  }
+
+  it('VOC truth folder with the devkit result folder', () => {
+    const out = podiumJson(['evaluate', '--task', 'detection', '--truth', fixture('voc'), '--submission', fixture('voc/results'), '--options', '{"protocol":"voc"}']);
+    close(out.metrics, vocExpected.metrics);
+    close(out.ap07, vocExpected.ap07);
+    close(out.ap, vocExpected.ap);
+  });
+
+  it('usage marks give public and private splits', () => {
+    const dir = tempDir('cli');
+    const truth = path.join(dir, 'instances_test.json');
+    fs.copyFileSync(fixture('det/instances.json'), truth);
+    const ids = JSON.parse(fs.readFileSync(truth, 'utf8')).images.map((im: { id: number }) => im.id);
+    fs.writeFileSync(path.join(dir, 'instances_test.usage.csv'), ['id,usage', ...ids.map((id: number, i: number) => `${id},${i % 2 ? 'Private' : 'Public'}`)].join('\n'));
+    const out = podiumJson(['evaluate', '--task', 'detection', '--truth', truth, '--submission', fixture('det/submission.csv')]);
+    close(out.metrics, cocoExpected);
+    expect(Object.keys(out.splits.public)).toHaveLength(12);
+    expect(out.splits.public.AP).not.toBe(out.splits.private.AP);
+  });
+
+  it('bad submission: exit 2, one line naming file, row and problem, no stack', () => {
+    const dir = tempDir('cli-bad');
+    const sub = path.join(dir, 'sub.csv');
+    fs.writeFileSync(sub, 'image_id,category_id,score,x,y,width,height\n3,2,0.5,1,2,3,4\n42424242,2,0.5,1,2,3,4\n3,2,0.5,1,2,-1,4\n');
+    const r = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', sub, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('podium: sub.csv, row 2, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
+  });
+
+  it('protocol that does not match the truth is a usage error', () => {
+    const r = podium(['evaluate', '--task', 'detection', '--truth', fixture('voc'), '--submission', fixture('voc/results.csv'), '--options', '{"protocol":"coco"}']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/options\.protocol is "coco" but the truth voc is a VOC folder/);
+  });
+});
