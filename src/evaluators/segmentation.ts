@@ -56,6 +56,14 @@ export interface PixelCheck {
  */
 const pairHistogram = new Uint32Array(256 * 256);
 
+/** A mask laid out in rows: pixel (x, y) is `data[y * stride + x]` (stride >= width). */
+export interface MaskRows {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  stride: number;
+}
+
 /**
  * Adds one image's pixels to `counts` (classes x classes, uint32) and reports labels out of
  * range. The hot loop of the task: masks are mostly large uniform regions, so four pixels are
@@ -63,16 +71,45 @@ const pairHistogram = new Uint32Array(256 * 256);
  * is one histogram update instead of four.
  */
 export function countPixels(truth: Uint8Array, prediction: Uint8Array, classes: number, counts: Uint32Array): PixelCheck {
-  const h = pairHistogram;
   const n = truth.length;
-  let i = 0;
-  if (truth.byteOffset % 4 === 0 && prediction.byteOffset % 4 === 0) {
-    const words = n >> 2;
-    const t32 = new Int32Array(truth.buffer, truth.byteOffset, words);
-    const p32 = new Int32Array(prediction.buffer, prediction.byteOffset, words);
+  return countRows({ data: truth, width: n, height: 1, stride: n }, { data: prediction, width: n, height: 1, stride: n }, classes, counts);
+}
+
+/**
+ * countPixels for masks in rows, e.g. PNG rows still in the inflated buffer with their filter
+ * bytes between them (stride = width + 1), so decoding needs no compacting copy.
+ */
+export function countRows(truth: MaskRows, prediction: MaskRows, classes: number, counts: Uint32Array): PixelCheck {
+  const t = truth.data;
+  const p = prediction.data;
+  // Byte and word views over the whole underlying buffers: word w holds bytes 4w..4w+3.
+  const tb = new Uint8Array(t.buffer);
+  const pb = new Uint8Array(p.buffer);
+  const t32 = new Int32Array(t.buffer, 0, t.buffer.byteLength >> 2);
+  const p32 = new Int32Array(p.buffer, 0, p.buffer.byteLength >> 2);
+  for (let y = 0; y < truth.height; y++) {
+    countRange(tb, pb, t32, p32, t.byteOffset + y * truth.stride, p.byteOffset + y * prediction.stride, truth.width);
+  }
+  return foldHistogram(classes, counts, truth.width * truth.height);
+}
+
+/**
+ * Histograms `length` byte pairs starting at absolute byte offsets tStart / pStart of the two
+ * buffers. When both starts sit at the same place within a 4-byte word, the middle of the range
+ * goes word by word; otherwise (or at the ends) byte by byte.
+ */
+function countRange(tb: Uint8Array, pb: Uint8Array, t32: Int32Array, p32: Int32Array, tStart: number, pStart: number, length: number): void {
+  const h = pairHistogram;
+  let i = 0; // pixels done
+  if ((tStart & 3) === (pStart & 3) && length >= 8) {
+    const head = (4 - (tStart & 3)) & 3;
+    for (; i < head; i++) h[(tb[tStart + i]! << 8) | pb[pStart + i]!]!++;
+    const words = (length - head) >> 2;
+    const tw = (tStart + head) >> 2;
+    const pw = (pStart + head) >> 2;
     for (let w = 0; w < words; w++) {
-      const a = t32[w]!;
-      const b = p32[w]!;
+      const a = t32[tw + w]!;
+      const b = p32[pw + w]!;
       const t0 = a & 255;
       const p0 = b & 255;
       if (a === Math.imul(t0, 0x01010101) && b === Math.imul(p0, 0x01010101)) {
@@ -85,10 +122,9 @@ export function countPixels(truth: Uint8Array, prediction: Uint8Array, classes: 
         h[((a >>> 16) & 0xff00) | (b >>> 24)]!++;
       }
     }
-    i = words << 2;
+    i += words << 2;
   }
-  for (; i < n; i++) h[(truth[i]! << 8) | prediction[i]!]!++;
-  return foldHistogram(classes, counts, n);
+  for (; i < length; i++) h[(tb[tStart + i]! << 8) | pb[pStart + i]!]!++;
 }
 
 /** Moves the pair histogram into `counts` (zeroing it again) and finds the out-of-range labels. */

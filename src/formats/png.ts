@@ -176,8 +176,7 @@ function inflateError(e: unknown, file: string, expected: number): PngError {
 
 /** Decodes a PNG held in memory. Throws PngError naming `file` for anything it cannot read. */
 export function decodePng(buf: Uint8Array, file = '<png>', opts: DecodeOptions = {}): DecodedPng {
-  const parts = readParts(buf, file, opts);
-  return finishDecode(parts, inflateSyncBounded(parts, file), file);
+  return packRows(decodePngRows(buf, file, opts));
 }
 
 /**
@@ -185,6 +184,27 @@ export function decodePng(buf: Uint8Array, file = '<png>', opts: DecodeOptions =
  * (the main thread only unfilters).
  */
 export async function decodePngAsync(buf: Uint8Array, file = '<png>', opts: DecodeOptions = {}): Promise<DecodedPng> {
+  return packRows(await decodePngRowsAsync(buf, file, opts));
+}
+
+/**
+ * A decoded PNG whose rows may be apart: sample c of pixel (x, y) is
+ * `data[y * stride + x * channels + c]`. 8-bit images keep their rows where inflate put them
+ * (stride = row bytes + 1, the filter byte between rows), which spares a copy for readers that
+ * go row by row, such as segmentation counting.
+ */
+export interface PngRows extends PngHeader {
+  data: Uint8Array;
+  stride: number;
+  palette?: Uint8Array;
+}
+
+export function decodePngRows(buf: Uint8Array, file = '<png>', opts: DecodeOptions = {}): PngRows {
+  const parts = readParts(buf, file, opts);
+  return finishRows(parts, inflateSyncBounded(parts, file), file);
+}
+
+export async function decodePngRowsAsync(buf: Uint8Array, file = '<png>', opts: DecodeOptions = {}): Promise<PngRows> {
   const parts = readParts(buf, file, opts);
   const expected = parts.header.height * (parts.rowBytes + 1);
   let raw: Uint8Array;
@@ -193,18 +213,30 @@ export async function decodePngAsync(buf: Uint8Array, file = '<png>', opts: Deco
   } catch (e) {
     throw inflateError(e, file, expected);
   }
-  return finishDecode(parts, raw, file);
+  return finishRows(parts, raw, file);
 }
 
-function finishDecode(parts: PngParts, raw: Uint8Array, file: string): DecodedPng {
+function finishRows(parts: PngParts, raw: Uint8Array, file: string): PngRows {
   const { header, rowBytes, filterBpp } = parts;
   const expected = header.height * (rowBytes + 1);
   if (raw.length < expected) {
     throw new PngError(file, `truncated image data: ${raw.length} bytes, ${header.width} x ${header.height} needs ${expected}`);
   }
   unfilterInPlace(raw, header.height, rowBytes, filterBpp, file);
-  const data = header.bitDepth < 8 ? unpackBits(raw, header.width, header.height, rowBytes, header.bitDepth) : dropFilterBytes(raw, header.height, rowBytes);
-  return { ...header, data, palette: parts.palette };
+  if (header.bitDepth < 8) {
+    return { ...header, data: unpackBits(raw, header.width, header.height, rowBytes, header.bitDepth), stride: header.width, palette: parts.palette };
+  }
+  // A plain Uint8Array view (not a Buffer) from the first sample on, so every path gives one type.
+  const data = new Uint8Array(raw.buffer, raw.byteOffset + 1, expected - 1);
+  return { ...header, data, stride: rowBytes + 1, palette: parts.palette };
+}
+
+/** Packs rows that are apart together, in the same memory (dropping the filter bytes). */
+function packRows({ data, stride, ...header }: PngRows): DecodedPng {
+  const rowBytes = header.width * header.channels;
+  if (stride === rowBytes) return { ...header, data };
+  for (let y = 1; y < header.height; y++) data.copyWithin(y * rowBytes, y * stride, y * stride + rowBytes);
+  return { ...header, data: data.subarray(0, header.height * rowBytes) };
 }
 
 /**
@@ -289,13 +321,6 @@ function unfilterRow(raw: Uint8Array, o: number, rowBytes: number, stride: numbe
       }
       break;
   }
-}
-
-/** Packs the unfiltered rows together (dropping each row's filter byte) in the same memory. */
-function dropFilterBytes(raw: Uint8Array, height: number, rowBytes: number): Uint8Array {
-  for (let y = 0; y < height; y++) raw.copyWithin(y * rowBytes, y * (rowBytes + 1) + 1, (y + 1) * (rowBytes + 1));
-  // A plain Uint8Array view (not a Buffer), so callers get the same type from every path.
-  return new Uint8Array(raw.buffer, raw.byteOffset, height * rowBytes);
 }
 
 /** Expands 1/2/4-bit samples (most significant bits first; rows with their filter byte) to one byte per pixel. */

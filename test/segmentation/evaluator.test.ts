@@ -1,6 +1,6 @@
 /** The confusion-matrix formulas on matrices small enough to work out by hand. */
 import { describe, expect, it } from 'vitest';
-import { addCounts, classIou, confusionScores, countPixels, segmentationEvaluator } from '../../src/evaluators/segmentation.js';
+import { addCounts, classIou, confusionScores, countPixels, countRows, segmentationEvaluator } from '../../src/evaluators/segmentation.js';
 import { decodeRle, encodeRle } from '../../src/formats/rle.js';
 
 const u8 = (...v: number[]) => Uint8Array.from(v);
@@ -96,6 +96,29 @@ describe('countPixels', () => {
       const counts = new Uint32Array(25);
       expect(countPixels(truth, prediction, 5, counts)).toEqual({ badPredictions: 0, firstBadPrediction: -1, badTruth: 0, firstBadTruth: -1 });
       expect([...counts]).toEqual(naive(truth, prediction, 5));
+    }
+  });
+});
+
+describe('countRows', () => {
+  it('counts only the pixels of each row, whatever the strides and offsets', () => {
+    const width = 23;
+    const height = 7;
+    const compactTruth = Uint8Array.from({ length: width * height }, (_, i) => (i % 11 < 6 ? 1 : i % 3));
+    const compactPrediction = Uint8Array.from({ length: width * height }, (_, i) => (i % 13 < 8 ? 1 : (i * 7) % 3));
+    const wanted = new Uint32Array(9);
+    countPixels(compactTruth, compactPrediction, 3, wanted);
+    /** The same mask with `stride - width` junk bytes (255s, 9s) after each row, `offset` bytes in. */
+    const spread = (compact: Uint8Array, stride: number, offset: number, junk: number) => {
+      const buffer = new Uint8Array(offset + stride * height).fill(junk);
+      for (let y = 0; y < height; y++) buffer.set(compact.subarray(y * width, (y + 1) * width), offset + y * stride);
+      return { data: buffer.subarray(offset), width, height, stride };
+    };
+    for (const [ts, to, ps, po] of [[24, 1, 24, 1], [24, 1, 23, 0], [27, 3, 24, 2], [23, 0, 23, 0]]) {
+      const counts = new Uint32Array(9);
+      const check = countRows(spread(compactTruth, ts!, to!, 9), spread(compactPrediction, ps!, po!, 255), 3, counts);
+      expect(check.badTruth + check.badPredictions).toBe(0);
+      expect(counts).toEqual(wanted);
     }
   });
 });

@@ -1,5 +1,5 @@
 /** Decoding one label mask (truth or prediction) from PNG bytes, with the problems it can have. */
-import { decodePng, decodePngAsync, PngError, type DecodedPng } from '../../formats/png.js';
+import { decodePngRows, decodePngRowsAsync, PngError, type PngRows } from '../../formats/png.js';
 import type { Problem } from '../../problems.js';
 
 export interface LabelMask {
@@ -7,8 +7,10 @@ export interface LabelMask {
   file: string;
   width: number;
   height: number;
-  /** One label a pixel, row-major. */
+  /** One label a pixel, row-major: pixel (x, y) is `labels[y * stride + x]`. */
   labels: Uint8Array;
+  /** Distance between rows (width, or width + 1 for PNG rows left where inflate put them). */
+  stride: number;
 }
 
 /** Anything problems can be added to (a ProblemList, or a plain array inside a worker). */
@@ -22,9 +24,9 @@ export interface ProblemSink {
  * The inflate runs on libuv's thread pool.
  */
 export async function decodeMask(bytes: Uint8Array, file: string, problems: ProblemSink): Promise<LabelMask | undefined> {
-  let png: DecodedPng;
+  let png: PngRows;
   try {
-    png = await decodePngAsync(bytes, file);
+    png = await decodePngRowsAsync(bytes, file);
   } catch (e) {
     return pngProblem(e, file, problems);
   }
@@ -33,9 +35,9 @@ export async function decodeMask(bytes: Uint8Array, file: string, problems: Prob
 
 /** decodeMask on the calling thread (for worker threads, which have nothing else to do). */
 export function decodeMaskSync(bytes: Uint8Array, file: string, problems: ProblemSink): LabelMask | undefined {
-  let png: DecodedPng;
+  let png: PngRows;
   try {
-    png = decodePng(bytes, file);
+    png = decodePngRows(bytes, file);
   } catch (e) {
     return pngProblem(e, file, problems);
   }
@@ -48,10 +50,10 @@ function pngProblem(e: unknown, file: string, problems: ProblemSink): undefined 
   return undefined;
 }
 
-function asMask(png: DecodedPng, file: string, problems: ProblemSink): LabelMask | undefined {
+function asMask(png: PngRows, file: string, problems: ProblemSink): LabelMask | undefined {
   if (png.channels !== 1) {
     problems.add({ file, message: `is a ${png.colorType} PNG; a mask must be an 8-bit palette or grayscale PNG whose values are class labels` });
     return undefined;
   }
-  return { file, width: png.width, height: png.height, labels: png.data };
+  return { file, width: png.width, height: png.height, labels: png.data, stride: png.stride };
 }

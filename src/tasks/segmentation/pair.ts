@@ -1,5 +1,5 @@
 /** Checking and counting one image: its truth mask against its predicted mask. */
-import { countPixels } from '../../evaluators/segmentation.js';
+import { countRows } from '../../evaluators/segmentation.js';
 import type { LabelMask, ProblemSink } from './masks.js';
 
 /**
@@ -12,7 +12,8 @@ export function countPair(truth: LabelMask, prediction: LabelMask, classes: numb
     problems.add({ file: prediction.file, message: `mask is ${prediction.width} x ${prediction.height}, the truth ${truth.file} is ${truth.width} x ${truth.height}` });
     return false;
   }
-  const check = countPixels(truth.labels, prediction.labels, classes, counts);
+  const rows = (m: LabelMask) => ({ data: m.labels, width: m.width, height: m.height, stride: m.stride });
+  const check = countRows(rows(truth), rows(prediction), classes, counts);
   if (check.badTruth > 0) {
     problems.add({ file: truth.file, message: `truth label ${check.firstBadTruth} at ${check.badTruth} pixel(s) is not a class (0..${classes - 1}) nor 255 (void)` });
   }

@@ -109,7 +109,7 @@ export async function openRleSubmission(
       }
       if (!ok) return undefined;
       for (let i = 0; i < pixels; i++) if (labels[i] === UNPAINTED) labels[i] = 0;
-      return { file: `${label} (id ${id})`, width, height, labels };
+      return { file: `${label} (id ${id})`, width, height, labels, stride: width };
     },
   };
 }
