@@ -7,11 +7,13 @@
  * dW[kh, kw, ci, co] = sum over b, oh, ow of x[b, oh*sh - top + kh*dh, ow*sw - left + kw*dw, ci] * dy[b, oh, ow, co]
  * (TensorFlow's Conv2DBackpropFilter, NHWC; out-of-range input positions are the zero padding).
  *
- * Computed as one matrix product patches^T dY by the wasm backend's own BatchMatMul kernel:
- * for 1x1 stride-1 filters (MobileNetV2's expansions and projections, most of its
- * multiply-adds) the patches are the input itself; otherwise an im2col copy.
+ * Computed as one matrix product patches^T dY by the wasm backend's own (untransposed, see
+ * wasm-matmul.ts) BatchMatMul kernel: for 1x1 stride-1 filters (MobileNetV2's expansions and
+ * projections, most of its multiply-adds) the patches are the input itself; otherwise an
+ * im2col copy.
  */
 import * as tf from '@tensorflow/tfjs';
+import { plainMatMul, transposedCopy, type WasmBackend } from './wasm-matmul.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -28,36 +30,43 @@ export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
   );
-  const heap = backend as unknown as HeapBackend & { disposeData(id: tf.DataId): boolean };
+  const wasm = backend as unknown as WasmBackend;
   const n = info.batchSize * info.outHeight * info.outWidth;
+  const k = info.filterHeight * info.filterWidth * info.inChannels;
   const isPointwise = info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 &&
     info.strideWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0;
-  if (isPointwise) return filterProduct({ dataId: x.dataId, shape: [1, n, info.inChannels], dtype: 'float32' }, dy, info, backend as tf.KernelBackend);
-  const patches = heap.makeOutput([1, n, info.filterHeight * info.filterWidth * info.inChannels], 'float32');
-  // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.
-  im2col(heap.typedArrayFromHeap(x) as Float32Array, heap.typedArrayFromHeap(patches) as Float32Array, info);
+  let patchesT: tf.TensorInfo;
+  if (isPointwise) {
+    patchesT = transposedCopy({ dataId: x.dataId, shape: [1, n, info.inChannels], dtype: 'float32' }, wasm);
+  } else {
+    patchesT = wasm.makeOutput([1, k, n], 'float32');
+    // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.
+    im2colTransposed(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(patchesT) as Float32Array, info);
+  }
   try {
-    return filterProduct(patches, dy, info, backend as tf.KernelBackend);
+    const dyMatrix: tf.TensorInfo = { dataId: dy.dataId, shape: [1, n, info.outChannels], dtype: 'float32' };
+    const product = plainMatMul(patchesT, dyMatrix, backend as tf.KernelBackend);
+    return { dataId: product.dataId, shape: info.filterShape, dtype: 'float32' };
   } finally {
-    heap.disposeData(patches.dataId);
+    wasm.disposeData(patchesT.dataId);
   }
 }
 
 /**
- * im2col: row (b, oh, ow) holds the input values under every filter tap, in the filter's
- * (kh, kw, ci) order, zeros where the tap falls in the padding. Then dW, laid out
- * [kh, kw, ci, co], is exactly patches^T dY.
+ * im2col, stored transposed: column (b, oh, ow) holds the input values under every filter tap,
+ * rows in the filter's (kh, kw, ci) order, zeros where the tap falls in the padding. dW, laid
+ * out [kh, kw, ci, co], is then exactly patchesT dY, a product without transposes.
  */
-export function im2col(x: Float32Array, patches: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+export function im2colTransposed(x: Float32Array, patchesT: Float32Array, info: tf.backend_util.Conv2DInfo): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  const rowLength = filterHeight * filterWidth * inChannels;
-  patches.fill(0);
-  let row = 0;
+  const n = batchSize * outHeight * outWidth;
+  patchesT.fill(0);
+  let col = 0;
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++, row++) {
+      for (let ow = 0; ow < outWidth; ow++, col++) {
         for (let fh = 0; fh < filterHeight; fh++) {
           const ih = oh * info.strideHeight - top + fh * info.dilationHeight;
           if (ih < 0 || ih >= inHeight) continue;
@@ -65,23 +74,13 @@ export function im2col(x: Float32Array, patches: Float32Array, info: tf.backend_
             const iw = ow * info.strideWidth - left + fw * info.dilationWidth;
             if (iw < 0 || iw >= inWidth) continue;
             const from = ((b * inHeight + ih) * inWidth + iw) * inChannels;
-            patches.set(x.subarray(from, from + inChannels), row * rowLength + (fh * filterWidth + fw) * inChannels);
+            let row = (fh * filterWidth + fw) * inChannels;
+            for (let c = 0; c < inChannels; c++, row++) patchesT[row * n + col] = x[from + c];
           }
         }
       }
     }
   }
-}
-
-/** dW = patches^T dY through the backend's own BatchMatMul kernel, reshaped to the filter. */
-function filterProduct(patches: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: tf.KernelBackend): tf.TensorInfo {
-  const matMul = tf.getKernel('BatchMatMul', 'wasm');
-  if (!matMul) throw new Error('Conv2DBackpropFilter on wasm: BatchMatMul kernel missing');
-  const n = patches.shape[1];
-  // A reshape is only a new shape on the same data id.
-  const b: tf.TensorInfo = { dataId: dy.dataId, shape: [1, n, info.outChannels], dtype: 'float32' };
-  const product = matMul.kernelFunc({ inputs: { a: patches, b }, backend, attrs: { transposeA: true, transposeB: false } }) as tf.TensorInfo;
-  return { dataId: product.dataId, shape: info.filterShape, dtype: 'float32' };
 }
 
 export const conv2dBackpropFilterWasmConfig: tf.KernelConfig = {

@@ -13,6 +13,8 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-filter-gradient.js';
+import { conv2dBackpropInputWasmConfig } from './conv2d-input-gradient.js';
+import { installWasmMatMul } from './wasm-matmul.js';
 import { batchNormGradConfig } from './batch-norm-gradient.js';
 import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } from './depthwise-conv2d-gradients.js';
 
@@ -55,6 +57,7 @@ export async function initRuntime(prefer?: BackendName): Promise<RuntimeInfo> {
     }
     const actual = tf.getBackend();
     if (actual !== name) continue; // tfjs fell back on its own; try the next one explicitly
+    if (actual === 'wasm') installWasmKernels();
     current = { backend: actual, detail: await describe(actual), tfjsVersion: tf.version.tfjs };
     return current;
   }
@@ -74,6 +77,20 @@ async function loadTfjsNode(): Promise<boolean> {
 }
 
 let wasmReady = false;
+
+/**
+ * Kernels replaced once the wasm backend runs (their originals are captured first): matrix
+ * products with transposed operands, and the Conv2D input gradient (wasm-matmul.ts,
+ * conv2d-input-gradient.ts say why).
+ */
+let wasmKernelsInstalled = false;
+function installWasmKernels(): void {
+  if (wasmKernelsInstalled) return;
+  installWasmMatMul();
+  tf.unregisterKernel(conv2dBackpropInputWasmConfig.kernelName, 'wasm');
+  tf.registerKernel(conv2dBackpropInputWasmConfig);
+  wasmKernelsInstalled = true;
+}
 
 /** Wasm binaries from the package's dist folder; the training kernels tfjs leaves out. */
 function registerWasmExtras(): void {

@@ -11,6 +11,8 @@ const cases: Case[] = [
   { x: [1, 9, 8, 2], f: [3, 2, 2, 5], stride: 2, pad: 'valid' },
   { x: [3, 5, 5, 6], f: [1, 1, 6, 7], stride: 1, pad: 'same' }, // the matmul fast path
   { x: [3, 5, 5, 6], f: [1, 1, 6, 7], stride: 2, pad: 'valid' },
+  { x: [2, 1, 9, 6], f: [1, 5, 6, 4], stride: 1, pad: 'same' }, // conv1d as tfjs runs it
+  { x: [2, 6, 6, 5], f: [2, 2, 5, 3], stride: 2, pad: 'same' }, // even kernel: asymmetric padding
   { x: [2, 8, 7, 4], f: [3, 3, 4, 1], stride: 1, pad: 'same', depthwise: true },
   { x: [2, 8, 7, 4], f: [3, 3, 4, 1], stride: 2, pad: 'same', depthwise: true },
   { x: [1, 9, 9, 3], f: [5, 5, 3, 2], stride: 2, pad: 'valid', depthwise: true }, // channel multiplier 2
@@ -38,7 +40,7 @@ async function gradients(c: Case): Promise<{ dx: Float32Array; df: Float32Array;
     return y.mul(tf.tensor(seededValues(y.size, 3), y.shape)).sum();
   };
   const [dx, df] = tf.grads(loss)([x, f]);
-  let fused = new Float32Array(0);
+  let fused: Float32Array = new Float32Array(0);
   if (!c.depthwise) {
     const bias = tf.tensor1d(seededValues(c.f[3], 4));
     const fusedLoss = (b: tf.Tensor) => tf.fused.conv2d({ x, filter: b as tf.Tensor4D, strides: c.stride, pad: c.pad, bias, activation: 'relu' }).sum();
@@ -53,6 +55,40 @@ function expectClose(a: Float32Array, b: Float32Array): void {
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
   expect(worst).toBeLessThan(1e-5);
 }
+
+async function matMulGradients(shapeA: number[], shapeB: number[], transposeA: boolean, transposeB: boolean) {
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  const a = tf.tensor(seededValues(size(shapeA), 5), shapeA);
+  const b = tf.tensor(seededValues(size(shapeB), 6), shapeB);
+  const loss = (x: tf.Tensor, y: tf.Tensor) => {
+    const p = tf.matMul(x, y, transposeA, transposeB);
+    return p.mul(tf.tensor(seededValues(p.size, 7), p.shape)).sum();
+  };
+  const product = (await tf.matMul(a, b, transposeA, transposeB).data()) as Float32Array;
+  const [da, db] = tf.grads(loss)([a, b]);
+  return { product, da: (await da.data()) as Float32Array, db: (await db.data()) as Float32Array };
+}
+
+describe('wasm matrix products with transposed operands against the cpu backend', () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[5, 7], [7, 3], false, false],
+    [[7, 5], [7, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[2, 7, 5], [2, 3, 7], true, true],
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    it(`${sa.join('x')} ${ta ? 'T' : ''} by ${sb.join('x')} ${tb ? 'T' : ''}`, async () => {
+      await initRuntime('wasm');
+      const wasm = await matMulGradients(sa, sb, ta, tb);
+      await initRuntime('cpu');
+      const cpu = await matMulGradients(sa, sb, ta, tb);
+      await initRuntime('wasm');
+      expectClose(wasm.product, cpu.product);
+      expectClose(wasm.da, cpu.da);
+      expectClose(wasm.db, cpu.db);
+    });
+  }
+});
 
 describe('wasm training kernels against the cpu backend', () => {
   beforeAll(async () => {
