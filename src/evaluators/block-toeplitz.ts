@@ -317,7 +317,8 @@ function scalarForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticF
   f[0] = 1 / t0;
   const values = new Float64Array(q);
   const u = new Float64Array(q);
-  for (let r = 0; r < q; r++) values[r] = (rhs[r]![0]! * rhs[r]![0]!) / t0;
+  const y = interleave(rhs, n, 1);
+  for (let r = 0; r < q; r++) values[r] = (y[r]! * y[r]!) / t0;
   for (let k = 1; k < n; k++) {
     let e = 0;
     for (let b = 0; b < k; b++) e += t[k - b]! * f[b]!;
@@ -334,13 +335,12 @@ function scalarForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticF
       const nh = a * (fh - e * fl);
       f[lo] = nl;
       f[hi] = nh;
+      const ol = lo * q;
       if (hi !== lo) {
-        for (let r = 0; r < q; r++) {
-          const y = rhs[r]!;
-          u[r]! += nh * y[lo]! + nl * y[hi]!;
-        }
+        const oh = hi * q;
+        for (let r = 0; r < q; r++) u[r]! += nh * y[ol + r]! + nl * y[oh + r]!;
       } else {
-        for (let r = 0; r < q; r++) u[r]! += nl * rhs[r]![lo]!;
+        for (let r = 0; r < q; r++) u[r]! += nl * y[ol + r]!;
       }
     }
     f[k + 1] = 0;
@@ -358,6 +358,8 @@ function pairForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticFor
   const bw = new Float64Array(4 * (n + 1));
   const u = new Float64Array(2 * q);
   const values = new Float64Array(q);
+  const y = interleave(rhs, n, 2);
+  const q2 = 2 * q;
   {
     const t00 = t[0]!, t01 = t[1]!, t10 = t[2]!, t11 = t[3]!;
     const det = t00 * t11 - t01 * t10;
@@ -368,7 +370,7 @@ function pairForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticFor
     f[2] = bw[2] = i10;
     f[3] = bw[3] = i11;
     for (let r = 0; r < q; r++) {
-      const y0 = rhs[r]![0]!, y1 = rhs[r]![1]!;
+      const y0 = y[2 * r]!, y1 = y[2 * r + 1]!;
       values[r] = y0 * (i00 * y0 + i01 * y1) + y1 * (i10 * y0 + i11 * y1);
     }
   }
@@ -441,12 +443,11 @@ function pairForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticFor
       bw[fo + 2] = n10;
       bw[fo + 3] = n11;
       // u += B[b]^T y[b]
-      const yo = 2 * b;
-      for (let r = 0; r < q; r++) {
-        const y = rhs[r]!;
-        const v0 = y[yo]!, v1 = y[yo + 1]!;
-        u[2 * r]! += n00 * v0 + n10 * v1;
-        u[2 * r + 1]! += n01 * v0 + n11 * v1;
+      const yo = q2 * b;
+      for (let r = 0; r < q2; r += 2) {
+        const v0 = y[yo + r]!, v1 = y[yo + r + 1]!;
+        u[r]! += n00 * v0 + n10 * v1;
+        u[r + 1]! += n01 * v0 + n11 * v1;
       }
     }
     // S^-1 = B[k]: check it is symmetric positive definite, then add u^T S u.
@@ -462,4 +463,15 @@ function pairForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticFor
     }
   }
   return { ok: true, values: Array.from(values) };
+}
+
+/** Right-hand sides interleaved block by block, y[(b*q + r)*p + i] = rhs[r][b*p + i], for contiguous reads. */
+function interleave(rhs: readonly Float64Array[], n: number, p: number): Float64Array {
+  const q = rhs.length;
+  const out = new Float64Array(n * q * p);
+  for (let r = 0; r < q; r++) {
+    const v = rhs[r]!;
+    for (let b = 0; b < n; b++) for (let i = 0; i < p; i++) out[(b * q + r) * p + i] = v[b * p + i]!;
+  }
+  return out;
 }

@@ -25,7 +25,7 @@
  * largest mean SIR, the first best in itertools.permutations order.
  */
 import { quadraticForms } from './block-toeplitz.js';
-import { correlationPlan } from './correlation.js';
+import { referenceCorrelations } from './correlation.js';
 
 /** mir_eval's filter length (taps of the allowed time-invariant distortion). */
 export const BSS_FILTER_LENGTH = 512;
@@ -57,24 +57,9 @@ export function projectionEnergies(
   const p = references.length;
   const length = references[0]!.length;
   const lags = filterLength;
-  const plan = correlationPlan(length, lags);
-  const spectra = plan.spectra([...references, ...signals]);
-
-  // T(m)[i][j] = sum_n r_i[n + m] r_j[n]; T(m)[j][i] is the same correlation at lag -m.
+  // T(m)[i][j] = sum_n r_i[n + m] r_j[n] (T(-m) = T(m)^T); d[a*p + i] = sum_n e[n + a] r_i[n]
+  const { blocks, rhs } = referenceCorrelations(references, signals, lags);
   const pp = p * p;
-  const blocks = new Float64Array(lags * pp);
-  for (let i = 0; i < p; i++) {
-    for (let j = i; j < p; j++) {
-      if (i === j) plan.correlate(spectra, i, i, blocks, i * p + i, pp);
-      else plan.correlate(spectra, i, j, blocks, i * p + j, pp, j * p + i);
-    }
-  }
-  // d[a*p + i] = <r_i delayed by a, e> = sum_n e[n + a] r_i[n]
-  const rhs = signals.map((_, s) => {
-    const d = new Float64Array(lags * p);
-    for (let i = 0; i < p; i++) plan.correlate(spectra, p + s, i, d, i, p);
-    return d;
-  });
 
   const full = quadraticForms({ p, n: lags, blocks }, rhs);
   if (!full.ok) return { ok: false, reason: singularReason(p > 1 ? 'references' : 'reference', full.order) };

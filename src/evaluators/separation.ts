@@ -9,7 +9,7 @@
  */
 import { bestPermutation, bssEvalSources } from './bss-eval.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
-import { siSdrZeroMean, zeroMean } from './si-sdr.js';
+import { siSdrMatrix } from './si-sdr.js';
 
 export const SEPARATION_VERSION = 'separation-1 (bss_eval_sources v3 as mir_eval 0.7; si-sdr zero-mean)';
 
@@ -64,13 +64,10 @@ export function scoreMixture(id: string, references: readonly Float64Array[], es
     notes.push(`SDR, SIR, SAR: ${bss.reason}`);
   }
 
-  const refs = references.map(zeroMean);
-  const ests = estimates.map(zeroMean);
-  const matrix = ests.map((e) => refs.map((r) => siSdrZeroMean(e, r)));
+  const matrix = siSdrMatrix(estimates, references);
   const siPerm = bestPermutation(matrix);
   const si = finite(siPerm.map((e, j) => matrix[e]![j]!), 'SI-SDR', notes);
-  const mix = zeroMean(mixture);
-  const mixSi = finite(refs.map((r) => siSdrZeroMean(mix, r)), 'SI-SDR of the mixture', notes);
+  const mixSi = finite(siSdrMatrix([mixture], references)[0]!, 'SI-SDR of the mixture', notes);
   const siI = si.map((v, j) => (v === null || mixSi[j] === null ? null : v - mixSi[j]!));
 
   const out: MixtureScores = { id, sdr, sir, sar, perm, si_sdr: si, si_sdr_perm: siPerm, sdri, si_sdri: siI };

@@ -39,6 +39,8 @@ function fail(file: string, message: string): never {
   throw ValidationError.of({ file, message });
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 const EXPECTED = 'expected mono PCM 16/24/32-bit or float32 WAV';
 
 /**
@@ -117,7 +119,13 @@ export function decodeWav(bytes: Uint8Array, file: string): WavAudio {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (header.encoding) {
     case 'pcm16':
-      for (let i = 0; i < length; i++) samples[i] = view.getInt16(o + 2 * i, true) / 32768;
+      if (LITTLE_ENDIAN && (bytes.byteOffset + o) % 2 === 0) {
+        // Aligned: read through an Int16Array view (several times faster than DataView).
+        const ints = new Int16Array(bytes.buffer, bytes.byteOffset + o, length);
+        for (let i = 0; i < length; i++) samples[i] = ints[i]! * (1 / 32768); // exact: a power of two
+      } else {
+        for (let i = 0; i < length; i++) samples[i] = view.getInt16(o + 2 * i, true) / 32768;
+      }
       break;
     case 'pcm24':
       for (let i = 0, p = o; i < length; i++, p += 3) {
