@@ -9,6 +9,7 @@
  * as `final_selections`), like Kaggle. Results are cached until the data changes.
  */
 import type { Scores } from '../evaluators/evaluator.js';
+import { publicSplitOf } from './picks.js';
 import type { ChallengeRecord, Store } from './store.js';
 
 export type BoardSplit = 'public' | 'private';
@@ -54,6 +55,7 @@ interface Pick {
   v: number;
   ci_low: number | null;
   ci_high: number | null;
+  entries: number;
 }
 
 interface PickDetails {
@@ -64,6 +66,9 @@ interface PickDetails {
   metrics_json: string;
   evaluator_version: string;
 }
+
+/** The chart may lag the data by this much (it is re-read at most this often). */
+export const HISTORY_MAX_AGE_MS = 5000;
 
 export const LATENCY_KEYS = ['p50_ms', 'p90_ms', 'p99_ms', 'offline_per_s', 'params', 'madds', 'backend', 'machine'] as const;
 
@@ -77,6 +82,7 @@ export interface HistoryPoint {
 
 export class Boards {
   private cache = new Map<string, { key: string; value: unknown }>();
+  private timed = new Map<string, { at: number; value: unknown }>();
 
   constructor(private readonly store: Store) {}
 
@@ -95,6 +101,19 @@ export class Boards {
     return value;
   }
 
+  /**
+   * Like `cached`, but a value younger than `maxAgeMs` is served even if the data changed: for
+   * the score-over-time chart, which reads every submission and need not move on each score.
+   */
+  cachedFor<T>(maxAgeMs: number, name: string, compute: () => T): T {
+    const hit = this.timed.get(name);
+    const now = Date.now();
+    if (hit && now - hit.at < maxAgeMs) return hit.value as T;
+    const value = this.cached(name, compute);
+    this.timed.set(name, { at: now, value });
+    return value;
+  }
+
   /** True when the challenge's truth carries a private split (some submission was scored on it). */
   hasPrivateSplit(challengeId: string): boolean {
     return this.cached(`has-private:${challengeId}`, () => !!this.store.db
@@ -107,44 +126,16 @@ export class Boards {
     return this.cached(`board:${challenge.id}:${split}`, () => this.compute(challenge, split));
   }
 
-  /** The split that the public board ranks on: 'public', or 'all' when the truth has no usage marks. */
   private publicSplit(challengeId: string): 'public' | 'all' {
-    return this.cached(`public-split:${challengeId}`, () => (this.store.db
-      .prepare(`SELECT 1 FROM scores sc JOIN submissions s ON s.id = sc.submission_id
-                WHERE s.challenge_id = ? AND sc.split = 'public' AND sc.current = 1 LIMIT 1`)
-      .get(challengeId) ? 'public' : 'all'));
+    return this.cached(`public-split:${challengeId}`, () => publicSplitOf(this.store.db, challengeId));
   }
 
-  /**
-   * The per-team picks, in SQL (window functions over the current scores): the best public
-   * submission, or for the private board the best private score among the team's selections
-   * (default: its best `final_selections` public ones). Ordering puts the better score first,
-   * then the earlier submission, then the lower id.
-   */
+  /** The per-team picks (maintained by picks.ts), best first; ties go to the earlier submission. */
   private picks(challenge: ChallengeRecord, split: BoardSplit): Pick[] {
-    const sign = challenge.higher_is_better ? -1 : 1;
-    const eligible = `
-      WITH pub AS (
-        SELECT s.id, s.team_id, s.created_at, s.selected, sc.primary_value AS v, sc.ci_low, sc.ci_high,
-               row_number() OVER (PARTITION BY s.team_id ORDER BY sc.primary_value * @sign, s.created_at, s.id) AS rn
-        FROM submissions s JOIN teams t ON t.id = s.team_id
-        JOIN scores sc ON sc.submission_id = s.id AND sc.current = 1 AND sc.split = @pubsplit
-        WHERE s.challenge_id = @challenge AND s.status = 'scored' AND s.disqualified = 0 AND t.disqualified = 0
-          AND sc.primary_value IS NOT NULL)`;
-    const sql = split === 'public'
-      ? `${eligible} SELECT id, team_id, created_at, v, ci_low, ci_high FROM pub WHERE rn = 1`
-      : `${eligible},
-        sel AS (SELECT team_id, max(selected) AS has_selection FROM pub GROUP BY team_id),
-        cand AS (SELECT p.id, p.team_id, p.created_at FROM pub p JOIN sel USING (team_id)
-                 WHERE (sel.has_selection = 1 AND p.selected = 1) OR (sel.has_selection = 0 AND p.rn <= @n)),
-        priv AS (SELECT c.id, c.team_id, c.created_at, sc.primary_value AS v, sc.ci_low, sc.ci_high,
-                   row_number() OVER (PARTITION BY c.team_id ORDER BY sc.primary_value * @sign, c.created_at, c.id) AS rn
-                 FROM cand c JOIN scores sc ON sc.submission_id = c.id AND sc.current = 1 AND sc.split = 'private'
-                 WHERE sc.primary_value IS NOT NULL)
-        SELECT id, team_id, created_at, v, ci_low, ci_high FROM priv WHERE rn = 1`;
-    const picks = this.store.db.prepare(sql).all({
-      sign, pubsplit: this.publicSplit(challenge.id), challenge: challenge.id, n: challenge.limits.final_selections,
-    }) as Pick[];
+    const picks = this.store.db
+      .prepare(`SELECT submission_id AS id, team_id, created_at, value AS v, ci_low, ci_high, entries
+                FROM board_picks WHERE challenge_id = ? AND split = ?`)
+      .all(challenge.id, split) as Pick[];
     const better = (a: number, b: number) => (challenge.higher_is_better ? a > b : a < b);
     return picks.sort((a, b) => (a.v !== b.v ? (better(a.v, b.v) ? -1 : 1) : a.created_at - b.created_at || a.id - b.id));
   }
@@ -159,10 +150,6 @@ export class Boards {
                    WHERE s.id IN (SELECT value FROM json_each(?))`)
         .all(split === 'public' ? this.publicSplit(challenge.id) : 'private', JSON.stringify(picks.map((p) => p.id))) as PickDetails[])
         .map((d) => [d.id, d]),
-    );
-    const counts = new Map(
-      (db.prepare(`SELECT team_id, count(*) AS n FROM submissions WHERE challenge_id = ? AND status = 'scored' GROUP BY team_id`)
-        .all(challenge.id) as { team_id: number; n: number }[]).map((r) => [r.team_id, r.n]),
     );
 
     const entries: BoardEntry[] = [];
@@ -185,7 +172,7 @@ export class Boards {
         ci,
         submission_id: p.id,
         submitted_at: new Date(p.created_at).toISOString(),
-        entries: counts.get(p.team_id) ?? 0,
+        entries: p.entries,
         metrics: JSON.parse(d.metrics_json) as Scores,
         evaluator_version: d.evaluator_version,
         ...(latency ? { latency } : {}),
@@ -212,7 +199,7 @@ export class Boards {
 
   /** Public scores over time for the chart (private scores never leave through here). */
   history(challenge: ChallengeRecord): HistoryPoint[] {
-    return this.cached(`history:${challenge.id}`, () => (this.store.db
+    return this.cachedFor(HISTORY_MAX_AGE_MS, `history:${challenge.id}`, () => (this.store.db
       .prepare(`SELECT s.created_at AS t, sc.primary_value AS score, t.name AS team, s.is_baseline AS baseline
                 FROM submissions s JOIN teams t ON t.id = s.team_id
                 JOIN scores sc ON sc.submission_id = s.id AND sc.current = 1 AND sc.split = ?

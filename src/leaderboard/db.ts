@@ -137,6 +137,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX jobs_state ON jobs(state, id);
   `,
+  // 2: materialized per-team leaderboard picks (picks.ts), so boards read a row per team.
+  `
+  CREATE TABLE board_picks (
+    challenge_id  TEXT NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,
+    split         TEXT NOT NULL CHECK (split IN ('public', 'private')),
+    team_id       INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    value         REAL NOT NULL,
+    ci_low        REAL,
+    ci_high       REAL,
+    created_at    INTEGER NOT NULL,
+    -- scored submissions of the team
+    entries       INTEGER NOT NULL,
+    PRIMARY KEY (challenge_id, split, team_id)
+  );
+  `,
 ];
 
 export interface OpenOptions {

@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Db } from './db.js';
+import { refreshTeamPicks } from './picks.js';
 import type { SplitScore, Store } from './store.js';
 
 /** Attempts after which a job that keeps losing its worker is failed with a reason. */
@@ -117,6 +118,8 @@ export class Queue {
       }
       this.db.prepare(`UPDATE submissions SET status = 'scored', error = NULL, error_kind = NULL, scored_at = ? WHERE id = ?`)
         .run(now, job.submission_id);
+      const s = this.db.prepare('SELECT challenge_id, team_id FROM submissions WHERE id = ?').get(job.submission_id) as { challenge_id: string; team_id: number };
+      refreshTeamPicks(this.db, s.challenge_id, s.team_id);
       return true;
     });
     const done = finish.immediate();

@@ -8,6 +8,7 @@ import type { Challenge, ChallengeLimits } from '../challenges/definition.js';
 import type { Scores } from '../evaluators/evaluator.js';
 import type { TaskOptions } from '../tasks/task.js';
 import type { Db } from './db.js';
+import { rebuildPicks, refreshTeamPicks } from './picks.js';
 
 export type SubmissionStatus = 'queued' | 'scoring' | 'scored' | 'failed';
 export type Split = 'all' | 'public' | 'private';
@@ -195,6 +196,8 @@ export class Store {
       for (const row of this.db.prepare('SELECT id FROM challenges').all() as { id: string }[]) {
         if (!ids.has(row.id)) this.db.prepare('UPDATE challenges SET available = 0 WHERE id = ?').run(row.id);
       }
+      // Direction or final_selections may have changed with the definition.
+      for (const id of ids) rebuildPicks(this.db, id);
     });
     sync.immediate();
     this.boardVersion++;
@@ -434,18 +437,27 @@ export class Store {
         }
       }
       this.db.prepare('UPDATE submissions SET selected = ? WHERE id = ?').run(selected ? 1 : 0, submission.id);
+      refreshTeamPicks(this.db, submission.challenge_id, submission.team_id);
     });
     select.immediate();
     this.boardVersion++;
   }
 
   disqualifySubmission(id: number, reason: string): void {
-    this.db.prepare('UPDATE submissions SET disqualified = 1, disqualified_reason = ? WHERE id = ?').run(reason, id);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE submissions SET disqualified = 1, disqualified_reason = ? WHERE id = ?').run(reason, id);
+      const s = this.submission(id);
+      if (s) refreshTeamPicks(this.db, s.challenge_id, s.team_id);
+    }).immediate();
     this.boardVersion++;
   }
 
   disqualifyTeam(id: number, reason: string): void {
-    this.db.prepare('UPDATE teams SET disqualified = 1, disqualified_reason = ? WHERE id = ?').run(reason, id);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE teams SET disqualified = 1, disqualified_reason = ? WHERE id = ?').run(reason, id);
+      const t = this.team(id);
+      if (t) refreshTeamPicks(this.db, t.challenge_id, t.id);
+    }).immediate();
     this.boardVersion++;
   }
 

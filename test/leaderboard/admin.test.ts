@@ -1,5 +1,6 @@
 /** Admin routes: token required, disqualify, CSV export, and a rescore that reports what moved. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildPicks } from '../../src/leaderboard/picks.js';
 import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
 import { api, fileForm, makeWorld, register, submissionCsv, testClock, waitFor } from './helpers.js';
 
@@ -48,6 +49,7 @@ describe('admin routes', () => {
     // Pretend ann was scored by an older evaluator that gave her a better (lower) error.
     const db = server.context.store.db;
     db.prepare(`UPDATE scores SET primary_value = 0.05, evaluator_version = 'topk-0' WHERE submission_id = ? AND split = 'public' AND current = 1`).run(subs.ann);
+    rebuildPicks(db, 'toy');
     server.context.store.boardVersion++;
     const before = await api(url, 'GET', '/api/challenges/toy/leaderboard');
     expect(before.body.entries[0].team).toBe('ann');
