@@ -13,7 +13,8 @@
  * Before any entry is handed out, the whole central directory is checked, and every problem is
  * reported at once (ValidationError naming the zip and the entry):
  * - unsafe names: `..` components, absolute paths (`/x`, `C:x`), backslashes, NUL;
- * - symlinks, encrypted entries, compression other than stored/deflate, duplicate names;
+ * - symlinks, encrypted entries, compression other than stored/deflate, duplicate names,
+ *   entries sharing their compressed data (overlapping-file zip bombs);
  * - nested archives (.zip, .tar, .gz, ...; also sniffed from the content when read);
  * - too many entries, an entry or the total over the declared-size limits.
  * When an entry is read, the bytes actually inflated are bounded (zlib maxOutputLength): an
@@ -68,6 +69,8 @@ interface CentralEntry {
   compressedSize: number;
   size: number;
   localOffset: number;
+  /** Bytes of the name as stored (the local header repeats it). */
+  nameLength: number;
   isDirectory: boolean;
 }
 
@@ -228,7 +231,18 @@ async function readCentralDirectory(handle: fs.promises.FileHandle, fileSize: nu
       problems.add({ ...where, message: `entry "${name}" is ${formatBytes(size)} uncompressed, over the ${formatBytes(lim.maxEntryBytes)} limit for one file` });
     }
     declaredTotal += size;
-    entries.push({ name, method, flags, crc, compressedSize, size, localOffset, isDirectory });
+    entries.push({ name, method, flags, crc, compressedSize, size, localOffset, nameLength, isDirectory });
+  }
+  // Entries whose data overlap (several names for one compressed stream) are a zip bomb trick
+  // (Fifield, "A better zip bomb", 2019); honest writers never do it.
+  const byOffset = [...entries].sort((x, y) => x.localOffset - y.localOffset);
+  for (let k = 1; k < byOffset.length; k++) {
+    const before = byOffset[k - 1]!;
+    const after = byOffset[k]!;
+    if (after.localOffset < before.localOffset + 30 + before.nameLength + before.compressedSize) {
+      problems.add({ file: label, message: `entries "${before.name}" and "${after.name}" overlap in the file; refusing a possible zip bomb` });
+      break;
+    }
   }
   if (declaredTotal > lim.maxTotalBytes) {
     problems.add({ file: label, message: `the entries are ${formatBytes(declaredTotal)} uncompressed in total, over the ${formatBytes(lim.maxTotalBytes)} limit` });

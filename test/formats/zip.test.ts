@@ -111,6 +111,17 @@ describe('zip safety', () => {
     expect(fs.statSync(file).size).toBeLessThan(100_000);
     expect(await problemsOf(file)).toEqual([expect.stringMatching(/entry "bomb\.png": inflates to more than 1000 bytes \(declared 1000 bytes\); refusing a possible zip bomb/)]);
   });
+  it('rejects entries that share their data (overlapping zip bomb)', async () => {
+    const zip = rawZip([
+      { name: 'a.png', data: Buffer.alloc(5000), deflate: true },
+      { name: 'b.png', data: Buffer.alloc(5000), deflate: true },
+    ]);
+    const second = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 4);
+    zip.writeUInt32LE(0, second + 42); // b.png's central record now points at a.png's data
+    const file = path.join(dir, 'overlap.zip');
+    fs.writeFileSync(file, zip);
+    expect(await problemsOf(file)).toEqual([expect.stringMatching(/overlap\.zip: entries "a\.png" and "b\.png" overlap in the file; refusing a possible zip bomb/)]);
+  });
   it('rejects declared sizes over the per-entry and total limits before reading anything', async () => {
     const file = writeRaw([
       { name: 'a.png', data: Buffer.alloc(3000), deflate: true },

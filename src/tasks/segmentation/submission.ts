@@ -146,7 +146,8 @@ function pngSource(bytes: (id: string, problems: ProblemSink) => Promise<MaskByt
 }
 
 async function openZip(zipPath: string, label: string, expected: ExpectedIds, problems: ProblemList): Promise<PredictionSource> {
-  const entries = await listZip(zipPath, { maxEntries: Math.max(1000, expected.ids.length * 2 + 100) });
+  // A mask PNG is a few KB (VOC) to a few MB (Cityscapes); 64 MiB a file leaves room and bounds memory.
+  const entries = await listZip(zipPath, { maxEntries: Math.max(1000, expected.ids.length * 2 + 100), maxEntryBytes: 64 * 1024 * 1024 });
   const found = matchNames<ZipEntry>(label, entries.map((e) => ({ name: e.name, value: e })), expected, problems);
   return pngSource(async (id, problems) => {
     const file = found.get(id);
