@@ -8,21 +8,26 @@
  * A failing baseline is reported and skipped; the rest of the demo goes on.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseFlags } from './args.js';
+import { runBaselines, runBaselineWorker, type WorkerSettings } from './demo-baselines.js';
 import { makeOne } from './data.js';
 import { UsageError, isUserError } from '../problems.js';
 import { dataRoot } from '../paths.js';
 import { defaultChallengesRoot, loadChallenge } from '../challenges/definition.js';
 import { DEFAULT_SEED } from '../datasets/rng.js';
-import { MINI_CHALLENGES, readStamp, scaledSizes, type MiniChallenge } from '../datasets/mini-challenges.js';
+import { MINI_CHALLENGES, readStamp, scaledSizes } from '../datasets/mini-challenges.js';
 
 const HELP = `usage: podium demo [--port 3000] [--host 127.0.0.1] [--no-serve] [--db data/podium.sqlite]
-                   [--challenges challenges] [--seed N] [--scale F] [--epochs N] [--max-steps N]
+                   [--challenges challenges] [--seed N] [--scale F] [--epochs N] [--max-steps N] [--parallel N]
+                   [--baselines NAME,NAME]
   Makes the data if absent, runs every baseline, records the scores, serves the leaderboard.
   --no-serve     stop after recording (no server)
   --scale F      smaller data sets (every count times F) for a quicker look
   --epochs N, --max-steps N   shorter baseline training (quick looks, tests)
+  --baselines    run only these baselines (names as \`podium baseline list\` shows them)
+  --parallel N   baselines trained at the same time (default: the number of cores, at most 4)
 `;
 
 export async function run(args: string[]): Promise<number> {
@@ -36,6 +41,9 @@ export async function run(args: string[]): Promise<number> {
     scale: { type: 'string' },
     epochs: { type: 'string' },
     'max-steps': { type: 'string' },
+    parallel: { type: 'string' },
+    baselines: { type: 'string' },
+    'baseline-worker': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -49,6 +57,12 @@ export async function run(args: string[]): Promise<number> {
   if (!(scale > 0 && scale <= 1)) throw new UsageError(`demo: --scale must be a number in (0, 1], got "${values.scale}"`);
   const dbPath = path.resolve(values.db ?? path.join(dataRoot(), 'podium.sqlite'));
   const challengesRoot = path.resolve(values.challenges ?? defaultChallengesRoot());
+  const parallel = intFlag('parallel', values.parallel, Math.min(4, os.availableParallelism()), 1, 64);
+  const settings: WorkerSettings = { seed, epochs, maxSteps, challengesRoot };
+  if (values['baseline-worker']) {
+    await runBaselineWorker(values['baseline-worker'], settings, dataRoot());
+    return 0;
+  }
   const started = Date.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -85,24 +99,23 @@ export async function run(args: string[]): Promise<number> {
     });
   }
 
-  // 3. Baselines: whatever src/baselines registers for these challenges.
-  say('== baselines');
-  const { listBaselines, runBaseline } = await import('../baselines/run.js');
-  const baselines = listBaselines().filter((b) => (MINI_CHALLENGES as readonly string[]).includes(b.challenge));
+  // 3. Baselines: whatever src/baselines registers for these challenges, in worker processes.
+  say(`== baselines (${parallel} at a time)`);
+  const { listBaselines } = await import('../baselines/run.js');
+  const only = values.baselines?.split(',').map((x) => x.trim()).filter(Boolean);
+  const known = listBaselines();
+  for (const name of only ?? []) if (!known.some((b) => b.name === name)) say(`--baselines: no baseline named "${name}"; known: ${known.map((b) => b.name).join(', ')}`);
+  const baselines = known.filter((b) => (MINI_CHALLENGES as readonly string[]).includes(b.challenge) && (!only || only.includes(b.name)));
   if (baselines.length === 0) say('no baselines are available yet; the leaderboards show the sample submissions');
-  const covered = new Set(baselines.map((b) => b.challenge));
+  const covered = new Set(known.map((b) => b.challenge));
   for (const c of MINI_CHALLENGES) if (!covered.has(c)) say(`${c}: no baseline yet`);
-  for (const b of baselines) {
+  await runBaselines(baselines, parallel, settings, say, async (b, r, seconds) => {
     await attempt(`${b.challenge} / ${b.name}`, say, async () => {
-      const t0 = Date.now();
-      const r = await runBaseline(b.challenge as MiniChallenge, b.name, {
-        db: dbPath, challengesRoot, dataDir: path.join(dataRoot(), b.challenge), latency: 'quick', seed, epochs, maxSteps,
-        log: (line) => say(`  ${b.name}: ${line}`),
-      });
+      const rec = await recordBaseline({ dbPath, challengesRoot, challengeId: b.challenge, name: b.name, file: r.submission, description: b.description, latency: r.latency });
       const how = r.loadedFromCache ? 'cached weights' : r.trained ? `trained ${r.trained.epochs} epochs` : r.kind;
-      say(`${b.challenge} / ${b.name}: ${r.primaryMetric} = ${fmt(r.primary)} (${how}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      say(`${b.challenge} / ${b.name}: ${r.primaryMetric} = ${fmt(r.primary)} (${how}, ${seconds.toFixed(1)} s)${rec.created ? '' : ', already recorded'}`);
     });
-  }
+  }, (b, e) => say(`${b.challenge} / ${b.name}: FAILED: ${e.message}`));
   say(`== ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (values['no-serve']) return 0;
 

@@ -105,8 +105,9 @@ describe('podium data import', () => {
 
 describe('podium demo --no-serve', () => {
   it('records sample submissions and every baseline on a fresh database, then again without duplicates', async () => {
+    writeChallenges(); // also when this test runs alone
     const db = path.join(tmp, 'demo.sqlite');
-    const args = ['demo', '--no-serve', '--challenges', challenges, '--db', db, '--max-steps', '1', '--scale', '0.02'];
+    const args = ['demo', '--no-serve', '--challenges', challenges, '--db', db, '--max-steps', '1', '--scale', '0.02', '--baselines', 'mobilenet-v2,class-prior,all-background'];
     const r = podium(args, { env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('== ready');
@@ -126,11 +127,15 @@ describe('podium demo --no-serve', () => {
     };
     const first = count();
     expect(first.challenges).toEqual([...MINI].sort());
-    expect(first.scored).toBeGreaterThanOrEqual(4); // at least the four sample submissions
+    expect(r.stdout).toMatch(/inat2018-mini \/ mobilenet-v2: top3_error = [\d.]+ \(trained 1 epochs/);
+    expect(r.stdout).toMatch(/voc2012-seg-mini \/ all-background: miou = /);
+    expect(first.scored).toBe(4 + 3); // the four sample submissions and the three baselines
     expect(first.scored).toBe(first.all);
     const again = podium(args, { env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('already recorded');
+    expect(again.stdout).toContain('mobilenet-v2: top3_error');
+    expect(again.stdout).toContain('cached weights');
     expect(count()).toEqual(first);
   }, 240_000);
 });
