@@ -83,12 +83,15 @@ function generate(): { truth: string; csv: string; json: string; boxes: number; 
       });
       boxes.push({ cat, b });
     }
-    // Detections: jittered copies of the objects (right and wrong class), then background.
+    // Detections as a detector leaves them after NMS: for each object a few boxes around it
+    // (tight and loose, mostly the right category), then low-scoring background boxes.
     let k = 0;
     for (const { cat, b } of boxes) {
-      for (let c = 0; c < 3 && k < DETS_PER_IMAGE; c++, k++) {
-        const j = () => 1 + (r() - 0.5) * 0.4;
-        det(image, c === 2 ? pick(COCO_CATEGORY_IDS) : cat, round(0.3 + 0.7 * r(), 3), [b[0]! * j(), b[1]! * j(), b[2]! * j(), b[3]! * j()]);
+      for (let c = 0; c < 5 && k < DETS_PER_IMAGE; c++, k++) {
+        const spread = c < 2 ? 0.08 : 0.3;
+        const j = (v: number) => v * (r() - 0.5) * 2 * spread;
+        const box = [b[0]! + j(b[2]!), b[1]! + j(b[3]!), b[2]! * (1 + j(1)), b[3]! * (1 + j(1))];
+        det(image, c === 4 ? pick(COCO_CATEGORY_IDS) : cat, round((c < 2 ? 0.5 : 0.2) + 0.5 * r(), 3), box);
       }
     }
     for (; k < DETS_PER_IMAGE; k++) {

@@ -193,10 +193,16 @@ export function readCocoResults(file: string, ids: CocoTruthFile, name = file): 
 
 /** The same as readCocoResults, from the file's bytes. */
 export function cocoResultsFromBytes(bytes: Buffer, ids: CocoTruthFile, name: string): DetectionTable {
-  const fast = scanResults(bytes, ids, name);
-  if (fast) {
-    fast.problems.throwIfAny();
-    return fast.out.table();
+  const problems = new ProblemList();
+  const out = new DetectionBuilder(Math.ceil(bytes.length / 90));
+  const plain = scanCocoResults(bytes, (row, imageId, categoryId, score, x, y, w, h) =>
+    addCocoDetection(out, ids, problems, { file: name, row }, imageId, categoryId, score, x, y, w, h, (c) =>
+      String({ image_id: imageId, category_id: categoryId, score, x, y, width: w, height: h }[c]),
+    ),
+  );
+  if (plain) {
+    problems.throwIfAny();
+    return out.table();
   }
   let doc: Json;
   try {
@@ -247,11 +253,15 @@ function keyIs(bytes: Buffer, start: number, end: number, key: Buffer): boolean 
 const isSpace = (c: number | undefined) => c === 32 || c === 10 || c === 13 || c === 9;
 const isNumberByte = (c: number) => (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69;
 
+/** Receives one results entry (numbered from 1) of the byte scanner. */
+export type CocoEntrySink = (row: number, imageId: number, categoryId: number, score: number, x: number, y: number, w: number, h: number) => void;
+
 /**
- * The fast path over bytes. Returns undefined when the file is not the plain shape it expects
- * (the caller then takes the general path, which also explains syntax errors).
+ * The fast path over bytes: hands every entry to `sink`. Returns false when the file is not the
+ * plain shape it expects (the caller then takes the general path, which also explains syntax
+ * errors); entries handed over before that must then be discarded.
  */
-function scanResults(bytes: Buffer, ids: CocoTruthFile, name: string): { out: DetectionBuilder; problems: ProblemList } | undefined {
+export function scanCocoResults(bytes: Buffer, sink: CocoEntrySink): boolean {
   const n = bytes.length;
   let p = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) p = 3;
@@ -264,42 +274,39 @@ function scanResults(bytes: Buffer, ids: CocoTruthFile, name: string): { out: De
     return s === p ? NaN : parseAsciiNumber(bytes, s, p);
   };
   skip();
-  if (bytes[p] !== 91) return undefined; // '['
+  if (bytes[p] !== 91) return false; // '['
   p++;
-  // ~100 bytes an entry is typical; the builder grows if not.
-  const out = new DetectionBuilder(Math.ceil(n / 90));
-  const problems = new ProblemList();
   const box = new Float64Array(4);
   let entry = 0;
   skip();
   if (bytes[p] === 93) {
     p++;
     skip();
-    return p === n ? { out, problems } : undefined;
+    return p === n;
   }
   for (;;) {
     skip();
-    if (bytes[p] !== 123) return undefined; // '{'
+    if (bytes[p] !== 123) return false; // '{'
     p++;
     entry++;
     let imageId = NaN, categoryId = NaN, score = NaN;
     let seen = 0;
     let boxLength = 0;
     skip();
-    if (bytes[p] === 125) return undefined; // '{}': let the general path name the missing keys
+    if (bytes[p] === 125) return false; // '{}': let the general path name the missing keys
     for (;;) {
       skip();
-      if (bytes[p] !== 34) return undefined;
+      if (bytes[p] !== 34) return false;
       const ks = ++p;
       while (p < n && bytes[p] !== 34 && bytes[p] !== 92) p++;
-      if (bytes[p] !== 34) return undefined;
+      if (bytes[p] !== 34) return false;
       const ke = p++;
       skip();
-      if (bytes[p] !== 58) return undefined; // ':'
+      if (bytes[p] !== 58) return false; // ':'
       p++;
       skip();
       if (keyIs(bytes, ks, ke, KEY_BBOX)) {
-        if (bytes[p] !== 91) return undefined;
+        if (bytes[p] !== 91) return false;
         p++;
         skip();
         boxLength = 0;
@@ -308,7 +315,7 @@ function scanResults(bytes: Buffer, ids: CocoTruthFile, name: string): { out: De
           for (;;) {
             skip();
             const v = number();
-            if (Number.isNaN(v)) return undefined;
+            if (Number.isNaN(v)) return false;
             if (boxLength < 4) box[boxLength] = v;
             boxLength++;
             skip();
@@ -316,13 +323,13 @@ function scanResults(bytes: Buffer, ids: CocoTruthFile, name: string): { out: De
             else if (bytes[p] === 93) {
               p++;
               break;
-            } else return undefined;
+            } else return false;
           }
         }
         seen |= 8;
       } else {
         const v = number();
-        if (Number.isNaN(v)) return undefined; // a string, null, object, ...: general path
+        if (Number.isNaN(v)) return false; // a string, null, object, ...: general path
         if (keyIs(bytes, ks, ke, KEY_IMAGE)) {
           imageId = v;
           seen |= 1;
@@ -343,13 +350,10 @@ function scanResults(bytes: Buffer, ids: CocoTruthFile, name: string): { out: De
         p++;
         break;
       }
-      return undefined;
+      return false;
     }
-    if (seen !== 15 || boxLength !== 4) return undefined;
-    addCocoDetection(out, ids, problems, { file: name, row: entry }, imageId, categoryId, score, box[0]!, box[1]!, box[2]!, box[3]!, (c) => {
-      const v = { image_id: imageId, category_id: categoryId, score, x: box[0], y: box[1], width: box[2], height: box[3] }[c];
-      return String(v);
-    });
+    if (seen !== 15 || boxLength !== 4) return false;
+    sink(entry, imageId, categoryId, score, box[0]!, box[1]!, box[2]!, box[3]!);
     skip();
     if (bytes[p] === 44) {
       p++;
@@ -358,8 +362,8 @@ function scanResults(bytes: Buffer, ids: CocoTruthFile, name: string): { out: De
     if (bytes[p] === 93) {
       p++;
       skip();
-      return p === n ? { out, problems } : undefined;
+      return p === n;
     }
-    return undefined;
+    return false;
   }
 }

@@ -58,6 +58,30 @@ describe('podium evaluate --task detection', () => {
     expect(r.stderr).toBe('podium: sub.csv, row 2, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
   });
 
+  describe('with the second thread (any submission size)', () => {
+    const env = { PODIUM_DETECTION_PARALLEL_BYTES: '0' };
+    for (const sub of ['submission.csv', 'submission.json']) {
+      it(`${sub}: the same numbers`, () => {
+        const r = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', fixture('det', sub), '--json'], { env });
+        expect(r.stderr).toBe('');
+        close(JSON.parse(r.stdout).metrics, cocoExpected);
+      });
+    }
+    it('unknown ids and bad numbers are reported as on one thread', () => {
+      const dir = tempDir('cli-worker');
+      const ids = path.join(dir, 'ids.csv');
+      fs.writeFileSync(ids, 'image_id,category_id,score,x,y,width,height\n3,2,0.5,1,2,3,4\n42424242,2,0.5,1,2,3,4\n3,2,0.5,1,2,-1,4\n');
+      const bad = path.join(dir, 'bad.json');
+      fs.writeFileSync(bad, '[{"image_id": 3, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 1e999}]');
+      const a = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', ids], { env });
+      expect(a.code).toBe(2);
+      expect(a.stderr).toBe('podium: ids.csv, row 2, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
+      const b = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', bad], { env });
+      expect(b.code).toBe(2);
+      expect(b.stderr).toBe('podium: bad.json, row 1, column score: score must be a finite number, found Infinity\n');
+    });
+  });
+
   it('protocol that does not match the truth is a usage error', () => {
     const r = podium(['evaluate', '--task', 'detection', '--truth', fixture('voc'), '--submission', fixture('voc/results.csv'), '--options', '{"protocol":"coco"}']);
     expect(r.code).toBe(2);
