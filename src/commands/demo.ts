@@ -78,6 +78,7 @@ export async function run(args: string[]): Promise<number> {
   // 2. Sample submissions: every leaderboard gets a first row, and the database its challenges.
   say(`== leaderboards (${dbPath})`);
   fs.mkdirSync(path.dirname(dbPath), { recursive: true });
+  await createDatabase(dbPath, challengesRoot, say);
   const { recordBaseline } = await import('../leaderboard/baselines.js');
   for (const c of MINI_CHALLENGES) {
     const dir = path.join(challengesRoot, c);
@@ -129,6 +130,21 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+/** Creates (or migrates) the database and registers every challenge that can be served. */
+async function createDatabase(dbPath: string, challengesRoot: string, say: (line: string) => void): Promise<void> {
+  const [{ openDb }, { Store }, { loadServableChallenges }] = await Promise.all([
+    import('../leaderboard/db.js'), import('../leaderboard/store.js'), import('../leaderboard/sync.js'),
+  ]);
+  const challenges = await loadServableChallenges(challengesRoot, (line) => say(`  ${line}`));
+  const db = openDb(dbPath);
+  try {
+    new Store(db).syncChallenges(challenges, Date.now());
+  } finally {
+    db.close();
+  }
+  say(`database ready with ${challenges.length} challenge${challenges.length === 1 ? '' : 's'}: ${challenges.map((c) => c.id).join(', ')}`);
 }
 
 /** Runs one step; a failure is printed (one line for a user error, the stack for a bug) and skipped. */

@@ -99,7 +99,7 @@ describe('podium data import', () => {
   it('rejects a broken source with every problem named, exit 2', () => {
     const r = podium(['data', 'import', 'coco', fixture('datasets', 'coco', 'bad_instances.json'), path.join(tmp, 'bad')], { env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bad_instances\.json, column images\[2\]\.id: duplicate image id 397133 \(and 2 more problems\)/);
+    expect(r.stderr).toMatch(/bad_instances\.json, column images\[2\]\.id: duplicate image id 397133 \(and 3 more problems\)/);
   });
 });
 
