@@ -19,6 +19,7 @@ import { initRuntime, type RuntimeInfo } from './runtime.js';
 const REGISTRY: { challenge: string; name: string; description: string; load: () => Promise<Baseline> }[] = [
   { challenge: 'inat2018-mini', name: 'mobilenet-v2', description: 'MobileNetV2 (width 0.35) classifier', load: async () => (await import('./classification/mobilenet.js')).mobilenetClassifier },
   { challenge: 'detection-mini', name: 'ssdlite-mobilenet-v2', description: 'SSDLite head on MobileNetV2', load: async () => (await import('./detection/ssdlite.js')).ssdlite },
+  { challenge: 'detection-mini', name: 'centernet-coco80', description: 'pretrained CenterNet COCO-80 (@vladmandic/human)', load: async () => (await import('./detection/centernet.js')).centernet },
   { challenge: 'separation-mini', name: 'audio-visual-mask', description: 'STFT mask network with face tracks', load: async () => (await import('./separation/mask-net.js')).audioVisualMask },
   { challenge: 'separation-mini', name: 'audio-only-mask', description: 'STFT mask network, audio only (PIT)', load: async () => (await import('./separation/mask-net.js')).audioOnlyMask },
   { challenge: 'separation-mini', name: 'ideal-ratio-mask', description: 'oracle ideal ratio mask (upper bound)', load: async () => (await import('./separation/oracle.js')).idealRatioMask },
