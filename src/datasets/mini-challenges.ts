@@ -67,7 +67,8 @@ export function scaledSizes(challenge: MiniChallenge, scale: number): Record<str
 export function isMade(dir: string, challenge: MiniChallenge, opts: MakeOptions): boolean {
   const s = readStamp(dir);
   return !!s && s.challenge === challenge && s.generator_version === GENERATOR_VERSION && s.seed === opts.seed &&
-    JSON.stringify(s.sizes) === JSON.stringify(opts.sizes ?? {});
+    JSON.stringify(s.sizes) === JSON.stringify(opts.sizes ?? {}) &&
+    (!opts.synthesizer || s.summary.synthesizer === opts.synthesizer);
 }
 
 /** Writes one challenge's data into `dir` (emptied first) and stamps it. */
