@@ -13,7 +13,7 @@ import { openDb } from './db.js';
 import { newOwnerId, Queue } from './queue.js';
 import { describeFailure, scoreSubmission } from './scoring.js';
 import { Store, cleanName } from './store.js';
-import { loadServableChallenges } from './sync.js';
+import { loadChallenge } from '../challenges/definition.js';
 import { storageDirFor, storeUpload } from './upload.js';
 import type { Scores } from '../evaluators/evaluator.js';
 
@@ -56,15 +56,14 @@ export async function recordBaseline(opts: BaselineOptions): Promise<BaselineRes
   if (!fs.existsSync(opts.file) || !fs.statSync(opts.file).isFile()) {
     throw ValidationError.of({ file: opts.file, message: 'no such submission file (a folder must be zipped first)' });
   }
-  const challenges = await loadServableChallenges(opts.challengesRoot, (line) => process.stderr.write(`podium: ${line}\n`));
-  const def = challenges.find((c) => c.id === opts.challengeId);
-  if (!def) throw ValidationError.of({ file: opts.challengesRoot, message: `no usable challenge "${opts.challengeId}" (see the messages above)` });
+  // Only this challenge is loaded and synced: the others stay as the server left them.
+  const def = await loadChallenge(path.join(opts.challengesRoot, opts.challengeId), { requireTruth: true });
 
   const db = openDb(opts.dbPath);
   try {
     const store = new Store(db);
     const now = Date.now();
-    store.syncChallenges(challenges, now);
+    store.syncChallenges([def], now, { markMissing: false });
     const challenge = store.challenge(def.id)!;
     const sha256 = sha256File(opts.file);
 

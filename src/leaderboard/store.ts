@@ -172,7 +172,7 @@ export class Store {
    * Makes the challenges table match the loaded definitions: new ones inserted, changed ones
    * updated (the paused flag is the admin's and stays), missing ones marked unavailable.
    */
-  syncChallenges(challenges: Challenge[], now: number): void {
+  syncChallenges(challenges: Challenge[], now: number, opts: { markMissing?: boolean } = {}): void {
     const sync = this.db.transaction(() => {
       const upsert = this.db.prepare(`
         INSERT INTO challenges (id, title, task, truth, primary_metric, higher_is_better, options_json, limits_json, description, available, synced_at)
@@ -194,7 +194,7 @@ export class Store {
         for (const p of c.phases) phase.run(c.id, p.id, p.start.getTime(), p.end.getTime());
       }
       for (const row of this.db.prepare('SELECT id FROM challenges').all() as { id: string }[]) {
-        if (!ids.has(row.id)) this.db.prepare('UPDATE challenges SET available = 0 WHERE id = ?').run(row.id);
+        if (!ids.has(row.id) && opts.markMissing !== false) this.db.prepare('UPDATE challenges SET available = 0 WHERE id = ?').run(row.id);
       }
       // Direction or final_selections may have changed with the definition.
       for (const id of ids) rebuildPicks(this.db, id);
