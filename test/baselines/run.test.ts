@@ -1,0 +1,103 @@
+// Baselines end to end at tiny settings (one training step) on tiny generated data sets: each
+// writes a real submission in its challenge's format and is scored through the task contract.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listBaselines, runBaseline, type RunOptions } from '../../src/baselines/run.js';
+import type { LatencySettings } from '../../src/evaluators/latency.js';
+import { generateInatMini } from '../../src/datasets/inat2018-generate.js';
+import { generateVocSegMini } from '../../src/datasets/voc2012-seg-generate.js';
+import { generateDetectionMini } from '../../src/datasets/detection-generate.js';
+import { generateSeparationMini } from '../../src/datasets/separation-generate.js';
+import { podium } from '../helpers/cli.js';
+
+const TINY_LATENCY: LatencySettings = { warmup: 1, minQueries: 5, minDurationMs: 0, offlineSamples: 4, offlineBatch: 2 };
+const CHALLENGES: Record<string, { task: string; truth: string; metric: string; options?: string }> = {
+  'inat2018-mini': { task: 'classification', truth: 'solution.csv', metric: 'top3_error', options: '{ predictions: 3 }' },
+  'voc2012-seg-mini': { task: 'segmentation', truth: 'VOC2012', metric: 'miou', options: '{ split: val }' },
+  'detection-mini': { task: 'detection', truth: 'annotations/instances_test.json', metric: 'AP' },
+  'separation-mini': { task: 'separation', truth: 'test', metric: 'sdri' },
+};
+
+let root: string;
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-baseline-run-'));
+  for (const [id, c] of Object.entries(CHALLENGES)) {
+    const dir = path.join(root, 'challenges', id);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
+      `id: ${id}`, `title: ${id}`, `task: ${c.task}`, `truth: ${path.join(root, 'data', id, c.truth)}`,
+      `primary_metric: ${c.metric}`, `options: ${c.options ?? '{}'}`,
+      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
+    ].join('\n'));
+  }
+  generateInatMini(path.join(root, 'data', 'inat2018-mini'), { seed: 3, sizes: { classes: 10, trainImages: 60, valPerClass: 1, testPerClass: 2, size: 32 } });
+  await generateVocSegMini(path.join(root, 'data', 'voc2012-seg-mini'), { seed: 3, sizes: { trainImages: 4, valImages: 3, size: 64 } });
+  generateDetectionMini(path.join(root, 'data', 'detection-mini'), { seed: 3, sizes: { trainImages: 4, testImages: 3, size: 128 } });
+  await generateSeparationMini(path.join(root, 'data', 'separation-mini'), { seed: 3, sizes: { trainMixtures: 3, testMixtures: 2 }, synthesizer: 'built-in' });
+}, 300_000);
+
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+function options(id: string): RunOptions {
+  return {
+    challengesRoot: path.join(root, 'challenges'), dataDir: path.join(root, 'data', id),
+    maxSteps: 1, epochs: 1, retrain: true, latency: TINY_LATENCY, seed: 5,
+  };
+}
+
+describe('baseline registry', () => {
+  it('lists a learned model and a reference for every challenge', () => {
+    for (const id of Object.keys(CHALLENGES)) expect(listBaselines(id).length).toBeGreaterThanOrEqual(2);
+    expect(listBaselines('separation-mini').map((b) => b.name)).toEqual(['audio-visual-mask', 'audio-only-mask', 'ideal-ratio-mask', 'mixture']);
+  });
+
+  it('refuses an unknown baseline with the known names', async () => {
+    await expect(runBaseline('inat2018-mini', 'resnet', options('inat2018-mini'))).rejects.toThrow(/mobilenet-v2, class-prior/);
+  });
+
+  it('lists through the CLI', () => {
+    const r = podium(['baseline', 'list', 'detection-mini']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ssdlite-mobilenet-v2/);
+    expect(r.stdout).toMatch(/centernet-coco80/);
+  });
+});
+
+const runs: [string, string, string][] = [
+  ['inat2018-mini', 'class-prior', 'submission.csv'],
+  ['inat2018-mini', 'mobilenet-v2', 'submission.csv'],
+  ['voc2012-seg-mini', 'all-background', 'submission.zip'],
+  ['voc2012-seg-mini', 'deeplab-v3plus', 'submission.zip'],
+  ['detection-mini', 'ssdlite-mobilenet-v2', 'submission.csv'],
+  ['separation-mini', 'mixture', 'submission.zip'],
+  ['separation-mini', 'ideal-ratio-mask', 'submission.zip'],
+  ['separation-mini', 'audio-only-mask', 'submission.zip'],
+  ['separation-mini', 'audio-visual-mask', 'submission.zip'],
+];
+
+describe.each(runs)('%s / %s', (id, name, file) => {
+  it('writes a submission that the task scores', async () => {
+    const r = await runBaseline(id, name, options(id));
+    expect(path.basename(r.submission)).toBe(file);
+    expect(fs.existsSync(r.submission)).toBe(true);
+    expect(r.primaryMetric).toBe(CHALLENGES[id].metric);
+    expect(typeof r.primary).toBe('number');
+    if (r.kind === 'model') {
+      expect(r.trained?.steps).toBe(1);
+      expect(r.latency?.queries).toBe(5);
+      expect(r.latency?.backend).toMatch(/^wasm/);
+      expect(r.latency?.madds).toBeGreaterThan(0);
+      // Cached weights are used on the next run and give the same submission.
+      const again = await runBaseline(id, name, { ...options(id), retrain: false, latency: 'off' });
+      expect(again.loadedFromCache).toBe(true);
+      expect(fs.readFileSync(again.submission)).toEqual(fs.readFileSync(r.submission));
+    } else {
+      expect(r.latency).toBeUndefined();
+    }
+    if (name === 'mixture') expect(r.primary).toBe(0);
+    if (name === 'class-prior') expect(r.primary).toBeCloseTo(1 - 3 / 10, 9); // balanced test set of 10 classes
+  });
+});
