@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Problem } from '../../problems.js';
-import { decodeMaskSync } from './masks.js';
+import { decodeMask } from './masks.js';
 import { countPair } from './pair.js';
 
 export interface CountJob {
@@ -21,16 +21,21 @@ export interface CountResult {
   problems: Problem[];
 }
 
-parentPort?.on('message', (job: CountJob) => {
+/** Jobs arrive in batches (one message each way per batch: messages cost more than small masks). */
+parentPort?.on('message', (jobs: CountJob[]) => {
+  const results = jobs.map(count);
+  parentPort!.postMessage(results, results.flatMap((r) => (r.counts ? [r.counts.buffer as ArrayBuffer] : [])));
+});
+
+function count(job: CountJob): CountResult {
   const problems: Problem[] = [];
   const sink = { add: (p: Problem) => void problems.push(p) };
   let counts: Uint32Array | undefined;
-  const truth = decodeMaskSync(job.truth.bytes, job.truth.file, sink);
-  const prediction = decodeMaskSync(job.prediction.bytes, job.prediction.file, sink);
+  const truth = decodeMask(job.truth.bytes, job.truth.file, sink);
+  const prediction = decodeMask(job.prediction.bytes, job.prediction.file, sink);
   if (truth && prediction) {
     const c = new Uint32Array(job.classes * job.classes);
     if (countPair(truth, prediction, job.classes, c, sink)) counts = c;
   }
-  const result: CountResult = { index: job.index, counts, problems };
-  parentPort!.postMessage(result, counts ? [counts.buffer as ArrayBuffer] : []);
-});
+  return { index: job.index, counts, problems };
+}

@@ -1,5 +1,5 @@
 /** Decoding one label mask (truth or prediction) from PNG bytes, with the problems it can have. */
-import { decodePngRows, decodePngRowsAsync, PngError, type PngRows } from '../../formats/png.js';
+import { decodePngRows, PngError, type PngRows } from '../../formats/png.js';
 import type { Problem } from '../../problems.js';
 
 export interface LabelMask {
@@ -21,20 +21,9 @@ export interface ProblemSink {
 /**
  * Decodes a mask PNG: it must hold one sample a pixel (palette index or grey value, up to 8
  * bits), which is the class label. Adds a problem naming `file` and returns undefined otherwise.
- * The inflate runs on libuv's thread pool.
+ * Rows stay where inflate put them (`stride`), so no copy is made.
  */
-export async function decodeMask(bytes: Uint8Array, file: string, problems: ProblemSink): Promise<LabelMask | undefined> {
-  let png: PngRows;
-  try {
-    png = await decodePngRowsAsync(bytes, file);
-  } catch (e) {
-    return pngProblem(e, file, problems);
-  }
-  return asMask(png, file, problems);
-}
-
-/** decodeMask on the calling thread (for worker threads, which have nothing else to do). */
-export function decodeMaskSync(bytes: Uint8Array, file: string, problems: ProblemSink): LabelMask | undefined {
+export function decodeMask(bytes: Uint8Array, file: string, problems: ProblemSink): LabelMask | undefined {
   let png: PngRows;
   try {
     png = decodePngRows(bytes, file);

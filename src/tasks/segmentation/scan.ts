@@ -4,10 +4,11 @@
  *
  * A small window of images is in flight at once, in truth order, so memory is the window times
  * the largest mask, never the data set. Two ways to use the cores:
- * - worker threads (PNG submissions with enough images): the main thread only reads bytes
- *   (and inflates zip entries on libuv's pool); workers decode both PNGs and count the pair;
- * - in-process (small sets, RLE CSV, or PODIUM_WORKERS=0): the inflates run on libuv's pool
- *   while the main thread unfilters and counts.
+ * - worker threads (PNG submissions with enough images, one a spare core): the main thread
+ *   reads bytes and hands pairs to the workers, which decode both PNGs and count them; when the
+ *   workers have enough queued, the main thread decodes and counts the next pair itself;
+ * - in-process (small sets, RLE CSV, one core, or PODIUM_WORKERS=0): everything on the main
+ *   thread, masks decoded synchronously.
  * Problems are gathered per image and reported in truth order either way.
  */
 import fs from 'node:fs';
@@ -42,15 +43,20 @@ interface Outcome {
 
 /** Images read ahead of the one being counted: enough to keep every core busy. */
 const WINDOW = 16;
+/** Jobs queued for each worker before the main thread counts an image itself. */
+const JOBS_PER_WORKER = 4;
 /** Below this many images, starting worker threads costs more than it saves. */
 const MIN_IMAGES_FOR_WORKERS = 100;
 
-/** Worker threads to use: PODIUM_WORKERS if set (0 = none), else one a core up to 4. */
+/**
+ * Worker threads to use: PODIUM_WORKERS if set (0 = none), else one a core besides the main
+ * thread's (which counts images too), up to 3.
+ */
 export function workerCount(images: number): number {
   const forced = process.env.PODIUM_WORKERS;
   if (forced !== undefined && /^\d+$/.test(forced)) return Number(forced);
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return images >= MIN_IMAGES_FOR_WORKERS && cores > 1 ? Math.min(cores, 4) : 0;
+  return images >= MIN_IMAGES_FOR_WORKERS && cores > 1 ? Math.min(cores - 1, 3) : 0;
 }
 
 export async function scanMasks(
@@ -86,19 +92,22 @@ export async function scanMasks(
     const sink = { add: (p: Problem) => void found.push(p) };
     const truthBytes = readTruth(i, found);
     const id = truth.ids[i]!;
-    if (pool && !submission.needsSize) {
-      const predicted = await submission.bytes(id, sink);
-      if (!truthBytes || !predicted) return { problems: found };
-      const result = await pool.run({ index: i, classes, truth: truthBytes, prediction: predicted });
-      return { counts: result.counts, problems: [...found, ...result.problems] };
-    }
     let t: LabelMask | undefined;
     let p: LabelMask | undefined;
     if (submission.needsSize) {
-      t = truthBytes && (await decodeMask(truthBytes.bytes, truthBytes.file, sink));
+      t = truthBytes && decodeMask(truthBytes.bytes, truthBytes.file, sink);
       p = t && (await submission.load(id, sink, t.width, t.height));
     } else {
-      [t, p] = await Promise.all([truthBytes && decodeMask(truthBytes.bytes, truthBytes.file, sink), submission.load(id, sink)]);
+      const predicted = await submission.bytes(id, sink);
+      if (pool && truthBytes && predicted && pool.outstanding < pool.size * JOBS_PER_WORKER) {
+        const result = await pool.run({ index: i, classes, truth: truthBytes, prediction: predicted });
+        return { counts: result.counts, problems: [...found, ...result.problems] };
+      }
+      // Here: no workers, or they have enough queued (the main thread would otherwise sit idle,
+      // and this covers their start-up). Synchronous decoding: a thread-pool round trip per
+      // mask costs more than it saves.
+      t = truthBytes && decodeMask(truthBytes.bytes, truthBytes.file, sink);
+      p = predicted && decodeMask(predicted.bytes, predicted.file, sink);
     }
     if (!t || !p) return { problems: found };
     const counts = new Uint32Array(classes * classes);
@@ -136,18 +145,35 @@ export async function scanMasks(
   return { states, perImage, images };
 }
 
-/** Worker threads running count-worker; jobs go round-robin, results come back by index. */
+/**
+ * Worker threads running count-worker. Jobs go round-robin and are sent in batches: all jobs
+ * queued during one turn of the event loop leave together, and their results come back together.
+ */
 class CountPool {
   private readonly workers: Worker[];
+  private readonly queues: CountJob[][];
   private readonly pending = new Map<number, { resolve(r: CountResult): void; reject(e: unknown): void }>();
+  private flushScheduled = false;
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Jobs sent or queued and not answered yet. */
+  get outstanding(): number {
+    return this.pending.size;
+  }
 
   constructor(size: number) {
+    this.queues = Array.from({ length: size }, () => []);
     this.workers = Array.from({ length: size }, () => {
       const worker = startWorker();
-      worker.on('message', (r: CountResult) => {
-        const job = this.pending.get(r.index);
-        this.pending.delete(r.index);
-        job?.resolve(r);
+      worker.on('message', (results: CountResult[]) => {
+        for (const r of results) {
+          const job = this.pending.get(r.index);
+          this.pending.delete(r.index);
+          job?.resolve(r);
+        }
       });
       worker.on('error', (e) => this.failAll(e));
       worker.on('exit', (code) => {
@@ -160,7 +186,18 @@ class CountPool {
   run(job: CountJob): Promise<CountResult> {
     return new Promise((resolve, reject) => {
       this.pending.set(job.index, { resolve, reject });
-      this.workers[job.index % this.workers.length]!.postMessage(job);
+      this.queues[job.index % this.queues.length]!.push(job);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    this.queues.forEach((queue, w) => {
+      if (queue.length > 0) this.workers[w]!.postMessage(queue.splice(0));
     });
   }
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listZip, type ZipEntry } from '../../formats/zip.js';
 import { ValidationError, type ProblemList } from '../../problems.js';
-import { decodeMask, type LabelMask, type ProblemSink } from './masks.js';
+import type { LabelMask, ProblemSink } from './masks.js';
 import { openRleSubmission } from './rle-submission.js';
 
 /** A mask file's bytes and how messages name it (`sub.zip/2007_000032.png`). */
@@ -19,12 +19,10 @@ export interface MaskBytes {
 
 /** Masks stored as PNG files (folder or zip). */
 export interface PredictionSource {
-  /** Whether load() needs the truth size first (RLE carries no size). */
+  /** PNG sources are decoded by the scanner (possibly on a worker); RLE ones build masks. */
   readonly needsSize?: false;
   /** The PNG bytes predicted for `id` (undefined when missing or unreadable; problems say why). */
   bytes(id: string, problems: ProblemSink): Promise<MaskBytes | undefined>;
-  /** The decoded mask predicted for `id`. */
-  load(id: string, problems: ProblemSink): Promise<LabelMask | undefined>;
 }
 
 /** A source whose masks take their size from the truth (CSV run-length). */
@@ -128,19 +126,11 @@ function openFolder(dir: string, label: string, expected: ExpectedIds, problems:
     }
   }
   const found = matchNames(label, files, expected, problems);
-  return pngSource(async (id) => {
-    const file = found.get(id);
-    // Masks are a few KB: a synchronous read is cheaper than the promise machinery.
-    return file && { bytes: fs.readFileSync(file.value), file: `${label}/${file.name}` };
-  });
-}
-
-function pngSource(bytes: (id: string, problems: ProblemSink) => Promise<MaskBytes | undefined>): PredictionSource {
   return {
-    bytes,
-    async load(id, problems) {
-      const mask = await bytes(id, problems);
-      return mask && decodeMask(mask.bytes, mask.file, problems);
+    async bytes(id) {
+      const file = found.get(id);
+      // Masks are a few KB: a synchronous read is cheaper than the promise machinery.
+      return file && { bytes: fs.readFileSync(file.value), file: `${label}/${file.name}` };
     },
   };
 }
@@ -149,16 +139,18 @@ async function openZip(zipPath: string, label: string, expected: ExpectedIds, pr
   // A mask PNG is a few KB (VOC) to a few MB (Cityscapes); 64 MiB a file leaves room and bounds memory.
   const entries = await listZip(zipPath, { maxEntries: Math.max(1000, expected.ids.length * 2 + 100), maxEntryBytes: 64 * 1024 * 1024 });
   const found = matchNames<ZipEntry>(label, entries.map((e) => ({ name: e.name, value: e })), expected, problems);
-  return pngSource(async (id, problems) => {
-    const file = found.get(id);
-    if (!file) return undefined;
-    try {
-      return { bytes: await file.value.buffer(), file: `${label}/${file.name}` };
-    } catch (e) {
-      // A bomb, CRC error or nested archive in one entry: report it with the others.
-      if (!(e instanceof ValidationError)) throw e;
-      for (const p of e.problems) problems.add(p);
-      return undefined;
-    }
-  });
+  return {
+    async bytes(id, problems) {
+      const file = found.get(id);
+      if (!file) return undefined;
+      try {
+        return { bytes: await file.value.buffer(), file: `${label}/${file.name}` };
+      } catch (e) {
+        // A bomb, CRC error or nested archive in one entry: report it with the others.
+        if (!(e instanceof ValidationError)) throw e;
+        for (const p of e.problems) problems.add(p);
+        return undefined;
+      }
+    },
+  };
 }
