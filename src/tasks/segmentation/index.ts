@@ -1,7 +1,12 @@
 /**
- * The segmentation task (PASCAL VOC 2012): a folder of PNG masks or a VOC root as truth; a
- * folder, `.zip` or `id,class,rle` CSV of predicted masks; scored by one confusion matrix over
- * the data set (evaluators/segmentation.ts). All, public and private scores come from one pass.
+ * The segmentation task (PASCAL VOC 2012): a folder of PNG masks or a VOC root as truth
+ * (truth.ts); a folder, `.zip` or `id,class,rle` CSV of predicted masks (submission.ts,
+ * rle-submission.ts); scored by one confusion matrix over the data set
+ * (evaluators/segmentation.ts). All, public and private scores come from one streaming pass
+ * (scan.ts). Options: `classes` (names, label order; VOC's 21 by default), `split` (VOC root
+ * list, `val` by default). Nothing is ever written to disk: zips are read in place.
+ * Report extras: `iou` (per-class IoU by name, null when a class is never in truth nor
+ * predicted), `images` (scored), `classes`.
  */
 import {
   classIou,
