@@ -9,10 +9,13 @@ import path from 'node:path';
 export const ROWS = 60;
 export const CLASSES = ['ant', 'bee', 'cat', 'dog', 'eel', 'fox', 'gnu', 'hen'];
 
-/** Row i: true class CLASSES[i % 8]; rows 0..29 Public, 30..59 Private. */
-export function truthCsv(): string {
-  const lines = ['id,expected,usage'];
-  for (let i = 0; i < ROWS; i++) lines.push(`r${String(i).padStart(3, '0')},${CLASSES[i % CLASSES.length]},${i < ROWS / 2 ? 'Public' : 'Private'}`);
+/** Row i: true class CLASSES[i % 8]; rows 0..29 Public, 30..59 Private (no usage column when asked). */
+export function truthCsv(withUsage = true): string {
+  const lines = [withUsage ? 'id,expected,usage' : 'id,expected'];
+  for (let i = 0; i < ROWS; i++) {
+    const row = `r${String(i).padStart(3, '0')},${CLASSES[i % CLASSES.length]}`;
+    lines.push(withUsage ? `${row},${i < ROWS / 2 ? 'Public' : 'Private'}` : row);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -34,6 +37,8 @@ export interface ChallengeSpec {
   id?: string;
   start?: string;
   end?: string;
+  /** false: a truth without Public/Private marks (every row public, no private board). */
+  usage?: boolean;
   limits?: Partial<{ per_day: number; total: number; final_selections: number; max_upload_mb: number }>;
 }
 
@@ -45,7 +50,7 @@ export function makeWorld(specs: ChallengeSpec[] = [{}]): { root: string; challe
     const id = spec.id ?? 'toy';
     const dir = path.join(challengesRoot, id);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'solution.csv'), truthCsv());
+    fs.writeFileSync(path.join(dir, 'solution.csv'), truthCsv(spec.usage !== false));
     const limits = { per_day: 5, total: 20, final_selections: 2, max_upload_mb: 1, ...spec.limits };
     fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
       `id: ${id}`,

@@ -86,7 +86,8 @@ h2 { font-size: 1.15rem; margin: 1.6rem 0 .5rem; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.time { white-space: nowrap; }
 tr.baseline td { background: #f3f6fb; font-style: italic; }
 .badge { display: inline-block; font-size: .72rem; padding: 0 .4rem; border-radius: .6rem; border: 1px solid var(--line); color: var(--muted); font-style: normal; }
 .status-scored { color: var(--ok); } .status-failed { color: var(--bad); } .status-queued, .status-scoring { color: var(--warn); }

@@ -40,7 +40,9 @@ function ciText(ci: [number, number] | null): string {
 function latencyCell(e: BoardEntry, key: string): string {
   const v = e.latency?.[key];
   if (v === undefined || v === null) return '';
-  return typeof v === 'number' ? formatScore(v) : String(v);
+  if (typeof v !== 'number') return String(v);
+  // Parameter and multiply-add counts read better as 3.4M than 3400000.
+  return Math.abs(v) >= 1e6 ? `${(v / 1e6).toPrecision(3)}M` : formatScore(v);
 }
 
 function rankChange(e: BoardEntry): Html {
@@ -62,7 +64,7 @@ export function boardTable(board: Board): Html {
     <td class="num">${formatScore(e.score)}</td>
     <td class="num muted">${ciText(e.ci)}</td>
     <td class="num">${e.entries}</td>
-    <td>${formatTime(e.submitted_at)}</td>
+    <td class="time">${formatTime(e.submitted_at)}</td>
     ${priv ? html`<td class="num">${e.public_rank ?? ''}</td><td class="num">${rankChange(e)}</td>` : ''}
     ${lat.map((k) => html`<td class="num">${latencyCell(e, k)}</td>`)}
   </tr>`);
