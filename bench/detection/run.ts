@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machine, rng, runMeasured, summarize, type Run } from '../lib/measure.js';
+import { machine, rng } from '../lib/measure.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -115,17 +115,48 @@ console.log(`files: truth ${mb(data.truth)} MB, CSV ${mb(data.csv)} MB, JSON ${m
 console.log(`machine: ${machine()}`);
 
 const cli = path.join(root, 'dist/cli.js');
-const command = (submission: string) => ['evaluate', '--task', 'detection', '--truth', data.truth, '--submission', submission, '--json'];
-const runs: Record<string, Run[]> = { csv: [], json: [] };
-for (let i = 0; i < RUNS; i++) {
-  for (const [kind, file] of [['csv', data.csv], ['json', data.json]] as const) runs[kind]!.push(runMeasured(process.execPath, [cli, ...command(file)]));
+const command = (submission: string) => [cli, 'evaluate', '--task', 'detection', '--truth', data.truth, '--submission', submission, '--json'];
+
+interface Measured {
+  wall: number;
+  cpu: number;
+  peakMb: number;
+  stdout: string;
 }
-const first = JSON.parse(runs.csv[0]!.stdout).metrics;
-const same = runs.json.every((r) => JSON.stringify(JSON.parse(r.stdout).metrics) === JSON.stringify(first));
-console.log(`AP ${first.AP}, AR100 ${first.AR100}; CSV and JSON give identical numbers: ${same}`);
-for (const kind of ['csv', 'json'] as const) {
-  const s = summarize(runs[kind]!);
-  console.log(`podium evaluate (${kind}): best ${s.best.toFixed(2)} s, median ${s.median.toFixed(2)} s over ${s.runs} runs, peak RSS ${s.peakRssMb.toFixed(0)} MB`);
+/** One end-to-end run under GNU time: wall, user+sys CPU, peak RSS. */
+function measure(args: string[], env: NodeJS.ProcessEnv = {}): Measured {
+  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %U %S %M', process.execPath, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: { ...process.env, ...env },
+  });
+  const m = /__TIME__ ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? '');
+  if (r.status !== 0 || !m) throw new Error(`podium exited ${r.status}: ${r.stderr}`);
+  return { wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), peakMb: Number(m[4]) / 1024, stdout: r.stdout };
 }
+
+const ONE_THREAD = { PODIUM_DETECTION_PARALLEL_BYTES: String(Number.MAX_SAFE_INTEGER) };
+const cases: Array<[string, string, NodeJS.ProcessEnv]> = [
+  ['csv, 2 threads', data.csv, {}],
+  ['json, 2 threads', data.json, {}],
+  ['csv, 1 thread', data.csv, ONE_THREAD],
+  ['json, 1 thread', data.json, ONE_THREAD],
+];
+const runs = new Map<string, Measured[]>(cases.map(([label]) => [label, []]));
+// Alternate the cases so background load hits them alike.
+for (let i = 0; i < RUNS; i++) for (const [label, file, env] of cases) runs.get(label)!.push(measure(command(file), env));
+
+const metrics = [...runs.values()].flat().map((r) => JSON.stringify(JSON.parse(r.stdout).metrics));
+const first = JSON.parse(metrics[0]!);
+console.log(`AP ${first.AP}, AR100 ${first.AR100}; every run gives identical numbers: ${metrics.every((m) => m === metrics[0])}`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+for (const [label, rs] of runs) {
+  const wall = rs.map((r) => r.wall);
+  console.log(
+    `podium evaluate (${label}): wall best ${Math.min(...wall).toFixed(2)} s, median ${median(wall).toFixed(2)} s; ` +
+      `CPU (user+sys) median ${median(rs.map((r) => r.cpu)).toFixed(2)} s; peak RSS ${Math.max(...rs.map((r) => r.peakMb)).toFixed(0)} MB (${rs.length} runs)`,
+  );
+}
+console.log(`load after: ${machine().split('load ')[1]}`);
 const py = spawnSync('/usr/bin/python3', ['-c', 'import pycocotools'], { encoding: 'utf8' });
-console.log(py.status === 0 ? 'pycocotools is installed but this bench does not run it yet' : 'reference: pycocotools is not installed (Debian has no python3-pycocotools); the issue quotes ~41 s at this size');
+console.log(py.status === 0 ? 'pycocotools is installed but this bench does not run it yet' : 'reference: pycocotools is not installed (Debian has no python3-pycocotools); the issue quotes ~41 s at this size on this machine');

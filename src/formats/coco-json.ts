@@ -152,13 +152,18 @@ export function addCocoDetection(
   h: number,
   text: (column: string) => string,
 ): void {
-  let ok = true;
   const img = ids.imageRank.get(imageId);
+  const cat = ids.categoryRank.get(categoryId);
+  // The common case, checked without allocating anything.
+  if (img >= 0 && cat >= 0 && w >= 0 && h >= 0 && Number.isFinite(score) && Number.isFinite(x) && Number.isFinite(y) && w !== Infinity && h !== Infinity) {
+    out.push(img, cat, score, x, y, w, h);
+    return;
+  }
+  let ok = true;
   if (img < 0) {
     ok = false;
     problems.add({ ...where, column: 'image_id', message: Number.isFinite(imageId) ? `image_id ${imageId} is not an image of the truth` : `image_id must be a number, found ${text('image_id')}` });
   }
-  const cat = ids.categoryRank.get(categoryId);
   if (cat < 0) {
     ok = false;
     problems.add({ ...where, column: 'category_id', message: Number.isFinite(categoryId) ? `category_id ${categoryId} is not a category of the truth` : `category_id must be a number, found ${text('category_id')}` });
@@ -195,11 +200,16 @@ export function readCocoResults(file: string, ids: CocoTruthFile, name = file): 
 export function cocoResultsFromBytes(bytes: Buffer, ids: CocoTruthFile, name: string): DetectionTable {
   const problems = new ProblemList();
   const out = new DetectionBuilder(Math.ceil(bytes.length / 90));
-  const plain = scanCocoResults(bytes, (row, imageId, categoryId, score, x, y, w, h) =>
-    addCocoDetection(out, ids, problems, { file: name, row }, imageId, categoryId, score, x, y, w, h, (c) =>
-      String({ image_id: imageId, category_id: categoryId, score, x, y, width: w, height: h }[c]),
-    ),
-  );
+  const where = { file: name, row: 0 }; // copied by a problem, so one object serves every entry
+  const columns = ['image_id', 'category_id', 'score', 'x', 'y', 'width', 'height'];
+  const current = new Float64Array(7);
+  const text = (c: string) => String(current[columns.indexOf(c)]); // only called for a problem
+  const plain = scanCocoResults(bytes, (row, imageId, categoryId, score, x, y, w, h) => {
+    where.row = row;
+    current[0] = imageId; current[1] = categoryId; current[2] = score;
+    current[3] = x; current[4] = y; current[5] = w; current[6] = h;
+    addCocoDetection(out, ids, problems, where, imageId, categoryId, score, x, y, w, h, text);
+  });
   if (plain) {
     problems.throwIfAny();
     return out.table();

@@ -18,12 +18,17 @@ export class DetectionBuilder {
   private score: Float64Array;
   private box: Float64Array;
 
-  constructor(capacity = 1024) {
+  /** `shared`: SharedArrayBuffer storage, so a worker thread can read the rows without a copy. */
+  constructor(capacity = 1024, private readonly shared = false) {
     const c = Math.max(16, capacity);
-    this.image = new Uint32Array(c);
-    this.category = new Uint32Array(c);
-    this.score = new Float64Array(c);
-    this.box = new Float64Array(c * 4);
+    this.image = new Uint32Array(this.memory(c * 4));
+    this.category = new Uint32Array(this.memory(c * 4));
+    this.score = new Float64Array(this.memory(c * 8));
+    this.box = new Float64Array(this.memory(c * 32));
+  }
+
+  private memory(bytes: number): ArrayBuffer | SharedArrayBuffer {
+    return this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   }
 
   push(image: number, category: number, score: number, b0: number, b1: number, b2: number, b3: number): void {
@@ -42,16 +47,16 @@ export class DetectionBuilder {
 
   private grow(): void {
     const c = this.image.length * 2;
-    const image = new Uint32Array(c);
+    const image = new Uint32Array(this.memory(c * 4));
     image.set(this.image);
     this.image = image;
-    const category = new Uint32Array(c);
+    const category = new Uint32Array(this.memory(c * 4));
     category.set(this.category);
     this.category = category;
-    const score = new Float64Array(c);
+    const score = new Float64Array(this.memory(c * 8));
     score.set(this.score);
     this.score = score;
-    const box = new Float64Array(c * 4);
+    const box = new Float64Array(this.memory(c * 32));
     box.set(this.box);
     this.box = box;
   }

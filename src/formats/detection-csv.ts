@@ -41,9 +41,11 @@ export async function readCocoCsv(file: string, ids: CocoTruthFile, name = file)
   let out: DetectionBuilder;
   if (isPlainAscii(bytes)) {
     const builder = new DetectionBuilder(Math.ceil(bytes.length / 40));
-    scanCocoCsv(bytes, name, problems, (row, v, text) =>
-      addCocoDetection(builder, ids, problems, { file: name, row }, v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, text),
-    );
+    const where = { file: name, row: 0 }; // copied by a problem, so one object serves every row
+    scanCocoCsv(bytes, name, problems, (row, v, text) => {
+      where.row = row;
+      addCocoDetection(builder, ids, problems, where, v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, text);
+    });
     out = builder;
   }
   else {
@@ -94,6 +96,11 @@ export function scanCocoCsv(bytes: Buffer, name: string, problems: ProblemList, 
   const starts = new Int32Array(8);
   const ends = new Int32Array(8);
   const v = new Float64Array(7);
+  // The raw text of a field of the current row, for messages only.
+  const text = (column: string) => {
+    const f = COCO_CSV_HEADER.indexOf(column as (typeof COCO_CSV_HEADER)[number]);
+    return quoteText(bytes.toString('latin1', starts[f]!, ends[f]!).trim());
+  };
   let row = 1;
   while (p < n) {
     nl = bytes.indexOf(10, p);
@@ -122,10 +129,6 @@ export function scanCocoCsv(bytes: Buffer, name: string, problems: ProblemList, 
           while (b > a && (bytes[b - 1] === 32 || bytes[b - 1] === 9)) b--;
           v[f] = a === b ? NaN : parseAsciiNumber(bytes, a, b);
         }
-        const text = (column: string) => {
-          const f = COCO_CSV_HEADER.indexOf(column as (typeof COCO_CSV_HEADER)[number]);
-          return quoteText(bytes.toString('latin1', starts[f]!, ends[f]!).trim());
-        };
         sink(row, v, text);
       }
     }

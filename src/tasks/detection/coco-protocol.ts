@@ -43,10 +43,15 @@ export async function readCocoSubmission(file: string, ids: CocoTruthFile): Prom
 function resolveRaw(raw: { buffer: SharedArrayBuffer; count: number }, ids: CocoTruthFile, name: string): DetectionTable {
   const v = new Float64Array(raw.buffer);
   const problems = new ProblemList();
-  const out = new DetectionBuilder(raw.count);
+  const out = new DetectionBuilder(raw.count, true);
+  const columns = ['image_id', 'category_id', 'score', 'x', 'y', 'width', 'height'];
+  let o = 0;
+  const text = (c: string) => String(v[o + columns.indexOf(c)]); // only called for a problem
+  const where = { file: name, row: 0 };
   for (let i = 0; i < raw.count; i++) {
-    const o = i * RAW_STRIDE;
-    addCocoDetection(out, ids, problems, { file: name, row: v[o + 7]! }, v[o]!, v[o + 1]!, v[o + 2]!, v[o + 3]!, v[o + 4]!, v[o + 5]!, v[o + 6]!, (c) => String(v[o + ['image_id', 'category_id', 'score', 'x', 'y', 'width', 'height'].indexOf(c)]));
+    o = i * RAW_STRIDE;
+    where.row = v[o + 7]!;
+    addCocoDetection(out, ids, problems, where, v[o]!, v[o + 1]!, v[o + 2]!, v[o + 3]!, v[o + 4]!, v[o + 5]!, v[o + 6]!, text);
   }
   problems.throwIfAny();
   return out.table();
