@@ -120,18 +120,11 @@ export async function runBaseline(challengeId: string, name: string, opts: RunOp
   return run;
 }
 
-interface RecordBaseline {
-  recordBaseline(args: {
-    dbPath: string; challengesRoot: string; challengeId: string; name: string; file: string;
-    description?: string; latency?: LatencyReport;
-  }): Promise<unknown> | unknown;
-}
-
 /** The leaderboard's baseline entry (src/leaderboard/baselines.ts), loaded only when a database is configured. */
 async function record(dbPath: string, challengesRoot: string, run: BaselineRun, description: string): Promise<unknown> {
-  const modulePath = '../leaderboard/baselines.js';
-  const { recordBaseline } = (await import(modulePath)) as RecordBaseline;
+  const { recordBaseline } = await import('../leaderboard/baselines.js');
   return recordBaseline({
-    dbPath, challengesRoot, challengeId: run.challenge, name: run.baseline, file: run.submission, description, latency: run.latency,
+    dbPath, challengesRoot, challengeId: run.challenge, name: run.baseline, file: run.submission, description,
+    latency: run.latency ? { ...run.latency } : undefined,
   });
 }
