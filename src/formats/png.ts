@@ -247,14 +247,32 @@ function packRows({ data, stride, ...header }: PngRows): DecodedPng {
  */
 function unfilterInPlace(raw: Uint8Array, height: number, rowBytes: number, bpp: number, file: string): void {
   const stride = rowBytes + 1;
+  let words: DataView | undefined;
   for (let y = 0; y < height; y++) {
     const o = y * stride + 1;
     const filter = raw[o - 1]!;
     if (filter === 0) continue;
     if (filter > 4) throw new PngError(file, `invalid filter type ${filter} on row ${y}`);
-    if (bpp === 1) unfilterRow1(raw, o, rowBytes, stride, filter, y === 0);
+    if (filter === 2 && y > 0) upRow((words ??= new DataView(raw.buffer, raw.byteOffset, raw.byteLength)), raw, o, rowBytes, stride);
+    else if (bpp === 1) unfilterRow1(raw, o, rowBytes, stride, filter, y === 0);
     else unfilterRow(raw, o, rowBytes, stride, bpp, filter, y === 0);
   }
+}
+
+/**
+ * Up: adds the row above, byte by byte mod 256, four bytes at a time (SWAR: add the low 7 bits
+ * of each byte, then put back each byte's top bit as the XOR of the two top bits, so no carry
+ * crosses into the next byte).
+ */
+function upRow(words: DataView, raw: Uint8Array, o: number, rowBytes: number, stride: number): void {
+  const end = o + rowBytes;
+  let i = o;
+  for (; i + 4 <= end; i += 4) {
+    const x = words.getUint32(i, true);
+    const u = words.getUint32(i - stride, true);
+    words.setUint32(i, (((x & 0x7f7f7f7f) + (u & 0x7f7f7f7f)) ^ ((x ^ u) & 0x80808080)) >>> 0, true);
+  }
+  for (; i < end; i++) raw[i] = raw[i]! + raw[i - stride]!;
 }
 
 /** One row, one byte per pixel. */
@@ -265,7 +283,7 @@ function unfilterRow1(raw: Uint8Array, o: number, rowBytes: number, stride: numb
     let left = raw[o]!;
     for (let i = o + 1; i < end; i++) raw[i] = left = (raw[i]! + left) & 255;
   } else if (filter === 2) {
-    if (!firstRow) for (let i = o; i < end; i++) raw[i] = raw[i]! + raw[i - stride]!;
+    // Up on the first row adds nothing; later rows go through upRow.
   } else if (filter === 3) {
     let left = 0;
     if (firstRow) for (let i = o; i < end; i++) raw[i] = left = (raw[i]! + (left >> 1)) & 255;
@@ -275,11 +293,19 @@ function unfilterRow1(raw: Uint8Array, o: number, rowBytes: number, stride: numb
     let c = 0; // upper left
     for (let i = o; i < end; i++) {
       const b = raw[i - stride]!;
-      const pa = b > c ? b - c : c - b;
-      const pb = a > c ? a - c : c - a;
-      const d = a + b - c - c;
-      const pc = d < 0 ? -d : d;
-      a = (raw[i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+      let predicted: number;
+      // In uniform regions two of the three neighbours agree, which settles the predictor:
+      // b = c makes pa = 0 (predict a); a = c makes pb = 0 and pa = |b - c| = pc (predict b).
+      if (b === c) predicted = a;
+      else if (a === c) predicted = b;
+      else {
+        const pa = b > c ? b - c : c - b;
+        const pb = a > c ? a - c : c - a;
+        const d = a + b - c - c;
+        const pc = d < 0 ? -d : d;
+        predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      a = (raw[i]! + predicted) & 255;
       raw[i] = a;
       c = b;
     }

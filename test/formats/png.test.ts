@@ -80,6 +80,17 @@ describe('every filter type', () => {
       expect(decodePng(encoded).data).toEqual(rgba);
     });
   }
+  for (const filterType of [0, 1, 2, 3, 4]) {
+    it(`reads pngjs grayscale (one byte a pixel) with filter ${filterType}`, () => {
+      const mask = bin('mask.bin'); // 53 x 37: rows not a multiple of 4 bytes, so the word loops have tails
+      const image = new PNG({ width: 53, height: 37, colorType: 0, inputColorType: 0, bitDepth: 8 });
+      image.data = Buffer.from(mask);
+      const encoded = PNG.sync.write(image, { filterType, colorType: 0, inputColorType: 0 });
+      const decoded = decodePng(encoded);
+      expect([decoded.colorType, decoded.channels]).toEqual(['gray', 1]);
+      expect(decoded.data).toEqual(mask);
+    });
+  }
   it('round-trips its own encoder with each filter, as PIL-compatible palette, gray and RGB', () => {
     const mask = bin('mask.bin');
     for (const filter of [0, 1, 2, 3, 4, 'cycle'] as const) {
