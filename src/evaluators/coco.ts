@@ -275,6 +275,8 @@ class GroupScratch {
   dets = new Uint32Array(128);
   best = new Float64Array(128);
   candidates = new Uint32Array(128);
+  detArea = new Float64Array(128);
+  crowd = new Uint8Array(64);
   ious = new Float64Array(1024);
   gtIgnore = new Uint8Array(64);
   gtOrder = new Uint32Array(64);
@@ -284,12 +286,14 @@ class GroupScratch {
       this.dets = new Uint32Array(nd * 2);
       this.best = new Float64Array(nd * 2);
       this.candidates = new Uint32Array(nd * 2);
+      this.detArea = new Float64Array(nd * 2);
     }
     if (nd * ng > this.ious.length) this.ious = new Float64Array(nd * ng * 2);
     if (ng > this.gtIgnore.length) {
       this.gtIgnore = new Uint8Array(ng * 2);
       this.gtOrder = new Uint32Array(ng * 2);
       this.matched = new Uint8Array(ng * 2);
+      this.crowd = new Uint8Array(ng * 2);
     }
   }
 }
@@ -355,9 +359,11 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
 
       // A detection that matches nothing is a false positive where its own area (w*h) is in
       // range, else ignored; that word serves every detection that overlaps no box enough.
+      const detArea = scratch.detArea;
       for (let d = 0; d < nd; d++) {
         const db = sorted[d]! * 4;
         const area = dets.box[db + 2]! * dets.box[db + 3]!;
+        detArea[d] = area;
         const base = (nRecords + d) * A;
         for (let a = 0; a < A; a++) status[base + a] = area < AREA_LO[a]! || area > AREA_HI[a]! ? ALL_IGNORED : ALL_FP;
       }
@@ -370,6 +376,8 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
         const ious = scratch.ious;
         const best = scratch.best;
         const candidates = scratch.candidates;
+        const crowd = scratch.crowd;
+        for (let g = 0; g < ng; g++) crowd[g] = truth.crowd[gtOrderAll[gi + g]!]!;
         let nCandidates = 0;
         for (let d = 0; d < nd; d++) {
           const db = sorted[d]! * 4;
@@ -417,7 +425,7 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
                 const row = d * ng;
                 for (let j = 0; j < ng; j++) {
                   const g = gtOrder[j]!;
-                  if (matched[g] && !truth.crowd[gtOrderAll[gi + g]!]) continue;
+                  if (matched[g] && !crowd[g]) continue;
                   if (m > -1 && !gtIgnore[m] && gtIgnore[g]) break;
                   const v = ious[row + g]!;
                   if (v < iou) continue;
@@ -427,8 +435,7 @@ function evaluateImages(scorer: Scorer, dets: CocoDetections, detGroups: ImageGr
               }
               let s: number;
               if (m === -1) {
-                const db = sorted[d]! * 4;
-                const area = dets.box[db + 2]! * dets.box[db + 3]!;
+                const area = detArea[d]!;
                 s = area < lo || area > hi ? IGNORED : FP;
               } else {
                 matched[m] = 1;
