@@ -59,7 +59,7 @@ describe('podium evaluate --task detection', () => {
   });
 
   describe('with the second thread (any submission size)', () => {
-    const env = { PODIUM_DETECTION_PARALLEL_BYTES: '0' };
+    const env = { PODIUM_DETECTION_PARALLEL_BYTES: '0', PODIUM_DETECTION_THREADS: '2' };
     for (const sub of ['submission.csv', 'submission.json']) {
       it(`${sub}: the same numbers`, () => {
         const r = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', fixture('det', sub), '--json'], { env });

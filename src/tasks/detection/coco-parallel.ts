@@ -4,6 +4,7 @@
  * and everything runs on one thread, which gives the same numbers).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CocoChunk } from '../../evaluators/coco.js';
@@ -12,9 +13,23 @@ import type { WorkerReply, WorkerRequest } from './coco-worker.js';
 /** Submissions smaller than this are read and matched on one thread (the worker costs ~30 ms). */
 const DEFAULT_MIN_BYTES = 4 * 1024 * 1024;
 
-export function parallelMinBytes(): number {
+function parallelMinBytes(): number {
   const env = process.env.PODIUM_DETECTION_PARALLEL_BYTES;
   return env !== undefined && env !== '' && Number.isFinite(Number(env)) ? Number(env) : DEFAULT_MIN_BYTES;
+}
+
+/**
+ * Whether a submission of this size gets the second thread. `PODIUM_DETECTION_THREADS=1|2`
+ * forces it off / on; by default it is used when a core is free (1-minute load average below
+ * the core count): on a saturated machine the second thread only adds work (measured in
+ * bench/detection), on an idle one it shortens the wall time.
+ */
+export function useSecondThread(submissionBytes: number): boolean {
+  if (submissionBytes < parallelMinBytes()) return false;
+  const forced = process.env.PODIUM_DETECTION_THREADS;
+  if (forced === '1') return false;
+  if (forced === '2') return true;
+  return os.cpus().length > 1 && os.loadavg()[0]! < os.cpus().length - 0.5;
 }
 
 export class CocoWorker {

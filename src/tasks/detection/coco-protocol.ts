@@ -14,7 +14,7 @@ import { readCocoCsv } from '../../formats/detection-csv.js';
 import { DetectionBuilder, type DetectionTable } from '../../formats/detection-builder.js';
 import { ProblemList, ValidationError } from '../../problems.js';
 import type { EvaluateOptions, EvaluateResult, Resampler, ScoreReport } from '../task.js';
-import { CocoWorker, parallelMinBytes } from './coco-parallel.js';
+import { CocoWorker, useSecondThread } from './coco-parallel.js';
 import { RAW_STRIDE } from './coco-worker.js';
 import { imageSplits } from './splits.js';
 
@@ -67,7 +67,7 @@ export async function validateCoco(truthPath: string, submissionPath: string): P
 
 export async function evaluateCoco(truthPath: string, submissionPath: string, opts: EvaluateOptions = {}): Promise<EvaluateResult> {
   const kind = submissionKind(submissionPath);
-  const worker = fs.statSync(submissionPath).size >= parallelMinBytes() ? CocoWorker.start() : undefined;
+  const worker = useSecondThread(fs.statSync(submissionPath).size) ? CocoWorker.start() : undefined;
   try {
     const scanned = worker?.scan(path.resolve(submissionPath), kind);
     scanned?.catch(() => undefined); // observed below
