@@ -25,57 +25,60 @@ function depthwiseInfo(xShape: number[], filterShape: number[], attrs: tf.NamedA
   );
 }
 
-/**
- * Walks every (output position, filter tap) pair whose input position is inside the image and
- * calls `visit` with the base offsets of the input pixel, the output pixel and the filter tap;
- * the callers' inner loops run over channels, which are contiguous in NHWC.
- */
-function forEachTap(info: Info, visit: (xBase: number, dyBase: number, fBase: number) => void): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  for (let b = 0; b < batchSize; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++) {
-        const dyBase = ((b * outHeight + oh) * outWidth + ow) * outChannels;
-        for (let fh = 0; fh < filterHeight; fh++) {
-          const ih = oh * info.strideHeight - top + fh * info.dilationHeight;
-          if (ih < 0 || ih >= inHeight) continue;
-          for (let fw = 0; fw < filterWidth; fw++) {
-            const iw = ow * info.strideWidth - left + fw * info.dilationWidth;
-            if (iw < 0 || iw >= inWidth) continue;
-            visit(((b * inHeight + ih) * inWidth + iw) * inChannels, dyBase, (fh * filterWidth + fw) * outChannels);
-          }
-        }
-      }
-    }
-  }
+/** The geometry both kernels loop over, read once. */
+function geometry(info: Info) {
+  return {
+    ...info,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+    multiplier: info.outChannels / info.inChannels,
+  };
 }
+
+/*
+ * Both kernels walk every (output position, filter tap) pair whose input position lies inside
+ * the image, with the channel loop innermost (channels are contiguous in NHWC). The loops are
+ * written out in each kernel rather than shared through a callback: a callback shared by
+ * several kernels stops being inlined and costs a call per tap.
+ */
 
 export function depthwiseBackpropInputWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const inputShape = (attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs).inputShape;
-  const info = depthwiseInfo(inputShape, filter.shape, attrs as tf.NamedAttrMap);
+  const g = geometry(depthwiseInfo(inputShape, filter.shape, attrs as tf.NamedAttrMap));
   const heap = backend as unknown as HeapBackend;
   const out = heap.makeOutput(inputShape, 'float32');
+  // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.
   const dx = heap.typedArrayFromHeap(out) as Float32Array;
   const dyv = heap.typedArrayFromHeap(dy) as Float32Array;
   const f = heap.typedArrayFromHeap(filter) as Float32Array;
   dx.fill(0);
-  const channels = info.inChannels;
-  const m = info.outChannels / channels;
-  if (m === 1) {
-    forEachTap(info, (xBase, dyBase, fBase) => {
-      for (let c = 0; c < channels; c++) dx[xBase + c] += dyv[dyBase + c] * f[fBase + c];
-    });
-  } else {
-    forEachTap(info, (xBase, dyBase, fBase) => {
-      for (let c = 0; c < channels; c++) {
-        let sum = 0;
-        for (let q = 0; q < m; q++) sum += dyv[dyBase + c * m + q] * f[fBase + c * m + q];
-        dx[xBase + c] += sum;
+  const { inChannels: channels, outChannels, multiplier: m } = g;
+  for (let b = 0; b < g.batchSize; b++) {
+    for (let oh = 0; oh < g.outHeight; oh++) {
+      for (let ow = 0; ow < g.outWidth; ow++) {
+        const dyBase = ((b * g.outHeight + oh) * g.outWidth + ow) * outChannels;
+        for (let fh = 0; fh < g.filterHeight; fh++) {
+          const ih = oh * g.strideHeight - g.top + fh * g.dilationHeight;
+          if (ih < 0 || ih >= g.inHeight) continue;
+          for (let fw = 0; fw < g.filterWidth; fw++) {
+            const iw = ow * g.strideWidth - g.left + fw * g.dilationWidth;
+            if (iw < 0 || iw >= g.inWidth) continue;
+            const xBase = ((b * g.inHeight + ih) * g.inWidth + iw) * channels;
+            const fBase = (fh * g.filterWidth + fw) * outChannels;
+            if (m === 1) {
+              for (let c = 0; c < channels; c++) dx[xBase + c] += dyv[dyBase + c] * f[fBase + c];
+            } else {
+              for (let c = 0; c < channels; c++) {
+                let sum = 0;
+                for (let q = 0; q < m; q++) sum += dyv[dyBase + c * m + q] * f[fBase + c * m + q];
+                dx[xBase + c] += sum;
+              }
+            }
+          }
+        }
       }
-    });
+    }
   }
   return out;
 }
@@ -83,26 +86,38 @@ export function depthwiseBackpropInputWasm({ inputs, backend, attrs }: KernelArg
 export function depthwiseBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const filterShape = (attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs).filterShape;
-  const info = depthwiseInfo(x.shape, filterShape, attrs as tf.NamedAttrMap);
+  const g = geometry(depthwiseInfo(x.shape, filterShape, attrs as tf.NamedAttrMap));
   const heap = backend as unknown as HeapBackend;
   const out = heap.makeOutput(filterShape, 'float32');
   const df = heap.typedArrayFromHeap(out) as Float32Array;
   const xv = heap.typedArrayFromHeap(x) as Float32Array;
   const dyv = heap.typedArrayFromHeap(dy) as Float32Array;
   df.fill(0);
-  const channels = info.inChannels;
-  const m = info.outChannels / channels;
-  if (m === 1) {
-    forEachTap(info, (xBase, dyBase, fBase) => {
-      for (let c = 0; c < channels; c++) df[fBase + c] += xv[xBase + c] * dyv[dyBase + c];
-    });
-  } else {
-    forEachTap(info, (xBase, dyBase, fBase) => {
-      for (let c = 0; c < channels; c++) {
-        const xval = xv[xBase + c];
-        for (let q = 0; q < m; q++) df[fBase + c * m + q] += xval * dyv[dyBase + c * m + q];
+  const { inChannels: channels, outChannels, multiplier: m } = g;
+  for (let b = 0; b < g.batchSize; b++) {
+    for (let oh = 0; oh < g.outHeight; oh++) {
+      for (let ow = 0; ow < g.outWidth; ow++) {
+        const dyBase = ((b * g.outHeight + oh) * g.outWidth + ow) * outChannels;
+        for (let fh = 0; fh < g.filterHeight; fh++) {
+          const ih = oh * g.strideHeight - g.top + fh * g.dilationHeight;
+          if (ih < 0 || ih >= g.inHeight) continue;
+          for (let fw = 0; fw < g.filterWidth; fw++) {
+            const iw = ow * g.strideWidth - g.left + fw * g.dilationWidth;
+            if (iw < 0 || iw >= g.inWidth) continue;
+            const xBase = ((b * g.inHeight + ih) * g.inWidth + iw) * channels;
+            const fBase = (fh * g.filterWidth + fw) * outChannels;
+            if (m === 1) {
+              for (let c = 0; c < channels; c++) df[fBase + c] += xv[xBase + c] * dyv[dyBase + c];
+            } else {
+              for (let c = 0; c < channels; c++) {
+                const xval = xv[xBase + c];
+                for (let q = 0; q < m; q++) df[fBase + c * m + q] += xval * dyv[dyBase + c * m + q];
+              }
+            }
+          }
+        }
       }
-    });
+    }
   }
   return out;
 }

@@ -116,3 +116,30 @@ describe('wasm training kernels against the cpu backend', () => {
     });
   }
 });
+
+describe('batch norm gradient (reduce first) against tfjs-core on the cpu backend', () => {
+  it('gives the same derivatives for x, mean, variance, scale and offset', async () => {
+    // tfjs-core's own gradient on the cpu backend, computed before podium's is registered, is
+    // not reachable once registered; so compare against the closed form on the cpu backend.
+    await initRuntime('cpu');
+    const shape = [2, 3, 4, 5];
+    const size = 2 * 3 * 4 * 5;
+    const x = tf.tensor4d(seededValues(size, 11), shape as [number, number, number, number]);
+    const mean = tf.tensor1d(seededValues(5, 12));
+    const variance = tf.tensor1d(seededValues(5, 13).map((v) => v + 1));
+    const scale = tf.tensor1d(seededValues(5, 14));
+    const offset = tf.tensor1d(seededValues(5, 15));
+    const weights = tf.tensor4d(seededValues(size, 16), shape as [number, number, number, number]);
+    const viaKernel = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+      tf.batchNorm(a as tf.Tensor4D, m as tf.Tensor1D, v as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, 1e-3).mul(weights).sum();
+    const viaOps = (a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+      a.sub(m).mul(tf.rsqrt(v.add(1e-3))).mul(s).add(o).mul(weights).sum();
+    const inputs = [x, mean, variance, scale, offset];
+    const ours = await Promise.all(tf.grads(viaKernel)(inputs).map(async (t) => (await t.data()) as Float32Array));
+    const reference = await Promise.all(tf.grads(viaOps)(inputs).map(async (t) => (await t.data()) as Float32Array));
+    for (let i = 0; i < inputs.length; i++) expectClose(ours[i], reference[i]);
+    await initRuntime('wasm');
+    const onWasm = await Promise.all(tf.grads(viaKernel)(inputs).map(async (t) => (await t.data()) as Float32Array));
+    for (let i = 0; i < inputs.length; i++) expectClose(onWasm[i], reference[i]);
+  });
+});

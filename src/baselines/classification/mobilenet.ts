@@ -38,7 +38,7 @@ interface Meta {
   size: number;
 }
 
-const DEFAULT_EPOCHS = 6;
+const DEFAULT_EPOCHS = 2;
 const BATCH = 64;
 
 export const mobilenetClassifier: Baseline = {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Baseline, BaselineContext } from '../baseline.js';
 import { trainOrLoad } from '../cache.js';
-import { convBnRelu6, mobileNetV2, Seeds, type MobileNetV2Config } from '../mobilenet-v2.js';
+import { convBnRelu6, mobileNetV2, relu6, Seeds, type MobileNetV2Config } from '../mobilenet-v2.js';
 import { modelLatency } from '../model-latency.js';
 import { predictInBatches, train } from '../train.js';
 import { ANCHORS_PER_CELL, decode, makeAnchors, matchAnchors, type AnchorSet, type GroundTruth } from './anchors.js';
@@ -38,7 +38,7 @@ type ST = tf.SymbolicTensor;
 function separableHead(x: ST, outputs: number, seeds: Seeds, name: string): ST {
   let y = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: seeds.he(), name: `${name}_dw` }).apply(x) as ST;
   y = tf.layers.batchNormalization({ momentum: 0.9, name: `${name}_dw_bn` }).apply(y) as ST;
-  y = tf.layers.reLU({ maxValue: 6, name: `${name}_dw_relu6` }).apply(y) as ST;
+  y = relu6(`${name}_dw_relu6`).apply(y) as ST;
   return tf.layers.conv2d({ filters: outputs, kernelSize: 1, kernelInitializer: seeds.glorot(), name: `${name}_pw` }).apply(y) as ST;
 }
 
@@ -103,7 +103,7 @@ interface Meta {
   categories: number[];
 }
 
-const DEFAULT_EPOCHS = 12;
+const DEFAULT_EPOCHS = 10;
 const BATCH = 32;
 const SCORE_THRESHOLD = 0.05;
 const MAX_DETECTIONS = 100;

@@ -84,7 +84,7 @@ interface Meta {
   size: number;
 }
 
-const DEFAULT_EPOCHS = 10;
+const DEFAULT_EPOCHS = 6;
 const BATCH = 16;
 
 export const deeplab: Baseline = {

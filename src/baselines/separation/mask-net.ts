@@ -67,7 +67,7 @@ interface Meta {
   frames: number;
 }
 
-const DEFAULT_EPOCHS = 12;
+const DEFAULT_EPOCHS = 8;
 const BATCH = 16;
 
 function inputsOf(set: Mixture[], idx: number[], audioVisual: boolean): tf.Tensor[] {
