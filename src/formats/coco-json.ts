@@ -15,6 +15,7 @@ import type { CocoGroundTruth } from '../evaluators/coco.js';
 import { parseAsciiNumber } from './ascii-number.js';
 import { DetectionBuilder, type DetectionTable } from './detection-builder.js';
 import { IdLookup } from './id-lookup.js';
+import { stripSegmentation } from './json-without-segmentation.js';
 
 /** A COCO truth with the id -> rank lookups its submission readers need. */
 export interface CocoTruthFile {
@@ -46,6 +47,23 @@ function readJson(file: string, name: string): Json {
  * categories, bad boxes, missing area) is collected and thrown together.
  */
 export function readCocoInstances(file: string, name = file): CocoTruthFile {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw ValidationError.of({ file: name, message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+  }
+  // Polygons are never read for boxes: parse the file without them when that is valid JSON.
+  const light = stripSegmentation(bytes);
+  if (light) {
+    let doc: Json | undefined;
+    try {
+      doc = JSON.parse(light.toString('utf8').replace(/^\uFEFF/, ''));
+    } catch {
+      doc = undefined; // the original explains its own syntax errors
+    }
+    if (doc !== undefined) return cocoInstancesFromJson(doc, name);
+  }
   return cocoInstancesFromJson(readJson(file, name), name);
 }
 

@@ -108,3 +108,25 @@ describe('orderByGroupThenScore', () => {
     expect(Array.from(orderByGroupThenScore(group, score, n, tie))).toEqual([...ids].sort((a, b) => byScore(a, b) || tie[a]! - tie[b]!));
   });
 });
+
+describe('stripSegmentation', () => {
+  it('drops polygons and RLE, keeps everything else, leaves strings alone', async () => {
+    const { stripSegmentation } = await import('../../src/formats/json-without-segmentation.js');
+    const doc = {
+      info: { description: 'a "segmentation": [1, 2] inside a string', segmentation: null },
+      annotations: [
+        { id: 1, segmentation: [[1.5, 2, 3, 4e2], [5, 6]], bbox: [0, 0, 1, 1], area: 1 },
+        { id: 2, segmentation: { counts: 'ab"c\\\\d]}', size: [3, 4] }, iscrowd: 1, bbox: [1, 2, 3, 4], area: 2 },
+        { id: 3, segmentation: 7, bbox: [0, 0, 2, 2], area: 4 },
+      ],
+    };
+    for (const text of [JSON.stringify(doc), JSON.stringify(doc, null, 2)]) {
+      const out = JSON.parse(stripSegmentation(Buffer.from(text))!.toString());
+      expect(out.info.description).toBe(doc.info.description);
+      expect(out.info.segmentation).toBe(0);
+      expect(out.annotations.map((a: { segmentation: unknown }) => a.segmentation)).toEqual([0, 0, 0]);
+      expect(out.annotations.map((a: { bbox: number[] }) => a.bbox)).toEqual(doc.annotations.map((a) => a.bbox));
+    }
+    expect(stripSegmentation(Buffer.from('{"images": []}'))).toBeUndefined();
+  });
+});
