@@ -127,10 +127,17 @@ function openFolder(dir: string, label: string, expected: ExpectedIds, problems:
   }
   const found = matchNames(label, files, expected, problems);
   return {
-    async bytes(id) {
+    async bytes(id, problems) {
       const file = found.get(id);
-      // Masks are a few KB: a synchronous read is cheaper than the promise machinery.
-      return file && { bytes: fs.readFileSync(file.value), file: `${label}/${file.name}` };
+      if (!file) return undefined;
+      const name = `${label}/${file.name}`;
+      try {
+        // Masks are a few KB: a synchronous read is cheaper than the promise machinery.
+        return { bytes: fs.readFileSync(file.value), file: name };
+      } catch (e) {
+        problems.add({ file: name, message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+        return undefined;
+      }
     },
   };
 }
