@@ -173,10 +173,17 @@ async function main() {
     const total = (db.prepare(`SELECT count(*) AS n FROM submissions WHERE status = 'scored'`).get() as { n: number }).n;
     db.close();
 
+    /** The server process's CPU time (user + system), from /proc: less sensitive to other load than latency. */
+    const serverCpuMs = () => {
+      const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+    };
     const timeGet = async (p: string, n: number) => {
       const cold = performance.now();
       await (await fetch(url + p)).arrayBuffer();
       const coldMs = performance.now() - cold;
+      const cpu0 = serverCpuMs();
       const ms: number[] = [];
       let bytes = 0;
       for (let i = 0; i < n; i++) {
@@ -185,7 +192,7 @@ async function main() {
         bytes = (await r.arrayBuffer()).byteLength;
         ms.push(performance.now() - t);
       }
-      return { coldMs, p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), bytes };
+      return { coldMs, p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), bytes, cpuMs: (serverCpuMs() - cpu0) / n };
     };
     const boardJson = await timeGet('/api/challenges/bench/leaderboard', 500);
     const boardPage = await timeGet('/challenges/bench', 500);
@@ -196,13 +203,14 @@ async function main() {
     const touch = writer.prepare(`UPDATE challenges SET synced_at = synced_at + 1 WHERE id = 'bench'`);
     const timeCold = async (p: string, n: number) => {
       const ms: number[] = [];
+      const cpu0 = serverCpuMs();
       for (let i = 0; i < n; i++) {
         touch.run();
         const t = performance.now();
         await (await fetch(url + p)).arrayBuffer();
         ms.push(performance.now() - t);
       }
-      return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99) };
+      return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), cpuMs: (serverCpuMs() - cpu0) / n };
     };
     const coldJson = await timeCold('/api/challenges/bench/leaderboard', 100);
     const coldPage = await timeCold('/challenges/bench', 100);
@@ -218,6 +226,7 @@ async function main() {
       `integrity: accepted ${accepted.length} (unique ids ${uniqueAccepted}); statuses ${JSON.stringify(statuses)}; doubled score rows ${doubled}; submissions without exactly 3 current scores ${missing}; jobs ${JSON.stringify(jobs)}`,
       `leaderboard with ${total} scored submissions: JSON p50 ${fmt(boardJson.p50)}, p99 ${fmt(boardJson.p99)} (first, uncached ${fmt(boardJson.coldMs)}, ${boardJson.bytes} bytes); page p50 ${fmt(boardPage.p50)}, p99 ${fmt(boardPage.p99)} (first ${fmt(boardPage.coldMs)}, ${boardPage.bytes} bytes)`,
       `  recomputed after every write: JSON p50 ${fmt(coldJson.p50)}, p99 ${fmt(coldJson.p99)}; page p50 ${fmt(coldPage.p50)}, p99 ${fmt(coldPage.p99)}`,
+      `  server CPU per request: JSON ${boardJson.cpuMs.toFixed(2)} ms warm, ${coldJson.cpuMs.toFixed(2)} ms recomputed; page ${boardPage.cpuMs.toFixed(2)} ms warm, ${coldPage.cpuMs.toFixed(2)} ms recomputed`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
     const ok = accepted.length === SUBMISSIONS && uniqueAccepted === SUBMISSIONS && doubled === 0 && missing === 0;

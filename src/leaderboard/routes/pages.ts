@@ -4,6 +4,7 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { acceptSubmission, openChallenge } from '../accept.js';
+import { HISTORY_MAX_AGE_MS } from '../board.js';
 import { privateVisible, type AppContext } from '../context.js';
 import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
 import { STYLESHEET } from '../views/html.js';
@@ -54,7 +55,7 @@ export function pageRoutes(ctx: AppContext): Router {
     else board = ctx.boards.board(c, 'private');
     // The table and chart only change with the data: render them once per change, not per request.
     const boardHtml = board ? ctx.boards.cached(`html:board:${c.id}:${split}`, () => boardTable(board)) : undefined;
-    const chart = ctx.boards.cached(`html:chart:${c.id}`, () => scoreChart(ctx.boards.history(c), c.higher_is_better, c.primary_metric));
+    const chart = ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, `html:chart:${c.id}`, () => scoreChart(ctx.boards.history(c), c.higher_is_better, c.primary_metric));
     page(res, challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer: who(req) }),
       split === 'private' && !board ? 403 : 200);
   });
