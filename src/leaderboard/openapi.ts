@@ -26,7 +26,7 @@ export function openApiDocument(): Record<string, unknown> {
         Submission: {
           type: 'object',
           properties: {
-            id: { type: 'integer' }, status: { enum: ['queued', 'scoring', 'scored', 'failed'] }, queue_position: { type: ['integer', 'null'] },
+            id: { type: 'integer' }, status: { enum: ['queued', 'scoring', 'scored', 'failed'] }, queue_position: { type: ['integer', 'null'], description: '1 = next to be scored, 0 = being scored now, null = not pending' },
             error: { type: ['string', 'null'] }, scores: { type: 'object', description: 'by split: public (always), private (after the end)' },
             intervals: { type: 'object', description: '95% bootstrap interval of the primary metric by split' },
           },

@@ -27,7 +27,7 @@ describe('podium serve killed with SIGKILL while scoring', () => {
     }
     // Wait until a job is claimed and held mid-scoring.
     let scoring: any;
-    for (let i = 0; i < 500 && !scoring; i++) {
+    for (let i = 0; i < 3000 && !scoring; i++) {
       const r = await api(first.url, 'GET', `/api/challenges/toy/submissions`, { token });
       scoring = r.body.submissions.find((s: any) => s.status === 'scoring');
       if (!scoring) await new Promise((res) => setTimeout(res, 20));

@@ -42,11 +42,13 @@ export function adminRoutes(ctx: AppContext): Router {
     const before: Snapshot = {};
     for (const s of splits) before[s] = snapshot(ctx.boards.board(c, s));
     const now = ctx.clock();
-    const run = ctx.store.db
-      .prepare('INSERT INTO rescore_runs (challenge_id, evaluator_version, before_json, created_at) VALUES (?, ?, ?, ?)')
-      .run(c.id, version, JSON.stringify(before), now);
-    const runId = Number(run.lastInsertRowid);
-    const jobs = ctx.queue.enqueueRescore(c.id, runId, now);
+    const { runId, jobs } = ctx.store.db.transaction(() => {
+      const run = ctx.store.db
+        .prepare('INSERT INTO rescore_runs (challenge_id, evaluator_version, before_json, created_at) VALUES (?, ?, ?, ?)')
+        .run(c.id, version, JSON.stringify(before), now);
+      const id = Number(run.lastInsertRowid);
+      return { runId: id, jobs: ctx.queue.enqueueRescore(c.id, id, now) };
+    }).immediate();
     ctx.pool.notify();
     res.status(202).location(`/api/admin/rescores/${runId}`).json({ run_id: runId, challenge: c.id, evaluator_version: version, jobs });
   });

@@ -61,8 +61,10 @@ export function intParam(value: unknown, what: string): number {
 
 /** JSON errors for /api: StoreError keeps its status and details; anything else is a 500 with its message. */
 export function jsonErrors(ctx: AppContext) {
-  return (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
+    // Refused before the body was read (limit, pause, auth): drain it so the client sees the answer.
+    if (!req.complete) req.resume();
     const e = err as Error & { status?: number; type?: string };
     if (err instanceof StoreError) {
       if (err.status === 429 && typeof err.details.resets_at === 'string') {
