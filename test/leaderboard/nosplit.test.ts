@@ -30,4 +30,28 @@ describe('a challenge without a private split', () => {
     expect(priv.status).toBe(404);
     expect(priv.body.error).toMatch(/no private split/);
   });
+
+  it('manages teams through the HTML forms', async () => {
+    const token = await register(server.url, 'form user');
+    const cookie = `podium_token=${encodeURIComponent(token)}`;
+    const created = await fetch(`${server.url}/challenges/toy/team`, {
+      method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'Team <One>' }).toString(),
+    });
+    expect(created.status).toBe(303);
+    const page = await (await fetch(`${server.url}/challenges/toy/team`, { headers: { cookie } })).text();
+    expect(page).toContain('Team &lt;One&gt;');
+    const code = /<span class="token">([^<]+)<\/span>/.exec(page)![1]!;
+    const mate = await register(server.url, 'mate');
+    const joined = await fetch(`${server.url}/challenges/toy/team/join`, {
+      method: 'POST', redirect: 'manual', headers: { cookie: `podium_token=${encodeURIComponent(mate)}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ invite_code: code }).toString(),
+    });
+    expect(joined.status).toBe(303);
+    const team = await api(server.url, 'GET', '/api/challenges/toy/team', { token: mate });
+    expect(team.body).toMatchObject({ name: 'Team <One>', members: ['form user', 'mate'] });
+    // Another site cannot post as you: the session cookie is SameSite=Strict and HttpOnly.
+    const login = await fetch(`${server.url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(token)}` });
+    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+  });
 });
