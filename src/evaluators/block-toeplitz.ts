@@ -377,7 +377,6 @@ function pairForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticFor
   for (let k = 1; k < n; k++) {
     // ef = sum_b T(k-b)^T F[b], eb = sum_b T(b+1) B[b]
     let f00 = 0, f01 = 0, f10 = 0, f11 = 0;
-    let b00 = 0, b01 = 0, b10 = 0, b11 = 0;
     for (let b = 0; b < k; b++) {
       const to = 4 * (k - b);
       const t00 = t[to]!, t01 = t[to + 1]!, t10 = t[to + 2]!, t11 = t[to + 3]!;
@@ -387,13 +386,24 @@ function pairForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticFor
       f01 += t00 * x01 + t10 * x11;
       f10 += t01 * x00 + t11 * x10;
       f11 += t01 * x01 + t11 * x11;
-      const so = 4 * (b + 1);
-      const s00 = t[so]!, s01 = t[so + 1]!, s10 = t[so + 2]!, s11 = t[so + 3]!;
-      const y00 = bw[fo]!, y01 = bw[fo + 1]!, y10 = bw[fo + 2]!, y11 = bw[fo + 3]!;
-      b00 += s00 * y00 + s01 * y10;
-      b01 += s00 * y01 + s01 * y11;
-      b10 += s10 * y00 + s11 * y10;
-      b11 += s10 * y01 + s11 * y11;
+    }
+    // eb from the symmetry of M: F_k[0]^T eb = ef^T B_k[k-1] (both are [F_k; 0]^T M_{k+1} [0; B_k]),
+    // which saves the second inner-product loop.
+    let b00: number, b01: number, b10: number, b11: number;
+    {
+      const lo = 4 * (k - 1);
+      const l00 = bw[lo]!, l01 = bw[lo + 1]!, l10 = bw[lo + 2]!, l11 = bw[lo + 3]!;
+      // m = ef^T B_k[k-1]
+      const m00 = f00 * l00 + f10 * l10, m01 = f00 * l01 + f10 * l11;
+      const m10 = f01 * l00 + f11 * l10, m11 = f01 * l01 + f11 * l11;
+      // eb = (F_k[0]^T)^-1 m, F_k[0]^T = [[g00, g10], [g01, g11]]
+      const g00 = f[0]!, g01 = f[1]!, g10 = f[2]!, g11 = f[3]!;
+      const gd = g00 * g11 - g01 * g10;
+      const h00 = g11 / gd, h01 = -g10 / gd, h10 = -g01 / gd, h11 = g00 / gd;
+      b00 = h00 * m00 + h01 * m10;
+      b01 = h00 * m01 + h01 * m11;
+      b10 = h10 * m00 + h11 * m10;
+      b11 = h10 * m01 + h11 * m11;
     }
     // A = (I - eb ef)^-1, C = (I - ef eb)^-1
     const p00 = 1 - (b00 * f00 + b01 * f10), p01 = -(b00 * f01 + b01 * f11);
