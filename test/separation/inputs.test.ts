@@ -111,6 +111,8 @@ describe('separation layouts', () => {
     write(`${sub}/s3/a1.wav`, noise(LENGTH, 5));
     fs.writeFileSync(`${sub}/notes.txt`, 'hello');
     fs.writeFileSync(`${sub}/.DS_Store`, '');
+    fs.rmSync(`${sub}/s1/a1.wav`);
+    fs.symlinkSync(`${truth}/s1/a1.wav`, `${sub}/s1/a1.wav`);
     const problems = await problemsOf(truth, sub);
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -118,9 +120,11 @@ describe('separation layouts', () => {
         'sub/s1/zz.wav: no truth mixture has id "zz"',
         'sub/s3/a1.wav: unexpected source folder s3; the truth has 2 sources (s1, s2)',
         'sub/notes.txt: unexpected file; a submission holds s1/<id>.wav, s2/<id>.wav only',
+        'sub/s1/a1.wav: is a symbolic link; estimates must be regular files',
+        'sub: missing s1/a1.wav',
       ]),
     );
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(6);
   });
 
   it('checks sample rate, length, channels, sample format, silence and finiteness of every estimate at once', async () => {

@@ -37,7 +37,9 @@ export async function openSeparationSubmission(submissionPath: string, truth: Se
   }
   let files: { name: string; location: EstimateLocation }[];
   if (stat.isDirectory()) {
-    files = listFolder(submissionPath).map((name) => ({ name, location: { file: path.join(submissionPath, name), label: `${label}/${name}` } }));
+    const { regular, links } = listFolder(submissionPath);
+    for (const name of links) problems.add({ file: `${label}/${name}`, message: 'is a symbolic link; estimates must be regular files' });
+    files = regular.map((name) => ({ name, location: { file: path.join(submissionPath, name), label: `${label}/${name}` } }));
   } else if (submissionPath.toLowerCase().endsWith('.zip')) {
     const entries = await listZip(submissionPath, { maxEntries: Math.max(1000, truth.ids.length * truth.sources.length * 2 + 100) });
     const names = stripWrapperFolder(entries.map((e) => e.name).filter((n) => !isClutter(n)));
@@ -88,21 +90,21 @@ function expectedNames(truth: SeparationTruth): string {
   return truth.sources.map((s) => `${s}/<id>.wav`).join(', ');
 }
 
-/** Relative paths of the files under a folder, '/'-separated (symbolic links are not followed). */
-function listFolder(root: string): string[] {
+/** Relative paths of the files under a folder, '/'-separated; symbolic links apart (not followed). */
+function listFolder(root: string): { regular: string[]; links: string[] } {
   const out: string[] = [];
+  const links: string[] = [];
   const walk = (rel: string) => {
     for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const name = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
+      if (entry.isSymbolicLink()) links.push(name);
+      else if (entry.isDirectory()) {
         if (!isClutter(`${name}/`)) walk(name);
-      } else {
-        out.push(name);
-      }
+      } else if (entry.isFile()) out.push(name);
     }
   };
   walk('');
-  return out;
+  return { regular: out, links };
 }
 
 /** Drops one top folder shared by every entry when no entry is at the expected level. */
