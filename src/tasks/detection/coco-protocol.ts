@@ -73,7 +73,8 @@ export async function evaluateCoco(truthPath: string, submissionPath: string, op
     scanned?.catch(() => undefined); // observed below
     const ids = loadCocoTruth(truthPath);
     const splits = imageSplits(truthPath, ids.truth.imageIds);
-    const raw = scanned ? await scanned : null;
+    // A worker that fails (it should not) costs time, not the result: read on this thread.
+    const raw = scanned ? await scanned.catch(() => null) : null;
     const detections = raw ? resolveRaw(raw, ids, path.basename(submissionPath)) : await readCocoSubmission(submissionPath, ids);
 
     const evaluator = cocoEvaluator(ids.truth);
@@ -85,7 +86,9 @@ export async function evaluateCoco(truthPath: string, submissionPath: string, op
       const matched = worker.match({ type: 'match', truth: ids.truth, detections: plainDetections(detections), images: theirs });
       matched.catch(() => undefined);
       evaluator.add(state, { detections, images: mine });
-      evaluator.merge(state, { chunks: await matched });
+      const chunks = await matched.catch(() => undefined);
+      if (chunks) evaluator.merge(state, { chunks });
+      else evaluator.add(state, { detections, images: theirs });
     } else {
       evaluator.add(state, { detections, images: splits.all });
     }
