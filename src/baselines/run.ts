@@ -18,15 +18,16 @@ import { initRuntime, type RuntimeInfo } from './runtime.js';
 /** Every baseline, loaded lazily (tfjs model code is only imported when a baseline runs). */
 const REGISTRY: { challenge: string; name: string; description: string; load: () => Promise<Baseline> }[] = [
   { challenge: 'inat2018-mini', name: 'mobilenet-v2', description: 'MobileNetV2 (width 0.35) classifier', load: async () => (await import('./classification/mobilenet.js')).mobilenetClassifier },
+  { challenge: 'inat2018-mini', name: 'class-prior', description: 'the three most frequent training classes', load: async () => (await import('./classification/class-prior.js')).classPrior },
+  { challenge: 'voc2012-seg-mini', name: 'deeplab-v3plus', description: 'DeepLab-v3+ on a MobileNetV2 encoder', load: async () => (await import('./segmentation/deeplab.js')).deeplab },
+  { challenge: 'voc2012-seg-mini', name: 'all-background', description: 'background everywhere', load: async () => (await import('./segmentation/all-background.js')).allBackground },
   { challenge: 'detection-mini', name: 'ssdlite-mobilenet-v2', description: 'SSDLite head on MobileNetV2', load: async () => (await import('./detection/ssdlite.js')).ssdlite },
   { challenge: 'detection-mini', name: 'centernet-coco80', description: 'pretrained CenterNet COCO-80 (@vladmandic/human)', load: async () => (await import('./detection/centernet.js')).centernet },
+  { challenge: 'detection-mini', name: 'prior-box', description: 'mean training box per category on every image', load: async () => (await import('./detection/prior-box.js')).priorBox },
   { challenge: 'separation-mini', name: 'audio-visual-mask', description: 'STFT mask network with face tracks', load: async () => (await import('./separation/mask-net.js')).audioVisualMask },
   { challenge: 'separation-mini', name: 'audio-only-mask', description: 'STFT mask network, audio only (PIT)', load: async () => (await import('./separation/mask-net.js')).audioOnlyMask },
   { challenge: 'separation-mini', name: 'ideal-ratio-mask', description: 'oracle ideal ratio mask (upper bound)', load: async () => (await import('./separation/oracle.js')).idealRatioMask },
   { challenge: 'separation-mini', name: 'mixture', description: 'the mixture as both sources (SDRi 0)', load: async () => (await import('./separation/oracle.js')).mixtureAsEstimate },
-  { challenge: 'voc2012-seg-mini', name: 'deeplab-v3plus', description: 'DeepLab-v3+ on a MobileNetV2 encoder', load: async () => (await import('./segmentation/deeplab.js')).deeplab },
-  { challenge: 'voc2012-seg-mini', name: 'all-background', description: 'background everywhere', load: async () => (await import('./segmentation/all-background.js')).allBackground },
-  { challenge: 'inat2018-mini', name: 'class-prior', description: 'the three most frequent training classes', load: async () => (await import('./classification/class-prior.js')).classPrior },
 ];
 
 /** Short settings for the demo: 100 timed queries, no 10 s minimum. */

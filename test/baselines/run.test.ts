@@ -58,6 +58,15 @@ describe('baseline registry', () => {
     await expect(runBaseline('inat2018-mini', 'resnet', options('inat2018-mini'))).rejects.toThrow(/mobilenet-v2, class-prior/);
   });
 
+  it('reports a user mistake in one line with exit 2', () => {
+    for (const args of [['baseline', 'run', 'no-such-challenge'], ['baseline', 'run', 'inat2018-mini', '--epochs', '0'], ['baseline', 'fly']]) {
+      const r = podium(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\bat \w/); // no stack trace
+    }
+  });
+
   it('lists through the CLI', () => {
     const r = podium(['baseline', 'list', 'detection-mini']);
     expect(r.code).toBe(0);
@@ -72,6 +81,7 @@ const runs: [string, string, string][] = [
   ['voc2012-seg-mini', 'all-background', 'submission.zip'],
   ['voc2012-seg-mini', 'deeplab-v3plus', 'submission.zip'],
   ['detection-mini', 'ssdlite-mobilenet-v2', 'submission.csv'],
+  ['detection-mini', 'prior-box', 'submission.csv'],
   ['separation-mini', 'mixture', 'submission.zip'],
   ['separation-mini', 'ideal-ratio-mask', 'submission.zip'],
   ['separation-mini', 'audio-only-mask', 'submission.zip'],
