@@ -3,17 +3,14 @@
  * `Annotations/<id>.xml` (one <object> per instance: name, pose, truncated, difficult, bndbox
  * with 1-based inclusive pixel corners), `ImageSets/<task>/<split>.txt` (one id a line),
  * `SegmentationClass/<id>.png` (palette indices, 255 = void) and `JPEGImages/<id>.jpg`.
- * The annotation reader is a small tag scanner for the devkit's flat XML, not a general parser.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ProblemList, ValidationError } from '../problems.js';
+import { parseXml } from '../formats/voc-xml.js';
 
-/** VOC's 20 object classes in devkit order; mask value = index + 1 (0 is background). */
-export const VOC_CLASSES = [
-  'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
-  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
-] as const;
+/** VOC's 20 object classes in devkit order (src/formats/voc-xml.ts); mask value = index + 1. */
+export { VOC_CLASSES } from '../formats/voc-xml.js';
 
 export interface VocObject {
   name: string;
@@ -73,53 +70,50 @@ export function vocAnnotationXml(a: VocAnnotation, folder = 'VOC2012'): string {
   return lines.join('\n') + '\n';
 }
 
-const unesc = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-
-/** Text of the first <tag>...</tag> inside `xml`, or undefined. */
-function tag(xml: string, name: string): string | undefined {
-  const m = new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*?)</${name}>`).exec(xml);
-  return m ? unesc(m[1]!.trim()) : undefined;
-}
+type XmlElement = ReturnType<typeof parseXml>;
+const child = (el: XmlElement | undefined, name: string) => el?.children.find((c) => c.name === name);
+const textOf = (el: XmlElement | undefined, name: string) => child(el, name)?.text.trim();
 
 /**
- * Reads one devkit annotation. Coordinates may be written as decimals in some releases
- * (e.g. "273.5" in VOC2012's 2011_003353.xml); they are kept as numbers. Problems go to `problems`.
+ * Reads one devkit annotation with the project's XML reader (src/formats/voc-xml.ts). Objects
+ * are the root's direct <object> children (a person's <part>s are not objects). Coordinates may
+ * be decimals in some releases (e.g. "273.5" in VOC2012's 2011_003353.xml); they are kept as
+ * numbers. Problems go to `problems`.
  */
 export function readVocAnnotation(file: string, problems: ProblemList): VocAnnotation | undefined {
-  let xml: string;
+  let root: XmlElement;
   try {
-    xml = fs.readFileSync(file, 'utf8');
-  } catch {
-    problems.add({ file, message: 'cannot read the annotation file' });
+    root = parseXml(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    problems.add({ file, message: `not a readable annotation XML (${(e as Error).message})` });
     return undefined;
   }
-  if (!/<annotation[\s>]/.test(xml)) {
-    problems.add({ file, message: 'not a VOC annotation (no <annotation> element)' });
+  if (root.name !== 'annotation') {
+    problems.add({ file, message: `not a VOC annotation (root element <${root.name}>, expected <annotation>)` });
     return undefined;
   }
-  const size = tag(xml, 'size') ?? '';
   const num = (s: string | undefined) => (s === undefined || s === '' ? NaN : Number(s));
+  const size = child(root, 'size');
   const out: VocAnnotation = {
-    filename: tag(xml, 'filename') ?? '',
-    width: num(tag(size, 'width')),
-    height: num(tag(size, 'height')),
-    depth: num(tag(size, 'depth')) || 3,
-    segmented: tag(xml, 'segmented') === '1',
+    filename: textOf(root, 'filename') ?? '',
+    width: num(textOf(size, 'width')),
+    height: num(textOf(size, 'height')),
+    depth: num(textOf(size, 'depth')) || 3,
+    segmented: textOf(root, 'segmented') === '1',
     objects: [],
   };
   if (!(out.width > 0) || !(out.height > 0)) problems.add({ file, column: 'size', message: 'width and height must be positive numbers' });
-  const objects = xml.match(/<object>[\s\S]*?<\/object>/g) ?? [];
-  objects.forEach((ox, i) => {
-    const box = tag(ox, 'bndbox') ?? '';
+  root.children.filter((c) => c.name === 'object').forEach((ox, i) => {
+    const box = child(ox, 'bndbox');
     const o: VocObject = {
-      name: tag(ox, 'name') ?? '',
-      pose: tag(ox, 'pose') ?? 'Unspecified',
-      truncated: tag(ox, 'truncated') === '1',
-      difficult: tag(ox, 'difficult') === '1',
-      xmin: num(tag(box, 'xmin')),
-      ymin: num(tag(box, 'ymin')),
-      xmax: num(tag(box, 'xmax')),
-      ymax: num(tag(box, 'ymax')),
+      name: textOf(ox, 'name') ?? '',
+      pose: textOf(ox, 'pose') ?? 'Unspecified',
+      truncated: textOf(ox, 'truncated') === '1',
+      difficult: textOf(ox, 'difficult') === '1',
+      xmin: num(textOf(box, 'xmin')),
+      ymin: num(textOf(box, 'ymin')),
+      xmax: num(textOf(box, 'xmax')),
+      ymax: num(textOf(box, 'ymax')),
     };
     const at = `object[${i}]`;
     if (!o.name) problems.add({ file, column: `${at}.name`, message: 'missing class name' });

@@ -102,7 +102,7 @@ describe('PASCAL VOC importers', () => {
   it('converts devkit boxes (1-based, inclusive) to COCO boxes, difficult as crowd', () => {
     const dest = path.join(tmp, 'voc-det');
     const s = importVocDetection(fx('VOCdevkit'), dest, 5);
-    expect(s).toMatchObject({ images: 2, annotations: 3, crowd: 0, trainImages: 2 });
+    expect(s).toMatchObject({ images: 2, annotations: 3, crowd: 0, trainImages: 3 });
     const test = JSON.parse(fs.readFileSync(path.join(dest, 'annotations', 'instances_test.json'), 'utf8'));
     expect(test.categories).toHaveLength(20);
     expect(test.images.map((im: { file_name: string }) => im.file_name)).toEqual(['2007_000063.jpg', '2011_003353.jpg']);
@@ -114,6 +114,11 @@ describe('PASCAL VOC importers', () => {
     ]);
     const train = JSON.parse(fs.readFileSync(path.join(dest, 'annotations', 'instances_train.json'), 'utf8'));
     expect(train.annotations.filter((a: { iscrowd: number }) => a.iscrowd === 1)).toHaveLength(1); // the difficult person
+    // 2007_000027: a person with a head and a hand part; the parts are not objects.
+    const withParts = train.images.find((im: { file_name: string }) => im.file_name === '2007_000027.jpg');
+    const its = train.annotations.filter((a: { image_id: number }) => a.image_id === withParts.id);
+    expect(its.map((a: { category_id: number; bbox: number[] }) => [a.category_id, a.bbox])).toEqual([[15, [173, 100, 176, 251]]]);
+    expect([withParts.width, withParts.height]).toEqual([486, 500]);
   });
 
   it('copies val masks, writes usage and an all-background sample zip', async () => {
