@@ -9,6 +9,7 @@ import path from 'node:path';
 import { writeCsv, writeJson, writeUsageCsv } from './dataset-files.js';
 import { splitUsage } from './usage-split.js';
 import type { CocoInstances } from './coco-format.js';
+import { readCocoInstances as readTaskCocoInstances } from '../formats/coco-json.js';
 
 export interface DetectionSolution {
   images: number;
@@ -21,6 +22,8 @@ export interface DetectionSolution {
 export function writeDetectionSolution(dest: string, test: CocoInstances, guessCategory: number, seed: number): DetectionSolution {
   const truth = path.join(dest, 'annotations', 'instances_test.json');
   writeJson(truth, test);
+  // The detection task's own reader has the last word: what is written here must score.
+  readTaskCocoInstances(truth);
   const usage = splitUsage(test.images.map((im) => String(im.id)), seed);
   writeUsageCsv(path.join(dest, 'annotations', 'instances_test.usage.csv'), usage);
   const rows = test.images.map((im) => {
