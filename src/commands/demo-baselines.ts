@@ -51,10 +51,20 @@ export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
+const running = new Set<import('node:child_process').ChildProcess>();
+let stopped = false;
+
+/** Stops the baseline processes still running and starts no more (Ctrl-C on the demo). */
+export function stopBaselines(): void {
+  stopped = true;
+  for (const child of running) child.kill('SIGTERM');
+}
+
 /** Runs one baseline in a child process; its log lines go to `log`, prefixed with its name. */
 function runInChild(b: BaselineListing, s: WorkerSettings, log: (line: string) => void): Promise<BaselineWorkerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [process.argv[1]!, ...workerArgs(b, s)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let result: BaselineWorkerResult | undefined;
     const errors: string[] = [];
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
@@ -70,6 +80,7 @@ function runInChild(b: BaselineListing, s: WorkerSettings, log: (line: string) =
     });
     child.on('error', reject);
     child.on('close', (code) => {
+      running.delete(child);
       if (code === 0 && result) resolve(result);
       else reject(new Error(errors.filter((l) => l.startsWith('podium:') || l.startsWith('    at ')).join('\n') || `exited with code ${code}`));
     });
@@ -89,14 +100,14 @@ export async function runBaselines(
   const queue = [...list];
   let records = Promise.resolve();
   const worker = async () => {
-    for (let b = queue.shift(); b; b = queue.shift()) {
+    for (let b = queue.shift(); b && !stopped; b = queue.shift()) {
       const t0 = Date.now();
       const current = b;
       try {
         const r = await runInChild(current, s, log);
         records = records.then(() => record(current, r, (Date.now() - t0) / 1000));
       } catch (e) {
-        failed(current, e as Error);
+        if (!stopped) failed(current, e as Error);
       }
     }
   };

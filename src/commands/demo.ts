@@ -3,15 +3,16 @@
  *   1. makes the four mini challenges' data when absent (data/README.md; reused when present),
  *   2. records each challenge's sample submission on its leaderboard (Kaggle's "sample
  *      submission benchmark"), which also creates the database with the four challenges,
- *   3. runs every baseline that exists (cached weights are reused) and records its scores,
- *   4. starts the leaderboard server and prints the URL (not with --no-serve).
+ *   3. starts the leaderboard server and prints the URL (not with --no-serve),
+ *   4. runs every baseline that exists (cached weights are reused) and records its scores; they
+ *      appear on the leaderboards as they finish.
  * A failing baseline is reported and skipped; the rest of the demo goes on.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseFlags } from './args.js';
-import { runBaselines, runBaselineWorker, type WorkerSettings } from './demo-baselines.js';
+import { runBaselines, runBaselineWorker, stopBaselines, type WorkerSettings } from './demo-baselines.js';
 import { makeOne } from './data.js';
 import { UsageError, isUserError } from '../problems.js';
 import { dataRoot } from '../paths.js';
@@ -100,7 +101,28 @@ export async function run(args: string[]): Promise<number> {
     });
   }
 
-  // 3. Baselines: whatever src/baselines registers for these challenges, in worker processes.
+  // 3. The server comes up now, so the leaderboards can be watched while the baselines train
+  //    (recordBaseline claims its own scoring job, so the server's workers never take it).
+  let server: Awaited<ReturnType<typeof import('../leaderboard/server.js').startServer>> | undefined;
+  let stop: Promise<void> | undefined;
+  let interrupted = false;
+  if (!values['no-serve']) {
+    const { startServer } = await import('../leaderboard/server.js');
+    server = await startServer({ dbPath, challengesRoot, port, host: values.host ?? '127.0.0.1', adminToken: process.env.PODIUM_ADMIN_TOKEN });
+    say(`podium demo: leaderboards at ${server.url}  (Ctrl-C to stop; baselines appear as they finish)`);
+    stop = new Promise<void>((resolve) => {
+      const onSignal = () => {
+        interrupted = true;
+        say('podium demo: stopping');
+        stopBaselines();
+        server!.close().then(resolve, resolve);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    });
+  }
+
+  // 4. Baselines: whatever src/baselines registers for these challenges, in worker processes.
   say(`== baselines (${parallel} at a time)`);
   const { listBaselines } = await import('../baselines/run.js');
   const only = values.baselines?.split(',').map((x) => x.trim()).filter(Boolean);
@@ -117,18 +139,14 @@ export async function run(args: string[]): Promise<number> {
       say(`${b.challenge} / ${b.name}: ${r.primaryMetric} = ${fmt(r.primary)} (${how}, ${seconds.toFixed(1)} s)${rec.created ? '' : ', already recorded'}`);
     });
   }, (b, e) => say(`${b.challenge} / ${b.name}: FAILED: ${e.message}`));
+  if (interrupted) {
+    await stop;
+    return 0;
+  }
   say(`== ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  if (values['no-serve']) return 0;
-
-  // 4. The server, until Ctrl-C.
-  const { startServer } = await import('../leaderboard/server.js');
-  const server = await startServer({ dbPath, challengesRoot, port, host: values.host ?? '127.0.0.1', adminToken: process.env.PODIUM_ADMIN_TOKEN });
+  if (!server) return 0;
   say(`podium demo: leaderboards at ${server.url}  (Ctrl-C to stop)`);
-  await new Promise<void>((resolve) => {
-    const stop = () => server.close().then(resolve, resolve);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stop;
   return 0;
 }
 
