@@ -15,6 +15,9 @@
  *   x_{k+1} = [x_k; 0] + B_{k+1} (y_k - sum_b T(k - b)^T x_k[b]).
  * (Golub & Van Loan, Matrix Computations, 4th ed., 4.7 and its block generalisation.)
  *
+ * Since M is symmetric, F_k[0]^T eb = ef^T B_k[k-1] (both sides equal [F_k; 0]^T M_{k+1} [0; B_k]);
+ * the p = 2 loop (quadraticForms) uses that instead of a second inner-product loop.
+ *
  * F_k[0] is the leading block of M_k^-1, so it stays symmetric positive definite while M is;
  * when rounding makes it indefinite (or I - eb ef singular) the system is reported singular
  * instead of returning noise.
