@@ -32,6 +32,10 @@ export async function run(args: string[]): Promise<number> {
     host: values.host ?? '127.0.0.1',
     workers,
     adminToken: process.env.PODIUM_ADMIN_TOKEN,
+  }).catch((e: NodeJS.ErrnoException) => {
+    if (e?.code === 'EADDRINUSE') throw new UsageError(`serve: port ${port} is already in use; pass another --port (0 picks a free one)`);
+    if (e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') throw new UsageError(`serve: cannot listen on ${values.host ?? '127.0.0.1'}:${port} (${e.code})`);
+    throw e;
   });
   process.stdout.write(`podium serving at ${server.url}\n`);
   if (!process.env.PODIUM_ADMIN_TOKEN) process.stdout.write('(admin routes are off: set PODIUM_ADMIN_TOKEN to enable them)\n');

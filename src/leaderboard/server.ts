@@ -96,10 +96,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   pool.start();
   const host = opts.host ?? '127.0.0.1';
   const server = app.listen(opts.port ?? 3000, host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (e) {
+    // Nothing may keep the process alive after a failed start (worker threads, the database).
+    await pool.close();
+    db.close();
+    throw e;
+  }
   // Big uploads on slow links must not be cut off by the default 5-minute request timeout.
   server.requestTimeout = 60 * 60_000;
   const port = (server.address() as AddressInfo).port;
