@@ -10,6 +10,12 @@ import { hasSavedModel, loadModel, saveModel } from './model-store.js';
 import type { BaselineContext, BaselineOutput } from './baseline.js';
 import type { TrainResult } from './train.js';
 
+interface CachedMeta<Meta> {
+  epochs: number;
+  seed: number;
+  meta: Meta;
+}
+
 export interface Trained<Meta> {
   model: tf.LayersModel;
   meta: Meta;
@@ -23,14 +29,20 @@ export async function trainOrLoad<Meta>(
 ): Promise<Trained<Meta>> {
   const dir = path.join(ctx.workDir, 'model');
   const metaFile = path.join(ctx.workDir, 'meta.json');
-  if (!ctx.retrain && hasSavedModel(dir) && fs.existsSync(metaFile)) {
-    ctx.log(`loading cached weights from ${dir}`);
-    return { model: await loadModel(dir), meta: JSON.parse(fs.readFileSync(metaFile, 'utf8')) as Meta, loadedFromCache: true };
+  const cached = !ctx.retrain && hasSavedModel(dir) && fs.existsSync(metaFile)
+    ? (JSON.parse(fs.readFileSync(metaFile, 'utf8')) as CachedMeta<Meta>)
+    : undefined;
+  // Cached weights answer only for the same seed and, when asked for, the same epochs.
+  if (cached && cached.seed === ctx.seed && (ctx.epochs === undefined || cached.epochs === ctx.epochs)) {
+    ctx.log(`loading cached weights from ${dir} (${cached.epochs} epochs, seed ${cached.seed})`);
+    return { model: await loadModel(dir), meta: cached.meta, loadedFromCache: true };
   }
+  if (cached) ctx.log(`cached weights are for ${cached.epochs} epochs, seed ${cached.seed}: training again`);
   const { model, meta, result } = await fit(epochs);
   fs.mkdirSync(ctx.workDir, { recursive: true });
+  fs.rmSync(metaFile, { force: true }); // never a new model beside an old meta
   await saveModel(model, dir);
-  fs.writeFileSync(metaFile, JSON.stringify(meta));
+  fs.writeFileSync(metaFile, JSON.stringify({ epochs, seed: ctx.seed, meta } satisfies CachedMeta<Meta>));
   const finalLoss = result.epochLosses[result.epochLosses.length - 1] ?? NaN;
   ctx.log(`trained ${result.steps} steps in ${result.seconds.toFixed(1)} s, final loss ${finalLoss.toFixed(4)}`);
   return { model, meta, loadedFromCache: false, trained: { epochs: result.epochLosses.length, steps: result.steps, seconds: result.seconds, finalLoss } };

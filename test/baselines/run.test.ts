@@ -104,6 +104,10 @@ describe.each(runs)('%s / %s', (id, name, file) => {
       const again = await runBaseline(id, name, { ...options(id), retrain: false, latency: 'off' });
       expect(again.loadedFromCache).toBe(true);
       expect(fs.readFileSync(again.submission)).toEqual(fs.readFileSync(r.submission));
+      // Another seed is another model: not answered from the cache.
+      const reseeded = await runBaseline(id, name, { ...options(id), retrain: false, latency: 'off', seed: 6 });
+      expect(reseeded.loadedFromCache).toBeFalsy();
+      expect(reseeded.trained?.steps).toBe(1);
     } else {
       expect(r.latency).toBeUndefined();
     }
