@@ -64,8 +64,7 @@ describe(`BSS Eval against ${why}`, () => {
   const cases = [
     { p: 2, length: 3000, seed: 1 },
     { p: 2, length: 4100, seed: 2 },
-    { p: 3, length: 2500, seed: 3 },
-    { p: 3, length: 3333, seed: 5 },
+    { p: 3, length: 2222, seed: 5 }, // estimates in order 2, 0, 1
   ];
   for (const c of cases) {
     it.skipIf(!mirEvalVersion)(`${c.p} sources, ${c.length} samples, seed ${c.seed}`, () => {
@@ -80,4 +79,22 @@ describe(`BSS Eval against ${why}`, () => {
       }
     });
   }
+
+  it.skipIf(!mirEvalVersion)('pure tones: a numerically rank-deficient Gram matrix still agrees', () => {
+    // Each reference's 512 delays span a 2-dimensional space: G is singular but for rounding.
+    const rand = lcg(3);
+    const n = 4000;
+    const r1 = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.05));
+    const r2 = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.13 + 1));
+    const e1 = r1.map((v, i) => v + 0.1 * r2[i]! + 0.01 * rand());
+    const e2 = r2.map((v, i) => v + 0.2 * r1[i]! + 0.01 * rand());
+    const want = mirEval([r1, r2], [e1, e2]);
+    const got = bssEvalSources([r1, r2], [e1, e2]);
+    expect(got.ok).toBe(true);
+    if (!got.ok) return;
+    expect(got.perm).toEqual(want.perm);
+    for (const key of ['sdr', 'sir', 'sar'] as const) {
+      want[key].forEach((v, j) => expect(Math.abs(got[key][j]! - v), `${key}[${j}]`).toBeLessThan(1e-6));
+    }
+  });
 });
