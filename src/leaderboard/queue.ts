@@ -162,15 +162,20 @@ export class Queue {
     }
   }
 
-  /** Queues a rescore job for every scored submission of a challenge (one transaction). */
-  enqueueRescore(challengeId: string, runId: number, now: number): number {
+  /**
+   * Queues a rescore job for every scored submission of a challenge (one transaction), or with
+   * `outdatedThan` only those whose scores were made by another evaluator version.
+   */
+  enqueueRescore(challengeId: string, runId: number, now: number, outdatedThan?: string): number {
     const enqueue = this.db.transaction(() => {
       const r = this.db
         .prepare(`INSERT INTO jobs (submission_id, kind, state, rescore_run_id, created_at)
-                  SELECT s.id, 'rescore', 'queued', ?, ? FROM submissions s
-                  WHERE s.challenge_id = ? AND s.status = 'scored'
-                    AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.submission_id = s.id AND j.state IN ('queued', 'running'))`)
-        .run(runId, now, challengeId);
+                  SELECT s.id, 'rescore', 'queued', @run, @now FROM submissions s
+                  WHERE s.challenge_id = @challenge AND s.status = 'scored'
+                    AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.submission_id = s.id AND j.state IN ('queued', 'running'))
+                    AND (@version IS NULL OR EXISTS (SELECT 1 FROM scores sc WHERE sc.submission_id = s.id AND sc.current = 1
+                                                     AND sc.evaluator_version != @version))`)
+        .run({ run: runId, now, challenge: challengeId, version: outdatedThan ?? null });
       return r.changes;
     });
     return enqueue.immediate();

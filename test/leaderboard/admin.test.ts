@@ -54,6 +54,13 @@ describe('admin routes', () => {
     const before = await api(url, 'GET', '/api/challenges/toy/leaderboard');
     expect(before.body.entries[0].team).toBe('ann');
 
+    // Only ann's scores come from another evaluator version.
+    const outdated = await api(url, 'POST', '/api/admin/challenges/toy/rescore?outdated=1', { token: ADMIN });
+    expect(outdated.body.jobs).toBe(1);
+    await server.whenIdle();
+    db.prepare(`UPDATE scores SET primary_value = 0.05, evaluator_version = 'topk-0' WHERE submission_id = ? AND split = 'public' AND current = 1`).run(subs.ann);
+    rebuildPicks(db, 'toy');
+    server.context.store.boardVersion++;
     const run = await api(url, 'POST', '/api/admin/challenges/toy/rescore', { token: ADMIN });
     expect(run.status).toBe(202);
     expect(run.body.jobs).toBe(3);
@@ -70,7 +77,7 @@ describe('admin routes', () => {
     ]));
     // The old score stays as history; one current row per split.
     const rows = db.prepare('SELECT current, count(*) AS n FROM scores WHERE submission_id = ? GROUP BY current').all(subs.ann);
-    expect(rows).toEqual([{ current: 0, n: 3 }, { current: 1, n: 3 }]);
+    expect(rows).toEqual([{ current: 0, n: 6 }, { current: 1, n: 3 }]);
   });
 
   it('disqualify a submission or a whole team, with the reason shown to it', async () => {

@@ -47,7 +47,9 @@ export function adminRoutes(ctx: AppContext): Router {
         .prepare('INSERT INTO rescore_runs (challenge_id, evaluator_version, before_json, created_at) VALUES (?, ?, ?, ?)')
         .run(c.id, version, JSON.stringify(before), now);
       const id = Number(run.lastInsertRowid);
-      return { runId: id, jobs: ctx.queue.enqueueRescore(c.id, id, now) };
+      // ?outdated=1: only submissions scored by another evaluator version than the current one.
+      const outdated = req.query.outdated === '1' || req.query.outdated === 'true';
+      return { runId: id, jobs: ctx.queue.enqueueRescore(c.id, id, now, outdated ? version : undefined) };
     }).immediate();
     ctx.pool.notify();
     res.status(202).location(`/api/admin/rescores/${runId}`).json({ run_id: runId, challenge: c.id, evaluator_version: version, jobs });
