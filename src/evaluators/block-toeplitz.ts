@@ -293,22 +293,100 @@ export type QuadraticForms =
  * complement of M_k in M_{k+1} (S_k^-1 = B_{k+1}[k]) and u_k = B_{k+1}^T y_{0..k},
  *   y^T M^-1 y = sum_k u_k^T S_k u_k,
  * a sum of non-negative terms (no cancellation), at half the per-right-hand-side cost of
- * solving. Specialised loops for p = 1 and p = 2; other sizes go through solveBlockToeplitz.
+ * solving. Loops written out for p = 1 and p = 2; a general one for other sizes.
  */
 export function quadraticForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticForms {
   if (m.p === 1) return scalarForms(m, rhs);
   if (m.p === 2) return pairForms(m, rhs);
-  const solved = solveBlockToeplitz(m, rhs);
-  if (!solved.ok) return solved;
-  return {
-    ok: true,
-    values: solved.solutions.map((x, r) => {
-      const y = rhs[r]!;
-      let s = 0;
-      for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!;
-      return s;
-    }),
-  };
+  return blockForms(m, rhs);
+}
+
+/** Any block size p, with preallocated p x p work matrices (no allocation in the loops). */
+function blockForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticForms {
+  const { p, n, blocks: t } = m;
+  const pp = p * p;
+  const q = rhs.length;
+  const f = new Float64Array(n * pp);
+  const bw = new Float64Array(n * pp);
+  const y = interleave(rhs, n, p);
+  const qp = q * p;
+  const values = new Float64Array(q);
+  const u = new Float64Array(qp);
+  const ef = new Float64Array(pp), eb = new Float64Array(pp), tmp = new Float64Array(pp);
+  const a = new Float64Array(pp), c = new Float64Array(pp), ma = new Float64Array(pp), mc = new Float64Array(pp);
+  const nf = new Float64Array(pp), nb = new Float64Array(pp), s = new Float64Array(pp);
+
+  const t0inv = invert(t.subarray(0, pp), p);
+  if (!t0inv || !isPositiveDefinite(t.subarray(0, pp), p)) return { ok: false, order: 1 };
+  f.set(t0inv, 0);
+  bw.set(t0inv, 0);
+  for (let r = 0; r < q; r++) values[r] = formOf(t0inv, y, r * p, p);
+
+  for (let k = 1; k < n; k++) {
+    ef.fill(0);
+    eb.fill(0);
+    for (let b = 0; b < k; b++) {
+      addTransposeProduct(t, (k - b) * pp, f, b * pp, p, ef); // ef += T(k-b)^T F[b]
+      addProduct(t, (b + 1) * pp, bw, b * pp, p, eb); // eb += T(b+1) B[b]
+    }
+    identityMinusProduct(eb, ef, p, tmp);
+    if (!invertInto(tmp, p, a)) return { ok: false, order: k + 1 };
+    identityMinusProduct(ef, eb, p, tmp);
+    if (!invertInto(tmp, p, c)) return { ok: false, order: k + 1 };
+    multiply(ef, a, p, ma);
+    multiply(eb, c, p, mc);
+    for (let i = 0; i < pp; i++) {
+      ma[i] = -ma[i]!;
+      mc[i] = -mc[i]!;
+    }
+    u.fill(0);
+    // Downwards, so B[b-1] is still the old one when B[b] is replaced. F[k] and B[-1] are 0.
+    for (let b = k; b >= 0; b--) {
+      const fo = b * pp;
+      const bo = (b - 1) * pp;
+      for (let i = 0; i < p; i++) {
+        for (let j = 0; j < p; j++) {
+          let sf = 0;
+          let sb = 0;
+          for (let l = 0; l < p; l++) {
+            const x = b < k ? f[fo + i * p + l]! : 0;
+            const z = b > 0 ? bw[bo + i * p + l]! : 0;
+            sf += x * a[l * p + j]! + z * ma[l * p + j]!;
+            sb += x * mc[l * p + j]! + z * c[l * p + j]!;
+          }
+          nf[i * p + j] = sf;
+          nb[i * p + j] = sb;
+        }
+      }
+      f.set(nf, fo);
+      bw.set(nb, fo);
+      // u_r += B[b]^T y_r[b]
+      const yo = b * qp;
+      for (let r = 0; r < q; r++) {
+        for (let j = 0; j < p; j++) {
+          let sum = 0;
+          for (let i = 0; i < p; i++) sum += nb[i * p + j]! * y[yo + r * p + i]!;
+          u[r * p + j]! += sum;
+        }
+      }
+    }
+    // S^-1 = B[k] (symmetrised) must be positive definite; add u^T S u.
+    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) tmp[i * p + j] = 0.5 * (bw[k * pp + i * p + j]! + bw[k * pp + j * p + i]!);
+    if (!isPositiveDefinite(tmp, p) || !invertInto(tmp, p, s)) return { ok: false, order: k + 1 };
+    for (let r = 0; r < q; r++) values[r]! += formOf(s, u, r * p, p);
+  }
+  return { ok: true, values: Array.from(values) };
+}
+
+/** v^T S v for the p-vector at v[o..o+p). */
+function formOf(sm: Float64Array, v: Float64Array, o: number, p: number): number {
+  let total = 0;
+  for (let i = 0; i < p; i++) {
+    let row = 0;
+    for (let j = 0; j < p; j++) row += sm[i * p + j]! * v[o + j]!;
+    total += v[o + i]! * row;
+  }
+  return total;
 }
 
 function scalarForms(m: BlockToeplitz, rhs: readonly Float64Array[]): QuadraticForms {
