@@ -82,6 +82,7 @@ const runs: [string, string, string][] = [
   ['voc2012-seg-mini', 'deeplab-v3plus', 'submission.zip'],
   ['detection-mini', 'ssdlite-mobilenet-v2', 'submission.csv'],
   ['detection-mini', 'prior-box', 'submission.csv'],
+  ['detection-mini', 'centernet-coco80', 'submission.csv'],
   ['separation-mini', 'mixture', 'submission.zip'],
   ['separation-mini', 'ideal-ratio-mask', 'submission.zip'],
   ['separation-mini', 'audio-only-mask', 'submission.zip'],
@@ -108,6 +109,10 @@ describe.each(runs)('%s / %s', (id, name, file) => {
       const reseeded = await runBaseline(id, name, { ...options(id), retrain: false, latency: 'off', seed: 6 });
       expect(reseeded.loadedFromCache).toBeFalsy();
       expect(reseeded.trained?.steps).toBe(1);
+    } else if (r.kind === 'pretrained') {
+      expect(r.trained).toBeUndefined();
+      expect(r.latency?.params).toBe(2_015_065); // every weight of centernet.json
+      expect(r.latency?.madds).toBeGreaterThan(1e9);
     } else {
       expect(r.latency).toBeUndefined();
     }
