@@ -73,3 +73,29 @@ describe('non-maximum suppression', () => {
     expect(kept.map((d) => d.score)).toEqual([0.9, 0.4, 0.3]);
   });
 });
+
+describe('image reading', () => {
+  it('reads PNG and JPEG files to the same RGB pixels (JPEG within its loss)', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const jpeg = (await import('jpeg-js')).default;
+    const { encodePng } = await import('../../src/formats/png.js');
+    const { readRgb } = await import('../../src/baselines/images.js');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-images-'));
+    const w = 16, h = 8;
+    const rgb = Uint8Array.from({ length: w * h * 3 }, (_, i) => ((i % 3) * 60 + Math.floor(i / 48) * 20) % 256);
+    const rgba = new Uint8Array(w * h * 4);
+    for (let p = 0; p < w * h; p++) rgba.set([...rgb.subarray(p * 3, p * 3 + 3), 255], p * 4);
+    fs.writeFileSync(path.join(dir, 'a.png'), encodePng({ width: w, height: h, colorType: 'rgb', data: rgb }));
+    fs.writeFileSync(path.join(dir, 'a.jpg'), jpeg.encode({ width: w, height: h, data: rgba }, 100).data);
+    const png = readRgb(path.join(dir, 'a.png'));
+    const jpg = readRgb(path.join(dir, 'a.jpg'));
+    expect([png.width, png.height, jpg.width, jpg.height]).toEqual([w, h, w, h]);
+    expect(Array.from(png.rgb)).toEqual(Array.from(rgb));
+    let worst = 0;
+    for (let i = 0; i < rgb.length; i++) worst = Math.max(worst, Math.abs(jpg.rgb[i] - rgb[i]));
+    expect(worst).toBeLessThan(12);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
