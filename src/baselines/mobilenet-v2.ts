@@ -56,10 +56,6 @@ export class Seeds {
   }
 }
 
-export interface LayerNames {
-  prefix: string;
-}
-
 /**
  * ReLU6 as one op (tfjs' relu6 kernel). Keras' ReLU layer with maxValue computes relu and then
  * clipByValue, two ops forward and about twice the gradient ops backward; same values.

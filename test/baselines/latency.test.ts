@@ -7,6 +7,7 @@ import { initRuntime, tf } from '../../src/baselines/runtime.js';
 import { modelCost } from '../../src/baselines/model-cost.js';
 import { AtrousDepthwiseConv2D } from '../../src/baselines/atrous-depthwise.js';
 import { modelLatency } from '../../src/baselines/model-latency.js';
+import { mobileNetV2, PAPER_BLOCKS, Seeds } from '../../src/baselines/mobilenet-v2.js';
 
 /** A clock that only moves when a fake query says how long it took. */
 function fakeClock() {
@@ -97,6 +98,22 @@ describe('model cost', () => {
 
   it('counts parameters and multiply-adds layer by layer', () => {
     expect(modelCost(knownModel())).toEqual({ params: 76 + 36 + 36 + 16 + 650, madds: 4608 + 576 + 576 + 640 });
+  });
+
+  // MobileNetV2 paper, Table 4 / Figure 5 (224x224, 1000 classes): width 1.0 has 300M
+  // multiply-adds (3.4M parameters; Keras' model has exactly 3,538,984 weights including batch
+  // norm statistics), width 0.35 has 59M multiply-adds and 1.7M parameters.
+  it.each([
+    [1, 3_538_984, 300e6],
+    [0.35, 1_691_208, 59e6],
+  ])('gives the MobileNetV2 paper\'s cost at width %d', (alpha, params, madds) => {
+    const input = tf.input({ shape: [224, 224, 3] });
+    const backbone = mobileNetV2(input, { alpha, stemStride: 2, blocks: PAPER_BLOCKS, lastChannels: 1280 }, new Seeds(1));
+    const pooled = tf.layers.globalAveragePooling2d({}).apply(backbone.output) as tf.SymbolicTensor;
+    const logits = tf.layers.dense({ units: 1000 }).apply(pooled) as tf.SymbolicTensor;
+    const cost = modelCost(tf.model({ inputs: input, outputs: logits }));
+    expect(cost.params).toBe(params);
+    expect(Math.abs(cost.madds - madds) / madds).toBeLessThan(0.01);
   });
 
   it('measures a real model with the configured number of queries, on the backend in use', async () => {
