@@ -64,13 +64,11 @@ function fastPathAllowed(): boolean {
   return process.env.PODIUM_CLASSIFICATION_FAST_PATH !== '0';
 }
 
-function score(truth: ReadResult['truth'], ranks: Int16Array, ks: number[], rows?: ArrayLike<number>) {
+function score(truth: ReadResult['truth'], ranks: Int16Array, ks: number[]) {
   const evaluator = topKEvaluator(ks, truth.numClasses);
   const states = [evaluator.create(), evaluator.create(), evaluator.create()]; // all, public, private
   const item = { trueClass: 0, rank: 0 };
-  const n = rows ? rows.length : ranks.length;
-  for (let i = 0; i < n; i++) {
-    const t = rows ? rows[i]! : i;
+  for (let t = 0; t < ranks.length; t++) {
     const usage = truth.usage[t]!;
     if (usage === USAGE_IGNORED) continue;
     item.trueClass = truth.classOf[t]!;
@@ -82,20 +80,37 @@ function score(truth: ReadResult['truth'], ranks: Int16Array, ks: number[], rows
   return { evaluator, states: states as [TopKState, TopKState, TopKState] };
 }
 
+/**
+ * Scores resampled rows for bootstrap intervals. Called a thousand times per split, so it keeps
+ * each row's class and rank in flat arrays and reuses one evaluator state between calls.
+ */
 function resampler(truth: ReadResult['truth'], ranks: Int16Array, ks: number[], usage?: number): Resampler {
-  const rows: number[] = [];
+  const classOf: number[] = [];
+  const rankOf: number[] = [];
   for (let t = 0; t < truth.usage.length; t++) {
     const u = truth.usage[t]!;
-    if (u !== USAGE_IGNORED && (usage === undefined || u === usage)) rows.push(t);
+    if (u === USAGE_IGNORED || (usage !== undefined && u !== usage)) continue;
+    classOf.push(truth.classOf[t]!);
+    rankOf.push(ranks[t]!);
   }
-  const rowIndex = Uint32Array.from(rows);
+  const classes = Int32Array.from(classOf);
+  const rowRanks = Int16Array.from(rankOf);
+  const evaluator = topKEvaluator(ks, truth.numClasses);
+  const state = evaluator.create();
+  const item = { trueClass: 0, rank: 0 };
   return {
-    size: rowIndex.length,
+    size: classes.length,
     score(indices: Uint32Array): Scores {
-      const picked = new Uint32Array(indices.length);
-      for (let i = 0; i < indices.length; i++) picked[i] = rowIndex[indices[i]!]!;
-      const { evaluator, states } = score(truth, ranks, ks, picked);
-      return evaluator.finish(states[0]);
+      state.rows = 0;
+      state.hits.fill(0);
+      state.classRows.fill(0);
+      state.classTop1.fill(0);
+      for (let i = 0; i < indices.length; i++) {
+        item.trueClass = classes[indices[i]!]!;
+        item.rank = rowRanks[indices[i]!]!;
+        evaluator.add(state, item);
+      }
+      return evaluator.finish(state);
     },
   };
 }
