@@ -7,6 +7,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 
+/** Seeded PRNG for generated bench data, so every run scores the same files. */
+export { mulberry32 as rng } from '../../src/random.js';
+
 export interface Run {
   wallSeconds: number;
   /** User + system CPU seconds (all threads): less sensitive to other load than wall time. */
@@ -62,14 +65,3 @@ export function machine(): string {
     .join(' ')}`;
 }
 
-/** A small seeded PRNG (mulberry32) so generated bench data are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodePng, VOC_PALETTE, type PngFilter } from '../../src/formats/png.js';
 import { writeZip } from '../../src/formats/zip.js';
+import { mulberry32 as rng } from '../../src/random.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -32,17 +33,6 @@ const IMAGES = Number(flag('images', '1449'));
 const FILTER = (flag('filter', '0') === 'cycle' ? 'cycle' : Number(flag('filter', '0'))) as PngFilter;
 const CLASSES = 21;
 
-/** mulberry32: a small seeded generator, so every run scores the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Blob {
   cx: number;

@@ -6,18 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { progress } from '../progress.js';
+import { mulberry32 } from '../random.js';
 
-/** mulberry32: small, fast, good enough for shuffling. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shuffled(n: number, random: () => number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
@@ -55,7 +45,7 @@ export interface TrainResult {
 }
 
 export async function train(spec: TrainSpec): Promise<TrainResult> {
-  const random = seededRandom(spec.seed);
+  const random = mulberry32(spec.seed);
   const optimizer = tf.train.adam(spec.learningRate);
   const stepsPerEpoch = Math.ceil(spec.samples / spec.batchSize);
   const totalSteps = Math.min(spec.maxSteps ?? Infinity, stepsPerEpoch * spec.epochs);

@@ -7,20 +7,10 @@
  * is scored on the same resamples: intervals are reproducible and comparable (paired).
  */
 import type { Resampler } from '../tasks/task.js';
+import { mulberry32 } from '../random.js';
 
 export const DEFAULT_BOOTSTRAP_SAMPLES = 1000;
 
-/** mulberry32: a small, fast, seedable 32-bit generator (enough for resampling indices). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a hash of a string, as a 32-bit seed. */
 export function seedOf(text: string): number {

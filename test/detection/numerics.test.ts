@@ -8,17 +8,8 @@ import { IOU_THRESHOLDS, RECALL_THRESHOLDS } from '../../src/evaluators/coco.js'
 import { numpyMean } from '../../src/evaluators/numpy-mean.js';
 import { orderByGroupThenScore } from '../../src/evaluators/score-order.js';
 import { parseAsciiNumber } from '../../src/formats/ascii-number.js';
+import { mulberry32 as rng } from '../../src/random.js';
 
-/** mulberry32: a small seeded PRNG so the random cases are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('numpyMean', () => {
   // np.mean(a) for a[i] = ((i*2654435761) % 1000003) / 1000003, from numpy 1.24.
