@@ -13,10 +13,10 @@ import { addCocoDetection, readCocoInstances, readCocoResults, type CocoTruthFil
 import { readCocoCsv } from '../../formats/detection-csv.js';
 import { DetectionBuilder, type DetectionTable } from '../../formats/detection-builder.js';
 import { ProblemList, ValidationError } from '../../problems.js';
-import type { EvaluateOptions, EvaluateResult, Resampler, ScoreReport } from '../task.js';
+import type { EvaluateOptions, EvaluateResult, ScoreReport } from '../task.js';
 import { CocoWorker, useSecondThread } from './coco-parallel.js';
 import { RAW_STRIDE } from './coco-worker.js';
-import { imageSplits } from './splits.js';
+import { imageSplits, withSplits } from './splits.js';
 
 /** CSV or results JSON: by extension, else by the first byte (`[` is JSON). Throws for a folder. */
 function submissionKind(file: string): 'csv' | 'json' {
@@ -117,23 +117,5 @@ function report(
     per_category: all.perCategory,
     curves: all.curves,
   };
-  if (splits.public && splits.private) {
-    report.splits = {
-      public: evaluator.scoreImages(state, splits.public).metrics,
-      private: evaluator.scoreImages(state, splits.private).metrics,
-    };
-  }
-  const result: EvaluateResult = { report };
-  if (opts.withResamplers) {
-    const resampler = (images: number[]): Resampler => ({
-      size: images.length,
-      score: (indices) => evaluator.scoreImages(state, Array.from(indices, (i) => images[i]!)).metrics,
-    });
-    result.resamplers = { all: resampler(splits.all) };
-    if (splits.public && splits.private) {
-      result.resamplers.public = resampler(splits.public);
-      result.resamplers.private = resampler(splits.private);
-    }
-  }
-  return result;
+  return withSplits(report, splits, (images) => evaluator.scoreImages(state, images).metrics, opts.withResamplers);
 }

@@ -4,6 +4,8 @@
  */
 import { ProblemList } from '../../problems.js';
 import { readUsage, usageFileFor, type Usage } from '../../formats/usage.js';
+import type { Scores } from '../../evaluators/evaluator.js';
+import type { EvaluateResult, Resampler, ScoreReport } from '../task.js';
 
 export interface ImageSplits {
   /** Image ranks scored for `metrics` (all non-ignored images), ascending. */
@@ -34,4 +36,33 @@ export function imageSplits(truthPath: string, imageIds: readonly (string | numb
     public: ranks.filter((i) => marks[i] === 'Public'),
     private: ranks.filter((i) => marks[i] === 'Private'),
   };
+}
+
+/**
+ * Completes a detection report: public and private scores (when the truth has usage marks) and,
+ * when asked, per-image resamplers for bootstrap intervals. `scoreImages` scores a multiset of
+ * image ranks from the evaluator state already built.
+ */
+export function withSplits(
+  report: ScoreReport,
+  splits: ImageSplits,
+  scoreImages: (images: number[]) => Scores,
+  withResamplers?: boolean,
+): EvaluateResult {
+  if (splits.public && splits.private) {
+    report.splits = { public: scoreImages(splits.public), private: scoreImages(splits.private) };
+  }
+  const result: EvaluateResult = { report };
+  if (withResamplers) {
+    const resampler = (images: number[]): Resampler => ({
+      size: images.length,
+      score: (indices) => scoreImages(Array.from(indices, (i) => images[i]!)),
+    });
+    result.resamplers = { all: resampler(splits.all) };
+    if (splits.public && splits.private) {
+      result.resamplers.public = resampler(splits.public);
+      result.resamplers.private = resampler(splits.private);
+    }
+  }
+  return result;
 }

@@ -10,8 +10,8 @@ import type { DetectionTable } from '../../formats/detection-builder.js';
 import { readVocCsv } from '../../formats/detection-csv.js';
 import { readVocFolder, readVocResultFiles, type VocTruthFile } from '../../formats/voc-xml.js';
 import { ValidationError } from '../../problems.js';
-import type { EvaluateOptions, EvaluateResult, Resampler, ScoreReport } from '../task.js';
-import { imageSplits } from './splits.js';
+import type { EvaluateOptions, EvaluateResult, ScoreReport } from '../task.js';
+import { imageSplits, withSplits } from './splits.js';
 
 export function loadVocTruth(truthPath: string): VocTruthFile {
   return readVocFolder(truthPath, path.basename(truthPath));
@@ -38,23 +38,5 @@ export async function evaluateVoc(truthPath: string, submissionPath: string, opt
   evaluator.add(state, { detections, images: splits.all });
   const all = evaluator.finish(state);
   const report: ScoreReport = { task: 'detection', protocol: 'voc', metrics: all.metrics, ap07: all.ap07, ap: all.ap };
-  if (splits.public && splits.private) {
-    report.splits = {
-      public: evaluator.scoreImages(state, splits.public).metrics,
-      private: evaluator.scoreImages(state, splits.private).metrics,
-    };
-  }
-  const result: EvaluateResult = { report };
-  if (opts.withResamplers) {
-    const resampler = (images: number[]): Resampler => ({
-      size: images.length,
-      score: (indices) => evaluator.scoreImages(state, Array.from(indices, (i) => images[i]!)).metrics,
-    });
-    result.resamplers = { all: resampler(splits.all) };
-    if (splits.public && splits.private) {
-      result.resamplers.public = resampler(splits.public);
-      result.resamplers.private = resampler(splits.private);
-    }
-  }
-  return result;
+  return withSplits(report, splits, (images) => evaluator.scoreImages(state, images).metrics, opts.withResamplers);
 }
