@@ -11,13 +11,9 @@
  */
 import { isAscii } from 'node:buffer';
 import fs from 'node:fs';
-import { USAGE_ALL, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from './truth.js';
+import { USAGE_ALL, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC, type ScoringTruth } from './truth.js';
 
-export interface FastRead {
-  classOf: Int32Array;
-  usage: Uint8Array;
-  numClasses: number;
-  hasUsage: boolean;
+export interface FastRead extends ScoringTruth {
   ranks: Int16Array;
   minLabels: number;
 }

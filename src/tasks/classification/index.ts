@@ -8,7 +8,7 @@ import { ProblemList, UsageError } from '../../problems.js';
 import type { EvaluateResult, Resampler, Task, TaskOptions } from '../task.js';
 import { readClassificationSubmission } from './submission.js';
 import { readFast } from './fast-path.js';
-import { readClassificationTruth, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from './truth.js';
+import { readClassificationTruth, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC, type ScoringTruth } from './truth.js';
 
 /** The k values podium reports: iNat 2019+ (1), iNat 2018 (3), iNat 2017 (5). */
 const ALL_KS = [1, 3, 5] as const;
@@ -27,9 +27,8 @@ function ksFor(maxLabels: number): number[] {
   return ALL_KS.filter((k) => k <= maxLabels);
 }
 
-/** What scoring needs, whichever path read the files. */
 interface ReadResult {
-  truth: { classOf: Int32Array; usage: Uint8Array; numClasses: number; hasUsage: boolean };
+  truth: ScoringTruth;
   ranks: Int16Array;
   ks: number[];
 }
@@ -64,7 +63,7 @@ function fastPathAllowed(): boolean {
   return process.env.PODIUM_CLASSIFICATION_FAST_PATH !== '0';
 }
 
-function score(truth: ReadResult['truth'], ranks: Int16Array, ks: number[]) {
+function score(truth: ScoringTruth, ranks: Int16Array, ks: number[]) {
   const evaluator = topKEvaluator(ks, truth.numClasses);
   const states = [evaluator.create(), evaluator.create(), evaluator.create()]; // all, public, private
   const item = { trueClass: 0, rank: 0 };
@@ -84,7 +83,7 @@ function score(truth: ReadResult['truth'], ranks: Int16Array, ks: number[]) {
  * Scores resampled rows for bootstrap intervals. Called a thousand times per split, so it keeps
  * each row's class and rank in flat arrays and reuses one evaluator state between calls.
  */
-function resampler(truth: ReadResult['truth'], ranks: Int16Array, ks: number[], usage?: number): Resampler {
+function resampler(truth: ScoringTruth, ranks: Int16Array, ks: number[], usage?: number): Resampler {
   const classOf: number[] = [];
   const rankOf: number[] = [];
   for (let t = 0; t < truth.usage.length; t++) {

@@ -9,8 +9,16 @@ export const USAGE_PRIVATE = 2;
 export const USAGE_IGNORED = 3;
 const USAGE_CODES: Record<string, number> = { Public: USAGE_PUBLIC, Private: USAGE_PRIVATE, Ignored: USAGE_IGNORED };
 
+/** What scoring needs of a truth, whichever path read it. */
+export interface ScoringTruth {
+  /** Class index of each row. */
+  classOf: Int32Array;
+  usage: Uint8Array;
+  numClasses: number;
+  hasUsage: boolean;
+}
+
 export interface ClassificationTruth {
-  file: string;
   ids: string[];
   /** id -> row index into ids / labels / usage. */
   index: Map<string, number>;
@@ -64,5 +72,5 @@ export async function readClassificationTruth(file: string): Promise<Classificat
     }
     classOf[i] = c;
   });
-  return { file, ids, index, labels, classOf, classNames, usage: Uint8Array.from(usageList), hasUsage: header.length > 2 };
+  return { ids, index, labels, classOf, classNames, usage: Uint8Array.from(usageList), hasUsage: header.length > 2 };
 }
