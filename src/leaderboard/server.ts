@@ -15,7 +15,7 @@ import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { jsonErrors } from './routes/http.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
-import { Store } from './store.js';
+import { Store, StoreError } from './store.js';
 import { loadServableChallenges } from './sync.js';
 import { storageDirFor } from './upload.js';
 
@@ -86,11 +86,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use(pageRoutes(ctx));
   app.use((req, _res, next) => next(Object.assign(new Error(`no page ${req.path}`), { notFound: true })));
   app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if ((err as { notFound?: boolean })?.notFound) {
-      res.status(404).type('html').send((pageErrorsFallback(req.path)));
-      return;
-    }
-    pageErrors(ctx)(err, req, res, next);
+    // An unknown path is a 404 in the site's layout, like every other page error.
+    const e = (err as { notFound?: boolean })?.notFound ? new StoreError(404, `There is no page at ${req.path}.`) : err;
+    pageErrors(ctx)(e, req, res, next);
   });
 
   pool.start();
@@ -129,8 +127,4 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return closed;
     },
   };
-}
-
-function pageErrorsFallback(p: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found · podium</title><link rel="stylesheet" href="/static/podium.css"></head><body><main><h1>Not found</h1><p class="notice">No page at ${p.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}. <a href="/">Challenges</a></p></main></body></html>`;
 }

@@ -57,7 +57,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'leaderboard pages in chromium' : 
     expect(await row.locator('td').nth(0).textContent()).toContain('1');
     expect(await row.locator('td').nth(1).textContent()).toBe('Browser <Team>');
     expect(await row.locator('td').nth(2).textContent()).toBe('0.5000');
-    expect(await page.locator('svg.chart circle').count()).toBe(1);
+    expect(await page.locator('svg.chart path.d').count()).toBe(1);
     // The stylesheet (served by podium) applied: the header has its border.
     const css = await page.evaluate("getComputedStyle(document.querySelector('header')).borderBottomStyle");
     expect(css).toBe('solid');

@@ -174,7 +174,10 @@ describe('participant flow', () => {
     expect(board.body.entries.filter((x: any) => !x.baseline).map((x: any) => x.rank)).toEqual([1, 2, 3, 4]);
     const page = await api(url, 'GET', '/challenges/toy');
     expect(page.text).toContain('baseline</span>');
-    expect(page.text).toContain('p50_ms');
+    // Column names in words with units, and one format per column.
+    expect(page.text).toContain('p50 latency (ms)');
+    expect(page.text).toContain('multiply-adds');
+    expect(page.text).not.toContain('p50_ms');
   });
 
   it('opens the private board after the end, with selections and the public-to-private rank change', async () => {

@@ -7,6 +7,7 @@ import { acceptSubmission, openChallenge } from '../accept.js';
 import { HISTORY_MAX_AGE_MS } from '../board.js';
 import { privateVisible, type AppContext } from '../context.js';
 import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
+import { splitShares } from '../split-shares.js';
 import { STYLESHEET } from '../views/html.js';
 import { scoreChart } from '../views/chart.js';
 import {
@@ -43,7 +44,7 @@ export function pageRoutes(ctx: AppContext): Router {
     page(res, challengeListPage(ctx.store.challenges(), ctx.clock(), who(req)));
   });
 
-  r.get('/challenges/:id', (req, res) => {
+  r.get('/challenges/:id', async (req, res) => {
     const c = known(req.params.id);
     const now = ctx.clock();
     const split = req.query.split === 'private' ? 'private' : 'public';
@@ -53,10 +54,14 @@ export function pageRoutes(ctx: AppContext): Router {
     else if (!privateVisible(c, now)) privateNote = `The private leaderboard is shown after the end, ${new Date(c.end_at).toISOString()}.`;
     else if (!ctx.boards.hasPrivateSplit(c.id)) privateNote = 'This challenge has no private split.';
     else board = ctx.boards.board(c, 'private');
+    const shares = await splitShares(c.truth);
     // The table and chart only change with the data: render them once per change, not per request.
-    const boardHtml = board ? ctx.boards.cached(`html:board:${c.id}:${split}`, () => boardTable(board)) : undefined;
+    const sharesKey = shares ? `${shares.public}/${shares.private}` : '-';
+    const boardHtml = board ? ctx.boards.cached(`html:board:${c.id}:${split}:${sharesKey}`, () => boardTable(board, shares)) : undefined;
     const chart = ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, `html:chart:${c.id}`, () => scoreChart(ctx.boards.history(c), c.higher_is_better, c.primary_metric));
-    page(res, challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer: who(req) }),
+    const p = who(req);
+    const viewerTeamId = p ? ctx.store.teamOf(c.id, p.id)?.id : undefined;
+    page(res, challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer: p, shares, viewerTeamId }),
       split === 'private' && !board ? 403 : 200);
   });
 

@@ -2,13 +2,19 @@
  * The score-over-time chart as inline SVG (no script, no outside asset): one dot per scored
  * submission (public score), baselines as hollow dots, and a step line of the best score so
  * far. Dots are thinned to a fixed budget so a 10,000-submission challenge stays light.
+ *
+ * It resizes with the page: the plot stretches to the container's width
+ * (preserveAspectRatio="none"), strokes keep their width (vector-effect: non-scaling-stroke)
+ * and dots are zero-length round-capped lines, so they stay round at any width; the axis
+ * labels are HTML around the plot, so their text keeps its size on a phone.
  */
 import type { HistoryPoint } from '../board.js';
-import { esc, formatScore, raw, type Html } from './html.js';
+import { esc, raw, type Html } from './html.js';
+import { scoreFormat } from './numbers.js';
 
-const W = 720;
-const H = 260;
-const PAD = { left: 56, right: 16, top: 14, bottom: 30 };
+const W = 1000;
+const H = 300;
+const PAD = 8;
 const MAX_DOTS = 800;
 
 export function scoreChart(points: HistoryPoint[], higherIsBetter: boolean, metric: string): Html {
@@ -21,15 +27,16 @@ export function scoreChart(points: HistoryPoint[], higherIsBetter: boolean, metr
     lo = Math.min(lo, p.score);
     hi = Math.max(hi, p.score);
   }
+  const format = scoreFormat([lo, hi]);
   if (hi === lo) {
     hi += 0.5;
     lo -= 0.5;
   }
-  const x = (t: number) => PAD.left + ((t - t0) / (t1 - t0)) * (W - PAD.left - PAD.right);
+  const x = (t: number) => PAD + ((t - t0) / (t1 - t0)) * (W - 2 * PAD);
   // Better scores are drawn higher, whatever the metric's direction.
   const y = (v: number) => {
     const f = (v - lo) / (hi - lo);
-    return PAD.top + (higherIsBetter ? 1 - f : f) * (H - PAD.top - PAD.bottom);
+    return PAD + (higherIsBetter ? 1 - f : f) * (H - 2 * PAD);
   };
   const r = (n: number) => n.toFixed(1);
 
@@ -48,21 +55,23 @@ export function scoreChart(points: HistoryPoint[], higherIsBetter: boolean, metr
   const dots: string[] = [];
   for (let i = 0; i < points.length; i += step) {
     const p = points[i]!;
-    dots.push(`<circle cx="${r(x(p.t))}" cy="${r(y(p.score))}" r="2.6" class="${p.baseline ? 'b' : 'd'}"><title>${esc(p.team)}: ${esc(formatScore(p.score))}</title></circle>`);
+    const at = `M${r(x(p.t))},${r(y(p.score))}h0`;
+    dots.push(`<path d="${at}" class="${p.baseline ? 'b' : 'd'}"><title>${esc(p.team)}: ${esc(format(p.score))}</title></path>`);
   }
   const day = (t: number) => new Date(t).toISOString().slice(0, 10);
   const top = higherIsBetter ? hi : lo;
   const bottom = higherIsBetter ? lo : hi;
-  return raw(`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(metric)} over time">
-<style>.d{fill:#2451b3;opacity:.45}.b{fill:none;stroke:#8a5a00;stroke-width:1.4}.best{fill:none;stroke:#1e7b34;stroke-width:2}.axis{stroke:#b8c0cc}</style>
-<line class="axis" x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}"/>
-<line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}"/>
-<text x="${PAD.left - 6}" y="${PAD.top + 8}" text-anchor="end">${esc(formatScore(top))}</text>
-<text x="${PAD.left - 6}" y="${H - PAD.bottom}" text-anchor="end">${esc(formatScore(bottom))}</text>
-<text x="${PAD.left}" y="${H - 10}">${day(t0)}</text>
-<text x="${W - PAD.right}" y="${H - 10}" text-anchor="end">${day(t1)}</text>
-<text x="${(W + PAD.left) / 2}" y="${H - 10}" text-anchor="middle">${esc(metric)} (${higherIsBetter ? 'higher' : 'lower'} is better; line: best so far)</text>
+  const label = `${metric} over time (${higherIsBetter ? 'higher' : 'lower'} is better; line: best so far)`;
+  return raw(`<figure class="chart">
+<div class="chart-y"><span>${esc(format(top))}</span><span>${esc(format(bottom))}</span></div>
+<svg class="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="${esc(label)}">
+<style>path,line{vector-effect:non-scaling-stroke}.d{stroke:#2451b3;stroke-opacity:.55;stroke-width:7;stroke-linecap:round}.b{stroke:#8a5a00;stroke-width:7;stroke-linecap:round}.best{fill:none;stroke:#1e7b34;stroke-width:2}.axis{stroke:#b8c0cc;stroke-width:1}</style>
+<line class="axis" x1="0" y1="${H}" x2="${W}" y2="${H}"/>
+<line class="axis" x1="0" y1="0" x2="0" y2="${H}"/>
 ${path ? `<path class="best" d="${path}"/>` : ''}
 ${dots.join('\n')}
-</svg>`);
+</svg>
+<div class="chart-x"><span>${day(t0)}</span><span>${day(t1)}</span></div>
+<figcaption>${esc(label)}; brown dots: baselines</figcaption>
+</figure>`);
 }

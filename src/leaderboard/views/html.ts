@@ -75,23 +75,39 @@ export const STYLESHEET = `
 :root { --fg: #1d2430; --muted: #5b6678; --line: #dde2ea; --accent: #2451b3; --bg: #fbfcfd; --ok: #1e7b34; --bad: #b3261e; --warn: #8a5a00; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
-header { display: flex; justify-content: space-between; align-items: center; padding: .6rem 1.5rem; border-bottom: 1px solid var(--line); background: #fff; }
+html { -webkit-text-size-adjust: 100%; }
+header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: .3rem 1rem; padding: .6rem max(1rem, calc((100% - 1100px) / 2 + 1.5rem)); border-bottom: 1px solid var(--line); background: #fff; }
 header .brand { font-weight: 700; font-size: 1.15rem; color: var(--fg); text-decoration: none; }
-header nav a, header nav .who { margin-left: 1rem; }
-main { max-width: 1100px; margin: 0 auto; padding: 1.2rem 1.5rem 3rem; }
+header nav { display: flex; flex-wrap: wrap; align-items: center; justify-content: flex-end; gap: .2rem 1rem; min-width: 0; }
+header nav .who { overflow-wrap: anywhere; }
+main { max-width: 1100px; margin: 0 auto; padding: 1.2rem 1.5rem 3rem; overflow-wrap: break-word; }
+@media (max-width: 600px) { main { padding: 1rem .9rem 2rem; } }
 footer { color: var(--muted); font-size: .8rem; text-align: center; padding: 1rem; }
 a { color: var(--accent); }
 h1 { font-size: 1.5rem; margin: .2rem 0 .6rem; }
 h2 { font-size: 1.15rem; margin: 1.6rem 0 .5rem; }
+/* Wide tables scroll inside their own box; nothing else on a page is wider than the screen. */
+.table-scroll { overflow-x: auto; max-width: 100%; border: 1px solid var(--line); background: #fff; }
+.table-scroll table { border: none; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+th { font-size: .8rem; font-weight: 600; color: var(--muted); vertical-align: bottom; }
+th .unit { display: block; font-weight: 400; font-size: .72rem; }
+td.team { min-width: 9rem; }
+.split-caption { margin: .2rem 0 .5rem; }
+ul.cards { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr)); gap: .8rem; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: .4rem; padding: .7rem .9rem; }
+.card h2 { margin: 0 0 .3rem; font-size: 1.05rem; }
+.card p { margin: .2rem 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.time { white-space: nowrap; }
 tr.baseline td { background: #f3f6fb; font-style: italic; }
 .badge { display: inline-block; font-size: .72rem; padding: 0 .4rem; border-radius: .6rem; border: 1px solid var(--line); color: var(--muted); font-style: normal; }
 .status-scored { color: var(--ok); } .status-failed { color: var(--bad); } .status-queued, .status-scoring { color: var(--warn); }
-.tabs { display: flex; gap: .3rem; border-bottom: 1px solid var(--line); margin: 1rem 0 .6rem; }
+.tabs { display: flex; flex-wrap: wrap; gap: .3rem; border-bottom: 1px solid var(--line); margin: 1rem 0 .6rem; }
+.subnav { display: flex; flex-wrap: wrap; gap: .3rem .4rem; margin: .4rem 0 1rem; }
+.subnav a, .subnav span { padding: .25rem .7rem; border: 1px solid var(--line); border-radius: 1rem; text-decoration: none; background: #fff; }
+.subnav .active { background: var(--accent); border-color: var(--accent); color: #fff; }
 .tabs a, .tabs span { padding: .35rem .9rem; border: 1px solid transparent; border-bottom: none; text-decoration: none; }
 .tabs .active { border-color: var(--line); background: #fff; border-radius: .3rem .3rem 0 0; font-weight: 600; }
 .tabs .disabled { color: var(--muted); }
@@ -100,6 +116,9 @@ tr.baseline td { background: #f3f6fb; font-style: italic; }
 .errors { border-color: var(--bad); color: var(--bad); }
 .errors li { color: var(--fg); }
 .token { font-family: ui-monospace, monospace; background: #fff7d6; padding: .3rem .5rem; word-break: break-all; }
+code { font-family: ui-monospace, monospace; font-size: .92em; background: #eef1f5; padding: 0 .2rem; border-radius: .2rem; overflow-wrap: anywhere; }
+pre { overflow-x: auto; background: #f3f5f8; padding: .6rem .8rem; border-radius: .3rem; }
+pre code { background: none; padding: 0; overflow-wrap: normal; }
 form.stack label { display: block; margin: .6rem 0 .2rem; font-weight: 600; }
 form.stack input[type=text], form.stack input[type=email], form.stack input[type=password], form.stack textarea { width: 100%; max-width: 32rem; padding: .35rem; }
 button { padding: .35rem .9rem; cursor: pointer; }
@@ -107,7 +126,10 @@ button.link { background: none; border: none; color: var(--accent); padding: 0; 
 form.inline { display: inline; }
 .actions a { margin-right: 1rem; }
 .description { white-space: pre-wrap; max-width: 52rem; }
-svg.chart { background: #fff; border: 1px solid var(--line); max-width: 100%; height: auto; }
-svg.chart text { font-size: 11px; fill: var(--muted); }
+figure.chart { display: grid; grid-template-columns: auto minmax(0, 1fr); grid-template-rows: 220px auto auto; margin: 0; max-width: 52rem; padding: .6rem .8rem .4rem .4rem; background: #fff; border: 1px solid var(--line); }
+.chart-y { grid-column: 1; grid-row: 1; display: flex; flex-direction: column; justify-content: space-between; padding-right: .4rem; text-align: right; font-size: .75rem; color: var(--muted); font-variant-numeric: tabular-nums; }
+svg.chart { grid-column: 2; grid-row: 1; display: block; width: 100%; height: 100%; overflow: visible; }
+.chart-x { grid-column: 2; grid-row: 2; display: flex; justify-content: space-between; font-size: .75rem; color: var(--muted); }
+figure.chart figcaption { grid-column: 1 / -1; grid-row: 3; font-size: .8rem; color: var(--muted); margin-top: .2rem; }
 .up { color: var(--ok); } .down { color: var(--bad); }
 `;

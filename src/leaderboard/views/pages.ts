@@ -2,7 +2,9 @@
 import type { Board, BoardEntry, BoardSplit, HistoryPoint } from '../board.js';
 import type { ChallengeRecord, ScoreRow, Submission, Team } from '../store.js';
 import { scoreChart } from './chart.js';
+import { shareOf, type SplitShares } from '../split-shares.js';
 import { formatScore, formatTime, html, layout, raw, type Html, type Viewer } from './html.js';
+import { countFormat, measureFormat, percent, scoreFormat } from './numbers.js';
 
 export type PhaseState = 'upcoming' | 'open' | 'ended';
 
@@ -21,28 +23,31 @@ function stateLabel(c: ChallengeRecord, now: number): string {
 }
 
 export function challengeListPage(challenges: ChallengeRecord[], now: number, viewer?: Viewer): string {
-  const rows = challenges.map((c) => html`<tr>
-    <td><a href="/challenges/${encodeURIComponent(c.id)}">${c.title}</a><div class="muted">${c.id}</div></td>
-    <td>${c.task}</td>
-    <td>${c.primary_metric} <span class="muted">(${c.higher_is_better ? 'higher' : 'lower'} is better)</span></td>
-    <td>${stateLabel(c, now)}</td></tr>`);
+  const cards = challenges.map((c) => html`<li class="card">
+    <h2><a href="/challenges/${encodeURIComponent(c.id)}">${c.title}</a></h2>
+    <p class="muted">${c.id} · ${c.task} · ${stateLabel(c, now)}</p>
+    <p>Ranked by <code>${c.primary_metric}</code> (${c.higher_is_better ? 'higher' : 'lower'} is better)</p></li>`);
   const body = html`<h1>Challenges</h1>
   ${challenges.length
-    ? html`<table><thead><tr><th>Challenge</th><th>Task</th><th>Metric</th><th>Phase</th></tr></thead><tbody>${rows}</tbody></table>`
+    ? html`<ul class="cards">${cards}</ul>`
     : html`<p class="muted">No challenge is loaded. Add folders under challenges/ with their data and restart the server.</p>`}`;
   return layout('Challenges', body, { viewer });
 }
 
-function ciText(ci: [number, number] | null): string {
-  return ci ? `${formatScore(ci[0])} – ${formatScore(ci[1])}` : '';
-}
+/** How a latency column is titled and formatted (MLPerf figures from `podium baseline`). */
+const LATENCY_COLUMNS: Record<string, { header: string; title: string; format: 'measure' | 'count' | 'text' }> = {
+  p50_ms: { header: 'p50 latency (ms)', title: 'median single-stream latency, MLPerf SingleStream', format: 'measure' },
+  p90_ms: { header: 'p90 latency (ms)', title: '90th percentile single-stream latency', format: 'measure' },
+  p99_ms: { header: 'p99 latency (ms)', title: '99th percentile single-stream latency', format: 'measure' },
+  offline_per_s: { header: 'throughput (items/s)', title: 'MLPerf Offline: items per second in batches', format: 'measure' },
+  params: { header: 'parameters', title: 'trainable and fixed weights of the model', format: 'count' },
+  madds: { header: 'multiply-adds', title: 'multiply-adds for one input, as the MobileNetV2 paper counts them', format: 'count' },
+  backend: { header: 'backend', title: 'where the model ran', format: 'text' },
+  machine: { header: 'machine', title: 'the machine that measured the latency', format: 'text' },
+};
 
-function latencyCell(e: BoardEntry, key: string): string {
-  const v = e.latency?.[key];
-  if (v === undefined || v === null) return '';
-  if (typeof v !== 'number') return String(v);
-  // Parameter and multiply-add counts read better as 3.4M than 3400000.
-  return Math.abs(v) >= 1e6 ? `${(v / 1e6).toPrecision(3)}M` : formatScore(v);
+export function latencyHeader(key: string): string {
+  return LATENCY_COLUMNS[key]?.header ?? key;
 }
 
 function rankChange(e: BoardEntry): Html {
@@ -51,24 +56,55 @@ function rankChange(e: BoardEntry): Html {
   return e.rank_change > 0 ? html`<span class="up">▲${e.rank_change}</span>` : html`<span class="down">▼${-e.rank_change}</span>`;
 }
 
-export function boardTable(board: Board): Html {
-  if (board.entries.length === 0) return html`<p class="muted">No scored submissions yet.</p>`;
+/** Date and minute in UTC, without the zone (the column header says UTC). */
+function utcMinute(ms: number | string): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** A sentence naming the split a board shows and its share of the test set. */
+export function splitCaption(split: BoardSplit, shares: SplitShares | null): string {
+  if (!shares || shares.public + shares.private === 0) return 'Scored on the whole test set (this challenge has no private split).';
+  const other: BoardSplit = split === 'public' ? 'private' : 'public';
+  const n = shares[split];
+  return `${split === 'public' ? 'Public' : 'Private'} split: ${percent(shareOf(shares, split))} of the test set (${n.toLocaleString('en-US')} item${n === 1 ? '' : 's'}); ` +
+    (split === 'public'
+      ? `the private split (the other ${percent(shareOf(shares, other))}) decides the final ranking and is shown after the end.`
+      : `the public split (${percent(shareOf(shares, other))}) was shown during the challenge.`);
+}
+
+export function boardTable(board: Board, shares: SplitShares | null = null): Html {
+  const caption = html`<p class="split-caption muted">${splitCaption(board.split, shares)}</p>`;
+  if (board.entries.length === 0) return html`${caption}<p class="muted">No scored submissions yet.</p>`;
   const lat = board.latency_columns;
   const priv = board.split === 'private';
-  const head = html`<tr><th class="num">#</th><th>Team</th><th class="num">${board.primary_metric}</th><th class="num">95% interval</th>
-    <th class="num">Entries</th><th>Submitted</th>${priv ? html`<th class="num">Public #</th><th class="num">Moved</th>` : ''}
-    ${lat.map((k) => html`<th class="num">${k}</th>`)}</tr>`;
-  const rows = board.entries.map((e) => html`<tr class="${e.baseline ? 'baseline' : ''}">
+  // One format per column, chosen from all of its values (the interval shares the score's).
+  const score = scoreFormat(board.entries.flatMap((e) => [e.score, ...(e.ci ?? [])]));
+  const latFormat = new Map(lat.map((k) => {
+    const kind = LATENCY_COLUMNS[k]?.format ?? 'text';
+    const values = board.entries.map((e) => e.latency?.[k]).filter((v): v is number => typeof v === 'number');
+    return [k, kind === 'measure' ? measureFormat(values) : kind === 'count' ? countFormat() : undefined] as const;
+  }));
+  const latCell = (e: BoardEntry, k: string) => {
+    const v = e.latency?.[k];
+    if (v === undefined || v === null) return '';
+    const f = latFormat.get(k);
+    return typeof v === 'number' && f ? f(v) : String(v);
+  };
+  const direction = board.higher_is_better ? 'higher is better' : 'lower is better';
+  const head = html`<tr><th class="num">Rank</th><th>Team</th><th class="num" title="${direction}">${board.primary_metric}<span class="unit">${direction}</span></th><th class="num">95% interval</th>
+    <th class="num">Scored entries</th><th>Submitted (UTC)</th>${priv ? html`<th class="num">Public rank</th><th class="num">Moved</th>` : ''}
+    ${lat.map((k) => html`<th class="num" title="${LATENCY_COLUMNS[k]?.title ?? ''}">${latencyHeader(k)}</th>`)}</tr>`;
+  const rows = board.entries.map((e) => html`<tr class="${e.baseline ? 'baseline' : ''}" data-team="${e.team_id}">
     <td class="num">${e.rank === null ? '' : e.rank}${e.tied ? raw(' <span title="95% interval overlaps the entry above: not separable">≈</span>') : ''}</td>
-    <td>${e.team}${e.baseline ? raw(' <span class="badge">baseline</span>') : ''}</td>
-    <td class="num">${formatScore(e.score)}</td>
-    <td class="num muted">${ciText(e.ci)}</td>
+    <td class="team">${e.team}${e.baseline ? raw(' <span class="badge">baseline</span>') : ''}</td>
+    <td class="num">${score(e.score)}</td>
+    <td class="num muted">${e.ci ? `${score(e.ci[0])} – ${score(e.ci[1])}` : ''}</td>
     <td class="num">${e.entries}</td>
-    <td class="time">${formatTime(e.submitted_at)}</td>
+    <td class="time">${utcMinute(e.submitted_at)}</td>
     ${priv ? html`<td class="num">${e.public_rank ?? ''}</td><td class="num">${rankChange(e)}</td>` : ''}
-    ${lat.map((k) => html`<td class="num">${latencyCell(e, k)}</td>`)}
+    ${lat.map((k) => html`<td class="num">${latCell(e, k)}</td>`)}
   </tr>`);
-  return html`<table class="board"><thead>${head}</thead><tbody>${rows}</tbody></table>`;
+  return html`${caption}<div class="table-scroll"><table class="board"><thead>${head}</thead><tbody>${rows}</tbody></table></div>`;
 }
 
 export interface ChallengePageData {
@@ -83,6 +119,31 @@ export interface ChallengePageData {
   /** Pre-rendered (cached) leaderboard table and chart, when the caller has them. */
   boardHtml?: Html;
   chart?: Html;
+  shares?: SplitShares | null;
+  /** The signed-in participant's team in this challenge: its row is highlighted. */
+  viewerTeamId?: number;
+}
+
+export type ChallengeTab = 'overview' | 'data' | 'evaluation' | 'rules' | 'submit' | 'submissions' | 'team';
+
+const TABS: { tab: ChallengeTab; label: string; path: string }[] = [
+  { tab: 'overview', label: 'Leaderboard', path: '' },
+  { tab: 'submit', label: 'Submit', path: '/submit' },
+  { tab: 'submissions', label: 'My submissions', path: '/submissions' },
+  { tab: 'team', label: 'Team', path: '/team' },
+];
+
+/** The links between a challenge's pages, the current one marked. */
+export function challengeNav(c: ChallengeRecord, active: ChallengeTab | undefined): Html {
+  const base = `/challenges/${encodeURIComponent(c.id)}`;
+  return html`<nav class="subnav" aria-label="${c.title}">${TABS.map((t) => (t.tab === active
+    ? html`<span class="active" aria-current="page">${t.label}</span>`
+    : html`<a href="${base}${t.path}">${t.label}</a>`))}</nav>`;
+}
+
+/** Marks the viewer's own team on a (cached, shared) board without re-rendering it. */
+function highlightTeam(teamId: number | undefined): Html {
+  return teamId === undefined ? html`` : raw(`<style>table.board tr[data-team="${Math.trunc(teamId)}"] td { background: #fff4c2; font-weight: 600; }</style>`);
 }
 
 export function challengePage(d: ChallengePageData): string {
@@ -93,12 +154,13 @@ export function challengePage(d: ChallengePageData): string {
       : enabled ? html`<a href="${base}${split === 'private' ? '?split=private' : ''}">${label}</a>`
         : html`<span class="disabled" title="shown after the end">${label}</span>`;
   const privateOpen = phaseState(c, d.now) === 'ended';
-  const main = d.board ? boardTable(d.board) : html`<p class="notice">${d.privateNote ?? ''}</p>`;
+  const main = d.board ? boardTable(d.board, d.shares ?? null) : html`<p class="notice">${d.privateNote ?? ''}</p>`;
   const chart = d.chart ?? scoreChart(d.history, c.higher_is_better, c.primary_metric);
   const body = html`<h1>${c.title}</h1>
   <p class="muted">${c.id} · ${c.task} · ${stateLabel(c, d.now)} · per day ${c.limits.per_day}, total ${c.limits.total}, final selections ${c.limits.final_selections}, upload up to ${c.limits.max_upload_mb} MB</p>
-  <p class="actions"><a href="${base}/submit">Submit</a><a href="${base}/submissions">My submissions</a><a href="${base}/team">My team</a></p>
+  ${challengeNav(c, 'overview')}
   ${c.description ? html`<div class="description">${c.description}</div>` : ''}
+  ${highlightTeam(d.viewerTeamId)}
   <div class="tabs">${tab('public', 'Public leaderboard', true)}${tab('private', 'Private leaderboard', privateOpen)}</div>
   ${d.boardHtml ?? main}
   <h2>Score over time</h2>
@@ -112,14 +174,14 @@ export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts:
     ? html`<div class="notice errors"><strong>${opts.message ?? 'The file was not accepted:'}</strong><ul>${opts.errors.map((e) => html`<li>${e}</li>`)}</ul></div>`
     : opts.message ? html`<div class="notice errors">${opts.message}</div>` : '';
   const body = viewer
-    ? html`<h1>Submit to ${c.title}</h1>${errors}
+    ? html`<h1>Submit to ${c.title}</h1>${challengeNav(c, 'submit')}${errors}
       <form class="stack" method="post" action="${base}/submit" enctype="multipart/form-data">
         <label for="file">Submission file</label><input id="file" type="file" name="file" required>
         <label for="description">Description (optional)</label><input id="description" type="text" name="description" maxlength="1000">
         <p><button type="submit" id="upload">Upload</button></p>
         <p class="muted">Up to ${c.limits.max_upload_mb} MB. The file is checked before it is queued; an invalid file is refused with every problem listed and does not count against your limit.</p>
       </form>`
-    : html`<h1>Submit to ${c.title}</h1><p class="notice"><a href="/login">Log in</a> or <a href="/register">register</a> to submit.</p>`;
+    : html`<h1>Submit to ${c.title}</h1>${challengeNav(c, 'submit')}<p class="notice"><a href="/login">Log in</a> or <a href="/register">register</a> to submit.</p>`;
   return layout(`Submit · ${c.title}`, body, { viewer });
 }
 
@@ -142,7 +204,7 @@ export function submissionsPage(c: ChallengeRecord, viewer: Viewer | undefined, 
     const sub = s.submission;
     const status = sub.status === 'queued' && s.queuePosition ? `queued (position ${s.queuePosition})` : sub.status;
     return html`<tr data-submission="${sub.id}">
-      <td class="num">${sub.id}</td><td>${formatTime(sub.created_at)}</td>
+      <td class="num">${sub.id}</td><td class="time">${utcMinute(sub.created_at)}</td>
       <td>${sub.filename}<div class="muted">${sub.description}</div></td>
       <td class="status-${sub.status}">${status}${sub.error ? html`<div class="muted">${sub.error}</div>` : ''}${sub.disqualified ? html`<div class="down">disqualified: ${sub.disqualified_reason ?? ''}</div>` : ''}</td>
       <td class="num">${score(s, 'public')}</td>
@@ -152,13 +214,13 @@ export function submissionsPage(c: ChallengeRecord, viewer: Viewer | undefined, 
         <button type="submit" class="link">${sub.selected ? 'unselect' : 'select as final'}</button></form>${sub.selected ? raw(' <span class="badge">final</span>') : ''}` : ''}</td>
     </tr>`;
   });
-  const body = html`<h1>My submissions · ${c.title}</h1>
+  const body = html`<h1>My submissions · ${c.title}</h1>${challengeNav(c, 'submissions')}
   <p class="muted">Team ${team?.name ?? '(none yet)'} · ${c.primary_metric} (${c.higher_is_better ? 'higher' : 'lower'} is better).
   Without a selection, your best ${c.limits.final_selections} public submissions count for the private leaderboard.</p>
   ${opts.justSubmitted ? html`<p class="notice">Submission ${opts.justSubmitted} received; it is scored in turn and this page refreshes until it is done.</p>` : ''}
   <p class="actions"><a href="${base}/submit">Submit another</a><a href="${base}">Leaderboard</a></p>
   ${subs.length
-    ? html`<table class="mine"><thead><tr><th class="num">#</th><th>Submitted</th><th>File</th><th>Status</th><th class="num">Public</th>${privateVisible ? html`<th class="num">Private</th>` : ''}<th>Final</th></tr></thead><tbody>${rows}</tbody></table>`
+    ? html`<div class="table-scroll"><table class="mine"><thead><tr><th class="num">#</th><th>Submitted (UTC)</th><th>File</th><th>Status</th><th class="num">Public</th>${privateVisible ? html`<th class="num">Private</th>` : ''}<th>Final</th></tr></thead><tbody>${rows}</tbody></table></div>`
     : html`<p class="muted">No submissions yet.</p>`}`;
   return layout(`My submissions · ${c.title}`, body, { viewer, refreshSeconds: pending ? 2 : undefined });
 }
@@ -166,7 +228,7 @@ export function submissionsPage(c: ChallengeRecord, viewer: Viewer | undefined, 
 export function teamPage(c: ChallengeRecord, viewer: Viewer | undefined, team: Team | undefined, members: string[], sizeLimit: number, message?: string): string {
   const base = `/challenges/${encodeURIComponent(c.id)}`;
   if (!viewer) return layout('Team', html`<h1>Team</h1><p class="notice"><a href="/login">Log in</a> to manage your team.</p>`);
-  const body = html`<h1>Team · ${c.title}</h1>
+  const body = html`<h1>Team · ${c.title}</h1>${challengeNav(c, 'team')}
   ${message ? html`<p class="notice errors">${message}</p>` : ''}
   ${team
     ? html`<p>You are in team <strong>${team.name}</strong> (${members.length} of at most ${sizeLimit}): ${members.join(', ')}.</p>
@@ -209,5 +271,6 @@ export function registeredPage(viewer: Viewer, token: string): string {
 }
 
 export function errorPage(status: number, message: string, viewer?: Viewer): string {
-  return layout(`Error ${status}`, html`<h1>${status === 404 ? 'Not found' : 'Something went wrong'}</h1><p class="notice">${message}</p>`, { viewer });
+  return layout(status === 404 ? 'Not found' : `Error ${status}`, html`<h1>${status === 404 ? 'Not found' : 'Something went wrong'}</h1><p class="notice">${message}</p>
+  <p><a href="/">All challenges</a></p>`, { viewer });
 }

@@ -1,0 +1,78 @@
+/**
+ * Every page fits the screen in a real browser (Debian's chromium through playwright-core): at
+ * 1280 and 390 px, `document.documentElement.scrollWidth` never exceeds the viewport; wide
+ * leaderboards (eight latency columns) scroll inside their own box. With PODIUM_SCREENSHOTS=DIR
+ * a full-page screenshot of every page at both widths is written there, to look at.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordBaseline } from '../../src/leaderboard/baselines.js';
+import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
+import { api, fileForm, makeWorld, register, submissionCsv, waitFor } from '../leaderboard/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = fs.existsSync(CHROMIUM);
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const WIDTHS = [1280, 390];
+const SHOTS = process.env.PODIUM_SCREENSHOTS;
+
+describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fit the screen (skipped: ${CHROMIUM} is not installed)`, () => {
+  const world = makeWorld([{ start: '2020-01-01T00:00:00Z', end: '2099-01-01T00:00:00Z' }]);
+  let server: RunningServer;
+  let browser: Browser;
+  let token: string;
+  let submissionId: number;
+
+  beforeAll(async () => {
+    // A baseline with every latency column: the widest board there is.
+    const file = path.join(world.root, 'baseline.csv');
+    fs.writeFileSync(file, submissionCsv((i) => i % 3 === 0));
+    await recordBaseline({
+      dbPath: world.dbPath, challengesRoot: world.challengesRoot, challengeId: 'toy', name: 'MobileNetV2 (width 0.35, 32 px)', file, bootstrapSamples: 20,
+      latency: { p50_ms: 1.1312, p90_ms: 1.34, p99_ms: 169.2, offline_per_s: 2411.3, params: 58788, madds: 1.3e9, backend: 'tfjs-wasm simd', machine: 'AMD EPYC 7B13, 2 cores' },
+    });
+    server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, adminToken: 'an-admin-token-of-thirty-two-chars', log: () => undefined });
+    token = await register(server.url, 'A participant with a rather long team name');
+    const r = await api(server.url, 'POST', '/api/challenges/toy/submissions', { token, form: fileForm(submissionCsv((i) => i % 2 === 0)) });
+    submissionId = r.body.id;
+    await waitFor(server.url, token, submissionId);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    world.cleanup();
+  });
+
+  it('no page is wider than the viewport at 1280 and 390 px', async () => {
+    const pages = ['/', '/challenges/toy', '/challenges/toy?split=private', '/challenges/toy/submit', '/challenges/toy/submissions',
+      '/challenges/toy/team', '/login', '/register', '/no/such/page'];
+    if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
+    const tooWide: string[] = [];
+    for (const width of WIDTHS) {
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      await context.addCookies([{ name: 'podium_token', value: token, url: server.url }]);
+      const page = await context.newPage();
+      for (const p of pages) {
+        await page.goto(server.url + p);
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (scrollWidth > width) tooWide.push(`${p} at ${width} px: ${scrollWidth} px wide`);
+        if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${width}${p.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
+      }
+      // The wide board scrolls inside its own box rather than the page.
+      await page.goto(`${server.url}/challenges/toy`);
+      const box = await page.evaluate(() => {
+        const el = document.querySelector('.table-scroll')!;
+        return { client: el.clientWidth, scroll: el.scrollWidth };
+      });
+      expect(box.scroll).toBeGreaterThan(box.client);
+      // The 404 page has the site's layout (header and stylesheet).
+      await page.goto(`${server.url}/no/such/page`);
+      expect(await page.locator('header .brand').count()).toBe(1);
+      await context.close();
+    }
+    expect(tooWide).toEqual([]);
+  }, 120_000);
+});
