@@ -16,6 +16,7 @@ const commands: Record<string, { load: () => Promise<CommandModule>; summary: st
   submit: { load: () => import('./commands/submit.js'), summary: 'upload a submission to a server' },
   leaderboard: { load: () => import('./commands/leaderboard.js'), summary: "print a challenge's leaderboard" },
   status: { load: () => import('./commands/status.js'), summary: 'show your submissions and their status' },
+  download: { load: () => import('./commands/download.js'), summary: "download a challenge's data and sample submission" },
   data: { load: () => import('./commands/data.js'), summary: 'make or import data sets (podium data make all)' },
   baseline: { load: () => import('./commands/baseline.js'), summary: 'train, run and score reference baselines' },
   demo: { load: () => import('./commands/demo.js'), summary: 'data, baselines, scores and the leaderboard in one go' },

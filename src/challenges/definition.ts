@@ -9,6 +9,7 @@ import { ValidationError, type Problem } from '../problems.js';
 import { TASK_NAMES, type TaskName, type TaskOptions } from '../tasks/task.js';
 import { loadTask } from '../tasks/registry.js';
 import { packageRoot } from '../paths.js';
+import { checkFiles, parseFiles, type FileSpec } from './files.js';
 
 export interface ChallengeLimits {
   per_day: number;
@@ -40,6 +41,10 @@ export interface Challenge {
   dir: string;
   /** Absolute path of a sample submission, when the definition names one. */
   sample_submission?: string;
+  /** What participants may download (`files:`, then the sample submission); never the truth. */
+  files: FileSpec[];
+  /** The participation rules (Markdown, `rules:` or rules.md beside the definition). */
+  rules: string;
 }
 
 export const DEFAULT_LIMITS: ChallengeLimits = { per_day: 5, total: 500, final_selections: 2, max_upload_mb: 200 };
@@ -143,6 +148,19 @@ export async function loadChallenge(dirOrFile: string, opts: LoadOptions = {}): 
     else sample_submission = path.resolve(dir, y.sample_submission);
   }
 
+  let rules = typeof y.rules === 'string' ? y.rules : '';
+  if (y.rules !== undefined && typeof y.rules !== 'string') fail('rules', 'must be Markdown text');
+  const rulesFile = path.join(dir, 'rules.md');
+  if (!rules && fs.existsSync(rulesFile)) rules = fs.readFileSync(rulesFile, 'utf8');
+
+  const files = parseFiles(y.files, dir, fail);
+  if (sample_submission) {
+    const name = path.basename(sample_submission);
+    if (files.some((f) => f.name === name)) fail('sample_submission', `a file named "${name}" is already listed under files:`);
+    else files.push({ name, description: 'A valid submission in the expected format, to start from.', kind: 'file', path: sample_submission, exclude: [], role: 'sample_submission' });
+  }
+  if (truth && task) problems.push(...checkFiles(files, task, truth, (y.options ?? {}) as Record<string, unknown>, file, !!opts.requireTruth).problems);
+
   let higher_is_better = false;
   if (task && (TASK_NAMES as readonly string[]).includes(task) && primary) {
     const metrics = (await loadTask(task)).metrics(options);
@@ -154,7 +172,7 @@ export async function loadChallenge(dirOrFile: string, opts: LoadOptions = {}): 
   if (problems.length) throw new ValidationError(problems);
   return {
     id, title, task: task as TaskName, truth, primary_metric: primary, higher_is_better,
-    options, limits, phases, description, dir, sample_submission,
+    options, limits, phases, description, dir, sample_submission, files, rules,
   };
 }
 

@@ -1,4 +1,5 @@
 /** What every route needs: the store, boards, queue, scoring pool, storage, clock and settings. */
+import type { FileCatalog } from '../challenges/files.js';
 import type { Boards } from './board.js';
 import type { ScoringPool } from './pool.js';
 import type { Queue } from './queue.js';
@@ -15,6 +16,8 @@ export interface AppContext {
   adminToken?: string;
   teamSizeLimit: number;
   log: (line: string) => void;
+  /** Each loaded challenge's downloads, by challenge id. */
+  files: Map<string, FileCatalog>;
 }
 
 /** Private scores are shown to participants only once the last phase has ended. */

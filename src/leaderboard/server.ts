@@ -5,6 +5,9 @@
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { answerGuard } from '../challenges/answers.js';
+import type { Challenge } from '../challenges/definition.js';
+import { FileCatalog } from '../challenges/files.js';
 import { Boards } from './board.js';
 import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
 import type { AppContext } from './context.js';
@@ -69,7 +72,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
     store, boards: new Boards(store), queue, pool, storageDir, clock, log,
-    adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize,
+    adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, files: catalogsOf(challenges),
   };
 
   const app = express();
@@ -127,4 +130,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return closed;
     },
   };
+}
+
+/** The downloads of each loaded challenge (files: and its sample submission). */
+export function catalogsOf(challenges: Challenge[]): Map<string, FileCatalog> {
+  return new Map(challenges.map((c) => [c.id, new FileCatalog(c.id, c.files, answerGuard(c.task, c.truth, c.options))]));
 }

@@ -57,16 +57,13 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
       const page = await context.newPage();
       for (const p of pages) {
         await page.goto(server.url + p);
-        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
         if (scrollWidth > width) tooWide.push(`${p} at ${width} px: ${scrollWidth} px wide`);
         if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${width}${p.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
       }
       // The wide board scrolls inside its own box rather than the page.
       await page.goto(`${server.url}/challenges/toy`);
-      const box = await page.evaluate(() => {
-        const el = document.querySelector('.table-scroll')!;
-        return { client: el.clientWidth, scroll: el.scrollWidth };
-      });
+      const box = (await page.evaluate("(() => { const el = document.querySelector('.table-scroll'); return { client: el.clientWidth, scroll: el.scrollWidth }; })()")) as { client: number; scroll: number };
       expect(box.scroll).toBeGreaterThan(box.client);
       // The 404 page has the site's layout (header and stylesheet).
       await page.goto(`${server.url}/no/such/page`);

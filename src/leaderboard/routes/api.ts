@@ -6,6 +6,7 @@ import { privateVisible, submissionJson, type AppContext } from '../context.js';
 import { openApiDocument } from '../openapi.js';
 import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
 import { phaseState } from '../views/pages.js';
+import { listFiles, sendFile } from './files.js';
 import { intParam, isAdmin, requireParticipant, viewer } from './http.js';
 
 export function challengeJson(c: ChallengeRecord, now: number): Record<string, unknown> {
@@ -83,6 +84,16 @@ export function apiRoutes(ctx: AppContext): Router {
 
   r.get('/challenges/:id', (req, res) => {
     res.json(challengeJson(knownChallenge(ctx, req.params.id), ctx.clock()));
+  });
+
+  r.get('/challenges/:id/files', async (req, res) => {
+    const c = knownChallenge(ctx, req.params.id);
+    const files = await listFiles(ctx, c);
+    res.json({ challenge: c.id, files: files.map((f) => ({ ...f, download: `/api/challenges/${encodeURIComponent(c.id)}/files/${encodeURIComponent(f.name)}` })) });
+  });
+
+  r.get('/challenges/:id/files/:name', async (req, res) => {
+    await sendFile(ctx, knownChallenge(ctx, req.params.id), req.params.name, res);
   });
 
   r.post('/challenges/:id/submissions', async (req, res) => {

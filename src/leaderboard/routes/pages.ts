@@ -12,8 +12,9 @@ import { STYLESHEET } from '../views/html.js';
 import { scoreChart } from '../views/chart.js';
 import {
   boardTable,
-  challengeListPage, challengePage, errorPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
+  challengeListPage, challengePage, dataPage, errorPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
 } from '../views/pages.js';
+import { listFiles, sendFile } from './files.js';
 import { intParam, TOKEN_COOKIE, viewer } from './http.js';
 
 function page(res: Response, body: string, status = 200): void {
@@ -63,6 +64,15 @@ export function pageRoutes(ctx: AppContext): Router {
     const viewerTeamId = p ? ctx.store.teamOf(c.id, p.id)?.id : undefined;
     page(res, challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer: p, shares, viewerTeamId }),
       split === 'private' && !board ? 403 : 200);
+  });
+
+  r.get('/challenges/:id/data', async (req, res) => {
+    const c = known(req.params.id);
+    page(res, dataPage(c, await listFiles(ctx, c), who(req), `${req.protocol}://${req.get('host') ?? 'localhost'}`));
+  });
+
+  r.get('/challenges/:id/files/:name', async (req, res) => {
+    await sendFile(ctx, known(req.params.id), req.params.name, res);
   });
 
   r.get('/challenges/:id/submit', (req, res) => {

@@ -2,7 +2,9 @@
 import type { Board, BoardEntry, BoardSplit, HistoryPoint } from '../board.js';
 import type { ChallengeRecord, ScoreRow, Submission, Team } from '../store.js';
 import { scoreChart } from './chart.js';
+import type { FileListing } from '../../challenges/files.js';
 import { shareOf, type SplitShares } from '../split-shares.js';
+import { formatBytes } from '../upload.js';
 import { formatScore, formatTime, html, layout, raw, type Html, type Viewer } from './html.js';
 import { countFormat, measureFormat, percent, scoreFormat } from './numbers.js';
 
@@ -128,6 +130,7 @@ export type ChallengeTab = 'overview' | 'data' | 'evaluation' | 'rules' | 'submi
 
 const TABS: { tab: ChallengeTab; label: string; path: string }[] = [
   { tab: 'overview', label: 'Leaderboard', path: '' },
+  { tab: 'data', label: 'Data', path: '/data' },
   { tab: 'submit', label: 'Submit', path: '/submit' },
   { tab: 'submissions', label: 'My submissions', path: '/submissions' },
   { tab: 'team', label: 'Team', path: '/team' },
@@ -166,6 +169,25 @@ export function challengePage(d: ChallengePageData): string {
   <h2>Score over time</h2>
   ${chart}`;
   return layout(c.title, body, { viewer: d.viewer });
+}
+
+export function dataPage(c: ChallengeRecord, files: FileListing[], viewer: Viewer | undefined, serverUrl: string): string {
+  const base = `/challenges/${encodeURIComponent(c.id)}`;
+  const item = (f: FileListing) => html`<li class="card file" data-file="${f.name}">
+    <h2><a href="${f.kind === 'link' ? f.url! : `${base}/files/${encodeURIComponent(f.name)}`}"${f.kind === 'link' ? raw(' rel="noopener noreferrer"') : ''}>${f.name}</a>
+      ${f.role === 'sample_submission' ? raw(' <span class="badge">sample submission</span>') : ''}${f.kind === 'link' ? raw(' <span class="badge">kept elsewhere</span>') : ''}</h2>
+    ${f.description ? html`<p>${f.description}</p>` : ''}
+    <p class="muted">${f.size === null ? 'size not stated' : formatBytes(f.size)}${f.kind === 'folder' ? ` · a zip of ${f.entries ?? 0} files, made as it downloads` : ''}${f.truth_left_out ? ` · ${f.truth_left_out} truth files left out` : ''}</p>
+    ${f.sha256 ? html`<p class="sha">sha256 <code>${f.sha256}</code></p>` : ''}
+  </li>`;
+  const body = html`<h1>Data · ${c.title}</h1>${challengeNav(c, 'data')}
+  ${files.length
+    ? html`<ul class="cards files">${files.map(item)}</ul>
+      <h2>From the command line</h2>
+      <pre><code>npx podium download ${c.id} --url ${serverUrl}</code></pre>
+      <p class="muted">Downloads every file above into <code>./${c.id}/</code> and checks each sha256; <code>curl -OJ</code> on a link works too.</p>`
+    : html`<p class="muted">The organisers have not published files for this challenge.</p>`}`;
+  return layout(`Data · ${c.title}`, body, { viewer });
 }
 
 export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts: { errors?: string[]; message?: string } = {}): string {
