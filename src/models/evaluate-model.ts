@@ -135,7 +135,7 @@ export async function evaluateModel(challenge: Challenge, modelPath: string, o: 
   if (exit.failure && exit.failure.kind !== 'error') throw new ModelFailure(exit.failure, exit);
   const t3 = performance.now();
   const task = await loadTask(challenge.task);
-  const { report } = await task.evaluate(challenge.truth, submission, { options: challenge.options, workDir: o.workDir });
+  const { report } = await task.evaluate(challenge.truth, submission, { options: challenge.options });
   const t4 = performance.now();
   const m = machineDescription();
   return {
