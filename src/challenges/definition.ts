@@ -10,6 +10,7 @@ import { TASK_NAMES, type TaskName, type TaskOptions } from '../tasks/task.js';
 import { loadTask } from '../tasks/registry.js';
 import { packageRoot } from '../paths.js';
 import { checkFiles, parseFiles, type FileSpec } from './files.js';
+import { parseModelTrack, parseSubmissionKinds, type ModelTrack, type SubmissionKind } from './model-track.js';
 
 export interface ChallengeLimits {
   per_day: number;
@@ -45,6 +46,10 @@ export interface Challenge {
   files: FileSpec[];
   /** The participation rules (Markdown, `rules:` or rules.md beside the definition). */
   rules: string;
+  /** What participants may submit: files, models, or both (model-track.ts). */
+  submission: SubmissionKind[];
+  /** The model track's settings, when `submission` includes model. */
+  model?: ModelTrack;
 }
 
 export const DEFAULT_LIMITS: ChallengeLimits = { per_day: 5, total: 500, final_selections: 2, max_upload_mb: 200 };
@@ -160,6 +165,9 @@ export async function loadChallenge(dirOrFile: string, opts: LoadOptions = {}): 
     else files.push({ name, description: 'A valid submission in the expected format, to start from.', kind: 'file', path: sample_submission, exclude: [], role: 'sample_submission' });
   }
   if (truth && task) problems.push(...checkFiles(files, task, truth, (y.options ?? {}) as Record<string, unknown>, file, !!opts.requireTruth).problems);
+  const submission = parseSubmissionKinds(y.submission, fail);
+  const model = submission.includes('model') ? parseModelTrack(y.model, dir, fail) : undefined;
+  if (!submission.includes('model') && y.model !== undefined) fail('model', 'is only read when submission includes model');
 
   let higher_is_better = false;
   if (task && (TASK_NAMES as readonly string[]).includes(task) && primary) {
@@ -172,7 +180,7 @@ export async function loadChallenge(dirOrFile: string, opts: LoadOptions = {}): 
   if (problems.length) throw new ValidationError(problems);
   return {
     id, title, task: task as TaskName, truth, primary_metric: primary, higher_is_better,
-    options, limits, phases, description, dir, sample_submission, files, rules,
+    options, limits, phases, description, dir, sample_submission, files, rules, submission, model,
   };
 }
 
