@@ -34,6 +34,7 @@ const queries = flag('queries', 300);
 const out = path.join(repo, 'bench', 'out', 'latency');
 fs.mkdirSync(out, { recursive: true });
 const models = path.join(out, 'models');
+fs.mkdirSync(models, { recursive: true });
 execFileSync('/usr/bin/python3', [path.join(repo, 'test/models/make_models.py'), models, '32', '10']);
 const ch = tinyClassificationChallenge(out, {
   reference: path.join(models, 'convnet-24.onnx'),

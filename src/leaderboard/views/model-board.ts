@@ -77,9 +77,12 @@ const cost = (v: unknown) => {
 
 export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: ModelTrack): Html {
   const { rows } = modelRows(board, track, challenge.higher_is_better);
-  const table = rows.length === 0 ? html`<p class="muted">No timed model entries yet.</p>` : html`<table class="board"><thead><tr>
-    <th class="num">#</th><th>Team</th><th class="num">${challenge.primary_metric}</th><th class="num">p90 ms</th><th class="num">x reference</th>
-    <th class="num">params</th><th class="num">multiply-adds</th><th>note</th><th>measured on</th></tr></thead><tbody>
+  const where = (r: Row) => `${String(r.e.latency?.backend ?? '')}${r.e.latency?.machine ? ` on ${String(r.e.latency.machine)}` : ''}`;
+  const places = [...new Set(rows.map(where))];
+  const notes = rows.some((r) => r.ranked?.note || (r.ranked?.score ?? null) !== null);
+  const table = rows.length === 0 ? html`<p class="muted">No timed model entries yet.</p>` : html`<div style="overflow-x:auto"><table class="board"><thead><tr>
+    <th class="num">#</th><th>Team</th><th class="num">${challenge.primary_metric}</th><th class="num">p90 ms</th><th class="num">x ref.</th>
+    <th class="num">params</th><th class="num">mult-adds</th>${notes ? html`<th>note</th>` : ''}${places.length > 1 ? html`<th>measured on</th>` : ''}</tr></thead><tbody>
     ${rows.map((r) => html`<tr class="${r.e.baseline ? 'baseline' : ''}">
       <td class="num">${r.ranked?.rank ?? ''}</td>
       <td>${r.e.team}${r.e.baseline ? raw(' <span class="badge">reference</span>') : ''}</td>
@@ -88,12 +91,13 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
       <td class="num">${r.relative === null ? '' : formatScore(r.relative)}</td>
       <td class="num">${cost(r.e.latency?.params)}</td>
       <td class="num">${cost(r.e.latency?.madds)}</td>
-      <td class="muted">${r.ranked?.note ?? (r.ranked?.score !== undefined && r.ranked.score !== null ? `score ${formatScore(r.ranked.score)}` : '')}</td>
-      <td class="muted">${String(r.e.latency?.backend ?? '')}${r.e.latency?.machine ? ` on ${String(r.e.latency.machine)}` : ''}</td>
-    </tr>`)}</tbody></table>`;
+      ${notes ? html`<td class="muted">${r.ranked?.note ?? (r.ranked?.score !== undefined && r.ranked.score !== null ? `score ${formatScore(r.ranked.score)}` : '')}</td>` : ''}
+      ${places.length > 1 ? html`<td class="muted">${where(r)}</td>` : ''}
+    </tr>`)}</tbody></table></div>
+    ${places.length === 1 ? html`<p class="muted">Measured with ${places[0]}.</p>` : ''}`;
   return html`<section><h2>Models: accuracy and latency</h2>
     <p>Ranking rule: ${describeRule(track.ranking)}. Latency: MLPerf SingleStream after ${track.latency.warmup} warm-up queries, at least
-    ${track.latency.minQueries} queries and ${track.latency.minDurationMs / 1000} s, ${track.threads} intra-op thread(s); "x reference" is the
+    ${track.latency.minQueries} queries and ${track.latency.minDurationMs / 1000} s, ${track.threads} intra-op thread(s); "x ref." is the
     entry's latency over the reference model's, timed interleaved in the same job.</p>
     ${paretoChart(rows, challenge.higher_is_better, challenge.primary_metric)}
     ${table}</section>`;
