@@ -3,6 +3,7 @@
  * primary metric for each split. Runs inside a worker thread (worker.ts) for the server, and
  * in-process for baselines. Knows nothing of SQL or HTTP.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { ValidationError, formatProblem, type Problem } from '../problems.js';
 import { loadTask } from '../tasks/registry.js';
@@ -33,6 +34,10 @@ export interface ScoreFailure {
 }
 
 export async function scoreSubmission(req: ScoreRequest): Promise<ScoreOutcome> {
+  // A stored file that is gone is the server's problem, not an invalid file of the participant's.
+  if (!fs.existsSync(req.file)) {
+    throw new Error('the stored file of this submission is missing on the server; the organisers have to restore it, or it can be uploaded again');
+  }
   const task = await loadTask(req.task);
   const { report, resamplers } = await task.evaluate(req.truth, req.file, { options: req.options, withResamplers: true });
   const samples = req.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES;

@@ -14,7 +14,8 @@ import { ScoringPool } from './pool.js';
 import { newOwnerId, Queue } from './queue.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
-import { jsonErrors } from './routes/http.js';
+import { jsonErrors, MIN_ADMIN_TOKEN_LENGTH } from './routes/http.js';
+import { UsageError } from '../problems.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { Store } from './store.js';
 import { loadServableChallenges } from './sync.js';
@@ -27,6 +28,8 @@ export interface ServerOptions {
   host?: string;
   workers?: number;
   adminToken?: string;
+  /** Trust X-Forwarded-Proto/-For from a reverse proxy (express's `trust proxy`), so cookies get Secure behind HTTPS. */
+  trustProxy?: boolean | string;
   /** Milliseconds since the epoch (tests move it past a phase's end). */
   clock?: () => number;
   /** Members per team at most (PODIUM_TEAM_SIZE, default 5). */
@@ -56,6 +59,9 @@ export function defaultWorkers(): number {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`podium serve: ${line}\n`));
   const clock = opts.clock ?? (() => Date.now());
+  if (opts.adminToken && opts.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new UsageError(`serve: PODIUM_ADMIN_TOKEN is too short (${opts.adminToken.length} characters); use at least ${MIN_ADMIN_TOKEN_LENGTH} random ones, e.g. from \`openssl rand -base64 24\``);
+  }
   const challenges = await loadServableChallenges(opts.challengesRoot, log);
   const db = openDb(opts.dbPath);
   const store = new Store(db);
@@ -82,6 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (opts.trustProxy) app.set('trust proxy', opts.trustProxy);
   app.use((_req, res, next) => {
     // Nothing is loaded from elsewhere; say so to the browser too.
     res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; form-action 'self'");
