@@ -39,6 +39,10 @@ export interface ServerOptions {
   bootstrapSamples?: number;
   /** The longest an upload's body may take (default 10 min); then it is refused and its temp file deleted. */
   uploadTimeoutMs?: number;
+  /** Validation budget of one upload: time (default 60 s) and heap (default 1024 MB), on their own threads (default 2). */
+  validationTimeoutMs?: number;
+  validationHeapMb?: number;
+  validationWorkers?: number;
   /** A scoring that takes longer is stopped and failed with that reason (default 30 min). */
   jobTimeoutMs?: number;
   log?: (line: string) => void;
@@ -77,6 +81,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     workers: opts.workers ?? defaultWorkers(),
     bootstrapSamples: opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES,
     jobTimeoutMs: opts.jobTimeoutMs ?? 30 * 60_000,
+    validationTimeoutMs: opts.validationTimeoutMs, validationHeapMb: opts.validationHeapMb, validationWorkers: opts.validationWorkers,
     pollMs: Math.min(1000, Math.max(50, Math.floor((opts.leaseMs ?? 30_000) / 3))),
   });
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);

@@ -32,7 +32,7 @@ function count(job: CountJob): CountResult {
   const sink = { add: (p: Problem) => void problems.push(p) };
   let counts: Uint32Array | undefined;
   const truth = decodeMask(job.truth.bytes, job.truth.file, sink);
-  const prediction = decodeMask(job.prediction.bytes, job.prediction.file, sink);
+  const prediction = truth && decodeMask(job.prediction.bytes, job.prediction.file, sink, truth);
   if (truth && prediction) {
     const c = new Uint32Array(job.classes * job.classes);
     if (countPair(truth, prediction, job.classes, c, sink)) counts = c;

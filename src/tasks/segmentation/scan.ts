@@ -107,7 +107,7 @@ export async function scanMasks(
       // and this covers their start-up). Synchronous decoding: a thread-pool round trip per
       // mask costs more than it saves.
       t = truthBytes && decodeMask(truthBytes.bytes, truthBytes.file, sink);
-      p = predicted && decodeMask(predicted.bytes, predicted.file, sink);
+      p = predicted && t && decodeMask(predicted.bytes, predicted.file, sink, t);
     }
     if (!t || !p) return { problems: found };
     const counts = new Uint32Array(classes * classes);
