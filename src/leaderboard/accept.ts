@@ -57,7 +57,7 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   }
   let problems;
   try {
-    problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath }, participant.id);
+    problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath }, challenge.id, participant.id);
   } catch (e) {
     fs.rmSync(checkPath, { force: true });
     if (e instanceof ValidationBudgetError) {

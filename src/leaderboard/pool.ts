@@ -8,6 +8,7 @@
  * The main thread holds the leases and heartbeats them; a crashed or hung worker is replaced
  * and its job released or failed with a reason, never left `scoring` forever.
  */
+import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -35,7 +36,14 @@ export interface PoolOptions {
   validationTimeoutMs?: number;
   /** Heap budget of a validation thread in MB (default 1024); past it the upload is refused. */
   validationHeapMb?: number;
+  /** Challenges with a model track: what they take and the track (src/challenges/model-track.ts). */
+  models?: Map<string, ModelTrackEntry>;
   log?: (line: string) => void;
+}
+
+export interface ModelTrackEntry {
+  kinds: SubmissionKind[];
+  track?: ModelTrack;
 }
 
 export const DEFAULT_VALIDATION_TIMEOUT_MS = 60_000;
@@ -130,10 +138,13 @@ export class ScoringPool {
 
   /**
    * Queues a validation on the validation threads; resolves to the problems (empty when the
-   * file is valid), rejects with ValidationBudgetError past the time or memory budget.
-   * Validations of one `owner` (participant) run one at a time.
+   * file is valid), rejects with ValidationBudgetError past the time or memory budget. With
+   * `challengeId`, a challenge's model track decides whether a model is checked. Validations of
+   * one `owner` (participant) run one at a time.
    */
-  validate(request: ValidateRequest, owner?: number): Promise<Problem[]> {
+  validate(request: ValidateRequest, challengeId?: string, owner?: number): Promise<Problem[]> {
+    const m = challengeId ? this.opts.models?.get(challengeId) : undefined;
+    if (m) request = { ...request, model: m.track, kinds: m.kinds };
     return new Promise((resolve, reject) => {
       this.validations.push({ request, owner, resolve, reject });
       this.pump();
@@ -217,6 +228,7 @@ export class ScoringPool {
       challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
       primaryMetric: challenge.primary_metric, file: path.join(this.opts.storageDir, job.stored_path),
       bootstrapSamples: this.opts.bootstrapSamples,
+      model: this.opts.models?.get(challenge.id)?.track, kinds: this.opts.models?.get(challenge.id)?.kinds,
     };
     const id = this.nextId++;
     const busy: Slot['busy'] = { type: 'job', id, job };
@@ -244,7 +256,7 @@ export class ScoringPool {
         if (busy.timer) clearTimeout(busy.timer);
         if (reply.ok) {
           const outcome = reply.result as ScoreOutcome;
-          if (!this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now)) {
+          if (!this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now, outcome.latency)) {
             this.opts.log?.(`job ${busy.job.id}: lease lost before it finished; its result was discarded`);
           }
         } else {
