@@ -13,10 +13,12 @@ export async function run(args: string[]): Promise<number> {
     model: { type: 'string' },
     message: { type: 'string', short: 'm' },
     wait: { type: 'boolean' },
+    'accept-rules': { type: 'boolean' },
   });
   if (values.help) {
-    process.stdout.write('usage: podium submit --challenge ID (--file F | --model M.onnx) [-m TEXT] [--wait] [--json] [--url URL] [--token T]\n' +
+    process.stdout.write('usage: podium submit --challenge ID (--file F | --model M.onnx) [-m TEXT] [--wait] [--accept-rules] [--json] [--url URL] [--token T]\n' +
       '  --model uploads a model for a challenge with a model track: the server runs it in its sandbox, scores and times it\n' +
+      '  --accept-rules  accept the challenge\'s rules first (needed once, before the first submission)\n' +
       '  URL and token also from PODIUM_URL and PODIUM_TOKEN\n');
     return 0;
   }
@@ -28,6 +30,7 @@ export async function run(args: string[]): Promise<number> {
   const client = clientFrom(values);
   requireToken(client, 'submit');
 
+  if (values['accept-rules']) await request(client, 'POST', `/api/challenges/${encodeURIComponent(challenge)}/rules/accept`, {});
   const form = new FormData();
   // openAsBlob streams the file from disk instead of reading it whole.
   form.append('file', await fs.openAsBlob(file), path.basename(file));

@@ -33,6 +33,7 @@ export function openChallenge(ctx: AppContext, challengeId: string): ChallengeRe
 export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, participant: Participant, challenge: ChallengeRecord): Promise<{ submission: Submission; queuePosition: number | null }> {
   const now = ctx.clock();
   phaseAt(challenge, now);
+  requireRulesAccepted(ctx, challenge, participant);
   const team = ctx.store.ensureTeam(challenge.id, participant, now);
   if (team.disqualified) throw new StoreError(403, `team "${team.name}" is disqualified: ${team.disqualified_reason ?? ''}`);
   ctx.store.checkLimits(team, challenge.limits, now);
@@ -95,4 +96,11 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   ctx.pool.notify();
   // Re-read: a free worker may already have claimed it.
   return { submission: ctx.store.submission(submission.id) ?? submission, queuePosition: ctx.store.queuePosition(submission.id) };
+}
+
+/** A challenge with rules takes submissions only from participants who accepted them (once). */
+export function requireRulesAccepted(ctx: AppContext, challenge: ChallengeRecord, participant: Participant): void {
+  if (participant.is_baseline || !ctx.definitions.get(challenge.id)?.rules) return;
+  if (ctx.store.rulesAcceptedAt(challenge.id, participant.id) !== undefined) return;
+  throw new StoreError(403, `accept the rules of ${challenge.id} before your first submission: on /challenges/${challenge.id}/rules, with POST /api/challenges/${challenge.id}/rules/accept, or with podium submit --accept-rules`, { rules: `/challenges/${challenge.id}/rules` });
 }

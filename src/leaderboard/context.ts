@@ -1,4 +1,5 @@
 /** What every route needs: the store, boards, queue, scoring pool, storage, clock and settings. */
+import type { Challenge } from '../challenges/definition.js';
 import type { FileCatalog } from '../challenges/files.js';
 import type { Boards } from './board.js';
 import type { ModelTrackEntry, ScoringPool } from './pool.js';
@@ -22,6 +23,8 @@ export interface AppContext {
   log: (line: string) => void;
   /** Each loaded challenge's downloads, by challenge id. */
   files: Map<string, FileCatalog>;
+  /** The loaded definitions (rules, files), by challenge id. */
+  definitions: Map<string, Challenge>;
 }
 
 /** Private scores are shown to participants only once the last phase has ended. */

@@ -301,6 +301,15 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 4: a participant accepts a challenge's rules once, before the first submission.
+  `
+  CREATE TABLE rules_acceptances (
+    challenge_id   TEXT NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    accepted_at    INTEGER NOT NULL,
+    PRIMARY KEY (challenge_id, participant_id)
+  );
+  `,
 ];
 
 export interface OpenOptions {

@@ -92,6 +92,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const ctx: AppContext = {
     store, boards: new Boards(store), queue, pool, storageDir, clock, log,
     adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs, models, files: catalogsOf(challenges),
+    definitions: new Map(challenges.map((c) => [c.id, c])),
   };
 
   const app = express();

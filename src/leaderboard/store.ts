@@ -292,6 +292,19 @@ export class Store {
     this.db.prepare('UPDATE challenges SET paused = ? WHERE id = ?').run(paused ? 1 : 0, challengeId);
   }
 
+  // ---- rules ----
+
+  /** Records that a participant accepted a challenge's rules (once; later calls keep the first time). */
+  acceptRules(challengeId: string, participantId: number, now: number): void {
+    this.db.prepare('INSERT OR IGNORE INTO rules_acceptances (challenge_id, participant_id, accepted_at) VALUES (?, ?, ?)').run(challengeId, participantId, now);
+  }
+
+  /** When the participant accepted the challenge's rules, or undefined. */
+  rulesAcceptedAt(challengeId: string, participantId: number): number | undefined {
+    const row = this.db.prepare('SELECT accepted_at FROM rules_acceptances WHERE challenge_id = ? AND participant_id = ?').get(challengeId, participantId) as { accepted_at: number } | undefined;
+    return row?.accepted_at;
+  }
+
   // ---- teams ----
 
   teamOf(challengeId: string, participantId: number): Team | undefined {

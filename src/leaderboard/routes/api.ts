@@ -98,7 +98,21 @@ export function apiRoutes(ctx: AppContext): Router {
   });
 
   r.get('/challenges/:id', (req, res) => {
-    res.json(challengeJson(knownChallenge(ctx, req.params.id), ctx.clock()));
+    const c = knownChallenge(ctx, req.params.id);
+    const p = viewer(ctx, req);
+    const rules = ctx.definitions.get(c.id)?.rules ?? '';
+    const accepted = p ? ctx.store.rulesAcceptedAt(c.id, p.id) : undefined;
+    res.json({
+      ...challengeJson(c, ctx.clock()), rules, rules_required: !!rules,
+      ...(p ? { rules_accepted_at: accepted === undefined ? null : new Date(accepted).toISOString() } : {}),
+    });
+  });
+
+  r.post('/challenges/:id/rules/accept', (req, res) => {
+    const p = requireParticipant(ctx, req);
+    const c = knownChallenge(ctx, req.params.id);
+    ctx.store.acceptRules(c.id, p.id, ctx.clock());
+    res.json({ challenge: c.id, accepted_at: new Date(ctx.store.rulesAcceptedAt(c.id, p.id)!).toISOString() });
   });
 
   r.get('/challenges/:id/files', async (req, res) => {

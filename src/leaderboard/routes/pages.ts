@@ -8,13 +8,14 @@ import { acceptSubmission, openChallenge } from '../accept.js';
 import { HISTORY_MAX_AGE_MS } from '../board.js';
 import { privateVisible, type AppContext } from '../context.js';
 import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
+import { loadTask } from '../../tasks/registry.js';
 import { splitShares } from '../split-shares.js';
 import { html, layout, STYLESHEET } from '../views/html.js';
 import { modelBoardHtml } from '../views/model-board.js';
 import { scoreChart } from '../views/chart.js';
 import {
   boardTable,
-  challengeListPage, challengePage, dataPage, errorPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
+  challengeListPage, challengePage, dataPage, errorPage, evaluationPage, rulesPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
 } from '../views/pages.js';
 import { listFiles, sendFile } from './files.js';
 import { csrfProtection, csrfToken, sessionCsrfToken, withCsrfFields } from './csrf.js';
@@ -79,6 +80,26 @@ export function pageRoutes(ctx: AppContext): Router {
       split === 'private' && !board ? 403 : 200);
   });
 
+  r.get('/challenges/:id/evaluation', async (req, res) => {
+    const c = known(req.params.id);
+    const metrics = (await loadTask(c.task)).metrics(c.options);
+    page(res, evaluationPage({ challenge: c, metrics, shares: await splitShares(c.truth), viewer: who(req) }));
+  });
+
+  const rulesOf = (c: ChallengeRecord) => ctx.definitions.get(c.id)?.rules ?? '';
+  r.get('/challenges/:id/rules', (req, res) => {
+    const c = known(req.params.id);
+    const p = who(req);
+    page(res, rulesPage(c, rulesOf(c), p, p ? ctx.store.rulesAcceptedAt(c.id, p.id) : undefined));
+  });
+  r.post('/challenges/:id/rules/accept', form, (req, res) => {
+    const c = known(req.params.id);
+    const p = who(req);
+    if (!p) return page(res, rulesPage(c, rulesOf(c), undefined, undefined, 'Log in first.'), 401);
+    ctx.store.acceptRules(c.id, p.id, ctx.clock());
+    res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/${req.query.next === 'submit' ? 'submit' : 'rules'}`);
+  });
+
   r.get('/challenges/:id/data', async (req, res) => {
     const c = known(req.params.id);
     page(res, dataPage(c, await listFiles(ctx, c), who(req), `${req.protocol}://${req.get('host') ?? 'localhost'}`));
@@ -98,7 +119,9 @@ export function pageRoutes(ctx: AppContext): Router {
   });
 
   r.get('/challenges/:id/submit', (req, res) => {
-    page(res, submitPage(known(req.params.id), who(req)));
+    const c = known(req.params.id);
+    const p = who(req);
+    page(res, submitPage(c, p, { rulesPending: !!p && !!rulesOf(c) && ctx.store.rulesAcceptedAt(c.id, p.id) === undefined }));
   });
 
   r.post('/challenges/:id/submit', async (req, res) => {
@@ -117,7 +140,8 @@ export function pageRoutes(ctx: AppContext): Router {
       if (e.status !== 408) req.resume();
       const errors = Array.isArray(e.details.errors) ? (e.details.errors as { text?: string }[]).map((x) => x.text ?? String(x)) : undefined;
       if (e.status === 408 || e.status === 413 || e.status >= 500) res.setHeader('Connection', 'close');
-      page(res, submitPage(c, p, { errors, message: e.message }), e.status);
+      const rulesPending = !!rulesOf(c) && ctx.store.rulesAcceptedAt(c.id, p.id) === undefined;
+      page(res, submitPage(c, p, { errors, message: e.message, rulesPending }), e.status);
     }
   });
 

@@ -125,7 +125,13 @@ button { padding: .35rem .9rem; cursor: pointer; }
 button.link { background: none; border: none; color: var(--accent); padding: 0; font: inherit; text-decoration: underline; }
 form.inline { display: inline; }
 .actions a { margin-right: 1rem; }
-.description { white-space: pre-wrap; max-width: 52rem; }
+.prose { max-width: 52rem; }
+.prose p, .prose li { margin: .4rem 0; }
+.phases { background: #fff; border: 1px solid var(--line); border-radius: .4rem; padding: .5rem .9rem; margin: .8rem 0; max-width: 52rem; }
+.phases ul { margin: .2rem 0; padding-left: 1.2rem; }
+.phases li.current { font-weight: 600; }
+.countdown { margin: .2rem 0; }
+.notice.ok { border-color: var(--ok); }
 figure.chart { display: grid; grid-template-columns: auto minmax(0, 1fr); grid-template-rows: 220px auto auto; margin: 0; max-width: 52rem; padding: .6rem .8rem .4rem .4rem; background: #fff; border: 1px solid var(--line); }
 .chart-y { grid-column: 1; grid-row: 1; display: flex; flex-direction: column; justify-content: space-between; padding-right: .4rem; text-align: right; font-size: .75rem; color: var(--muted); font-variant-numeric: tabular-nums; }
 svg.chart { grid-column: 2; grid-row: 1; display: block; width: 100%; height: 100%; overflow: visible; }

@@ -6,7 +6,9 @@ import type { FileListing } from '../../challenges/files.js';
 import { shareOf, type SplitShares } from '../split-shares.js';
 import { formatBytes } from '../upload.js';
 import { formatScore, formatTime, html, layout, raw, type Html, type Viewer } from './html.js';
+import { markdown, markdownInline } from './markdown.js';
 import { countFormat, measureFormat, percent, scoreFormat } from './numbers.js';
+import type { MetricInfo } from '../../evaluators/evaluator.js';
 
 export type PhaseState = 'upcoming' | 'open' | 'ended';
 
@@ -131,6 +133,8 @@ export type ChallengeTab = 'overview' | 'data' | 'evaluation' | 'rules' | 'submi
 const TABS: { tab: ChallengeTab; label: string; path: string }[] = [
   { tab: 'overview', label: 'Leaderboard', path: '' },
   { tab: 'data', label: 'Data', path: '/data' },
+  { tab: 'evaluation', label: 'Evaluation', path: '/evaluation' },
+  { tab: 'rules', label: 'Rules', path: '/rules' },
   { tab: 'submit', label: 'Submit', path: '/submit' },
   { tab: 'submissions', label: 'My submissions', path: '/submissions' },
   { tab: 'team', label: 'Team', path: '/team' },
@@ -162,7 +166,8 @@ export function challengePage(d: ChallengePageData): string {
   const body = html`<h1>${c.title}</h1>
   <p class="muted">${c.id} · ${c.task} · ${stateLabel(c, d.now)} · per day ${c.limits.per_day}, total ${c.limits.total}, final selections ${c.limits.final_selections}, upload up to ${c.limits.max_upload_mb} MB</p>
   ${challengeNav(c, 'overview')}
-  ${c.description ? html`<div class="description">${c.description}</div>` : ''}
+  ${c.description ? markdown(c.description) : ''}
+  ${phasesBlock(c, d.now)}
   ${highlightTeam(d.viewerTeamId)}
   <div class="tabs">${tab('public', 'Public leaderboard', true)}${tab('private', 'Private leaderboard', privateOpen)}</div>
   ${d.boardHtml ?? main}
@@ -171,12 +176,85 @@ export function challengePage(d: ChallengePageData): string {
   return layout(c.title, body, { viewer: d.viewer });
 }
 
+/** "3 days 4 hours", "5 hours 12 minutes", "12 minutes": the time left, to the minute. */
+export function timeLeft(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const unit = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  if (days > 0) return hours ? `${unit(days, 'day')} ${unit(hours, 'hour')}` : unit(days, 'day');
+  if (hours > 0) return mins ? `${unit(hours, 'hour')} ${unit(mins, 'minute')}` : unit(hours, 'hour');
+  return unit(mins, 'minute');
+}
+
+/** The phases with their dates, the current one marked, and a countdown to the next deadline. */
+export function phasesBlock(c: ChallengeRecord, now: number): Html {
+  const current = c.phases.find((p) => p.start_at <= now && now < p.end_at);
+  const next = c.phases.find((p) => p.start_at > now);
+  const countdown = c.paused ? html`<strong>Paused by the organisers.</strong>`
+    : current ? html`<strong>${timeLeft(current.end_at - now)}</strong> left in phase ${current.id} (until ${formatTime(current.end_at)}).`
+      : next ? html`Opens in <strong>${timeLeft(next.start_at - now)}</strong> (${formatTime(next.start_at)}).`
+        : html`Ended ${formatTime(c.end_at)}; the private leaderboard is final.`;
+  return html`<section class="phases"><p class="countdown">${countdown}</p>
+  <ul>${c.phases.map((p) => html`<li class="${p === current ? 'current' : ''}">Phase <strong>${p.id}</strong>: ${formatTime(p.start_at)} – ${formatTime(p.end_at)}${p === current ? ' (now)' : ''}</li>`)}</ul></section>`;
+}
+
+export interface EvaluationData {
+  challenge: ChallengeRecord;
+  metrics: MetricInfo[];
+  shares: SplitShares | null;
+  viewer?: Viewer;
+}
+
+/** How submissions are scored: every metric of the task with its description, splits, intervals, final ranking. */
+export function evaluationPage(d: EvaluationData): string {
+  const c = d.challenge;
+  const primary = d.metrics.find((m) => m.name === c.primary_metric);
+  const others = d.metrics.filter((m) => m.name !== c.primary_metric);
+  const metric = (m: MetricInfo) => html`<li><code>${m.name}</code> (${m.higherIsBetter ? 'higher' : 'lower'} is better): ${markdownInline(m.description)}</li>`;
+  const body = html`<h1>Evaluation · ${c.title}</h1>${challengeNav(c, 'evaluation')}
+  <h2>The ranking metric</h2>
+  <p>Teams are ranked by <code>${c.primary_metric}</code>, ${c.higher_is_better ? 'higher' : 'lower'} is better${primary ? html`: ${markdownInline(primary.description)}` : '.'}</p>
+  ${others.length ? html`<h2>Also reported</h2><ul class="metrics">${others.map(metric)}</ul>` : ''}
+  <h2>Public and private splits</h2>
+  <p>${d.shares && d.shares.public + d.shares.private > 0
+    ? `The test set is split once: the public split (${percent(shareOf(d.shares, 'public'))}, ${d.shares.public.toLocaleString('en-US')} items) is scored and shown while the challenge runs; the private split (${percent(shareOf(d.shares, 'private'))}, ${d.shares.private.toLocaleString('en-US')} items) decides the final ranking and is shown after the end.${d.shares.ignored ? ` ${d.shares.ignored.toLocaleString('en-US')} items are in the test set but never scored.` : ''}`
+    : 'Every test item is scored on one leaderboard; there is no private split.'}</p>
+  <h2>Intervals and ties</h2>
+  <p>Each score comes with a 95% bootstrap interval (the test items resampled with replacement). A rank marked ≈ has an interval that overlaps the one above: the data cannot tell those two entries apart.</p>
+  <h2>Final submissions</h2>
+  <p>Each team may select up to ${c.limits.final_selections} submissions for the private leaderboard, on the My submissions page. Without a selection, the team's best ${c.limits.final_selections} public submissions are used.</p>
+  <h2>Limits</h2>
+  <p>${c.limits.per_day} submissions a team per UTC day, ${c.limits.total} in all, files up to ${c.limits.max_upload_mb} MB. A file that fails validation is refused with every problem listed and does not count.</p>`;
+  return layout(`Evaluation · ${c.title}`, body, { viewer: d.viewer });
+}
+
+/** The rules in Markdown, and the button to accept them (once) before the first submission. */
+export function rulesPage(c: ChallengeRecord, rules: string, viewer: Viewer | undefined, acceptedAt: number | undefined, message?: string): string {
+  const base = `/challenges/${encodeURIComponent(c.id)}`;
+  const accept = !rules ? html``
+    : !viewer ? html`<p class="notice"><a href="/login">Log in</a> or <a href="/register">register</a> to accept the rules.</p>`
+      : acceptedAt !== undefined ? html`<p class="notice ok">You accepted these rules on ${formatTime(acceptedAt)}.</p>`
+        : html`<form class="stack" method="post" action="${base}/rules/accept" id="accept-rules">
+          <p><button type="submit">I accept the rules</button></p>
+          <p class="muted">Needed once, before your first submission.</p></form>`;
+  const body = html`<h1>Rules · ${c.title}</h1>${challengeNav(c, 'rules')}
+  ${message ? html`<p class="notice errors">${message}</p>` : ''}
+  ${rules ? markdown(rules) : html`<p class="muted">The organisers have not written rules beyond the limits below.</p>`}
+  <h2>Limits</h2>
+  <ul><li>${c.limits.per_day} submissions a team per UTC day, ${c.limits.total} in all</li>
+  <li>${c.limits.final_selections} final selections a team</li><li>files up to ${c.limits.max_upload_mb} MB</li></ul>
+  ${accept}`;
+  return layout(`Rules · ${c.title}`, body, { viewer });
+}
+
 export function dataPage(c: ChallengeRecord, files: FileListing[], viewer: Viewer | undefined, serverUrl: string): string {
   const base = `/challenges/${encodeURIComponent(c.id)}`;
   const item = (f: FileListing) => html`<li class="card file" data-file="${f.name}">
     <h2><a href="${f.kind === 'link' ? f.url! : `${base}/files/${encodeURIComponent(f.name)}`}"${f.kind === 'link' ? raw(' rel="noopener noreferrer"') : ''}>${f.name}</a>
       ${f.role === 'sample_submission' ? raw(' <span class="badge">sample submission</span>') : ''}${f.kind === 'link' ? raw(' <span class="badge">kept elsewhere</span>') : ''}</h2>
-    ${f.description ? html`<p>${f.description}</p>` : ''}
+    ${f.description ? html`<p>${markdownInline(f.description)}</p>` : ''}
     <p class="muted">${f.size === null ? 'size not stated' : formatBytes(f.size)}${f.kind === 'folder' ? ` · a zip of ${f.entries ?? 0} files, made as it downloads` : ''}${f.truth_left_out ? ` · ${f.truth_left_out} truth files left out` : ''}</p>
     ${f.sha256 ? html`<p class="sha">sha256 <code>${f.sha256}</code></p>` : ''}
   </li>`;
@@ -190,12 +268,16 @@ export function dataPage(c: ChallengeRecord, files: FileListing[], viewer: Viewe
   return layout(`Data · ${c.title}`, body, { viewer });
 }
 
-export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts: { errors?: string[]; message?: string } = {}): string {
+export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts: { errors?: string[]; message?: string; rulesPending?: boolean } = {}): string {
   const base = `/challenges/${encodeURIComponent(c.id)}`;
   const errors = opts.errors?.length
     ? html`<div class="notice errors"><strong>${opts.message ?? 'The file was not accepted:'}</strong><ul>${opts.errors.map((e) => html`<li>${e}</li>`)}</ul></div>`
     : opts.message ? html`<div class="notice errors">${opts.message}</div>` : '';
-  const body = viewer
+  const body = viewer && opts.rulesPending
+    ? html`<h1>Submit to ${c.title}</h1>${challengeNav(c, 'submit')}
+      <div class="notice"><p>Before your first submission, read and accept the <a href="${base}/rules">rules</a> (once).</p>
+      <form method="post" action="${base}/rules/accept?next=submit" id="accept-rules"><button type="submit">I accept the rules</button></form></div>`
+    : viewer
     ? html`<h1>Submit to ${c.title}</h1>${challengeNav(c, 'submit')}${errors}
       <form class="stack" method="post" action="${base}/submit" enctype="multipart/form-data">
         <label for="file">Submission file</label><input id="file" type="file" name="file" required>
