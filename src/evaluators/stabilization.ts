@@ -17,7 +17,8 @@
  * Each metric is per clip, then the mean over clips. Reference: numpy float64 (fixture stab/).
  *
  * The evaluator's state holds only numbers (a count and a Float64Array of per-clip rows), so a
- * state scored in a worker thread or elsewhere serialises and merges exactly.
+ * state scored in a worker thread or elsewhere serialises and merges exactly; merge never
+ * touches its inputs.
  */
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 import { adjugate3, multiply3, normaliseInPlace } from './homography.js';
@@ -247,13 +248,15 @@ export function mergeStabilization(states: readonly StabilizationState[]): Stabi
   return { count, values };
 }
 
-export const stabilizationEvaluator: Evaluator<StabilizationState, ClipPair> = {
+/**
+ * The evaluator: an item is one clip's row of CLIP_METRICS values (scoreClip's output; the
+ * task computes it per clip, in worker threads when there are many), the result the means.
+ */
+export const stabilizationEvaluator: Evaluator<StabilizationState, ArrayLike<number>> = {
   version: STABILIZATION_VERSION,
   metrics: STABILIZATION_METRICS,
   create: () => ({ count: 0, values: new Float64Array(16 * K) }),
-  add(state, clip) {
-    addClipRow(state, scoreClip(clip));
-  },
-  merge: (a, b) => mergeStabilization([a, b]),
+  add: addClipRow,
+  merge: mergeStabilization,
   finish: stabilizationScores,
 };

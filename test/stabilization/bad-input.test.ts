@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/problems.js';
-import { task } from '../../src/tasks/stabilization/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+import { definition } from '../../src/tasks/stabilization/index.js';
 import { podium } from '../helpers/cli.js';
 
+const task = taskFromDefinition(definition);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-stab-bad-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const FRAMES = 16;

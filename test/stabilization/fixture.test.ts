@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mergeStabilization, scoreClip, stabilizationEvaluator, stabilizationScores } from '../../src/evaluators/stabilization.js';
+import { scoreClip, stabilizationEvaluator } from '../../src/evaluators/stabilization.js';
 import { readStabilizationSubmission } from '../../src/tasks/stabilization/submission.js';
 import { readStabilizationTruth } from '../../src/tasks/stabilization/truth.js';
-import { task } from '../../src/tasks/stabilization/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+import { definition } from '../../src/tasks/stabilization/index.js';
 import { fixture, podiumJson } from '../helpers/cli.js';
 
 // 8 clips of 48 frames (160 x 120): true background motion, submissions of four kinds (none,
@@ -13,6 +14,7 @@ const truth = fixture('stab', 'truth');
 const submission = fixture('stab', 'submission.csv');
 const expected = JSON.parse(fs.readFileSync(fixture('stab', 'expected.json'), 'utf8'));
 const TOL = 1e-12;
+const task = taskFromDefinition(definition);
 
 function close(got: Record<string, unknown>, want: Record<string, number>, where: string) {
   for (const [name, v] of Object.entries(want)) expect(Math.abs((got[name] as number) - v), `${where} ${name}`).toBeLessThan(TOL);
@@ -37,19 +39,26 @@ describe('stabilization fixture (numpy reference)', () => {
     close(out.splits.private, expected.splits.private, 'private');
   });
 
-  it('states merge in any shard order to the same means, and survive structured cloning', async () => {
+  it('clips scored in 3 shards, cloned and merged in any order, give the same means; merge leaves its inputs alone', async () => {
     const t = await readStabilizationTruth(truth);
     const paths = await readStabilizationSubmission(submission, t);
     const shards = [0, 1, 2].map(() => stabilizationEvaluator.create());
-    t.clips.forEach((c, i) => stabilizationEvaluator.add(shards[i % 3]!, { ...c, stabilizing: paths[i]! }));
+    t.clips.forEach((c, i) => stabilizationEvaluator.add(shards[i % 3]!, scoreClip({ ...c, stabilizing: paths[i]! })));
     const before = shards.map((s) => s.values.slice());
-    const merged = mergeStabilization(shards.map((s) => structuredClone(s)));
+    const merged = stabilizationEvaluator.merge(shards.map((s) => structuredClone(s)).reverse());
     shards.forEach((s, i) => expect(s.values).toEqual(before[i]));
-    const scores = stabilizationScores(merged);
+    const scores = stabilizationEvaluator.finish(merged);
     for (const [name, v] of Object.entries(expected.metrics as Record<string, number>)) expect(Math.abs(scores[name]! - v), name).toBeLessThan(TOL);
-    const pairwise = stabilizationEvaluator.merge(stabilizationEvaluator.merge(shards[2]!, shards[0]!), shards[1]!);
-    expect(pairwise.count).toBe(8);
-    expect(stabilizationScores(pairwise).stability).toBeCloseTo(scores.stability!, 14);
+    const nested = stabilizationEvaluator.merge([stabilizationEvaluator.merge([shards[2]!, shards[0]!]), shards[1]!]);
+    expect(nested.count).toBe(8);
+    expect(Math.abs(stabilizationEvaluator.finish(nested).stability! - scores.stability!)).toBeLessThan(1e-15);
+  });
+
+  it('scores the same with clips spread over two worker threads', async () => {
+    const threaded = taskFromDefinition({ ...definition, minUnitsForThreads: 2 });
+    const { report } = await threaded.evaluate(truth, submission, { threads: 2 });
+    expect(Object.keys(report.per_clip as object).sort()).toEqual(Object.keys(expected.per_clip).sort());
+    close(report.metrics, expected.metrics, 'metrics');
   });
 
   it('a perfectly still output path scores stability 1 and identity crops nothing', () => {

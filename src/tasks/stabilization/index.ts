@@ -1,100 +1,107 @@
 /**
  * The stabilization task (Motion Photos): truth folder with clips.csv and <clip>/motion.json
- * (true background motion F_t), submission CSV of per-frame homographies S_t; scored by the
- * camera-path metrics of evaluators/stabilization.ts per clip, then averaged over clips, per
- * split and per clip category.
+ * (true background motion F_t), submission CSV of per-frame homographies S_t. One scoring unit
+ * a clip: `produce` scores it with the camera-path metrics of evaluators/stabilization.ts, the
+ * evaluator averages clip rows. Report extras: `clips`, `per_clip` (every clip's values and
+ * category) and `per_category` (the means per clip category, overall and per split), so the
+ * board can compare methods where a category matters (foreground-dominated, close range).
  */
-import type { Scores } from '../../evaluators/evaluator.js';
 import {
   CLIP_METRICS,
   STABILIZATION_METRICS,
   STABILIZATION_VERSION,
-  addClipRow,
-  clipRow,
-
   scoreClip,
   stabilizationEvaluator,
-  stabilizationScores,
   type StabilizationState,
 } from '../../evaluators/stabilization.js';
-import type { EvaluateResult, Resampler, ScoreReport, Task } from '../task.js';
+import type { Scores } from '../../evaluators/evaluator.js';
+import { parseOptions } from '../../scoring/options.js';
+import type { TaskDefinition } from '../../scoring/task-definition.js';
+import { USAGE_ALL, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from '../../scoring/usage.js';
 import { readStabilizationSubmission } from './submission.js';
-import { readStabilizationTruth, type StabilizationTruth } from './truth.js';
+import { readStabilizationTruth } from './truth.js';
 
-const K = CLIP_METRICS.length;
-
-async function read(truthPath: string, submissionPath: string) {
-  const truth = await readStabilizationTruth(truthPath);
-  const paths = await readStabilizationSubmission(submissionPath, truth);
-  return { truth, paths };
+/** Plain data, so clips can be scored in worker threads. */
+export interface StabilizationContext {
+  ids: string[];
+  categories: (string | null)[];
+  usage: Uint8Array;
+  width: Int32Array;
+  height: Int32Array;
+  frames: Int32Array;
+  background: Float64Array[];
+  stabilizing: Float64Array[];
 }
 
-/** Scores every clip: one state holding all rows in truth order. */
-function scoreAll(truth: StabilizationTruth, paths: Float64Array[]): StabilizationState {
+const USAGE_CODES = { Public: USAGE_PUBLIC, Private: USAGE_PRIVATE, Ignored: USAGE_IGNORED } as const;
+
+/** Means of the rows of the given clips (a fresh state, so the evaluator's own rules apply). */
+function meansOf(rows: readonly (ArrayLike<number> | undefined)[], picks: number[]): Scores {
   const state = stabilizationEvaluator.create();
-  const row = new Float64Array(K);
-  truth.clips.forEach((clip, i) => {
-    scoreClip({ width: clip.width, height: clip.height, frames: clip.frames, background: clip.background, stabilizing: paths[i]! }, row);
-    addClipRow(state, row);
-  });
-  return state;
+  for (const i of picks) stabilizationEvaluator.add(state, rows[i]!);
+  return stabilizationEvaluator.finish(state);
 }
 
-/** The rows of the clips picked by index, as a state of their own. */
-function subset(all: StabilizationState, picks: ArrayLike<number>): StabilizationState {
-  const values = new Float64Array(Math.max(picks.length, 1) * K);
-  for (let j = 0; j < picks.length; j++) values.set(all.values.subarray(picks[j]! * K, picks[j]! * K + K), j * K);
-  return { count: picks.length, values };
-}
-
-function resampler(all: StabilizationState, members: number[]): Resampler {
-  return {
-    size: members.length,
-    score: (indices: Uint32Array): Scores => stabilizationScores(subset(all, Array.from(indices, (i) => members[i]!))),
-  };
-}
-
-export const task: Task = {
+export const definition: TaskDefinition<Record<string, never>, StabilizationContext, Float64Array, StabilizationState, Scores> = {
   name: 'stabilization',
   version: STABILIZATION_VERSION,
+  parseOptions: (raw) => parseOptions(raw, {}) as Record<string, never>,
   metrics: () => [...STABILIZATION_METRICS],
-  async validate(truthPath, submissionPath) {
-    await read(truthPath, submissionPath);
-  },
-  async evaluate(truthPath, submissionPath, opts): Promise<EvaluateResult> {
-    const { truth, paths } = await read(truthPath, submissionPath);
-    const all = scoreAll(truth, paths);
-    const pick = (keep: (i: number) => boolean) => truth.clips.map((_, i) => i).filter(keep);
-    const counted = pick((i) => truth.clips[i]!.usage !== 'Ignored');
-    const pub = pick((i) => truth.clips[i]!.usage === 'Public');
-    const priv = pick((i) => truth.clips[i]!.usage === 'Private');
-    const scores = (ids: number[]) => stabilizationScores(subset(all, ids));
-    const categories = [...new Set(counted.map((i) => truth.clips[i]!.category).filter((c): c is string => c !== undefined))].sort();
-    const report: ScoreReport = {
-      task: 'stabilization',
-      metrics: scores(counted),
-      ...(truth.hasUsage && { splits: { public: scores(pub), private: scores(priv) } }),
-      clips: counted.length,
-      ...(categories.length > 0 && {
-        per_category: Object.fromEntries(
-          categories.map((cat) => {
-            const of = (ids: number[]) => ids.filter((i) => truth.clips[i]!.category === cat);
-            return [cat, {
-              clips: of(counted).length,
-              metrics: scores(of(counted)),
-              ...(truth.hasUsage && { splits: { public: scores(of(pub)), private: scores(of(priv)) } }),
-            }];
-          }),
-        ),
-      }),
-      per_clip: Object.fromEntries(truth.clips.map((c, i) => [c.id, { ...(c.category && { category: c.category }), ...clipRow(all, i) }])),
+  async open(truthPath, submissionPath) {
+    const truth = await readStabilizationTruth(truthPath);
+    const paths = await readStabilizationSubmission(submissionPath, truth);
+    const usage = Uint8Array.from(truth.clips, (c) => (c.usage ? USAGE_CODES[c.usage] : USAGE_ALL));
+    return {
+      context: {
+        ids: truth.clips.map((c) => c.id),
+        categories: truth.clips.map((c) => c.category ?? null),
+        usage,
+        width: Int32Array.from(truth.clips, (c) => c.width),
+        height: Int32Array.from(truth.clips, (c) => c.height),
+        frames: Int32Array.from(truth.clips, (c) => c.frames),
+        background: truth.clips.map((c) => c.background),
+        stabilizing: paths,
+      },
+      usage,
+      hasSplits: truth.hasUsage,
     };
-    const out: EvaluateResult = { report };
-    if (opts?.withResamplers) {
-      out.resamplers = { all: resampler(all, counted), ...(truth.hasUsage && { public: resampler(all, pub), private: resampler(all, priv) }) };
+  },
+  async produce(ctx, units, sink) {
+    if (sink.checkOnly) return; // everything was checked while reading
+    for (const u of units) {
+      sink.item(u, scoreClip({ width: ctx.width[u]!, height: ctx.height[u]!, frames: ctx.frames[u]!, background: ctx.background[u]!, stabilizing: ctx.stabilizing[u]! }));
     }
-    return out;
+  },
+  evaluator: () => stabilizationEvaluator,
+  scores: (result) => result,
+  keepsItems: true,
+  minUnitsForThreads: 400,
+  extras(ctx, _all, state, items) {
+    const rows = items ?? [];
+    const counted = ctx.ids.map((_, i) => i).filter((i) => ctx.usage[i] !== USAGE_IGNORED && rows[i] !== undefined);
+    const categories = [...new Set(counted.map((i) => ctx.categories[i]).filter((c): c is string => c !== null))].sort();
+    const hasSplits = ctx.usage.some((u) => u === USAGE_PUBLIC || u === USAGE_PRIVATE);
+    const perClip: Record<string, Record<string, number | string>> = {};
+    ctx.ids.forEach((id, i) => {
+      const row = rows[i];
+      if (!row) return;
+      const values: Record<string, number | string> = ctx.categories[i] !== null ? { category: ctx.categories[i]! } : {};
+      CLIP_METRICS.forEach((m, k) => (values[m] = row[k]!));
+      perClip[id] = values;
+    });
+    return {
+      clips: state.count,
+      ...(categories.length > 0 && {
+        per_category: Object.fromEntries(categories.map((cat) => {
+          const of = (code?: number) => counted.filter((i) => ctx.categories[i] === cat && (code === undefined || ctx.usage[i] === code));
+          return [cat, {
+            clips: of().length,
+            metrics: meansOf(rows, of()),
+            ...(hasSplits && { splits: { public: meansOf(rows, of(USAGE_PUBLIC)), private: meansOf(rows, of(USAGE_PRIVATE)) } }),
+          }];
+        })),
+      }),
+      per_clip: perClip,
+    };
   },
 };
-
-
