@@ -56,7 +56,7 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   }
   let problems;
   try {
-    problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath });
+    problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath }, challenge.id);
   } catch (e) {
     fs.rmSync(checkPath, { force: true });
     throw new StoreError(500, `the file could not be checked: ${(e as Error).message}`);

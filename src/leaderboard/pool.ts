@@ -5,6 +5,7 @@
  * The main thread holds the leases and heartbeats them; a crashed or hung worker is replaced
  * and its job released or failed with a reason, never left `scoring` forever.
  */
+import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -26,7 +27,14 @@ export interface PoolOptions {
   pollMs?: number;
   /** A scoring that takes longer is stopped and failed with this reason. */
   jobTimeoutMs?: number;
+  /** Challenges with a model track: what they take and the track (src/challenges/model-track.ts). */
+  models?: Map<string, ModelTrackEntry>;
   log?: (line: string) => void;
+}
+
+export interface ModelTrackEntry {
+  kinds: SubmissionKind[];
+  track?: ModelTrack;
 }
 
 type ValidateRequest = Extract<WorkerRequest, { type: 'validate' }>['request'];
@@ -100,7 +108,10 @@ export class ScoringPool {
   }
 
   /** Queues a validation on the workers; resolves to the problems (empty when the file is valid). */
-  validate(request: ValidateRequest): Promise<Problem[]> {
+  /** Validates an upload; with `challengeId`, a challenge's model track decides whether a model is checked. */
+  validate(request: ValidateRequest, challengeId?: string): Promise<Problem[]> {
+    const m = challengeId ? this.opts.models?.get(challengeId) : undefined;
+    if (m) request = { ...request, model: m.track, kinds: m.kinds };
     return new Promise((resolve, reject) => {
       this.validations.push({ request, resolve, reject });
       this.pump();
@@ -161,6 +172,7 @@ export class ScoringPool {
       challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
       primaryMetric: challenge.primary_metric, file: path.join(this.opts.storageDir, job.stored_path),
       bootstrapSamples: this.opts.bootstrapSamples,
+      model: this.opts.models?.get(challenge.id)?.track, kinds: this.opts.models?.get(challenge.id)?.kinds,
     };
     const id = this.nextId++;
     const busy: Slot['busy'] = { type: 'job', id, job };
@@ -187,7 +199,7 @@ export class ScoringPool {
         if (busy.timer) clearTimeout(busy.timer);
         if (reply.ok) {
           const outcome = reply.result as ScoreOutcome;
-          if (!this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now)) {
+          if (!this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now, outcome.latency)) {
             this.opts.log?.(`job ${busy.job.id}: lease lost before it finished; its result was discarded`);
           }
         } else {

@@ -66,8 +66,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const swept = sweepTempFolder(path.join(storageDir, 'tmp'));
   if (swept) log(`deleted ${swept} temp files left by an earlier run`);
   const uploadTimeoutMs = opts.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
+  const models = new Map(challenges.filter((c) => c.submission.includes('model')).map((c) => [c.id, { kinds: c.submission, track: c.model }]));
   const pool = new ScoringPool({
-    store, queue, storageDir, clock, log,
+    store, queue, storageDir, clock, log, models,
     workers: opts.workers ?? defaultWorkers(),
     bootstrapSamples: opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES,
     jobTimeoutMs: opts.jobTimeoutMs ?? 30 * 60_000,
@@ -76,7 +77,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
     store, boards: new Boards(store), queue, pool, storageDir, clock, log,
-    adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs,
+    adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs, models,
   };
 
   const app = express();

@@ -7,7 +7,8 @@ import { acceptSubmission, openChallenge } from '../accept.js';
 import { HISTORY_MAX_AGE_MS } from '../board.js';
 import { privateVisible, type AppContext } from '../context.js';
 import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
-import { STYLESHEET } from '../views/html.js';
+import { html, layout, STYLESHEET } from '../views/html.js';
+import { modelBoardHtml } from '../views/model-board.js';
 import { scoreChart } from '../views/chart.js';
 import {
   boardTable,
@@ -58,6 +59,15 @@ export function pageRoutes(ctx: AppContext): Router {
     const chart = ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, `html:chart:${c.id}`, () => scoreChart(ctx.boards.history(c), c.higher_is_better, c.primary_metric));
     page(res, challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer: who(req) }),
       split === 'private' && !board ? 403 : 200);
+  });
+
+  // The model track's board: ranking rule, accuracy and latency, Pareto chart (views/model-board.ts).
+  r.get('/challenges/:id/models', (req, res) => {
+    const c = known(req.params.id);
+    const track = ctx.models?.get(c.id)?.track;
+    if (!track) throw new StoreError(404, `${c.id} does not take model submissions`);
+    const body = ctx.boards.cached(`html:models:${c.id}`, () => modelBoardHtml(c, ctx.boards.board(c, 'public'), track));
+    page(res, layout(`${c.title}: models`, html`<p><a href="/challenges/${c.id}">← ${c.title}</a></p>${body}`, { viewer: who(req) }));
   });
 
   r.get('/challenges/:id/submit', (req, res) => {
