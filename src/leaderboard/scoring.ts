@@ -3,6 +3,7 @@
  * primary metric for each split. Runs inside a worker thread (worker.ts) for the server, and
  * in-process for baselines. Knows nothing of SQL or HTTP.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { ValidationError, formatProblem, type Problem } from '../problems.js';
 import { loadTask } from '../tasks/registry.js';
@@ -49,6 +50,10 @@ export interface ScoreFailure {
 }
 
 export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {}): Promise<ScoreOutcome> {
+  // A stored file that is gone is the server's problem, not an invalid file of the participant's.
+  if (!fs.existsSync(req.file)) {
+    throw new Error('the stored file of this submission is missing on the server; the organisers have to restore it, or it can be uploaded again');
+  }
   if (req.model && isModelUpload(req.file)) {
     // The model's predictions become the task's ordinary file, scored below exactly like an upload.
     return runModelJob({ ...req, model: req.model }, (file) => scoreSubmission({ ...req, file, model: undefined }), { onStarted: hooks.onModelStarted });
