@@ -59,7 +59,7 @@ describe('no score is a sentinel', () => {
     fs.mkdirSync(dir);
     const rows = fs.readFileSync(fixture('cls/solution.csv'), 'utf8').trim().split('\n').slice(1);
     fs.writeFileSync(path.join(dir, 'solution.csv'), ['id,expected,usage', ...rows.map((r) => r.replace(/,(Public|Private|Ignored)$/, ',Public'))].join('\n') + '\n');
-    const report = await expectNoSentinel('classification', path.join(dir, 'solution.csv'), fixture('cls/submission.csv'));
+    const report = await expectNoSentinel('classification', path.join(dir, 'solution.csv'), fixture('cls/submission.csv'), { open_labels: true });
     expect(report.splits?.private?.top1_error).toBeNull();
   });
 

@@ -33,14 +33,26 @@ interface ReadResult {
   ks: number[];
 }
 
+/**
+ * `open_labels: true`: the challenge's label set is open (predictions may name labels that are
+ * no class of the truth, e.g. the training taxonomy's); by default such a label is refused.
+ */
+function openLabels(options: TaskOptions | undefined): boolean {
+  const o = options?.open_labels;
+  if (o === undefined) return false;
+  if (typeof o !== 'boolean') throw new UsageError(`classification option "open_labels" must be true or false, got ${JSON.stringify(o)}`);
+  return o;
+}
+
 /** The byte-level fast path for plain valid files; otherwise the general reader with full problem reports. */
 async function read(truthPath: string, submissionPath: string, options?: TaskOptions): Promise<ReadResult> {
   const required = requiredPredictions(options);
-  const fast = fastPathAllowed() ? readFastIfPossible(truthPath, submissionPath, required ?? 1) : undefined;
+  const open = openLabels(options);
+  const fast = fastPathAllowed() ? readFastIfPossible(truthPath, submissionPath, required ?? 1, open) : undefined;
   if (fast) return { truth: fast, ranks: fast.ranks, ks: ksFor(required ?? fast.minLabels) };
   const truth = await readClassificationTruth(truthPath);
   const problems = new ProblemList();
-  const submission = await readClassificationSubmission(submissionPath, truth, { required: required ?? 1, problems });
+  const submission = await readClassificationSubmission(submissionPath, truth, { required: required ?? 1, problems, openLabels: open });
   problems.throwIfAny();
   return {
     truth: { classOf: truth.classOf, usage: truth.usage, numClasses: truth.classNames.length, hasUsage: truth.hasUsage },
@@ -50,9 +62,9 @@ async function read(truthPath: string, submissionPath: string, options?: TaskOpt
 }
 
 /** Any trouble reading (missing file, a folder) is left to the general path to explain. */
-function readFastIfPossible(truthPath: string, submissionPath: string, required: number) {
+function readFastIfPossible(truthPath: string, submissionPath: string, required: number, open: boolean) {
   try {
-    return readFast(truthPath, submissionPath, required);
+    return readFast(truthPath, submissionPath, required, open);
   } catch {
     return undefined;
   }
