@@ -94,13 +94,10 @@ describe('classification scores equal the reference (iNat 2018 script, sklearn b
     const classes = new Set(fs.readFileSync(solution, 'utf8').split(/\r?\n/).slice(1).map((l) => l.split(',')[1]));
     const line = lines.findIndex((l, i) => i > 0 && l.split(',')[1]!.split(' ').some((x) => !classes.has(x))) + 1;
     const label = lines[line - 1]!.split(',')[1]!.split(' ').find((x) => !classes.has(x));
-    for (const fast of ['1', '0']) {
-      process.env.PODIUM_CLASSIFICATION_FAST_PATH = fast;
-      try {
-        await expect(task.evaluate(solution, submission)).rejects.toThrow(`submission.csv, line ${line}, column predicted: label "${label}" is not a class of the truth`);
-      } finally {
-        delete process.env.PODIUM_CLASSIFICATION_FAST_PATH;
-      }
+    for (const fastPath of [true, false]) {
+      await expect(taskFromDefinition(classificationDefinition({ fastPath })).evaluate(solution, submission)).rejects.toThrow(
+        `submission.csv, line ${line}, column predicted: label "${label}" is not a class of the truth`,
+      );
     }
   });
 
@@ -305,10 +302,8 @@ describe('the byte-level fast path and the general path agree', () => {
       const truth = write(`fp-ct-${Math.random()}.csv`, t);
       const sub = write(`fp-cs-${Math.random()}.csv`, bad);
       const errors = [];
-      for (const fast of ['1', '0']) {
-        process.env.PODIUM_CLASSIFICATION_FAST_PATH = fast;
-        errors.push(await task.evaluate(truth, sub).then(() => '', (e: Error) => e.message));
-        delete process.env.PODIUM_CLASSIFICATION_FAST_PATH;
+      for (const fastPath of [true, false]) {
+        errors.push(await taskFromDefinition(classificationDefinition({ fastPath })).evaluate(truth, sub).then(() => '', (e: Error) => e.message));
       }
       expect(errors[0]).toMatch(/line \d, column predicted: label "(9999|zebra)" is not a class of the truth/);
       expect(errors[1]).toBe(errors[0]);
