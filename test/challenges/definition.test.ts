@@ -78,7 +78,7 @@ describe('challenge definitions', () => {
     const d = path.join(dir, 'broken');
     fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(d, 'challenge.yaml'), 'id: broken\ntitle: [unclosed\n');
-    await expect(loadChallenge(d)).rejects.toThrow(/challenge\.yaml, row \d+: not valid YAML/);
+    await expect(loadChallenge(d)).rejects.toThrow(/challenge\.yaml, line \d+: not valid YAML/);
   });
 
   it('collects several problems at once', async () => {
