@@ -89,13 +89,13 @@ describe('classification scores equal the reference (iNat 2018 script, sklearn b
     expect(report.metrics.top1_error).toBe(0.5);
   });
 
-  it('refuses the fixture without an open label set, naming the first unknown label and its line', async () => {
+  it('a closed label set (open_labels: false) refuses the fixture, naming the first unknown label and its line', async () => {
     const lines = fs.readFileSync(submission, 'utf8').split('\r\n');
     const classes = new Set(fs.readFileSync(solution, 'utf8').split(/\r?\n/).slice(1).map((l) => l.split(',')[1]));
     const line = lines.findIndex((l, i) => i > 0 && l.split(',')[1]!.split(' ').some((x) => !classes.has(x))) + 1;
     const label = lines[line - 1]!.split(',')[1]!.split(' ').find((x) => !classes.has(x));
     for (const fastPath of [true, false]) {
-      await expect(taskFromDefinition(classificationDefinition({ fastPath })).evaluate(solution, submission)).rejects.toThrow(
+      await expect(taskFromDefinition(classificationDefinition({ fastPath })).evaluate(solution, submission, { options: { open_labels: false } })).rejects.toThrow(
         `submission.csv, line ${line}, column predicted: label "${label}" is not a class of the truth`,
       );
     }
@@ -123,7 +123,7 @@ describe('bad submissions: every problem named with its file line (header = line
     const file = write(`sub-${Math.random()}.csv`, sub);
     try {
       const options: Record<string, unknown> = { predictions: opts.predictions ?? 3 };
-      if (opts.open_labels !== undefined) options.open_labels = opts.open_labels;
+      options.open_labels = opts.open_labels ?? false; // these cases are about a closed set
       await task.validate(truth, file, { options });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
@@ -303,7 +303,7 @@ describe('the byte-level fast path and the general path agree', () => {
       const sub = write(`fp-cs-${Math.random()}.csv`, bad);
       const errors = [];
       for (const fastPath of [true, false]) {
-        errors.push(await taskFromDefinition(classificationDefinition({ fastPath })).evaluate(truth, sub).then(() => '', (e: Error) => e.message));
+        errors.push(await taskFromDefinition(classificationDefinition({ fastPath })).evaluate(truth, sub, { options: { open_labels: false } }).then(() => '', (e: Error) => e.message));
       }
       expect(errors[0]).toMatch(/line \d, column predicted: label "(9999|zebra)" is not a class of the truth/);
       expect(errors[1]).toBe(errors[0]);
