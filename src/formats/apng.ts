@@ -6,17 +6,7 @@
  * Rows use filter type 1 (Sub), good for smooth images.
  */
 import zlib from 'node:zlib';
-
-const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
-
-function chunk(type: string, body: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(body, 8);
-  out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
-  return out;
-}
+import { PNG_SIGNATURE, pngChunk } from './png.js';
 
 function compress(width: number, height: number, grey: Uint8Array): Buffer {
   const raw = Buffer.alloc((width + 1) * height);
@@ -39,7 +29,7 @@ export function encodeGreyApng(width: number, height: number, frames: readonly U
   const actl = Buffer.alloc(8);
   actl.writeUInt32BE(frames.length, 0);
   actl.writeUInt32BE(0, 4); // loop forever
-  const parts = [SIGNATURE, chunk('IHDR', ihdr), chunk('acTL', actl)];
+  const parts = [Buffer.from(PNG_SIGNATURE), pngChunk('IHDR', ihdr), pngChunk('acTL', actl)];
   let sequence = 0;
   frames.forEach((frame, i) => {
     const fctl = Buffer.alloc(26);
@@ -48,16 +38,16 @@ export function encodeGreyApng(width: number, height: number, frames: readonly U
     fctl.writeUInt32BE(height, 8);
     fctl.writeUInt16BE(Math.round(delayMs), 20);
     fctl.writeUInt16BE(1000, 22);
-    parts.push(chunk('fcTL', fctl));
+    parts.push(pngChunk('fcTL', fctl));
     const data = compress(width, height, frame);
-    if (i === 0) parts.push(chunk('IDAT', data));
+    if (i === 0) parts.push(pngChunk('IDAT', data));
     else {
       const body = Buffer.alloc(4 + data.length);
       body.writeUInt32BE(sequence++, 0);
       data.copy(body, 4);
-      parts.push(chunk('fdAT', body));
+      parts.push(pngChunk('fdAT', body));
     }
   });
-  parts.push(chunk('IEND', new Uint8Array(0)));
+  parts.push(pngChunk('IEND', new Uint8Array(0)));
   return Buffer.concat(parts);
 }
