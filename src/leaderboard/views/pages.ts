@@ -94,9 +94,15 @@ export function boardTable(board: Board, shares: SplitShares | null = null): Htm
     const f = latFormat.get(k);
     return typeof v === 'number' && f ? f(v) : String(v);
   };
+  // The primary metric per category (`<primary> [<category>]`, e.g. stabilization's clip kinds), when scored so;
+  // each category column gets its own format from its values.
+  const prefix = `${board.primary_metric} [`;
+  const cats = [...new Set(board.entries.flatMap((e) => Object.keys(e.metrics).filter((k) => k.startsWith(prefix) && k.endsWith(']'))))].sort();
+  const catFormat = new Map(cats.map((k) => [k, scoreFormat(board.entries.map((e) => e.metrics[k]).filter((v): v is number => typeof v === 'number'))] as const));
   const direction = board.higher_is_better ? 'higher is better' : 'lower is better';
   const head = html`<tr><th class="num">Rank</th><th>Team</th><th class="num" title="${direction}">${board.primary_metric}<span class="unit">${direction}</span></th><th class="num">95% interval</th>
     <th class="num">Scored entries</th><th>Submitted (UTC)</th>${priv ? html`<th class="num">Public rank</th><th class="num">Moved</th>` : ''}
+    ${cats.map((k) => html`<th class="num" title="${board.primary_metric} on ${k.slice(prefix.length, -1)} items">${k.slice(prefix.length, -1)}</th>`)}
     ${lat.map((k) => html`<th class="num" title="${LATENCY_COLUMNS[k]?.title ?? ''}">${latencyHeader(k)}</th>`)}</tr>`;
   const rows = board.entries.map((e) => html`<tr class="${e.baseline ? 'baseline' : ''}" data-team="${e.team_id}">
     <td class="num">${e.rank === null ? '' : e.rank}${e.tied ? raw(' <span title="95% interval overlaps the entry above: not separable">≈</span>') : ''}</td>
@@ -106,6 +112,7 @@ export function boardTable(board: Board, shares: SplitShares | null = null): Htm
     <td class="num">${e.entries}</td>
     <td class="time">${utcMinute(e.submitted_at)}</td>
     ${priv ? html`<td class="num">${e.public_rank ?? ''}</td><td class="num">${rankChange(e)}</td>` : ''}
+    ${cats.map((k) => html`<td class="num">${catFormat.get(k)!(e.metrics[k] as number | undefined)}</td>`)}
     ${lat.map((k) => html`<td class="num">${latCell(e, k)}</td>`)}
   </tr>`);
   return html`${caption}<div class="table-scroll"><table class="board"><thead>${head}</thead><tbody>${rows}</tbody></table></div>`;
