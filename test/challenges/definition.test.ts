@@ -45,6 +45,13 @@ describe('challenge definitions', () => {
     expect(all.map((c) => c.id)).toEqual(['detection-mini', 'inat2018-mini', 'motion-photos-mini', 'separation-mini', 'voc2012-seg-mini']);
   });
 
+  it('gives every shipped challenge its rules (rules.md beside the definition)', async () => {
+    for (const c of await loadChallenges(defaultChallengesRoot())) {
+      expect(c.rules, c.id).toMatch(/^## Who may take part$/m);
+      expect(c.rules, c.id).toMatch(/^## Data$/m);
+    }
+  });
+
   it('loads a good one with defaults and the metric direction', async () => {
     const c = await loadChallenge(define(good), { requireTruth: true });
     expect(c).toMatchObject({ id: 'x-1', task: 'classification', primary_metric: 'top3_error', higher_is_better: false });
