@@ -26,6 +26,10 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
   let submissionId: number;
 
   beforeAll(async () => {
+    fs.writeFileSync(path.join(world.challengesRoot, 'toy', 'rules.md'), '## Data\n\nTrain on the files of the Data page; a long unbroken name such as `an_extremely_long_identifier_that_could_push_the_page_wider_than_a_phone` wraps.\n');
+    // A published file, so the Data page shows its size and sha256.
+    fs.writeFileSync(path.join(world.challengesRoot, 'toy', 'sample.csv'), submissionCsv(() => false));
+    fs.appendFileSync(path.join(world.challengesRoot, 'toy', 'challenge.yaml'), 'sample_submission: sample.csv\n');
     // A baseline with every latency column: the widest board there is.
     const file = path.join(world.root, 'baseline.csv');
     fs.writeFileSync(file, submissionCsv((i) => i % 3 === 0));
@@ -35,6 +39,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
     });
     server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, adminToken: 'an-admin-token-of-thirty-two-chars', log: () => undefined });
     token = await register(server.url, 'A participant with a rather long team name');
+    await api(server.url, 'POST', '/api/challenges/toy/rules/accept', { token, json: {} });
     const r = await api(server.url, 'POST', '/api/challenges/toy/submissions', { token, form: fileForm(submissionCsv((i) => i % 2 === 0)) });
     submissionId = r.body.id;
     await waitFor(server.url, token, submissionId);
@@ -47,8 +52,8 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
   });
 
   it('no page is wider than the viewport at 1280 and 390 px', async () => {
-    const pages = ['/', '/challenges/toy', '/challenges/toy?split=private', '/challenges/toy/submit', '/challenges/toy/submissions',
-      '/challenges/toy/team', '/login', '/register', '/no/such/page'];
+    const pages = ['/', '/challenges/toy', '/challenges/toy?split=private', '/challenges/toy/data', '/challenges/toy/evaluation',
+      '/challenges/toy/rules', '/challenges/toy/submit', '/challenges/toy/submissions', '/challenges/toy/team', '/login', '/register', '/no/such/page'];
     if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
     const tooWide: string[] = [];
     for (const width of WIDTHS) {
