@@ -1,6 +1,8 @@
 /** `podium status [ID]`: your submissions and their status, for one challenge or all of yours. */
 import { UsageError } from '../problems.js';
 import { clientFlags, clientFrom, formatScore, request, requireToken, table } from '../leaderboard/client.js';
+import { remainingLine } from '../leaderboard/remaining.js';
+import type { Remaining } from '../leaderboard/store.js';
 import { parseFlags } from './args.js';
 
 export async function run(args: string[]): Promise<number> {
@@ -28,6 +30,7 @@ export async function run(args: string[]): Promise<number> {
   for (const c of out) {
     const subs = c.submissions as Record<string, any>[];
     process.stdout.write(`${c.challenge} · team ${c.team ?? '(none)'} · ${subs.length} submission${subs.length === 1 ? '' : 's'}\n`);
+    if (c.remaining) process.stdout.write(remainingLine(c.remaining as Remaining) + '\n');
     if (!subs.length) continue;
     const rows = subs.map((s) => {
       const metric = s.primary_metric as string;

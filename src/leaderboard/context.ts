@@ -58,10 +58,14 @@ export function submissionJson(ctx: AppContext, s: Submission, challenge: Challe
     if (intervals.all) intervals.public = intervals.all;
   }
   const team = ctx.store.team(s.team_id);
+  // Per-class tables cover the whole test set: only when the 'all' row is visible.
+  const extras = rows.find((r) => r.split === 'all')?.extras ?? null;
   return {
     id: s.id,
     challenge: s.challenge_id,
     team: team?.name,
+    submitted_by: ctx.store.participant(s.participant_id)?.name ?? null,
+    file: `/api/submissions/${s.id}/file`,
     status: s.status,
     queue_position: s.status === 'queued' || s.status === 'scoring' ? ctx.store.queuePosition(s.id) : null,
     error: s.error,
@@ -79,6 +83,7 @@ export function submissionJson(ctx: AppContext, s: Submission, challenge: Challe
     primary_metric: challenge.primary_metric,
     scores,
     intervals,
+    per_class: extras,
     evaluator_version: rows[0]?.evaluator_version ?? null,
   };
 }

@@ -310,6 +310,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (challenge_id, participant_id)
   );
   `,
+  // 5: a score's per-class tables (e.g. segmentation's IoU per class), shown on the submission page.
+  `
+  ALTER TABLE scores ADD COLUMN extras_json TEXT;
+  `,
 ];
 
 export interface OpenOptions {

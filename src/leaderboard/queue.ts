@@ -110,10 +110,10 @@ export class Queue {
       if (!this.holds(job.id)) return false;
       this.db.prepare(`UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL, error = NULL WHERE id = ?`).run(now, job.id);
       this.db.prepare('UPDATE scores SET current = 0 WHERE submission_id = ? AND current = 1').run(job.submission_id);
-      const insert = this.db.prepare(`INSERT INTO scores (submission_id, split, metrics_json, primary_value, ci_low, ci_high,
-          bootstrap_samples, evaluator_version, job_id, current, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`);
+      const insert = this.db.prepare(`INSERT INTO scores (submission_id, split, metrics_json, extras_json, primary_value, ci_low, ci_high,
+          bootstrap_samples, evaluator_version, job_id, current, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`);
       for (const s of splits) {
-        insert.run(job.submission_id, s.split, JSON.stringify(s.metrics), s.primary_value, s.ci_low, s.ci_high,
+        insert.run(job.submission_id, s.split, JSON.stringify(s.metrics), s.extras ? JSON.stringify(s.extras) : null, s.primary_value, s.ci_low, s.ci_high,
           s.bootstrap_samples, version, job.id, now);
       }
       this.db.prepare(`UPDATE submissions SET status = 'scored', error = NULL, error_kind = NULL, scored_at = ? WHERE id = ?`)

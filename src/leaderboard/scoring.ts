@@ -10,7 +10,7 @@ import { loadTask } from '../tasks/registry.js';
 import type { Resampler, ScoreReport, TaskOptions } from '../tasks/task.js';
 import type { Scores } from '../evaluators/evaluator.js';
 import { bootstrapInterval, DEFAULT_BOOTSTRAP_SAMPLES, seedOf } from './bootstrap.js';
-import type { Split, SplitScore } from './store.js';
+import type { ScoreExtras, Split, SplitScore } from './store.js';
 import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
 import { isModelUpload, runModelJob, validateModelUpload } from '../models/score-model.js';
 import { ModelFailure } from '../models/session.js';
@@ -75,10 +75,31 @@ export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {})
     };
   };
   const withCategories = (split: Split, metrics: Record<string, number | null>) => ({ ...metrics, ...categoryBreakdown(report, split, req.primaryMetric) });
-  const splits = [splitScore('all', withCategories('all', report.metrics), resamplers?.all)];
+  const extras = perClassTables(report);
+  const splits: SplitScore[] = [{ ...splitScore('all', withCategories('all', report.metrics), resamplers?.all), ...(extras && { extras }) }];
   if (report.splits?.public) splits.push(splitScore('public', withCategories('public', report.splits.public), resamplers?.public));
   if (report.splits?.private) splits.push(splitScore('private', withCategories('private', report.splits.private), resamplers?.private));
   return { version: task.version, splits };
+}
+
+/** At most this many classes a table are kept (a taxonomy of thousands would bloat every score row). */
+const MAX_CLASSES_PER_TABLE = 1000;
+
+/**
+ * The report's per-class tables over the whole test set: every extra key whose value maps names
+ * to numbers (or null), such as segmentation's `iou`. Counts and notes are left out.
+ */
+export function perClassTables(report: ScoreReport): ScoreExtras | undefined {
+  const out: ScoreExtras = {};
+  for (const [key, value] of Object.entries(report)) {
+    if (key === 'metrics' || key === 'splits' || key === 'per_category') continue;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0 || entries.length > MAX_CLASSES_PER_TABLE) continue;
+    if (!entries.every(([, v]) => v === null || (typeof v === 'number' && Number.isFinite(v)))) continue;
+    out[key] = Object.fromEntries(entries) as Record<string, number | null>;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**

@@ -79,9 +79,13 @@ export interface Submission {
   scored_at: number | null;
 }
 
+/** Per-class tables of a report (table name → class → value), e.g. `{ iou: { cat: 0.71 } }`. */
+export type ScoreExtras = Record<string, Record<string, number | null>>;
+
 export interface ScoreRow {
   split: Split;
   metrics: Scores;
+  extras: ScoreExtras | null;
   primary_value: number | null;
   ci_low: number | null;
   ci_high: number | null;
@@ -94,10 +98,17 @@ export interface ScoreRow {
 export interface SplitScore {
   split: Split;
   metrics: Scores;
+  extras?: ScoreExtras;
   primary_value: number | null;
   ci_low: number | null;
   ci_high: number | null;
   bootstrap_samples: number;
+}
+
+/** Submissions left today (until `resets_at`, the next UTC midnight) and in all; null: no limit (baselines). */
+export interface Remaining {
+  today: { used: number; allowed: number; left: number | null; resets_at: string };
+  total: { used: number; allowed: number; left: number | null };
 }
 
 /** A refused request with the HTTP status and a message the user can act on. */
@@ -183,6 +194,28 @@ export class Store {
     return this.db
       .prepare('SELECT p.* FROM tokens t JOIN participants p ON p.id = t.participant_id WHERE t.token_hash = ?')
       .get(hashToken(token)) as Participant | undefined;
+  }
+
+  /**
+   * Replaces a participant's token with a new one (the old stops working at once) and ends
+   * every web session of theirs, so a leaked token or a forgotten browser loses access.
+   */
+  rotateToken(participantId: number, now: number): string {
+    const token = newToken();
+    this.db.transaction(() => {
+      if (!this.participant(participantId)) throw new StoreError(404, `no participant ${participantId}`);
+      this.db.prepare('DELETE FROM tokens WHERE participant_id = ?').run(participantId);
+      this.db.prepare('INSERT INTO tokens (participant_id, token_hash, created_at) VALUES (?, ?, ?)').run(participantId, hashToken(token), now);
+      this.db.prepare('DELETE FROM sessions WHERE participant_id = ?').run(participantId);
+    }).immediate();
+    return token;
+  }
+
+  /** Participants whose email matches (case-insensitive), or every one when no email is given; newest first, capped. */
+  findParticipants(email: string | undefined, limit = 100): Participant[] {
+    return email
+      ? this.db.prepare('SELECT * FROM participants WHERE email_key = ? OR lower(email) = lower(?) ORDER BY id DESC LIMIT ?').all(emailKey(email), email, limit) as Participant[]
+      : this.db.prepare('SELECT * FROM participants WHERE is_baseline = 0 ORDER BY id DESC LIMIT ?').all(limit) as Participant[];
   }
 
   // ---- web sessions ----
@@ -374,6 +407,47 @@ export class Store {
     return team;
   }
 
+  /**
+   * What a participant may do about teams in a challenge: create or join another team only while
+   * alone in a team without submissions (or in none); leave only a team without submissions
+   * (members of a team that has submitted stay with it: no fresh quota by leaving).
+   */
+  teamOptions(challengeId: string, participantId: number): { canSwitch: boolean; canLeave: boolean; members: number; submissions: number } {
+    const team = this.teamOf(challengeId, participantId);
+    if (!team) return { canSwitch: true, canLeave: false, members: 0, submissions: 0 };
+    const members = this.teamMembers(team.id).length;
+    const submissions = this.submissionCount(team.id);
+    return { canSwitch: members === 1 && submissions === 0, canLeave: submissions === 0 && team.is_baseline === 0, members, submissions };
+  }
+
+  /** Leaves a team that has not submitted; its last member leaving removes it. */
+  leaveTeam(challengeId: string, participantId: number): void {
+    this.db.transaction(() => {
+      const team = this.teamOf(challengeId, participantId);
+      if (!team) throw new StoreError(404, `you are in no team in ${challengeId}`);
+      if (this.submissionCount(team.id) > 0) throw new StoreError(409, `team "${team.name}" has submissions; its members stay with them`);
+      this.db.prepare('DELETE FROM team_members WHERE challenge_id = ? AND participant_id = ?').run(challengeId, participantId);
+      if (this.teamMembers(team.id).length === 0) this.db.prepare('DELETE FROM teams WHERE id = ?').run(team.id);
+    }).immediate();
+    this.boardVersion++;
+  }
+
+  /** Renames the participant's team (any member may; names are unique in a challenge). */
+  renameTeam(challengeId: string, participantId: number, name: string): Team {
+    const team = this.db.transaction(() => {
+      const t = this.teamOf(challengeId, participantId);
+      if (!t) throw new StoreError(404, `you are in no team in ${challengeId}; your first submission creates one`);
+      if (t.name === name) return t;
+      if (this.db.prepare('SELECT 1 FROM teams WHERE challenge_id = ? AND name = ? AND id != ?').get(challengeId, name, t.id)) {
+        throw new StoreError(409, `a team named "${name}" already exists in ${challengeId}; pick another name`);
+      }
+      this.db.prepare('UPDATE teams SET name = ? WHERE id = ?').run(name, t.id);
+      return this.team(t.id)!;
+    }).immediate();
+    this.boardVersion++;
+    return team;
+  }
+
   /** Team changes are allowed only before a participant's team has submitted (no score laundering). */
   private leaveEmptySoloTeam(challengeId: string, participantId: number, action: string): void {
     const current = this.teamOf(challengeId, participantId);
@@ -419,6 +493,20 @@ export class Store {
                 FROM submissions WHERE team_id = ? AND status != 'failed'`)
       .get(start, teamId) as { total: number; today: number };
     return { today: row.today, total: row.total };
+  }
+
+  /**
+   * What a team (or a participant without a team yet) may still submit: today (UTC day) and in
+   * all, as `usage` counts them (failed submissions cost nothing). Baselines have no limits.
+   */
+  remaining(team: Team | undefined, limits: ChallengeLimits, now: number): Remaining {
+    const used = team ? this.usage(team.id, now) : { today: 0, total: 0 };
+    const unlimited = team?.is_baseline === 1;
+    const totalLeft = unlimited ? null : Math.max(0, limits.total - used.total);
+    return {
+      today: { used: used.today, allowed: limits.per_day, left: unlimited ? null : Math.min(totalLeft!, Math.max(0, limits.per_day - used.today)), resets_at: new Date(utcDay(now).next).toISOString() },
+      total: { used: used.total, allowed: limits.total, left: totalLeft },
+    };
   }
 
   /** Throws a 429 StoreError when the team is at a limit, saying when it resets. */
@@ -512,10 +600,12 @@ export class Store {
 
   currentScores(submissionId: number): ScoreRow[] {
     const rows = this.db
-      .prepare(`SELECT split, metrics_json, primary_value, ci_low, ci_high, bootstrap_samples, evaluator_version, created_at
+      .prepare(`SELECT split, metrics_json, extras_json, primary_value, ci_low, ci_high, bootstrap_samples, evaluator_version, created_at
                 FROM scores WHERE submission_id = ? AND current = 1`)
-      .all(submissionId) as (Omit<ScoreRow, 'metrics'> & { metrics_json: string })[];
-    return rows.map(({ metrics_json, ...r }) => ({ ...r, metrics: JSON.parse(metrics_json) as Scores }));
+      .all(submissionId) as (Omit<ScoreRow, 'metrics' | 'extras'> & { metrics_json: string; extras_json: string | null })[];
+    return rows.map(({ metrics_json, extras_json, ...r }) => ({
+      ...r, metrics: JSON.parse(metrics_json) as Scores, extras: extras_json ? JSON.parse(extras_json) as ScoreExtras : null,
+    }));
   }
 
   /** Marks a scored submission as one of the team's final selections (or unmarks it). */

@@ -53,7 +53,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
 
   it('no page is wider than the viewport at 1280 and 390 px', async () => {
     const pages = ['/', '/challenges/toy', '/challenges/toy?split=private', '/challenges/toy/data', '/challenges/toy/evaluation',
-      '/challenges/toy/rules', '/challenges/toy/submit', '/challenges/toy/submissions', '/challenges/toy/team', '/login', '/register', '/no/such/page'];
+      '/challenges/toy/rules', '/challenges/toy/submit', '/challenges/toy/submissions', `/challenges/toy/submissions/${submissionId}`, '/challenges/toy/team', '/login', '/register', '/no/such/page'];
     if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
     const tooWide: string[] = [];
     for (const width of WIDTHS) {

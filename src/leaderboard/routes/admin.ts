@@ -8,7 +8,7 @@ import type { Board, BoardSplit } from '../board.js';
 import type { AppContext } from '../context.js';
 import { StoreError } from '../store.js';
 import { knownChallenge } from './api.js';
-import { intParam, requireAdmin, toCsv } from './http.js';
+import { intParam, requireAdmin, sendBoardCsv, toCsv } from './http.js';
 
 interface Snapshot {
   [split: string]: { team_id: number; team: string; rank: number | null; score: number; submission_id: number }[];
@@ -24,6 +24,18 @@ export function adminRoutes(ctx: AppContext): Router {
   r.use((req, _res, next) => {
     requireAdmin(ctx, req);
     next();
+  });
+
+  // Find a participant (by email, any case) to reset a lost token.
+  r.get('/participants', (req, res) => {
+    const email = typeof req.query.email === 'string' && req.query.email ? req.query.email : undefined;
+    res.json({ participants: ctx.store.findParticipants(email).map((p) => ({ id: p.id, name: p.name, email: p.email, created_at: new Date(p.created_at).toISOString() })) });
+  });
+
+  // A lost or leaked token: a new one for the participant (give it to them privately); their sessions end.
+  r.post('/participants/:id/token', (req, res) => {
+    const id = intParam(req.params.id, 'participant');
+    res.json({ id, token: ctx.store.rotateToken(id, ctx.clock()) });
   });
 
   r.post('/challenges/:id/pause', json, (req, res) => {
@@ -113,13 +125,7 @@ export function adminRoutes(ctx: AppContext): Router {
     const c = knownChallenge(ctx, req.params.id);
     const split = req.query.split === 'private' ? 'private' : 'public';
     if (split === 'private' && !ctx.boards.hasPrivateSplit(c.id)) throw new StoreError(404, `${c.id} has no private split`);
-    const board = ctx.boards.board(c, split);
-    const rows = board.entries.map((e) => ({
-      ...e, ci_low: e.ci?.[0], ci_high: e.ci?.[1], ...Object.fromEntries(board.latency_columns.map((k) => [k, e.latency?.[k]])),
-    }));
-    const columns = ['rank', 'tied', 'team', 'baseline', 'score', 'ci_low', 'ci_high', 'submission_id', 'submitted_at', 'entries',
-      'evaluator_version', ...(split === 'private' ? ['public_rank', 'rank_change'] : []), ...board.latency_columns];
-    res.type('text/csv').attachment(`${c.id}-${split}-leaderboard.csv`).send(toCsv(rows, columns));
+    sendBoardCsv(res, ctx.boards.board(c, split));
   });
 
   r.get('/challenges/:id/submissions.csv', (req, res) => {

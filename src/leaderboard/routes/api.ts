@@ -6,8 +6,8 @@ import { privateVisible, submissionJson, type AppContext } from '../context.js';
 import { openApiDocument } from '../openapi.js';
 import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
 import { phaseState } from '../views/pages.js';
-import { listFiles, sendFile } from './files.js';
-import { intParam, isAdmin, requireParticipant, viewer } from './http.js';
+import { listFiles, sendFile, sendSubmissionFile } from './files.js';
+import { intParam, isAdmin, requireParticipant, sendBoardCsv, viewer } from './http.js';
 
 export function challengeJson(c: ChallengeRecord, now: number): Record<string, unknown> {
   return {
@@ -92,6 +92,12 @@ export function apiRoutes(ctx: AppContext): Router {
     res.json({ id: p.id, name: p.name, email: p.email, teams });
   });
 
+  // A new token; the old one and every web session of this participant stop working.
+  r.post('/me/token', (req, res) => {
+    const p = requireParticipant(ctx, req);
+    res.json({ id: p.id, token: ctx.store.rotateToken(p.id, ctx.clock()) });
+  });
+
   r.get('/challenges', (_req, res) => {
     const now = ctx.clock();
     res.json({ challenges: ctx.store.challenges().map((c) => challengeJson(c, now)) });
@@ -139,7 +145,7 @@ export function apiRoutes(ctx: AppContext): Router {
     const c = knownChallenge(ctx, req.params.id);
     const team = ctx.store.teamOf(c.id, p.id);
     const subs = team ? ctx.store.teamSubmissions(team.id) : [];
-    res.json({ team: team?.name ?? null, submissions: subs.map((s) => submissionJson(ctx, s, c)) });
+    res.json({ team: team?.name ?? null, remaining: ctx.store.remaining(team, c.limits, ctx.clock()), submissions: subs.map((s) => submissionJson(ctx, s, c)) });
   });
 
   r.get('/submissions/:id', (req, res) => {
@@ -151,6 +157,14 @@ export function apiRoutes(ctx: AppContext): Router {
     if (!s || (!admin && ctx.store.teamOf(s.challenge_id, p!.id)?.id !== s.team_id)) throw new StoreError(404, `no submission ${id} of yours`);
     const c = ctx.store.challenge(s.challenge_id)!;
     res.json(submissionJson(ctx, s, c, admin));
+  });
+
+  r.get('/submissions/:id/file', async (req, res) => {
+    const id = intParam(req.params.id, 'submission');
+    const p = requireParticipant(ctx, req);
+    const s = ctx.store.submission(id);
+    if (!s || ctx.store.teamOf(s.challenge_id, p.id)?.id !== s.team_id) throw new StoreError(404, `no submission ${id} of yours`);
+    await sendSubmissionFile(ctx, s, res);
   });
 
   r.post('/submissions/:id/select', json, (req, res) => {
@@ -174,6 +188,12 @@ export function apiRoutes(ctx: AppContext): Router {
       challenge: c.id, split, primary_metric: c.primary_metric, higher_is_better: c.higher_is_better,
       private_opens_at: new Date(c.end_at).toISOString(), latency_columns: board.latency_columns, entries: board.entries,
     });
+  });
+
+  // The board as CSV for everyone (the private split after the end, as the JSON board).
+  r.get('/challenges/:id/leaderboard.csv', (req, res) => {
+    const c = knownChallenge(ctx, req.params.id);
+    sendBoardCsv(res, ctx.boards.board(c, boardSplit(ctx, req, c)));
   });
 
   r.get('/challenges/:id/history', (req, res) => {
@@ -205,6 +225,22 @@ export function apiRoutes(ctx: AppContext): Router {
     if (typeof code !== 'string' || !code) throw new StoreError(400, 'invite_code is required');
     const t = ctx.store.joinTeam(c.id, p.id, code, ctx.clock(), ctx.teamSizeLimit);
     res.json({ id: t.id, name: t.name, members: ctx.store.teamMembers(t.id).map((m) => m.name) });
+  });
+
+  r.post('/challenges/:id/team/rename', json, (req, res) => {
+    const p = requireParticipant(ctx, req);
+    const c = knownChallenge(ctx, req.params.id);
+    const name = cleanName((req.body as { name?: unknown } | undefined)?.name);
+    if (!name) throw new StoreError(400, 'name: 1 to 80 characters required');
+    const t = ctx.store.renameTeam(c.id, p.id, name);
+    res.json({ id: t.id, name: t.name });
+  });
+
+  r.post('/challenges/:id/team/leave', (req, res) => {
+    const p = requireParticipant(ctx, req);
+    const c = knownChallenge(ctx, req.params.id);
+    ctx.store.leaveTeam(c.id, p.id);
+    res.json({ challenge: c.id, team: null });
   });
 
   // Unknown API paths answer in JSON too.

@@ -7,7 +7,10 @@
 import type { Response } from 'express';
 import type { FileListing, FileSpec } from '../../challenges/files.js';
 import type { AppContext } from '../context.js';
-import { StoreError, type ChallengeRecord } from '../store.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { StoreError, type ChallengeRecord, type Submission } from '../store.js';
 
 export function fileUrl(challengeId: string, name: string): string {
   return `/challenges/${encodeURIComponent(challengeId)}/files/${encodeURIComponent(name)}`;
@@ -28,6 +31,28 @@ export function findFile(ctx: AppContext, c: ChallengeRecord, name: string): Fil
   const spec = ctx.files.get(c.id)?.find(name);
   if (!spec) throw new StoreError(404, `${c.id} has no file "${name}"; the list is at /api/challenges/${c.id}/files`);
   return spec;
+}
+
+/** A team's own uploaded file, streamed back under the name it was uploaded with. */
+export async function sendSubmissionFile(ctx: AppContext, s: Submission, res: Response): Promise<void> {
+  const file = path.isAbsolute(s.stored_path) ? s.stored_path : path.join(ctx.storageDir, s.stored_path);
+  let size: number;
+  try {
+    size = (await fs.promises.stat(file)).size;
+  } catch {
+    throw new StoreError(410, `the stored file of submission ${s.id} is no longer on the server`);
+  }
+  // The name came from the participant: ASCII fallback without quotes or controls, the exact name in filename*.
+  const ascii = s.filename.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'submission';
+  res.status(200);
+  res.setHeader('Content-Type', 'application/octet-stream');
+  res.setHeader('Content-Length', String(size));
+  res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(s.filename)}`);
+  res.setHeader('Cache-Control', 'private, no-store');
+  await pipeline(fs.createReadStream(file), res).catch((e: Error) => {
+    ctx.log(`download of submission ${s.id} failed: ${e.message}`);
+    res.destroy();
+  });
 }
 
 export async function sendFile(ctx: AppContext, c: ChallengeRecord, name: string, res: Response): Promise<void> {

@@ -1,6 +1,7 @@
 /** Small HTTP helpers shared by the route files: who is asking, and errors as JSON. */
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { Board } from '../board.js';
 import type { AppContext } from '../context.js';
 import { StoreError, type Participant } from '../store.js';
 
@@ -140,6 +141,16 @@ export function jsonErrors(ctx: AppContext) {
  * would run as a formula when opened (OWASP "CSV injection"): it gets a leading `'`. Numbers are
  * written as they are (a negative score stays a number).
  */
+/** A board as CSV (full precision), as a download named after the challenge and split. */
+export function sendBoardCsv(res: Response, board: Board): void {
+  const rows = board.entries.map((e) => ({
+    ...e, ci_low: e.ci?.[0], ci_high: e.ci?.[1], ...Object.fromEntries(board.latency_columns.map((k) => [k, e.latency?.[k]])),
+  }));
+  const columns = ['rank', 'tied', 'team', 'baseline', 'score', 'ci_low', 'ci_high', 'submission_id', 'submitted_at', 'entries',
+    'evaluator_version', ...(board.split === 'private' ? ['public_rank', 'rank_change'] : []), ...board.latency_columns];
+  res.type('text/csv').attachment(`${board.challenge}-${board.split}-leaderboard.csv`).send(toCsv(rows, columns));
+}
+
 export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return '';

@@ -6,8 +6,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { acceptSubmission, openChallenge } from '../accept.js';
 import { HISTORY_MAX_AGE_MS } from '../board.js';
-import { privateVisible, type AppContext } from '../context.js';
-import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
+import { privateVisible, visibleScores, type AppContext } from '../context.js';
+import { cleanName, StoreError, type ChallengeRecord, type Participant } from '../store.js';
 import { loadTask } from '../../tasks/registry.js';
 import { splitShares } from '../split-shares.js';
 import { html, layout, STYLESHEET } from '../views/html.js';
@@ -15,11 +15,13 @@ import { modelBoardHtml } from '../views/model-board.js';
 import { scoreChart } from '../views/chart.js';
 import {
   boardTable,
-  challengeListPage, challengePage, dataPage, errorPage, evaluationPage, rulesPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
+  accountPage, challengeListPage, challengePage, dataPage, errorPage, evaluationPage, rulesPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
 } from '../views/pages.js';
-import { listFiles, sendFile } from './files.js';
+import { listFiles, sendFile, sendSubmissionFile } from './files.js';
+import { submissionPage, submissionUrl } from '../views/submission-page.js';
 import { csrfProtection, csrfToken, sessionCsrfToken, withCsrfFields } from './csrf.js';
-import { cookie, intParam, SESSION_COOKIE, SESSION_MAX_AGE_MS, sessionCookieAttributes, sessionViewer } from './http.js';
+import { boardSplit } from './api.js';
+import { cookie, intParam, sendBoardCsv, SESSION_COOKIE, SESSION_MAX_AGE_MS, sessionCookieAttributes, sessionViewer } from './http.js';
 
 /** Sends a page; its POST forms get the visitor's CSRF token (csrf.ts). */
 function sendPage(ctx: AppContext, res: Response, body: string, status = 200): void {
@@ -49,6 +51,7 @@ export function pageRoutes(ctx: AppContext): Router {
     return c;
   };
   const who = (req: Request) => sessionViewer(ctx, req);
+  const serverUrl = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 
   r.get('/static/podium.css', (_req, res) => {
     res.type('css').setHeader('Cache-Control', 'public, max-age=3600');
@@ -80,6 +83,11 @@ export function pageRoutes(ctx: AppContext): Router {
       split === 'private' && !board ? 403 : 200);
   });
 
+  r.get('/challenges/:id/leaderboard.csv', (req, res) => {
+    const c = known(req.params.id);
+    sendBoardCsv(res, ctx.boards.board(c, boardSplit(ctx, req, c)));
+  });
+
   r.get('/challenges/:id/evaluation', async (req, res) => {
     const c = known(req.params.id);
     const metrics = (await loadTask(c.task)).metrics(c.options);
@@ -87,6 +95,7 @@ export function pageRoutes(ctx: AppContext): Router {
   });
 
   const rulesOf = (c: ChallengeRecord) => ctx.definitions.get(c.id)?.rules ?? '';
+  const remainingOf = (c: ChallengeRecord, p: Participant | undefined) => p ? ctx.store.remaining(ctx.store.teamOf(c.id, p.id), c.limits, ctx.clock()) : undefined;
   r.get('/challenges/:id/rules', (req, res) => {
     const c = known(req.params.id);
     const p = who(req);
@@ -121,7 +130,7 @@ export function pageRoutes(ctx: AppContext): Router {
   r.get('/challenges/:id/submit', (req, res) => {
     const c = known(req.params.id);
     const p = who(req);
-    page(res, submitPage(c, p, { rulesPending: !!p && !!rulesOf(c) && ctx.store.rulesAcceptedAt(c.id, p.id) === undefined }));
+    page(res, submitPage(c, p, { rulesPending: !!p && !!rulesOf(c) && ctx.store.rulesAcceptedAt(c.id, p.id) === undefined, remaining: remainingOf(c, p) }));
   });
 
   r.post('/challenges/:id/submit', async (req, res) => {
@@ -141,12 +150,12 @@ export function pageRoutes(ctx: AppContext): Router {
       const errors = Array.isArray(e.details.errors) ? (e.details.errors as { text?: string }[]).map((x) => x.text ?? String(x)) : undefined;
       if (e.status === 408 || e.status === 413 || e.status >= 500) res.setHeader('Connection', 'close');
       const rulesPending = !!rulesOf(c) && ctx.store.rulesAcceptedAt(c.id, p.id) === undefined;
-      page(res, submitPage(c, p, { errors, message: e.message, rulesPending }), e.status);
+      page(res, submitPage(c, p, { errors, message: e.message, rulesPending, remaining: remainingOf(c, p) }), e.status);
     }
   });
 
-  r.get('/challenges/:id/submissions', (req, res) => {
-    const c = known(req.params.id);
+  const showSubmissions = (req: Request, res: Response, message?: string, status = 200) => {
+    const c = known(req.params.id as string);
     const p = who(req);
     const team = p ? ctx.store.teamOf(c.id, p.id) : undefined;
     const subs = team ? ctx.store.teamSubmissions(team.id).map((s) => ({
@@ -156,18 +165,51 @@ export function pageRoutes(ctx: AppContext): Router {
       queuePosition: s.status === 'queued' ? ctx.store.queuePosition(s.id) : null,
     })) : [];
     const justSubmitted = req.query.new ? Number(req.query.new) : undefined;
-    page(res, submissionsPage(c, p, team, subs, privateVisible(c, ctx.clock()), { justSubmitted }), p ? 200 : 401);
+    page(res, submissionsPage(c, p, team, subs, privateVisible(c, ctx.clock()), { justSubmitted, message }), p ? status : 401);
+  };
+  r.get('/challenges/:id/submissions', (req, res) => showSubmissions(req, res));
+
+  /** The viewer's own submission of this challenge; anyone else's is "not found" (ids reveal nothing). */
+  const ownSubmission = (c: ChallengeRecord, p: Participant | undefined, sid: string) => {
+    if (!p) throw new StoreError(401, 'log in to see your submissions');
+    const s = ctx.store.submission(intParam(sid, 'submission'));
+    if (!s || s.challenge_id !== c.id || ctx.store.teamOf(c.id, p.id)?.id !== s.team_id) throw new StoreError(404, `no submission ${sid} of yours in ${c.id}`);
+    return s;
+  };
+  const showSubmission = async (req: Request, res: Response, message?: string, status = 200) => {
+    const c = known(req.params.id as string);
+    const p = who(req);
+    const s = ownSubmission(c, p, req.params.sid as string);
+    const now = ctx.clock();
+    const rows = ctx.store.currentScores(s.id);
+    const visible = visibleScores(rows, privateVisible(c, now));
+    page(res, submissionPage({
+      challenge: c, submission: s, team: ctx.store.team(s.team_id)?.name ?? '', submittedBy: ctx.store.participant(s.participant_id)?.name ?? '',
+      scores: visible, queuePosition: ctx.store.queuePosition(s.id), metrics: (await loadTask(c.task)).metrics(c.options),
+      wholeSetVisible: visible.some((r) => r.split === 'all'), perClassHidden: !!rows.find((r) => r.split === 'all')?.extras, finalSelectionsOpen: now < c.end_at, viewer: p!, message,
+    }), status);
+  };
+  r.get('/challenges/:id/submissions/:sid', (req, res) => showSubmission(req, res));
+  r.get('/challenges/:id/submissions/:sid/file', async (req, res) => {
+    const c = known(req.params.id);
+    await sendSubmissionFile(ctx, ownSubmission(c, who(req), req.params.sid), res);
   });
 
-  r.post('/challenges/:id/submissions/:sid/select', (req, res) => {
+  r.post('/challenges/:id/submissions/:sid/select', async (req, res) => {
     const c = known(req.params.id);
-    const p = who(req);
-    if (!p) throw new StoreError(401, 'log in first');
-    const s = ctx.store.submission(intParam(req.params.sid, 'submission'));
-    if (!s || ctx.store.teamOf(c.id, p.id)?.id !== s.team_id) throw new StoreError(404, 'no such submission of yours');
-    if (ctx.clock() >= c.end_at) throw new StoreError(403, 'final selections are closed: the challenge has ended');
-    ctx.store.setSelected(s, (req.body as { selected?: string }).selected === '1', c.limits.final_selections);
-    res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/submissions`);
+    const s = ownSubmission(c, who(req), req.params.sid);
+    const back = (req.body as { back?: string }).back === 'submission';
+    try {
+      if (ctx.clock() >= c.end_at) throw new StoreError(403, 'final selections are closed: the challenge has ended');
+      const selected = (req.body as { selected?: string }).selected === '1';
+      if (selected && s.status !== 'scored') throw new StoreError(409, `submission ${s.id} is ${s.status}; only scored submissions can be selected`);
+      ctx.store.setSelected(s, selected, c.limits.final_selections);
+    } catch (e) {
+      // Explained where the participant clicked (e.g. a third final selection), not on an error page.
+      if (!(e instanceof StoreError)) throw e;
+      return back ? showSubmission(req, res, e.message, e.status) : showSubmissions(req, res, e.message, e.status);
+    }
+    res.redirect(303, back ? submissionUrl(c.id, s.id) : `/challenges/${encodeURIComponent(c.id)}/submissions`);
   });
 
   const showTeam = (req: Request, res: Response, message?: string, status = 200) => {
@@ -175,8 +217,30 @@ export function pageRoutes(ctx: AppContext): Router {
     const p = who(req);
     const team = p ? ctx.store.teamOf(c.id, p.id) : undefined;
     const members = team ? ctx.store.teamMembers(team.id).map((m) => m.name) : [];
-    page(res, teamPage(c, p, team, members, ctx.teamSizeLimit, message), p ? status : 401);
+    const options = p ? ctx.store.teamOptions(c.id, p.id) : { canSwitch: false, canLeave: false, members: 0, submissions: 0 };
+    page(res, teamPage(c, p, team, members, ctx.teamSizeLimit, options, message), p ? status : 401);
   };
+  /** A team form's action; a refusal is shown on the team page, where the participant clicked. */
+  const teamAction = (path: string, act: (c: ChallengeRecord, p: Participant, body: Record<string, string | undefined>) => void) => {
+    r.post(path, (req, res) => {
+      const c = known(req.params.id as string);
+      const p = who(req);
+      if (!p) return showTeam(req, res);
+      try {
+        act(c, p, req.body as Record<string, string | undefined>);
+        res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/team`);
+      } catch (e) {
+        if (!(e instanceof StoreError)) throw e;
+        showTeam(req, res, e.message, e.status);
+      }
+    });
+  };
+  teamAction('/challenges/:id/team/rename', (c, p, body) => {
+    const name = cleanName(body.name);
+    if (!name) throw new StoreError(400, 'a team name of 1 to 80 characters is required');
+    ctx.store.renameTeam(c.id, p.id, name);
+  });
+  teamAction('/challenges/:id/team/leave', (c, p) => ctx.store.leaveTeam(c.id, p.id));
   r.get('/challenges/:id/team', (req, res) => showTeam(req, res));
   r.post('/challenges/:id/team', (req, res) => {
     const c = known(req.params.id);
@@ -227,7 +291,25 @@ export function pageRoutes(ctx: AppContext): Router {
     if (!name || !email || !/^[^@\s]+@[^@\s]+$/.test(email)) return page(res, registerPage('A name (1 to 80 characters) and a valid email are required.'), 400);
     const { participant, token } = ctx.store.createParticipant(name, email, ctx.clock());
     openSession(ctx, req, res, participant.id);
-    page(res, registeredPage(participant, token), 201);
+    page(res, registeredPage(participant, token, serverUrl(req)), 201);
+  });
+
+  r.get('/account', (req, res) => {
+    const p = who(req);
+    if (!p) return page(res, loginPage('Log in to see your account.'), 401);
+    const teams = ctx.store.challenges().flatMap((c) => {
+      const t = ctx.store.teamOf(c.id, p.id);
+      return t ? [{ challenge: c, team: t.name }] : [];
+    });
+    page(res, accountPage(p, teams, serverUrl(req)));
+  });
+  r.post('/account/token', (req, res) => {
+    const p = who(req);
+    if (!p) return page(res, loginPage('Log in first.'), 401);
+    const token = ctx.store.rotateToken(p.id, ctx.clock());
+    // Every session ended with the old token; this browser, which asked, gets a fresh one.
+    openSession(ctx, req, res, p.id);
+    page(res, registeredPage(p, token, serverUrl(req), { rotated: true }));
   });
   return r;
 }

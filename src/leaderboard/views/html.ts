@@ -45,7 +45,7 @@ export interface Viewer {
 
 export function layout(title: string, body: Html, opts: { viewer?: Viewer; refreshSeconds?: number } = {}): string {
   const nav = opts.viewer
-    ? html`<span class="who">${opts.viewer.name}</span>
+    ? html`<a class="who" href="/account" title="Your account and token">${opts.viewer.name}</a>
         <form method="post" action="/logout" class="inline"><button type="submit" class="link">Log out</button></form>`
     : html`<a href="/login">Log in</a> <a href="/register">Register</a>`;
   return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8">
@@ -138,4 +138,14 @@ svg.chart { grid-column: 2; grid-row: 1; display: block; width: 100%; height: 10
 .chart-x { grid-column: 2; grid-row: 2; display: flex; justify-content: space-between; font-size: .75rem; color: var(--muted); }
 figure.chart figcaption { grid-column: 1 / -1; grid-row: 3; font-size: .8rem; color: var(--muted); margin-top: .2rem; }
 .up { color: var(--ok); } .down { color: var(--bad); }
+dl.facts { display: grid; grid-template-columns: minmax(6rem, max-content) minmax(0, 1fr); gap: .3rem 1rem; margin: .6rem 0; }
+dl.facts dt { font-weight: 600; color: var(--muted); }
+dl.facts dd { margin: 0; min-width: 0; }
+@media (max-width: 600px) { dl.facts { grid-template-columns: minmax(0, 1fr); } dl.facts dd { margin-bottom: .4rem; } }
+.sha code { word-break: break-all; }
+ul.plain { list-style: none; padding: 0; margin: 0; }
+table.metrics th[scope=row] { color: var(--fg); font-size: .9rem; font-weight: 400; vertical-align: top; min-width: 12rem; }
+table.metrics tr.primary th[scope=row] { font-weight: 600; }
+table.per-class { max-width: 30rem; }
+.remaining { font-weight: 600; }
 `;

@@ -1,6 +1,7 @@
 /** The server-rendered pages: challenge list, challenge leaderboard, submissions, upload form, sign-in. */
 import type { Board, BoardEntry, BoardSplit, HistoryPoint } from '../board.js';
-import type { ChallengeRecord, ScoreRow, Submission, Team } from '../store.js';
+import type { ChallengeRecord, Remaining, ScoreRow, Submission, Team } from '../store.js';
+import { remainingLine } from '../remaining.js';
 import { scoreChart } from './chart.js';
 import type { FileListing } from '../../challenges/files.js';
 import { shareOf, type SplitShares } from '../split-shares.js';
@@ -178,6 +179,7 @@ export function challengePage(d: ChallengePageData): string {
   ${highlightTeam(d.viewerTeamId)}
   <div class="tabs">${tab('public', 'Public leaderboard', true)}${tab('private', 'Private leaderboard', privateOpen)}</div>
   ${d.boardHtml ?? main}
+  ${d.board ? html`<p class="muted"><a href="${base}/leaderboard.csv${d.split === 'private' ? '?split=private' : ''}" id="board-csv" download>Download this leaderboard as CSV</a> (full precision)</p>` : ''}
   <h2>Score over time</h2>
   ${chart}`;
   return layout(c.title, body, { viewer: d.viewer });
@@ -275,7 +277,7 @@ export function dataPage(c: ChallengeRecord, files: FileListing[], viewer: Viewe
   return layout(`Data · ${c.title}`, body, { viewer });
 }
 
-export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts: { errors?: string[]; message?: string; rulesPending?: boolean } = {}): string {
+export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts: { errors?: string[]; message?: string; rulesPending?: boolean; remaining?: Remaining } = {}): string {
   const base = `/challenges/${encodeURIComponent(c.id)}`;
   const errors = opts.errors?.length
     ? html`<div class="notice errors"><strong>${opts.message ?? 'The file was not accepted:'}</strong><ul>${opts.errors.map((e) => html`<li>${e}</li>`)}</ul></div>`
@@ -286,6 +288,7 @@ export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts:
       <form method="post" action="${base}/rules/accept?next=submit" id="accept-rules"><button type="submit">I accept the rules</button></form></div>`
     : viewer
     ? html`<h1>Submit to ${c.title}</h1>${challengeNav(c, 'submit')}${errors}
+      ${opts.remaining ? html`<p class="remaining${opts.remaining.today.left === 0 ? ' notice errors' : ''}" id="remaining">${remainingLine(opts.remaining)}.</p>` : ''}
       <form class="stack" method="post" action="${base}/submit" enctype="multipart/form-data">
         <label for="file">Submission file</label><input id="file" type="file" name="file" required>
         <label for="description">Description (optional)</label><input id="description" type="text" name="description" maxlength="1000">
@@ -302,7 +305,7 @@ export interface MySubmission {
   queuePosition: number | null;
 }
 
-export function submissionsPage(c: ChallengeRecord, viewer: Viewer | undefined, team: Team | undefined, subs: MySubmission[], privateVisible: boolean, opts: { justSubmitted?: number } = {}): string {
+export function submissionsPage(c: ChallengeRecord, viewer: Viewer | undefined, team: Team | undefined, subs: MySubmission[], privateVisible: boolean, opts: { justSubmitted?: number; message?: string } = {}): string {
   const base = `/challenges/${encodeURIComponent(c.id)}`;
   if (!viewer) return layout('My submissions', html`<h1>My submissions</h1><p class="notice"><a href="/login">Log in</a> to see your submissions.</p>`);
   const pending = subs.some((s) => s.submission.status === 'queued' || s.submission.status === 'scoring');
@@ -315,7 +318,7 @@ export function submissionsPage(c: ChallengeRecord, viewer: Viewer | undefined, 
     const sub = s.submission;
     const status = sub.status === 'queued' && s.queuePosition ? `queued (position ${s.queuePosition})` : sub.status;
     return html`<tr data-submission="${sub.id}">
-      <td class="num">${sub.id}</td><td class="time">${utcMinute(sub.created_at)}</td>
+      <td class="num"><a href="${base}/submissions/${sub.id}">${sub.id}</a></td><td class="time">${utcMinute(sub.created_at)}</td>
       <td>${sub.filename}<div class="muted">${sub.description}</div></td>
       <td class="status-${sub.status}">${status}${sub.error ? html`<div class="muted">${sub.error}</div>` : ''}${sub.disqualified ? html`<div class="down">disqualified: ${sub.disqualified_reason ?? ''}</div>` : ''}</td>
       <td class="num">${score(s, 'public')}</td>
@@ -328,7 +331,8 @@ export function submissionsPage(c: ChallengeRecord, viewer: Viewer | undefined, 
   const body = html`<h1>My submissions · ${c.title}</h1>${challengeNav(c, 'submissions')}
   <p class="muted">Team ${team?.name ?? '(none yet)'} · ${c.primary_metric} (${c.higher_is_better ? 'higher' : 'lower'} is better).
   Without a selection, your best ${c.limits.final_selections} public submissions count for the private leaderboard.</p>
-  ${opts.justSubmitted ? html`<p class="notice">Submission ${opts.justSubmitted} received; it is scored in turn and this page refreshes until it is done.</p>` : ''}
+  ${opts.message ? html`<p class="notice errors" id="message">${opts.message}</p>` : ''}
+  ${justSubmittedNotice(base, subs, opts.justSubmitted)}
   <p class="actions"><a href="${base}/submit">Submit another</a><a href="${base}">Leaderboard</a></p>
   ${subs.length
     ? html`<div class="table-scroll"><table class="mine"><thead><tr><th class="num">#</th><th>Submitted (UTC)</th><th>File</th><th>Status</th><th class="num">Public</th>${privateVisible ? html`<th class="num">Private</th>` : ''}<th>Final</th></tr></thead><tbody>${rows}</tbody></table></div>`
@@ -336,23 +340,52 @@ export function submissionsPage(c: ChallengeRecord, viewer: Viewer | undefined, 
   return layout(`My submissions · ${c.title}`, body, { viewer, refreshSeconds: pending ? 2 : undefined });
 }
 
-export function teamPage(c: ChallengeRecord, viewer: Viewer | undefined, team: Team | undefined, members: string[], sizeLimit: number, message?: string): string {
+/** After an upload: "received, refreshing" while it waits; once done, where to see it (the refresh stops). */
+function justSubmittedNotice(base: string, subs: MySubmission[], id: number | undefined): Html {
+  const s = subs.find((x) => x.submission.id === id)?.submission;
+  if (!s) return html``;
+  const link = html`<a href="${base}/submissions/${s.id}">submission ${s.id}</a>`;
+  if (s.status === 'queued' || s.status === 'scoring') return html`<p class="notice" id="just-submitted">${link} received; it is scored in turn and this page refreshes until it is done.</p>`;
+  return s.status === 'scored'
+    ? html`<p class="notice ok" id="just-submitted">${link} is scored.</p>`
+    : html`<p class="notice errors" id="just-submitted">${link} failed: ${s.error ?? ''}</p>`;
+}
+
+export interface TeamOptions { canSwitch: boolean; canLeave: boolean; members: number; submissions: number }
+
+/**
+ * The team page shows what applies: in a team, its members, invite code, rename and (before it
+ * has submitted) leave; create and join only while a participant may still switch teams.
+ */
+export function teamPage(c: ChallengeRecord, viewer: Viewer | undefined, team: Team | undefined, members: string[], sizeLimit: number, options: TeamOptions, message?: string): string {
   const base = `/challenges/${encodeURIComponent(c.id)}`;
   if (!viewer) return layout('Team', html`<h1>Team</h1><p class="notice"><a href="/login">Log in</a> to manage your team.</p>`);
+  const current = team
+    ? html`<p>You are in team <strong id="team-name">${team.name}</strong> (${members.length} of at most ${sizeLimit}): ${members.join(', ')}.</p>
+      ${members.length < sizeLimit ? html`<p>Invite code for team-mates: <span class="token" id="invite-code">${team.invite_code}</span></p>` : html`<p class="muted">The team is full.</p>`}
+      <h2>Rename the team</h2>
+      <form class="stack" method="post" action="${base}/team/rename" id="rename-team">
+        <label for="rename">New name</label><input id="rename" type="text" name="name" maxlength="80" required value="${team.name}">
+        <p><button type="submit">Rename</button></p></form>
+      ${options.canLeave
+        ? html`<h2>Leave the team</h2><form method="post" action="${base}/team/leave" id="leave-team"><p><button type="submit">Leave ${team.name}</button></p>
+          <p class="muted">${members.length === 1 ? 'You are its only member: the team is removed.' : 'The others stay in it.'}</p></form>`
+        : html`<p class="muted">The team has ${options.submissions} submission${options.submissions === 1 ? '' : 's'}: its members stay with them (no leaving, no other team in this challenge).</p>`}`
+    : html`<p class="muted">You have no team yet; your first submission creates a one-person team named after you, or create or join one below.</p>`;
+  const switching = options.canSwitch
+    ? html`${team ? html`<p class="muted">You are alone in a team without submissions, so you may still create or join another.</p>` : ''}
+      <h2>Create a team</h2>
+      <form class="stack" method="post" action="${base}/team" id="create-team">
+        <label for="name">Team name</label><input id="name" type="text" name="name" maxlength="80" required>
+        <p><button type="submit">Create</button></p></form>
+      <h2>Join a team</h2>
+      <form class="stack" method="post" action="${base}/team/join" id="join-team">
+        <label for="code">Invite code</label><input id="code" type="text" name="invite_code" required>
+        <p><button type="submit">Join</button></p></form>`
+    : '';
   const body = html`<h1>Team · ${c.title}</h1>${challengeNav(c, 'team')}
-  ${message ? html`<p class="notice errors">${message}</p>` : ''}
-  ${team
-    ? html`<p>You are in team <strong>${team.name}</strong> (${members.length} of at most ${sizeLimit}): ${members.join(', ')}.</p>
-      <p>Invite code for team-mates: <span class="token">${team.invite_code}</span></p>`
-    : html`<p class="muted">You have no team yet; your first submission creates a one-person team named after you.</p>`}
-  <h2>Create a team</h2>
-  <form class="stack" method="post" action="${base}/team">
-    <label for="name">Team name</label><input id="name" type="text" name="name" maxlength="80" required>
-    <p><button type="submit">Create</button></p></form>
-  <h2>Join a team</h2>
-  <form class="stack" method="post" action="${base}/team/join">
-    <label for="code">Invite code</label><input id="code" type="text" name="invite_code" required>
-    <p><button type="submit">Join</button></p></form>`;
+  ${message ? html`<p class="notice errors" id="message">${message}</p>` : ''}
+  ${current}${switching}`;
   return layout(`Team · ${c.title}`, body, { viewer });
 }
 
@@ -374,11 +407,35 @@ export function registerPage(message?: string): string {
     <p><button type="submit">Register</button></p></form>`);
 }
 
-export function registeredPage(viewer: Viewer, token: string): string {
-  return layout('Registered', html`<h1>Welcome, ${viewer.name}</h1>
-  <p>Your API token (shown once; keep it to log in again and for <code>podium submit</code>):</p>
+/** How to use a token with the CLI (welcome, new-token and account pages). */
+function cliUsage(serverUrl: string, token: string): Html {
+  return html`<h2>From the command line</h2>
+  <pre><code>export PODIUM_URL=${serverUrl}
+export PODIUM_TOKEN=${token}
+npx podium download CHALLENGE          # the data and the sample submission
+npx podium submit --challenge CHALLENGE --file predictions.csv --wait
+npx podium status                      # your submissions and what is left today</code></pre>
+  <p class="muted">Or pass <code>--url</code> and <code>--token</code> to each command. The same token logs you in here.</p>`;
+}
+
+export function registeredPage(viewer: Viewer, token: string, serverUrl: string, opts: { rotated?: boolean } = {}): string {
+  return layout(opts.rotated ? 'New token' : 'Registered', html`<h1>${opts.rotated ? 'Your new token' : html`Welcome, ${viewer.name}`}</h1>
+  <p>${opts.rotated ? 'Your old token and your other browser sessions no longer work. ' : ''}Your API token (shown once; keep it to log in again and for the command line):</p>
   <p class="token" id="token">${token}</p>
-  <p><a href="/">Go to the challenges</a></p>`, { viewer });
+  ${cliUsage(serverUrl, token)}
+  <p><a href="/">Go to the challenges</a> · <a href="/account">Your account</a></p>`, { viewer });
+}
+
+export interface AccountTeam { challenge: ChallengeRecord; team: string }
+
+export function accountPage(viewer: Viewer & { email: string }, teams: AccountTeam[], serverUrl: string): string {
+  return layout('Account', html`<h1>Account</h1>
+  <dl class="facts"><dt>Name</dt><dd>${viewer.name}</dd><dt>Email</dt><dd>${viewer.email}</dd>
+  <dt>Teams</dt><dd>${teams.length ? html`<ul class="plain">${teams.map((t) => html`<li><a href="/challenges/${encodeURIComponent(t.challenge.id)}/team">${t.team}</a> in ${t.challenge.title}</li>`)}</ul>` : 'none yet'}</dd></dl>
+  ${cliUsage(serverUrl, '<your token>')}
+  <h2>New token</h2>
+  <p>If your token leaked or you lost it on a machine you no longer trust, make a new one: the old token stops working at once and every other browser is logged out.</p>
+  <form method="post" action="/account/token" id="rotate-token"><p><button type="submit">Make a new token</button></p></form>`, { viewer });
 }
 
 export function errorPage(status: number, message: string, viewer?: Viewer): string {
