@@ -7,6 +7,7 @@ const loaders: Record<TaskName, () => Promise<{ task: Task }>> = {
   segmentation: () => import('./segmentation/index.js'),
   detection: () => import('./detection/index.js'),
   separation: () => import('./separation/index.js'),
+  fluorescence: () => import('./fluorescence/index.js'),
 };
 
 export function isTaskName(name: string): name is TaskName {

@@ -5,7 +5,7 @@
  */
 import type { MetricInfo, Scores } from '../evaluators/evaluator.js';
 
-export const TASK_NAMES = ['classification', 'segmentation', 'detection', 'separation'] as const;
+export const TASK_NAMES = ['classification', 'segmentation', 'detection', 'separation', 'fluorescence'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
 /** Task-specific evaluator options from a challenge definition (`options:`), e.g. `{ predictions: 3 }`. */
