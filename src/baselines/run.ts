@@ -28,6 +28,9 @@ const REGISTRY: { challenge: string; name: string; description: string; load: ()
   { challenge: 'separation-mini', name: 'audio-only-mask', description: 'STFT mask network, audio only (PIT)', load: async () => (await import('./separation/mask-net.js')).audioOnlyMask },
   { challenge: 'separation-mini', name: 'ideal-ratio-mask', description: 'oracle ideal ratio mask (upper bound)', load: async () => (await import('./separation/oracle.js')).idealRatioMask },
   { challenge: 'separation-mini', name: 'mixture', description: 'the mixture as both sources (SDRi 0)', load: async () => (await import('./separation/oracle.js')).mixtureAsEstimate },
+  { challenge: 'isl-mini', name: 'unet', description: 'U-Net on the z-stack, loss masked by label availability', load: async () => (await import('./fluorescence/unet.js')).islUNet },
+  { challenge: 'isl-mini', name: 'channel-mean', description: "each label's mean training image", load: async () => (await import('./fluorescence/references.js')).channelMean },
+  { challenge: 'isl-mini', name: 'linear-z-mean', description: "least-squares line from the z-stack's mean to each label", load: async () => (await import('./fluorescence/references.js')).linearZMean },
 ];
 
 /** Short settings for the demo: 100 timed queries, no 10 s minimum. */
