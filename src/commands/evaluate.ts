@@ -2,6 +2,7 @@
 import { parseFlags, requireFlag } from './args.js';
 import { resolveTarget, targetFlags } from './target.js';
 import type { Scores } from '../evaluators/evaluator.js';
+import { commandPolicy } from './execution.js';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags('evaluate', args, targetFlags);
@@ -13,7 +14,13 @@ export async function run(args: string[]): Promise<number> {
   }
   const submission = requireFlag('evaluate', values.submission, 'submission');
   const target = await resolveTarget('evaluate', values);
-  const { report } = await target.task.evaluate(target.truth, submission, { options: target.options });
+  const run = await commandPolicy('scoring');
+  let report;
+  try {
+    ({ report } = await target.task.evaluate(target.truth, submission, { options: target.options, ...run.policy }));
+  } finally {
+    run.done();
+  }
   if (values.json) {
     process.stdout.write(JSON.stringify({ ...report, version: target.task.version }) + '\n');
     return 0;

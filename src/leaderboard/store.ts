@@ -134,6 +134,20 @@ export function cleanName(value: unknown, max = 80): string | undefined {
   return s.length >= 1 && s.length <= max ? s : undefined;
 }
 
+/** The key that makes one account per email: trimmed and lower-cased (addresses differ only in case in practice). */
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** The phase holding `at`, or a 403 saying why nothing is accepted then. */
+export function phaseAt(challenge: ChallengeRecord, at: number): string {
+  const phase = challenge.phases.find((p) => p.start_at <= at && at < p.end_at);
+  if (phase) return phase.id;
+  if (at < challenge.start_at) throw new StoreError(403, `${challenge.id} opens for submissions at ${new Date(challenge.start_at).toISOString()}`);
+  if (at >= challenge.end_at) throw new StoreError(403, `${challenge.id} ended at ${new Date(challenge.end_at).toISOString()}; no more submissions are accepted`);
+  throw new StoreError(403, `${challenge.id} is between phases; the next one has not started`);
+}
+
 export class Store {
   /** Bumped on every change that can move a leaderboard (for caches in this process). */
   boardVersion = 0;
@@ -142,12 +156,17 @@ export class Store {
 
   // ---- participants and tokens ----
 
+  /** Creates an account and its first token; a second account for the same email (any case) is a 409. */
   createParticipant(name: string, email: string, now: number, isBaseline = false): { participant: Participant; token: string } {
     const token = newToken();
+    const key = isBaseline ? null : emailKey(email);
     const create = this.db.transaction(() => {
+      if (key !== null && this.db.prepare('SELECT 1 FROM participants WHERE email_key = ?').get(key)) {
+        throw new StoreError(409, 'an account with this email already exists; sign in with its token (an admin can reset a lost one)');
+      }
       const r = this.db
-        .prepare('INSERT INTO participants (name, email, is_baseline, created_at) VALUES (?, ?, ?, ?)')
-        .run(name, email, isBaseline ? 1 : 0, now);
+        .prepare('INSERT INTO participants (name, email, is_baseline, created_at, email_key) VALUES (?, ?, ?, ?, ?)')
+        .run(name, email, isBaseline ? 1 : 0, now, key);
       const id = Number(r.lastInsertRowid);
       this.db.prepare('INSERT INTO tokens (participant_id, token_hash, created_at) VALUES (?, ?, ?)').run(id, hashToken(token), now);
       return id;
@@ -164,6 +183,39 @@ export class Store {
     return this.db
       .prepare('SELECT p.* FROM tokens t JOIN participants p ON p.id = t.participant_id WHERE t.token_hash = ?')
       .get(hashToken(token)) as Participant | undefined;
+  }
+
+  // ---- web sessions ----
+
+  /** Opens a web session for a participant; returns the cookie value (only its hash is stored). */
+  createSession(participantId: number, now: number, maxAgeMs: number): string {
+    const value = newToken().replace(/^pdm_/, 'pds_');
+    this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
+    this.db.prepare('INSERT INTO sessions (participant_id, session_hash, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .run(participantId, hashToken(value), now, now + maxAgeMs);
+    return value;
+  }
+
+  participantBySession(value: string, now: number): Participant | undefined {
+    return this.db
+      .prepare('SELECT p.* FROM sessions s JOIN participants p ON p.id = s.participant_id WHERE s.session_hash = ? AND s.expires_at > ?')
+      .get(hashToken(value), now) as Participant | undefined;
+  }
+
+  /** Revokes one session (logout): the cookie's value stops working everywhere. */
+  deleteSession(value: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE session_hash = ?').run(hashToken(value));
+  }
+
+  /** A server-wide random secret, made on first use and kept in the database (restarts keep forms valid). */
+  secret(name: string): Buffer {
+    const read = () => this.db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string } | undefined;
+    let row = read();
+    if (!row) {
+      this.db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)').run(name, crypto.randomBytes(32).toString('base64'));
+      row = read()!;
+    }
+    return Buffer.from(row.value, 'base64');
   }
 
   // ---- challenges ----
@@ -373,7 +425,30 @@ export class Store {
     }
   }
 
-  /** Records a validated submission and queues its scoring job, re-checking limits atomically. */
+  /**
+   * Records a participant's validated upload and queues its scoring, in one transaction that
+   * decides everything by the time the body completed (`receivedAt`): the phase (an upload
+   * finished after the end is refused, however early it started), the participant's team as
+   * it is now (a team change during the upload cannot misfile it), disqualification and limits.
+   */
+  recordUpload(u: {
+    challengeId: string; participantId: number; receivedAt: number;
+    sha256: string; size: number; filename: string; storedPath: string; description: string;
+  }): { submission: Submission; jobId: number } {
+    const record = this.db.transaction(() => {
+      const challenge = this.challenge(u.challengeId);
+      const participant = this.participant(u.participantId);
+      if (!challenge || !challenge.available) throw new StoreError(404, `no challenge "${u.challengeId}"`);
+      if (!participant) throw new StoreError(401, 'this account no longer exists');
+      const phaseId = phaseAt(challenge, u.receivedAt);
+      const team = this.ensureTeam(challenge.id, participant, u.receivedAt);
+      if (team.disqualified) throw new StoreError(403, `team "${team.name}" is disqualified: ${team.disqualified_reason ?? ''}`);
+      return this.addSubmission({ ...u, challenge, team, participant, phaseId, now: u.receivedAt });
+    });
+    return record.immediate();
+  }
+
+  /** Records a validated submission of a known team and queues its scoring job, re-checking limits atomically. */
   addSubmission(s: {
     challenge: ChallengeRecord; team: Team; participant: Participant; phaseId: string | null;
     sha256: string; size: number; filename: string; storedPath: string; description: string;
@@ -395,6 +470,11 @@ export class Store {
     });
     const { id, jobId } = add.immediate();
     return { submission: this.submission(id)!, jobId };
+  }
+
+  /** True when some submission row still points at this stored file (files are shared by content). */
+  storedPathInUse(storedPath: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM submissions WHERE stored_path = ? LIMIT 1').get(storedPath);
   }
 
   submission(id: number): Submission | undefined {

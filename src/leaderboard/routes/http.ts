@@ -63,14 +63,16 @@ export function intParam(value: unknown, what: string): number {
 export function jsonErrors(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
+    const status = err instanceof StoreError ? err.status : 500;
+    // Past the time limit: stop reading and close once answered (a slow client must not hold the socket).
+    if (status === 408 || status === 413 || status >= 500) res.setHeader('Connection', 'close');
     // Refused before the body was read (limit, pause, auth): drain it so the client sees the answer.
-    if (!req.complete) req.resume();
+    if (!req.complete && status !== 408) req.resume();
     const e = err as Error & { status?: number; type?: string };
     if (err instanceof StoreError) {
       if (err.status === 429 && typeof err.details.resets_at === 'string') {
         res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(err.details.resets_at) - ctx.clock()) / 1000))));
       }
-      if (err.status === 413) res.setHeader('Connection', 'close');
       res.status(err.status).json({ error: err.message, ...err.details });
       return;
     }

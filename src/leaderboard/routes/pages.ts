@@ -77,9 +77,9 @@ export function pageRoutes(ctx: AppContext): Router {
       res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/submissions?new=${submission.id}`);
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
-      req.resume();
+      if (e.status !== 408) req.resume();
       const errors = Array.isArray(e.details.errors) ? (e.details.errors as { text?: string }[]).map((x) => x.text ?? String(x)) : undefined;
-      if (e.status === 413) res.setHeader('Connection', 'close');
+      if (e.status === 408 || e.status === 413 || e.status >= 500) res.setHeader('Connection', 'close');
       page(res, submitPage(c, p, { errors, message: e.message }), e.status);
     }
   });
