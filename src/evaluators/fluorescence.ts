@@ -21,7 +21,7 @@
  * then exact integers (below 2^53 up to 1.3e11 pixels); r does not depend on the unit, and
  * mae is divided by 65535 once at the end.
  */
-import type { MetricInfo, Scores } from './evaluator.js';
+import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 
 export const FLUORESCENCE_VERSION = 'fluorescence-1';
 
@@ -52,7 +52,11 @@ const CXY = 5;
 const ABS = 6;
 const UNIT = 65535;
 
-/** Moments of every (condition, channel) slot, condition-major: slot (c, k) at (c * channels + k) * 7. */
+/**
+ * Moments of every (condition, channel) slot, condition-major: slot (c, k) at
+ * (c * channels + k) * 7. A scoring unit (one example) is a state too: its pairs' moments in
+ * its condition's slots, built with `addPair`.
+ */
 export interface FluorescenceState {
   moments: Float64Array;
 }
@@ -100,16 +104,16 @@ export function fluorescenceMetrics(channels: readonly string[]): MetricInfo[] {
   ];
 }
 
-export interface FluorescenceEvaluator {
-  readonly version: string;
-  readonly metrics: readonly MetricInfo[];
+/**
+ * The evaluator contract (evaluator.ts) over examples: an item is one example's state (its
+ * pairs' moments), `add` joins it to a state, `merge` joins states. `addPair` builds an
+ * example's item from its (truth, prediction) pairs.
+ */
+export interface FluorescenceEvaluator extends Evaluator<FluorescenceState, FluorescenceState, FluorescenceResult> {
   readonly channels: readonly string[];
   readonly conditions: readonly string[];
-  create(): FluorescenceState;
-  add(state: FluorescenceState, pair: FluorescencePair): void;
-  /** A new state holding every input's pixels; the inputs are not changed. */
-  merge(states: readonly FluorescenceState[]): FluorescenceState;
-  finish(state: FluorescenceState): FluorescenceResult;
+  /** Adds one (truth, prediction) pair's moments to a state (an example's item). */
+  addPair(state: FluorescenceState, pair: FluorescencePair): void;
 }
 
 /**
@@ -119,23 +123,30 @@ export interface FluorescenceEvaluator {
 export function fluorescenceEvaluator(channels: readonly string[], conditions: readonly string[] = []): FluorescenceEvaluator {
   const groups = Math.max(1, conditions.length);
   const size = groups * channels.length * SLOT;
+  const check = (s: FluorescenceState) => {
+    if (s.moments.length !== size) throw new RangeError(`fluorescence: a state of ${s.moments.length} values where ${size} were expected`);
+  };
   return {
     version: FLUORESCENCE_VERSION,
     metrics: fluorescenceMetrics(channels),
     channels,
     conditions,
     create: () => ({ moments: new Float64Array(size) }),
-    add(state, pair) {
+    addPair(state, pair) {
       if (pair.channel < 0 || pair.channel >= channels.length || pair.condition < 0 || pair.condition >= groups) {
         throw new RangeError(`fluorescence: channel ${pair.channel} / condition ${pair.condition} out of range`);
       }
       const one = pairMoments(pair.truth, pair.prediction);
       combineInto(state.moments, (pair.condition * channels.length + pair.channel) * SLOT, one, 0);
     },
+    add(state, item) {
+      check(item);
+      for (let o = 0; o < size; o += SLOT) combineInto(state.moments, o, item.moments, o);
+    },
     merge(states) {
       const out = new Float64Array(size);
       for (const s of states) {
-        if (s.moments.length !== size) throw new RangeError(`fluorescence: merging a state of ${s.moments.length} values into ${size}`);
+        check(s);
         for (let o = 0; o < size; o += SLOT) combineInto(out, o, s.moments, o);
       }
       return { moments: out };

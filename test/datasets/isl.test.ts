@@ -10,10 +10,13 @@ import { decodePngSamples } from '../../src/formats/png.js';
 import { encodePng } from '../../src/formats/png.js';
 import { generateIslMini, ISL_CHANNELS, ISL_DEPTHS, depthFile } from '../../src/datasets/isl-generate.js';
 import { importIsl, parseIslName } from '../../src/datasets/isl-import.js';
-import { task } from '../../src/tasks/fluorescence/index.js';
+import { definition } from '../../src/tasks/fluorescence/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
 import { ValidationError } from '../../src/problems.js';
 import { fixture } from '../helpers/cli.js';
 import { readCsvRows, readTree, tempRoot } from './tmp.js';
+
+const task = taskFromDefinition(definition);
 
 const tmp = tempRoot('isl');
 const sizes = { trainExamples: 4, testExamples: 6 };

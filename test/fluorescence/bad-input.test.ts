@@ -5,9 +5,12 @@ import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/formats/png.js';
 import { writeZip } from '../../src/formats/zip.js';
-import { task } from '../../src/tasks/fluorescence/index.js';
+import { definition } from '../../src/tasks/fluorescence/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
 import { ValidationError } from '../../src/problems.js';
 import { podium } from '../helpers/cli.js';
+
+const task = taskFromDefinition(definition);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'isl-bad-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -24,7 +24,7 @@ const ev = fluorescenceEvaluator(['DAPI', 'MAP2'], ['A', 'B']);
 
 function stateOf(list: FluorescencePair[]) {
   const s = ev.create();
-  for (const p of list) ev.add(s, p);
+  for (const p of list) ev.addPair(s, p);
   return s;
 }
 
@@ -62,8 +62,8 @@ describe('fluorescence evaluator', () => {
   it('a constant prediction has no r (null), but an MAE; mean_pearson skips it', () => {
     const flat = fluorescenceEvaluator(['DAPI', 'NFH']);
     const s = flat.create();
-    flat.add(s, { channel: 0, condition: 0, truth: { data: Uint16Array.of(0, 65535, 100), bitDepth: 16 }, prediction: { data: Uint16Array.of(7, 7, 7), bitDepth: 16 } });
-    flat.add(s, { channel: 1, condition: 0, truth: { data: Uint8Array.of(0, 255, 10), bitDepth: 8 }, prediction: { data: Uint16Array.of(0, 65535, 2570), bitDepth: 16 } });
+    flat.addPair(s, { channel: 0, condition: 0, truth: { data: Uint16Array.of(0, 65535, 100), bitDepth: 16 }, prediction: { data: Uint16Array.of(7, 7, 7), bitDepth: 16 } });
+    flat.addPair(s, { channel: 1, condition: 0, truth: { data: Uint8Array.of(0, 255, 10), bitDepth: 8 }, prediction: { data: Uint16Array.of(0, 65535, 2570), bitDepth: 16 } });
     const { metrics, perCondition } = flat.finish(s);
     expect(metrics.pearson_DAPI).toBeNull();
     expect(metrics.mae_DAPI).toBeCloseTo((7 + 65528 + 93) / 3 / 65535, 15);
@@ -76,7 +76,7 @@ describe('fluorescence evaluator', () => {
   it('r is exactly symmetric in a 2-pixel case, and -1 for a reversed ramp', () => {
     const e = fluorescenceEvaluator(['X']);
     const s = e.create();
-    e.add(s, { channel: 0, condition: 0, truth: { data: Uint16Array.of(1, 2, 3, 4), bitDepth: 16 }, prediction: { data: Uint16Array.of(40, 30, 20, 10), bitDepth: 16 } });
+    e.addPair(s, { channel: 0, condition: 0, truth: { data: Uint16Array.of(1, 2, 3, 4), bitDepth: 16 }, prediction: { data: Uint16Array.of(40, 30, 20, 10), bitDepth: 16 } });
     expect(e.finish(s).metrics.pearson_X).toBeCloseTo(-1, 15);
   });
   it('names the usual labels readably', () => {

@@ -3,8 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeZip } from '../../src/formats/zip.js';
-import { task } from '../../src/tasks/fluorescence/index.js';
+import { definition } from '../../src/tasks/fluorescence/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
 import { fixture, podiumJson } from '../helpers/cli.js';
+
+const task = taskFromDefinition(definition);
 
 // 12 wells (64 x 48, 16-bit), channels DAPI / MAP2 / DEAD with a checkerboard of missing labels,
 // two conditions, Public / Private usage; numbers from numpy float64 (shared fixtures, copied).

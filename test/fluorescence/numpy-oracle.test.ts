@@ -4,7 +4,10 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/formats/png.js';
-import { task } from '../../src/tasks/fluorescence/index.js';
+import { definition } from '../../src/tasks/fluorescence/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+
+const task = taskFromDefinition(definition);
 
 // Oracle: numpy float64 + Pillow (Debian's python3-numpy / python3-pil under /usr/bin/python3,
 // installed by .ci/run) on PNGs written here: 8- and 16-bit mixed, sizes differing between

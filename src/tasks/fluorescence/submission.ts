@@ -12,12 +12,22 @@ import { listZip, type ZipEntry } from '../../formats/zip.js';
 import { ValidationError, type ProblemList } from '../../problems.js';
 import type { FluorescenceTruth } from './truth.js';
 
-/** Where one prediction's bytes are, and how messages name it (`sub.zip/well-A1/DAPI.png`). */
-export type PredictionLocation = { label: string; file: string } | { label: string; entry: ZipEntry };
+/**
+ * Where one prediction's bytes are, and how messages name it (`sub.zip/well-A1/DAPI.png`):
+ * plain data, so scoring threads can be handed it.
+ */
+export type PredictionLocation = { label: string; file: string } | { label: string; entry: string };
 
 export interface FluorescenceSubmission {
+  /** The submission zip, when it is one (entries are named in the locations). */
+  zip?: string;
   /** [example][channel]: where each prediction is (every slot filled when opening succeeded). */
   predictions: PredictionLocation[][];
+}
+
+/** Zip limits for a submission of this truth: room for every prediction twice over. */
+export function zipLimits(truth: { ids: readonly string[]; channels: readonly string[] }) {
+  return { maxEntries: Math.max(1000, truth.ids.length * truth.channels.length * 2 + 100) };
 }
 
 const PREDICTION = /^([^/]+)\/([^/]+)\.png$/i;
@@ -42,8 +52,8 @@ export async function openFluorescenceSubmission(submissionPath: string, truth: 
     for (const name of links) problems.add({ file: `${label}/${name}`, message: 'is a symbolic link; predictions must be regular files' });
     files = regular.map((name) => ({ name, location: { file: path.join(submissionPath, name), label: `${label}/${name}` } }));
   } else if (submissionPath.toLowerCase().endsWith('.zip')) {
-    const entries = await listZip(submissionPath, { maxEntries: Math.max(1000, truth.ids.length * truth.channels.length * 2 + 100) });
-    files = stripWrapperFolder(entries.filter((e) => !isClutter(e.name))).map(({ name, entry }) => ({ name, location: { entry, label: `${label}/${entry.name}` } }));
+    const entries = await listZip(submissionPath, zipLimits(truth));
+    files = stripWrapperFolder(entries.filter((e) => !isClutter(e.name))).map(({ name, entry }) => ({ name, location: { entry: entry.name, label: `${label}/${entry.name}` } }));
   } else {
     throw ValidationError.of({ file: label, message: 'expected a folder or .zip with <id>/<CHANNEL>.png for every example and channel' });
   }
@@ -80,13 +90,18 @@ export async function openFluorescenceSubmission(submissionPath: string, truth: 
       if (!predictions[i]![k]) problems.add({ file: `${label}/${id}/${channel}.png`, message: 'missing prediction' });
     });
   });
-  return { predictions: predictions as PredictionLocation[][] };
+  return { ...(!stat.isDirectory() && { zip: submissionPath }), predictions: predictions as PredictionLocation[][] };
 }
 
-/** The bytes of one prediction. */
-export async function readPrediction(location: PredictionLocation): Promise<Uint8Array> {
-  if ('file' in location) return fs.promises.readFile(location.file);
-  return location.entry.buffer();
+/** Reads predictions' bytes: files directly, zip entries through one listing of the zip. */
+export async function predictionReader(zip: string | undefined, limits: { maxEntries: number }): Promise<(location: PredictionLocation) => Promise<Uint8Array>> {
+  const entries = zip ? new Map((await listZip(zip, limits)).map((e) => [e.name, e])) : undefined;
+  return async (location) => {
+    if ('file' in location) return fs.promises.readFile(location.file);
+    const entry = entries?.get(location.entry);
+    if (!entry) throw new Error(`fluorescence: zip entry ${location.entry} is gone`);
+    return entry.buffer();
+  };
 }
 
 /** Relative paths of the files under a folder, '/'-separated; symbolic links apart (not followed). */
