@@ -25,8 +25,8 @@ describe('isl U-Net', () => {
     // by hand: 3x3 convolutions per level (in -> out), pixels per level 4096, 1024, 256; 1x1 head
     const conv = (pixels: number, cin: number, cout: number) => pixels * 9 * cin * cout;
     const expected =
-      conv(4096, 13, 8) + conv(4096, 8, 8) + conv(1024, 8, 16) + conv(1024, 16, 16) + conv(256, 16, 32) + conv(256, 32, 32) +
-      conv(1024, 48, 16) + conv(1024, 16, 16) + conv(4096, 24, 8) + conv(4096, 8, 8) + 4096 * 8 * 4;
+      conv(4096, 13, 16) + conv(4096, 16, 16) + conv(1024, 16, 32) + conv(1024, 32, 32) + conv(256, 32, 64) + conv(256, 64, 64) +
+      conv(1024, 96, 32) + conv(1024, 32, 32) + conv(4096, 48, 16) + conv(4096, 16, 16) + 4096 * 16 * 4;
     expect(madds).toBe(expected);
     fixed.dispose();
   });

@@ -1,7 +1,7 @@
 /**
  * In Silico Labeling's reference in miniature: a U-Net (Ronneberger et al., MICCAI 2015; ISL
  * itself uses a multi-scale network of the same family) that takes the transmitted-light
- * z-stack as input channels and predicts every label channel at once. Two poolings, 8-16-32
+ * z-stack as input channels and predicts every label channel at once. Two poolings, 16-32-64
  * filters, two 3x3 convolutions with ReLU at each level, skip connections by concatenation, a
  * 1x1 linear output per label.
  *
@@ -27,10 +27,10 @@ import { writePredictionZip, type PredictedExample } from './write-predictions.j
 
 type ST = tf.SymbolicTensor;
 
-export const UNET_FILTERS = [8, 16, 32] as const;
+export const UNET_FILTERS = [16, 32, 64] as const;
 const CROP = 32;
 const BATCH = 16;
-const DEFAULT_EPOCHS = 30;
+const DEFAULT_EPOCHS = 20;
 
 function convBlock(x: ST, filters: number, seeds: Seeds, name: string): ST {
   for (const k of [1, 2]) {
@@ -152,7 +152,7 @@ export async function trainedUNet(ctx: BaselineContext) {
 export const islUNet: Baseline = {
   name: 'unet',
   challenge: 'isl-mini',
-  description: 'U-Net (8-16-32 filters) on the 13-depth z-stack, loss masked by label availability',
+  description: 'U-Net (16-32-64 filters) on the 13-depth z-stack, loss masked by label availability',
   kind: 'model',
   async run(ctx) {
     const trained = await trainedUNet(ctx);
