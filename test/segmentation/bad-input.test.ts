@@ -7,7 +7,10 @@ import { encodePng, VOC_PALETTE } from '../../src/formats/png.js';
 import { encodeRle } from '../../src/formats/rle.js';
 import { writeZip } from '../../src/formats/zip.js';
 import { ValidationError } from '../../src/problems.js';
-import { task } from '../../src/tasks/segmentation/index.js';
+import { definition } from '../../src/tasks/segmentation/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+
+const task = taskFromDefinition(definition);
 import { podium } from '../helpers/cli.js';
 import { rawZip } from './raw-zip.js';
 
