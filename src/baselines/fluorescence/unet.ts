@@ -30,7 +30,7 @@ type ST = tf.SymbolicTensor;
 export const UNET_FILTERS = [16, 32, 64] as const;
 const CROP = 32;
 const BATCH = 16;
-const DEFAULT_EPOCHS = 20;
+const DEFAULT_EPOCHS = 40;
 
 function convBlock(x: ST, filters: number, seeds: Seeds, name: string): ST {
   for (const k of [1, 2]) {
