@@ -31,6 +31,10 @@ const REGISTRY: { challenge: string; name: string; description: string; load: ()
   { challenge: 'isl-mini', name: 'unet', description: 'U-Net on the z-stack, loss masked by label availability', load: async () => (await import('./fluorescence/unet.js')).islUNet },
   { challenge: 'isl-mini', name: 'channel-mean', description: "each label's mean training image", load: async () => (await import('./fluorescence/references.js')).channelMean },
   { challenge: 'isl-mini', name: 'linear-z-mean', description: "least-squares line from the z-stack's mean to each label", load: async () => (await import('./fluorescence/references.js')).linearZMean },
+  { challenge: 'motion-photos-mini', name: 'hybrid-l1', description: 'gyro-classified background tracks + RANSAC, L1-optimal path (Motion Photos)', load: async () => (await import('./stabilization/stabilizers.js')).hybridL1 },
+  { challenge: 'motion-photos-mini', name: 'visual-l1', description: 'corners + pyramidal LK + RANSAC homography, L1-optimal path', load: async () => (await import('./stabilization/stabilizers.js')).visualL1 },
+  { challenge: 'motion-photos-mini', name: 'gyro-l1', description: 'gyroscope + OIS rotation homographies, L1-optimal path', load: async () => (await import('./stabilization/stabilizers.js')).gyroL1 },
+  { challenge: 'motion-photos-mini', name: 'identity', description: 'no stabilization (S_t = I)', load: async () => (await import('./stabilization/stabilizers.js')).identity },
 ];
 
 /** Short settings for the demo: 100 timed queries, no 10 s minimum. */

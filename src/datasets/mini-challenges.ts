@@ -11,8 +11,9 @@ import { generateVocSegMini, VOC_SEG_MINI_SIZES } from './voc2012-seg-generate.j
 import { generateDetectionMini, DETECTION_MINI_SIZES } from './detection-generate.js';
 import { generateSeparationMini, SEPARATION_MINI_SIZES, type Synthesizer } from './separation-generate.js';
 import { generateIslMini, ISL_MINI_SIZES } from './isl-generate.js';
+import { generateMotionPhotosMini, MOTION_PHOTOS_MINI_SIZES } from './motion-photos-generate.js';
 
-export const MINI_CHALLENGES = ['inat2018-mini', 'voc2012-seg-mini', 'detection-mini', 'separation-mini', 'isl-mini'] as const;
+export const MINI_CHALLENGES = ['inat2018-mini', 'voc2012-seg-mini', 'detection-mini', 'separation-mini', 'isl-mini', 'motion-photos-mini'] as const;
 export type MiniChallenge = (typeof MINI_CHALLENGES)[number];
 
 export const STAMP_FILE = '.podium-data.json';
@@ -63,6 +64,8 @@ export function scaledSizes(challenge: MiniChallenge, scale: number): Record<str
       return { trainMixtures: n(SEPARATION_MINI_SIZES.trainMixtures, 4), testMixtures: n(SEPARATION_MINI_SIZES.testMixtures, 4) };
     case 'isl-mini':
       return { trainExamples: n(ISL_MINI_SIZES.trainExamples, 4), testExamples: n(ISL_MINI_SIZES.testExamples, 4) };
+    case 'motion-photos-mini':
+      return { clipsPerCategory: n(MOTION_PHOTOS_MINI_SIZES.clipsPerCategory, 1) };
   }
 }
 
@@ -94,6 +97,9 @@ export async function makeChallenge(challenge: MiniChallenge, dir: string, opts:
       break;
     case 'isl-mini':
       summary = await generateIslMini(dir, { seed: opts.seed, sizes });
+      break;
+    case 'motion-photos-mini':
+      summary = generateMotionPhotosMini(dir, { seed: opts.seed, sizes });
       break;
   }
   const stamp: Stamp = { challenge, generator_version: GENERATOR_VERSION, seed: opts.seed, sizes, summary: summary as Record<string, unknown> };

@@ -11,6 +11,7 @@ const definitions: Record<TaskName, () => Promise<Module>> = {
   detection: () => import('./detection/index.js'),
   separation: () => import('./separation/index.js'),
   fluorescence: () => import('./fluorescence/index.js'),
+  stabilization: () => import('./stabilization/index.js'),
 };
 
 export function isTaskName(name: string): name is TaskName {
