@@ -7,7 +7,7 @@ import { encodePng } from '../../src/formats/png.js';
 import { writeZip } from '../../src/formats/zip.js';
 import { definition } from '../../src/tasks/fluorescence/index.js';
 import { taskFromDefinition } from '../../src/scoring/pipeline.js';
-import { ValidationError } from '../../src/problems.js';
+import { ValidationError, formatProblem } from '../../src/problems.js';
 import { podium } from '../helpers/cli.js';
 
 const task = taskFromDefinition(definition);
@@ -35,7 +35,7 @@ async function problemsOf(truth: string, sub: string): Promise<string[]> {
   try {
     await task.evaluate(truth, sub);
   } catch (e) {
-    if (e instanceof ValidationError) return e.problems.map((p) => `${p.file}${p.row !== undefined ? ` row ${p.row}` : ''}: ${p.message}`);
+    if (e instanceof ValidationError) return e.problems.map((p) => formatProblem(p));
     throw e;
   }
   return [];
@@ -102,7 +102,7 @@ describe('fluorescence bad input: clear errors naming the file', () => {
     fs.writeFileSync(path.join(truth, 'targets', 'a', 'MAP2.png'), encodePng({ width: 8, height: 6, colorType: 'palette', palette: new Uint8Array(6), data: new Uint8Array(48) }));
     expect(await problemsOf(truth, sub)).toEqual(['truth/targets/a/MAP2.png: is a palette PNG; label images are grayscale (one 8- or 16-bit sample a pixel)']);
     fs.writeFileSync(path.join(truth, 'examples.csv'), 'id,usage\na,Public\nb,Sometimes\n');
-    expect(await problemsOf(truth, sub)).toEqual(['truth/examples.csv row 2: "Sometimes" is not Public, Private or Ignored']);
+    expect(await problemsOf(truth, sub)).toEqual(['truth/examples.csv, line 3, column usage: "Sometimes" is not Public, Private or Ignored']);
     fs.writeFileSync(path.join(truth, 'examples.csv'), 'id,usage\na,Public\n');
     expect(await problemsOf(truth, sub)).toEqual(['truth/targets/b: example "b" is not listed in examples.csv']);
   });

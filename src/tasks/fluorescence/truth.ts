@@ -57,10 +57,10 @@ export async function readFluorescenceTruth(dir: string, channels?: readonly str
   const problems = new ProblemList();
   const csv = path.join(dir, 'examples.csv');
   if (!fs.existsSync(csv)) throw ValidationError.of({ file: `${label}/examples.csv`, message: 'missing; expected a CSV "id,condition,usage" listing the examples' });
-  const rows: { fields: string[]; row: number }[] = [];
+  const rows: { fields: string[]; line: number }[] = [];
   let header: string[] = [];
   try {
-    ({ header } = await readCsv(csv, { headers: HEADERS, problems, name: `${label}/examples.csv`, onRow: (fields, row) => rows.push({ fields, row }) }));
+    ({ header } = await readCsv(csv, { headers: HEADERS, problems, name: `${label}/examples.csv`, onRow: (fields, line) => rows.push({ fields, line }) }));
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     e.problems.forEach((p) => problems.add(p));
@@ -70,16 +70,16 @@ export async function readFluorescenceTruth(dir: string, channels?: readonly str
   const usageList: Usage[] = [];
   const seen = new Set<string>();
   const file = `${label}/examples.csv`;
-  for (const { fields, row } of rows) {
+  for (const { fields, line } of rows) {
     const get = (column: string) => fields[header.indexOf(column)]?.trim() ?? '';
     const id = fields[0]!.trim();
     const usage = get('usage');
-    if (!id) problems.add({ file, row, column: 'id', message: 'is empty' });
-    else if (id.includes('/') || id.includes('\\') || id === '.' || id === '..') problems.add({ file, row, column: 'id', message: `"${id}" cannot be a folder name` });
-    else if (seen.has(id)) problems.add({ file, row, column: 'id', message: `duplicate id "${id}"` });
-    else if (header.includes('condition') && !get('condition')) problems.add({ file, row, column: 'condition', message: 'is empty' });
+    if (!id) problems.add({ file, line, column: 'id', message: 'is empty' });
+    else if (id.includes('/') || id.includes('\\') || id === '.' || id === '..') problems.add({ file, line, column: 'id', message: `"${id}" cannot be a folder name` });
+    else if (seen.has(id)) problems.add({ file, line, column: 'id', message: `duplicate id "${id}"` });
+    else if (header.includes('condition') && !get('condition')) problems.add({ file, line, column: 'condition', message: 'is empty' });
     else if (header.includes('usage') && !(USAGES as readonly string[]).includes(usage)) {
-      problems.add({ file, row, column: 'usage', message: `"${usage}" is not Public, Private or Ignored` });
+      problems.add({ file, line, column: 'usage', message: `"${usage}" is not Public, Private or Ignored` });
     } else {
       seen.add(id);
       ids.push(id);
