@@ -137,6 +137,9 @@ figure.chart { display: grid; grid-template-columns: auto minmax(0, 1fr); grid-t
 svg.chart { grid-column: 2; grid-row: 1; display: block; width: 100%; height: 100%; overflow: visible; }
 .chart-x { grid-column: 2; grid-row: 2; display: flex; justify-content: space-between; font-size: .75rem; color: var(--muted); }
 figure.chart figcaption { grid-column: 1 / -1; grid-row: 3; font-size: .8rem; color: var(--muted); margin-top: .2rem; }
+figure.preview { margin: 1rem 0; }
+figure.preview img { display: block; width: min(100%, 648px); height: auto; image-rendering: pixelated; background: #000; }
+.clip-list a, .clip-list strong { margin-right: .5rem; white-space: nowrap; }
 .up { color: var(--ok); } .down { color: var(--bad); }
 dl.facts { display: grid; grid-template-columns: minmax(6rem, max-content) minmax(0, 1fr); gap: .3rem 1rem; margin: .6rem 0; }
 dl.facts dt { font-weight: 600; color: var(--muted); }

@@ -81,6 +81,7 @@ export function boardTable(board: Board, shares: SplitShares | null = null): Htm
   const caption = html`<p class="split-caption muted">${splitCaption(board.split, shares)}</p>`;
   if (board.entries.length === 0) return html`${caption}<p class="muted">No scored submissions yet.</p>`;
   const lat = board.latency_columns;
+  const cols = board.metric_columns ?? [];
   const priv = board.split === 'private';
   // One format per column, chosen from all of its values (the interval shares the score's).
   const score = scoreFormat(board.entries.flatMap((e) => [e.score, ...(e.ci ?? [])]));
@@ -100,8 +101,10 @@ export function boardTable(board: Board, shares: SplitShares | null = null): Htm
   const prefix = `${board.primary_metric} [`;
   const cats = [...new Set(board.entries.flatMap((e) => Object.keys(e.metrics).filter((k) => k.startsWith(prefix) && k.endsWith(']'))))].sort();
   const catFormat = new Map(cats.map((k) => [k, scoreFormat(board.entries.map((e) => e.metrics[k]).filter((v): v is number => typeof v === 'number'))] as const));
+  const colFormat = new Map(cols.map((c) => [c.name, scoreFormat(board.entries.map((e) => e.metrics[c.name]))] as const));
   const direction = board.higher_is_better ? 'higher is better' : 'lower is better';
   const head = html`<tr><th class="num">Rank</th><th>Team</th><th class="num" title="${direction}">${board.primary_metric}<span class="unit">${direction}</span></th><th class="num">95% interval</th>
+    ${cols.map((c) => html`<th class="num" title="${c.title}">${c.label}</th>`)}
     <th class="num">Scored entries</th><th>Submitted (UTC)</th>${priv ? html`<th class="num">Public rank</th><th class="num">Moved</th>` : ''}
     ${cats.map((k) => html`<th class="num" title="${board.primary_metric} on ${k.slice(prefix.length, -1)} items">${k.slice(prefix.length, -1)}</th>`)}
     ${lat.map((k) => html`<th class="num" title="${LATENCY_COLUMNS[k]?.title ?? ''}">${latencyHeader(k)}</th>`)}</tr>`;
@@ -110,6 +113,7 @@ export function boardTable(board: Board, shares: SplitShares | null = null): Htm
     <td class="team">${e.team}${e.baseline ? raw(' <span class="badge">baseline</span>') : ''}</td>
     <td class="num">${score(e.score)}</td>
     <td class="num muted">${e.ci ? `${score(e.ci[0])} – ${score(e.ci[1])}` : ''}</td>
+    ${cols.map((c) => html`<td class="num">${colFormat.get(c.name)!(e.metrics[c.name])}</td>`)}
     <td class="num">${e.entries}</td>
     <td class="time">${utcMinute(e.submitted_at)}</td>
     ${priv ? html`<td class="num">${e.public_rank ?? ''}</td><td class="num">${rankChange(e)}</td>` : ''}
@@ -174,6 +178,7 @@ export function challengePage(d: ChallengePageData): string {
   const body = html`<h1>${c.title}</h1>
   <p class="muted">${c.id} · ${c.task} · ${stateLabel(c, d.now)} · per day ${c.limits.per_day}, total ${c.limits.total}, final selections ${c.limits.final_selections}, upload up to ${c.limits.max_upload_mb} MB</p>
   ${challengeNav(c, 'overview')}
+  ${c.task === 'stabilization' ? html`<p class="actions"><a href="${base}/clips">Clip previews</a></p>` : ''}
   ${c.description ? markdown(c.description) : ''}
   ${phasesBlock(c, d.now)}
   ${highlightTeam(d.viewerTeamId)}
