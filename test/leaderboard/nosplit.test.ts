@@ -38,7 +38,7 @@ describe('a challenge without a private split', () => {
     expect(created.status).toBe(303);
     const page = await (await fetch(`${server.url}/challenges/toy/team`, { headers: { cookie: web.cookie } })).text();
     expect(page).toContain('Team &lt;One&gt;');
-    const code = /<span class="token">([^<]+)<\/span>/.exec(page)![1]!;
+    const code = /<span class="token"[^>]*>([^<]+)<\/span>/.exec(page)![1]!;
     const mate = await webLogin(server.url, await register(server.url, 'mate'));
     const joined = await mate.post('/challenges/toy/team/join', { invite_code: code });
     expect(joined.status).toBe(303);
