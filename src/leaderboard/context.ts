@@ -1,5 +1,6 @@
 /** What every route needs: the store, boards, queue, scoring pool, storage, clock and settings. */
 import type { Challenge } from '../challenges/definition.js';
+import type { SkippedChallenge } from './sync.js';
 import type { FileCatalog } from '../challenges/files.js';
 import type { Boards } from './board.js';
 import type { ModelTrackEntry, ScoringPool } from './pool.js';
@@ -25,6 +26,10 @@ export interface AppContext {
   files: Map<string, FileCatalog>;
   /** The loaded definitions (rules, files), by challenge id. */
   definitions: Map<string, Challenge>;
+  /** Where the definitions are read from (reloaded by the admin without a restart). */
+  challengesRoot: string;
+  /** Challenge folders skipped at the last (re)load, with the reason. */
+  skippedChallenges: SkippedChallenge[];
 }
 
 /** Private scores are shown to participants only once the last phase has ended. */

@@ -6,9 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { answerGuard } from '../challenges/answers.js';
-import type { Challenge } from '../challenges/definition.js';
-import { FileCatalog } from '../challenges/files.js';
 import { Boards } from './board.js';
 import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
 import type { AppContext } from './context.js';
@@ -22,7 +19,8 @@ import { UsageError } from '../problems.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { previewRoutes } from './routes/previews.js';
 import { Store, StoreError } from './store.js';
-import { loadServableChallenges } from './sync.js';
+import { loadServableChallenges, type SkippedChallenge } from './sync.js';
+import { catalogsOf, modelTracksOf } from './reload.js';
 import { DEFAULT_UPLOAD_TIMEOUT_MS, storageDirFor, sweepTempFolder } from './upload.js';
 
 export interface ServerOptions {
@@ -70,7 +68,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.adminToken && opts.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new UsageError(`serve: PODIUM_ADMIN_TOKEN is too short (${opts.adminToken.length} characters); use at least ${MIN_ADMIN_TOKEN_LENGTH} random ones, e.g. from \`openssl rand -base64 24\``);
   }
-  const challenges = await loadServableChallenges(opts.challengesRoot, log);
+  const skippedChallenges: SkippedChallenge[] = [];
+  const challenges = await loadServableChallenges(opts.challengesRoot, log, skippedChallenges);
   const db = openDb(opts.dbPath);
   const store = new Store(db);
   store.syncChallenges(challenges, clock());
@@ -80,7 +79,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const swept = sweepTempFolder(path.join(storageDir, 'tmp'));
   if (swept) log(`deleted ${swept} temp files left by an earlier run`);
   const uploadTimeoutMs = opts.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
-  const models = new Map(challenges.filter((c) => c.submission.includes('model')).map((c) => [c.id, { kinds: c.submission, track: c.model }]));
+  const models = modelTracksOf(challenges);
   const pool = new ScoringPool({
     store, queue, storageDir, clock, log, models,
     workers: opts.workers ?? defaultWorkers(),
@@ -94,6 +93,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     store, boards: new Boards(store), queue, pool, storageDir, clock, log,
     adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs, models, files: catalogsOf(challenges),
     definitions: new Map(challenges.map((c) => [c.id, c])),
+    challengesRoot: opts.challengesRoot, skippedChallenges,
   };
 
   const app = express();
@@ -155,7 +155,3 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
 }
 
-/** The downloads of each loaded challenge (files: and its sample submission). */
-export function catalogsOf(challenges: Challenge[]): Map<string, FileCatalog> {
-  return new Map(challenges.map((c) => [c.id, new FileCatalog(c.id, c.files, answerGuard(c.task, c.truth, c.options))]));
-}

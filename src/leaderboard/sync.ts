@@ -8,7 +8,13 @@ import path from 'node:path';
 import { loadChallenge, type Challenge } from '../challenges/definition.js';
 import { isUserError } from '../problems.js';
 
-export async function loadServableChallenges(root: string, log: (line: string) => void): Promise<Challenge[]> {
+/** A challenge folder that could not be served, and why (shown on the admin page). */
+export interface SkippedChallenge {
+  dir: string;
+  reason: string;
+}
+
+export async function loadServableChallenges(root: string, log: (line: string) => void, skipped: SkippedChallenge[] = []): Promise<Challenge[]> {
   if (!fs.existsSync(root)) {
     log(`no challenges folder at ${root}; serving no challenge`);
     return [];
@@ -24,6 +30,7 @@ export async function loadServableChallenges(root: string, log: (line: string) =
     } catch (e) {
       if (!isUserError(e)) throw e;
       log(`skipping challenge ${d}: ${e.message}`);
+      skipped.push({ dir: d, reason: e.message });
     }
   }
   return out;

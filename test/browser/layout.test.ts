@@ -53,7 +53,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
 
   it('no page is wider than the viewport at 1280 and 390 px', async () => {
     const pages = ['/', '/challenges/toy', '/challenges/toy?split=private', '/challenges/toy/data', '/challenges/toy/evaluation',
-      '/challenges/toy/rules', '/challenges/toy/submit', '/challenges/toy/submissions', `/challenges/toy/submissions/${submissionId}`, '/challenges/toy/team', '/login', '/register', '/no/such/page'];
+      '/challenges/toy/rules', '/challenges/toy/submit', '/challenges/toy/submissions', `/challenges/toy/submissions/${submissionId}`, '/challenges/toy/team', '/account', '/admin', '/login', '/register', '/no/such/page'];
     if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
     const tooWide: string[] = [];
     for (const width of WIDTHS) {
@@ -63,6 +63,10 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
       await page.goto(`${server.url}/login`);
       await page.fill('#token', token);
       await Promise.all([page.waitForURL(`${server.url}/`), page.click('form.stack button[type=submit]')]);
+      // And the admin page, through its form.
+      await page.goto(`${server.url}/admin`);
+      await page.fill('#admin-token', 'an-admin-token-of-thirty-two-chars');
+      await Promise.all([page.waitForURL(`${server.url}/admin`), page.click('#admin-login button[type=submit]')]);
       for (const p of pages) {
         await page.goto(server.url + p);
         const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));

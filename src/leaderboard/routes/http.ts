@@ -78,7 +78,8 @@ function failuresOf(ctx: AppContext): Map<string, { count: number; until: number
   return m;
 }
 
-export function requireAdmin(ctx: AppContext, req: Request): void {
+/** Refuses the request unless `token` (default: its bearer token) is the admin token; failures back off per address. */
+export function requireAdmin(ctx: AppContext, req: Request, token: string | undefined = bearer(req)): void {
   if (!ctx.adminToken) throw new StoreError(403, 'admin routes are off: start the server with PODIUM_ADMIN_TOKEN set');
   const failures = failuresOf(ctx);
   const who = req.socket.remoteAddress ?? 'unknown';
@@ -88,7 +89,7 @@ export function requireAdmin(ctx: AppContext, req: Request): void {
     const wait = Math.ceil((record.until - now) / 1000);
     throw new StoreError(429, `too many failed admin attempts from your address; try again in ${wait} s`, { retry_after_s: wait });
   }
-  if (!isAdmin(ctx, req)) {
+  if (!token || !sameSecret(token, ctx.adminToken)) {
     // Back-off doubles from 1 s after the free attempts, up to 15 minutes; the table stays small.
     const count = (record?.count ?? 0) + 1;
     const delay = count > ADMIN_FREE_FAILURES ? Math.min(15 * 60_000, 1000 * 2 ** (count - ADMIN_FREE_FAILURES - 1)) : 0;

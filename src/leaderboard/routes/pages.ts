@@ -17,6 +17,7 @@ import {
   boardTable,
   accountPage, challengeListPage, challengePage, dataPage, errorPage, evaluationPage, rulesPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
 } from '../views/pages.js';
+import { adminPageRoutes } from './admin-pages.js';
 import { listFiles, sendFile, sendSubmissionFile } from './files.js';
 import { submissionPage, submissionUrl } from '../views/submission-page.js';
 import { csrfProtection, csrfToken, sessionCsrfToken, withCsrfFields } from './csrf.js';
@@ -52,6 +53,8 @@ export function pageRoutes(ctx: AppContext): Router {
   };
   const who = (req: Request) => sessionViewer(ctx, req);
   const serverUrl = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+
+  r.use('/admin', adminPageRoutes(ctx, page));
 
   r.get('/static/podium.css', (_req, res) => {
     res.type('css').setHeader('Cache-Control', 'public, max-age=3600');

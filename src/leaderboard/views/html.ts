@@ -147,8 +147,10 @@ dl.facts dd { margin: 0; min-width: 0; }
 @media (max-width: 600px) { dl.facts { grid-template-columns: minmax(0, 1fr); } dl.facts dd { margin-bottom: .4rem; } }
 .sha code { word-break: break-all; }
 ul.plain { list-style: none; padding: 0; margin: 0; }
-table.metrics th[scope=row] { color: var(--fg); font-size: .9rem; font-weight: 400; vertical-align: top; min-width: 12rem; }
-table.metrics tr.primary th[scope=row] { font-weight: 600; }
+table.metrics th[scope=row] { color: var(--fg); font-size: .9rem; font-weight: 400; vertical-align: top; min-width: 9rem; }
+table.metrics tr.primary th[scope=row] code { font-weight: 700; }
+table.metrics td.num .muted { font-size: .8rem; }
+@media (max-width: 600px) { table.metrics th[scope=row] { min-width: 0; } table.metrics td.num { white-space: normal; } }
 table.per-class { max-width: 30rem; }
 .remaining { font-weight: 600; }
 `;
