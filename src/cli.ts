@@ -6,6 +6,7 @@
  * is a bug in podium and keeps its stack.
  */
 import { isUserError } from './problems.js';
+import { printable } from './leaderboard/client.js';
 
 type CommandModule = { run(args: string[]): Promise<number | void> };
 
@@ -52,7 +53,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (isUserError(e)) {
-      process.stderr.write(`podium: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      process.stderr.write(`podium: ${printable(e.message.replace(/\s*\n\s*/g, ' '))}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`podium: internal error (a bug in podium, please report it)\n${(e as Error)?.stack ?? e}\n`);

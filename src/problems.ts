@@ -20,6 +20,8 @@ export interface Problem {
    * truth file, a stored file). A host problem never makes a submission invalid.
    */
   fault?: 'host';
+  /** This entry stands for this many problems left out of a capped list ("and 1,399 more problems"). */
+  omitted?: number;
 }
 
 export function formatProblem(p: Problem): string {

@@ -98,11 +98,11 @@ export function walkFolder(root: string, exclude: string[] = []): FolderEntry[] 
   return out;
 }
 
-/** A zip of the entries under the folder's own name (`images/...`), as zipping a folder does. */
-function zipOf(top: string, entries: FolderEntry[]): { zip: yazl.ZipFile; size: Promise<number> } {
+/** A zip of the entries under the folder's own name (`images/...`, or at the root for ''), as zipping a folder does. */
+export function zipOf(top: string, entries: FolderEntry[]): { zip: yazl.ZipFile; size: Promise<number> } {
   const zip = new yazl.ZipFile();
   for (const e of entries) {
-    zip.addReadStreamLazy(`${top}/${e.rel}`, { size: e.size, mtime: ZIP_MTIME, mode: 0o100644, compress: false }, (cb) => cb(null, fs.createReadStream(e.abs)));
+    zip.addReadStreamLazy(top ? `${top}/${e.rel}` : e.rel, { size: e.size, mtime: ZIP_MTIME, mode: 0o100644, compress: false }, (cb) => cb(null, fs.createReadStream(e.abs)));
   }
   // yazl calls back with the total byte count (stored entries of known sizes: known before the first byte).
   const size = new Promise<number>((resolve) => (zip.end as (o: undefined, cb: (n: number) => void) => void)(undefined, (n) => resolve(n)));

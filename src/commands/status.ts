@@ -1,6 +1,6 @@
 /** `podium status [ID]`: your submissions and their status, for one challenge or all of yours. */
 import { UsageError } from '../problems.js';
-import { clientFlags, clientFrom, formatScore, request, requireToken, table } from '../leaderboard/client.js';
+import { clientFlags, clientFrom, formatScore, printable, request, requireToken, table } from '../leaderboard/client.js';
 import { remainingLine } from '../leaderboard/remaining.js';
 import type { Remaining } from '../leaderboard/store.js';
 import { parseFlags } from './args.js';
@@ -29,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
   if (!out.length) process.stdout.write('no submissions yet\n');
   for (const c of out) {
     const subs = c.submissions as Record<string, any>[];
-    process.stdout.write(`${c.challenge} · team ${c.team ?? '(none)'} · ${subs.length} submission${subs.length === 1 ? '' : 's'}\n`);
+    process.stdout.write(`${printable(c.challenge)} · team ${c.team ? printable(c.team) : '(none)'} · ${subs.length} submission${subs.length === 1 ? '' : 's'}\n`);
     if (c.remaining) process.stdout.write(remainingLine(c.remaining as Remaining) + '\n');
     if (!subs.length) continue;
     const rows = subs.map((s) => {

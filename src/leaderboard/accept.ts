@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { formatProblem } from '../problems.js';
+import { nameProblems } from './problem-names.js';
 import type { AppContext } from './context.js';
 import { ValidationBudgetError } from './pool.js';
 import { phaseAt, StoreError, type ChallengeRecord, type Participant, type Submission } from './store.js';
@@ -56,6 +57,14 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
       throw storageFailure(e, ctx.log);
     }
   }
+  const compressed = compressedFormat(checkPath);
+  if (compressed) {
+    fs.rmSync(checkPath, { force: true });
+    const message = `is ${compressed}-compressed; podium reads the file itself (a folder as a .zip): decompress it first and upload the result`;
+    throw new StoreError(400, `the file is not a valid submission: ${upload.filename} ${message}; nothing was queued and it does not count against your limits`, {
+      total: 1, errors: [{ file: upload.filename, message, text: `${upload.filename}: ${message}` }],
+    });
+  }
   let problems;
   try {
     problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath }, challenge.id, participant.id);
@@ -70,8 +79,11 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   }
   if (problems.length) {
     fs.rmSync(checkPath, { force: true });
-    throw new StoreError(400, 'the file is not a valid submission; nothing was queued and it does not count against your limits', {
-      errors: problems.map((p) => ({ ...p, file: upload.filename, text: formatProblem({ ...p, file: upload.filename }) })),
+    const named = nameProblems(problems, { checked: checkPath, uploadName: upload.filename, truth: challenge.truth });
+    // The list is capped; its last entry may stand for the rest (`omitted`): the total counts them all.
+    const total = named.reduce((n, p) => n + (p.omitted ?? 1), 0);
+    throw new StoreError(400, `the file is not a valid submission (${total} problem${total === 1 ? '' : 's'}); nothing was queued and it does not count against your limits`, {
+      total, errors: named.map((p) => ({ ...p, text: formatProblem(p) })),
     });
   }
   let storedPath: string;
@@ -96,6 +108,22 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   ctx.pool.notify();
   // Re-read: a free worker may already have claimed it.
   return { submission: ctx.store.submission(submission.id) ?? submission, queuePosition: ctx.store.queuePosition(submission.id) };
+}
+
+/** The compression of a whole-file compressed upload (gzip, bzip2, xz, zstd), from its first bytes; zips are submissions. */
+export function compressedFormat(file: string): string | undefined {
+  const head = Buffer.alloc(6);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, 6, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
+  if (head.equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  if (head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return undefined;
 }
 
 /** A challenge with rules takes submissions only from participants who accepted them (once). */

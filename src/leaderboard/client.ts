@@ -62,7 +62,10 @@ export async function request(client: Client, method: string, path: string, body
   }
   if (!res.ok) {
     if (res.status === 400 && Array.isArray(data.errors) && data.errors.length && typeof data.errors[0] === 'object') {
-      throw new ValidationError(data.errors as Problem[]);
+      // The server's list is capped; an `omitted` entry stands for the rest, and `total` counts them all.
+      const problems = (data.errors as Problem[]).filter((p) => !p.omitted).map(({ file, line, row, column, message }) => ({ file, line, row, column, message }));
+      const total = typeof data.total === 'number' ? data.total : (data.errors as Problem[]).reduce((n, p) => n + (p.omitted ?? 1), 0);
+      throw new ValidationError(problems, total);
     }
     let message = String(data.error ?? `HTTP ${res.status}`);
     if (res.status === 429 && data.resets_at) message += ` (retry after ${data.resets_at})`;
@@ -76,8 +79,17 @@ export function formatScore(v: unknown): string {
   return String(Number(v.toPrecision(5)));
 }
 
-/** Left-aligned text table with a header row. */
-export function table(header: string[], rows: string[][]): string {
+/**
+ * Text from the server made safe for a terminal: control characters (escape sequences, carriage
+ * returns) and bidirectional overrides are dropped, so a team name cannot rewrite the screen.
+ */
+export function printable(text: unknown): string {
+  return String(text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+}
+
+/** Left-aligned text table with a header row; every cell made printable. */
+export function table(header: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((r) => r.map(printable));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';

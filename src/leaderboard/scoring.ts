@@ -9,6 +9,7 @@ import { ValidationError, formatProblem, type Problem } from '../problems.js';
 import { loadTask } from '../tasks/registry.js';
 import type { Resampler, ScoreReport, TaskOptions } from '../tasks/task.js';
 import type { Scores } from '../evaluators/evaluator.js';
+import { nameProblems } from './problem-names.js';
 import { bootstrapInterval, DEFAULT_BOOTSTRAP_SAMPLES, seedOf } from './bootstrap.js';
 import type { ScoreExtras, Split, SplitScore } from './store.js';
 import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
@@ -131,7 +132,7 @@ export async function validateSubmission(req: Omit<ScoreRequest, 'primaryMetric'
   } catch (e) {
     if (e instanceof ValidationError) {
       const extra = e.total - e.problems.length;
-      return extra > 0 ? [...e.problems, { file: e.problems[0]?.file ?? 'submission', message: `and ${extra} more problems` }] : e.problems;
+      return extra > 0 ? [...e.problems, { file: e.problems[0]?.file ?? 'submission', message: `and ${extra.toLocaleString('en-US')} more problems`, omitted: extra }] : e.problems;
     }
     throw e;
   }
@@ -146,8 +147,8 @@ export function describeFailure(e: unknown, req?: { file: string; truth: string 
   if (e instanceof ValidationError) {
     const truth = req ? path.resolve(req.truth) : undefined;
     const aboutTruth = truth !== undefined && e.problems.some((p) => p.file && path.resolve(p.file).startsWith(truth));
-    // The stored file is named by its hash; "submission" reads better in a reason.
-    const problems = e.problems.map((p) => (req && p.file === req.file ? { ...p, file: 'submission' } : p));
+    // The stored file is named by its hash; "submission" reads better in a reason, and no server path is shown.
+    const problems = req ? nameProblems(e.problems, { checked: req.file, uploadName: 'submission', truth: req.truth }) : e.problems;
     const message = problems.map(formatProblem).slice(0, 5).join('; ') || e.message;
     if (aboutTruth) return { kind: 'error', message: `scoring failed: the challenge's truth could not be read (${message}); the organisers have to fix it` };
     return { kind: 'invalid', message, problems };
