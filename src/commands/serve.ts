@@ -14,11 +14,13 @@ export async function run(args: string[]): Promise<number> {
     challenges: { type: 'string' },
     workers: { type: 'string' },
     'upload-timeout': { type: 'string' },
+    'no-request-log': { type: 'boolean' },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: podium serve [--port 3000] [--host 127.0.0.1] [--db data/podium.sqlite] [--challenges challenges] [--workers N] [--upload-timeout SECONDS]\n' +
+      'usage: podium serve [--port 3000] [--host 127.0.0.1] [--db data/podium.sqlite] [--challenges challenges] [--workers N] [--upload-timeout SECONDS] [--no-request-log]\n' +
         '  an upload body taking longer than --upload-timeout (default 600) is refused and deleted\n' +
+        '  one JSON line per request and per submission state change goes to stdout (pino); --no-request-log turns it off\n' +
         '  admin routes need PODIUM_ADMIN_TOKEN (20 characters or more); team size limit from PODIUM_TEAM_SIZE (default 5)\n' +
         '  behind an HTTPS reverse proxy set PODIUM_TRUST_PROXY=1 so session cookies are marked Secure\n',
     );
@@ -40,6 +42,7 @@ export async function run(args: string[]): Promise<number> {
     adminToken: process.env.PODIUM_ADMIN_TOKEN,
     // Behind an HTTPS reverse proxy: PODIUM_TRUST_PROXY=1 (or express's list of proxy addresses).
     trustProxy: process.env.PODIUM_TRUST_PROXY === '1' ? true : process.env.PODIUM_TRUST_PROXY || undefined,
+    requestLog: values['no-request-log'] ? undefined : process.stdout,
   }).catch((e: NodeJS.ErrnoException) => {
     if (e?.code === 'EADDRINUSE') throw new UsageError(`serve: port ${port} is already in use; pass another --port (0 picks a free one)`);
     if (e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') throw new UsageError(`serve: cannot listen on ${values.host ?? '127.0.0.1'}:${port} (${e.code})`);

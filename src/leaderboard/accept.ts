@@ -105,6 +105,7 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
     if (!ctx.store.storedPathInUse(storedPath)) fs.rmSync(path.join(ctx.storageDir, storedPath), { force: true });
     throw e;
   }
+  ctx.store.onSubmissionEvent?.({ submission: submission.id, state: 'queued' });
   ctx.pool.notify();
   // Re-read: a free worker may already have claimed it.
   return { submission: ctx.store.submission(submission.id) ?? submission, queuePosition: ctx.store.queuePosition(submission.id) };

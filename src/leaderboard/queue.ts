@@ -87,7 +87,9 @@ export class Queue {
       if (job.kind === 'score') this.db.prepare(`UPDATE submissions SET status = 'scoring' WHERE id = ?`).run(job.submission_id);
       return { ...job, attempts: job.attempts + 1 };
     });
-    return claimOne.immediate();
+    const job = claimOne.immediate();
+    if (job) this.store.onSubmissionEvent?.({ submission: job.submission_id, job: job.id, kind: job.kind, state: 'scoring' });
+    return job;
   }
 
   /** Extends the lease of every job this process holds. */
@@ -125,7 +127,10 @@ export class Queue {
       return true;
     });
     const done = finish.immediate();
-    if (done) this.store.boardVersion++;
+    if (done) {
+      this.store.boardVersion++;
+      this.store.onSubmissionEvent?.({ submission: job.submission_id, job: job.id, kind: job.kind, state: 'scored' });
+    }
     return done;
   }
 
@@ -137,22 +142,27 @@ export class Queue {
       return true;
     });
     const done = failOne.immediate();
-    if (done) this.store.boardVersion++;
+    if (done) {
+      this.store.boardVersion++;
+      this.store.onSubmissionEvent?.({ submission: job.submission_id, job: job.id, kind: job.kind, state: 'failed', reason });
+    }
     return done;
   }
 
   /** Gives a job back to the queue (a worker thread died under it), or fails it when out of attempts. */
   release(job: ClaimedJob, reason: string, now: number): void {
-    const releaseOne = this.db.transaction(() => {
-      if (!this.holds(job.id)) return;
+    const releaseOne = this.db.transaction((): 'failed' | 'requeued' | undefined => {
+      if (!this.holds(job.id)) return undefined;
       if (job.attempts >= MAX_ATTEMPTS) {
         this.finishFailed(job.id, job.submission_id, job.kind, `${reason} (after ${job.attempts} attempts)`, 'error', now);
-      } else {
-        this.db.prepare(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL, error = ? WHERE id = ?`).run(reason, job.id);
-        if (job.kind === 'score') this.db.prepare(`UPDATE submissions SET status = 'queued' WHERE id = ?`).run(job.submission_id);
+        return 'failed';
       }
+      this.db.prepare(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL, error = ? WHERE id = ?`).run(reason, job.id);
+      if (job.kind === 'score') this.db.prepare(`UPDATE submissions SET status = 'queued' WHERE id = ?`).run(job.submission_id);
+      return 'requeued';
     });
-    releaseOne.immediate();
+    const state = releaseOne.immediate();
+    if (state) this.store.onSubmissionEvent?.({ submission: job.submission_id, job: job.id, kind: job.kind, state, reason });
   }
 
   /** A failed rescore keeps the submission's previous scores; a failed first scoring fails the submission. */

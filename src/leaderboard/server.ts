@@ -14,7 +14,8 @@ import { ScoringPool } from './pool.js';
 import { newOwnerId, Queue } from './queue.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
-import { jsonErrors, MIN_ADMIN_TOKEN_LENGTH } from './routes/http.js';
+import { bearer, jsonErrors, MIN_ADMIN_TOKEN_LENGTH, sessionViewer, viewer } from './routes/http.js';
+import { logRequests, logSubmissionEvent, requestLogger } from './request-log.js';
 import { UsageError } from '../problems.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { previewRoutes } from './routes/previews.js';
@@ -48,6 +49,8 @@ export interface ServerOptions {
   /** A scoring that takes longer is stopped and failed with that reason (default 30 min). */
   jobTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Structured JSON lines (pino): one per request and per submission state change (`podium serve`: stdout). */
+  requestLog?: NodeJS.WritableStream;
 }
 
 export interface RunningServer {
@@ -106,6 +109,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+  if (opts.requestLog) {
+    const logger = requestLogger(opts.requestLog);
+    store.onSubmissionEvent = (e) => logSubmissionEvent(logger, e);
+    app.use(logRequests(logger, (req) => (bearer(req) ? viewer(ctx, req) : sessionViewer(ctx, req))?.id));
+  }
   app.use('/api/admin', adminRoutes(ctx), jsonErrors(ctx));
   app.use('/api', apiRoutes(ctx), jsonErrors(ctx));
   app.use(previewRoutes(ctx));

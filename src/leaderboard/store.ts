@@ -159,9 +159,20 @@ export function phaseAt(challenge: ChallengeRecord, at: number): string {
   throw new StoreError(403, `${challenge.id} is between phases; the next one has not started`);
 }
 
+/** A submission changed state (for the server's structured log). */
+export interface SubmissionEvent {
+  submission: number;
+  job?: number;
+  kind?: string;
+  state: 'queued' | 'scoring' | 'scored' | 'failed' | 'requeued';
+  reason?: string;
+}
+
 export class Store {
   /** Bumped on every change that can move a leaderboard (for caches in this process). */
   boardVersion = 0;
+  /** Told of every submission state change made through this store and its queue (after it is committed). */
+  onSubmissionEvent?: (e: SubmissionEvent) => void;
 
   constructor(readonly db: Db) {}
 

@@ -6,6 +6,7 @@ export interface ServeProcess {
   child: ChildProcess;
   url: string;
   stderr(): string;
+  stdout(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -34,6 +35,7 @@ export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}, wr
   return {
     child, url,
     stderr: () => err,
+    stdout: () => out,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
