@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { SqliteDatabase } from '../../src/leaderboard/db.js';
 import { rebuildPicks } from '../../src/leaderboard/picks.js';
 
 const { values: flags } = parseArgs({
@@ -167,9 +168,9 @@ async function main() {
         const id = Number(insertSub.run(src.team_id, src.participant_id, src.sha256, src.size, src.stored_path, t, t).lastInsertRowid);
         for (const r of scoreRows.all(src.id) as any[]) insertScore.run(id, r.split, r.metrics_json, r.primary_value, r.ci_low, r.ci_high, r.bootstrap_samples, r.evaluator_version, t);
       }
-      // Filler rows bypass the server: recompute the materialized per-team picks as it would.
-      rebuildPicks(db, 'bench');
     })();
+    // Filler rows bypass the server: recompute the materialized per-team picks as it would.
+    await rebuildPicks(new SqliteDatabase(db), 'bench');
     const total = (db.prepare(`SELECT count(*) AS n FROM submissions WHERE status = 'scored'`).get() as { n: number }).n;
     db.close();
 
@@ -200,7 +201,7 @@ async function main() {
     // submission would) makes the server recompute the board (and re-render the page).
     const writer = new Database(dbPath);
     writer.pragma('busy_timeout = 10000');
-    const touch = writer.prepare(`UPDATE challenges SET synced_at = synced_at + 1 WHERE id = 'bench'`);
+    const touch = writer.prepare(`UPDATE challenges SET board_version = board_version + 1 WHERE id = 'bench'`);
     const timeCold = async (p: string, n: number) => {
       const ms: number[] = [];
       const cpu0 = serverCpuMs();

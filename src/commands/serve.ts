@@ -4,6 +4,7 @@ import { defaultChallengesRoot } from '../challenges/definition.js';
 import { dataRoot } from '../paths.js';
 import { UsageError } from '../problems.js';
 import { defaultWorkers, startServer } from '../leaderboard/server.js';
+import { isPostgresUrl } from '../leaderboard/sql.js';
 import { parseFlags } from './args.js';
 
 export async function run(args: string[]): Promise<number> {
@@ -11,12 +12,16 @@ export async function run(args: string[]): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string' },
     db: { type: 'string' },
+    storage: { type: 'string' },
     challenges: { type: 'string' },
     workers: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: podium serve [--port 3000] [--host 127.0.0.1] [--db data/podium.sqlite] [--challenges challenges] [--workers N]\n' +
+      'usage: podium serve [--port 3000] [--host 127.0.0.1] [--db data/podium.sqlite | postgres://...] [--storage DIR]\n' +
+        '                    [--challenges challenges] [--workers N]\n' +
+        '  --db       a SQLite file (default) or a PostgreSQL URL shared by several servers and `podium worker`s\n' +
+        '  --storage  where submission files live (default: submissions/ beside the SQLite file; required with PostgreSQL)\n' +
         '  admin routes need PODIUM_ADMIN_TOKEN; team size limit from PODIUM_TEAM_SIZE (default 5)\n',
     );
     return 0;
@@ -26,7 +31,8 @@ export async function run(args: string[]): Promise<number> {
   const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`serve: --workers must be a positive integer, got "${values.workers}"`);
   const server = await startServer({
-    dbPath: path.resolve(values.db ?? path.join(dataRoot(), 'podium.sqlite')),
+    dbPath: values.db && isPostgresUrl(values.db) ? values.db : path.resolve(values.db ?? path.join(dataRoot(), 'podium.sqlite')),
+    storage: values.storage === undefined ? undefined : path.resolve(values.storage),
     challengesRoot: path.resolve(values.challenges ?? defaultChallengesRoot()),
     port,
     host: values.host ?? '127.0.0.1',

@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { formatProblem } from '../problems.js';
 import type { AppContext } from './context.js';
+import { HttpError } from './http-error.js';
+import { requireOpenPhase } from './phases.js';
 import { StoreError, type ChallengeRecord, type Participant, type Submission } from './store.js';
 import { receiveUpload, storeUpload, formatBytes } from './upload.js';
 
@@ -16,32 +18,24 @@ import { receiveUpload, storeUpload, formatBytes } from './upload.js';
 const MULTIPART_OVERHEAD = 64 * 1024;
 
 /** A challenge that is shown and open for submissions now, or the reason it is not. */
-export function openChallenge(ctx: AppContext, challengeId: string): ChallengeRecord {
-  const challenge = ctx.store.challenge(challengeId);
-  if (!challenge || !challenge.available) throw new StoreError(404, `no challenge "${challengeId}"`);
-  if (challenge.paused) throw new StoreError(503, `${challenge.id} is paused by the organisers; submissions are not accepted right now`);
+export async function openChallenge(ctx: AppContext, challengeId: string): Promise<ChallengeRecord> {
+  const challenge = await ctx.store.challenge(challengeId);
+  if (!challenge || !challenge.available) throw new HttpError(404, `no challenge "${challengeId}"`);
+  if (challenge.paused) throw new HttpError(503, `${challenge.id} is paused by the organisers; submissions are not accepted right now`);
   return challenge;
-}
-
-export function currentPhase(challenge: ChallengeRecord, now: number): string {
-  const phase = challenge.phases.find((p) => p.start_at <= now && now < p.end_at);
-  if (phase) return phase.id;
-  if (now < challenge.start_at) throw new StoreError(403, `${challenge.id} opens for submissions at ${new Date(challenge.start_at).toISOString()}`);
-  if (now >= challenge.end_at) throw new StoreError(403, `${challenge.id} ended at ${new Date(challenge.end_at).toISOString()}; no more submissions are accepted`);
-  throw new StoreError(403, `${challenge.id} is between phases; the next one has not started`);
 }
 
 export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, participant: Participant, challenge: ChallengeRecord): Promise<{ submission: Submission; queuePosition: number | null }> {
   const now = ctx.clock();
-  const phaseId = currentPhase(challenge, now);
-  const team = ctx.store.ensureTeam(challenge.id, participant, now);
-  if (team.disqualified) throw new StoreError(403, `team "${team.name}" is disqualified: ${team.disqualified_reason ?? ''}`);
-  ctx.store.checkLimits(team, challenge.limits, now);
+  const phaseId = requireOpenPhase(challenge, now);
+  const team = await ctx.store.ensureTeam(challenge.id, participant, now);
+  if (team.disqualified) throw new StoreError('forbidden', `team "${team.name}" is disqualified: ${team.disqualified_reason ?? ''}`);
+  await ctx.store.checkLimits(team, challenge.limits, now);
 
   const maxBytes = Math.round(challenge.limits.max_upload_mb * 1024 * 1024);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD) {
-    throw new StoreError(413, `the upload (${formatBytes(declared)}) is larger than this challenge's limit of ${formatBytes(maxBytes)}; nothing was stored`, { max_bytes: maxBytes });
+    throw new HttpError(413, `the upload (${formatBytes(declared)}) is larger than this challenge's limit of ${formatBytes(maxBytes)}; nothing was stored`, { max_bytes: maxBytes });
   }
   const upload = await receiveUpload(req, path.join(ctx.storageDir, 'tmp'), maxBytes);
   // Validate under the stored extension: tasks tell formats apart by it.
@@ -53,20 +47,20 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
     problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath });
   } catch (e) {
     fs.rmSync(checkPath, { force: true });
-    throw new StoreError(500, `the file could not be checked: ${(e as Error).message}`);
+    throw new HttpError(500, `the file could not be checked: ${(e as Error).message}`);
   }
   if (problems.length) {
     fs.rmSync(checkPath, { force: true });
-    throw new StoreError(400, 'the file is not a valid submission; nothing was queued and it does not count against your limits', {
+    throw new HttpError(400, 'the file is not a valid submission; nothing was queued and it does not count against your limits', {
       errors: problems.map((p) => ({ ...p, file: upload.filename, text: formatProblem({ ...p, file: upload.filename }) })),
     });
   }
   const storedPath = storeUpload(ctx.storageDir, { tmpPath: checkPath, sha256: upload.sha256, filename: upload.filename });
-  const { submission } = ctx.store.addSubmission({
+  const { submission } = await ctx.store.addSubmission({
     challenge, team, participant, phaseId, sha256: upload.sha256, size: upload.size, filename: upload.filename,
     storedPath, description: upload.description, now: ctx.clock(),
   });
   ctx.pool.notify();
   // Re-read: a free worker may already have claimed it.
-  return { submission: ctx.store.submission(submission.id) ?? submission, queuePosition: ctx.store.queuePosition(submission.id) };
+  return { submission: (await ctx.store.submission(submission.id)) ?? submission, queuePosition: await ctx.store.queuePosition(submission.id) };
 }

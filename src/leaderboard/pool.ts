@@ -59,7 +59,8 @@ export class ScoringPool {
   private nextId = 1;
   private timers: NodeJS.Timeout[] = [];
   private closing = false;
-  private pumping = false;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
   private idleWaiters: (() => void)[] = [];
   /** Workers lost in a row without a reply in between: respawns back off so a broken install does not spin. */
   private lostInARow = 0;
@@ -70,20 +71,23 @@ export class ScoringPool {
     for (let i = 0; i < Math.max(1, this.opts.workers); i++) this.slots.push({ worker: this.spawn(), validationOnly: false });
     this.slots.push({ worker: this.spawn(), validationOnly: true });
     const { queue, clock } = this.opts;
-    queue.reclaim(clock());
     const heartbeatEvery = Math.max(50, Math.floor(queue.leaseMs / 3));
-    this.timers.push(setInterval(() => this.safely(() => queue.heartbeat(clock())), heartbeatEvery));
-    this.timers.push(setInterval(() => this.safely(() => {
-      queue.reclaim(clock());
+    this.timers.push(setInterval(() => void this.safely(() => queue.heartbeat(clock())), heartbeatEvery));
+    this.timers.push(setInterval(() => void this.safely(async () => {
+      await queue.reclaim(clock());
       this.pump();
     }), this.opts.pollMs ?? 1000));
     for (const t of this.timers) t.unref();
-    this.pump();
+    void this.safely(async () => {
+      await queue.reclaim(clock());
+      this.pump();
+    });
   }
 
-  private safely(fn: () => void): void {
+  /** Runs a queue call whose failure (e.g. the database is briefly unreachable) is logged, not thrown. */
+  private async safely(fn: () => unknown): Promise<void> {
     try {
-      fn();
+      await fn();
     } catch (e) {
       this.opts.log?.(`scoring pool: ${(e as Error).message}`);
     }
@@ -91,7 +95,7 @@ export class ScoringPool {
 
   private spawn(): Worker {
     const worker = spawnWorker();
-    worker.on('message', (reply: WorkerReply) => this.onReply(worker, reply));
+    worker.on('message', (reply: WorkerReply) => void this.onReply(worker, reply));
     worker.on('error', (e) => this.onWorkerLost(worker, `the scoring worker crashed: ${e.message}`));
     worker.on('exit', (code) => {
       if (!this.closing) this.onWorkerLost(worker, `the scoring worker exited with code ${code}`);
@@ -114,47 +118,72 @@ export class ScoringPool {
 
   /** Resolves once no job is queued or running (for tests and benchmarks). */
   whenIdle(): Promise<void> {
-    if (this.queueIsIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.pump();
+    });
   }
 
-  private queueIsIdle(): boolean {
-    return this.opts.queue.pending() === 0 && this.slots.every((s) => !s.busy);
+  private async queueIsIdle(): Promise<boolean> {
+    return this.slots.every((s) => !s.busy) && (await this.opts.queue.pending()) === 0;
   }
 
+  /** Hands validations, then queued jobs, to free workers; one pass at a time, re-run when asked meanwhile. */
   private pump(): void {
-    if (this.closing || this.pumping) return;
-    this.pumping = true;
-    try {
-      for (const slot of this.slots) {
-        if (slot.busy) continue;
-        const v = this.validations.shift();
-        if (v) {
-          const id = this.nextId++;
-          slot.busy = { type: 'validate', id, resolve: v.resolve, reject: v.reject };
-          slot.worker.postMessage({ id, type: 'validate', request: v.request } satisfies WorkerRequest);
-          continue;
-        }
-        if (slot.validationOnly) continue;
-        const job = this.opts.queue.claim(this.opts.clock());
-        if (!job) break;
-        this.dispatch(slot, job);
-      }
-    } catch (e) {
-      this.opts.log?.(`scoring pool: ${(e as Error).message}`);
-    } finally {
-      this.pumping = false;
+    if (this.closing) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
     }
-    if (this.idleWaiters.length && this.queueIsIdle()) {
-      for (const w of this.idleWaiters.splice(0)) w();
-    }
+    this.pumping = this.pumpLoop().finally(() => {
+      this.pumping = undefined;
+    });
   }
 
-  private dispatch(slot: Slot, job: ClaimedJob): void {
+  private async pumpLoop(): Promise<void> {
+    do {
+      this.pumpAgain = false;
+      try {
+        for (const slot of this.slots) {
+          if (this.closing) return;
+          if (slot.busy) continue;
+          const v = this.validations.shift();
+          if (v) {
+            const id = this.nextId++;
+            slot.busy = { type: 'validate', id, resolve: v.resolve, reject: v.reject };
+            slot.worker.postMessage({ id, type: 'validate', request: v.request } satisfies WorkerRequest);
+            continue;
+          }
+          if (slot.validationOnly) continue;
+          // Reserve the slot while the claim is in flight, so a validation does not take it meanwhile.
+          slot.busy = { type: 'validate', id: -1, resolve: () => undefined, reject: () => undefined };
+          let job: ClaimedJob | undefined;
+          try {
+            job = await this.opts.queue.claim(this.opts.clock());
+          } finally {
+            slot.busy = undefined;
+          }
+          if (!job) break;
+          if (this.closing) {
+            await this.opts.queue.release({ ...job, attempts: 0 }, 'the server stopped', this.opts.clock());
+            return;
+          }
+          await this.dispatch(slot, job);
+        }
+        if (this.idleWaiters.length && await this.queueIsIdle()) {
+          for (const w of this.idleWaiters.splice(0)) w();
+        }
+      } catch (e) {
+        this.opts.log?.(`scoring pool: ${(e as Error).message}`);
+      }
+    } while (this.pumpAgain && !this.closing);
+  }
+
+  private async dispatch(slot: Slot, job: ClaimedJob): Promise<void> {
     const { store, queue, clock } = this.opts;
-    const challenge = store.challenge(job.challenge_id);
+    const challenge = await store.challenge(job.challenge_id);
     if (!challenge) {
-      queue.fail(job, `challenge ${job.challenge_id} is no longer defined`, 'error', clock());
+      await queue.fail(job, `challenge ${job.challenge_id} is no longer defined`, 'error', clock());
       return;
     }
     const request: ScoreRequest = {
@@ -172,30 +201,30 @@ export class ScoringPool {
     slot.worker.postMessage({ id, type: 'score', request } satisfies WorkerRequest);
   }
 
-  private onReply(worker: Worker, reply: WorkerReply): void {
+  private async onReply(worker: Worker, reply: WorkerReply): Promise<void> {
     const slot = this.slots.find((s) => s.worker === worker);
     const busy = slot?.busy;
     if (!slot || !busy || busy.id !== reply.id) return;
-    slot.busy = undefined;
     this.lostInARow = 0;
     const now = this.opts.clock();
-    try {
-      if (busy.type === 'validate') {
-        if (reply.ok) busy.resolve(reply.result as Problem[]);
-        else busy.reject(new Error(reply.message));
-      } else {
-        if (busy.timer) clearTimeout(busy.timer);
+    if (busy.type === 'validate') {
+      slot.busy = undefined;
+      if (reply.ok) busy.resolve(reply.result as Problem[]);
+      else busy.reject(new Error(reply.message));
+    } else {
+      if (busy.timer) clearTimeout(busy.timer);
+      // The slot stays busy until the result is stored: whenIdle must not see a gap.
+      await this.safely(async () => {
         if (reply.ok) {
           const outcome = reply.result as ScoreOutcome;
-          if (!this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now)) {
+          if (!await this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now)) {
             this.opts.log?.(`job ${busy.job.id}: lease lost before it finished; its result was discarded`);
           }
         } else {
-          this.opts.queue.fail(busy.job, reply.message, reply.kind, now);
+          await this.opts.queue.fail(busy.job, reply.message, reply.kind, now);
         }
-      }
-    } catch (e) {
-      this.opts.log?.(`scoring pool: ${(e as Error).message}`);
+      });
+      if (slot.busy === busy) slot.busy = undefined;
     }
     this.pump();
   }
@@ -205,7 +234,7 @@ export class ScoringPool {
     if (!busy || busy.type !== 'job' || busy.id !== id) return;
     slot.busy = undefined;
     const seconds = Math.round((this.opts.jobTimeoutMs ?? 0) / 1000);
-    this.safely(() => this.opts.queue.fail(busy.job, `scoring took longer than ${seconds} s and was stopped`, 'error', this.opts.clock()));
+    void this.safely(() => this.opts.queue.fail(busy.job, `scoring took longer than ${seconds} s and was stopped`, 'error', this.opts.clock()));
     this.replace(slot);
   }
 
@@ -217,7 +246,7 @@ export class ScoringPool {
     if (busy?.type === 'validate') busy.reject(new Error(reason));
     if (busy?.type === 'job') {
       if (busy.timer) clearTimeout(busy.timer);
-      this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock()));
+      void this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock()));
     }
     this.opts.log?.(reason);
     this.lostInARow++;
@@ -246,17 +275,19 @@ export class ScoringPool {
   async close(): Promise<void> {
     this.closing = true;
     for (const t of this.timers) clearInterval(t);
+    await this.pumping;
     const now = this.opts.clock();
+    const releases: Promise<void>[] = [];
     for (const slot of this.slots) {
       const busy = slot.busy;
       if (busy?.type === 'job') {
         if (busy.timer) clearTimeout(busy.timer);
-        this.safely(() => this.opts.queue.release({ ...busy.job, attempts: 0 }, 'the server stopped', now));
+        releases.push(this.safely(() => this.opts.queue.release({ ...busy.job, attempts: 0 }, 'the server stopped', now)));
       }
       if (busy?.type === 'validate') busy.reject(new Error('the server is stopping'));
     }
     for (const v of this.validations.splice(0)) v.reject(new Error('the server is stopping'));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all([...releases, ...this.slots.map((s) => s.worker.terminate())]);
     for (const w of this.idleWaiters.splice(0)) w();
   }
 }

@@ -5,22 +5,26 @@
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { UsageError } from '../problems.js';
 import { Boards } from './board.js';
 import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
 import type { AppContext } from './context.js';
-import { openDb } from './db.js';
+import { openStore } from './open-store.js';
 import { ScoringPool } from './pool.js';
 import { newOwnerId, Queue } from './queue.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { jsonErrors } from './routes/http.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
-import { Store } from './store.js';
+import { isPostgresUrl } from './sql.js';
 import { loadServableChallenges } from './sync.js';
 import { storageDirFor } from './upload.js';
 
 export interface ServerOptions {
+  /** A SQLite file path, or a postgres:// URL. */
   dbPath: string;
+  /** Where submission files live: a folder (default: `submissions/` beside a SQLite file). */
+  storage?: string;
   challengesRoot: string;
   port?: number;
   host?: string;
@@ -54,11 +58,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`podium serve: ${line}\n`));
   const clock = opts.clock ?? (() => Date.now());
   const challenges = await loadServableChallenges(opts.challengesRoot, log);
-  const db = openDb(opts.dbPath);
-  const store = new Store(db);
-  store.syncChallenges(challenges, clock());
-  const queue = new Queue(db, store, newOwnerId(), opts.leaseMs ?? 30_000);
-  const storageDir = storageDirFor(opts.dbPath);
+  const storageDir = opts.storage ?? (isPostgresUrl(opts.dbPath) ? undefined : storageDirFor(opts.dbPath));
+  if (!storageDir) throw new UsageError('serve: a PostgreSQL database needs --storage (a folder or s3://bucket/prefix shared by every server and worker)');
+  const store = await openStore(opts.dbPath, { log });
+  await store.syncChallenges(challenges, clock());
+  const queue = new Queue(store.sql, newOwnerId(), opts.leaseMs ?? 30_000);
   const pool = new ScoringPool({
     store, queue, storageDir, clock, log,
     workers: opts.workers ?? defaultWorkers(),
@@ -104,7 +108,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   } catch (e) {
     // Nothing may keep the process alive after a failed start (worker threads, the database).
     await pool.close();
-    db.close();
+    await store.close();
     throw e;
   }
   // Big uploads on slow links must not be cut off by the default 5-minute request timeout.
@@ -124,7 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           server.closeAllConnections();
         });
         await pool.close();
-        db.close();
+        await store.close();
       })();
       return closed;
     },

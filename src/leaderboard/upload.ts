@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
-import { StoreError } from './store.js';
+import { HttpError } from './http-error.js';
 
 export interface Upload {
   tmpPath: string;
@@ -31,14 +31,14 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, maxBytes: nu
     try {
       bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, fieldSize: 64 * 1024 } });
     } catch {
-      reject(new StoreError(400, 'expected a multipart/form-data body with a `file` field'));
+      reject(new HttpError(400, 'expected a multipart/form-data body with a `file` field'));
       return;
     }
     let description = '';
     let fileDone: Promise<Omit<Upload, 'description'>> | undefined;
-    let failed: StoreError | undefined;
+    let failed: HttpError | undefined;
     let finished = false;
-    const fail = (e: StoreError) => {
+    const fail = (e: HttpError) => {
       failed ??= e;
     };
 
@@ -56,7 +56,7 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, maxBytes: nu
       let size = 0;
       stream.on('limit', () => {
         // Answer now instead of after the whole body: keep draining it, but store nothing.
-        fail(new StoreError(413,
+        fail(new HttpError(413,
           `the file is larger than this challenge's limit of ${formatBytes(maxBytes)}; nothing was stored`, { max_bytes: maxBytes }));
         req.unpipe(bb);
         req.resume();
@@ -83,14 +83,14 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, maxBytes: nu
         () => ({ tmpPath, sha256: hash.digest('hex'), size, filename: info.filename || 'submission' }),
         (e: Error) => {
           fs.rmSync(tmpPath, { force: true });
-          throw new StoreError(400, `the upload was interrupted: ${e.message}`);
+          throw new HttpError(400, `the upload was interrupted: ${e.message}`);
         },
       );
       fileDone.catch(() => undefined); // handled in finish(); not an unhandled rejection when cut short
 
     });
     bb.on('error', (e: Error) => {
-      fail(new StoreError(400, `could not read the multipart body: ${e.message}`));
+      fail(new HttpError(400, `could not read the multipart body: ${e.message}`));
       finish();
     });
     bb.on('close', () => finish());
@@ -99,7 +99,7 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, maxBytes: nu
       if (finished) return;
       finished = true;
       if (!fileDone) {
-        reject(failed ?? new StoreError(400, 'no `file` field in the upload'));
+        reject(failed ?? new HttpError(400, 'no `file` field in the upload'));
         return;
       }
       fileDone.then(
@@ -109,13 +109,13 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, maxBytes: nu
             reject(failed);
           } else if (f.size === 0) {
             fs.rmSync(f.tmpPath, { force: true });
-            reject(new StoreError(400, 'the uploaded file is empty'));
+            reject(new HttpError(400, 'the uploaded file is empty'));
           } else resolve({ ...f, description: description.trim() });
         },
         (e) => reject(failed ?? e),
       );
     };
-    req.on('aborted', () => fail(new StoreError(400, 'the upload was aborted by the client')));
+    req.on('aborted', () => fail(new HttpError(400, 'the upload was aborted by the client')));
     req.pipe(bb);
   });
 }

@@ -2,7 +2,23 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context.js';
-import { StoreError, type Participant } from '../store.js';
+import { HttpError } from '../http-error.js';
+import { StoreError, type StoreErrorCode } from '../store-error.js';
+import type { Participant } from '../store.js';
+
+export { HttpError };
+
+/** The HTTP status of a store refusal. */
+const STATUS: Record<StoreErrorCode, number> = {
+  not_found: 404, conflict: 409, limit: 429, forbidden: 403, invalid: 400, unavailable: 503,
+};
+
+/** Status, message and details of a refusal (HttpError or StoreError); undefined for anything else. */
+export function refusal(err: unknown): { status: number; message: string; details: Record<string, unknown> } | undefined {
+  if (err instanceof HttpError) return { status: err.status, message: err.message, details: err.details };
+  if (err instanceof StoreError) return { status: STATUS[err.code], message: err.message, details: err.details };
+  return undefined;
+}
 
 export const TOKEN_COOKIE = 'podium_token';
 
@@ -33,15 +49,15 @@ export function isAdmin(ctx: AppContext, req: Request): boolean {
 }
 
 /** The participant behind the request's bearer token or session cookie, if any. */
-export function viewer(ctx: AppContext, req: Request): Participant | undefined {
+export async function viewer(ctx: AppContext, req: Request): Promise<Participant | undefined> {
   const token = bearer(req) ?? cookie(req, TOKEN_COOKIE);
   return token ? ctx.store.participantByToken(token) : undefined;
 }
 
-export function requireParticipant(ctx: AppContext, req: Request): Participant {
-  const p = viewer(ctx, req);
+export async function requireParticipant(ctx: AppContext, req: Request): Promise<Participant> {
+  const p = await viewer(ctx, req);
   if (!p) {
-    throw new StoreError(401, bearer(req)
+    throw new HttpError(401, bearer(req)
       ? 'this token is not valid; register with POST /api/participants to get one'
       : 'send your token as "Authorization: Bearer <token>" (register with POST /api/participants)');
   }
@@ -49,29 +65,31 @@ export function requireParticipant(ctx: AppContext, req: Request): Participant {
 }
 
 export function requireAdmin(ctx: AppContext, req: Request): void {
-  if (!ctx.adminToken) throw new StoreError(403, 'admin routes are off: start the server with PODIUM_ADMIN_TOKEN set');
-  if (!isAdmin(ctx, req)) throw new StoreError(401, 'admin token required as "Authorization: Bearer <token>"');
+  if (!ctx.adminToken) throw new HttpError(403, 'admin routes are off: start the server with PODIUM_ADMIN_TOKEN set');
+  if (!isAdmin(ctx, req)) throw new HttpError(401, 'admin token required as "Authorization: Bearer <token>"');
 }
 
 export function intParam(value: unknown, what: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError(404, `no ${what} "${String(value)}"`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new HttpError(404, `no ${what} "${String(value)}"`);
   return n;
 }
 
-/** JSON errors for /api: StoreError keeps its status and details; anything else is a 500 with its message. */
+/** JSON errors for /api: a refusal keeps its status and details; anything else is a 500 with its message. */
 export function jsonErrors(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     // Refused before the body was read (limit, pause, auth): drain it so the client sees the answer.
     if (!req.complete) req.resume();
     const e = err as Error & { status?: number; type?: string };
-    if (err instanceof StoreError) {
-      if (err.status === 429 && typeof err.details.resets_at === 'string') {
-        res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(err.details.resets_at) - ctx.clock()) / 1000))));
+    const refused = refusal(err);
+    if (refused) {
+      if (refused.status === 429 && typeof refused.details.resets_at === 'string') {
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(refused.details.resets_at) - ctx.clock()) / 1000))));
       }
-      if (err.status === 413) res.setHeader('Connection', 'close');
-      res.status(err.status).json({ error: err.message, ...err.details });
+      if (refused.status === 503 && typeof refused.details.retry_after === 'number') res.setHeader('Retry-After', String(refused.details.retry_after));
+      if (refused.status === 413) res.setHeader('Connection', 'close');
+      res.status(refused.status).json({ error: refused.message, ...refused.details });
       return;
     }
     if (e?.type === 'entity.parse.failed') {

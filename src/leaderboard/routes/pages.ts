@@ -4,16 +4,18 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { acceptSubmission, openChallenge } from '../accept.js';
-import { HISTORY_MAX_AGE_MS } from '../board.js';
-import { privateVisible, type AppContext } from '../context.js';
-import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
+import { HISTORY_MAX_AGE_MS, type Board } from '../board.js';
+import type { AppContext } from '../context.js';
+import { phaseState, privateVisible, requireSelectionsOpen } from '../phases.js';
+import { cleanName, type ChallengeRecord } from '../store.js';
 import { STYLESHEET } from '../views/html.js';
 import { scoreChart } from '../views/chart.js';
 import {
   boardTable,
   challengeListPage, challengePage, errorPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
 } from '../views/pages.js';
-import { intParam, TOKEN_COOKIE, viewer } from './http.js';
+import { encode, sendEncoded } from './encoded.js';
+import { HttpError, intParam, refusal, TOKEN_COOKIE, viewer } from './http.js';
 
 function page(res: Response, body: string, status = 200): void {
   res.status(status).type('html').setHeader('Cache-Control', 'no-store');
@@ -27,9 +29,9 @@ function setSession(res: Response, token: string): void {
 export function pageRoutes(ctx: AppContext): Router {
   const r = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
-  const known = (id: string): ChallengeRecord => {
-    const c = ctx.store.challenge(id);
-    if (!c || !c.available) throw new StoreError(404, `no challenge "${id}"`);
+  const known = async (id: string): Promise<ChallengeRecord> => {
+    const c = await ctx.store.challenge(id);
+    if (!c || !c.available) throw new HttpError(404, `no challenge "${id}"`);
     return c;
   };
   const who = (req: Request) => viewer(ctx, req);
@@ -39,115 +41,128 @@ export function pageRoutes(ctx: AppContext): Router {
     res.send(STYLESHEET);
   });
 
-  r.get('/', (req, res) => {
-    page(res, challengeListPage(ctx.store.challenges(), ctx.clock(), who(req)));
+  r.get('/', async (req, res) => {
+    page(res, challengeListPage(await ctx.store.challenges(), ctx.clock(), await who(req)));
   });
 
-  r.get('/challenges/:id', (req, res) => {
-    const c = known(req.params.id);
+  r.get('/challenges/:id', async (req, res) => {
+    const c = await known(req.params.id);
     const now = ctx.clock();
     const split = req.query.split === 'private' ? 'private' : 'public';
-    let board;
+    let board: Board | undefined;
     let privateNote: string | undefined;
-    if (split === 'public') board = ctx.boards.board(c, 'public');
+    if (split === 'public') board = await ctx.boards.board(c, 'public');
     else if (!privateVisible(c, now)) privateNote = `The private leaderboard is shown after the end, ${new Date(c.end_at).toISOString()}.`;
-    else if (!ctx.boards.hasPrivateSplit(c.id)) privateNote = 'This challenge has no private split.';
-    else board = ctx.boards.board(c, 'private');
+    else if (!await ctx.boards.hasPrivateSplit(c.id)) privateNote = 'This challenge has no private split.';
+    else board = await ctx.boards.board(c, 'private');
     // The table and chart only change with the data: render them once per change, not per request.
-    const boardHtml = board ? ctx.boards.cached(`html:board:${c.id}:${split}`, () => boardTable(board)) : undefined;
-    const chart = ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, `html:chart:${c.id}`, () => scoreChart(ctx.boards.history(c), c.higher_is_better, c.primary_metric));
-    page(res, challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer: who(req) }),
-      split === 'private' && !board ? 403 : 200);
+    const shown = board;
+    const boardHtml = shown ? await ctx.boards.cached(c.id, `html:board:${split}`, () => boardTable(shown)) : undefined;
+    const chart = await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c.id, 'html:chart', async () => scoreChart(await ctx.boards.history(c), c.higher_is_better, c.primary_metric));
+    const status = split === 'private' && !board ? 403 : 200;
+    const viewer = await who(req);
+    const render = () => challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer });
+    if (viewer) return page(res, render(), status);
+    // Everyone not signed in sees the same page: encode it once per board version (and phase).
+    const encoded = await ctx.boards.cached(c.id, `html:page:${split}:${phaseState(c, now)}:${c.paused}`, () => encode(render(), 'html'));
+    sendEncoded(req, res, encoded, status);
   });
 
-  r.get('/challenges/:id/submit', (req, res) => {
-    page(res, submitPage(known(req.params.id), who(req)));
+  r.get('/challenges/:id/submit', async (req, res) => {
+    page(res, submitPage(await known(req.params.id), await who(req)));
   });
 
   r.post('/challenges/:id/submit', async (req, res) => {
-    const c = known(req.params.id);
-    const p = who(req);
+    const c = await known(req.params.id);
+    const p = await who(req);
     if (!p) {
       req.resume();
       page(res, submitPage(c, undefined), 401);
       return;
     }
     try {
-      const { submission } = await acceptSubmission(ctx, req, p, openChallenge(ctx, c.id));
+      const { submission } = await acceptSubmission(ctx, req, p, await openChallenge(ctx, c.id));
       res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/submissions?new=${submission.id}`);
     } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
+      const refused = refusal(e);
+      if (!refused) throw e;
       req.resume();
-      const errors = Array.isArray(e.details.errors) ? (e.details.errors as { text?: string }[]).map((x) => x.text ?? String(x)) : undefined;
-      if (e.status === 413) res.setHeader('Connection', 'close');
-      page(res, submitPage(c, p, { errors, message: e.message }), e.status);
+      const errors = Array.isArray(refused.details.errors) ? (refused.details.errors as { text?: string }[]).map((x) => x.text ?? String(x)) : undefined;
+      if (refused.status === 413) res.setHeader('Connection', 'close');
+      page(res, submitPage(c, p, { errors, message: refused.message }), refused.status);
     }
   });
 
-  r.get('/challenges/:id/submissions', (req, res) => {
-    const c = known(req.params.id);
-    const p = who(req);
-    const team = p ? ctx.store.teamOf(c.id, p.id) : undefined;
-    const subs = team ? ctx.store.teamSubmissions(team.id).map((s) => ({
-      submission: s,
-      // Only the splits this viewer may see reach the page.
-      scores: ctx.store.currentScores(s.id).filter((r) => r.split === 'public' || privateVisible(c, ctx.clock()) || (r.split === 'all' && !ctx.boards.hasPrivateSplit(c.id))),
-      queuePosition: s.status === 'queued' ? ctx.store.queuePosition(s.id) : null,
-    })) : [];
+  r.get('/challenges/:id/submissions', async (req, res) => {
+    const c = await known(req.params.id);
+    const p = await who(req);
+    const team = p ? await ctx.store.teamOf(c.id, p.id) : undefined;
+    const hasPrivate = await ctx.boards.hasPrivateSplit(c.id);
+    const subs = [];
+    for (const s of team ? await ctx.store.teamSubmissions(team.id) : []) {
+      subs.push({
+        submission: s,
+        // Only the splits this viewer may see reach the page.
+        scores: (await ctx.store.currentScores(s.id)).filter((r) => r.split === 'public' || privateVisible(c, ctx.clock()) || (r.split === 'all' && !hasPrivate)),
+        queuePosition: s.status === 'queued' ? await ctx.store.queuePosition(s.id) : null,
+      });
+    }
     const justSubmitted = req.query.new ? Number(req.query.new) : undefined;
     page(res, submissionsPage(c, p, team, subs, privateVisible(c, ctx.clock()), { justSubmitted }), p ? 200 : 401);
   });
 
-  r.post('/challenges/:id/submissions/:sid/select', form, (req, res) => {
-    const c = known(req.params.id);
-    const p = who(req);
-    if (!p) throw new StoreError(401, 'log in first');
-    const s = ctx.store.submission(intParam(req.params.sid, 'submission'));
-    if (!s || ctx.store.teamOf(c.id, p.id)?.id !== s.team_id) throw new StoreError(404, 'no such submission of yours');
-    if (ctx.clock() >= c.end_at) throw new StoreError(403, 'final selections are closed: the challenge has ended');
-    ctx.store.setSelected(s, (req.body as { selected?: string }).selected === '1', c.limits.final_selections);
+  r.post('/challenges/:id/submissions/:sid/select', form, async (req, res) => {
+    const c = await known(req.params.id);
+    const p = await who(req);
+    if (!p) throw new HttpError(401, 'log in first');
+    const s = await ctx.store.submission(intParam(req.params.sid, 'submission'));
+    if (!s || (await ctx.store.teamOf(c.id, p.id))?.id !== s.team_id) throw new HttpError(404, 'no such submission of yours');
+    requireSelectionsOpen(c, ctx.clock());
+    await ctx.store.setSelected(s, (req.body as { selected?: string }).selected === '1', c.limits.final_selections);
     res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/submissions`);
   });
 
-  const showTeam = (req: Request, res: Response, message?: string, status = 200) => {
-    const c = known(req.params.id as string);
-    const p = who(req);
-    const team = p ? ctx.store.teamOf(c.id, p.id) : undefined;
-    const members = team ? ctx.store.teamMembers(team.id).map((m) => m.name) : [];
+  const showTeam = async (req: Request, res: Response, message?: string, status = 200) => {
+    const c = await known(req.params.id as string);
+    const p = await who(req);
+    const team = p ? await ctx.store.teamOf(c.id, p.id) : undefined;
+    const members = team ? (await ctx.store.teamMembers(team.id)).map((m) => m.name) : [];
     page(res, teamPage(c, p, team, members, ctx.teamSizeLimit, message), p ? status : 401);
   };
   r.get('/challenges/:id/team', (req, res) => showTeam(req, res));
-  r.post('/challenges/:id/team', form, (req, res) => {
-    const c = known(req.params.id);
-    const p = who(req);
+  r.post('/challenges/:id/team', form, async (req, res) => {
+    const c = await known(req.params.id);
+    const p = await who(req);
     if (!p) return showTeam(req, res);
     const name = cleanName((req.body as { name?: string }).name);
     try {
-      if (!name) throw new StoreError(400, 'a team name of 1 to 80 characters is required');
-      ctx.store.createTeam(c.id, p.id, name, ctx.clock());
+      if (!name) throw new HttpError(400, 'a team name of 1 to 80 characters is required');
+      await ctx.store.createTeam(c.id, p.id, name, ctx.clock());
       res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/team`);
     } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
-      showTeam(req, res, e.message, e.status);
+      const refused = refusal(e);
+      if (!refused) throw e;
+      await showTeam(req, res, refused.message, refused.status);
     }
   });
-  r.post('/challenges/:id/team/join', form, (req, res) => {
-    const c = known(req.params.id);
-    const p = who(req);
+  r.post('/challenges/:id/team/join', form, async (req, res) => {
+    const c = await known(req.params.id);
+    const p = await who(req);
     if (!p) return showTeam(req, res);
     try {
-      ctx.store.joinTeam(c.id, p.id, String((req.body as { invite_code?: string }).invite_code ?? '').trim(), ctx.clock(), ctx.teamSizeLimit);
+      await ctx.store.joinTeam(c.id, p.id, String((req.body as { invite_code?: string }).invite_code ?? '').trim(), ctx.clock(), ctx.teamSizeLimit);
       res.redirect(303, `/challenges/${encodeURIComponent(c.id)}/team`);
     } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
-      showTeam(req, res, e.message, e.status);
+      const refused = refusal(e);
+      if (!refused) throw e;
+      await showTeam(req, res, refused.message, refused.status);
     }
   });
 
   r.get('/login', (_req, res) => page(res, loginPage()));
-  r.post('/login', form, (req, res) => {
+  r.post('/login', form, async (req, res) => {
     const token = String((req.body as { token?: string }).token ?? '').trim();
-    if (!token || !ctx.store.participantByToken(token)) return page(res, loginPage('That token is not valid.'), 401);
+    if (!token || !await ctx.store.participantByToken(token)) return page(res, loginPage('That token is not valid.'), 401);
     setSession(res, token);
     res.redirect(303, '/');
   });
@@ -156,12 +171,12 @@ export function pageRoutes(ctx: AppContext): Router {
     res.redirect(303, '/');
   });
   r.get('/register', (_req, res) => page(res, registerPage()));
-  r.post('/register', form, (req, res) => {
+  r.post('/register', form, async (req, res) => {
     const body = req.body as { name?: string; email?: string };
     const name = cleanName(body.name);
     const email = cleanName(body.email, 200);
     if (!name || !email || !/^[^@\s]+@[^@\s]+$/.test(email)) return page(res, registerPage('A name (1 to 80 characters) and a valid email are required.'), 400);
-    const { participant, token } = ctx.store.createParticipant(name, email, ctx.clock());
+    const { participant, token } = await ctx.store.createParticipant(name, email, ctx.clock());
     setSession(res, token);
     page(res, registeredPage(participant, token), 201);
   });
@@ -170,9 +185,15 @@ export function pageRoutes(ctx: AppContext): Router {
 
 /** Errors on page routes render as a page, never a stack trace. */
 export function pageErrors(ctx: AppContext) {
-  return (err: unknown, req: Request, res: Response, next: (e: unknown) => void) => {
+  return async (err: unknown, req: Request, res: Response, next: (e: unknown) => void) => {
     if (res.headersSent) return next(err);
-    if (err instanceof StoreError) return page(res, errorPage(err.status, err.message, viewer(ctx, req)), err.status);
+    const refused = refusal(err);
+    if (refused) {
+      if (refused.status === 503 && typeof refused.details.retry_after === 'number') res.setHeader('Retry-After', String(refused.details.retry_after));
+      // Who is asking is only a nicety on an error page: a database that is down must not turn it into a 500.
+      const who = refused.status === 503 ? undefined : await viewer(ctx, req).catch(() => undefined);
+      return page(res, errorPage(refused.status, refused.message, who), refused.status);
+    }
     ctx.log(`internal error on ${req.method} ${req.path}: ${(err as Error)?.stack ?? String(err)}`);
     page(res, errorPage(500, 'internal error; the organisers can find the details in the server log'), 500);
   };
