@@ -15,14 +15,15 @@ export async function run(args: string[]): Promise<number> {
     storage: { type: 'string' },
     challenges: { type: 'string' },
     workers: { type: 'string' },
+    'upload-timeout': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(
       'usage: podium serve [--port 3000] [--host 127.0.0.1] [--db data/podium.sqlite | postgres://...] [--storage DIR]\n' +
-        '                    [--challenges challenges] [--workers N]\n' +
+        '                    [--challenges challenges] [--workers N] [--upload-timeout SECONDS]\n' +
         '  --db       a SQLite file (default) or a PostgreSQL URL shared by several servers and `podium worker`s\n' +
         '  --storage  where submission files live (default: submissions/ beside the SQLite file; required with PostgreSQL)\n' +
-        '  admin routes need PODIUM_ADMIN_TOKEN; team size limit from PODIUM_TEAM_SIZE (default 5)\n',
+        '  an upload body taking longer than --upload-timeout (default 600) is refused and deleted\n' +        '  admin routes need PODIUM_ADMIN_TOKEN; team size limit from PODIUM_TEAM_SIZE (default 5)\n',
     );
     return 0;
   }
@@ -30,6 +31,8 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`serve: --port must be 0..65535, got "${values.port}"`);
   const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`serve: --workers must be a positive integer, got "${values.workers}"`);
+  const uploadTimeout = values['upload-timeout'] === undefined ? undefined : Number(values['upload-timeout']);
+  if (uploadTimeout !== undefined && !(uploadTimeout > 0)) throw new UsageError(`serve: --upload-timeout must be a positive number of seconds, got "${values['upload-timeout']}"`);
   const server = await startServer({
     dbPath: values.db && isPostgresUrl(values.db) ? values.db : path.resolve(values.db ?? path.join(dataRoot(), 'podium.sqlite')),
     storage: values.storage === undefined ? undefined : path.resolve(values.storage),
@@ -37,6 +40,7 @@ export async function run(args: string[]): Promise<number> {
     port,
     host: values.host ?? '127.0.0.1',
     workers,
+    uploadTimeoutMs: uploadTimeout === undefined ? undefined : Math.round(uploadTimeout * 1000),
     adminToken: process.env.PODIUM_ADMIN_TOKEN,
   }).catch((e: NodeJS.ErrnoException) => {
     if (e?.code === 'EADDRINUSE') throw new UsageError(`serve: port ${port} is already in use; pass another --port (0 picks a free one)`);

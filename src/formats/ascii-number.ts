@@ -3,11 +3,50 @@
  * (500,000 CSV rows or JSON entries). Gives exactly the double that `Number(text)` and
  * Python's `float(text)` give: small mantissas use Clinger's fast path (mantissa < 2^53 and
  * |exponent| <= 22, so one correctly rounded multiplication or division), anything else falls
- * back to `Number` on the text.
+ * back to `Number` on the text once a linear scan has checked it is a plain decimal (a
+ * backtracking regular expression took 80 s on 150,000 digits and a stray character).
  */
 
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/**
+ * True when `text` is a plain decimal, `[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?` in full, checked in
+ * one pass (linear in the length, whatever the input).
+ */
+export function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  if (c === 43 || c === 45) i++;
+  let digits = 0;
+  while (i < n && isDigit(text.charCodeAt(i))) {
+    i++;
+    digits++;
+  }
+  if (i < n && text.charCodeAt(i) === 46) {
+    i++;
+    while (i < n && isDigit(text.charCodeAt(i))) {
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return false;
+  if (i < n && ((c = text.charCodeAt(i)) === 101 || c === 69)) {
+    i++;
+    if (i < n && ((c = text.charCodeAt(i)) === 43 || c === 45)) i++;
+    const expStart = i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    if (i === expStart) return false;
+  }
+  return i === n;
+}
+
+/** `text` as a number when it is a plain decimal (exactly what `Number(text)` gives), else NaN. */
+export function plainDecimal(text: string): number {
+  return isPlainDecimal(text) ? Number(text) : NaN;
+}
 
 /**
  * Parses the decimal number in `bytes[start, end)`; NaN when the text is not a plain decimal
@@ -75,5 +114,5 @@ export function parseAsciiNumber(bytes: Uint8Array, start: number, end: number):
 
 function slow(bytes: Uint8Array, start: number, end: number): number {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
-  return DECIMAL.test(text) ? Number(text) : NaN;
+  return plainDecimal(text);
 }

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import { ProblemList, ValidationError } from '../problems.js';
-import { parseAsciiNumber } from './ascii-number.js';
+import { parseAsciiNumber, plainDecimal } from './ascii-number.js';
 import { addCocoDetection, type CocoTruthFile } from './coco-json.js';
 import { readCsv } from './csv.js';
 import { DetectionBuilder, type DetectionTable } from './detection-builder.js';
@@ -19,12 +19,9 @@ import { DetectionBuilder, type DetectionTable } from './detection-builder.js';
 export const COCO_CSV_HEADER = ['image_id', 'category_id', 'score', 'x', 'y', 'width', 'height'] as const;
 export const VOC_CSV_HEADER = ['image_id', 'class', 'score', 'xmin', 'ymin', 'xmax', 'ymax'] as const;
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
 /** A CSV field as a number the way Python's float would read it; NaN when it is not one. */
 export function fieldNumber(text: string): number {
-  const t = text.trim();
-  return DECIMAL.test(t) ? Number(t) : NaN;
+  return plainDecimal(text.trim());
 }
 
 const quoteText = (t: string) => (t === '' ? 'an empty field' : `"${t.length > 40 ? t.slice(0, 40) + '...' : t}"`);

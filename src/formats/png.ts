@@ -3,17 +3,23 @@
  *
  * Decoding: chunks are walked and CRC-checked, IDAT is inflated with node:zlib (bounded to the
  * exact size the header implies, so a PNG cannot inflate into a bomb) and unfiltered in place
- * (all five filter types). Supported: bit depth 8 for every colour type, and 1/2/4 for grey and
- * palette images (expanded to one byte per pixel). Not supported (a clear error): 16-bit,
- * Adam7 interlacing. `data` holds raw samples, not palette colours: for a palette PNG it is the
- * palette index of each pixel, which is exactly what a segmentation mask means.
+ * (all five filter types). Supported: bit depth 8 for every colour type, 1/2/4 for grey and
+ * palette images (expanded to one byte per pixel), and 16 for grey, grey + alpha, RGB and RGBA
+ * (samples are big-endian in the file, section 7.1; `decodePngSamples` returns them as a
+ * Uint16Array). Not supported (a clear error): Adam7 interlacing. `data` holds raw samples, not
+ * palette colours: for a palette PNG it is the palette index of each pixel, which is exactly
+ * what a segmentation mask means.
  *
- *   const png = decodePng(buffer, 'masks/2007_000032.png');   // throws PngError
+ *   const png = decodePng(buffer, 'masks/2007_000032.png');   // 8-bit only; throws PngError
  *   png.width, png.height, png.channels, png.data             // Uint8Array, row-major
+ *   const img = decodePngSamples(buffer, 'DAPI.png');         // 8- or 16-bit
+ *   img.data                                                  // Uint8Array or Uint16Array
  *
  * Encoding: `encodePng({ width, height, colorType: 'palette', palette: VOC_PALETTE, data })`
- * (also 'gray', 'rgb', 'rgba'), filter type 0 by default like PIL; `filter` picks another one
- * (or 'cycle' to use all five, which the tests use to exercise the decoder).
+ * (also 'gray', 'rgb', 'rgba'; a Uint16Array `data` writes a 16-bit image), filter type 0 by
+ * default; `filter` picks another one, 'cycle' uses all five (the tests use it to exercise the
+ * decoder) and 'adaptive' picks per row the filter with the least sum of absolute filtered
+ * bytes, as libpng and Pillow do for 8- and 16-bit images.
  */
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
@@ -40,6 +46,8 @@ const COLOR_TYPES: Record<number, { name: PngColorType; channels: number; depths
   4: { name: 'gray-alpha', channels: 2, depths: [8] },
   6: { name: 'rgba', channels: 4, depths: [8] },
 };
+/** Colour types that may also have 16-bit samples (PNG spec table 11.1); palette may not. */
+const SIXTEEN_BIT_TYPES: ReadonlySet<number> = new Set([0, 2, 4, 6]);
 const COLOR_TYPE_CODES: Record<PngColorType, number> = { gray: 0, rgb: 2, palette: 3, 'gray-alpha': 4, rgba: 6 };
 
 export interface PngHeader {
@@ -63,6 +71,11 @@ export interface DecodeOptions {
   maxPixels?: number;
 }
 
+/** What readParts accepts beyond DecodeOptions: 16-bit samples only for callers that read them. */
+interface PartsOptions extends DecodeOptions {
+  sixteenBit?: boolean;
+}
+
 export const DEFAULT_MAX_PIXELS = 64 * 1024 * 1024;
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
@@ -77,7 +90,7 @@ interface PngParts {
   filterBpp: number;
 }
 
-function readParts(buf: Uint8Array, file: string, opts: DecodeOptions): PngParts {
+function readParts(buf: Uint8Array, file: string, opts: PartsOptions): PngParts {
   const fail = (reason: string): never => {
     throw new PngError(file, reason);
   };
@@ -110,8 +123,9 @@ function readParts(buf: Uint8Array, file: string, opts: DecodeOptions): PngParts
       const interlace = body[12]!;
       const kind = COLOR_TYPES[colorCode];
       if (!kind) fail(`invalid colour type ${colorCode}`);
-      if (!kind!.depths.includes(bitDepth)) {
-        fail(`unsupported bit depth ${bitDepth} for ${kind!.name} images (supported: ${kind!.depths.join(', ')})`);
+      const depths = opts.sixteenBit && SIXTEEN_BIT_TYPES.has(colorCode) ? [...kind!.depths, 16] : kind!.depths;
+      if (!depths.includes(bitDepth)) {
+        fail(`unsupported bit depth ${bitDepth} for ${kind!.name} images (supported: ${depths.join(', ')})`);
       }
       if (body[10] !== 0 || body[11] !== 0) fail('unknown compression or filter method');
       if (interlace !== 0) fail('interlaced (Adam7) PNGs are not supported; save it without interlacing');
@@ -217,18 +231,68 @@ export async function decodePngRowsAsync(buf: Uint8Array, file = '<png>', opts: 
 }
 
 function finishRows(parts: PngParts, raw: Uint8Array, file: string): PngRows {
+  const { header, rowBytes } = parts;
+  unfilterChecked(parts, raw, file);
+  if (header.bitDepth < 8) {
+    return { ...header, data: unpackBits(raw, header.width, header.height, rowBytes, header.bitDepth), stride: header.width, palette: parts.palette };
+  }
+  // A plain Uint8Array view (not a Buffer) from the first sample on, so every path gives one type.
+  const data = new Uint8Array(raw.buffer, raw.byteOffset + 1, header.height * (rowBytes + 1) - 1);
+  return { ...header, data, stride: rowBytes + 1, palette: parts.palette };
+}
+
+/** Checks that inflate gave every row the header implies, then reverses the row filters. */
+function unfilterChecked(parts: PngParts, raw: Uint8Array, file: string): void {
   const { header, rowBytes, filterBpp } = parts;
   const expected = header.height * (rowBytes + 1);
   if (raw.length < expected) {
     throw new PngError(file, `truncated image data: ${raw.length} bytes, ${header.width} x ${header.height} needs ${expected}`);
   }
   unfilterInPlace(raw, header.height, rowBytes, filterBpp, file);
-  if (header.bitDepth < 8) {
-    return { ...header, data: unpackBits(raw, header.width, header.height, rowBytes, header.bitDepth), stride: header.width, palette: parts.palette };
+}
+
+/** A decoded PNG at its own sample depth: `data` is a Uint8Array up to 8 bits, a Uint16Array at 16. */
+export interface DecodedSamples extends PngHeader {
+  /** width * height * channels samples, row-major; 16-bit samples in the machine's order. */
+  data: Uint8Array | Uint16Array;
+  palette?: Uint8Array;
+}
+
+/** Decodes a PNG of any supported depth, 16-bit included. Throws PngError naming `file`. */
+export function decodePngSamples(buf: Uint8Array, file = '<png>', opts: DecodeOptions = {}): DecodedSamples {
+  const parts = readParts(buf, file, { ...opts, sixteenBit: true });
+  return samplesOf(parts, inflateSyncBounded(parts, file), file);
+}
+
+/** Like decodePngSamples, inflating on libuv's thread pool (several images decode in parallel). */
+export async function decodePngSamplesAsync(buf: Uint8Array, file = '<png>', opts: DecodeOptions = {}): Promise<DecodedSamples> {
+  const parts = readParts(buf, file, { ...opts, sixteenBit: true });
+  const expected = parts.header.height * (parts.rowBytes + 1);
+  let raw: Uint8Array;
+  try {
+    raw = await inflateAsync(parts.idat, inflateOptions(expected));
+  } catch (e) {
+    throw inflateError(e, file, expected);
   }
-  // A plain Uint8Array view (not a Buffer) from the first sample on, so every path gives one type.
-  const data = new Uint8Array(raw.buffer, raw.byteOffset + 1, expected - 1);
-  return { ...header, data, stride: rowBytes + 1, palette: parts.palette };
+  return samplesOf(parts, raw, file);
+}
+
+function samplesOf(parts: PngParts, raw: Uint8Array, file: string): DecodedSamples {
+  if (parts.header.bitDepth !== 16) return packRows(finishRows(parts, raw, file));
+  unfilterChecked(parts, raw, file);
+  return { ...parts.header, data: bigEndianSamples(raw, parts.header.height, parts.rowBytes), palette: parts.palette };
+}
+
+/** Unfiltered rows (filter byte + rowBytes) of big-endian 16-bit samples (PNG spec 7.1) to a Uint16Array. */
+function bigEndianSamples(raw: Uint8Array, height: number, rowBytes: number): Uint16Array {
+  const perRow = rowBytes >> 1;
+  const out = new Uint16Array(height * perRow);
+  for (let y = 0; y < height; y++) {
+    const r = y * (rowBytes + 1) + 1;
+    const o = y * perRow;
+    for (let i = 0; i < perRow; i++) out[o + i] = (raw[r + 2 * i]! << 8) | raw[r + 2 * i + 1]!;
+  }
+  return out;
 }
 
 /** Packs rows that are apart together, in the same memory (dropping the filter bytes). */
@@ -369,61 +433,98 @@ function unpackBits(packed: Uint8Array, width: number, height: number, rowBytes:
 /** Reads only the header (IHDR) of a PNG: its size and kind, without inflating anything. */
 export function readPngHeader(buf: Uint8Array, file = '<png>'): PngHeader {
   if (buf.length < 33 || !SIGNATURE.every((b, i) => buf[i] === b)) throw new PngError(file, 'not a PNG file (bad signature)');
-  return readParts(buf, file, { maxPixels: Number.MAX_SAFE_INTEGER }).header;
+  return readParts(buf, file, { maxPixels: Number.MAX_SAFE_INTEGER, sixteenBit: true }).header;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-export type PngFilter = 0 | 1 | 2 | 3 | 4 | 'cycle';
+export type PngFilter = 0 | 1 | 2 | 3 | 4 | 'cycle' | 'adaptive';
 
 export interface PngImage {
   width: number;
   height: number;
   colorType: PngColorType;
-  /** width * height * channels bytes, row-major (palette: one index a pixel). */
-  data: Uint8Array;
+  /**
+   * width * height * channels samples, row-major (palette: one index a pixel); a Uint16Array
+   * writes 16-bit samples (not for palette images).
+   */
+  data: Uint8Array | Uint16Array;
   /** RGB triples for a palette image, up to 256 of them (e.g. VOC_PALETTE). */
   palette?: Uint8Array;
 }
 
 export interface EncodeOptions {
-  /** Filter type for every row (0 = None, as PIL writes palette images), or 'cycle' through 0-4. */
+  /**
+   * Filter type for every row (0 = None, as PIL writes palette images), 'cycle' through 0-4, or
+   * 'adaptive': per row, the filter whose bytes, read as signed, have the least sum of absolute
+   * values (libpng's heuristic, which Pillow also uses).
+   */
   filter?: PngFilter;
   /** zlib level, 0-9 (default 6). */
   level?: number;
 }
 
-/** Encodes an 8-bit PNG (grey, palette, RGB, grey+alpha or RGBA). */
+/** Encodes an 8-bit (grey, palette, RGB, grey+alpha, RGBA) or 16-bit (not palette) PNG. */
 export function encodePng(image: PngImage, opts: EncodeOptions = {}): Buffer {
   const { width, height, colorType, data } = image;
   const code = COLOR_TYPE_CODES[colorType];
   const channels = COLOR_TYPES[code]!.channels;
+  const bitDepth = data instanceof Uint16Array ? 16 : 8;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new RangeError(`encodePng: bad size ${width} x ${height}`);
   }
   if (data.length !== width * height * channels) {
-    throw new RangeError(`encodePng: data has ${data.length} bytes, ${width} x ${height} ${colorType} needs ${width * height * channels}`);
+    throw new RangeError(`encodePng: data has ${data.length} samples, ${width} x ${height} ${colorType} needs ${width * height * channels}`);
   }
   if (colorType === 'palette' && (!image.palette || image.palette.length % 3 !== 0 || image.palette.length > 768 || image.palette.length === 0)) {
     throw new RangeError('encodePng: a palette image needs a palette of 1-256 RGB triples');
   }
-  const rowBytes = width * channels;
+  if (colorType === 'palette' && bitDepth === 16) throw new RangeError('encodePng: palette images cannot have 16-bit samples');
+  const bytes = bitDepth === 16 ? bigEndianBytes(data as Uint16Array) : (data as Uint8Array);
+  const bpp = (channels * bitDepth) / 8;
+  const rowBytes = width * bpp;
   const filtered = new Uint8Array(height * (rowBytes + 1));
+  const trial = opts.filter === 'adaptive' ? new Uint8Array(rowBytes + 1) : undefined;
   for (let y = 0; y < height; y++) {
-    const filter = opts.filter === 'cycle' ? y % 5 : (opts.filter ?? 0);
-    filterRow(data, y, rowBytes, channels, filter, filtered.subarray(y * (rowBytes + 1), (y + 1) * (rowBytes + 1)));
+    const out = filtered.subarray(y * (rowBytes + 1), (y + 1) * (rowBytes + 1));
+    if (trial) filterRowAdaptive(bytes, y, rowBytes, bpp, out, trial);
+    else filterRow(bytes, y, rowBytes, bpp, opts.filter === 'cycle' ? y % 5 : ((opts.filter as number | undefined) ?? 0), out);
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
+  ihdr[8] = bitDepth;
   ihdr[9] = code;
   const chunks: Buffer[] = [Buffer.from(SIGNATURE), chunk('IHDR', ihdr)];
   if (colorType === 'palette') chunks.push(chunk('PLTE', image.palette!));
   chunks.push(chunk('IDAT', zlib.deflateSync(filtered, { level: opts.level ?? 6 })));
   chunks.push(chunk('IEND', new Uint8Array(0)));
   return Buffer.concat(chunks);
+}
+
+/** 16-bit samples as the big-endian bytes a PNG stores (PNG spec 7.1). */
+function bigEndianBytes(samples: Uint16Array): Uint8Array {
+  const out = new Uint8Array(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) {
+    out[2 * i] = samples[i]! >> 8;
+    out[2 * i + 1] = samples[i]! & 255;
+  }
+  return out;
+}
+
+/** Tries the five filters on row y and keeps the one with the least sum of |signed byte|. */
+function filterRowAdaptive(data: Uint8Array, y: number, rowBytes: number, bpp: number, out: Uint8Array, trial: Uint8Array): void {
+  let best = Infinity;
+  for (let filter = 0; filter <= 4; filter++) {
+    filterRow(data, y, rowBytes, bpp, filter, trial);
+    let cost = 0;
+    for (let i = 1; i <= rowBytes; i++) cost += trial[i]! < 128 ? trial[i]! : 256 - trial[i]!;
+    if (cost < best) {
+      best = cost;
+      out.set(trial);
+    }
+  }
 }
 
 function filterRow(data: Uint8Array, y: number, rowBytes: number, bpp: number, filter: number, out: Uint8Array): void {

@@ -12,7 +12,7 @@ import type { AppContext } from './context.js';
 import { HttpError } from './http-error.js';
 import { requireOpenPhase } from './phases.js';
 import { StoreError, type ChallengeRecord, type Participant, type Submission } from './store.js';
-import { receiveUpload, storeUpload, formatBytes } from './upload.js';
+import { receiveUpload, storageFailure, storeUpload, formatBytes } from './upload.js';
 
 /** Room for the multipart headers around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -25,9 +25,15 @@ export async function openChallenge(ctx: AppContext, challengeId: string): Promi
   return challenge;
 }
 
+/**
+ * The phase, team and limits are checked twice: here, before a byte is read (a refused upload
+ * costs nothing), and again when the submission is recorded, by the time its body completed
+ * (store.recordUpload), so an upload that outlives the deadline or a team change is judged
+ * by how things stand when it is complete.
+ */
 export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, participant: Participant, challenge: ChallengeRecord): Promise<{ submission: Submission; queuePosition: number | null }> {
   const now = ctx.clock();
-  const phaseId = requireOpenPhase(challenge, now);
+  requireOpenPhase(challenge, now);
   const team = await ctx.store.ensureTeam(challenge.id, participant, now);
   if (team.disqualified) throw new StoreError('forbidden', `team "${team.name}" is disqualified: ${team.disqualified_reason ?? ''}`);
   await ctx.store.checkLimits(team, challenge.limits, now);
@@ -37,11 +43,19 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD) {
     throw new HttpError(413, `the upload (${formatBytes(declared)}) is larger than this challenge's limit of ${formatBytes(maxBytes)}; nothing was stored`, { max_bytes: maxBytes });
   }
-  const upload = await receiveUpload(req, path.join(ctx.storageDir, 'tmp'), maxBytes);
+  const upload = await receiveUpload(req, path.join(ctx.storageDir, 'tmp'), { maxBytes, timeoutMs: ctx.uploadTimeoutMs, log: ctx.log });
+  const receivedAt = ctx.clock();
   // Validate under the stored extension: tasks tell formats apart by it.
   const ext = path.extname(upload.filename).toLowerCase();
   const checkPath = /^\.[a-z0-9]{1,8}$/.test(ext) ? upload.tmpPath + ext : upload.tmpPath;
-  if (checkPath !== upload.tmpPath) fs.renameSync(upload.tmpPath, checkPath);
+  if (checkPath !== upload.tmpPath) {
+    try {
+      fs.renameSync(upload.tmpPath, checkPath);
+    } catch (e) {
+      fs.rmSync(upload.tmpPath, { force: true });
+      throw storageFailure(e, ctx.log);
+    }
+  }
   let problems;
   try {
     problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath });
@@ -55,11 +69,26 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
       errors: problems.map((p) => ({ ...p, file: upload.filename, text: formatProblem({ ...p, file: upload.filename }) })),
     });
   }
-  const storedPath = storeUpload(ctx.storageDir, { tmpPath: checkPath, sha256: upload.sha256, filename: upload.filename });
-  const { submission } = await ctx.store.addSubmission({
-    challenge, team, participant, phaseId, sha256: upload.sha256, size: upload.size, filename: upload.filename,
-    storedPath, description: upload.description, now: ctx.clock(),
-  });
+  let storedPath: string;
+  try {
+    storedPath = storeUpload(ctx.storageDir, { tmpPath: checkPath, sha256: upload.sha256, filename: upload.filename });
+  } catch (e) {
+    fs.rmSync(checkPath, { force: true });
+    throw storageFailure(e, ctx.log);
+  }
+  let submission: Submission;
+  try {
+    ({ submission } = await ctx.store.recordUpload({
+      challengeId: challenge.id, participantId: participant.id, receivedAt, sha256: upload.sha256, size: upload.size,
+      filename: upload.filename, storedPath, description: upload.description,
+    }));
+  } catch (e) {
+    // Refused at the last step (a race lost on the limits, the deadline passed, the database
+    // unreachable): keep no file that no row points to. Files are shared by content, so only
+    // when no other row uses it (and kept when that cannot be known now).
+    if (!await ctx.store.storedPathInUse(storedPath).catch(() => true)) fs.rmSync(path.join(ctx.storageDir, storedPath), { force: true });
+    throw e;
+  }
   ctx.pool.notify();
   // Re-read: a free worker may already have claimed it.
   return { submission: (await ctx.store.submission(submission.id)) ?? submission, queuePosition: await ctx.store.queuePosition(submission.id) };

@@ -15,6 +15,8 @@ export interface AppContext {
   clock: () => number;
   adminToken?: string;
   teamSizeLimit: number;
+  /** The longest a request body (an upload) may take. */
+  uploadTimeoutMs: number;
   log: (line: string) => void;
 }
 

@@ -155,7 +155,154 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (challenge_id, split, team_id)
   );
   `,
-  // 3: a per-challenge counter bumped with every change that can move its boards, so board
+  // 3: ids are never reused (AUTOINCREMENT): a deleted solo team's id once went to the next new
+  // team, and an upload still holding it landed in that unrelated team. Tables are rebuilt (the
+  // only way to add AUTOINCREMENT), copying every row with its id. Also: one account per email
+  // (case-insensitive key; older duplicates keep their accounts, without a key), and sessions
+  // for the web pages (a logout revokes its session; the API token is never put in a cookie).
+  `
+  CREATE TABLE participants_v3 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    is_baseline INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL,
+    -- lower-cased email of a non-baseline account; NULL for baselines and pre-existing duplicates
+    email_key   TEXT
+  );
+  INSERT INTO participants_v3 (id, name, email, is_baseline, created_at, email_key)
+    SELECT id, name, email, is_baseline, created_at,
+      CASE WHEN is_baseline = 0 AND id = (SELECT min(o.id) FROM participants o WHERE o.is_baseline = 0 AND lower(trim(o.email)) = lower(trim(participants.email)))
+           THEN lower(trim(email)) END
+    FROM participants;
+  DROP TABLE participants;
+  ALTER TABLE participants_v3 RENAME TO participants;
+  CREATE UNIQUE INDEX participants_email_key ON participants(email_key);
+
+  CREATE TABLE tokens_v3 (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    token_hash     TEXT NOT NULL UNIQUE,
+    created_at     INTEGER NOT NULL
+  );
+  INSERT INTO tokens_v3 SELECT id, participant_id, token_hash, created_at FROM tokens;
+  DROP TABLE tokens;
+  ALTER TABLE tokens_v3 RENAME TO tokens;
+
+  CREATE TABLE teams_v3 (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    challenge_id  TEXT NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    invite_code   TEXT NOT NULL UNIQUE,
+    is_baseline   INTEGER NOT NULL DEFAULT 0,
+    disqualified  INTEGER NOT NULL DEFAULT 0,
+    disqualified_reason TEXT,
+    created_at    INTEGER NOT NULL,
+    UNIQUE (challenge_id, name)
+  );
+  INSERT INTO teams_v3 SELECT id, challenge_id, name, invite_code, is_baseline, disqualified, disqualified_reason, created_at FROM teams;
+  DROP TABLE teams;
+  ALTER TABLE teams_v3 RENAME TO teams;
+
+  CREATE TABLE submissions_v3 (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    challenge_id   TEXT NOT NULL REFERENCES challenges(id),
+    team_id        INTEGER NOT NULL REFERENCES teams(id),
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    phase_id       TEXT,
+    sha256         TEXT NOT NULL,
+    size           INTEGER NOT NULL,
+    filename       TEXT NOT NULL,
+    stored_path    TEXT NOT NULL,
+    description    TEXT NOT NULL DEFAULT '',
+    status         TEXT NOT NULL CHECK (status IN ('queued', 'scoring', 'scored', 'failed')),
+    error          TEXT,
+    error_kind     TEXT,
+    selected       INTEGER NOT NULL DEFAULT 0,
+    disqualified   INTEGER NOT NULL DEFAULT 0,
+    disqualified_reason TEXT,
+    is_baseline    INTEGER NOT NULL DEFAULT 0,
+    latency_json   TEXT,
+    created_at     INTEGER NOT NULL,
+    scored_at      INTEGER
+  );
+  INSERT INTO submissions_v3 SELECT id, challenge_id, team_id, participant_id, phase_id, sha256, size, filename, stored_path,
+    description, status, error, error_kind, selected, disqualified, disqualified_reason, is_baseline, latency_json, created_at, scored_at
+    FROM submissions;
+  DROP TABLE submissions;
+  ALTER TABLE submissions_v3 RENAME TO submissions;
+  CREATE INDEX submissions_challenge ON submissions(challenge_id, status);
+  CREATE INDEX submissions_team_time ON submissions(team_id, created_at);
+  CREATE INDEX submissions_stored_path ON submissions(stored_path);
+
+  CREATE TABLE scores_v3 (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    submission_id     INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    split             TEXT NOT NULL CHECK (split IN ('all', 'public', 'private')),
+    metrics_json      TEXT NOT NULL,
+    primary_value     REAL,
+    ci_low            REAL,
+    ci_high           REAL,
+    bootstrap_samples INTEGER NOT NULL DEFAULT 0,
+    evaluator_version TEXT NOT NULL,
+    job_id            INTEGER REFERENCES jobs(id),
+    current           INTEGER NOT NULL DEFAULT 1,
+    created_at        INTEGER NOT NULL
+  );
+  INSERT INTO scores_v3 SELECT id, submission_id, split, metrics_json, primary_value, ci_low, ci_high, bootstrap_samples,
+    evaluator_version, job_id, current, created_at FROM scores;
+  DROP TABLE scores;
+  ALTER TABLE scores_v3 RENAME TO scores;
+  CREATE UNIQUE INDEX scores_current ON scores(submission_id, split) WHERE current = 1;
+  CREATE UNIQUE INDEX scores_job_split ON scores(job_id, split);
+
+  CREATE TABLE rescore_runs_v3 (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    challenge_id      TEXT NOT NULL REFERENCES challenges(id),
+    evaluator_version TEXT NOT NULL,
+    before_json       TEXT NOT NULL,
+    created_at        INTEGER NOT NULL
+  );
+  INSERT INTO rescore_runs_v3 SELECT id, challenge_id, evaluator_version, before_json, created_at FROM rescore_runs;
+  DROP TABLE rescore_runs;
+  ALTER TABLE rescore_runs_v3 RENAME TO rescore_runs;
+
+  CREATE TABLE jobs_v3 (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL CHECK (kind IN ('score', 'rescore')),
+    state         TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    lease_owner   TEXT,
+    lease_expires INTEGER,
+    rescore_run_id INTEGER REFERENCES rescore_runs(id),
+    error         TEXT,
+    created_at    INTEGER NOT NULL,
+    started_at    INTEGER,
+    finished_at   INTEGER
+  );
+  INSERT INTO jobs_v3 SELECT id, submission_id, kind, state, attempts, lease_owner, lease_expires, rescore_run_id, error,
+    created_at, started_at, finished_at FROM jobs;
+  DROP TABLE jobs;
+  ALTER TABLE jobs_v3 RENAME TO jobs;
+  CREATE INDEX jobs_state ON jobs(state, id);
+
+  -- Web sign-in sessions: only the sha256 of the cookie's value is kept.
+  CREATE TABLE sessions (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    session_hash   TEXT NOT NULL UNIQUE,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_participant ON sessions(participant_id);
+  -- Server-wide secrets made once (the key of the forms' CSRF tokens).
+  CREATE TABLE secrets (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+  // 4: a per-challenge counter bumped with every change that can move its boards, so board
   // caches in every server process (one box or many replicas) know when to recompute.
   `
   ALTER TABLE challenges ADD COLUMN board_version INTEGER NOT NULL DEFAULT 0;
@@ -179,18 +326,30 @@ export function openDb(dbPath: string, opts: OpenOptions = {}): Db {
   return db;
 }
 
-/** Applies every migration after the database's user_version, each in its own transaction. */
+/**
+ * Applies every migration after the database's user_version, each in its own transaction.
+ * Foreign keys are off while they run (SQLite's way to rebuild a table: dropping the old one
+ * must not cascade), and each migration must leave no broken reference before it commits.
+ */
 export function migrate(db: Db): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this podium (${MIGRATIONS.length}); upgrade podium`);
   }
-  for (let v = current + 1; v <= MIGRATIONS.length; v++) {
-    const apply = db.transaction(() => {
-      db.exec(MIGRATIONS[v - 1]!);
-      db.pragma(`user_version = ${v}`);
-    });
-    apply.immediate();
+  if (current === MIGRATIONS.length) return current;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let v = current + 1; v <= MIGRATIONS.length; v++) {
+      const apply = db.transaction(() => {
+        db.exec(MIGRATIONS[v - 1]!);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length) throw new Error(`migration ${v} would leave ${broken.length} broken references; nothing was changed`);
+        db.pragma(`user_version = ${v}`);
+      });
+      apply.immediate();
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
   }
   return MIGRATIONS.length;
 }

@@ -3,6 +3,7 @@
  * workers and the HTTP server (JSON API under /api, admin under /api/admin, HTML pages).
  */
 import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { UsageError } from '../problems.js';
@@ -18,7 +19,7 @@ import { jsonErrors } from './routes/http.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { isPostgresUrl } from './sql.js';
 import { loadServableChallenges } from './sync.js';
-import { storageDirFor } from './upload.js';
+import { DEFAULT_UPLOAD_TIMEOUT_MS, storageDirFor, sweepTempFolder } from './upload.js';
 
 export interface ServerOptions {
   /** A SQLite file path, or a postgres:// URL. */
@@ -37,6 +38,8 @@ export interface ServerOptions {
   /** How long a claimed job stays ours without a heartbeat. */
   leaseMs?: number;
   bootstrapSamples?: number;
+  /** The longest an upload's body may take (default 10 min); then it is refused and its temp file deleted. */
+  uploadTimeoutMs?: number;
   /** A scoring that takes longer is stopped and failed with that reason (default 30 min). */
   jobTimeoutMs?: number;
   log?: (line: string) => void;
@@ -63,6 +66,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const store = await openStore(opts.dbPath, { log });
   await store.syncChallenges(challenges, clock());
   const queue = new Queue(store.sql, newOwnerId(), opts.leaseMs ?? 30_000);
+  // Uploads cut short by a crash or kill -9 of an earlier run leave temp files: delete them.
+  const swept = sweepTempFolder(path.join(storageDir, 'tmp'));
+  if (swept) log(`deleted ${swept} temp files left by an earlier run`);
+  const uploadTimeoutMs = opts.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
   const pool = new ScoringPool({
     store, queue, storageDir, clock, log,
     workers: opts.workers ?? defaultWorkers(),
@@ -73,7 +80,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
     store, boards: new Boards(store), queue, pool, storageDir, clock, log,
-    adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize,
+    adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs,
   };
 
   const app = express();
@@ -111,8 +118,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await store.close();
     throw e;
   }
-  // Big uploads on slow links must not be cut off by the default 5-minute request timeout.
-  server.requestTimeout = 60 * 60_000;
+  // The upload's own time limit answers with a 408 first; this only catches what gets past it.
+  server.requestTimeout = uploadTimeoutMs + 60_000;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 

@@ -5,6 +5,8 @@
 export type StoreErrorCode =
   /** no such row (or not yours) */
   | 'not_found'
+  /** the account behind the request does not exist (any more) */
+  | 'unauthorized'
   /** clashes with the current state: a taken name, a full team, too many selections */
   | 'conflict'
   /** a submission limit is used up; `details.resets_at` says when it resets */

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import type { Challenge, ChallengeLimits } from '../challenges/definition.js';
 import type { Scores } from '../evaluators/evaluator.js';
 import type { TaskOptions } from '../tasks/task.js';
+import { requireOpenPhase } from './phases.js';
 import { bumpBoard, publicSplitOf, rebuildPicks, refreshTeamPicks } from './picks.js';
 import { named, placeholders, type Sql, type SqlDatabase } from './sql.js';
 import { StoreError } from './store-error.js';
@@ -131,6 +132,10 @@ export function cleanName(value: unknown, max = 80): string | undefined {
   return s.length >= 1 && s.length <= max ? s : undefined;
 }
 
+/** The key that makes one account per email: trimmed and lower-cased (addresses differ only in case in practice). */
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
 
 /** A board pick with what ranking needs (see picks.ts). */
 export interface PickRow {
@@ -196,25 +201,63 @@ export class Store {
 
   // ---- participants and tokens ----
 
+  /** Creates an account and its first token; a second account for the same email (any case) is a conflict. */
   async createParticipant(name: string, email: string, now: number, isBaseline = false): Promise<{ participant: Participant; token: string }> {
     const token = newToken();
+    const key = isBaseline ? null : emailKey(email);
     const participant = await this.sql.transaction(async (tx) => {
+      if (key !== null && await tx.get('SELECT 1 AS x FROM participants WHERE email_key = ?', [key])) {
+        throw new StoreError('conflict', 'an account with this email already exists; sign in with its token (an admin can reset a lost one)');
+      }
       const p = (await tx.get<Participant>(
-        'INSERT INTO participants (name, email, is_baseline, created_at) VALUES (?, ?, ?, ?) RETURNING *',
-        [name, email, isBaseline ? 1 : 0, now]))!;
+        'INSERT INTO participants (name, email, is_baseline, created_at, email_key) VALUES (?, ?, ?, ?, ?) RETURNING *',
+        [name, email, isBaseline ? 1 : 0, now, key]))!;
       await tx.run('INSERT INTO tokens (participant_id, token_hash, created_at) VALUES (?, ?, ?)', [p.id, hashToken(token), now]);
       return p;
     });
     return { participant, token };
   }
 
-  participant(id: number): Promise<Participant | undefined> {
-    return this.sql.get<Participant>('SELECT * FROM participants WHERE id = ?', [id]);
+  participant(id: number, q: Sql = this.sql): Promise<Participant | undefined> {
+    return q.get<Participant>('SELECT * FROM participants WHERE id = ?', [id]);
   }
 
   participantByToken(token: string): Promise<Participant | undefined> {
     return this.sql.get<Participant>(
       'SELECT p.* FROM tokens t JOIN participants p ON p.id = t.participant_id WHERE t.token_hash = ?', [hashToken(token)]);
+  }
+
+  // ---- web sessions ----
+
+  /** Opens a web session for a participant; returns the cookie value (only its hash is stored). */
+  async createSession(participantId: number, now: number, maxAgeMs: number): Promise<string> {
+    const value = newToken().replace(/^pdm_/, 'pds_');
+    await this.sql.run('DELETE FROM sessions WHERE expires_at <= ?', [now]);
+    await this.sql.run('INSERT INTO sessions (participant_id, session_hash, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      [participantId, hashToken(value), now, now + maxAgeMs]);
+    return value;
+  }
+
+  participantBySession(value: string, now: number): Promise<Participant | undefined> {
+    return this.sql.get<Participant>(
+      'SELECT p.* FROM sessions s JOIN participants p ON p.id = s.participant_id WHERE s.session_hash = ? AND s.expires_at > ?',
+      [hashToken(value), now]);
+  }
+
+  /** Revokes one session (logout): the cookie's value stops working everywhere. */
+  async deleteSession(value: string): Promise<void> {
+    await this.sql.run('DELETE FROM sessions WHERE session_hash = ?', [hashToken(value)]);
+  }
+
+  /** A server-wide random secret, made on first use and kept in the database (restarts keep forms valid). */
+  async secret(name: string): Promise<Buffer> {
+    const read = () => this.sql.get<{ value: string }>('SELECT value FROM secrets WHERE name = ?', [name]);
+    let row = await read();
+    if (!row) {
+      await this.sql.run('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, crypto.randomBytes(32).toString('base64')]);
+      row = (await read())!;
+    }
+    return Buffer.from(row.value, 'base64');
   }
 
   // ---- challenges ----
@@ -254,10 +297,10 @@ export class Store {
     });
   }
 
-  async challenge(id: string): Promise<ChallengeRecord | undefined> {
-    const row = await this.sql.get<ChallengeRow>('SELECT * FROM challenges WHERE id = ?', [id]);
+  async challenge(id: string, q: Sql = this.sql): Promise<ChallengeRecord | undefined> {
+    const row = await q.get<ChallengeRow>('SELECT * FROM challenges WHERE id = ?', [id]);
     if (!row) return undefined;
-    const phases = await this.sql.all<PhaseRow>('SELECT id, start_at, end_at FROM phases WHERE challenge_id = ? ORDER BY start_at', [id]);
+    const phases = await q.all<PhaseRow>('SELECT id, start_at, end_at FROM phases WHERE challenge_id = ? ORDER BY start_at', [id]);
     return toChallenge(row, phases);
   }
 
@@ -339,17 +382,19 @@ export class Store {
   async ensureTeam(challengeId: string, participant: Participant, now: number): Promise<Team> {
     const existing = await this.teamOf(challengeId, participant.id);
     if (existing) return existing;
-    return this.sql.transaction(async (tx) => {
-      const again = await this.teamOf(challengeId, participant.id, tx);
-      if (again) return again;
-      let name = participant.name;
-      if (await tx.get('SELECT 1 AS x FROM teams WHERE challenge_id = ? AND name = ?', [challengeId, name])) {
-        name = `${participant.name} #${participant.id}`;
-      }
-      const team = await this.insertTeam(tx, challengeId, name, now, participant.is_baseline === 1);
-      await tx.run('INSERT INTO team_members (challenge_id, participant_id, team_id, joined_at) VALUES (?, ?, ?, ?)', [challengeId, participant.id, team.id, now]);
-      return team;
-    });
+    return this.sql.transaction((tx) => this.ensureTeamIn(tx, challengeId, participant, now));
+  }
+
+  private async ensureTeamIn(tx: Sql, challengeId: string, participant: Participant, now: number): Promise<Team> {
+    const again = await this.teamOf(challengeId, participant.id, tx);
+    if (again) return again;
+    let name = participant.name;
+    if (await tx.get('SELECT 1 AS x FROM teams WHERE challenge_id = ? AND name = ?', [challengeId, name])) {
+      name = `${participant.name} #${participant.id}`;
+    }
+    const team = await this.insertTeam(tx, challengeId, name, now, participant.is_baseline === 1);
+    await tx.run('INSERT INTO team_members (challenge_id, participant_id, team_id, joined_at) VALUES (?, ?, ?, ?)', [challengeId, participant.id, team.id, now]);
+    return team;
   }
 
   // ---- submissions ----
@@ -383,27 +428,56 @@ export class Store {
     }
   }
 
-  /** Records a validated submission and queues its scoring job, re-checking limits atomically. */
-  async addSubmission(s: NewSubmission): Promise<{ submission: Submission; jobId: number }> {
+  /**
+   * Records a participant's validated upload and queues its scoring, in one transaction that
+   * decides everything by the time the body completed (`receivedAt`): the phase (an upload
+   * finished after the end is refused, however early it started), the participant's team as
+   * it is now (a team change during the upload cannot misfile it), disqualification and limits.
+   */
+  recordUpload(u: {
+    challengeId: string; participantId: number; receivedAt: number;
+    sha256: string; size: number; filename: string; storedPath: string; description: string;
+  }): Promise<{ submission: Submission; jobId: number }> {
     return this.sql.transaction(async (tx) => {
-      // One writer per team at a time (PostgreSQL); SQLite's write lock already serialises.
-      if (tx.dialect === 'postgres') await tx.get('SELECT id FROM teams WHERE id = ? FOR UPDATE', [s.team.id]);
-      await this.checkLimits(s.team, s.challenge.limits, s.now, tx);
-      const claimed = s.claimedBy;
-      const submission = (await tx.get<Submission>(
-        `INSERT INTO submissions (challenge_id, team_id, participant_id, phase_id, sha256, size, filename, stored_path,
-           description, status, is_baseline, latency_json, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-        [s.challenge.id, s.team.id, s.participant.id, s.phaseId, s.sha256, s.size, s.filename, s.storedPath,
-          s.description, claimed ? 'scoring' : 'queued', s.team.is_baseline, s.latency ? JSON.stringify(s.latency) : null, s.now]))!;
-      const job = claimed
-        ? await tx.get<{ id: number }>(
-          `INSERT INTO jobs (submission_id, kind, state, attempts, lease_owner, lease_expires, started_at, created_at)
-           VALUES (?, 'score', 'running', 1, ?, ?, ?, ?) RETURNING id`, [submission.id, claimed.owner, claimed.leaseExpires, s.now, s.now])
-        : await tx.get<{ id: number }>(`INSERT INTO jobs (submission_id, kind, state, created_at) VALUES (?, 'score', 'queued', ?) RETURNING id`, [submission.id, s.now]);
-      if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('podium_jobs', '')`);
-      return { submission, jobId: job!.id };
+      const challenge = await this.challenge(u.challengeId, tx);
+      const participant = await this.participant(u.participantId, tx);
+      if (!challenge || !challenge.available) throw new StoreError('not_found', `no challenge "${u.challengeId}"`);
+      if (!participant) throw new StoreError('unauthorized', 'this account no longer exists');
+      const phaseId = requireOpenPhase(challenge, u.receivedAt);
+      const team = await this.ensureTeamIn(tx, challenge.id, participant, u.receivedAt);
+      if (team.disqualified) throw new StoreError('forbidden', `team "${team.name}" is disqualified: ${team.disqualified_reason ?? ''}`);
+      return this.addSubmissionIn(tx, { ...u, challenge, team, participant, phaseId, now: u.receivedAt });
     });
+  }
+
+  /** Records a validated submission of a known team and queues its scoring job, re-checking limits atomically. */
+  addSubmission(s: NewSubmission): Promise<{ submission: Submission; jobId: number }> {
+    return this.sql.transaction((tx) => this.addSubmissionIn(tx, s));
+  }
+
+  private async addSubmissionIn(tx: Sql, s: NewSubmission): Promise<{ submission: Submission; jobId: number }> {
+    // One writer per team at a time (PostgreSQL); SQLite's write lock already serialises.
+    if (tx.dialect === 'postgres') await tx.get('SELECT id FROM teams WHERE id = ? FOR UPDATE', [s.team.id]);
+    await this.checkLimits(s.team, s.challenge.limits, s.now, tx);
+    const claimed = s.claimedBy;
+    const submission = (await tx.get<Submission>(
+      `INSERT INTO submissions (challenge_id, team_id, participant_id, phase_id, sha256, size, filename, stored_path,
+         description, status, is_baseline, latency_json, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      [s.challenge.id, s.team.id, s.participant.id, s.phaseId, s.sha256, s.size, s.filename, s.storedPath,
+        s.description, claimed ? 'scoring' : 'queued', s.team.is_baseline, s.latency ? JSON.stringify(s.latency) : null, s.now]))!;
+    const job = claimed
+      ? await tx.get<{ id: number }>(
+        `INSERT INTO jobs (submission_id, kind, state, attempts, lease_owner, lease_expires, started_at, created_at)
+         VALUES (?, 'score', 'running', 1, ?, ?, ?, ?) RETURNING id`, [submission.id, claimed.owner, claimed.leaseExpires, s.now, s.now])
+      : await tx.get<{ id: number }>(`INSERT INTO jobs (submission_id, kind, state, created_at) VALUES (?, 'score', 'queued', ?) RETURNING id`, [submission.id, s.now]);
+    if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('podium_jobs', '')`);
+    return { submission, jobId: job!.id };
+  }
+
+  /** True when some submission row still points at this stored file (files are shared by content). */
+  async storedPathInUse(storedPath: string): Promise<boolean> {
+    return !!await this.sql.get('SELECT 1 AS x FROM submissions WHERE stored_path = ? LIMIT 1', [storedPath]);
   }
 
   submission(id: number): Promise<Submission | undefined> {

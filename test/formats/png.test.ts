@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import { decodePng, decodePngAsync, encodePng, PngError, readPngHeader, VOC_PALETTE } from '../../src/formats/png.js';
+import { decodePng, decodePngAsync, decodePngSamples, decodePngSamplesAsync, encodePng, PngError, readPngHeader, VOC_PALETTE } from '../../src/formats/png.js';
 import { fixture } from '../helpers/cli.js';
 
 const png = (name: string) => fs.readFileSync(fixture('seg/png', name));
@@ -113,6 +113,79 @@ describe('every filter type', () => {
   });
 });
 
+describe('16-bit samples', () => {
+  /** A Pillow-made 16-bit grey PNG and the uint16 samples it holds (little-endian .u16 beside it). */
+  const pillow = (name: string) => ({
+    png: fs.readFileSync(fixture('png16', `${name}.png`)),
+    samples: new Uint16Array(new Uint8Array(fs.readFileSync(fixture('png16', `${name}.u16`))).buffer),
+  });
+  it('reads 16-bit grey PNGs written by Pillow (big-endian samples, filters 0, 1, 2 and 4)', async () => {
+    for (const name of ['smooth', 'noisy', 'mixed']) {
+      const { png: file, samples } = pillow(name);
+      const d = decodePngSamples(file, `${name}.png`);
+      expect([d.width, d.height, d.colorType, d.bitDepth, d.channels]).toEqual([53, 37, 'gray', 16, 1]);
+      expect(d.data).toBeInstanceOf(Uint16Array);
+      expect(d.data).toEqual(samples);
+      expect((await decodePngSamplesAsync(file)).data).toEqual(samples);
+    }
+    const mixed = pillow('mixed').samples;
+    expect(Math.min(...mixed)).toBe(0);
+    expect(Math.max(...mixed)).toBe(65535);
+  });
+  for (const filterType of [0, 1, 2, 3, 4]) {
+    it(`reads pngjs 16-bit grey with filter ${filterType}`, () => {
+      const { samples } = pillow('mixed');
+      const image = new PNG({ width: 53, height: 37, colorType: 0, inputColorType: 0, bitDepth: 16 });
+      image.data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+      const encoded = PNG.sync.write(image, { filterType, colorType: 0, inputColorType: 0, bitDepth: 16 });
+      expect(decodePngSamples(encoded).data).toEqual(samples);
+    });
+  }
+  it('reads pngjs 16-bit RGBA (four samples a pixel, 8 bytes for the filters)', () => {
+    const samples = new Uint16Array(13 * 11 * 4).map((_, i) => (i * 2654435761) % 65536);
+    const image = new PNG({ width: 13, height: 11, bitDepth: 16 });
+    image.data = Buffer.from(samples.buffer);
+    const encoded = PNG.sync.write(image, { filterType: -1, bitDepth: 16, colorType: 6, inputColorType: 6 });
+    const d = decodePngSamples(encoded);
+    expect([d.colorType, d.bitDepth, d.channels]).toEqual(['rgba', 16, 4]);
+    expect(d.data).toEqual(samples);
+  });
+  it('writes 16-bit grey with every filter; Pillow-made samples round-trip and pngjs reads them', () => {
+    const { samples } = pillow('mixed');
+    for (const filter of [0, 1, 2, 3, 4, 'cycle', 'adaptive'] as const) {
+      const encoded = encodePng({ width: 53, height: 37, colorType: 'gray', data: samples }, { filter });
+      expect(readPngHeader(encoded)).toEqual({ width: 53, height: 37, bitDepth: 16, colorType: 'gray', channels: 1 });
+      expect(decodePngSamples(encoded).data).toEqual(samples);
+      const theirs = PNG.sync.read(encoded, { skipRescale: true } as never);
+      // pngjs hands 16-bit grey back as RGBA of 16-bit values; the grey sample is channel 0.
+      const back = (theirs.data as unknown as Uint16Array).filter((_, i) => i % 4 === 0);
+      expect(Uint16Array.from(back)).toEqual(samples);
+    }
+  });
+  it('adaptive filtering writes smaller files than none for smooth images', () => {
+    const { samples } = pillow('smooth');
+    const none = encodePng({ width: 53, height: 37, colorType: 'gray', data: samples });
+    const adaptive = encodePng({ width: 53, height: 37, colorType: 'gray', data: samples }, { filter: 'adaptive' });
+    expect(adaptive.length).toBeLessThan(none.length);
+  });
+  it('8-bit through decodePngSamples is the same as decodePng', () => {
+    const d = decodePngSamples(png('palette8.png'));
+    expect(d.data).toBeInstanceOf(Uint8Array);
+    expect(d.data).toEqual(bin('mask.bin'));
+  });
+  it('refuses 16-bit palette images to write', () => {
+    expect(() => encodePng({ width: 1, height: 1, colorType: 'palette', palette: VOC_PALETTE, data: new Uint16Array(1) })).toThrow(/palette images cannot have 16-bit/);
+  });
+  it('refuses a 16-bit palette header when reading', () => {
+    fails16(patchChunk(png('palette8.png'), 'IHDR', (b) => (b[8] = 16)), /unsupported bit depth 16 for palette images \(supported: 1, 2, 4, 8\)/);
+  });
+  it('a truncated 16-bit image names the file', () => {
+    const { png: file } = pillow('mixed');
+    fails16(patchChunk(file, 'IHDR', (b) => b.writeUInt32BE(40, 4)), /DAPI\.png: truncated image data/);
+  });
+  const fails16 = (buf: Uint8Array, message: RegExp) => expect(() => decodePngSamples(buf, 'DAPI.png')).toThrow(message);
+});
+
 describe('corrupt or unsupported PNGs', () => {
   const good = png('palette8.png');
   const fails = (buf: Uint8Array, message: RegExp) => {
@@ -127,7 +200,7 @@ describe('corrupt or unsupported PNGs', () => {
   });
   it('truncated file', () => fails(good.subarray(0, good.length - 40), /truncated file/));
   it('missing IEND', () => fails(good.subarray(0, good.length - 12), /no IEND/));
-  it('16-bit depth', () => fails(png('gray16.png'), /unsupported bit depth 16 for gray images/));
+  it('16-bit depth through the 8-bit reader', () => fails(png('gray16.png'), /unsupported bit depth 16 for gray images \(supported: 1, 2, 4, 8\)/));
   it('interlaced', () => fails(patchChunk(good, 'IHDR', (b) => (b[12] = 1)), /interlaced \(Adam7\) PNGs are not supported/));
   it('image data shorter than the size needs', () => fails(patchChunk(good, 'IHDR', (b) => b.writeUInt32BE(38, 4)), /truncated image data/));
   it('image data longer than the size needs', () => fails(patchChunk(good, 'IHDR', (b) => b.writeUInt32BE(36, 4)), /inflates to more than/));

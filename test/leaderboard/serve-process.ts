@@ -9,8 +9,13 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+/**
+ * `wrap` puts a command in front (a shell that lowers `ulimit -n`, a mount namespace with a
+ * small tmpfs); it must end by exec-ing the command, so the child's pid is the server's.
+ */
+export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): Promise<ServeProcess> {
+  const argv = [...wrap, process.execPath, cliPath, 'serve', '--host', '127.0.0.1', '--port', '0', ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,7 +10,7 @@ export { HttpError };
 
 /** The HTTP status of a store refusal. */
 const STATUS: Record<StoreErrorCode, number> = {
-  not_found: 404, conflict: 409, limit: 429, forbidden: 403, invalid: 400, unavailable: 503,
+  not_found: 404, unauthorized: 401, conflict: 409, limit: 429, forbidden: 403, invalid: 400, unavailable: 503,
 };
 
 /** Status, message and details of a refusal (HttpError or StoreError); undefined for anything else. */
@@ -79,16 +79,18 @@ export function intParam(value: unknown, what: string): number {
 export function jsonErrors(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    // Refused before the body was read (limit, pause, auth): drain it so the client sees the answer.
-    if (!req.complete) req.resume();
-    const e = err as Error & { status?: number; type?: string };
     const refused = refusal(err);
+    const status = refused?.status ?? 500;
+    // Past the time limit: stop reading and close once answered (a slow client must not hold the socket).
+    if (status === 408 || status === 413 || status >= 500) res.setHeader('Connection', 'close');
+    // Refused before the body was read (limit, pause, auth): drain it so the client sees the answer.
+    if (!req.complete && status !== 408) req.resume();
+    const e = err as Error & { status?: number; type?: string };
     if (refused) {
       if (refused.status === 429 && typeof refused.details.resets_at === 'string') {
         res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(refused.details.resets_at) - ctx.clock()) / 1000))));
       }
       if (refused.status === 503 && typeof refused.details.retry_after === 'number') res.setHeader('Retry-After', String(refused.details.retry_after));
-      if (refused.status === 413) res.setHeader('Connection', 'close');
       res.status(refused.status).json({ error: refused.message, ...refused.details });
       return;
     }

@@ -86,9 +86,9 @@ export function pageRoutes(ctx: AppContext): Router {
     } catch (e) {
       const refused = refusal(e);
       if (!refused) throw e;
-      req.resume();
+      if (refused.status !== 408) req.resume();
       const errors = Array.isArray(refused.details.errors) ? (refused.details.errors as { text?: string }[]).map((x) => x.text ?? String(x)) : undefined;
-      if (refused.status === 413) res.setHeader('Connection', 'close');
+      if (refused.status === 408 || refused.status === 413 || refused.status >= 500) res.setHeader('Connection', 'close');
       page(res, submitPage(c, p, { errors, message: refused.message }), refused.status);
     }
   });
