@@ -12,7 +12,7 @@ import type { AppContext } from './context.js';
 import { HttpError } from './http-error.js';
 import { requireOpenPhase } from './phases.js';
 import { StoreError, type ChallengeRecord, type Participant, type Submission } from './store.js';
-import { receiveUpload, storageFailure, storeUpload, formatBytes } from './upload.js';
+import { receiveUpload, storageFailure, formatBytes } from './upload.js';
 
 /** Room for the multipart headers around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -43,7 +43,7 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD) {
     throw new HttpError(413, `the upload (${formatBytes(declared)}) is larger than this challenge's limit of ${formatBytes(maxBytes)}; nothing was stored`, { max_bytes: maxBytes });
   }
-  const upload = await receiveUpload(req, path.join(ctx.storageDir, 'tmp'), { maxBytes, timeoutMs: ctx.uploadTimeoutMs, log: ctx.log });
+  const upload = await receiveUpload(req, ctx.storage.tmpDir, { maxBytes, timeoutMs: ctx.uploadTimeoutMs, log: ctx.log });
   const receivedAt = ctx.clock();
   // Validate under the stored extension: tasks tell formats apart by it.
   const ext = path.extname(upload.filename).toLowerCase();
@@ -71,7 +71,7 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   }
   let storedPath: string;
   try {
-    storedPath = storeUpload(ctx.storageDir, { tmpPath: checkPath, sha256: upload.sha256, filename: upload.filename });
+    storedPath = await ctx.storage.put(checkPath, upload.sha256, upload.filename);
   } catch (e) {
     fs.rmSync(checkPath, { force: true });
     throw storageFailure(e, ctx.log);
@@ -86,7 +86,7 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
     // Refused at the last step (a race lost on the limits, the deadline passed, the database
     // unreachable): keep no file that no row points to. Files are shared by content, so only
     // when no other row uses it (and kept when that cannot be known now).
-    if (!await ctx.store.storedPathInUse(storedPath).catch(() => true)) fs.rmSync(path.join(ctx.storageDir, storedPath), { force: true });
+    if (!await ctx.store.storedPathInUse(storedPath).catch(() => true)) await ctx.storage.remove(storedPath).catch(() => undefined);
     throw e;
   }
   ctx.pool.notify();

@@ -16,7 +16,8 @@ import { newOwnerId, Queue } from './queue.js';
 import { describeFailure, scoreSubmission } from './scoring.js';
 import { cleanName, type Store } from './store.js';
 import { loadChallenge } from '../challenges/definition.js';
-import { storageDirFor, storeUpload } from './upload.js';
+import { openStorage } from './storage.js';
+import { storageDirFor } from './upload.js';
 import type { Scores } from '../evaluators/evaluator.js';
 
 export interface BaselineOptions {
@@ -85,12 +86,13 @@ export async function recordBaseline(opts: BaselineOptions): Promise<BaselineRes
       if (team.name !== name) throw ValidationError.of({ file: opts.file, message: `a participant team is already named "${name}" in ${challenge.id}; pick another baseline name` });
       entry = { team, participant };
     }
-    const storageDir = opts.storage ?? process.env.PODIUM_STORAGE ?? (isPostgresUrl(opts.dbPath) ? undefined : storageDirFor(opts.dbPath));
-    if (!storageDir) throw new UsageError('a baseline recorded in PostgreSQL needs the submissions storage: set PODIUM_STORAGE (the folder the servers use)');
-    const tmp = path.join(storageDir, 'tmp', `baseline-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+    const storageSpec = opts.storage ?? process.env.PODIUM_STORAGE ?? (isPostgresUrl(opts.dbPath) ? undefined : storageDirFor(opts.dbPath));
+    if (!storageSpec) throw new UsageError('a baseline recorded in PostgreSQL needs the submissions storage: set PODIUM_STORAGE (the folder or s3:// URL the servers use)');
+    const storage = openStorage(storageSpec);
+    const tmp = path.join(storage.tmpDir, `baseline-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
     fs.mkdirSync(path.dirname(tmp), { recursive: true });
     fs.copyFileSync(opts.file, tmp);
-    const storedPath = storeUpload(storageDir, { tmpPath: tmp, sha256, filename: path.basename(opts.file) });
+    const storedPath = await storage.put(tmp, sha256, path.basename(opts.file));
     const size = fs.statSync(opts.file).size;
     const phase = phaseAt(challenge, now)?.id ?? null;
     // Queued already claimed by this process, so a running server's workers never pick it up.
@@ -101,18 +103,22 @@ export async function recordBaseline(opts: BaselineOptions): Promise<BaselineRes
       claimedBy: { owner: queue.owner, leaseExpires: now + queue.leaseMs },
     });
     // Scored here, synchronously, with the same exactly-once finish as the server's workers.
-    const job = { id: jobId, submission_id: submission.id, kind: 'score' as const, attempts: 1, challenge_id: challenge.id, stored_path: storedPath };
+    const job = { id: jobId, submission_id: submission.id, kind: 'score' as const, attempts: 1, challenge_id: challenge.id, stored_path: storedPath, sha256 };
+    // Scored from the stored copy, as a worker would.
+    const copy = await storage.localCopy(storedPath, sha256);
     try {
       const outcome = await scoreSubmission({
         challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
-        primaryMetric: challenge.primary_metric, file: path.join(storageDir, storedPath),
+        primaryMetric: challenge.primary_metric, file: copy.file,
         bootstrapSamples: opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES,
       });
       await queue.complete(job, outcome.version, outcome.splits, Date.now());
     } catch (e) {
-      const f = describeFailure(e, { file: path.join(storageDir, storedPath), truth: challenge.truth });
+      const f = describeFailure(e, { file: copy.file, truth: challenge.truth });
       await queue.fail(job, f.message, f.kind, Date.now());
       throw e;
+    } finally {
+      await copy.release();
     }
     return { submissionId: submission.id, scores: await resultScores(store, submission.id), created: true };
   } finally {

@@ -3,6 +3,7 @@ import type { Boards } from './board.js';
 import { privateVisible } from './phases.js';
 import type { ScoringPool } from './pool.js';
 import type { Queue } from './queue.js';
+import type { SubmissionStorage } from './storage.js';
 import type { ChallengeRecord, ScoreRow, Store, Submission } from './store.js';
 
 export interface AppContext {
@@ -10,7 +11,8 @@ export interface AppContext {
   boards: Boards;
   queue: Queue;
   pool: ScoringPool;
-  storageDir: string;
+  /** Where submission files live (a local folder or an S3 bucket). */
+  storage: SubmissionStorage;
   /** Milliseconds since the epoch; injectable so tests can move past a phase's end. */
   clock: () => number;
   adminToken?: string;

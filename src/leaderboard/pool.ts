@@ -5,21 +5,25 @@
  * The main thread holds the leases and heartbeats them; a crashed or hung worker is replaced
  * and its job released or failed with a reason, never left `scoring` forever.
  */
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Problem } from '../problems.js';
 import type { ClaimedJob, Queue } from './queue.js';
 import type { ScoreOutcome, ScoreRequest } from './scoring.js';
+import type { LocalCopy, SubmissionStorage } from './storage.js';
 import type { Store } from './store.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
 export interface PoolOptions {
   store: Store;
   queue: Queue;
-  storageDir: string;
+  storage: SubmissionStorage;
   workers: number;
+  /** Also run a thread that only validates uploads (the server; a `podium worker` only scores). */
+  validation?: boolean;
+  /** Local truth files by challenge id, when they are not where the database says (`podium worker` on another host). */
+  truths?: Map<string, string>;
   clock: () => number;
   bootstrapSamples: number;
   /** How often to look for jobs queued by other processes, and to reclaim expired leases. */
@@ -37,7 +41,7 @@ interface Slot {
   validationOnly: boolean;
   busy?:
     | { type: 'validate'; id: number; resolve(p: Problem[]): void; reject(e: Error): void }
-    | { type: 'job'; id: number; job: ClaimedJob; timer?: NodeJS.Timeout };
+    | { type: 'job'; id: number; job: ClaimedJob; copy: LocalCopy; timer?: NodeJS.Timeout };
 }
 
 /**
@@ -61,6 +65,8 @@ export class ScoringPool {
   private closing = false;
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
+  /** Set by drain(): finish the jobs in hand, claim no more. */
+  private draining = false;
   private idleWaiters: (() => void)[] = [];
   /** Workers lost in a row without a reply in between: respawns back off so a broken install does not spin. */
   private lostInARow = 0;
@@ -68,8 +74,10 @@ export class ScoringPool {
   constructor(private readonly opts: PoolOptions) {}
 
   start(): void {
-    for (let i = 0; i < Math.max(1, this.opts.workers); i++) this.slots.push({ worker: this.spawn(), validationOnly: false });
-    this.slots.push({ worker: this.spawn(), validationOnly: true });
+    // 0 scoring threads: a server that leaves scoring to `podium worker` processes (it still validates uploads).
+    const scoring = this.opts.validation === false ? Math.max(1, this.opts.workers) : Math.max(0, this.opts.workers);
+    for (let i = 0; i < scoring; i++) this.slots.push({ worker: this.spawn(), validationOnly: false });
+    if (this.opts.validation !== false) this.slots.push({ worker: this.spawn(), validationOnly: true });
     const { queue, clock } = this.opts;
     const heartbeatEvery = Math.max(50, Math.floor(queue.leaseMs / 3));
     this.timers.push(setInterval(() => void this.safely(() => queue.heartbeat(clock())), heartbeatEvery));
@@ -154,7 +162,7 @@ export class ScoringPool {
             slot.worker.postMessage({ id, type: 'validate', request: v.request } satisfies WorkerRequest);
             continue;
           }
-          if (slot.validationOnly) continue;
+          if (slot.validationOnly || this.draining) continue;
           // Reserve the slot while the claim is in flight, so a validation does not take it meanwhile.
           slot.busy = { type: 'validate', id: -1, resolve: () => undefined, reject: () => undefined };
           let job: ClaimedJob | undefined;
@@ -186,13 +194,21 @@ export class ScoringPool {
       await queue.fail(job, `challenge ${job.challenge_id} is no longer defined`, 'error', clock());
       return;
     }
+    let copy: LocalCopy;
+    try {
+      copy = await this.opts.storage.localCopy(job.stored_path, job.sha256);
+    } catch (e) {
+      // The storage is unreachable: try again later (each claim counts as an attempt).
+      await queue.release(job, `the submission file could not be read from storage: ${(e as Error).message}`, clock());
+      return;
+    }
     const request: ScoreRequest = {
-      challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
-      primaryMetric: challenge.primary_metric, file: path.join(this.opts.storageDir, job.stored_path),
+      challengeId: challenge.id, task: challenge.task, truth: this.opts.truths?.get(challenge.id) ?? challenge.truth, options: challenge.options,
+      primaryMetric: challenge.primary_metric, file: copy.file,
       bootstrapSamples: this.opts.bootstrapSamples,
     };
     const id = this.nextId++;
-    const busy: Slot['busy'] = { type: 'job', id, job };
+    const busy: Slot['busy'] = { type: 'job', id, job, copy };
     if (this.opts.jobTimeoutMs) {
       busy.timer = setTimeout(() => this.onTimeout(slot, id), this.opts.jobTimeoutMs);
       busy.timer.unref();
@@ -213,6 +229,7 @@ export class ScoringPool {
       else busy.reject(new Error(reply.message));
     } else {
       if (busy.timer) clearTimeout(busy.timer);
+      void busy.copy.release().catch(() => undefined);
       // The slot stays busy until the result is stored: whenIdle must not see a gap.
       await this.safely(async () => {
         if (reply.ok) {
@@ -233,6 +250,7 @@ export class ScoringPool {
     const busy = slot.busy;
     if (!busy || busy.type !== 'job' || busy.id !== id) return;
     slot.busy = undefined;
+    void busy.copy.release().catch(() => undefined);
     const seconds = Math.round((this.opts.jobTimeoutMs ?? 0) / 1000);
     void this.safely(() => this.opts.queue.fail(busy.job, `scoring took longer than ${seconds} s and was stopped`, 'error', this.opts.clock()));
     this.replace(slot);
@@ -246,6 +264,7 @@ export class ScoringPool {
     if (busy?.type === 'validate') busy.reject(new Error(reason));
     if (busy?.type === 'job') {
       if (busy.timer) clearTimeout(busy.timer);
+      void busy.copy.release().catch(() => undefined);
       void this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock()));
     }
     this.opts.log?.(reason);
@@ -271,6 +290,23 @@ export class ScoringPool {
     this.pump();
   }
 
+  /**
+   * Stops claiming and waits up to `graceMs` for the jobs in hand to finish (a graceful stop
+   * of `podium worker`); close() then gives any job still running back to the queue.
+   */
+  async drain(graceMs: number): Promise<number> {
+    this.draining = true;
+    const deadline = Date.now() + graceMs;
+    const running = () => this.slots.filter((s) => s.busy?.type === 'job').length;
+    while (running() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return running();
+  }
+
+  /** Jobs being scored right now. */
+  get running(): number {
+    return this.slots.filter((s) => s.busy?.type === 'job').length;
+  }
+
   /** Stops the workers; jobs in flight go back to the queue for the next start. */
   async close(): Promise<void> {
     this.closing = true;
@@ -282,6 +318,7 @@ export class ScoringPool {
       const busy = slot.busy;
       if (busy?.type === 'job') {
         if (busy.timer) clearTimeout(busy.timer);
+        releases.push(busy.copy.release().catch(() => undefined));
         releases.push(this.safely(() => this.opts.queue.release({ ...busy.job, attempts: 0 }, 'the server stopped', now)));
       }
       if (busy?.type === 'validate') busy.reject(new Error('the server is stopping'));

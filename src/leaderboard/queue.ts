@@ -15,7 +15,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { refreshTeamPicks } from './picks.js';
-import type { Sql, SqlDatabase } from './sql.js';
+import { placeholders, type Sql, type SqlDatabase } from './sql.js';
 import type { SplitScore } from './store.js';
 
 /** Attempts after which a job that keeps losing its worker is failed with a reason. */
@@ -28,6 +28,7 @@ export interface ClaimedJob {
   attempts: number;
   challenge_id: string;
   stored_path: string;
+  sha256: string;
 }
 
 /** A lease owner: this host, this process, this start (pids get reused). */
@@ -49,7 +50,11 @@ function ownerIsDeadHere(owner: string, self: string): boolean {
 }
 
 export class Queue {
-  constructor(private readonly sql: SqlDatabase, readonly owner: string, readonly leaseMs: number) {}
+  /**
+   * `challenges` limits claims to those challenges (a `podium worker` claims only what it has
+   * the truth of); undefined claims any.
+   */
+  constructor(private readonly sql: SqlDatabase, readonly owner: string, readonly leaseMs: number, private readonly challenges?: readonly string[]) {}
 
   /** Row locks that other claimers skip instead of waiting for (PostgreSQL); SQLite locks the whole file. */
   private get skipLocked(): string {
@@ -88,11 +93,12 @@ export class Queue {
   /** Claims the oldest queued job of an available, unpaused challenge. */
   claim(now: number): Promise<ClaimedJob | undefined> {
     return this.transaction(async (tx) => {
+      const only = this.challenges ? ` AND s.challenge_id IN (${placeholders(this.challenges.length)})` : '';
       const job = await tx.get<ClaimedJob>(
-        `SELECT j.id, j.submission_id, j.kind, j.attempts, s.challenge_id, s.stored_path
+        `SELECT j.id, j.submission_id, j.kind, j.attempts, s.challenge_id, s.stored_path, s.sha256
          FROM jobs j JOIN submissions s ON s.id = j.submission_id JOIN challenges c ON c.id = s.challenge_id
-         WHERE j.state = 'queued' AND c.paused = 0 AND c.available = 1
-         ORDER BY j.id LIMIT 1${this.sql.dialect === 'postgres' ? ' FOR UPDATE OF j SKIP LOCKED' : ''}`);
+         WHERE j.state = 'queued' AND c.paused = 0 AND c.available = 1${only}
+         ORDER BY j.id LIMIT 1${this.sql.dialect === 'postgres' ? ' FOR UPDATE OF j SKIP LOCKED' : ''}`, this.challenges ?? []);
       if (!job) return undefined;
       await tx.run(`UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires = ?, attempts = attempts + 1, started_at = ? WHERE id = ?`,
         [this.owner, now + this.leaseMs, now, job.id]);

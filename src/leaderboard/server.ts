@@ -18,13 +18,14 @@ import { apiRoutes } from './routes/api.js';
 import { jsonErrors } from './routes/http.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { isPostgresUrl } from './sql.js';
+import { openStorage } from './storage.js';
 import { loadServableChallenges } from './sync.js';
 import { DEFAULT_UPLOAD_TIMEOUT_MS, storageDirFor, sweepTempFolder } from './upload.js';
 
 export interface ServerOptions {
   /** A SQLite file path, or a postgres:// URL. */
   dbPath: string;
-  /** Where submission files live: a folder (default: `submissions/` beside a SQLite file). */
+  /** Where submission files live: a folder (default: `submissions/` beside a SQLite file) or s3://bucket/prefix. */
   storage?: string;
   challengesRoot: string;
   port?: number;
@@ -61,17 +62,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`podium serve: ${line}\n`));
   const clock = opts.clock ?? (() => Date.now());
   const challenges = await loadServableChallenges(opts.challengesRoot, log);
-  const storageDir = opts.storage ?? (isPostgresUrl(opts.dbPath) ? undefined : storageDirFor(opts.dbPath));
-  if (!storageDir) throw new UsageError('serve: a PostgreSQL database needs --storage (a folder or s3://bucket/prefix shared by every server and worker)');
+  const storageSpec = opts.storage ?? (isPostgresUrl(opts.dbPath) ? undefined : storageDirFor(opts.dbPath));
+  if (!storageSpec) throw new UsageError('serve: a PostgreSQL database needs --storage (a folder or s3://bucket/prefix shared by every server and worker)');
+  const storage = openStorage(storageSpec);
   const store = await openStore(opts.dbPath, { log });
   await store.syncChallenges(challenges, clock());
   const queue = new Queue(store.sql, newOwnerId(), opts.leaseMs ?? 30_000);
   // Uploads cut short by a crash or kill -9 of an earlier run leave temp files: delete them.
-  const swept = sweepTempFolder(path.join(storageDir, 'tmp'));
+  const swept = sweepTempFolder(storage.tmpDir);
   if (swept) log(`deleted ${swept} temp files left by an earlier run`);
   const uploadTimeoutMs = opts.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
   const pool = new ScoringPool({
-    store, queue, storageDir, clock, log,
+    store, queue, storage, clock, log,
     workers: opts.workers ?? defaultWorkers(),
     bootstrapSamples: opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES,
     jobTimeoutMs: opts.jobTimeoutMs ?? 30 * 60_000,
@@ -79,7 +81,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
-    store, boards: new Boards(store), queue, pool, storageDir, clock, log,
+    store, boards: new Boards(store), queue, pool, storage, clock, log,
     adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs,
   };
 
