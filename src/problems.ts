@@ -13,6 +13,11 @@ export interface Problem {
   row?: number;
   column?: string;
   message: string;
+  /**
+   * Whose fault it is: absent for the participant's file, 'host' for the organisers' data (a
+   * truth file, a stored file). A host problem never makes a submission invalid.
+   */
+  fault?: 'host';
 }
 
 export function formatProblem(p: Problem): string {

@@ -9,6 +9,7 @@ import { ValidationError, type Problem } from '../problems.js';
 import { TASK_NAMES, type TaskName, type TaskOptions } from '../tasks/task.js';
 import { loadTask } from '../tasks/registry.js';
 import { packageRoot } from '../paths.js';
+import { parseModelTrack, parseSubmissionKinds, type ModelTrack, type SubmissionKind } from './model-track.js';
 
 export interface ChallengeLimits {
   per_day: number;
@@ -40,6 +41,10 @@ export interface Challenge {
   dir: string;
   /** Absolute path of a sample submission, when the definition names one. */
   sample_submission?: string;
+  /** What participants may submit: files, models, or both (model-track.ts). */
+  submission: SubmissionKind[];
+  /** The model track's settings, when `submission` includes model. */
+  model?: ModelTrack;
 }
 
 export const DEFAULT_LIMITS: ChallengeLimits = { per_day: 5, total: 500, final_selections: 2, max_upload_mb: 200 };
@@ -143,6 +148,10 @@ export async function loadChallenge(dirOrFile: string, opts: LoadOptions = {}): 
     else sample_submission = path.resolve(dir, y.sample_submission);
   }
 
+  const submission = parseSubmissionKinds(y.submission, fail);
+  const model = submission.includes('model') ? parseModelTrack(y.model, dir, fail) : undefined;
+  if (!submission.includes('model') && y.model !== undefined) fail('model', 'is only read when submission includes model');
+
   let higher_is_better = false;
   if (task && (TASK_NAMES as readonly string[]).includes(task) && primary) {
     const metrics = (await loadTask(task)).metrics(options);
@@ -154,7 +163,7 @@ export async function loadChallenge(dirOrFile: string, opts: LoadOptions = {}): 
   if (problems.length) throw new ValidationError(problems);
   return {
     id, title, task: task as TaskName, truth, primary_metric: primary, higher_is_better,
-    options, limits, phases, description, dir, sample_submission,
+    options, limits, phases, description, dir, sample_submission, submission, model,
   };
 }
 

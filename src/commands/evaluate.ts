@@ -2,18 +2,38 @@
 import { parseFlags, requireFlag } from './args.js';
 import { resolveTarget, targetFlags } from './target.js';
 import type { Scores } from '../evaluators/evaluator.js';
+import { UsageError } from '../problems.js';
+import { commandPolicy } from './execution.js';
+
+const modelFlags = {
+  model: { type: 'string' },
+  latency: { type: 'string' },
+  'no-reference': { type: 'boolean' },
+  'keep-work': { type: 'boolean' },
+} as const;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseFlags('evaluate', args, targetFlags);
+  const { values } = parseFlags('evaluate', args, { ...targetFlags, ...modelFlags });
   if (values.help) {
     process.stdout.write(
-      'usage: podium evaluate (--task T --truth PATH | --challenge DIR-OR-ID) --submission PATH [--json] [--options JSON]\n',
+      'usage: podium evaluate (--task T --truth PATH | --challenge DIR-OR-ID) --submission PATH [--json] [--options JSON]\n' +
+        '       podium evaluate --challenge DIR-OR-ID --model MODEL.onnx|model.json [--latency challenge|full|quick|off] [--no-reference] [--json]\n',
     );
     return 0;
   }
+  if (values.model !== undefined) {
+    if (values.submission !== undefined) throw new UsageError('evaluate: give --submission or --model, not both');
+    return (await import('./evaluate-model.js')).runModelEvaluation(values);
+  }
   const submission = requireFlag('evaluate', values.submission, 'submission');
   const target = await resolveTarget('evaluate', values);
-  const { report } = await target.task.evaluate(target.truth, submission, { options: target.options });
+  const run = await commandPolicy('scoring');
+  let report;
+  try {
+    ({ report } = await target.task.evaluate(target.truth, submission, { options: target.options, ...run.policy }));
+  } finally {
+    run.done();
+  }
   if (values.json) {
     process.stdout.write(JSON.stringify({ ...report, version: target.task.version }) + '\n');
     return 0;

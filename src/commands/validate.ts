@@ -2,6 +2,7 @@
 import { formatProblem, ValidationError } from '../problems.js';
 import { parseFlags, requireFlag } from './args.js';
 import { resolveTarget, targetFlags } from './target.js';
+import { commandPolicy } from './execution.js';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags('validate', args, targetFlags);
@@ -11,8 +12,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const submission = requireFlag('validate', values.submission, 'submission');
   const target = await resolveTarget('validate', values);
+  const run = await commandPolicy('checking');
   try {
-    await target.task.validate(target.truth, submission, { options: target.options });
+    await target.task.validate(target.truth, submission, { options: target.options, ...run.policy });
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     if (values.json) {
@@ -23,6 +25,8 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(`${e.total} problem${e.total === 1 ? '' : 's'}${hidden > 0 ? ` (${hidden} not shown)` : ''}\n`);
     }
     return 2;
+  } finally {
+    run.done();
   }
   if (values.json) process.stdout.write(JSON.stringify({ valid: true, total: 0, problems: [] }) + '\n');
   else process.stdout.write(`${submission}: valid\n`);

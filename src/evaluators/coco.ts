@@ -227,10 +227,7 @@ export function cocoEvaluator(truth: CocoGroundTruth): Evaluator<CocoState, Coco
       }
       state.chunks.push(evaluateImages(scorer, batch.detections, groups, batch.images));
     },
-    merge(a, b) {
-      a.chunks.push(...b.chunks);
-      return a;
-    },
+    merge: (states) => ({ chunks: states.flatMap((s) => s.chunks) }),
     finish(state) {
       const refs = imageRefs(state);
       const all: number[] = [];

@@ -1,9 +1,17 @@
 /**
  * The shape of every evaluator: a mergeable accumulator (torchmetrics' update/compute with
- * mergeable state). Evaluators are pure metric code: no files, no HTTP, no SQL.
+ * mergeable state, torcheval's `merge_state`). Evaluators are pure metric code: no files, no
+ * HTTP, no SQL, no threads.
  *
- * - one pass scores public, private and all rows together (three states);
- * - shards scored in worker threads or on other machines merge exactly;
+ * The contract the scoring pipeline (src/scoring/pipeline.ts) relies on, checked for every
+ * evaluator by test/scoring/contract.test.ts:
+ * - `create()` gives an empty state; `add(state, item)` mutates that state only;
+ * - `merge(states)` returns a new state equal to having added every item of every input, in
+ *   any order and grouping, and never mutates its inputs;
+ * - `finish(state)` never mutates the state (a state can be finished, added to, finished again);
+ * - a state is made only of numbers, strings, booleans, null, plain arrays and objects, and
+ *   typed arrays, so src/scoring/state-codec.ts serialises any state for another thread,
+ *   process or machine, and the decoded state merges and finishes exactly as the original;
  * - `version` changes whenever the numbers could change, and is stored with every score.
  */
 
@@ -21,9 +29,11 @@ export interface Evaluator<State, Item, Result = Scores> {
   readonly version: string;
   readonly metrics: readonly MetricInfo[];
   create(): State;
+  /** Adds one item (a scoring unit, or a typed-array batch of units) to `state`. */
   add(state: State, item: Item): void;
-  /** Combines two states; `a` may be reused as the result. */
-  merge(a: State, b: State): State;
+  /** A new state holding everything the inputs hold; the inputs are left as they were. */
+  merge(states: readonly State[]): State;
+  /** The scores of a state; the state is left as it was. */
   finish(state: State): Result;
 }
 

@@ -134,3 +134,93 @@ export function summarize(
     offline_batch: settings.offlineBatch,
   };
 }
+
+/**
+ * SingleStream for an entry and a reference in the same job, interleaved query by query so
+ * both see the same machine conditions (load from other processes, frequency, cache state):
+ * each round issues one query to each, in an order that alternates round by round (AB, BA)
+ * so neither always runs on the other's warm caches; the sample of each round is drawn from
+ * a seeded permutation (LoadGen issues queries in a seeded random order, `qsl_rng_seed`).
+ * Warm-up queries of both come first, not counted. The run lasts until both have at least
+ * `minQueries` and `minDurationMs` has passed.
+ *
+ * Relative latency (entry / reference) is reported two ways: the ratio of the p50s, and the
+ * median of the per-round ratios (each round's two queries ran seconds apart at most, so a
+ * burst of load cancels within the pair). The headline is the latter (bench/latency).
+ */
+export interface InterleavedResult {
+  entryMs: number[];
+  referenceMs: number[];
+  /** Median over rounds of entry / reference latency. */
+  pairedRatio: number;
+  /** p50(entry) / p50(reference). */
+  p50Ratio: number;
+}
+
+export function seededPermutation(n: number, random: () => number): number[] {
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+export async function interleavedSingleStream(
+  entry: Pick<LatencyTarget, 'runOne' | 'samples'>,
+  reference: Pick<LatencyTarget, 'runOne' | 'samples'>,
+  settings: LatencySettings,
+  random: () => number,
+  clock: Clock = realClock,
+): Promise<InterleavedResult> {
+  const samples = Math.min(entry.samples, reference.samples);
+  for (let i = 0; i < settings.warmup; i++) {
+    await entry.runOne(i % samples);
+    await reference.runOne(i % samples);
+  }
+  const entryMs: number[] = [];
+  const referenceMs: number[] = [];
+  let order = seededPermutation(samples, random);
+  let at = 0;
+  const time = async (t: Pick<LatencyTarget, 'runOne'>, sample: number) => {
+    const t0 = clock();
+    await t.runOne(sample);
+    return clock() - t0;
+  };
+  const start = clock();
+  while (entryMs.length < settings.minQueries || clock() - start < settings.minDurationMs) {
+    if (at === samples) {
+      order = seededPermutation(samples, random);
+      at = 0;
+    }
+    const sample = order[at++];
+    if (entryMs.length % 2 === 0) {
+      entryMs.push(await time(entry, sample));
+      referenceMs.push(await time(reference, sample));
+    } else {
+      referenceMs.push(await time(reference, sample));
+      entryMs.push(await time(entry, sample));
+    }
+  }
+  const ratios = entryMs.map((e, i) => e / referenceMs[i]).sort((a, b) => a - b);
+  const sortedE = [...entryMs].sort((a, b) => a - b);
+  const sortedR = [...referenceMs].sort((a, b) => a - b);
+  return { entryMs, referenceMs, pairedRatio: median(ratios), p50Ratio: percentile(sortedE, 0.5) / percentile(sortedR, 0.5) };
+}
+
+/** The middle value (mean of the two middle ones for an even count) of sorted values. */
+export function median(sorted: readonly number[]): number {
+  if (sorted.length === 0) throw new RangeError('median of nothing');
+  const m = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+}
+
+/**
+ * The harness floor: SingleStream over a model that does nothing, through the same loop and
+ * clock. Whatever the entry measures below this is the harness, not the model.
+ */
+export async function harnessFloor(nullModel: Pick<LatencyTarget, 'runOne' | 'samples'>, settings: LatencySettings, clock: Clock = realClock): Promise<{ p50_ms: number; p99_ms: number; queries: number }> {
+  const { latenciesMs } = await singleStream(nullModel, { ...settings, minDurationMs: Math.min(settings.minDurationMs, 1000) }, clock);
+  const sorted = latenciesMs.sort((a, b) => a - b);
+  return { p50_ms: percentile(sorted, 0.5), p99_ms: percentile(sorted, 0.99), queries: sorted.length };
+}

@@ -233,27 +233,34 @@ export function confusionScores(state: ConfusionState): Scores {
   };
 }
 
-/** The mergeable accumulator; an item is one image's pair of masks. */
-export function segmentationEvaluator(classes: number): Evaluator<ConfusionState, MaskPair> {
-  const scratch = new Uint32Array(classes * classes);
+/** One image's pixels counted into a new classes x classes matrix; throws for labels out of range. */
+export function countMaskPair(classes: number, pair: MaskPair): Uint32Array {
+  if (pair.truth.length !== pair.prediction.length) {
+    throw new RangeError(`truth has ${pair.truth.length} pixels, prediction ${pair.prediction.length}`);
+  }
+  const counts = new Uint32Array(classes * classes);
+  const check = countPixels(pair.truth, pair.prediction, classes, counts);
+  if (check.badPredictions > 0 || check.badTruth > 0) {
+    throw new RangeError(`labels out of range 0..${classes - 1}: prediction ${check.firstBadPrediction}, truth ${check.firstBadTruth}`);
+  }
+  return counts;
+}
+
+/**
+ * The mergeable accumulator; an item is one image's classes x classes counts (countMaskPair,
+ * or the task's own decoding and counting), so a bootstrap draw adds kept counts, never pixels.
+ */
+export function segmentationEvaluator(classes: number): Evaluator<ConfusionState, ArrayLike<number>> {
+  const create = (): ConfusionState => ({ classes, matrix: new Float64Array(classes * classes) });
   return {
     version: SEGMENTATION_VERSION,
     metrics: SEGMENTATION_METRICS,
-    create: () => ({ classes, matrix: new Float64Array(classes * classes) }),
-    add(state, item) {
-      if (item.truth.length !== item.prediction.length) {
-        throw new RangeError(`truth has ${item.truth.length} pixels, prediction ${item.prediction.length}`);
-      }
-      scratch.fill(0);
-      const check = countPixels(item.truth, item.prediction, classes, scratch);
-      if (check.badPredictions > 0 || check.badTruth > 0) {
-        throw new RangeError(`labels out of range 0..${classes - 1}: prediction ${check.firstBadPrediction}, truth ${check.firstBadTruth}`);
-      }
-      addCounts(state, scratch);
-    },
-    merge(a, b) {
-      addCounts(a, b.matrix);
-      return a;
+    create,
+    add: addCounts,
+    merge(states) {
+      const out = create();
+      for (const s of states) addCounts(out, s.matrix);
+      return out;
     },
     finish: confusionScores,
   };

@@ -118,9 +118,6 @@ export const separationEvaluator: Evaluator<SeparationState, MixtureScores> = {
   add(state, item) {
     state.mixtures.push(item);
   },
-  merge(a, b) {
-    for (const m of b.mixtures) a.mixtures.push(m);
-    return a;
-  },
+  merge: (states) => ({ mixtures: states.flatMap((s) => s.mixtures) }),
   finish: (state) => separationScores(state.mixtures),
 };

@@ -10,10 +10,15 @@
  */
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 
-export interface TopKItem {
-  trueClass: number;
-  /** 0-based position of the true label among the predictions, -1 when it is not there. */
-  rank: number;
+/**
+ * A typed-array batch of rows: row u has true class `trueClass[u]` and the 0-based position of
+ * the true label among its predictions `rank[u]` (-1 when absent). `units` picks the rows to add
+ * (repeats count again, as a bootstrap draw needs); without it every row is added.
+ */
+export interface TopKBatch {
+  trueClass: Int32Array;
+  rank: Int16Array;
+  units?: ArrayLike<number>;
 }
 
 export interface TopKState {
@@ -42,32 +47,54 @@ export function topKMetrics(ks: readonly number[]): MetricInfo[] {
   ];
 }
 
-export function topKEvaluator(ks: readonly number[], numClasses: number): Evaluator<TopKState, TopKItem> {
+export function topKEvaluator(ks: readonly number[], numClasses: number): Evaluator<TopKState, TopKBatch> {
   const metrics = topKMetrics(ks);
+  const create = (): TopKState => ({
+    rows: 0,
+    hits: new Float64Array(ks.length),
+    classRows: new Float64Array(numClasses),
+    classTop1: new Float64Array(numClasses),
+  });
+  // Rows found at each rank below the largest k, per add: hits follow by prefix sums.
+  const maxK = Math.max(0, ...ks);
+  const atRank = new Float64Array(maxK);
   return {
     version: TOPK_VERSION,
     metrics,
-    create: () => ({
-      rows: 0,
-      hits: new Float64Array(ks.length),
-      classRows: new Float64Array(numClasses),
-      classTop1: new Float64Array(numClasses),
-    }),
-    add(state, item) {
-      state.rows++;
-      state.classRows[item.trueClass]!++;
-      if (item.rank < 0) return;
-      if (item.rank === 0) state.classTop1[item.trueClass]!++;
-      for (let i = 0; i < ks.length; i++) if (item.rank < ks[i]!) state.hits[i]!++;
-    },
-    merge(a, b) {
-      a.rows += b.rows;
-      for (let i = 0; i < ks.length; i++) a.hits[i]! += b.hits[i]!;
-      for (let c = 0; c < numClasses; c++) {
-        a.classRows[c]! += b.classRows[c]!;
-        a.classTop1[c]! += b.classTop1[c]!;
+    create,
+    add(state, batch) {
+      // The hot loop: typed arrays only, whatever k are reported.
+      const { trueClass, rank, units } = batch;
+      const { classRows, classTop1 } = state;
+      const n = units ? units.length : rank.length;
+      atRank.fill(0);
+      for (let j = 0; j < n; j++) {
+        const u = units ? units[j]! : j;
+        const c = trueClass[u]!;
+        const r = rank[u]!;
+        classRows[c]!++;
+        if (r < 0) continue;
+        if (r === 0) classTop1[c]!++;
+        if (r < maxK) atRank[r]!++;
       }
-      return a;
+      state.rows += n;
+      ks.forEach((k, i) => {
+        let h = 0;
+        for (let r = 0; r < k; r++) h += atRank[r]!;
+        state.hits[i]! += h;
+      });
+    },
+    merge(states) {
+      const out = create();
+      for (const s of states) {
+        out.rows += s.rows;
+        for (let i = 0; i < ks.length; i++) out.hits[i]! += s.hits[i]!;
+        for (let c = 0; c < numClasses; c++) {
+          out.classRows[c]! += s.classRows[c]!;
+          out.classTop1[c]! += s.classTop1[c]!;
+        }
+      }
+      return out;
     },
     finish(state): Scores {
       const out: Scores = {};

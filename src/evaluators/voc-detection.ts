@@ -142,10 +142,7 @@ export function vocEvaluator(truth: VocGroundTruth): Evaluator<VocState, VocBatc
       }
       state.chunks.push(evaluateImages(truth, gt, d, groups, batch.images));
     },
-    merge(a, b) {
-      a.chunks.push(...b.chunks);
-      return a;
-    },
+    merge: (states) => ({ chunks: states.flatMap((s) => s.chunks) }),
     finish(state) {
       return accumulate(truth, select(state, [...refsOf(state).keys()]));
     },

@@ -1,23 +1,18 @@
 /**
- * A task type (classification, segmentation, detection, separation): it knows how to read a
- * truth, read and validate a submission, and which evaluator scores it. The CLI, the server's
- * scoring workers and the baselines all go through this contract, via `loadTask` in registry.ts.
+ * A task type as its callers see it (the CLI, the server's scoring workers, the baselines):
+ * metrics, validate, evaluate. Every task is built by the scoring pipeline from what the task
+ * supplies (src/scoring/task-definition.ts); `loadTask` in registry.ts gives one by name.
  */
 import type { MetricInfo, Scores } from '../evaluators/evaluator.js';
+import type { ExecutionPolicy } from '../scoring/produce.js';
+import type { Resampler } from '../scoring/resampler.js';
+import type { TaskOptions } from '../scoring/options.js';
+
+export type { Resampler } from '../scoring/resampler.js';
+export type { TaskOptions } from '../scoring/options.js';
 
 export const TASK_NAMES = ['classification', 'segmentation', 'detection', 'separation'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
-
-/** Task-specific evaluator options from a challenge definition (`options:`), e.g. `{ predictions: 3 }`. */
-export type TaskOptions = Record<string, unknown>;
-
-/** Draws the score of a resampled set of truth items, for bootstrap intervals. */
-export interface Resampler {
-  /** Number of truth items (rows, images, mixtures) that can be drawn. */
-  readonly size: number;
-  /** Scores of the multiset of items given by index (0..size-1, repeats allowed). */
-  score(indices: Uint32Array): Scores;
-}
 
 export interface ScoreReport {
   task: TaskName;
@@ -29,12 +24,11 @@ export interface ScoreReport {
   [extra: string]: unknown;
 }
 
-export interface EvaluateOptions {
+/** What to score and how: task options, resamplers, and the caller's execution policy. */
+export interface EvaluateOptions extends ExecutionPolicy {
   options?: TaskOptions;
   /** Ask for resamplers (per split) so the caller can bootstrap confidence intervals. */
   withResamplers?: boolean;
-  /** Directory for temporary files (never outside it). */
-  workDir?: string;
 }
 
 export interface EvaluateResult {
@@ -47,8 +41,10 @@ export interface Task {
   readonly name: TaskName;
   /** Evaluator version; stored with every score so rescoring is explainable. */
   readonly version: string;
-  /** The metrics this task reports under the given options. */
+  /** The metrics this task reports under the given options (throws OptionError for bad options). */
   metrics(options?: TaskOptions): MetricInfo[];
+  /** Checks options only; throws OptionError naming the key. */
+  checkOptions(options?: TaskOptions): void;
   /** Reads truth and submission, validates, scores. Throws ValidationError for bad input. */
   evaluate(truthPath: string, submissionPath: string, opts?: EvaluateOptions): Promise<EvaluateResult>;
   /** Only checks the submission against the truth; throws ValidationError with all problems. */

@@ -2,9 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { task } from '../../src/tasks/classification/index.js';
+import { classificationDefinition, definition } from '../../src/tasks/classification/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
 import { ValidationError } from '../../src/problems.js';
 import { fixture } from '../helpers/cli.js';
+
+const task = taskFromDefinition(definition);
 
 const expected = JSON.parse(fs.readFileSync(fixture('cls/expected.json'), 'utf8'));
 const solution = fixture('cls/solution.csv');
@@ -215,14 +218,8 @@ describe('the byte-level fast path and the general path agree', () => {
   async function bothPaths(truthText: string, subText: string, options: Record<string, unknown> = {}) {
     const truth = write(`fp-t-${Math.random()}.csv`, truthText);
     const sub = write(`fp-s-${Math.random()}.csv`, subText);
-    const run = async (fast: boolean) => {
-      process.env.PODIUM_CLASSIFICATION_FAST_PATH = fast ? '1' : '0';
-      try {
-        return (await task.evaluate(truth, sub, { options })).report;
-      } finally {
-        delete process.env.PODIUM_CLASSIFICATION_FAST_PATH;
-      }
-    };
+    const run = async (fastPath: boolean) =>
+      (await taskFromDefinition(classificationDefinition({ fastPath })).evaluate(truth, sub, { options })).report;
     return { fast: await run(true), general: await run(false), truth, sub };
   }
 

@@ -29,7 +29,7 @@ describe('COCO evaluator state', () => {
       ev.add(st, { detections, images: mine.slice(20) });
       return st;
     });
-    const merged = ev.merge(ev.merge(shards[3]!, shards[1]!), ev.merge(shards[0]!, shards[2]!));
+    const merged = ev.merge([ev.merge([shards[3]!, shards[1]!]), ev.merge([shards[0]!, shards[2]!])]);
     const a = ev.finish(whole);
     const b = ev.finish(merged);
     expect(b.metrics).toEqual(a.metrics);

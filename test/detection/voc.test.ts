@@ -51,7 +51,7 @@ describe('VOC fixture against the devkit (Octave)', () => {
       ev.add(st, { detections: dets, images: truth.truth.imageIds.map((_, i) => i).filter((i) => i % 3 === s) });
       return st;
     });
-    const merged = ev.merge(ev.merge(shards[2]!, shards[0]!), shards[1]!);
+    const merged = ev.merge([ev.merge([shards[2]!, shards[0]!]), shards[1]!]);
     expect(ev.finish(merged)).toEqual(ev.finish(whole));
   });
 });

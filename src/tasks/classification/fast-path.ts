@@ -11,7 +11,8 @@
  */
 import { isAscii } from 'node:buffer';
 import fs from 'node:fs';
-import { USAGE_ALL, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC, type ScoringTruth } from './truth.js';
+import { USAGE_ALL, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from '../../scoring/usage.js';
+import type { ScoringTruth } from './truth.js';
 
 export interface FastRead extends ScoringTruth {
   ranks: Int16Array;

@@ -2,12 +2,7 @@
 import { readCsv } from '../../formats/csv.js';
 import { ProblemList } from '../../problems.js';
 
-/** Per-row usage codes; Ignored rows are read (their ids must be submitted) but never scored. */
-export const USAGE_ALL = 0;
-export const USAGE_PUBLIC = 1;
-export const USAGE_PRIVATE = 2;
-export const USAGE_IGNORED = 3;
-const USAGE_CODES: Record<string, number> = { Public: USAGE_PUBLIC, Private: USAGE_PRIVATE, Ignored: USAGE_IGNORED };
+import { USAGE_ALL, usageCode } from '../../scoring/usage.js';
 
 /** What scoring needs of a truth, whichever path read it. */
 export interface ScoringTruth {
@@ -49,7 +44,7 @@ export async function readClassificationTruth(file: string): Promise<Classificat
       let usage = USAGE_ALL;
       if (fields.length > 2) {
         const u = fields[2]!.trim();
-        usage = USAGE_CODES[u] ?? -1;
+        usage = usageCode(u);
         if (usage < 0) return problems.add({ file, row, column: 'usage', message: `"${u}" is not Public, Private or Ignored` });
       }
       index.set(id, ids.length);

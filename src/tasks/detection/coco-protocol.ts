@@ -87,7 +87,7 @@ export async function evaluateCoco(truthPath: string, submissionPath: string, op
       matched.catch(() => undefined);
       evaluator.add(state, { detections, images: mine });
       const chunks = await matched.catch(() => undefined);
-      if (chunks) evaluator.merge(state, { chunks });
+      if (chunks) state.chunks.push(...chunks);
       else evaluator.add(state, { detections, images: theirs });
     } else {
       evaluator.add(state, { detections, images: splits.all });

@@ -47,6 +47,7 @@ export const task: Task = {
   name: 'detection',
   version: `${COCO_VERSION}+${VOC_VERSION}`,
   metrics: (options) => [...(requestedProtocol(options) === 'voc' ? VOC_METRICS : COCO_METRICS)],
+  checkOptions() {},
   evaluate: async (truth, submission, opts) =>
     protocolFor(truth, opts) === 'coco' ? evaluateCoco(truth, submission, opts) : evaluateVoc(truth, submission, opts),
   validate: async (truth, submission, opts) =>

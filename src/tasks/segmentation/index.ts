@@ -68,6 +68,7 @@ export const task: Task = {
   name: 'segmentation',
   version: SEGMENTATION_VERSION,
   metrics: () => [...SEGMENTATION_METRICS],
+  checkOptions() {},
   async validate(truthPath, submissionPath, opts) {
     await scan(truthPath, submissionPath, opts);
   },

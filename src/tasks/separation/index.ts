@@ -66,6 +66,7 @@ export const task: Task = {
   name: 'separation',
   version: SEPARATION_VERSION,
   metrics: () => [...SEPARATION_METRICS],
+  checkOptions() {},
   async validate(truthPath, submissionPath, opts) {
     await run(truthPath, submissionPath, opts, true);
   },

@@ -1,0 +1,64 @@
+/**
+ * A per-task adapter of the model track: it reads the hidden inputs in the task's own format
+ * and makes the contract's input tensor for each item, checks each output against the
+ * contract, and writes the task's ordinary submission file, which is then scored by exactly
+ * the code that scores an upload (the task's `evaluate`).
+ */
+import type { Challenge } from '../../challenges/definition.js';
+import type { ModelTrack } from '../../challenges/model-track.js';
+import type { HostTensor } from '../tensor.js';
+
+export interface Contract {
+  /** e.g. "image: float32 NHWC [1, 32, 32, 3], RGB scaled to [-1, 1]". */
+  input: string;
+  /** e.g. "one float32 tensor [1, 100]: a score per class, classes in ascending category id". */
+  output: string;
+  /** The input's dtype and dims (batch of one). */
+  inputDtype: string;
+  inputDims: number[];
+}
+
+export interface InputSet {
+  contract: Contract;
+  /** Number of hidden items. */
+  count: number;
+  /** The input tensor of item i (batch of one). */
+  input(i: number): HostTensor;
+  /** Checks the outputs of item i and keeps what the submission needs; throws ContractError. */
+  add(i: number, outputs: Record<string, HostTensor>): void;
+  /** Writes the submission in the task's format under `workDir`; returns its path. */
+  finish(workDir: string): Promise<string>;
+}
+
+export interface ModelAdapter {
+  open(challenge: Challenge, track: ModelTrack): Promise<InputSet>;
+}
+
+/** An output that does not meet the contract (the participant's fault, one line). */
+export class ContractError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+export function describeDims(dims: readonly (number | null)[]): string {
+  return `[${dims.map((d) => (d === null ? '?' : d)).join(', ')}]`;
+}
+
+/** The single float output of a model, or a ContractError naming what was found. */
+export function singleOutput(outputs: Record<string, HostTensor>, what: string): HostTensor {
+  const list = Object.entries(outputs);
+  if (list.length !== 1) throw new ContractError(`the model has ${list.length} outputs (${list.map(([k]) => k).join(', ')}); the contract expects one: ${what}`);
+  return list[0][1];
+}
+
+/** `range: [lo, hi]` from the track's input settings (default [-1, 1], MobileNetV2's). */
+export function inputRange(track: ModelTrack): [number, number] {
+  const r = track.input.range;
+  if (r === undefined) return [-1, 1];
+  if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => typeof x === 'number' && Number.isFinite(x)) || !(r[0] < r[1])) {
+    throw new ContractError(`model.input.range must be [lo, hi] with lo < hi, got ${JSON.stringify(r)}`);
+  }
+  return [r[0], r[1]];
+}

@@ -1,0 +1,14 @@
+/** The model-track adapter of each task, loaded lazily like the tasks themselves. */
+import { UsageError } from '../../problems.js';
+import type { TaskName } from '../../tasks/task.js';
+import type { ModelAdapter } from './adapter.js';
+
+const loaders: Partial<Record<TaskName, () => Promise<ModelAdapter>>> = {
+  classification: async () => (await import('./classification.js')).classificationAdapter,
+};
+
+export async function loadAdapter(task: TaskName): Promise<ModelAdapter> {
+  const load = loaders[task];
+  if (!load) throw new UsageError(`the model track has no adapter for ${task} yet (have: ${Object.keys(loaders).join(', ')})`);
+  return load();
+}

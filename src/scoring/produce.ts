@@ -1,0 +1,154 @@
+/**
+ * Producing scored units and routing each to the all / public / private states in one pass,
+ * here or spread over worker threads (shard-worker.ts) whose serialised states are merged.
+ * Problems carry their unit, so they come out in truth order however the work was split.
+ */
+import { isMainThread } from 'node:worker_threads';
+import type { Evaluator } from '../evaluators/evaluator.js';
+import { DEFAULT_PROBLEM_CAP, type Problem } from '../problems.js';
+import { decodeState } from './state-codec.js';
+import type { ShardReply, ShardRequest } from './shard-worker.js';
+import type { TaskDefinition, UnitSink } from './task-definition.js';
+import { USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from './usage.js';
+import { startWorker } from './worker-thread.js';
+
+/** How to run: from the caller (command line, server), never from a task. */
+export interface ExecutionPolicy {
+  /** Worker threads to spread units over (1: this thread only). Ignored inside a worker thread. */
+  threads?: number;
+  /** Called as units are done: (done, total). */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface UnitProblem {
+  unit: number;
+  problem: Problem;
+}
+
+export interface Produced<State, Item> {
+  /** all, public, private */
+  states: [State, State, State];
+  /** Per unit, when kept (undefined where the unit had a problem). */
+  items?: (Item | undefined)[];
+  /** The first problems in unit order (capped), and how many there were. */
+  problems: Problem[];
+  problemTotal: number;
+}
+
+interface ProduceRequest<Context> {
+  context: Context;
+  usage: Uint8Array;
+  units: Uint32Array;
+  keepItems: boolean;
+  checkOnly: boolean;
+}
+
+/** Produces `units` on this thread: the task's own loop, with routing and problem order here. */
+export async function produceHere<Context, Item, State>(
+  def: TaskDefinition<unknown, Context, Item, State>,
+  evaluator: Evaluator<State, Item, unknown>,
+  req: ProduceRequest<Context>,
+  onUnit: () => void,
+  signal?: AbortSignal,
+): Promise<Produced<State, Item> & { unitProblems: UnitProblem[] }> {
+  const states: [State, State, State] = [evaluator.create(), evaluator.create(), evaluator.create()];
+  const items: (Item | undefined)[] | undefined = req.keepItems ? new Array(req.usage.length) : undefined;
+  const found: UnitProblem[] = [];
+  let total = 0;
+  const sink: UnitSink<Item> = {
+    checkOnly: req.checkOnly,
+    item(unit, item) {
+      signal?.throwIfAborted();
+      onUnit();
+      if (items) items[unit] = item;
+      if (req.checkOnly) return;
+      const code = req.usage[unit]!;
+      if (code === USAGE_IGNORED) return;
+      evaluator.add(states[0], item);
+      if (code === USAGE_PUBLIC) evaluator.add(states[1], item);
+      else if (code === USAGE_PRIVATE) evaluator.add(states[2], item);
+    },
+    problem(unit, problem) {
+      signal?.throwIfAborted();
+      total++;
+      found.push({ unit, problem });
+    },
+  };
+  await def.produce!(req.context, req.units, sink);
+  const ordered = inUnitOrder(found);
+  return { states, items, problems: ordered.slice(0, DEFAULT_PROBLEM_CAP).map((p) => p.problem), unitProblems: ordered.slice(0, DEFAULT_PROBLEM_CAP), problemTotal: total };
+}
+
+/** Stable sort by unit: a unit's own problems keep the order they were found in. */
+function inUnitOrder(found: UnitProblem[]): UnitProblem[] {
+  return found.map((p, i) => ({ p, i })).sort((a, b) => a.p.unit - b.p.unit || a.i - b.i).map((x) => x.p);
+}
+
+/** Worker threads to use for `units` units under the policy and the task's threshold. */
+export function threadsFor(def: TaskDefinition, units: number, policy: ExecutionPolicy): number {
+  const asked = Math.max(1, Math.floor(policy.threads ?? 1));
+  if (asked <= 1 || !isMainThread || def.minUnitsForThreads === undefined || units < def.minUnitsForThreads) return 1;
+  return Math.min(asked, Math.ceil(units / Math.max(1, def.minUnitsForThreads / 2)));
+}
+
+/** Produces every unit, on this thread or on `threads` worker threads, and merges the states. */
+export async function produceAll<Context, Item, State>(
+  def: TaskDefinition<unknown, Context, Item, State>,
+  evaluator: Evaluator<State, Item, unknown>,
+  req: Omit<ProduceRequest<Context>, 'units'>,
+  policy: ExecutionPolicy,
+): Promise<Produced<State, Item>> {
+  const n = req.usage.length;
+  const threads = threadsFor(def, n, policy);
+  let done = 0;
+  const tick = () => policy.onProgress?.(++done, n);
+  policy.signal?.throwIfAborted();
+  if (threads <= 1) {
+    const units = Uint32Array.from({ length: n }, (_, i) => i);
+    return produceHere(def, evaluator, { ...req, units }, tick, policy.signal);
+  }
+  // Contiguous shards, merged in order: the merged state lists units in truth order, exactly
+  // as one pass would (order matters for float sums, e.g. separation's means).
+  const shards = Array.from({ length: threads }, (_, s) => {
+    const from = Math.floor((s * n) / threads);
+    const to = Math.floor(((s + 1) * n) / threads);
+    return Uint32Array.from({ length: to - from }, (_, i) => from + i);
+  });
+  const replies = await Promise.all(shards.map((units) => runShard<Context>(def.name, { ...req, units }, tick, policy.signal)));
+  const items: (Item | undefined)[] | undefined = req.keepItems ? new Array(n) : undefined;
+  const unitProblems: UnitProblem[] = [];
+  let problemTotal = 0;
+  const shardStates = replies.map((r) => r.states.map((s) => decodeState<State>(s)) as [State, State, State]);
+  for (const r of replies) {
+    if (items && r.items) for (const [unit, text] of r.items) items[unit] = decodeState<Item>(text);
+    unitProblems.push(...r.problems);
+    problemTotal += r.problemTotal;
+  }
+  const states = [0, 1, 2].map((k) => evaluator.merge(shardStates.map((s) => s[k]!))) as [State, State, State];
+  return { states, items, problems: inUnitOrder(unitProblems).slice(0, DEFAULT_PROBLEM_CAP).map((p) => p.problem), problemTotal };
+}
+
+function runShard<Context>(task: string, req: ProduceRequest<Context>, tick: () => void, signal?: AbortSignal): Promise<ShardReply> {
+  return new Promise<ShardReply>((resolve, reject) => {
+    const request: ShardRequest<Context> = { task, ...req };
+    const worker = startWorker(import.meta.url, './shard-worker', { workerData: request });
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      fn();
+    };
+    const onAbort = () => settle(() => reject(signal!.reason));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (msg: { type: 'progress'; units: number } | { type: 'done'; reply: ShardReply } | { type: 'failed'; message: string }) => {
+      if (msg.type === 'progress') for (let i = 0; i < msg.units; i++) tick();
+      else if (msg.type === 'done') settle(() => resolve(msg.reply));
+      else settle(() => reject(new Error(`scoring thread failed: ${msg.message}`)));
+    });
+    worker.on('error', (e) => settle(() => reject(e)));
+    worker.on('exit', (code) => settle(() => reject(new Error(`scoring thread exited with code ${code}`))));
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * The evaluator contract (src/evaluators/evaluator.ts), checked against every evaluator the way
+ * torcheval's MetricClassTester and torchmetrics' MetricTester do: one pass over the items
+ * equals the items split into 4 shards and merged in any order and grouping; an empty state
+ * finishes like a merge of nothing; a state survives the codec (state-codec.ts) and still
+ * merges and finishes the same; neither merge nor finish changes its inputs.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Evaluator } from '../../src/evaluators/evaluator.js';
+import { cocoEvaluator } from '../../src/evaluators/coco.js';
+import { countMaskPair, segmentationEvaluator } from '../../src/evaluators/segmentation.js';
+import { separationEvaluator, type MixtureScores } from '../../src/evaluators/separation.js';
+import { topKEvaluator } from '../../src/evaluators/topk.js';
+import { vocEvaluator } from '../../src/evaluators/voc-detection.js';
+import { readCocoInstances, readCocoResults } from '../../src/formats/coco-json.js';
+import { readVocCsv } from '../../src/formats/detection-csv.js';
+import { readVocFolder } from '../../src/formats/voc-xml.js';
+import { mulberry32 } from '../../src/random.js';
+import { decodeState, encodeState } from '../../src/scoring/state-codec.js';
+import { fixture } from '../helpers/cli.js';
+
+interface Case {
+  name: string;
+  evaluator: Evaluator<unknown, unknown, unknown>;
+  items: () => Promise<unknown[]>;
+}
+
+const random = mulberry32(11);
+const pick = (n: number) => Math.floor(random() * n);
+
+const cases: Case[] = [
+  {
+    name: 'topk (classification)',
+    evaluator: topKEvaluator([1, 3, 5], 7) as Evaluator<unknown, unknown, unknown>,
+    // One row a batch; ranks -1..6 so every k and the per-class top-1 counts are exercised.
+    items: async () => Array.from({ length: 80 }, () => ({ trueClass: Int32Array.of(pick(7)), rank: Int16Array.of(pick(8) - 1) })),
+  },
+  {
+    name: 'segmentation (confusion matrix)',
+    evaluator: segmentationEvaluator(4) as Evaluator<unknown, unknown, unknown>,
+    items: async () =>
+      Array.from({ length: 24 }, () => {
+        const truth = Uint8Array.from({ length: 60 }, () => (random() < 0.1 ? 255 : pick(4)));
+        const prediction = Uint8Array.from({ length: 60 }, () => pick(4));
+        return countMaskPair(4, { truth, prediction });
+      }),
+  },
+  {
+    name: 'separation (per-mixture means)',
+    evaluator: separationEvaluator as Evaluator<unknown, unknown, unknown>,
+    items: async () =>
+      Array.from({ length: 30 }, (_, i): MixtureScores => {
+        const v = () => (random() < 0.05 ? null : random() * 30 - 5);
+        return { id: `m${i}`, sdr: [v(), v()], sir: [v(), v()], sar: [v(), v()], perm: [0, 1], si_sdr: [v(), v()], si_sdr_perm: [1, 0], sdri: [v(), v()], si_sdri: [v(), v()] };
+      }),
+  },
+  {
+    name: 'COCO detection',
+    evaluator: (() => {
+      const truth = readCocoInstances(fixture('det/instances.json'));
+      return cocoEvaluator(truth.truth) as Evaluator<unknown, unknown, unknown>;
+    })(),
+    items: async () => {
+      const truth = readCocoInstances(fixture('det/instances.json'));
+      const detections = readCocoResults(fixture('det/submission.json'), truth);
+      return truth.truth.imageIds.map((_, i) => ({ detections, images: [i] }));
+    },
+  },
+  {
+    name: 'VOC detection',
+    evaluator: (() => vocEvaluator(readVocFolder(fixture('voc')).truth) as Evaluator<unknown, unknown, unknown>)(),
+    items: async () => {
+      const truth = readVocFolder(fixture('voc'));
+      const detections = await readVocCsv(fixture('voc/results.csv'), truth);
+      return truth.truth.imageIds.map((_, i) => ({ detections, images: [i] }));
+    },
+  },
+];
+
+/** Deep equality with numbers equal to 1e-12 (relative above 1): float sums may be reordered. */
+function expectClose(a: unknown, b: unknown): void {
+  const mismatches: string[] = [];
+  const walk = (x: unknown, y: unknown, where: string): void => {
+    if (mismatches.length > 5) return;
+    if (typeof x === 'number' && typeof y === 'number') {
+      const same = Number.isNaN(x) ? Number.isNaN(y) : Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x));
+      if (!same) mismatches.push(`${where}: ${x} vs ${y}`);
+      return;
+    }
+    if (ArrayBuffer.isView(x) && ArrayBuffer.isView(y)) return walk(Array.from(x as Float64Array), Array.from(y as Float64Array), where);
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length) mismatches.push(`${where}: length ${x.length} vs ${y.length}`);
+      else x.forEach((v, i) => walk(v, y[i], `${where}[${i}]`));
+      return;
+    }
+    if (x && y && typeof x === 'object' && typeof y === 'object') {
+      const kx = Object.keys(x).sort().join();
+      const ky = Object.keys(y).sort().join();
+      if (kx !== ky) mismatches.push(`${where}: keys ${kx} vs ${ky}`);
+      else for (const k of Object.keys(x)) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${where}.${k}`);
+      return;
+    }
+    if (x !== y) mismatches.push(`${where}: ${JSON.stringify(x)} vs ${JSON.stringify(y)}`);
+  };
+  walk(a, b, 'result');
+  expect(mismatches).toEqual([]);
+}
+
+describe.each(cases)('the evaluator contract: $name', ({ evaluator: ev, items: makeItems }) => {
+  const fill = (items: unknown[]) => {
+    const s = ev.create();
+    for (const item of items) ev.add(s, item);
+    return s;
+  };
+
+  it('one pass equals 4 shards merged in any order and grouping', async () => {
+    const items = await makeItems();
+    const whole = ev.finish(fill(items));
+    // Interleaved and contiguous shards, one of them empty.
+    const interleaved = [0, 1, 2, 3].map((k) => fill(items.filter((_, i) => i % 4 === k)));
+    const q = Math.floor(items.length / 3);
+    const contiguous = [fill(items.slice(0, q)), fill([]), fill(items.slice(q, 2 * q)), fill(items.slice(2 * q))];
+    for (const shards of [interleaved, contiguous]) {
+      const [a, b, c, d] = shards as [unknown, unknown, unknown, unknown];
+      expectClose(ev.finish(ev.merge([a, b, c, d])), whole);
+      expectClose(ev.finish(ev.merge([d, b, a, c])), whole);
+      expectClose(ev.finish(ev.merge([ev.merge([c, a]), ev.merge([d]), b])), whole);
+      expectClose(ev.finish(ev.merge([ev.merge([b, d]), ev.merge([a, c])])), whole);
+    }
+  });
+
+  it('an empty state finishes like a merge of nothing, and merging it changes nothing', async () => {
+    const items = await makeItems();
+    expectClose(ev.finish(ev.create()), ev.finish(ev.merge([])));
+    expectClose(ev.finish(ev.merge([ev.create(), ev.create()])), ev.finish(ev.create()));
+    const full = fill(items);
+    expectClose(ev.finish(ev.merge([ev.create(), full, ev.create()])), ev.finish(full));
+  });
+
+  it('states survive the codec: decoded shards merge and finish the same', async () => {
+    const items = await makeItems();
+    const shards = [0, 1, 2, 3].map((k) => fill(items.filter((_, i) => i % 4 === k)));
+    const decoded = shards.map((s) => decodeState(encodeState(s)));
+    expect(decoded.map(encodeState)).toEqual(shards.map(encodeState));
+    expectClose(ev.finish(ev.merge(decoded)), ev.finish(ev.merge(shards)));
+    expectClose(ev.finish(decoded[2]), ev.finish(shards[2]));
+  });
+
+  it('merge and finish leave their inputs as they were; a finished state can grow', async () => {
+    const items = await makeItems();
+    const half = Math.floor(items.length / 2);
+    const a = fill(items.slice(0, half));
+    const b = fill(items.slice(half));
+    const before = [encodeState(a), encodeState(b)];
+    const merged = ev.merge([a, b]);
+    ev.finish(merged);
+    ev.finish(a);
+    expect([encodeState(a), encodeState(b)]).toEqual(before);
+    // The merged state is new: adding to it leaves a and b alone.
+    ev.add(merged, items[0]);
+    expect([encodeState(a), encodeState(b)]).toEqual(before);
+    // finish, add, finish equals one pass.
+    const grown = fill(items.slice(0, half));
+    ev.finish(grown);
+    for (const item of items.slice(half)) ev.add(grown, item);
+    expectClose(ev.finish(grown), ev.finish(fill(items)));
+  });
+});
