@@ -82,7 +82,10 @@ export function jsonErrors(ctx: AppContext) {
     const refused = refusal(err);
     const status = refused?.status ?? 500;
     // Past the time limit: stop reading and close once answered (a slow client must not hold the socket).
-    if (status === 408 || status === 413 || status >= 500) res.setHeader('Connection', 'close');
+    // A database briefly unreachable is refused before the body is read: drain it, keep the connection,
+    // so the client reads the 503 and its Retry-After instead of a broken pipe.
+    const retryLater = refused?.status === 503 && refused.details.retry_after !== undefined;
+    if (status === 408 || status === 413 || (status >= 500 && !retryLater)) res.setHeader('Connection', 'close');
     // Refused before the body was read (limit, pause, auth): drain it so the client sees the answer.
     if (!req.complete && status !== 408) req.resume();
     const e = err as Error & { status?: number; type?: string };
