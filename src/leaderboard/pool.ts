@@ -65,6 +65,8 @@ export class ScoringPool {
   private closing = false;
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
+  /** Jobs claimed by this process and not yet stored or given back (reclaim leaves only these alone). */
+  private held = new Set<number>();
   /** Set by drain(): finish the jobs in hand, claim no more. */
   private draining = false;
   private idleWaiters: (() => void)[] = [];
@@ -82,12 +84,12 @@ export class ScoringPool {
     const heartbeatEvery = Math.max(50, Math.floor(queue.leaseMs / 3));
     this.timers.push(setInterval(() => void this.safely(() => queue.heartbeat(clock())), heartbeatEvery));
     this.timers.push(setInterval(() => void this.safely(async () => {
-      await queue.reclaim(clock());
+      await queue.reclaim(clock(), this.held);
       this.pump();
     }), this.opts.pollMs ?? 1000));
     for (const t of this.timers) t.unref();
     void this.safely(async () => {
-      await queue.reclaim(clock());
+      await queue.reclaim(clock(), this.held);
       this.pump();
     });
   }
@@ -168,6 +170,7 @@ export class ScoringPool {
           let job: ClaimedJob | undefined;
           try {
             job = await this.opts.queue.claim(this.opts.clock());
+            if (job) this.held.add(job.id);
           } finally {
             slot.busy = undefined;
           }
@@ -191,7 +194,7 @@ export class ScoringPool {
     const { store, queue, clock } = this.opts;
     const challenge = await store.challenge(job.challenge_id);
     if (!challenge) {
-      await queue.fail(job, `challenge ${job.challenge_id} is no longer defined`, 'error', clock());
+      await queue.fail(job, `challenge ${job.challenge_id} is no longer defined`, 'error', clock()).finally(() => this.held.delete(job.id));
       return;
     }
     let copy: LocalCopy;
@@ -199,7 +202,7 @@ export class ScoringPool {
       copy = await this.opts.storage.localCopy(job.stored_path, job.sha256);
     } catch (e) {
       // The storage is unreachable: try again later (each claim counts as an attempt).
-      await queue.release(job, `the submission file could not be read from storage: ${(e as Error).message}`, clock());
+      await queue.release(job, `the submission file could not be read from storage: ${(e as Error).message}`, clock()).finally(() => this.held.delete(job.id));
       return;
     }
     const request: ScoreRequest = {
@@ -241,6 +244,9 @@ export class ScoringPool {
           await this.opts.queue.fail(busy.job, reply.message, reply.kind, now);
         }
       });
+      // Stored, refused, or failed to reach the database: either way not ours to hold any more
+      // (an unstored result's job is found by the next reclaim and scored again).
+      this.held.delete(busy.job.id);
       if (slot.busy === busy) slot.busy = undefined;
     }
     this.pump();
@@ -252,7 +258,8 @@ export class ScoringPool {
     slot.busy = undefined;
     void busy.copy.release().catch(() => undefined);
     const seconds = Math.round((this.opts.jobTimeoutMs ?? 0) / 1000);
-    void this.safely(() => this.opts.queue.fail(busy.job, `scoring took longer than ${seconds} s and was stopped`, 'error', this.opts.clock()));
+    void this.safely(() => this.opts.queue.fail(busy.job, `scoring took longer than ${seconds} s and was stopped`, 'error', this.opts.clock()))
+      .then(() => this.held.delete(busy.job.id));
     this.replace(slot);
   }
 
@@ -265,7 +272,7 @@ export class ScoringPool {
     if (busy?.type === 'job') {
       if (busy.timer) clearTimeout(busy.timer);
       void busy.copy.release().catch(() => undefined);
-      void this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock()));
+      void this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock())).then(() => this.held.delete(busy.job.id));
     }
     this.opts.log?.(reason);
     this.lostInARow++;

@@ -31,15 +31,20 @@ export interface ClaimedJob {
   sha256: string;
 }
 
-/** A lease owner: this host, this process, this start (pids get reused). */
+/** Made once per process: a queue of this process tells its own process's leases from a previous one's with the same pid. */
+const PROCESS_NONCE = crypto.randomBytes(6).toString('hex');
+let queues = 0;
+
+/** A lease owner: this host, this process, this start (pids get reused), this queue. */
 export function newOwnerId(): string {
-  return `${os.hostname()}|${process.pid}|${crypto.randomBytes(6).toString('hex')}`;
+  return `${os.hostname()}|${process.pid}|${PROCESS_NONCE}|${++queues}`;
 }
 
 function ownerIsDeadHere(owner: string, self: string): boolean {
   const [host, pidText, nonce] = owner.split('|');
   const [selfHost, selfPid, selfNonce] = self.split('|');
   if (host !== selfHost) return false;
+  // Same pid: alive if it is this very process (another queue of ours, e.g. a baseline run), else a previous start.
   if (pidText === selfPid) return nonce !== selfNonce;
   try {
     process.kill(Number(pidText), 0);
@@ -69,14 +74,18 @@ export class Queue {
    * Puts jobs whose lease ran out (or whose owner process is dead) back in the queue; a job
    * that has already lost its worker MAX_ATTEMPTS times fails with that reason instead.
    */
-  reclaim(now: number): Promise<number> {
+  reclaim(now: number, held?: ReadonlySet<number>): Promise<number> {
     return this.transaction(async (tx) => {
+      // With `held` (the jobs this process is working on), our own other running jobs are
+      // orphans too: their result could not be stored (the database was unreachable then).
       const running = await tx.all<{ id: number; submission_id: number; kind: string; attempts: number; lease_owner: string; lease_expires: number }>(
         `SELECT id, submission_id, kind, attempts, lease_owner, lease_expires FROM jobs
-         WHERE state = 'running' AND lease_owner != ? ORDER BY id${this.skipLocked}`, [this.owner]);
+         WHERE state = 'running'${held ? '' : ' AND lease_owner != ?'} ORDER BY id${this.skipLocked}`, held ? [] : [this.owner]);
       let n = 0;
       for (const j of running) {
-        if (j.lease_expires > now && !ownerIsDeadHere(j.lease_owner, this.owner)) continue;
+        if (j.lease_owner === this.owner) {
+          if (!held || held.has(j.id)) continue;
+        } else if (j.lease_expires > now && !ownerIsDeadHere(j.lease_owner, this.owner)) continue;
         n++;
         if (j.attempts >= MAX_ATTEMPTS) {
           await this.finishFailed(tx, j.id, j.submission_id, j.kind,
