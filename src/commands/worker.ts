@@ -44,7 +44,7 @@ export async function run(args: string[]): Promise<number> {
   const graceMs = Math.round(number('grace', values.grace, 60, 0) * 1000);
   const log = (line: string) => process.stderr.write(`podium worker: ${line}\n`);
 
-  const [{ openStore, describeDb }, { ScoringPool }, { newOwnerId, Queue }, { openStorage }, { loadServableChallenges }, { DEFAULT_BOOTSTRAP_SAMPLES }] = await Promise.all([
+  const [{ openStore, describeDb }, { modelTracks, ScoringPool }, { newOwnerId, Queue }, { openStorage }, { loadServableChallenges }, { DEFAULT_BOOTSTRAP_SAMPLES }] = await Promise.all([
     import('../leaderboard/open-store.js'), import('../leaderboard/pool.js'), import('../leaderboard/queue.js'),
     import('../leaderboard/storage.js'), import('../leaderboard/sync.js'), import('../leaderboard/bootstrap.js'),
   ]);
@@ -55,7 +55,7 @@ export async function run(args: string[]): Promise<number> {
   const queue = new Queue(store.sql, newOwnerId(), leaseMs, challenges.map((c) => c.id));
   const pool = new ScoringPool({
     store, queue, storage, log, clock: () => Date.now(), workers: concurrency, validation: false,
-    truths: new Map(challenges.map((c) => [c.id, c.truth])),
+    truths: new Map(challenges.map((c) => [c.id, c.truth])), models: modelTracks(challenges),
     bootstrapSamples: DEFAULT_BOOTSTRAP_SAMPLES, jobTimeoutMs: 30 * 60_000,
     pollMs: Math.min(1000, Math.max(50, Math.floor(leaseMs / 3))),
   });

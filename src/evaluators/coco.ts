@@ -180,7 +180,11 @@ export interface CocoCategoryResult {
 }
 
 export interface CocoResult {
-  /** The 12 numbers of `COCOeval.summarize()`; -1 where pycocotools prints -1. */
+  /**
+   * The 12 numbers of `COCOeval.summarize()`; null where pycocotools prints its -1 sentinel
+   * (no category has non-ignored ground truth in that area range), so no caller can store or
+   * rank -1 as a score.
+   */
   metrics: Scores;
   /** Per category (ids ascending); null where the category has no non-crowd ground truth. */
   perCategory: CocoCategoryResult[];
@@ -202,7 +206,7 @@ interface Scorer {
   detGroups: WeakMap<CocoDetections, ImageGrouping>;
 }
 
-export const COCO_VERSION = 'coco-bbox-1';
+export const COCO_VERSION = 'coco-bbox-2';
 
 /** A mergeable COCO evaluator bound to one ground truth. */
 export function cocoEvaluator(truth: CocoGroundTruth): Evaluator<CocoState, CocoBatch, CocoResult> & {
@@ -616,8 +620,8 @@ function summarize(truth: CocoGroundTruth, precision: Float64Array, recall: Floa
   const allT = Array.from({ length: T }, (_, t) => t);
   const allK = Array.from({ length: K }, (_, k) => k);
 
-  /** Mean of precision entries > -1 in numpy's C order (t, r, k); -1 when none. */
-  const meanPrecision = (ts: number[], ks: number[], a: number): number => {
+  /** Mean of precision entries > -1 in numpy's C order (t, r, k); null when none (pycocotools: -1). */
+  const meanPrecision = (ts: number[], ks: number[], a: number): number | null => {
     let n = 0;
     for (const t of ts) {
       for (let r = 0; r < R; r++) {
@@ -627,10 +631,10 @@ function summarize(truth: CocoGroundTruth, precision: Float64Array, recall: Floa
         }
       }
     }
-    return n === 0 ? -1 : numpyMean(buffer, n);
+    return n === 0 ? null : numpyMean(buffer, n);
   };
-  /** Mean of recall entries > -1 in order (t, k); -1 when none. */
-  const meanRecall = (ks: number[], a: number, m: number): number => {
+  /** Mean of recall entries > -1 in order (t, k); null when none (pycocotools: -1). */
+  const meanRecall = (ks: number[], a: number, m: number): number | null => {
     let n = 0;
     for (let t = 0; t < T; t++) {
       for (const k of ks) {
@@ -638,7 +642,7 @@ function summarize(truth: CocoGroundTruth, precision: Float64Array, recall: Floa
         if (v > -1) buffer[n++] = v;
       }
     }
-    return n === 0 ? -1 : numpyMean(buffer, n);
+    return n === 0 ? null : numpyMean(buffer, n);
   };
 
   const metrics: Scores = {
@@ -656,14 +660,13 @@ function summarize(truth: CocoGroundTruth, precision: Float64Array, recall: Floa
     ARl: meanRecall(allK, 3, 2),
   };
 
-  const orNull = (v: number): number | null => (v === -1 ? null : v);
   const perCategory = allK.map((k) => ({
     id: truth.categoryIds[k]!,
     name: truth.categoryNames[k]!,
-    AP: orNull(meanPrecision(allT, [k], 0)),
-    AP50: orNull(meanPrecision([T50], [k], 0)),
-    AP75: orNull(meanPrecision([T75], [k], 0)),
-    AR100: orNull(meanRecall([k], 0, 2)),
+    AP: meanPrecision(allT, [k], 0),
+    AP50: meanPrecision([T50], [k], 0),
+    AP75: meanPrecision([T75], [k], 0),
+    AR100: meanRecall([k], 0, 2),
   }));
 
   const curve = (ts: number[]): number[] => {

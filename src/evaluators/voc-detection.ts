@@ -5,7 +5,8 @@
  *
  * Per class: detections sorted by confidence descending (stable, so ties keep submission order);
  * each takes the object of its image with the largest overlap (strict `>`, the first object in
- * the annotation wins ties; +1 pixel convention). `ovmax >= 0.5`: a difficult object makes the
+ * the annotation wins ties; +1 pixel convention). `ovmax >= 0.5` (the devkit's `minoverlap`; any
+ * other threshold via `iou`, as rafaelpadilla's Object-Detection-Metrics reports 0.1/0.3/0.75): a difficult object makes the
  * detection neither TP nor FP, a free object makes it TP (and used), a used one FP; below 0.5
  * FP. npos = non-difficult objects. `rec = tp/npos`, `prec = tp/(tp+fp)`.
  *
@@ -22,13 +23,19 @@ import { vocOverlap } from './box-iou.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 import { orderByGroupThenScore } from './score-order.js';
 
-export const VOC_METRICS: readonly MetricInfo[] = [
-  { name: 'voc07_map', higherIsBetter: true, description: 'PASCAL VOC mAP at IoU 0.5, 11-point interpolated AP (VOC2007 devkit)' },
-  { name: 'voc_map', higherIsBetter: true, description: 'PASCAL VOC mAP at IoU 0.5, area under the precision envelope (VOC2010+ devkit)' },
-];
+/** The metrics at an IoU threshold (the devkit's is 0.5). */
+export function vocMetrics(iou = DEFAULT_IOU): MetricInfo[] {
+  return [
+    { name: 'voc07_map', higherIsBetter: true, description: `PASCAL VOC mAP at IoU ${iou}, 11-point interpolated AP (VOC2007 devkit)` },
+    { name: 'voc_map', higherIsBetter: true, description: `PASCAL VOC mAP at IoU ${iou}, area under the precision envelope (VOC2010+ devkit)` },
+  ];
+}
+
+/** The devkit's `minoverlap`. */
+export const DEFAULT_IOU = 0.5;
+export const VOC_METRICS: readonly MetricInfo[] = vocMetrics();
 
 export const VOC_VERSION = 'voc-det-1';
-const MIN_OVERLAP = 0.5;
 
 /** Objects of the annotation files: boxes `[xmin, ymin, xmax, ymax]`, 1-based inclusive pixels. */
 export interface VocGroundTruth {
@@ -105,7 +112,8 @@ function groupByImage(image: Uint32Array, category: Uint32Array, count: number, 
   return { order, imageStart };
 }
 
-export function vocEvaluator(truth: VocGroundTruth): Evaluator<VocState, VocBatch, VocResult> & {
+/** `iou`: a detection matches an object when their overlap is >= iou (0 < iou <= 1). */
+export function vocEvaluator(truth: VocGroundTruth, { iou = DEFAULT_IOU }: { iou?: number } = {}): Evaluator<VocState, VocBatch, VocResult> & {
   scoreImages(state: VocState, images: ArrayLike<number>): VocResult;
 } {
   const K = truth.classNames.length;
@@ -131,7 +139,7 @@ export function vocEvaluator(truth: VocGroundTruth): Evaluator<VocState, VocBatc
   };
   return {
     version: VOC_VERSION,
-    metrics: VOC_METRICS,
+    metrics: vocMetrics(iou),
     create: () => ({ chunks: [] }),
     add(state, batch) {
       const d = batch.detections;
@@ -140,7 +148,7 @@ export function vocEvaluator(truth: VocGroundTruth): Evaluator<VocState, VocBatc
         groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, K);
         detGroups.set(d, groups);
       }
-      state.chunks.push(evaluateImages(truth, gt, d, groups, batch.images));
+      state.chunks.push(evaluateImages(truth, gt, d, groups, batch.images, iou));
     },
     merge: (states) => ({ chunks: states.flatMap((s) => s.chunks) }),
     finish(state) {
@@ -158,6 +166,7 @@ function evaluateImages(
   dets: VocDetections,
   groups: { order: Uint32Array; imageStart: Uint32Array },
   images: ArrayLike<number>,
+  minOverlap: number,
 ): VocChunk {
   let maxRecords = 0;
   let maxGt = 0;
@@ -216,7 +225,7 @@ function evaluateImages(
           }
         }
         let s: number;
-        if (ovmax >= MIN_OVERLAP) {
+        if (ovmax >= minOverlap) {
           if (truth.difficult[gt.order[gi + jmax]!]) continue; // neither TP nor FP
           if (!used[jmax]) {
             used[jmax] = 1;

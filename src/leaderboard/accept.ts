@@ -11,6 +11,7 @@ import { formatProblem } from '../problems.js';
 import type { AppContext } from './context.js';
 import { HttpError } from './http-error.js';
 import { requireOpenPhase } from './phases.js';
+import { ValidationBudgetError } from './pool.js';
 import { StoreError, type ChallengeRecord, type Participant, type Submission } from './store.js';
 import { receiveUpload, storageFailure, formatBytes } from './upload.js';
 
@@ -58,9 +59,14 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   }
   let problems;
   try {
-    problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath });
+    problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath }, challenge.id, participant.id);
   } catch (e) {
     fs.rmSync(checkPath, { force: true });
+    if (e instanceof ValidationBudgetError) {
+      throw new HttpError(400, `the file is not a valid submission: ${e.message}; nothing was queued and it does not count against your limits`, {
+        errors: [{ file: upload.filename, message: e.message, text: `${upload.filename}: ${e.message}` }],
+      });
+    }
     throw new HttpError(500, `the file could not be checked: ${(e as Error).message}`);
   }
   if (problems.length) {

@@ -1,17 +1,22 @@
 /**
- * The scoring pool: N worker threads fed from two sources, validation requests of uploads in
- * progress (first, a participant is waiting on them) and jobs claimed from the durable queue.
- * One extra thread only validates, so an upload never waits behind a long scoring.
+ * The scoring pool: N scoring threads fed from the durable queue, and separate validation
+ * threads for uploads in progress (a participant is waiting on them). The two never share a
+ * thread: a hostile upload cannot take a scoring slot, and a long scoring cannot hold up an
+ * upload. Validation has a budget: a time limit (the thread is stopped and replaced) and a heap
+ * limit (V8 resourceLimits); one participant's uploads are validated one at a time, so one
+ * account cannot take every validation slot.
  * The main thread holds the leases and heartbeats them; a crashed or hung worker is replaced
  * and its job released or failed with a reason, never left `scoring` forever.
  */
+import type { Challenge } from '../challenges/definition.js';
+import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Problem } from '../problems.js';
 import type { ClaimedJob, Queue } from './queue.js';
 import type { ScoreOutcome, ScoreRequest } from './scoring.js';
-import type { LocalCopy, SubmissionStorage } from './storage.js';
+import { StoredFileMissing, type LocalCopy, type SubmissionStorage } from './storage.js';
 import type { Store } from './store.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
@@ -30,8 +35,32 @@ export interface PoolOptions {
   pollMs?: number;
   /** A scoring that takes longer is stopped and failed with this reason. */
   jobTimeoutMs?: number;
+  /** Threads that only validate uploads (default 2). */
+  validationWorkers?: number;
+  /** A validation that takes longer is stopped and the upload refused (default 60 s). */
+  validationTimeoutMs?: number;
+  /** Heap budget of a validation thread in MB (default 1024); past it the upload is refused. */
+  validationHeapMb?: number;
+  /** Challenges with a model track: what they take and the track (src/challenges/model-track.ts). */
+  models?: Map<string, ModelTrackEntry>;
   log?: (line: string) => void;
 }
+
+export interface ModelTrackEntry {
+  kinds: SubmissionKind[];
+  track?: ModelTrack;
+}
+
+/** The model tracks of the challenges that take models (the server and `podium worker` both score them). */
+export function modelTracks(challenges: Challenge[]): Map<string, ModelTrackEntry> {
+  return new Map(challenges.filter((c) => c.submission.includes('model')).map((c) => [c.id, { kinds: c.submission, track: c.model }]));
+}
+
+export const DEFAULT_VALIDATION_TIMEOUT_MS = 60_000;
+export const DEFAULT_VALIDATION_HEAP_MB = 1024;
+
+/** A validation stopped by its budget: the file's fault, reported to the participant as such. */
+export class ValidationBudgetError extends Error {}
 
 type ValidateRequest = Extract<WorkerRequest, { type: 'validate' }>['request'];
 
@@ -40,8 +69,15 @@ interface Slot {
   /** A validation slot never takes scoring jobs: uploads are not held up behind a long scoring. */
   validationOnly: boolean;
   busy?:
-    | { type: 'validate'; id: number; resolve(p: Problem[]): void; reject(e: Error): void }
+    | { type: 'validate'; id: number; owner?: number; resolve(p: Problem[]): void; reject(e: Error): void; timer?: NodeJS.Timeout }
     | { type: 'job'; id: number; job: ClaimedJob; copy: LocalCopy; timer?: NodeJS.Timeout };
+}
+
+interface PendingValidation {
+  request: ValidateRequest;
+  owner?: number;
+  resolve(p: Problem[]): void;
+  reject(e: Error): void;
 }
 
 /**
@@ -49,17 +85,17 @@ interface Slot {
  * registers tsx's loader itself before importing the worker (execArgv --import does not reach
  * worker threads on Node 20).
  */
-function spawnWorker(): Worker {
+function spawnWorker(resourceLimits?: ResourceLimits): Worker {
   const self = new URL(import.meta.url);
-  if (!self.pathname.endsWith('.ts')) return new Worker(new URL('./worker.js', self));
+  if (!self.pathname.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { resourceLimits });
   const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
   const target = new URL('./worker.ts', self).href;
-  return new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`, { eval: true });
+  return new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`, { eval: true, resourceLimits });
 }
 
 export class ScoringPool {
   private slots: Slot[] = [];
-  private validations: { request: ValidateRequest; resolve(p: Problem[]): void; reject(e: Error): void }[] = [];
+  private validations: PendingValidation[] = [];
   private nextId = 1;
   private timers: NodeJS.Timeout[] = [];
   private closing = false;
@@ -78,8 +114,10 @@ export class ScoringPool {
   start(): void {
     // 0 scoring threads: a server that leaves scoring to `podium worker` processes (it still validates uploads).
     const scoring = this.opts.validation === false ? Math.max(1, this.opts.workers) : Math.max(0, this.opts.workers);
-    for (let i = 0; i < scoring; i++) this.slots.push({ worker: this.spawn(), validationOnly: false });
-    if (this.opts.validation !== false) this.slots.push({ worker: this.spawn(), validationOnly: true });
+    for (let i = 0; i < scoring; i++) this.slots.push({ worker: this.spawn(false), validationOnly: false });
+    if (this.opts.validation !== false) {
+      for (let i = 0; i < Math.max(1, this.opts.validationWorkers ?? 2); i++) this.slots.push({ worker: this.spawn(true), validationOnly: true });
+    }
     const { queue, clock } = this.opts;
     const heartbeatEvery = Math.max(50, Math.floor(queue.leaseMs / 3));
     this.timers.push(setInterval(() => void this.safely(() => queue.heartbeat(clock())), heartbeatEvery));
@@ -103,22 +141,43 @@ export class ScoringPool {
     }
   }
 
-  private spawn(): Worker {
-    const worker = spawnWorker();
+  private spawn(validation: boolean): Worker {
+    const heap = this.opts.validationHeapMb ?? DEFAULT_VALIDATION_HEAP_MB;
+    const worker = spawnWorker(validation ? { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: Math.min(64, heap) } : undefined);
     worker.on('message', (reply: WorkerReply) => void this.onReply(worker, reply));
-    worker.on('error', (e) => this.onWorkerLost(worker, `the scoring worker crashed: ${e.message}`));
+    worker.on('error', (e) => {
+      const slot = this.slots.find((s) => s.worker === worker);
+      if (slot?.busy?.type === 'validate' && (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        slot.busy.reject(new ValidationBudgetError(`checking the file needs more than the ${heap} MB memory budget`));
+      }
+      this.onWorkerLost(worker, `the scoring worker crashed: ${e.message}`);
+    });
     worker.on('exit', (code) => {
       if (!this.closing) this.onWorkerLost(worker, `the scoring worker exited with code ${code}`);
     });
     return worker;
   }
 
-  /** Queues a validation on the workers; resolves to the problems (empty when the file is valid). */
-  validate(request: ValidateRequest): Promise<Problem[]> {
+  /**
+   * Queues a validation on the validation threads; resolves to the problems (empty when the
+   * file is valid), rejects with ValidationBudgetError past the time or memory budget. With
+   * `challengeId`, a challenge's model track decides whether a model is checked. Validations of
+   * one `owner` (participant) run one at a time.
+   */
+  validate(request: ValidateRequest, challengeId?: string, owner?: number): Promise<Problem[]> {
+    const m = challengeId ? this.opts.models?.get(challengeId) : undefined;
+    if (m) request = { ...request, model: m.track, kinds: m.kinds };
     return new Promise((resolve, reject) => {
-      this.validations.push({ request, resolve, reject });
+      this.validations.push({ request, owner, resolve, reject });
       this.pump();
     });
+  }
+
+  /** The next validation whose owner has none running (oldest first). */
+  private nextValidation(): PendingValidation | undefined {
+    const running = new Set(this.slots.flatMap((s) => (s.busy?.type === 'validate' && s.busy.owner !== undefined ? [s.busy.owner] : [])));
+    const i = this.validations.findIndex((v) => v.owner === undefined || !running.has(v.owner));
+    return i < 0 ? undefined : this.validations.splice(i, 1)[0];
   }
 
   /** Wakes the dispatcher (a job was just queued). */
@@ -154,18 +213,17 @@ export class ScoringPool {
     do {
       this.pumpAgain = false;
       try {
+        let queueEmpty = false;
         for (const slot of this.slots) {
           if (this.closing) return;
           if (slot.busy) continue;
-          const v = this.validations.shift();
-          if (v) {
-            const id = this.nextId++;
-            slot.busy = { type: 'validate', id, resolve: v.resolve, reject: v.reject };
-            slot.worker.postMessage({ id, type: 'validate', request: v.request } satisfies WorkerRequest);
+          if (slot.validationOnly) {
+            const v = this.nextValidation();
+            if (v) this.dispatchValidation(slot, v);
             continue;
           }
-          if (slot.validationOnly || this.draining) continue;
-          // Reserve the slot while the claim is in flight, so a validation does not take it meanwhile.
+          if (queueEmpty || this.draining) continue;
+          // Reserve the slot while the claim is in flight, so nothing else takes it meanwhile.
           slot.busy = { type: 'validate', id: -1, resolve: () => undefined, reject: () => undefined };
           let job: ClaimedJob | undefined;
           try {
@@ -174,7 +232,10 @@ export class ScoringPool {
           } finally {
             slot.busy = undefined;
           }
-          if (!job) break;
+          if (!job) {
+            queueEmpty = true;
+            continue;
+          }
           if (this.closing) {
             await this.opts.queue.release({ ...job, attempts: 0 }, 'the server stopped', this.opts.clock());
             return;
@@ -190,6 +251,20 @@ export class ScoringPool {
     } while (this.pumpAgain && !this.closing);
   }
 
+  private dispatchValidation(slot: Slot, v: PendingValidation): void {
+    const id = this.nextId++;
+    const limit = this.opts.validationTimeoutMs ?? DEFAULT_VALIDATION_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      if (slot.busy?.id !== id) return;
+      slot.busy = undefined;
+      v.reject(new ValidationBudgetError(`checking the file took longer than the ${Math.round(limit / 1000)} s budget`));
+      this.replace(slot);
+    }, limit);
+    timer.unref();
+    slot.busy = { type: 'validate', id, owner: v.owner, resolve: v.resolve, reject: v.reject, timer };
+    slot.worker.postMessage({ id, type: 'validate', request: v.request } satisfies WorkerRequest);
+  }
+
   private async dispatch(slot: Slot, job: ClaimedJob): Promise<void> {
     const { store, queue, clock } = this.opts;
     const challenge = await store.challenge(job.challenge_id);
@@ -201,6 +276,10 @@ export class ScoringPool {
     try {
       copy = await this.opts.storage.localCopy(job.stored_path, job.sha256);
     } catch (e) {
+      if (e instanceof StoredFileMissing) {
+        await queue.fail(job, e.message, 'error', clock()).finally(() => this.held.delete(job.id));
+        return;
+      }
       // The storage is unreachable: try again later (each claim counts as an attempt).
       await queue.release(job, `the submission file could not be read from storage: ${(e as Error).message}`, clock()).finally(() => this.held.delete(job.id));
       return;
@@ -209,6 +288,7 @@ export class ScoringPool {
       challengeId: challenge.id, task: challenge.task, truth: this.opts.truths?.get(challenge.id) ?? challenge.truth, options: challenge.options,
       primaryMetric: challenge.primary_metric, file: copy.file,
       bootstrapSamples: this.opts.bootstrapSamples,
+      model: this.opts.models?.get(challenge.id)?.track, kinds: this.opts.models?.get(challenge.id)?.kinds,
     };
     const id = this.nextId++;
     const busy: Slot['busy'] = { type: 'job', id, job, copy };
@@ -227,6 +307,7 @@ export class ScoringPool {
     this.lostInARow = 0;
     const now = this.opts.clock();
     if (busy.type === 'validate') {
+      if (busy.timer) clearTimeout(busy.timer);
       slot.busy = undefined;
       if (reply.ok) busy.resolve(reply.result as Problem[]);
       else busy.reject(new Error(reply.message));
@@ -237,7 +318,7 @@ export class ScoringPool {
       await this.safely(async () => {
         if (reply.ok) {
           const outcome = reply.result as ScoreOutcome;
-          if (!await this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now)) {
+          if (!await this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now, outcome.latency)) {
             this.opts.log?.(`job ${busy.job.id}: lease lost before it finished; its result was discarded`);
           }
         } else {
@@ -268,14 +349,18 @@ export class ScoringPool {
     if (!slot || this.closing) return;
     const busy = slot.busy;
     slot.busy = undefined;
-    if (busy?.type === 'validate') busy.reject(new Error(reason));
+    if (busy?.type === 'validate') {
+      if (busy.timer) clearTimeout(busy.timer);
+      busy.reject(new Error(reason)); // a no-op when the memory budget already rejected it
+    }
     if (busy?.type === 'job') {
       if (busy.timer) clearTimeout(busy.timer);
       void busy.copy.release().catch(() => undefined);
       void this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock())).then(() => this.held.delete(busy.job.id));
     }
     this.opts.log?.(reason);
-    this.lostInARow++;
+    // A validation that kills its thread (its memory budget) is the file's doing, not a broken install.
+    if (busy?.type !== 'validate' || busy.id < 0) this.lostInARow++;
     if (this.lostInARow <= 1) this.replace(slot);
     else {
       // A placeholder worker keeps the slot busy-free but unusable until the delayed respawn.
@@ -293,7 +378,7 @@ export class ScoringPool {
     const old = slot.worker;
     old.removeAllListeners();
     void old.terminate();
-    slot.worker = this.spawn();
+    slot.worker = this.spawn(slot.validationOnly);
     this.pump();
   }
 
@@ -328,7 +413,10 @@ export class ScoringPool {
         releases.push(busy.copy.release().catch(() => undefined));
         releases.push(this.safely(() => this.opts.queue.release({ ...busy.job, attempts: 0 }, 'the server stopped', now)));
       }
-      if (busy?.type === 'validate') busy.reject(new Error('the server is stopping'));
+      if (busy?.type === 'validate') {
+        if (busy.timer) clearTimeout(busy.timer);
+        busy.reject(new Error('the server is stopping'));
+      }
     }
     for (const v of this.validations.splice(0)) v.reject(new Error('the server is stopping'));
     await Promise.all([...releases, ...this.slots.map((s) => s.worker.terminate())]);

@@ -130,7 +130,7 @@ export class Queue {
    * Stores the scores of a finished job, replacing the submission's current scores. Returns
    * false (and writes nothing) when the lease was lost meanwhile: another process owns it now.
    */
-  complete(job: ClaimedJob, version: string, splits: SplitScore[], now: number): Promise<boolean> {
+  complete(job: ClaimedJob, version: string, splits: SplitScore[], now: number, latency?: Record<string, unknown>): Promise<boolean> {
     return this.transaction(async (tx) => {
       if (!await this.holds(tx, job.id)) return false;
       await tx.run(`UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL, error = NULL WHERE id = ?`, [now, job.id]);
@@ -143,6 +143,8 @@ export class Queue {
       const s = (await tx.get<{ challenge_id: string; team_id: number }>(
         `UPDATE submissions SET status = 'scored', error = NULL, error_kind = NULL, scored_at = ? WHERE id = ? RETURNING challenge_id, team_id`,
         [now, job.submission_id]))!;
+      // A model job's latency, cost and environment, in the same transaction as its scores.
+      if (latency) await tx.run('UPDATE submissions SET latency_json = ? WHERE id = ?', [JSON.stringify(latency), job.submission_id]);
       await refreshTeamPicks(tx, s.challenge_id, s.team_id);
       return true;
     });

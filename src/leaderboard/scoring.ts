@@ -3,12 +3,18 @@
  * primary metric for each split. Runs inside a worker thread (worker.ts) for the server, and
  * in-process for baselines. Knows nothing of SQL or HTTP.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { ValidationError, formatProblem, type Problem } from '../problems.js';
 import { loadTask } from '../tasks/registry.js';
-import type { Resampler, TaskOptions } from '../tasks/task.js';
+import type { Resampler, ScoreReport, TaskOptions } from '../tasks/task.js';
+import type { Scores } from '../evaluators/evaluator.js';
 import { bootstrapInterval, DEFAULT_BOOTSTRAP_SAMPLES, seedOf } from './bootstrap.js';
+import { StoredFileMissing } from './storage.js';
 import type { Split, SplitScore } from './store.js';
+import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
+import { isModelUpload, runModelJob, validateModelUpload } from '../models/score-model.js';
+import { ModelFailure } from '../models/session.js';
 
 export interface ScoreRequest {
   challengeId: string;
@@ -18,11 +24,23 @@ export interface ScoreRequest {
   primaryMetric: string;
   file: string;
   bootstrapSamples?: number;
+  /** The challenge's model track, when it takes models: a `.onnx` upload then runs as a model job. */
+  model?: ModelTrack;
+  /** What the challenge takes (default: files only). */
+  kinds?: SubmissionKind[];
+}
+
+/** Hooks of the server's fault-injection tests. */
+export interface ScoreHooks {
+  /** Called once a model job's sandbox is up. */
+  onModelStarted?: () => Promise<void>;
 }
 
 export interface ScoreOutcome {
   version: string;
   splits: SplitScore[];
+  /** A model job's latency, cost and environment, stored with the submission. */
+  latency?: Record<string, unknown>;
 }
 
 /** Why a submission could not be scored: its own fault ('invalid') or not ('error'). */
@@ -32,7 +50,13 @@ export interface ScoreFailure {
   problems?: Problem[];
 }
 
-export async function scoreSubmission(req: ScoreRequest): Promise<ScoreOutcome> {
+export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {}): Promise<ScoreOutcome> {
+  // A stored file that is gone is the server's problem, not an invalid file of the participant's.
+  if (!fs.existsSync(req.file)) throw new StoredFileMissing();
+  if (req.model && isModelUpload(req.file)) {
+    // The model's predictions become the task's ordinary file, scored below exactly like an upload.
+    return runModelJob({ ...req, model: req.model }, (file) => scoreSubmission({ ...req, file, model: undefined }), { onStarted: hooks.onModelStarted });
+  }
   const task = await loadTask(req.task);
   const { report, resamplers } = await task.evaluate(req.truth, req.file, { options: req.options, withResamplers: true });
   const samples = req.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES;
@@ -49,14 +73,35 @@ export async function scoreSubmission(req: ScoreRequest): Promise<ScoreOutcome> 
       ci_low: interval?.low ?? null, ci_high: interval?.high ?? null, bootstrap_samples: interval?.samples ?? 0,
     };
   };
-  const splits = [splitScore('all', report.metrics, resamplers?.all)];
-  if (report.splits?.public) splits.push(splitScore('public', report.splits.public, resamplers?.public));
-  if (report.splits?.private) splits.push(splitScore('private', report.splits.private, resamplers?.private));
+  const withCategories = (split: Split, metrics: Record<string, number | null>) => ({ ...metrics, ...categoryBreakdown(report, split, req.primaryMetric) });
+  const splits = [splitScore('all', withCategories('all', report.metrics), resamplers?.all)];
+  if (report.splits?.public) splits.push(splitScore('public', withCategories('public', report.splits.public), resamplers?.public));
+  if (report.splits?.private) splits.push(splitScore('private', withCategories('private', report.splits.private), resamplers?.private));
   return { version: task.version, splits };
+}
+
+/**
+ * A report's breakdown by category (`per_category: { <category>: { metrics, splits } }`, e.g.
+ * stabilization's clip categories) as `<primary> [<category>]` values of one split, stored with
+ * that split's metrics so the board can show the comparison per category beside the headline.
+ */
+export function categoryBreakdown(report: ScoreReport, split: Split, primary: string): Record<string, number | null> {
+  const categories = report.per_category as Record<string, { metrics?: Scores; splits?: { public?: Scores; private?: Scores } }> | undefined;
+  if (!categories || typeof categories !== 'object') return {};
+  const out: Record<string, number | null> = {};
+  for (const [name, c] of Object.entries(categories)) {
+    const scores = split === 'all' ? c.metrics : c.splits?.[split];
+    const v = scores?.[primary];
+    if (v !== undefined) out[`${primary} [${name}]`] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+  }
+  return out;
 }
 
 /** Validation only (before a submission is queued); resolves to the problems, empty when valid. */
 export async function validateSubmission(req: Omit<ScoreRequest, 'primaryMetric' | 'challengeId'>): Promise<Problem[]> {
+  const kinds = req.kinds ?? ['file'];
+  if (req.model && isModelUpload(req.file)) return validateModelUpload(req.file, req.model);
+  if (!kinds.includes('file')) return [{ file: 'submission', message: 'this challenge takes models: upload a single .onnx file' }];
   const task = await loadTask(req.task);
   try {
     await task.validate(req.truth, req.file, { options: req.options });
@@ -84,6 +129,10 @@ export function describeFailure(e: unknown, req?: { file: string; truth: string 
     const message = problems.map(formatProblem).slice(0, 5).join('; ') || e.message;
     if (aboutTruth) return { kind: 'error', message: `scoring failed: the challenge's truth could not be read (${message}); the organisers have to fix it` };
     return { kind: 'invalid', message, problems };
+  }
+  if (e instanceof ModelFailure) {
+    // The sandbox's reasons (time-out, memory, crash, refused call, contract) are the model's doing.
+    return { kind: e.failure.kind === 'error' ? 'error' : 'invalid', message: `model failed (${e.failure.kind}): ${e.failure.message}` };
   }
   const err = e as Error;
   return { kind: 'error', message: `scoring failed: ${err?.message ?? String(e)}` };

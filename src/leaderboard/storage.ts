@@ -17,6 +17,13 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extensionOf, storeUpload } from './upload.js';
 
+/** The stored file of a submission is gone (deleted, a bucket emptied): the server's problem, and retrying will not help. */
+export class StoredFileMissing extends Error {
+  constructor() {
+    super('the stored file of this submission is missing on the server; the organisers have to restore it, or it can be uploaded again');
+  }
+}
+
 export interface LocalCopy {
   file: string;
   /** Deletes the copy when it was downloaded (a local folder's file stays). */
@@ -57,7 +64,9 @@ export class LocalStorage implements SubmissionStorage {
   }
 
   async localCopy(key: string): Promise<LocalCopy> {
-    return { file: path.join(this.dir, key), release: async () => undefined };
+    const file = path.join(this.dir, key);
+    if (!fs.existsSync(file)) throw new StoredFileMissing();
+    return { file, release: async () => undefined };
   }
 
   async remove(key: string): Promise<void> {
@@ -146,7 +155,9 @@ export class S3Storage implements SubmissionStorage {
     const file = path.join(this.fetchDir, `fetch-${process.pid}-${crypto.randomBytes(6).toString('hex')}${path.extname(key)}`);
     const release = async () => fs.rmSync(file, { force: true });
     try {
-      const got = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      const got = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key })).catch((e: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+        throw e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404 ? new StoredFileMissing() : e;
+      });
       const hash = crypto.createHash('sha256');
       await pipeline(got.Body as NodeJS.ReadableStream, hashing(hash), fs.createWriteStream(file));
       const actual = hash.digest('hex');

@@ -193,6 +193,8 @@ export interface NewSubmission {
 type ChallengeRow = Record<string, unknown> & { id: string };
 
 export class Store {
+  private readonly secrets = new Map<string, Buffer>();
+
   constructor(readonly sql: SqlDatabase) {}
 
   close(): Promise<void> {
@@ -249,15 +251,22 @@ export class Store {
     await this.sql.run('DELETE FROM sessions WHERE session_hash = ?', [hashToken(value)]);
   }
 
-  /** A server-wide random secret, made on first use and kept in the database (restarts keep forms valid). */
+  /**
+   * A server-wide random secret, made on first use and kept in the database (restarts and
+   * replicas share it, so forms stay valid). Never changed once made, so read once a process.
+   */
   async secret(name: string): Promise<Buffer> {
+    const known = this.secrets.get(name);
+    if (known) return known;
     const read = () => this.sql.get<{ value: string }>('SELECT value FROM secrets WHERE name = ?', [name]);
     let row = await read();
     if (!row) {
       await this.sql.run('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, crypto.randomBytes(32).toString('base64')]);
       row = (await read())!;
     }
-    return Buffer.from(row.value, 'base64');
+    const value = Buffer.from(row.value, 'base64');
+    this.secrets.set(name, value);
+    return value;
   }
 
   // ---- challenges ----

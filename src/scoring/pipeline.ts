@@ -39,7 +39,7 @@
  *     };
  */
 import type { Scores } from '../evaluators/evaluator.js';
-import { ValidationError } from '../problems.js';
+import { DEFAULT_PROBLEM_CAP, ValidationError, type Problem, type ProblemList } from '../problems.js';
 import type { EvaluateOptions, EvaluateResult, ScoreReport, Task } from '../tasks/task.js';
 import { produceAll } from './produce.js';
 import { unitResampler } from './resampler.js';
@@ -63,6 +63,7 @@ export async function evaluateWith<O, C, I, S, R>(
   let states: [S, S, S];
   let items: readonly (I | undefined)[] | undefined;
   if (opened.table) {
+    opened.problems?.throwIfAny();
     table = opened.table;
     states = routes.map((units) => {
       const state = evaluator.create();
@@ -73,7 +74,7 @@ export async function evaluateWith<O, C, I, S, R>(
   } else {
     const keepItems = !!opts.withResamplers || !!def.keepsItems;
     const produced = await produceAll(def, evaluator, { context: opened.context, usage: opened.usage, keepItems, checkOnly: false }, opts);
-    if (produced.problemTotal > 0) throw new ValidationError(produced.problems, produced.problemTotal);
+    throwProblems(opened.problems, produced);
     states = produced.states;
     items = produced.items;
     table = itemTable(items ?? []);
@@ -100,10 +101,17 @@ export async function evaluateWith<O, C, I, S, R>(
 export async function validateWith<O, C, I, S, R>(def: TaskDefinition<O, C, I, S, R>, truthPath: string, submissionPath: string, opts: EvaluateOptions = {}): Promise<void> {
   const options = def.parseOptions(opts.options);
   const opened = await def.open(truthPath, submissionPath, options);
-  if (opened.table || !def.produce) return;
+  if (opened.table || !def.produce) return opened.problems?.throwIfAny();
   const evaluator = def.evaluator(opened.context);
   const produced = await produceAll(def, evaluator, { context: opened.context, usage: opened.usage, keepItems: false, checkOnly: true }, opts);
-  if (produced.problemTotal > 0) throw new ValidationError(produced.problems, produced.problemTotal);
+  throwProblems(opened.problems, produced);
+}
+
+/** The problems of opening, then the units' in unit order, as one ValidationError (capped). */
+function throwProblems(first: ProblemList | undefined, produced: { problems: Problem[]; problemTotal: number }): void {
+  const total = (first?.total ?? 0) + produced.problemTotal;
+  if (total === 0) return;
+  throw new ValidationError([...(first?.items ?? []), ...produced.problems].slice(0, DEFAULT_PROBLEM_CAP), total);
 }
 
 /** The `Task` callers use, built from a definition. */

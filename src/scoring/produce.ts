@@ -14,7 +14,7 @@ import { startWorker } from './worker-thread.js';
 
 /** How to run: from the caller (command line, server), never from a task. */
 export interface ExecutionPolicy {
-  /** Worker threads to spread units over (1: this thread only). Ignored inside a worker thread. */
+  /** Threads to spread units over: this one and threads - 1 scoring threads. Ignored inside a worker thread. */
   threads?: number;
   /** Called as units are done: (done, total). */
   onProgress?: (done: number, total: number) => void;
@@ -92,7 +92,7 @@ export function threadsFor(def: TaskDefinition, units: number, policy: Execution
   return Math.min(asked, Math.ceil(units / Math.max(1, def.minUnitsForThreads / 2)));
 }
 
-/** Produces every unit, on this thread or on `threads` worker threads, and merges the states. */
+/** Produces every unit, on this thread alone or with threads - 1 scoring threads, and merges the states. */
 export async function produceAll<Context, Item, State>(
   def: TaskDefinition<unknown, Context, Item, State>,
   evaluator: Evaluator<State, Item, unknown>,
@@ -115,11 +115,25 @@ export async function produceAll<Context, Item, State>(
     const to = Math.floor(((s + 1) * n) / threads);
     return Uint32Array.from({ length: to - from }, (_, i) => from + i);
   });
-  const replies = await Promise.all(shards.map((units) => runShard<Context>(def.name, { ...req, units }, tick, policy.signal)));
-  const items: (Item | undefined)[] | undefined = req.keepItems ? new Array(n) : undefined;
-  const unitProblems: UnitProblem[] = [];
-  let problemTotal = 0;
-  const shardStates = replies.map((r) => r.states.map((s) => decodeState<State>(s)) as [State, State, State]);
+  // This thread scores the first shard itself while scoring threads score the others.
+  // The first failure (or the caller's abort) stops every shard.
+  const stop = new AbortController();
+  const signal = policy.signal ? AbortSignal.any([policy.signal, stop.signal]) : stop.signal;
+  const here = produceHere(def, evaluator, { ...req, units: shards[0]! }, tick, signal);
+  const others = shards.slice(1).map((units) => runShard<Context>(def.name, { ...req, units }, tick, signal));
+  let first: Awaited<typeof here>;
+  let replies: ShardReply[];
+  try {
+    [first, ...replies] = await Promise.all([here, ...others]);
+  } catch (e) {
+    stop.abort(e);
+    await Promise.allSettled([here, ...others]);
+    throw e;
+  }
+  const items: (Item | undefined)[] | undefined = first.items;
+  const unitProblems: UnitProblem[] = [...first.unitProblems];
+  let problemTotal = first.problemTotal;
+  const shardStates = [first.states, ...replies.map((r) => r.states.map((s) => decodeState<State>(s)) as [State, State, State])];
   for (const r of replies) {
     if (items && r.items) for (const [unit, text] of r.items) items[unit] = decodeState<Item>(text);
     unitProblems.push(...r.problems);

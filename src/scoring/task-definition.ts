@@ -5,7 +5,7 @@
  * resampling, threads, progress and cancellation are the pipeline's.
  */
 import type { Evaluator, MetricInfo, Scores } from '../evaluators/evaluator.js';
-import type { Problem } from '../problems.js';
+import type { Problem, ProblemList } from '../problems.js';
 import type { TaskName } from '../tasks/task.js';
 import type { TaskOptions } from './options.js';
 import type { UnitTable } from './units.js';
@@ -23,6 +23,11 @@ export interface OpenedSubmission<Context, Item> {
   hasSplits: boolean;
   /** Units already scored while reading (classification's typed arrays): no `produce` step. */
   table?: UnitTable<Item>;
+  /**
+   * Problems found while opening that do not stop scoring (a missing or misnamed file): they
+   * are reported first, together with the units' own problems, so one round trip shows all.
+   */
+  problems?: ProblemList;
 }
 
 /** Where `produce` puts what it finds; unit = the unit's index. */

@@ -55,7 +55,7 @@ describe('podium evaluate --task detection', () => {
     const r = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', sub, '--json']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('podium: sub.csv, row 2, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
+    expect(r.stderr).toBe('podium: sub.csv, line 3, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
   });
 
   describe('with the second thread (any submission size)', () => {
@@ -75,7 +75,7 @@ describe('podium evaluate --task detection', () => {
       fs.writeFileSync(bad, '[{"image_id": 3, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 1e999}]');
       const a = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', ids], { env });
       expect(a.code).toBe(2);
-      expect(a.stderr).toBe('podium: ids.csv, row 2, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
+      expect(a.stderr).toBe('podium: ids.csv, line 3, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
       const b = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', bad], { env });
       expect(b.code).toBe(2);
       expect(b.stderr).toBe('podium: bad.json, row 1, column score: score must be a finite number, found Infinity\n');

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../../src/formats/png.js';
 import { encodeRle } from '../../src/formats/rle.js';
 import { writeZip } from '../../src/formats/zip.js';
-import { task } from '../../src/tasks/segmentation/index.js';
+import { definition } from '../../src/tasks/segmentation/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+
+const task = taskFromDefinition(definition);
 import { VOC_CLASSES } from '../../src/tasks/segmentation/classes.js';
 import { fixture, podiumJson } from '../helpers/cli.js';
 

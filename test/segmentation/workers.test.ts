@@ -1,39 +1,35 @@
-/** The worker-thread path of scan.ts gives the same numbers and the same problems as in-process. */
+/** Segmentation spread over scoring threads gives the same numbers and the same problems as in-process. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encodePng, VOC_PALETTE } from '../../src/formats/png.js';
 import { writeZip } from '../../src/formats/zip.js';
 import { ValidationError } from '../../src/problems.js';
-import { task } from '../../src/tasks/segmentation/index.js';
-import { workerCount } from '../../src/tasks/segmentation/scan.js';
+import { definition } from '../../src/tasks/segmentation/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+import { threadsFor } from '../../src/scoring/produce.js';
 import { fixture } from '../helpers/cli.js';
 
 const voc40 = fixture('seg/voc40');
 const expected = JSON.parse(fs.readFileSync(path.join(voc40, 'expected.json'), 'utf8'));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-seg-workers-'));
-const saved = process.env.PODIUM_WORKERS;
-afterEach(() => {
-  if (saved === undefined) delete process.env.PODIUM_WORKERS;
-  else process.env.PODIUM_WORKERS = saved;
-});
+/** Threads even for a handful of images, so the thread path is what is tested. */
+const threaded = taskFromDefinition({ ...definition, minUnitsForThreads: 1 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('worker threads', () => {
-  it('are used for large sets only, and PODIUM_WORKERS overrides', () => {
-    delete process.env.PODIUM_WORKERS;
-    expect(workerCount(10)).toBe(0);
-    process.env.PODIUM_WORKERS = '3';
-    expect(workerCount(10)).toBe(3);
+  it('are used for large sets only, and only when the caller asks', () => {
+    expect(threadsFor(definition, 10, { threads: 3 })).toBe(1);
+    expect(threadsFor(definition, 1449, { threads: 3 })).toBe(3);
+    expect(threadsFor(definition, 1449, {})).toBe(1);
   });
   it('reproduce the numpy numbers from a folder and from a zip', async () => {
-    process.env.PODIUM_WORKERS = '2';
     const zip = path.join(tmp, 'sub.zip');
     const dir = path.join(voc40, 'submission');
     await writeZip(zip, fs.readdirSync(dir).map((f) => ({ name: f, data: fs.readFileSync(path.join(dir, f)) })));
     for (const submission of [dir, zip]) {
-      const { report } = await task.evaluate(path.join(voc40, 'truth'), submission);
+      const { report } = await threaded.evaluate(path.join(voc40, 'truth'), submission, { threads: 2 });
       for (const [name, value] of Object.entries(expected.metrics as Record<string, number>)) {
         expect(Math.abs((report.metrics[name] as number) - value)).toBeLessThan(1e-12);
       }
@@ -50,8 +46,7 @@ describe('worker threads', () => {
     fs.writeFileSync(path.join(sub, 'b.png'), 'broken');
     fs.writeFileSync(path.join(sub, 'c.png'), png(new Uint8Array(15), 5, 3));
     fs.writeFileSync(path.join(sub, 'd.png'), png(new Uint8Array(12)));
-    process.env.PODIUM_WORKERS = '2';
-    const error = await task.validate(truth, sub).catch((e: unknown) => e);
+    const error = await threaded.validate(truth, sub, { threads: 2 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).problems.map((p) => `${p.file}: ${p.message}`)).toEqual([
       'sub/a.png: label 30 at 12 pixel(s) is not a class (expected 0..20)',

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { task } from '../../src/tasks/separation/index.js';
+import { definition } from '../../src/tasks/separation/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+
+const task = taskFromDefinition(definition);
 import { fixture, podiumJson } from '../helpers/cli.js';
 
 // 24 two-speaker mixtures (8 kHz, 16-bit, espeak-ng speech) with mir_eval 0.7 bss_eval_sources
@@ -31,7 +34,7 @@ function compare(perMixture: Row[], metrics: Record<string, number | null>) {
 
 describe('separation fixture (mir_eval 0.7 numbers)', () => {
   it('matches per mixture and in the means, in process', async () => {
-    const { report } = await task.evaluate(truth, submission, { options: { threads: 1 } });
+    const { report } = await task.evaluate(truth, submission, { threads: 1 });
     compare(report.per_mixture as Row[], report.metrics);
     expect(report.mixtures).toBe(24);
     expect(report.splits).toBeUndefined();

@@ -5,7 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav, type WavEncoding } from '../../src/formats/wav.js';
 import { writeZip } from '../../src/formats/zip.js';
 import { ValidationError } from '../../src/problems.js';
-import { task } from '../../src/tasks/separation/index.js';
+import { definition } from '../../src/tasks/separation/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+
+const task = taskFromDefinition(definition);
 import { podium, podiumJson } from '../helpers/cli.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-sep-'));
@@ -59,7 +62,7 @@ function makeCase(name: string, opts: { usage?: string } = {}) {
 
 async function problemsOf(truth: string, sub: string): Promise<string[]> {
   try {
-    await task.validate(truth, sub, { options: { threads: 1 } });
+    await task.validate(truth, sub, { threads: 1 });
   } catch (e) {
     expect(e).toBeInstanceOf(ValidationError);
     return (e as ValidationError).problems.map((p) => `${p.file}: ${p.message}`);
@@ -70,14 +73,14 @@ async function problemsOf(truth: string, sub: string): Promise<string[]> {
 describe('separation layouts', () => {
   it('scores a folder, a zip and a zip with a wrapper folder alike; ignores face/ and metadata.json', async () => {
     const { truth, sub } = makeCase('ok');
-    const folder = await task.evaluate(truth, sub, { options: { threads: 1 } });
+    const folder = await task.evaluate(truth, sub, { threads: 1 });
     const entries = IDS.flatMap((id) => ['s2', 's1'].map((s) => ({ name: `${s}/${id}.wav`, data: fs.readFileSync(`${sub}/${s}/${id}.wav`) })));
     const zip = path.join(root, 'ok', 'sub.zip');
     await writeZip(zip, entries);
     const wrapped = path.join(root, 'ok', 'wrapped.zip');
     await writeZip(wrapped, [...entries.map((e) => ({ ...e, name: `run-7/${e.name}` })), { name: '__MACOSX/run-7/._x', data: 'x' }]);
     for (const s of [zip, wrapped]) {
-      const { report } = await task.evaluate(truth, s, { options: { threads: 1 } });
+      const { report } = await task.evaluate(truth, s, { threads: 1 });
       expect(report.metrics).toEqual(folder.report.metrics);
     }
     const perMixture = folder.report.per_mixture as { id: string; perm: number[]; si_sdr_perm: number[] }[];
@@ -92,8 +95,8 @@ describe('separation layouts', () => {
 
   it('reports public and private splits from usage.csv and leaves Ignored mixtures out', async () => {
     const { truth, sub } = makeCase('usage', { usage: 'id,usage\na1,Public\na2,Private\na3,Ignored\n' });
-    const { report, resamplers } = await task.evaluate(truth, sub, { options: { threads: 1 }, withResamplers: true });
-    const all = await task.evaluate(makeCase('usage-none').truth, sub, { options: { threads: 1 } });
+    const { report, resamplers } = await task.evaluate(truth, sub, { threads: 1, withResamplers: true });
+    const all = await task.evaluate(makeCase('usage-none').truth, sub, { threads: 1 });
     const rows = all.report.per_mixture as { sdr: number[] }[];
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(report.splits!.public!.sdr).toBeCloseTo(mean(rows[0]!.sdr), 12);
@@ -145,7 +148,7 @@ describe('separation layouts', () => {
       'sub/s2/a1.wav: 1999 samples; the truth has 2000 (0.250 s at 8000 Hz)',
       'sub/s1/a2.wav: estimate is all zeros; a silent estimate cannot be scored by BSS Eval (as mir_eval, which raises)',
       'sub/s2/a2.wav: sample 17 is not a finite number',
-      'sub/s1/a3.wav: 2 channels; expected mono (1 channel)',
+      "sub/s1/a3.wav: 2 channels; expected mono (1 channel): a source is one signal, and podium does not average channels (mir_eval's loader would), so that what is scored is what was submitted",
       'sub/s2/a3.wav: not a RIFF/WAVE file; expected mono PCM 16/24/32-bit or float32 WAV',
     ]);
   });
@@ -188,7 +191,7 @@ describe('ill-conditioned input does not crash', () => {
     const { truth, sub } = makeCase('perfect');
     fs.copyFileSync(`${truth}/s1/a1.wav`, `${sub}/s1/a1.wav`);
     fs.copyFileSync(`${truth}/s2/a1.wav`, `${sub}/s2/a1.wav`);
-    const { report } = await task.evaluate(truth, sub, { options: { threads: 1 } });
+    const { report } = await task.evaluate(truth, sub, { threads: 1 });
     const a1 = (report.per_mixture as { si_sdr: (number | null)[]; perm: number[]; notes?: string[] }[])[0]!;
     expect(a1.si_sdr).toEqual([null, null]);
     expect(a1.notes).toContain('SI-SDR of source 1 is unbounded: the error energy is zero to working precision (above 120 dB)');

@@ -57,6 +57,21 @@ export async function boardSplit(ctx: AppContext, req: Request, c: ChallengeReco
   return split;
 }
 
+/**
+ * The `selected` flag of a select request: a JSON object whose `selected` is a boolean (absent
+ * means true). Anything else is refused rather than read as "select" ("false" as a string, a
+ * body that is not JSON).
+ */
+export function selectedFlag(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'send a JSON object, {"selected": true} or {"selected": false}, with Content-Type: application/json');
+  }
+  const value = (body as { selected?: unknown }).selected;
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') throw new HttpError(400, `selected must be true or false (a JSON boolean), not ${JSON.stringify(value)}`);
+  return value;
+}
+
 export function apiRoutes(ctx: AppContext): Router {
   const r = express.Router();
   const json = express.json({ limit: '64kb' });
@@ -137,7 +152,7 @@ export function apiRoutes(ctx: AppContext): Router {
     if (!s || (await ctx.store.teamOf(s.challenge_id, p.id))?.id !== s.team_id) throw new HttpError(404, `no submission ${id} of yours`);
     const c = await knownChallenge(ctx, s.challenge_id);
     requireSelectionsOpen(c, ctx.clock());
-    const selected = (req.body as { selected?: unknown } | undefined)?.selected !== false;
+    const selected = selectedFlag(req.body);
     if (selected && s.status !== 'scored') throw new HttpError(409, `submission ${id} is ${s.status}; only scored submissions can be selected`);
     await ctx.store.setSelected(s, selected, c.limits.final_selections);
     res.json(await submissionJson(ctx, (await ctx.store.submission(id))!, c));

@@ -40,17 +40,20 @@ export async function readCocoSubmission(file: string, ids: CocoTruthFile): Prom
 }
 
 /** Rows scanned by the worker (numbers already checked finite): ids looked up, sizes checked. */
-function resolveRaw(raw: { buffer: SharedArrayBuffer; count: number }, ids: CocoTruthFile, name: string): DetectionTable {
+function resolveRaw(raw: { buffer: SharedArrayBuffer; count: number }, ids: CocoTruthFile, name: string, kind: 'csv' | 'json'): DetectionTable {
   const v = new Float64Array(raw.buffer);
   const problems = new ProblemList();
   const out = new DetectionBuilder(raw.count, true);
   const columns = ['image_id', 'category_id', 'score', 'x', 'y', 'width', 'height'];
   let o = 0;
   const text = (c: string) => String(v[o + columns.indexOf(c)]); // only called for a problem
-  const where = { file: name, row: 0 };
+  // A CSV's rows are numbered by file line, a results JSON's by entry.
+  const atLine = { file: name, line: 0 };
+  const atEntry = { file: name, row: 0 };
+  const where = kind === 'csv' ? atLine : atEntry;
   for (let i = 0; i < raw.count; i++) {
     o = i * RAW_STRIDE;
-    where.row = v[o + 7]!;
+    atLine.line = atEntry.row = v[o + 7]!;
     addCocoDetection(out, ids, problems, where, v[o]!, v[o + 1]!, v[o + 2]!, v[o + 3]!, v[o + 4]!, v[o + 5]!, v[o + 6]!, text);
   }
   problems.throwIfAny();
@@ -75,7 +78,7 @@ export async function evaluateCoco(truthPath: string, submissionPath: string, op
     const splits = imageSplits(truthPath, ids.truth.imageIds);
     // A worker that fails (it should not) costs time, not the result: read on this thread.
     const raw = scanned ? await scanned.catch(() => null) : null;
-    const detections = raw ? resolveRaw(raw, ids, path.basename(submissionPath)) : await readCocoSubmission(submissionPath, ids);
+    const detections = raw ? resolveRaw(raw, ids, path.basename(submissionPath), kind) : await readCocoSubmission(submissionPath, ids);
 
     const evaluator = cocoEvaluator(ids.truth);
     const state = evaluator.create();

@@ -12,7 +12,7 @@ import { scanCocoResults } from '../../formats/coco-json.js';
 import { isPlainAscii, scanCocoCsv } from '../../formats/detection-csv.js';
 import { ProblemList } from '../../problems.js';
 
-/** 8 numbers a row: image_id, category_id, score, x, y, width, height, row number. */
+/** 8 numbers a row: image_id, category_id, score, x, y, width, height, and where (CSV file line, JSON entry). */
 export const RAW_STRIDE = 8;
 
 export type WorkerRequest =

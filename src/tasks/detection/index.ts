@@ -7,11 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { COCO_METRICS, COCO_VERSION } from '../../evaluators/coco.js';
-import { VOC_METRICS, VOC_VERSION } from '../../evaluators/voc-detection.js';
+import { vocMetrics, VOC_VERSION } from '../../evaluators/voc-detection.js';
 import { UsageError, ValidationError } from '../../problems.js';
 import type { EvaluateOptions, Task, TaskOptions } from '../task.js';
 import { evaluateCoco, validateCoco } from './coco-protocol.js';
-import { evaluateVoc, validateVoc } from './voc-protocol.js';
+import { evaluateVoc, validateVoc, vocIou } from './voc-protocol.js';
 
 type Protocol = 'coco' | 'voc';
 
@@ -40,13 +40,16 @@ function protocolFor(truthPath: string, opts?: EvaluateOptions): Protocol {
   if (asked && asked !== found) {
     throw new UsageError(`detection: options.protocol is "${asked}" but the truth ${path.basename(truthPath)} is a ${found === 'coco' ? 'COCO instances file' : 'VOC folder'}`);
   }
+  if (found === 'coco' && opts?.options?.iou !== undefined) {
+    throw new UsageError('detection: option "iou" applies to a VOC truth; COCO scores its 10 thresholds .50:.05:.95');
+  }
   return found;
 }
 
 export const task: Task = {
   name: 'detection',
   version: `${COCO_VERSION}+${VOC_VERSION}`,
-  metrics: (options) => [...(requestedProtocol(options) === 'voc' ? VOC_METRICS : COCO_METRICS)],
+  metrics: (options) => [...(requestedProtocol(options) === 'voc' ? vocMetrics(vocIou(options)) : COCO_METRICS)],
   checkOptions() {},
   evaluate: async (truth, submission, opts) =>
     protocolFor(truth, opts) === 'coco' ? evaluateCoco(truth, submission, opts) : evaluateVoc(truth, submission, opts),

@@ -1,6 +1,5 @@
 /** Class names of a segmentation challenge: `options.classes`, or PASCAL VOC's 21 by default. */
-import { UsageError } from '../../problems.js';
-import type { TaskOptions } from '../task.js';
+import { badOption } from '../../scoring/options.js';
 import { VOID_LABEL } from '../../evaluators/segmentation.js';
 
 /** VOC 2012 classes in label order (VOCdevkit `VOCopts.classes`, with background as 0). */
@@ -9,20 +8,19 @@ export const VOC_CLASSES = [
   'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
 ] as const;
 
-export function classNamesFrom(options: TaskOptions | undefined): string[] {
-  const classes = options?.classes;
+/** `classes`: 2 to 255 distinct names, label 0 first (255 is the void label). */
+export function parseClassNames(classes: unknown): string[] {
   if (classes === undefined) return [...VOC_CLASSES];
   if (!Array.isArray(classes) || classes.length < 2 || classes.length > VOID_LABEL || !classes.every((c) => typeof c === 'string' && c.trim() !== '')) {
-    throw new UsageError(`segmentation option "classes" must be a list of 2 to ${VOID_LABEL} class names (label 0 first), got ${JSON.stringify(classes)}`);
+    badOption('classes', `a list of 2 to ${VOID_LABEL} class names (label 0 first)`, classes);
   }
-  if (new Set(classes).size !== classes.length) throw new UsageError('segmentation option "classes" has a repeated name');
+  if (new Set(classes).size !== classes.length) badOption('classes', 'a list of distinct names (one is repeated)', classes);
   return classes as string[];
 }
 
-export function splitFrom(options: TaskOptions | undefined): string {
-  const split = options?.split ?? 'val';
-  if (typeof split !== 'string' || !/^[\w.-]+$/.test(split)) {
-    throw new UsageError(`segmentation option "split" must be a name like "val", got ${JSON.stringify(split)}`);
-  }
-  return split;
+/** `split`: the VOC root's list under ImageSets/Segmentation (`val` by default). */
+export function parseSplit(split: unknown): string {
+  const value = split ?? 'val';
+  if (typeof value !== 'string' || !/^[\w.-]+$/.test(value)) badOption('split', 'a name like "val"', split);
+  return value as string;
 }

@@ -15,7 +15,7 @@ export function countPair(truth: LabelMask, prediction: LabelMask, classes: numb
   const rows = (m: LabelMask) => ({ data: m.labels, width: m.width, height: m.height, stride: m.stride });
   const check = countRows(rows(truth), rows(prediction), classes, counts);
   if (check.badTruth > 0) {
-    problems.add({ file: truth.file, message: `truth label ${check.firstBadTruth} at ${check.badTruth} pixel(s) is not a class (0..${classes - 1}) nor 255 (void)` });
+    problems.add({ file: truth.file, message: `truth label ${check.firstBadTruth} at ${check.badTruth} pixel(s) is not a class (0..${classes - 1}) nor 255 (void)`, fault: 'host' });
   }
   if (check.badPredictions > 0) {
     problems.add({ file: prediction.file, message: `label ${check.firstBadPrediction} at ${check.badPredictions} pixel(s) is not a class (expected 0..${classes - 1})` });

@@ -1,13 +1,15 @@
 /**
- * Scoring a shard of mixtures: read the truth and estimate WAV files, check them against each
- * other (sample rate, length, silence, finite samples), and score each mixture. The same code
- * runs inline or in a worker thread (worker.ts); a shard's result is plain data.
+ * Separation's scoring units: for each mixture, read the truth and estimate WAV files, check
+ * them against each other (sample rate, length, silence, finite samples), and score it (BSS
+ * Eval, SI-SDR). The same code runs on this thread or in a scoring thread (the pipeline
+ * decides), from plain context: file locations only.
  */
 import fs from 'node:fs';
 import { decodeWav, type WavAudio } from '../../formats/wav.js';
 import { listZip, type ZipEntry } from '../../formats/zip.js';
 import { scoreMixture, type MixtureScores } from '../../evaluators/separation.js';
-import { ProblemList, ValidationError, type Problem } from '../../problems.js';
+import { ValidationError, type Problem } from '../../problems.js';
+import type { UnitSink } from '../../scoring/task-definition.js';
 import type { EstimateLocation } from './submission.js';
 
 export interface MixtureJob {
@@ -18,17 +20,21 @@ export interface MixtureJob {
   estimates: EstimateLocation[];
 }
 
-export interface ShardResult {
-  scores: MixtureScores[];
-  problems: Problem[];
-  /** Problems found, including those beyond the cap. */
-  problemTotal: number;
+/** Plain data: crosses to a scoring thread as it is. */
+export interface SeparationContext {
+  jobs: MixtureJob[];
+  sources: number;
+}
+
+/** Anything problems can be added to. */
+interface ProblemSink {
+  add(problem: Problem): void;
 }
 
 /** Reads zip entries by name, listing each submission zip once. */
 class ZipEntries {
   private readonly zips = new Map<string, Promise<Map<string, ZipEntry>>>();
-  async read(zip: string, entry: string): Promise<Buffer> {
+  async read(zip: string, entry: string, label: string, maxBytes: number): Promise<Buffer> {
     let listing = this.zips.get(zip);
     if (!listing) {
       listing = listZip(zip, { maxEntries: 1_000_000 }).then((entries) => new Map(entries.map((e) => [e.name, e])));
@@ -36,26 +42,51 @@ class ZipEntries {
     }
     const found = (await listing).get(entry);
     if (!found) throw ValidationError.of({ file: entry, message: 'entry vanished from the zip' });
+    // Checked against the truth before a byte is inflated (the declared size bounds inflation).
+    if (found.size > maxBytes) throw tooLarge(label, found.size, maxBytes);
     return found.buffer();
   }
 }
 
 /**
- * Scores the jobs (or only checks them, with `check: true`). Problems are collected, never
- * thrown; `onMixture` is called after each mixture (progress).
+ * The most bytes an estimate WAV of `frames` samples can need: 4 bytes a sample (float32 or
+ * pcm32), two channels, plus 1 MiB of header and extra chunks. Anything larger cannot match the
+ * truth's length and is refused before it is read or decoded (a 5 MB zip of 256 MB WAVs once
+ * took the server from 150 MB to 2.7 GB).
  */
-export async function runShard(jobs: readonly MixtureJob[], opts: { check?: boolean; cap?: number; onMixture?: () => void } = {}): Promise<ShardResult> {
-  const problems = new ProblemList(opts.cap);
+export function maxEstimateBytes(frames: number): number {
+  return frames * 8 + 1024 * 1024;
+}
+
+function tooLarge(label: string, size: number, max: number): ValidationError {
+  return ValidationError.of({ file: label, message: `is ${size.toLocaleString('en')} bytes; a WAV of the truth's length is at most ${max.toLocaleString('en')} bytes` });
+}
+
+/** Reads a plain estimate file after checking its size against the bound. */
+function readBounded(file: string, label: string, maxBytes: number): Buffer {
+  const size = fs.statSync(file).size;
+  if (size > maxBytes) throw tooLarge(label, size, maxBytes);
+  return fs.readFileSync(file);
+}
+
+/**
+ * Scores the given mixtures into `sink` (with sink.checkOnly, only checks them). Once a
+ * problem is found nothing more is scored, only checked: the submission will be refused.
+ */
+export async function produceMixtures(context: SeparationContext, units: Uint32Array, sink: UnitSink<MixtureScores>): Promise<void> {
   const zips = new ZipEntries();
-  const scores: MixtureScores[] = [];
-  for (const job of jobs) {
+  let anyProblem = false;
+  for (const unit of units) {
+    const job = context.jobs[unit]!;
+    const problems: ProblemSink = {
+      add(problem) {
+        anyProblem = true;
+        sink.problem(unit, problem);
+      },
+    };
     const loaded = await loadMixture(job, zips, problems);
-    if (loaded && !opts.check && problems.total === 0) {
-      scores.push(scoreMixture(job.id, loaded.references, loaded.estimates, loaded.mixture));
-    }
-    opts.onMixture?.();
+    if (loaded && !sink.checkOnly && !anyProblem) sink.item(unit, scoreMixture(job.id, loaded.references, loaded.estimates, loaded.mixture));
   }
-  return { scores, problems: problems.items, problemTotal: problems.total };
 }
 
 interface LoadedMixture {
@@ -64,13 +95,15 @@ interface LoadedMixture {
   estimates: Float64Array[];
 }
 
-async function loadMixture(job: MixtureJob, zips: ZipEntries, problems: ProblemList): Promise<LoadedMixture | undefined> {
+async function loadMixture(job: MixtureJob, zips: ZipEntries, problems: ProblemSink): Promise<LoadedMixture | undefined> {
+  // The truth's files are the organisers' data: their problems are the host's.
+  const host: ProblemSink = { add: (problem) => problems.add({ ...problem, fault: 'host' }) };
   const truthOk = (problem: Problem) => {
-    problems.add(problem);
+    host.add(problem);
     return undefined;
   };
-  const mix = decode(() => fs.readFileSync(job.mix.file), job.mix.label, problems);
-  const refs = job.sources.map((s) => decode(() => fs.readFileSync(s.file), s.label, problems));
+  const mix = decode(() => fs.readFileSync(job.mix.file), job.mix.label, host);
+  const refs = job.sources.map((s) => decode(() => fs.readFileSync(s.file), s.label, host));
   if (!mix || refs.some((r) => !r)) return undefined;
   for (let k = 0; k < refs.length; k++) {
     const r = refs[k]!;
@@ -82,7 +115,8 @@ async function loadMixture(job: MixtureJob, zips: ZipEntries, problems: ProblemL
   const estimates: Float64Array[] = [];
   let ok = true;
   for (const location of job.estimates) {
-    const read = 'file' in location ? () => fs.readFileSync(location.file) : () => zips.read(location.zip, location.entry);
+    const max = maxEstimateBytes(mix.length);
+    const read = 'file' in location ? () => readBounded(location.file, location.label, max) : () => zips.read(location.zip, location.entry, location.label, max);
     const est = await decodeAsync(read, location.label, problems);
     if (!est) {
       ok = false;
@@ -112,7 +146,7 @@ function seconds(length: number, rate: number): string {
   return `${(length / rate).toFixed(3)} s at ${rate} Hz`;
 }
 
-function decode(read: () => Uint8Array, label: string, problems: ProblemList): WavAudio | undefined {
+function decode(read: () => Uint8Array, label: string, problems: ProblemSink): WavAudio | undefined {
   try {
     return decodeWav(read(), label);
   } catch (e) {
@@ -120,7 +154,7 @@ function decode(read: () => Uint8Array, label: string, problems: ProblemList): W
   }
 }
 
-async function decodeAsync(read: () => Uint8Array | Promise<Uint8Array>, label: string, problems: ProblemList): Promise<WavAudio | undefined> {
+async function decodeAsync(read: () => Uint8Array | Promise<Uint8Array>, label: string, problems: ProblemSink): Promise<WavAudio | undefined> {
   try {
     return decodeWav(await read(), label);
   } catch (e) {
@@ -128,7 +162,7 @@ async function decodeAsync(read: () => Uint8Array | Promise<Uint8Array>, label: 
   }
 }
 
-function report(e: unknown, label: string, problems: ProblemList): undefined {
+function report(e: unknown, label: string, problems: ProblemSink): undefined {
   if (e instanceof ValidationError) e.problems.forEach((p) => problems.add(p));
   else if ((e as NodeJS.ErrnoException).code) problems.add({ file: label, message: `cannot read: ${(e as NodeJS.ErrnoException).code}` });
   else throw e;
