@@ -14,6 +14,7 @@
  * PostgreSQL) recomputes once per change, not once per request.
  */
 import type { Scores } from '../evaluators/evaluator.js';
+import { metricColumns, type MetricColumn } from './metric-columns.js';
 import type { ChallengeRecord, PickRow, Store } from './store.js';
 
 export type BoardSplit = 'public' | 'private';
@@ -49,6 +50,8 @@ export interface Board {
   entries: BoardEntry[];
   /** Latency columns present on at least one row (baselines measured with `podium baseline`). */
   latency_columns: string[];
+  /** Score columns beside the headline (metric-columns.ts): per-label r for fluorescence. */
+  metric_columns: MetricColumn[];
 }
 
 /** The chart may lag the data by this much (it is re-read at most this often). */
@@ -217,6 +220,7 @@ export class Boards {
     return {
       challenge: challenge.id, split, primary_metric: challenge.primary_metric, higher_is_better: challenge.higher_is_better,
       entries, latency_columns: LATENCY_KEYS.filter((k) => latencyColumns.has(k)),
+      metric_columns: metricColumns(challenge.task, challenge.options ?? {}, entries),
     };
   }
 
