@@ -17,6 +17,7 @@ import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { jsonErrors, MIN_ADMIN_TOKEN_LENGTH } from './routes/http.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
+import { previewRoutes } from './routes/previews.js';
 import { isPostgresUrl } from './sql.js';
 import { openStorage } from './storage.js';
 import { loadServableChallenges } from './sync.js';
@@ -108,6 +109,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   app.use('/api/admin', adminRoutes(ctx), jsonErrors(ctx));
   app.use('/api', apiRoutes(ctx), jsonErrors(ctx));
+  app.use(previewRoutes(ctx));
   app.use(pageRoutes(ctx));
   app.use((req, _res, next) => next(Object.assign(new Error(`no page ${req.path}`), { notFound: true })));
   app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -24,7 +24,7 @@ import { cookie, HttpError, intParam, refusal, SESSION_COOKIE, SESSION_MAX_AGE_M
  * Sends a page; its POST forms get the visitor's CSRF token (csrf.ts). A page about the
  * database being unreachable goes out without one (making it needs the database).
  */
-async function sendPage(ctx: AppContext, res: Response, body: string, status = 200): Promise<void> {
+export async function sendPage(ctx: AppContext, res: Response, body: string, status = 200): Promise<void> {
   const token = (res.locals.csrf as string | undefined) ?? await csrfToken(ctx, res.req, res).catch(() => undefined);
   res.status(status).type('html').setHeader('Cache-Control', 'no-store');
   res.setHeader('Referrer-Policy', 'same-origin');
