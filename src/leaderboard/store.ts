@@ -642,6 +642,14 @@ export class Store {
        ORDER BY s.id DESC LIMIT 1`, [challengeId, name, sha256]))?.id;
   }
 
+  /** The newest scored entry of a baseline team, with its latency columns. */
+  latestBaselineEntry(challengeId: string, name: string): Promise<{ id: number; latency_json: string | null } | undefined> {
+    return this.sql.get(
+      `SELECT s.id, s.latency_json FROM submissions s JOIN teams t ON t.id = s.team_id
+       WHERE s.challenge_id = ? AND t.name = ? AND t.is_baseline = 1 AND s.status = 'scored'
+       ORDER BY s.id DESC LIMIT 1`, [challengeId, name]);
+  }
+
   /** A baseline team of this name and its (only) member, if it exists. */
   async baselineTeam(challengeId: string, name: string): Promise<{ team: Team; participant: Participant } | undefined> {
     const team = await this.sql.get<Team>('SELECT * FROM teams WHERE challenge_id = ? AND name = ? AND is_baseline = 1', [challengeId, name]);
