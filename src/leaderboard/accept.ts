@@ -59,6 +59,7 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
     problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath });
   } catch (e) {
     fs.rmSync(checkPath, { force: true });
+    ctx.log(`challenge ${challenge.id}: validating an upload failed on the server's side: ${(e as Error).message}`);
     throw new StoreError(500, `the file could not be checked: ${(e as Error).message}`);
   }
   if (problems.length) {

@@ -122,7 +122,7 @@ export async function recordBaseline(opts: BaselineOptions): Promise<BaselineRes
       });
       queue.complete(job, outcome.version, outcome.splits, Date.now());
     } catch (e) {
-      const f = describeFailure(e, { file: path.join(storageDir, storedPath), truth: challenge.truth });
+      const f = describeFailure(e, { file: path.join(storageDir, storedPath) });
       queue.fail(job, f.message, f.kind, Date.now());
       throw e;
     }

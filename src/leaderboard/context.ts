@@ -2,6 +2,7 @@
 import type { Boards } from './board.js';
 import type { ScoringPool } from './pool.js';
 import type { Queue } from './queue.js';
+import type { UnavailableChallenge } from './sync.js';
 import type { ChallengeRecord, ScoreRow, Store, Submission } from './store.js';
 
 export interface AppContext {
@@ -17,6 +18,8 @@ export interface AppContext {
   /** The longest a request body (an upload) may take. */
   uploadTimeoutMs: number;
   log: (line: string) => void;
+  /** Challenges whose definition could not be served, with the reason (admin API). */
+  unavailable: readonly UnavailableChallenge[];
 }
 
 /** Private scores are shown to participants only once the last phase has ended. */

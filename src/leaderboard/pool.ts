@@ -191,6 +191,8 @@ export class ScoringPool {
             this.opts.log?.(`job ${busy.job.id}: lease lost before it finished; its result was discarded`);
           }
         } else {
+          // A server-side failure (the organisers' data, a missing stored file) goes to the log too.
+          if (reply.kind === 'error') this.opts.log?.(`job ${busy.job.id} (challenge ${busy.job.challenge_id}): ${reply.message}`);
           this.opts.queue.fail(busy.job, reply.message, reply.kind, now);
         }
       }

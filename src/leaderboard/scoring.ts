@@ -3,8 +3,9 @@
  * primary metric for each split. Runs inside a worker thread (worker.ts) for the server, and
  * in-process for baselines. Knows nothing of SQL or HTTP.
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import { ValidationError, formatProblem, type Problem } from '../problems.js';
+import { isHostFault, ValidationError, formatProblem, type Problem } from '../problems.js';
 import { loadTask } from '../tasks/registry.js';
 import type { Resampler, TaskOptions } from '../tasks/task.js';
 import { bootstrapInterval, DEFAULT_BOOTSTRAP_SAMPLES, seedOf } from './bootstrap.js';
@@ -32,9 +33,16 @@ export interface ScoreFailure {
   problems?: Problem[];
 }
 
+/** The stored upload must be there: if it is not, that is the server's failure, not the file's. */
+function requireStoredFile(file: string): void {
+  if (!fs.existsSync(file)) throw ValidationError.of({ file: 'submission', message: 'the stored upload is missing on the server', fault: 'host' });
+}
+
+/** Scores through the pipeline on this thread only: the server's pool already spreads jobs over threads. */
 export async function scoreSubmission(req: ScoreRequest): Promise<ScoreOutcome> {
   const task = await loadTask(req.task);
-  const { report, resamplers } = await task.evaluate(req.truth, req.file, { options: req.options, withResamplers: true });
+  requireStoredFile(req.file);
+  const { report, resamplers } = await task.evaluate(req.truth, req.file, { options: req.options, withResamplers: true, threads: 1 });
   const samples = req.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES;
   // Boards rank on public and private; with those present the 'all' interval would only cost time.
   const hasSplits = !!(report.splits?.public || report.splits?.private);
@@ -59,9 +67,12 @@ export async function scoreSubmission(req: ScoreRequest): Promise<ScoreOutcome> 
 export async function validateSubmission(req: Omit<ScoreRequest, 'primaryMetric' | 'challengeId'>): Promise<Problem[]> {
   const task = await loadTask(req.task);
   try {
-    await task.validate(req.truth, req.file, { options: req.options });
+    requireStoredFile(req.file);
+    await task.validate(req.truth, req.file, { options: req.options, threads: 1 });
     return [];
   } catch (e) {
+    // The organisers' data failed: a server error, never a verdict on the participant's file.
+    if (isHostFault(e)) throw new Error(describeFailure(e).message);
     if (e instanceof ValidationError) {
       const extra = e.total - e.problems.length;
       return extra > 0 ? [...e.problems, { file: e.problems[0]?.file ?? 'submission', message: `and ${extra} more problems` }] : e.problems;
@@ -71,18 +82,21 @@ export async function validateSubmission(req: Omit<ScoreRequest, 'primaryMetric'
 }
 
 /**
- * Turns anything thrown while scoring into a reason a participant can read. A ValidationError
- * about the submission is its own fault ('invalid'); one about the truth (missing or broken
- * data on the server) is not, and neither is anything else ('error').
+ * Turns anything thrown while scoring into a reason a participant can read. Whose fault it is
+ * was said where the problem was found: a problem marked `fault: 'host'` (a broken truth, a
+ * missing stored file) is a server-side failure ('error'), never the participant's; other
+ * ValidationErrors are the submission's own ('invalid'); anything else is an 'error'.
  */
-export function describeFailure(e: unknown, req?: { file: string; truth: string }): ScoreFailure {
+export function describeFailure(e: unknown, req?: { file: string }): ScoreFailure {
   if (e instanceof ValidationError) {
-    const truth = req ? path.resolve(req.truth) : undefined;
-    const aboutTruth = truth !== undefined && e.problems.some((p) => p.file && path.resolve(p.file).startsWith(truth));
     // The stored file is named by its hash; "submission" reads better in a reason.
     const problems = e.problems.map((p) => (req && p.file === req.file ? { ...p, file: 'submission' } : p));
+    if (isHostFault(e)) {
+      // Named by file name only: the server's folders are none of the participant's business.
+      const host = problems.filter((p) => p.fault === 'host').map((p) => formatProblem({ ...p, file: path.basename(p.file) })).slice(0, 5).join('; ');
+      return { kind: 'error', message: `scoring failed: the organisers' data failed, not your file (${host}); the organisers have been told` };
+    }
     const message = problems.map(formatProblem).slice(0, 5).join('; ') || e.message;
-    if (aboutTruth) return { kind: 'error', message: `scoring failed: the challenge's truth could not be read (${message}); the organisers have to fix it` };
     return { kind: 'invalid', message, problems };
   }
   const err = e as Error;

@@ -17,7 +17,7 @@ import { apiRoutes } from './routes/api.js';
 import { jsonErrors } from './routes/http.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { Store } from './store.js';
-import { loadServableChallenges } from './sync.js';
+import { loadServableChallenges, type UnavailableChallenge } from './sync.js';
 import { DEFAULT_UPLOAD_TIMEOUT_MS, storageDirFor, sweepTempFolder } from './upload.js';
 
 export interface ServerOptions {
@@ -56,7 +56,8 @@ export function defaultWorkers(): number {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`podium serve: ${line}\n`));
   const clock = opts.clock ?? (() => Date.now());
-  const challenges = await loadServableChallenges(opts.challengesRoot, log);
+  const unavailable: UnavailableChallenge[] = [];
+  const challenges = await loadServableChallenges(opts.challengesRoot, log, unavailable);
   const db = openDb(opts.dbPath);
   const store = new Store(db);
   store.syncChallenges(challenges, clock());
@@ -75,7 +76,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
-    store, boards: new Boards(store), queue, pool, storageDir, clock, log,
+    store, boards: new Boards(store), queue, pool, storageDir, clock, log, unavailable,
     adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs,
   };
 

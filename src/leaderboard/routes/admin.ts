@@ -26,6 +26,18 @@ export function adminRoutes(ctx: AppContext): Router {
     next();
   });
 
+  /**
+   * What is broken on the organisers' side: challenges that could not be served (bad options,
+   * missing truth) and scorings that failed on the server's side (error_kind 'error': broken
+   * truth, missing stored file), newest first.
+   */
+  r.get('/unavailable', (_req, res) => {
+    const failures = ctx.store.db
+      .prepare(`SELECT id AS submission_id, challenge_id, error, scored_at FROM submissions WHERE status = 'failed' AND error_kind = 'error' ORDER BY scored_at DESC, id DESC LIMIT 200`)
+      .all();
+    res.json({ challenges: ctx.unavailable, failed_scorings: failures });
+  });
+
   r.post('/challenges/:id/pause', json, (req, res) => {
     const c = knownChallenge(ctx, req.params.id);
     const paused = (req.body as { paused?: unknown } | undefined)?.paused !== false;
