@@ -159,15 +159,25 @@ export interface CocoChunk {
   gtCounts: Uint32Array;
 }
 
+/**
+ * Matched images: `picks[c]` are positions in `chunks[c]` (repeats count again, as a bootstrap
+ * draw needs). Chunks are never changed once made, so states share them.
+ */
 export interface CocoState {
   chunks: CocoChunk[];
+  picks: number[][];
 }
 
-/** One `add`: the detections (of any images) and which truth images to score now. */
-export interface CocoBatch {
-  detections: CocoDetections;
-  /** Image ranks to evaluate; each image must be added to a state once. */
-  images: ArrayLike<number>;
+/**
+ * One `add`: either detections to match against the truth images given (ranks), or images
+ * already matched: positions of a chunk (what the scoring pipeline keeps per image).
+ */
+export type CocoBatch = { detections: CocoDetections; images: ArrayLike<number> } | CocoPicks;
+
+/** Positions of images in a chunk matched earlier (`matchCocoImages`). */
+export interface CocoPicks {
+  chunk: CocoChunk;
+  positions: ArrayLike<number>;
 }
 
 export interface CocoCategoryResult {
@@ -205,39 +215,51 @@ interface Scorer {
 export const COCO_VERSION = 'coco-bbox-1';
 
 /** A mergeable COCO evaluator bound to one ground truth. */
-export function cocoEvaluator(truth: CocoGroundTruth): Evaluator<CocoState, CocoBatch, CocoResult> & {
-  /** Scores a multiset of images (ranks, repeats allowed) already added to `state`. */
-  scoreImages(state: CocoState, images: ArrayLike<number>): CocoResult;
-} {
+export function cocoEvaluator(truth: CocoGroundTruth): Evaluator<CocoState, CocoBatch, CocoResult> {
+  let match: ReturnType<typeof cocoMatcher> | undefined;
+  return {
+    version: COCO_VERSION,
+    metrics: COCO_METRICS,
+    create: () => ({ chunks: [], picks: [] }),
+    add(state, batch) {
+      if ('detections' in batch) {
+        match ??= cocoMatcher(truth);
+        const chunk = match(batch.detections, batch.images);
+        return addPicks(state, chunk, Array.from({ length: chunk.images.length }, (_, i) => i));
+      }
+      addPicks(state, batch.chunk, batch.positions);
+    },
+    merge: (states) => ({ chunks: states.flatMap((s) => s.chunks), picks: states.flatMap((s) => s.picks.map((p) => [...p])) }),
+    finish: (state) => accumulate(truth, pickedRefs(state)),
+  };
+}
+
+/** Matches the given truth images (ranks) against detections: one chunk, to be picked from. */
+export function cocoMatcher(truth: CocoGroundTruth): (detections: CocoDetections, images: ArrayLike<number>) => CocoChunk {
   const scorer: Scorer = {
     truth,
     gtGroups: groupByImage(truth.image, truth.category, truth.count, truth.imageIds.length, truth.categoryIds.length),
     detGroups: new WeakMap(),
   };
-  return {
-    version: COCO_VERSION,
-    metrics: COCO_METRICS,
-    create: () => ({ chunks: [] }),
-    add(state, batch) {
-      let groups = scorer.detGroups.get(batch.detections);
-      if (!groups) {
-        const d = batch.detections;
-        groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, truth.categoryIds.length);
-        scorer.detGroups.set(d, groups);
-      }
-      state.chunks.push(evaluateImages(scorer, batch.detections, groups, batch.images));
-    },
-    merge: (states) => ({ chunks: states.flatMap((s) => s.chunks) }),
-    finish(state) {
-      const refs = imageRefs(state);
-      const all: number[] = [];
-      for (const rank of refs.keys()) all.push(rank);
-      return accumulate(truth, selectRefs(refs, all));
-    },
-    scoreImages(state, images) {
-      return accumulate(truth, selectRefs(imageRefs(state), Array.from(images)));
-    },
+  return (d, images) => {
+    let groups = scorer.detGroups.get(d);
+    if (!groups) {
+      groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, truth.categoryIds.length);
+      scorer.detGroups.set(d, groups);
+    }
+    return evaluateImages(scorer, d, groups, images);
   };
+}
+
+/** Adds positions of a chunk, reusing the chunk's entry when the state already has it. */
+export function addPicks<C>(state: { chunks: C[]; picks: number[][] }, chunk: C, positions: ArrayLike<number>): void {
+  let c = state.chunks.lastIndexOf(chunk);
+  if (c < 0) {
+    c = state.chunks.push(chunk) - 1;
+    state.picks.push([]);
+  }
+  const picks = state.picks[c]!;
+  for (let i = 0; i < positions.length; i++) picks.push(positions[i]!);
 }
 
 interface ImageRef {
@@ -245,26 +267,13 @@ interface ImageRef {
   index: number;
 }
 
-function imageRefs(state: CocoState): Map<number, ImageRef> {
-  const refs = new Map<number, ImageRef>();
-  for (const chunk of state.chunks) {
-    for (let i = 0; i < chunk.images.length; i++) {
-      const rank = chunk.images[i]!;
-      if (refs.has(rank)) throw new Error(`COCO evaluator: image rank ${rank} was added twice`);
-      refs.set(rank, { chunk, index: i });
-    }
-  }
-  return refs;
-}
-
-/** Refs of the given images in ascending rank (pycocotools' image order); repeats stay adjacent. */
-function selectRefs(refs: Map<number, ImageRef>, images: number[]): ImageRef[] {
-  images.sort((x, y) => x - y);
-  return images.map((rank) => {
-    const ref = refs.get(rank);
-    if (!ref) throw new Error(`COCO evaluator: image rank ${rank} was never added`);
-    return ref;
+/** Every picked image in ascending rank (pycocotools' image order); repeats stay adjacent, stable. */
+function pickedRefs(state: CocoState): ImageRef[] {
+  const refs: ImageRef[] = [];
+  state.chunks.forEach((chunk, c) => {
+    for (const index of state.picks[c]!) refs.push({ chunk, index });
   });
+  return refs.sort((x, y) => x.chunk.images[x.index]! - y.chunk.images[y.index]!);
 }
 
 /** Scratch buffers for one (image, category) group, grown as needed. */

@@ -21,6 +21,7 @@
 import { vocOverlap } from './box-iou.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 import { orderByGroupThenScore } from './score-order.js';
+import { addPicks } from './coco.js';
 
 export const VOC_METRICS: readonly MetricInfo[] = [
   { name: 'voc07_map', higherIsBetter: true, description: 'PASCAL VOC mAP at IoU 0.5, 11-point interpolated AP (VOC2007 devkit)' },
@@ -69,14 +70,14 @@ export interface VocChunk {
   positiveCount: Uint32Array;
 }
 
+/** Matched images: `picks[c]` are positions in `chunks[c]` (repeats count again). */
 export interface VocState {
   chunks: VocChunk[];
+  picks: number[][];
 }
 
-export interface VocBatch {
-  detections: VocDetections;
-  images: ArrayLike<number>;
-}
+/** Detections to match against the truth images given (ranks), or positions of a chunk matched earlier. */
+export type VocBatch = { detections: VocDetections; images: ArrayLike<number> } | { chunk: VocChunk; positions: ArrayLike<number> };
 
 export interface VocResult {
   metrics: Scores;
@@ -105,50 +106,45 @@ function groupByImage(image: Uint32Array, category: Uint32Array, count: number, 
   return { order, imageStart };
 }
 
-export function vocEvaluator(truth: VocGroundTruth): Evaluator<VocState, VocBatch, VocResult> & {
-  scoreImages(state: VocState, images: ArrayLike<number>): VocResult;
-} {
-  const K = truth.classNames.length;
-  const gt = groupByImage(truth.image, truth.category, truth.count, truth.imageIds.length, K);
-  const detGroups = new WeakMap<VocDetections, ReturnType<typeof groupByImage>>();
-  const refsOf = (state: VocState) => {
-    const refs = new Map<number, { chunk: VocChunk; index: number }>();
-    for (const chunk of state.chunks) {
-      chunk.images.forEach((rank, index) => {
-        if (refs.has(rank)) throw new Error(`VOC evaluator: image rank ${rank} was added twice`);
-        refs.set(rank, { chunk, index });
-      });
-    }
-    return refs;
-  };
-  const select = (state: VocState, images: number[]) => {
-    const refs = refsOf(state);
-    return images.sort((a, b) => a - b).map((rank) => {
-      const ref = refs.get(rank);
-      if (!ref) throw new Error(`VOC evaluator: image rank ${rank} was never added`);
-      return ref;
-    });
-  };
+export function vocEvaluator(truth: VocGroundTruth): Evaluator<VocState, VocBatch, VocResult> {
+  let match: ReturnType<typeof vocMatcher> | undefined;
   return {
     version: VOC_VERSION,
     metrics: VOC_METRICS,
-    create: () => ({ chunks: [] }),
+    create: () => ({ chunks: [], picks: [] }),
     add(state, batch) {
-      const d = batch.detections;
-      let groups = detGroups.get(d);
-      if (!groups) {
-        groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, K);
-        detGroups.set(d, groups);
+      if ('detections' in batch) {
+        match ??= vocMatcher(truth);
+        const chunk = match(batch.detections, batch.images);
+        return addPicks(state, chunk, Array.from({ length: chunk.images.length }, (_, i) => i));
       }
-      state.chunks.push(evaluateImages(truth, gt, d, groups, batch.images));
+      addPicks(state, batch.chunk, batch.positions);
     },
-    merge: (states) => ({ chunks: states.flatMap((s) => s.chunks) }),
+    merge: (states) => ({ chunks: states.flatMap((s) => s.chunks), picks: states.flatMap((s) => s.picks.map((p) => [...p])) }),
     finish(state) {
-      return accumulate(truth, select(state, [...refsOf(state).keys()]));
+      // Every picked image in ascending rank (test-set order); repeats adjacent, stable.
+      const refs: { chunk: VocChunk; index: number }[] = [];
+      state.chunks.forEach((chunk, c) => {
+        for (const index of state.picks[c]!) refs.push({ chunk, index });
+      });
+      refs.sort((x, y) => x.chunk.images[x.index]! - y.chunk.images[y.index]!);
+      return accumulate(truth, refs);
     },
-    scoreImages(state, images) {
-      return accumulate(truth, select(state, Array.from(images)));
-    },
+  };
+}
+
+/** Matches the given truth images (ranks) against detections: one chunk, to be picked from. */
+export function vocMatcher(truth: VocGroundTruth): (detections: VocDetections, images: ArrayLike<number>) => VocChunk {
+  const K = truth.classNames.length;
+  const gt = groupByImage(truth.image, truth.category, truth.count, truth.imageIds.length, K);
+  const detGroups = new WeakMap<VocDetections, ReturnType<typeof groupByImage>>();
+  return (d, images) => {
+    let groups = detGroups.get(d);
+    if (!groups) {
+      groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, K);
+      detGroups.set(d, groups);
+    }
+    return evaluateImages(truth, gt, d, groups, images);
   };
 }
 
