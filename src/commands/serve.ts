@@ -19,7 +19,8 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(
       'usage: podium serve [--port 3000] [--host 127.0.0.1] [--db data/podium.sqlite] [--challenges challenges] [--workers N] [--upload-timeout SECONDS]\n' +
         '  an upload body taking longer than --upload-timeout (default 600) is refused and deleted\n' +
-        '  admin routes need PODIUM_ADMIN_TOKEN; team size limit from PODIUM_TEAM_SIZE (default 5)\n',
+        '  admin routes need PODIUM_ADMIN_TOKEN (20 characters or more); team size limit from PODIUM_TEAM_SIZE (default 5)\n' +
+        '  behind an HTTPS reverse proxy set PODIUM_TRUST_PROXY=1 so session cookies are marked Secure\n',
     );
     return 0;
   }
@@ -37,6 +38,8 @@ export async function run(args: string[]): Promise<number> {
     workers,
     uploadTimeoutMs: uploadTimeout === undefined ? undefined : Math.round(uploadTimeout * 1000),
     adminToken: process.env.PODIUM_ADMIN_TOKEN,
+    // Behind an HTTPS reverse proxy: PODIUM_TRUST_PROXY=1 (or express's list of proxy addresses).
+    trustProxy: process.env.PODIUM_TRUST_PROXY === '1' ? true : process.env.PODIUM_TRUST_PROXY || undefined,
   }).catch((e: NodeJS.ErrnoException) => {
     if (e?.code === 'EADDRINUSE') throw new UsageError(`serve: port ${port} is already in use; pass another --port (0 picks a free one)`);
     if (e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') throw new UsageError(`serve: cannot listen on ${values.host ?? '127.0.0.1'}:${port} (${e.code})`);

@@ -10,16 +10,20 @@ export async function run(args: string[]): Promise<number> {
     ...clientFlags,
     challenge: { type: 'string' },
     file: { type: 'string' },
+    model: { type: 'string' },
     message: { type: 'string', short: 'm' },
     wait: { type: 'boolean' },
   });
   if (values.help) {
-    process.stdout.write('usage: podium submit --challenge ID --file F [-m TEXT] [--wait] [--json] [--url URL] [--token T]\n' +
+    process.stdout.write('usage: podium submit --challenge ID (--file F | --model M.onnx) [-m TEXT] [--wait] [--json] [--url URL] [--token T]\n' +
+      '  --model uploads a model for a challenge with a model track: the server runs it in its sandbox, scores and times it\n' +
       '  URL and token also from PODIUM_URL and PODIUM_TOKEN\n');
     return 0;
   }
   const challenge = requireFlag('submit', values.challenge, 'challenge');
-  const file = requireFlag('submit', values.file, 'file');
+  if (values.file && values.model) throw new UsageError('submit: give --file or --model, not both');
+  if (values.model && !/\.onnx$/i.test(values.model)) throw new UsageError(`submit: --model takes a single .onnx file (got ${values.model})`);
+  const file = values.model ?? requireFlag('submit', values.file, 'file');
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`submit: no such file ${file} (zip a folder first)`);
   const client = clientFrom(values);
   requireToken(client, 'submit');

@@ -232,6 +232,13 @@ export function cocoResultsFromBytes(bytes: Buffer, ids: CocoTruthFile, name: st
     problems.throwIfAny();
     return out.table();
   }
+  // JSON.parse holds every array and object at once (a 198 MB `[[],[],...]` took 5.7 GB):
+  // count them first, in one pass, and refuse more than a results file of this truth needs.
+  const allowed = Math.max(1_000_000, 4 * MAX_RESULTS_PER_IMAGE * ids.truth.imageIds.length);
+  const containers = countJsonContainers(bytes, allowed);
+  if (containers > allowed) {
+    throw ValidationError.of({ file: name, message: `holds more than ${allowed.toLocaleString('en')} JSON arrays and objects; results for ${ids.truth.imageIds.length.toLocaleString('en')} images need far fewer (expected a JSON array of {image_id, category_id, bbox, score})` });
+  }
   let doc: Json;
   try {
     doc = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
@@ -239,6 +246,36 @@ export function cocoResultsFromBytes(bytes: Buffer, ids: CocoTruthFile, name: st
     throw ValidationError.of({ file: name, message: `is not valid JSON (${(e as Error).message})` });
   }
   return walkResults(doc, ids, name);
+}
+
+/**
+ * A value as a problem message shows it: scalars as JSON (long text cut), containers by kind
+ * only. Never JSON.stringify a container: 100,000 nested arrays overflow the stack.
+ */
+export function describeJsonValue(v: Json): string {
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'object' && v !== null) return 'an object';
+  const text = JSON.stringify(v);
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
+
+/** COCO's maxDets is 100; results beyond that are legal but never needed in such numbers. */
+const MAX_RESULTS_PER_IMAGE = 100;
+
+/** Arrays and objects opened in a JSON text (outside strings), counting up to just past `stopAt`. */
+export function countJsonContainers(bytes: Uint8Array, stopAt: number): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped byte
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if ((c === 91 || c === 123) && ++n > stopAt) return n;
+  }
+  return n;
 }
 
 /** The general path: `JSON.parse`, then one check per entry. */
@@ -261,7 +298,7 @@ function walkResults(doc: Json, ids: CocoTruthFile, name: string): DetectionTabl
     if (!Array.isArray(b) || b.length !== 4) return problems.add({ ...where, column: 'bbox', message: 'bbox must be an array of 4 numbers [x, y, width, height]' });
     const num = (v: Json) => (typeof v === 'number' ? v : NaN);
     const raw: Record<string, Json> = { image_id: entry.image_id, category_id: entry.category_id, score: entry.score, x: b[0], y: b[1], width: b[2], height: b[3] };
-    addCocoDetection(out, ids, problems, where, num(entry.image_id), num(entry.category_id), num(entry.score), num(b[0]), num(b[1]), num(b[2]), num(b[3]), (c) => JSON.stringify(raw[c]) ?? 'nothing');
+    addCocoDetection(out, ids, problems, where, num(entry.image_id), num(entry.category_id), num(entry.score), num(b[0]), num(b[1]), num(b[2]), num(b[3]), (c) => describeJsonValue(raw[c]));
   });
   problems.throwIfAny();
   return out.table();

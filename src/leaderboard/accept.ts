@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { formatProblem } from '../problems.js';
 import type { AppContext } from './context.js';
+import { ValidationBudgetError } from './pool.js';
 import { phaseAt, StoreError, type ChallengeRecord, type Participant, type Submission } from './store.js';
 import { receiveUpload, storageFailure, storeUpload, formatBytes } from './upload.js';
 
@@ -56,9 +57,14 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   }
   let problems;
   try {
-    problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath });
+    problems = await ctx.pool.validate({ task: challenge.task, truth: challenge.truth, options: challenge.options, file: checkPath }, challenge.id, participant.id);
   } catch (e) {
     fs.rmSync(checkPath, { force: true });
+    if (e instanceof ValidationBudgetError) {
+      throw new StoreError(400, `the file is not a valid submission: ${e.message}; nothing was queued and it does not count against your limits`, {
+        errors: [{ file: upload.filename, message: e.message, text: `${upload.filename}: ${e.message}` }],
+      });
+    }
     ctx.log(`challenge ${challenge.id}: validating an upload failed on the server's side: ${(e as Error).message}`);
     throw new StoreError(500, `the file could not be checked: ${(e as Error).message}`);
   }

@@ -1,6 +1,6 @@
 /** What every route needs: the store, boards, queue, scoring pool, storage, clock and settings. */
 import type { Boards } from './board.js';
-import type { ScoringPool } from './pool.js';
+import type { ModelTrackEntry, ScoringPool } from './pool.js';
 import type { Queue } from './queue.js';
 import type { UnavailableChallenge } from './sync.js';
 import type { ChallengeRecord, ScoreRow, Store, Submission } from './store.js';
@@ -17,6 +17,8 @@ export interface AppContext {
   teamSizeLimit: number;
   /** The longest a request body (an upload) may take. */
   uploadTimeoutMs: number;
+  /** Challenges that take models, with their model track. */
+  models?: Map<string, ModelTrackEntry>;
   log: (line: string) => void;
   /** Challenges whose definition could not be served, with the reason (admin API). */
   unavailable: readonly UnavailableChallenge[];

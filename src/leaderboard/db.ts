@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { UsageError } from '../problems.js';
 
 export type Db = Database.Database;
 
@@ -306,18 +307,40 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
-/** Opens (creating when needed) and migrates the database. */
+/**
+ * Opens (creating when needed), checks and migrates the database. A file that is not a
+ * database, or one that `PRAGMA quick_check` finds damaged anywhere (not only in the pages the
+ * first requests happen to touch), is refused at once with what is wrong and what to do.
+ */
 export function openDb(dbPath: string, opts: OpenOptions = {}): Db {
   if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
-  const db = new Database(dbPath, { readonly: opts.readonly === true });
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  // Several processes (server, baseline runs) may write; wait for the lock rather than fail.
-  db.pragma('busy_timeout = 10000');
-  db.pragma('synchronous = NORMAL');
-  if (!opts.readonly) migrate(db);
-  return db;
+  const name = path.basename(dbPath);
+  let db: Db | undefined;
+  try {
+    db = new Database(dbPath, { readonly: opts.readonly === true });
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    // Several processes (server, baseline runs) may write; wait for the lock rather than fail.
+    db.pragma('busy_timeout = 10000');
+    db.pragma('synchronous = NORMAL');
+    if (dbPath !== ':memory:') {
+      const found = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
+      if (found.join() !== 'ok') throw new DatabaseDamaged(`the database ${name} is damaged (${found.slice(0, 3).join('; ')})`);
+    }
+    if (!opts.readonly) migrate(db);
+    return db;
+  } catch (e) {
+    db?.close();
+    const code = (e as { code?: string }).code;
+    if (e instanceof DatabaseDamaged) throw new UsageError(`${e.message}; restore it from a backup (or move it away to start empty)`);
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new UsageError(`the database ${name} is damaged or not a podium database (${(e as Error).message}); restore it from a backup (or move it away to start empty)`);
+    }
+    throw e;
+  }
 }
+
+class DatabaseDamaged extends Error {}
 
 /**
  * Applies every migration after the database's user_version, each in its own transaction.

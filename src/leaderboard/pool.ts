@@ -1,14 +1,18 @@
 /**
- * The scoring pool: N worker threads fed from two sources, validation requests of uploads in
- * progress (first, a participant is waiting on them) and jobs claimed from the durable queue.
- * One extra thread only validates, so an upload never waits behind a long scoring.
+ * The scoring pool: N scoring threads fed from the durable queue, and separate validation
+ * threads for uploads in progress (a participant is waiting on them). The two never share a
+ * thread: a hostile upload cannot take a scoring slot, and a long scoring cannot hold up an
+ * upload. Validation has a budget: a time limit (the thread is stopped and replaced) and a heap
+ * limit (V8 resourceLimits); one participant's uploads are validated one at a time, so one
+ * account cannot take every validation slot.
  * The main thread holds the leases and heartbeats them; a crashed or hung worker is replaced
  * and its job released or failed with a reason, never left `scoring` forever.
  */
+import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Problem } from '../problems.js';
 import type { ClaimedJob, Queue } from './queue.js';
 import type { ScoreOutcome, ScoreRequest } from './scoring.js';
@@ -26,8 +30,27 @@ export interface PoolOptions {
   pollMs?: number;
   /** A scoring that takes longer is stopped and failed with this reason. */
   jobTimeoutMs?: number;
+  /** Threads that only validate uploads (default 2). */
+  validationWorkers?: number;
+  /** A validation that takes longer is stopped and the upload refused (default 60 s). */
+  validationTimeoutMs?: number;
+  /** Heap budget of a validation thread in MB (default 1024); past it the upload is refused. */
+  validationHeapMb?: number;
+  /** Challenges with a model track: what they take and the track (src/challenges/model-track.ts). */
+  models?: Map<string, ModelTrackEntry>;
   log?: (line: string) => void;
 }
+
+export interface ModelTrackEntry {
+  kinds: SubmissionKind[];
+  track?: ModelTrack;
+}
+
+export const DEFAULT_VALIDATION_TIMEOUT_MS = 60_000;
+export const DEFAULT_VALIDATION_HEAP_MB = 1024;
+
+/** A validation stopped by its budget: the file's fault, reported to the participant as such. */
+export class ValidationBudgetError extends Error {}
 
 type ValidateRequest = Extract<WorkerRequest, { type: 'validate' }>['request'];
 
@@ -36,8 +59,15 @@ interface Slot {
   /** A validation slot never takes scoring jobs: uploads are not held up behind a long scoring. */
   validationOnly: boolean;
   busy?:
-    | { type: 'validate'; id: number; resolve(p: Problem[]): void; reject(e: Error): void }
+    | { type: 'validate'; id: number; owner?: number; resolve(p: Problem[]): void; reject(e: Error): void; timer?: NodeJS.Timeout }
     | { type: 'job'; id: number; job: ClaimedJob; timer?: NodeJS.Timeout };
+}
+
+interface PendingValidation {
+  request: ValidateRequest;
+  owner?: number;
+  resolve(p: Problem[]): void;
+  reject(e: Error): void;
 }
 
 /**
@@ -45,17 +75,17 @@ interface Slot {
  * registers tsx's loader itself before importing the worker (execArgv --import does not reach
  * worker threads on Node 20).
  */
-function spawnWorker(): Worker {
+function spawnWorker(resourceLimits?: ResourceLimits): Worker {
   const self = new URL(import.meta.url);
-  if (!self.pathname.endsWith('.ts')) return new Worker(new URL('./worker.js', self));
+  if (!self.pathname.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { resourceLimits });
   const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
   const target = new URL('./worker.ts', self).href;
-  return new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`, { eval: true });
+  return new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`, { eval: true, resourceLimits });
 }
 
 export class ScoringPool {
   private slots: Slot[] = [];
-  private validations: { request: ValidateRequest; resolve(p: Problem[]): void; reject(e: Error): void }[] = [];
+  private validations: PendingValidation[] = [];
   private nextId = 1;
   private timers: NodeJS.Timeout[] = [];
   private closing = false;
@@ -67,8 +97,8 @@ export class ScoringPool {
   constructor(private readonly opts: PoolOptions) {}
 
   start(): void {
-    for (let i = 0; i < Math.max(1, this.opts.workers); i++) this.slots.push({ worker: this.spawn(), validationOnly: false });
-    this.slots.push({ worker: this.spawn(), validationOnly: true });
+    for (let i = 0; i < Math.max(1, this.opts.workers); i++) this.slots.push({ worker: this.spawn(false), validationOnly: false });
+    for (let i = 0; i < Math.max(1, this.opts.validationWorkers ?? 2); i++) this.slots.push({ worker: this.spawn(true), validationOnly: true });
     const { queue, clock } = this.opts;
     queue.reclaim(clock());
     const heartbeatEvery = Math.max(50, Math.floor(queue.leaseMs / 3));
@@ -89,22 +119,43 @@ export class ScoringPool {
     }
   }
 
-  private spawn(): Worker {
-    const worker = spawnWorker();
+  private spawn(validation: boolean): Worker {
+    const heap = this.opts.validationHeapMb ?? DEFAULT_VALIDATION_HEAP_MB;
+    const worker = spawnWorker(validation ? { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: Math.min(64, heap) } : undefined);
     worker.on('message', (reply: WorkerReply) => this.onReply(worker, reply));
-    worker.on('error', (e) => this.onWorkerLost(worker, `the scoring worker crashed: ${e.message}`));
+    worker.on('error', (e) => {
+      const slot = this.slots.find((s) => s.worker === worker);
+      if (slot?.busy?.type === 'validate' && (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        slot.busy.reject(new ValidationBudgetError(`checking the file needs more than the ${heap} MB memory budget`));
+      }
+      this.onWorkerLost(worker, `the scoring worker crashed: ${e.message}`);
+    });
     worker.on('exit', (code) => {
       if (!this.closing) this.onWorkerLost(worker, `the scoring worker exited with code ${code}`);
     });
     return worker;
   }
 
-  /** Queues a validation on the workers; resolves to the problems (empty when the file is valid). */
-  validate(request: ValidateRequest): Promise<Problem[]> {
+  /**
+   * Queues a validation on the validation threads; resolves to the problems (empty when the
+   * file is valid), rejects with ValidationBudgetError past the time or memory budget. With
+   * `challengeId`, a challenge's model track decides whether a model is checked. Validations of
+   * one `owner` (participant) run one at a time.
+   */
+  validate(request: ValidateRequest, challengeId?: string, owner?: number): Promise<Problem[]> {
+    const m = challengeId ? this.opts.models?.get(challengeId) : undefined;
+    if (m) request = { ...request, model: m.track, kinds: m.kinds };
     return new Promise((resolve, reject) => {
-      this.validations.push({ request, resolve, reject });
+      this.validations.push({ request, owner, resolve, reject });
       this.pump();
     });
+  }
+
+  /** The next validation whose owner has none running (oldest first). */
+  private nextValidation(): PendingValidation | undefined {
+    const running = new Set(this.slots.flatMap((s) => (s.busy?.type === 'validate' && s.busy.owner !== undefined ? [s.busy.owner] : [])));
+    const i = this.validations.findIndex((v) => v.owner === undefined || !running.has(v.owner));
+    return i < 0 ? undefined : this.validations.splice(i, 1)[0];
   }
 
   /** Wakes the dispatcher (a job was just queued). */
@@ -126,18 +177,20 @@ export class ScoringPool {
     if (this.closing || this.pumping) return;
     this.pumping = true;
     try {
+      let queueEmpty = false;
       for (const slot of this.slots) {
         if (slot.busy) continue;
-        const v = this.validations.shift();
-        if (v) {
-          const id = this.nextId++;
-          slot.busy = { type: 'validate', id, resolve: v.resolve, reject: v.reject };
-          slot.worker.postMessage({ id, type: 'validate', request: v.request } satisfies WorkerRequest);
+        if (slot.validationOnly) {
+          const v = this.nextValidation();
+          if (v) this.dispatchValidation(slot, v);
           continue;
         }
-        if (slot.validationOnly) continue;
+        if (queueEmpty) continue;
         const job = this.opts.queue.claim(this.opts.clock());
-        if (!job) break;
+        if (!job) {
+          queueEmpty = true;
+          continue;
+        }
         this.dispatch(slot, job);
       }
     } catch (e) {
@@ -148,6 +201,20 @@ export class ScoringPool {
     if (this.idleWaiters.length && this.queueIsIdle()) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
+  }
+
+  private dispatchValidation(slot: Slot, v: PendingValidation): void {
+    const id = this.nextId++;
+    const limit = this.opts.validationTimeoutMs ?? DEFAULT_VALIDATION_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      if (slot.busy?.id !== id) return;
+      slot.busy = undefined;
+      v.reject(new ValidationBudgetError(`checking the file took longer than the ${Math.round(limit / 1000)} s budget`));
+      this.replace(slot);
+    }, limit);
+    timer.unref();
+    slot.busy = { type: 'validate', id, owner: v.owner, resolve: v.resolve, reject: v.reject, timer };
+    slot.worker.postMessage({ id, type: 'validate', request: v.request } satisfies WorkerRequest);
   }
 
   private dispatch(slot: Slot, job: ClaimedJob): void {
@@ -161,6 +228,7 @@ export class ScoringPool {
       challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
       primaryMetric: challenge.primary_metric, file: path.join(this.opts.storageDir, job.stored_path),
       bootstrapSamples: this.opts.bootstrapSamples,
+      model: this.opts.models?.get(challenge.id)?.track, kinds: this.opts.models?.get(challenge.id)?.kinds,
     };
     const id = this.nextId++;
     const busy: Slot['busy'] = { type: 'job', id, job };
@@ -181,13 +249,14 @@ export class ScoringPool {
     const now = this.opts.clock();
     try {
       if (busy.type === 'validate') {
+        if (busy.timer) clearTimeout(busy.timer);
         if (reply.ok) busy.resolve(reply.result as Problem[]);
         else busy.reject(new Error(reply.message));
       } else {
         if (busy.timer) clearTimeout(busy.timer);
         if (reply.ok) {
           const outcome = reply.result as ScoreOutcome;
-          if (!this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now)) {
+          if (!this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now, outcome.latency)) {
             this.opts.log?.(`job ${busy.job.id}: lease lost before it finished; its result was discarded`);
           }
         } else {
@@ -216,7 +285,10 @@ export class ScoringPool {
     if (!slot || this.closing) return;
     const busy = slot.busy;
     slot.busy = undefined;
-    if (busy?.type === 'validate') busy.reject(new Error(reason));
+    if (busy?.type === 'validate') {
+      if (busy.timer) clearTimeout(busy.timer);
+      busy.reject(new Error(reason)); // a no-op when the memory budget already rejected it
+    }
     if (busy?.type === 'job') {
       if (busy.timer) clearTimeout(busy.timer);
       this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock()));
@@ -240,7 +312,7 @@ export class ScoringPool {
     const old = slot.worker;
     old.removeAllListeners();
     void old.terminate();
-    slot.worker = this.spawn();
+    slot.worker = this.spawn(slot.validationOnly);
     this.pump();
   }
 
@@ -255,7 +327,10 @@ export class ScoringPool {
         if (busy.timer) clearTimeout(busy.timer);
         this.safely(() => this.opts.queue.release({ ...busy.job, attempts: 0 }, 'the server stopped', now));
       }
-      if (busy?.type === 'validate') busy.reject(new Error('the server is stopping'));
+      if (busy?.type === 'validate') {
+        if (busy.timer) clearTimeout(busy.timer);
+        busy.reject(new Error('the server is stopping'));
+      }
     }
     for (const v of this.validations.splice(0)) v.reject(new Error('the server is stopping'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));

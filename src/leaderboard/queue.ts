@@ -105,7 +105,7 @@ export class Queue {
    * Stores the scores of a finished job, replacing the submission's current scores. Returns
    * false (and writes nothing) when the lease was lost meanwhile: another process owns it now.
    */
-  complete(job: ClaimedJob, version: string, splits: SplitScore[], now: number): boolean {
+  complete(job: ClaimedJob, version: string, splits: SplitScore[], now: number, latency?: Record<string, unknown>): boolean {
     const finish = this.db.transaction(() => {
       if (!this.holds(job.id)) return false;
       this.db.prepare(`UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL, error = NULL WHERE id = ?`).run(now, job.id);
@@ -118,6 +118,8 @@ export class Queue {
       }
       this.db.prepare(`UPDATE submissions SET status = 'scored', error = NULL, error_kind = NULL, scored_at = ? WHERE id = ?`)
         .run(now, job.submission_id);
+      // A model job's latency, cost and environment, in the same transaction as its scores.
+      if (latency) this.db.prepare('UPDATE submissions SET latency_json = ? WHERE id = ?').run(JSON.stringify(latency), job.submission_id);
       const s = this.db.prepare('SELECT challenge_id, team_id FROM submissions WHERE id = ?').get(job.submission_id) as { challenge_id: string; team_id: number };
       refreshTeamPicks(this.db, s.challenge_id, s.team_id);
       return true;

@@ -10,6 +10,9 @@ import { loadTask } from '../tasks/registry.js';
 import type { Resampler, TaskOptions } from '../tasks/task.js';
 import { bootstrapInterval, DEFAULT_BOOTSTRAP_SAMPLES, seedOf } from './bootstrap.js';
 import type { Split, SplitScore } from './store.js';
+import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
+import { isModelUpload, runModelJob, validateModelUpload } from '../models/score-model.js';
+import { ModelFailure } from '../models/session.js';
 
 export interface ScoreRequest {
   challengeId: string;
@@ -19,11 +22,23 @@ export interface ScoreRequest {
   primaryMetric: string;
   file: string;
   bootstrapSamples?: number;
+  /** The challenge's model track, when it takes models: a `.onnx` upload then runs as a model job. */
+  model?: ModelTrack;
+  /** What the challenge takes (default: files only). */
+  kinds?: SubmissionKind[];
+}
+
+/** Hooks of the server's fault-injection tests. */
+export interface ScoreHooks {
+  /** Called once a model job's sandbox is up. */
+  onModelStarted?: () => Promise<void>;
 }
 
 export interface ScoreOutcome {
   version: string;
   splits: SplitScore[];
+  /** A model job's latency, cost and environment, stored with the submission. */
+  latency?: Record<string, unknown>;
 }
 
 /** Why a submission could not be scored: its own fault ('invalid') or not ('error'). */
@@ -39,9 +54,14 @@ function requireStoredFile(file: string): void {
 }
 
 /** Scores through the pipeline on this thread only: the server's pool already spreads jobs over threads. */
-export async function scoreSubmission(req: ScoreRequest): Promise<ScoreOutcome> {
-  const task = await loadTask(req.task);
+export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {}): Promise<ScoreOutcome> {
+  // A stored file that is gone is the server's problem, not an invalid file of the participant's.
   requireStoredFile(req.file);
+  if (req.model && isModelUpload(req.file)) {
+    // The model's predictions become the task's ordinary file, scored below exactly like an upload.
+    return runModelJob({ ...req, model: req.model }, (file) => scoreSubmission({ ...req, file, model: undefined }), { onStarted: hooks.onModelStarted });
+  }
+  const task = await loadTask(req.task);
   const { report, resamplers } = await task.evaluate(req.truth, req.file, { options: req.options, withResamplers: true, threads: 1 });
   const samples = req.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES;
   // Boards rank on public and private; with those present the 'all' interval would only cost time.
@@ -65,6 +85,9 @@ export async function scoreSubmission(req: ScoreRequest): Promise<ScoreOutcome> 
 
 /** Validation only (before a submission is queued); resolves to the problems, empty when valid. */
 export async function validateSubmission(req: Omit<ScoreRequest, 'primaryMetric' | 'challengeId'>): Promise<Problem[]> {
+  const kinds = req.kinds ?? ['file'];
+  if (req.model && isModelUpload(req.file)) return validateModelUpload(req.file, req.model);
+  if (!kinds.includes('file')) return [{ file: 'submission', message: 'this challenge takes models: upload a single .onnx file' }];
   const task = await loadTask(req.task);
   try {
     requireStoredFile(req.file);
@@ -98,6 +121,10 @@ export function describeFailure(e: unknown, req?: { file: string }): ScoreFailur
     }
     const message = problems.map(formatProblem).slice(0, 5).join('; ') || e.message;
     return { kind: 'invalid', message, problems };
+  }
+  if (e instanceof ModelFailure) {
+    // The sandbox's reasons (time-out, memory, crash, refused call, contract) are the model's doing.
+    return { kind: e.failure.kind === 'error' ? 'error' : 'invalid', message: `model failed (${e.failure.kind}): ${e.failure.message}` };
   }
   const err = e as Error;
   return { kind: 'error', message: `scoring failed: ${err?.message ?? String(e)}` };

@@ -14,7 +14,8 @@ import { ScoringPool } from './pool.js';
 import { newOwnerId, Queue } from './queue.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
-import { jsonErrors } from './routes/http.js';
+import { jsonErrors, MIN_ADMIN_TOKEN_LENGTH } from './routes/http.js';
+import { UsageError } from '../problems.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { Store } from './store.js';
 import { loadServableChallenges, type UnavailableChallenge } from './sync.js';
@@ -27,6 +28,8 @@ export interface ServerOptions {
   host?: string;
   workers?: number;
   adminToken?: string;
+  /** Trust X-Forwarded-Proto/-For from a reverse proxy (express's `trust proxy`), so cookies get Secure behind HTTPS. */
+  trustProxy?: boolean | string;
   /** Milliseconds since the epoch (tests move it past a phase's end). */
   clock?: () => number;
   /** Members per team at most (PODIUM_TEAM_SIZE, default 5). */
@@ -36,6 +39,10 @@ export interface ServerOptions {
   bootstrapSamples?: number;
   /** The longest an upload's body may take (default 10 min); then it is refused and its temp file deleted. */
   uploadTimeoutMs?: number;
+  /** Validation budget of one upload: time (default 60 s) and heap (default 1024 MB), on their own threads (default 2). */
+  validationTimeoutMs?: number;
+  validationHeapMb?: number;
+  validationWorkers?: number;
   /** A scoring that takes longer is stopped and failed with that reason (default 30 min). */
   jobTimeoutMs?: number;
   log?: (line: string) => void;
@@ -56,6 +63,9 @@ export function defaultWorkers(): number {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`podium serve: ${line}\n`));
   const clock = opts.clock ?? (() => Date.now());
+  if (opts.adminToken && opts.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new UsageError(`serve: PODIUM_ADMIN_TOKEN is too short (${opts.adminToken.length} characters); use at least ${MIN_ADMIN_TOKEN_LENGTH} random ones, e.g. from \`openssl rand -base64 24\``);
+  }
   const unavailable: UnavailableChallenge[] = [];
   const challenges = await loadServableChallenges(opts.challengesRoot, log, unavailable);
   const db = openDb(opts.dbPath);
@@ -67,22 +77,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const swept = sweepTempFolder(path.join(storageDir, 'tmp'));
   if (swept) log(`deleted ${swept} temp files left by an earlier run`);
   const uploadTimeoutMs = opts.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
+  const models = new Map(challenges.filter((c) => c.submission.includes('model')).map((c) => [c.id, { kinds: c.submission, track: c.model }]));
   const pool = new ScoringPool({
-    store, queue, storageDir, clock, log,
+    store, queue, storageDir, clock, log, models,
     workers: opts.workers ?? defaultWorkers(),
     bootstrapSamples: opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES,
     jobTimeoutMs: opts.jobTimeoutMs ?? 30 * 60_000,
+    validationTimeoutMs: opts.validationTimeoutMs, validationHeapMb: opts.validationHeapMb, validationWorkers: opts.validationWorkers,
     pollMs: Math.min(1000, Math.max(50, Math.floor((opts.leaseMs ?? 30_000) / 3))),
   });
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
     store, boards: new Boards(store), queue, pool, storageDir, clock, log, unavailable,
-    adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs,
+    adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs, models,
   };
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (opts.trustProxy) app.set('trust proxy', opts.trustProxy);
   app.use((_req, res, next) => {
     // Nothing is loaded from elsewhere; say so to the browser too.
     res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; form-action 'self'");

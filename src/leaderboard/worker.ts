@@ -20,11 +20,13 @@ export type WorkerReply =
  * not exist, scoring waits (status stays `scoring`), so a test can kill the server mid-job
  * without relying on timing.
  */
-async function holdIfAsked(): Promise<void> {
-  const hold = process.env.PODIUM_TEST_HOLD_SCORING;
+async function holdIfAsked(hold = process.env.PODIUM_TEST_HOLD_SCORING): Promise<void> {
   if (!hold) return;
   while (!fs.existsSync(hold)) await new Promise((r) => setTimeout(r, 50));
 }
+
+/** The same for model jobs, once the sandbox runs (PODIUM_TEST_HOLD_MODEL): a kill then lands mid-run. */
+const holdModelIfAsked = () => holdIfAsked(process.env.PODIUM_TEST_HOLD_MODEL);
 
 parentPort?.on('message', async (msg: WorkerRequest) => {
   let reply: WorkerReply;
@@ -33,7 +35,7 @@ parentPort?.on('message', async (msg: WorkerRequest) => {
       reply = { id: msg.id, ok: true, result: await validateSubmission(msg.request) };
     } else {
       await holdIfAsked();
-      reply = { id: msg.id, ok: true, result: await scoreSubmission(msg.request) };
+      reply = { id: msg.id, ok: true, result: await scoreSubmission(msg.request, { onModelStarted: holdModelIfAsked }) };
     }
   } catch (e) {
     const f = describeFailure(e, msg.request);

@@ -54,6 +54,8 @@ export interface EvaluateModelOptions {
   limits?: Partial<SandboxLimits>;
   policy?: IsolationPolicy;
   log?: (line: string) => void;
+  /** Called once the sandbox is up with the models loaded (the server's crash test holds here). */
+  onStarted?: () => Promise<void>;
 }
 
 export function machineDescription(): { machine: string; cpus: number } {
@@ -77,7 +79,10 @@ function checkInputs(loaded: Loaded, dtype: string, dims: number[], contract: st
   }
 }
 
-export async function evaluateModel(challenge: Challenge, modelPath: string, o: EvaluateModelOptions): Promise<ModelEvaluation> {
+/** What evaluateModel reads of a challenge definition. */
+export type ModelChallenge = Pick<Challenge, 'id' | 'task' | 'truth' | 'options' | 'submission' | 'model'>;
+
+export async function evaluateModel(challenge: ModelChallenge, modelPath: string, o: EvaluateModelOptions): Promise<ModelEvaluation> {
   const track = challenge.model;
   if (!track || !challenge.submission.includes('model')) throw new UsageError(`challenge ${challenge.id} does not take model submissions (no model track in its challenge.yaml)`);
   const log = o.log ?? (() => {});
@@ -105,6 +110,7 @@ export async function evaluateModel(challenge: Challenge, modelPath: string, o: 
   const t1 = performance.now();
   let t2 = t1;
   try {
+    await o.onStarted?.();
     checkInputs(session.entry, inputs.contract.inputDtype, inputs.contract.inputDims, inputs.contract.input);
     const name = session.entry.inputs[0].name;
     const keep = latency?.samples ?? 0;

@@ -22,7 +22,7 @@ export function ortVersion(): string {
   }
 }
 
-function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+export function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,

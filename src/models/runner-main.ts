@@ -48,13 +48,14 @@ async function load(req: LoadRequest & { slot: string; nullModel?: { dtype: stri
   if (req.nullModel) {
     const { identityModel } = await import('./null-model.js');
     const ort = await import('onnxruntime-node');
-    const session = await ort.InferenceSession.create(identityModel(req.nullModel.dtype, req.nullModel.rank), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const { sessionOptions } = await import('./onnx-runtime.js');
+    const session = await ort.InferenceSession.create(identityModel(req.nullModel.dtype, req.nullModel.rank), sessionOptions(req.threads));
     model = {
       inputs: [{ name: 'x', dtype: req.nullModel.dtype, dims: null }], outputs: [{ name: 'y', dtype: req.nullModel.dtype, dims: null }], runtime: 'onnxruntime-node (null model)',
       async run(feeds) {
         const t = Object.values(feeds)[0];
         const r = await session.run({ x: new ort.Tensor(t.dtype as never, t.data as never, t.dims) });
-        return { y: { dtype: t.dtype, dims: [...r.y.dims], data: r.y.data as HostTensor['data'] } };
+        return { y: { dtype: 'int64', dims: [...r.y.dims], data: r.y.data as HostTensor['data'] } };
       },
       async cost() { return { params: 0, madds: 0 }; },
       async dispose() { await session.release(); },

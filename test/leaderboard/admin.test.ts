@@ -9,7 +9,7 @@ const clock = testClock('2026-06-01T12:00:00Z');
 let server: RunningServer;
 let url: string;
 const subs: Record<string, number> = {};
-const ADMIN = 'adm-token';
+const ADMIN = 'adm-token-of-twenty-chars';
 
 beforeAll(async () => {
   server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: ADMIN, clock: clock.now, bootstrapSamples: 50, log: () => undefined });

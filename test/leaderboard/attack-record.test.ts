@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, openDb } from '../../src/leaderboard/db.js';
 import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
 import { Store } from '../../src/leaderboard/store.js';
-import { api, fileForm, makeWorld, register, submissionCsv, testClock, waitFor } from './helpers.js';
+import { api, csrfOf, fileForm, makeWorld, register, setCookieValue, submissionCsv, testClock, waitFor } from './helpers.js';
 
 const world = makeWorld([
   { id: 'toy', end: '2026-06-30T00:00:00Z', limits: { per_day: 50, total: 100 } },
@@ -136,9 +136,13 @@ describe('decided when the submission is recorded', () => {
     const again = await api(url, 'POST', '/api/participants', { json: { name: 'Ann 2', email: ' ann.lee@EXAMPLE.ORG' } });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatch(/an account with this email already exists/);
-    const form = new URLSearchParams({ name: 'Ann 3', email: 'ANN.LEE@example.org' });
-    const page = await fetch(`${url}/register`, { method: 'POST', body: form, headers: { origin: url }, redirect: 'manual' });
+    // The web form too (as a browser sends it: pre-session cookie and form token).
+    const blank = await fetch(`${url}/register`);
+    const pre = setCookieValue(blank, 'podium_presession');
+    const form = new URLSearchParams({ name: 'Ann 3', email: 'ANN.LEE@example.org', _csrf: csrfOf(await blank.text()) });
+    const page = await fetch(`${url}/register`, { method: 'POST', body: form, headers: { origin: url, cookie: `podium_presession=${pre}` }, redirect: 'manual' });
     expect(page.status).toBe(409);
+    expect(await page.text()).toMatch(/an account with this email already exists/);
   });
 });
 

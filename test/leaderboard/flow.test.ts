@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordBaseline } from '../../src/leaderboard/baselines.js';
 import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
-import { api, fileForm, makeWorld, register, submissionCsv, testClock, waitFor } from './helpers.js';
+import { api, fileForm, makeWorld, register, submissionCsv, testClock, waitFor, webLogin } from './helpers.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -20,7 +20,7 @@ const ids: Record<string, number> = {};
 beforeAll(async () => {
   server = await startServer({
     dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, host: '127.0.0.1', workers: 1,
-    adminToken: 'admin-secret', clock: clock.now, teamSizeLimit: 2, bootstrapSamples: 300, log: () => undefined,
+    adminToken: 'admin-secret-of-twenty-chars', clock: clock.now, teamSizeLimit: 2, bootstrapSamples: 300, log: () => undefined,
   });
   url = server.url;
   for (const name of ['alice', 'bob', 'carol', 'dave', '<script>alert(1)</script>']) tokens[name] = await register(url, name);
@@ -120,7 +120,7 @@ describe('participant flow', () => {
     const sub = await api(url, 'GET', `/api/submissions/${ids.dave}`, { token: tokens.dave });
     expect(Object.keys(sub.body.scores)).toEqual(['public']);
     // The admin may look before the end.
-    const admin = await api(url, 'GET', '/api/challenges/toy/leaderboard?split=private', { token: 'admin-secret' });
+    const admin = await api(url, 'GET', '/api/challenges/toy/leaderboard?split=private', { token: 'admin-secret-of-twenty-chars' });
     expect(admin.status).toBe(200);
   });
 
@@ -133,7 +133,7 @@ describe('participant flow', () => {
     expect(page.text).not.toContain('<script>alert(1)');
     expect(page.text).toContain('Toy &lt;b&gt;toy&lt;/b&gt;');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'none'");
-    const mine = await fetch(`${url}/challenges/toy/submissions`, { headers: { cookie: `podium_token=${encodeURIComponent(tokens['<script>alert(1)</script>'])}` } });
+    const mine = await fetch(`${url}/challenges/toy/submissions`, { headers: { cookie: (await webLogin(url, tokens['<script>alert(1)</script>']!)).cookie } });
     const text = await mine.text();
     expect(text).toContain('&lt;img src=x onerror=alert(2)&gt;');
     expect(text).not.toContain('<img src=x');

@@ -117,3 +117,50 @@ export async function waitFor(url: string, token: string, id: number): Promise<a
   }
   throw new Error(`submission ${id} never finished`);
 }
+
+/** The value of a cookie set by a response (undefined when it set none of that name). */
+export function setCookieValue(res: Response, name: string): string | undefined {
+  for (const line of res.headers.getSetCookie()) {
+    const m = new RegExp(`^${name}=([^;]*)`).exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** The CSRF token of the first form of a page. */
+export function csrfOf(page: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(page);
+  if (!m) throw new Error('no CSRF field on the page');
+  return m[1]!.replace(/&#(\d+);/g, (_x, c: string) => String.fromCharCode(Number(c)));
+}
+
+export interface WebSession {
+  cookie: string;
+  csrf: string;
+  /** Posts a same-origin form (urlencoded, with the CSRF token) as this session. */
+  post(path: string, fields: Record<string, string>): Promise<Response>;
+}
+
+/** Signs in to the web pages with an API token, as a browser would (pre-session cookie, token, session cookie). */
+export async function webLogin(url: string, token: string): Promise<WebSession> {
+  const form = await fetch(`${url}/login`);
+  const pre = setCookieValue(form, 'podium_presession');
+  const csrf = csrfOf(await form.text());
+  const login = await fetch(`${url}/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { cookie: `podium_presession=${pre}`, origin: url, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, _csrf: csrf }).toString(),
+  });
+  if (login.status !== 303) throw new Error(`login: ${login.status} ${await login.text()}`);
+  const cookie = `podium_session=${setCookieValue(login, 'podium_session')}`;
+  const home = await (await fetch(`${url}/`, { headers: { cookie } })).text();
+  const session = { cookie, csrf: csrfOf(home) };
+  return {
+    ...session,
+    post: (p, fields) => fetch(url + p, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie, origin: url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...fields, _csrf: session.csrf }).toString(),
+    }),
+  };
+}

@@ -25,7 +25,7 @@ beforeAll(async () => {
   process.env.PODIUM_TEST_HOLD_SCORING = gate;
   try {
     server = await startServer({
-      dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'admin-secret',
+      dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'admin-secret-of-the-host-fault-test',
       clock: testClock('2026-06-01T12:00:00Z').now, bootstrapSamples: 20, log: (line) => void logged.push(line),
     });
   } finally {
@@ -40,7 +40,7 @@ afterAll(async () => {
 describe('faults of the host', () => {
   it('a challenge with an unknown option is unavailable, with the reason for the admin', async () => {
     expect((await api(server.url, 'GET', '/api/challenges/typo')).status).toBe(404);
-    const r = await api(server.url, 'GET', '/api/admin/unavailable', { token: 'admin-secret' });
+    const r = await api(server.url, 'GET', '/api/admin/unavailable', { token: 'admin-secret-of-the-host-fault-test' });
     expect(r.status, r.text).toBe(200);
     expect(r.body.challenges).toEqual([{ id: 'typo', reason: expect.stringMatching(/options\.prediction: unknown option prediction; valid: predictions/) }]);
     expect(logged.some((l) => /skipping challenge typo/.test(l))).toBe(true);
@@ -59,7 +59,7 @@ describe('faults of the host', () => {
     expect(done.error_kind).toBe('error');
     expect(done.error, done.error).toMatch(/the organisers' data failed, not your file \(solution\.csv, row \d+, column id: duplicate id "r000"/);
     expect(logged.some((l) => l.includes(`job`) && l.includes("organisers' data failed"))).toBe(true);
-    const admin = await api(server.url, 'GET', '/api/admin/unavailable', { token: 'admin-secret' });
+    const admin = await api(server.url, 'GET', '/api/admin/unavailable', { token: 'admin-secret-of-the-host-fault-test' });
     expect(admin.body.failed_scorings).toEqual([expect.objectContaining({ submission_id: r.body.id, challenge_id: 'toy', error: done.error })]);
   });
 });

@@ -16,7 +16,7 @@ let token: string;
 
 beforeAll(async () => {
   server = await startServer({
-    dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'adm',
+    dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'adm-token-of-twenty-chars',
     clock: clock.now, bootstrapSamples: 50, log: () => undefined,
   });
   url = server.url;
@@ -88,7 +88,7 @@ describe('limits', () => {
     const early = await api(url, 'POST', '/api/challenges/later/submissions', { token, form: fileForm(valid(1)) });
     expect(early.status).toBe(403);
     expect(early.body.error).toMatch(/opens for submissions at 2026-09-01/);
-    expect((await api(url, 'POST', '/api/admin/challenges/later/pause', { token: 'adm', json: { paused: true } })).status).toBe(200);
+    expect((await api(url, 'POST', '/api/admin/challenges/later/pause', { token: 'adm-token-of-twenty-chars', json: { paused: true } })).status).toBe(200);
     const paused = await api(url, 'POST', '/api/challenges/later/submissions', { token, form: fileForm(valid(1)) });
     expect(paused.status).toBe(503);
     expect(paused.body.error).toMatch(/paused/);

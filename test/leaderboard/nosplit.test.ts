@@ -1,7 +1,7 @@
 /** A truth without usage marks: every row is public, the board ranks on all rows, and there is no private board. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
-import { api, fileForm, makeWorld, register, submissionCsv, testClock, waitFor } from './helpers.js';
+import { api, csrfOf, fileForm, makeWorld, register, setCookieValue, submissionCsv, testClock, waitFor, webLogin } from './helpers.js';
 
 const world = makeWorld([{ usage: false }]);
 const clock = testClock('2026-06-01T12:00:00Z');
@@ -33,25 +33,28 @@ describe('a challenge without a private split', () => {
 
   it('manages teams through the HTML forms', async () => {
     const token = await register(server.url, 'form user');
-    const cookie = `podium_token=${encodeURIComponent(token)}`;
-    const created = await fetch(`${server.url}/challenges/toy/team`, {
-      method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ name: 'Team <One>' }).toString(),
-    });
+    const web = await webLogin(server.url, token);
+    const created = await web.post('/challenges/toy/team', { name: 'Team <One>' });
     expect(created.status).toBe(303);
-    const page = await (await fetch(`${server.url}/challenges/toy/team`, { headers: { cookie } })).text();
+    const page = await (await fetch(`${server.url}/challenges/toy/team`, { headers: { cookie: web.cookie } })).text();
     expect(page).toContain('Team &lt;One&gt;');
     const code = /<span class="token">([^<]+)<\/span>/.exec(page)![1]!;
-    const mate = await register(server.url, 'mate');
-    const joined = await fetch(`${server.url}/challenges/toy/team/join`, {
-      method: 'POST', redirect: 'manual', headers: { cookie: `podium_token=${encodeURIComponent(mate)}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ invite_code: code }).toString(),
-    });
+    const mate = await webLogin(server.url, await register(server.url, 'mate'));
+    const joined = await mate.post('/challenges/toy/team/join', { invite_code: code });
     expect(joined.status).toBe(303);
-    const team = await api(server.url, 'GET', '/api/challenges/toy/team', { token: mate });
-    expect(team.body).toMatchObject({ name: 'Team <One>', members: ['form user', 'mate'] });
-    // Another site cannot post as you: the session cookie is SameSite=Strict and HttpOnly.
-    const login = await fetch(`${server.url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(token)}` });
-    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+    const team = await api(server.url, 'GET', '/api/challenges/toy/team', { token: await register(server.url, 'outsider') });
+    expect(team.status).toBe(404);
+    const mine = await (await fetch(`${server.url}/challenges/toy/team`, { headers: { cookie: mate.cookie } })).text();
+    expect(mine).toContain('form user');
+    expect(mine).toContain('mate');
+    // The session cookie is HttpOnly and SameSite=Strict, and holds a session id, not the API token.
+    const form = await fetch(`${server.url}/login`);
+    const login = await fetch(`${server.url}/login`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie: `podium_presession=${setCookieValue(form, 'podium_presession')}` },
+      body: new URLSearchParams({ token, _csrf: csrfOf(await form.text()) }).toString(),
+    });
+    expect(login.headers.getSetCookie().join('\n')).toMatch(/podium_session=pds_[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+    expect(login.headers.getSetCookie().join('\n')).not.toContain(token);
   });
 });

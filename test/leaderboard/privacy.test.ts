@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
-import { api, fileForm, makeWorld, register, submissionCsv, testClock, waitFor } from './helpers.js';
+import { api, fileForm, makeWorld, register, submissionCsv, testClock, waitFor, webLogin } from './helpers.js';
 
 const world = makeWorld();
 const clock = testClock('2026-06-01T12:00:00Z');
@@ -18,7 +18,7 @@ let id: number;
 const LEAKS = ['0.8666', '0.8667', '0.867', '0.6833', '0.683', '26/30', '41/60'];
 
 beforeAll(async () => {
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'adm', clock: clock.now, bootstrapSamples: 100, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'adm-token-of-twenty-chars', clock: clock.now, bootstrapSamples: 100, log: () => undefined });
   url = server.url;
   token = await register(url, 'private-eye');
   const r = await api(url, 'POST', '/api/challenges/toy/submissions', { token, form: fileForm(submissionCsv((i) => (i < 30 ? i % 2 === 0 : i % 7 === 0))) });
@@ -43,7 +43,7 @@ describe('private scores before the end', () => {
     const viewers: Record<string, Record<string, string>> = {
       anonymous: {},
       owner: { authorization: `Bearer ${token}` },
-      'owner (cookie)': { cookie: `podium_token=${encodeURIComponent(token)}` },
+      'owner (web session)': { cookie: (await webLogin(url, token)).cookie },
     };
     let checked = 0;
     for (const [who, headers] of Object.entries(viewers)) {

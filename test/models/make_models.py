@@ -8,6 +8,12 @@ implementation independent of podium's writer). Usage: make_models.py OUT_DIR [S
   bigout.onnx       ConstantOfShape [268435456] float32: 1 GiB of output
   external.onnx     an initializer whose data is "external" at ../../../../etc/passwd
   truncated.onnx    the first half of classifier.onnx
+  convnet-W.onnx    for bench/latency: NHWC [N,S,S,3] -> 4 conv3x3 + ReLU (width W, stride 2 at the
+                    first two) -> global mean -> [N,C]; W = 16 (the entry) and 24 (the reference)
+  segment.onnx      NHWC [1,H,W,3] -> per-pixel MatMul [3,21] + b -> scores [1,H,W,21]
+  segment-ids.onnx  the same, then ArgMax over classes -> int64 ids [1,H,W]
+  detect.onnx       NHWC [1,H,W,3] -> 8 fixed boxes, scores sigmoid(mean colour . w_k), classes k mod C
+  separate.onnx     mixture [1,T] -> [1,2,T] = (0.7 x, 0.3 x)
 """
 import sys
 import numpy as np
@@ -104,3 +110,66 @@ onnx.save(ext, f'{out}/external.onnx')
 
 data = open(f'{out}/classifier.onnx', 'rb').read()
 open(f'{out}/truncated.onnx', 'wb').write(data[: len(data) // 2])
+
+# convnets for bench/latency (same contract as the classifier)
+def convnet(width):
+    x = helper.make_tensor_value_info('image', TensorProto.FLOAT, ['N', size, size, 3])
+    y = helper.make_tensor_value_info('scores', TensorProto.FLOAT, ['N', classes])
+    nodes = [helper.make_node('Transpose', ['image'], ['t0'], perm=[0, 3, 1, 2])]
+    inits = []
+    cin, prev = 3, 't0'
+    for k in range(4):
+        w = numpy_helper.from_array((rng.standard_normal((width, cin, 3, 3)) * 0.2).astype(np.float32), f'w{k}')
+        inits.append(w)
+        nodes.append(helper.make_node('Conv', [prev, f'w{k}'], [f'c{k}'], kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2] if k < 2 else [1, 1]))
+        nodes.append(helper.make_node('Relu', [f'c{k}'], [f'r{k}']))
+        cin, prev = width, f'r{k}'
+    nodes.append(helper.make_node('GlobalAveragePool', [prev], ['g']))
+    nodes.append(helper.make_node('Flatten', ['g'], ['f']))
+    inits.append(numpy_helper.from_array(rng.standard_normal((width, classes)).astype(np.float32), 'fc'))
+    nodes.append(helper.make_node('MatMul', ['f', 'fc'], ['scores']))
+    save(helper.make_graph(nodes, f'convnet{width}', [x], [y], inits), f'convnet-{width}.onnx')
+
+convnet(16)
+convnet(24)
+
+# segmentation: a 1x1 "convolution" as a MatMul over the channel axis
+x = helper.make_tensor_value_info('image', TensorProto.FLOAT, [1, 'H', 'W', 3])
+ws = numpy_helper.from_array(rng.standard_normal((3, 21)).astype(np.float32), 'ws')
+bs = numpy_helper.from_array(rng.standard_normal((21,)).astype(np.float32), 'bs')
+y = helper.make_tensor_value_info('scores', TensorProto.FLOAT, [1, 'H', 'W', 21])
+save(helper.make_graph([helper.make_node('MatMul', ['image', 'ws'], ['m']), helper.make_node('Add', ['m', 'bs'], ['scores'])],
+                       'segment', [x], [y], [ws, bs]), 'segment.onnx')
+y = helper.make_tensor_value_info('ids', TensorProto.INT64, [1, 'H', 'W'])
+save(helper.make_graph([helper.make_node('MatMul', ['image', 'ws'], ['m']), helper.make_node('Add', ['m', 'bs'], ['s']),
+                        helper.make_node('ArgMax', ['s'], ['ids'], axis=3, keepdims=0)],
+                       'segment_ids', [x], [y], [ws, bs]), 'segment-ids.onnx')
+
+# detection: fixed boxes, image-dependent scores
+K = 8
+boxes = np.array([[0.1 * k % 0.6, 0.05 * k, 0.1 * k % 0.6 + 0.3, 0.05 * k + 0.4] for k in range(K)], np.float32)[None]
+wd = numpy_helper.from_array(rng.standard_normal((3, K)).astype(np.float32), 'wd')
+outs = [helper.make_tensor_value_info('boxes', TensorProto.FLOAT, [1, K, 4]), helper.make_tensor_value_info('scores', TensorProto.FLOAT, [1, K]),
+        helper.make_tensor_value_info('classes', TensorProto.INT64, [1, K])]
+nodes = [
+    helper.make_node('ReduceMean', ['image'], ['mean'], axes=[1, 2], keepdims=0),
+    helper.make_node('MatMul', ['mean', 'wd'], ['logit']),
+    helper.make_node('Sigmoid', ['logit'], ['scores']),
+    helper.make_node('Identity', ['box_const'], ['boxes']),
+    helper.make_node('Identity', ['class_const'], ['classes']),
+]
+save(helper.make_graph(nodes, 'detect', [x], outs, [wd, numpy_helper.from_array(boxes, 'box_const'),
+                                                    numpy_helper.from_array((np.arange(K) % classes).astype(np.int64)[None], 'class_const')]), 'detect.onnx')
+
+# separation: two scaled copies of the mixture
+x = helper.make_tensor_value_info('mixture', TensorProto.FLOAT, [1, 'T'])
+y = helper.make_tensor_value_info('sources', TensorProto.FLOAT, [1, 2, 'T'])
+nodes = [
+    helper.make_node('Mul', ['mixture', 'a'], ['s1']),
+    helper.make_node('Mul', ['mixture', 'b'], ['s2']),
+    helper.make_node('Concat', ['s1', 's2'], ['st'], axis=0),
+    helper.make_node('Unsqueeze', ['st', 'ax0'], ['sources']),
+]
+save(helper.make_graph(nodes, 'separate', [x], [y], [numpy_helper.from_array(np.array(0.7, np.float32), 'a'),
+                                                    numpy_helper.from_array(np.array(0.3, np.float32), 'b'),
+                                                    numpy_helper.from_array(np.array([0], np.int64), 'ax0')]), 'separate.onnx')

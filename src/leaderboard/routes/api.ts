@@ -43,6 +43,21 @@ export function boardSplit(ctx: AppContext, req: Request, c: ChallengeRecord): B
   return split;
 }
 
+/**
+ * The `selected` flag of a select request: a JSON object whose `selected` is a boolean (absent
+ * means true). Anything else is refused rather than read as "select" ("false" as a string, a
+ * body that is not JSON).
+ */
+export function selectedFlag(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new StoreError(400, 'send a JSON object, {"selected": true} or {"selected": false}, with Content-Type: application/json');
+  }
+  const value = (body as { selected?: unknown }).selected;
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') throw new StoreError(400, `selected must be true or false (a JSON boolean), not ${JSON.stringify(value)}`);
+  return value;
+}
+
 export function apiRoutes(ctx: AppContext): Router {
   const r = express.Router();
   const json = express.json({ limit: '64kb' });
@@ -120,7 +135,7 @@ export function apiRoutes(ctx: AppContext): Router {
     if (!s || ctx.store.teamOf(s.challenge_id, p.id)?.id !== s.team_id) throw new StoreError(404, `no submission ${id} of yours`);
     const c = knownChallenge(ctx, s.challenge_id);
     if (ctx.clock() >= c.end_at) throw new StoreError(403, 'final selections are closed: the challenge has ended');
-    const selected = (req.body as { selected?: unknown } | undefined)?.selected !== false;
+    const selected = selectedFlag(req.body);
     if (selected && s.status !== 'scored') throw new StoreError(409, `submission ${id} is ${s.status}; only scored submissions can be selected`);
     ctx.store.setSelected(s, selected, c.limits.final_selections);
     res.json(submissionJson(ctx, ctx.store.submission(id)!, c));

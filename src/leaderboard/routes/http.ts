@@ -4,7 +4,14 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context.js';
 import { StoreError, type Participant } from '../store.js';
 
-export const TOKEN_COOKIE = 'podium_token';
+/** The web session cookie: a random session id (never the API token); logout revokes it. */
+export const SESSION_COOKIE = 'podium_session';
+export const SESSION_MAX_AGE_MS = 30 * 86_400_000;
+
+/** Attributes of the site's cookies: HttpOnly, SameSite=Strict, and Secure when served over HTTPS. */
+export function sessionCookieAttributes(req: Request): string {
+  return `HttpOnly; SameSite=Strict; Path=/${req.secure ? '; Secure' : ''}`;
+}
 
 export function bearer(req: Request): string | undefined {
   const h = req.headers.authorization;
@@ -32,10 +39,19 @@ export function isAdmin(ctx: AppContext, req: Request): boolean {
   return !!ctx.adminToken && !!token && sameSecret(token, ctx.adminToken);
 }
 
-/** The participant behind the request's bearer token or session cookie, if any. */
+/**
+ * The participant behind the request's bearer token, if any. The JSON API takes the bearer
+ * token only, never a cookie: a page of another site cannot make a browser call it as you.
+ */
 export function viewer(ctx: AppContext, req: Request): Participant | undefined {
-  const token = bearer(req) ?? cookie(req, TOKEN_COOKIE);
+  const token = bearer(req);
   return token ? ctx.store.participantByToken(token) : undefined;
+}
+
+/** The participant signed in to the web pages (session cookie), if any. */
+export function sessionViewer(ctx: AppContext, req: Request): Participant | undefined {
+  const session = cookie(req, SESSION_COOKIE);
+  return session ? ctx.store.participantBySession(session, ctx.clock()) : undefined;
 }
 
 export function requireParticipant(ctx: AppContext, req: Request): Participant {
@@ -48,9 +64,38 @@ export function requireParticipant(ctx: AppContext, req: Request): Participant {
   return p;
 }
 
+/** The shortest admin token the server accepts (checked at start). */
+export const MIN_ADMIN_TOKEN_LENGTH = 20;
+
+/** Failed admin attempts per client address: after a few, each further try waits longer. */
+const ADMIN_FREE_FAILURES = 5;
+const adminFailures = new WeakMap<AppContext, Map<string, { count: number; until: number }>>();
+
+function failuresOf(ctx: AppContext): Map<string, { count: number; until: number }> {
+  let m = adminFailures.get(ctx);
+  if (!m) adminFailures.set(ctx, (m = new Map()));
+  return m;
+}
+
 export function requireAdmin(ctx: AppContext, req: Request): void {
   if (!ctx.adminToken) throw new StoreError(403, 'admin routes are off: start the server with PODIUM_ADMIN_TOKEN set');
-  if (!isAdmin(ctx, req)) throw new StoreError(401, 'admin token required as "Authorization: Bearer <token>"');
+  const failures = failuresOf(ctx);
+  const who = req.socket.remoteAddress ?? 'unknown';
+  const now = Date.now();
+  const record = failures.get(who);
+  if (record && record.until > now) {
+    const wait = Math.ceil((record.until - now) / 1000);
+    throw new StoreError(429, `too many failed admin attempts from your address; try again in ${wait} s`, { retry_after_s: wait });
+  }
+  if (!isAdmin(ctx, req)) {
+    // Back-off doubles from 1 s after the free attempts, up to 15 minutes; the table stays small.
+    const count = (record?.count ?? 0) + 1;
+    const delay = count > ADMIN_FREE_FAILURES ? Math.min(15 * 60_000, 1000 * 2 ** (count - ADMIN_FREE_FAILURES - 1)) : 0;
+    if (failures.size >= 10_000 && !record) failures.delete(failures.keys().next().value!);
+    failures.set(who, { count, until: now + delay });
+    throw new StoreError(401, 'admin token required as "Authorization: Bearer <token>"');
+  }
+  failures.delete(who);
 }
 
 export function intParam(value: unknown, what: string): number {
@@ -73,6 +118,7 @@ export function jsonErrors(ctx: AppContext) {
       if (err.status === 429 && typeof err.details.resets_at === 'string') {
         res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(err.details.resets_at) - ctx.clock()) / 1000))));
       }
+      if (err.status === 429 && typeof err.details.retry_after_s === 'number') res.setHeader('Retry-After', String(err.details.retry_after_s));
       res.status(err.status).json({ error: err.message, ...err.details });
       return;
     }
@@ -89,10 +135,16 @@ export function jsonErrors(ctx: AppContext) {
   };
 }
 
+/**
+ * CSV for spreadsheets. A text cell starting with `=`, `+`, `-`, `@` (or tab / carriage return)
+ * would run as a formula when opened (OWASP "CSV injection"): it gets a leading `'`. Numbers are
+ * written as they are (a negative score stays a number).
+ */
 export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return '';
-    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';

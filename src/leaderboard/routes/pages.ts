@@ -1,38 +1,51 @@
 /**
- * HTML routes: the pages of views/pages.ts, the upload form's POST, and sign-in with the API
- * token kept in an HttpOnly, SameSite=Strict cookie (so other sites cannot post forms as you).
+ * HTML routes: the pages of views/pages.ts, the upload form's POST, and sign-in: the API token
+ * opens a web session whose random id is kept in an HttpOnly, SameSite=Strict cookie (Secure
+ * over HTTPS); logout revokes it. Every state-changing page request passes csrf.ts first.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { acceptSubmission, openChallenge } from '../accept.js';
 import { HISTORY_MAX_AGE_MS } from '../board.js';
 import { privateVisible, type AppContext } from '../context.js';
 import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
-import { STYLESHEET } from '../views/html.js';
+import { html, layout, STYLESHEET } from '../views/html.js';
+import { modelBoardHtml } from '../views/model-board.js';
 import { scoreChart } from '../views/chart.js';
 import {
   boardTable,
   challengeListPage, challengePage, errorPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
 } from '../views/pages.js';
-import { intParam, TOKEN_COOKIE, viewer } from './http.js';
+import { csrfProtection, csrfToken, sessionCsrfToken, withCsrfFields } from './csrf.js';
+import { cookie, intParam, SESSION_COOKIE, SESSION_MAX_AGE_MS, sessionCookieAttributes, sessionViewer } from './http.js';
 
-function page(res: Response, body: string, status = 200): void {
+/** Sends a page; its POST forms get the visitor's CSRF token (csrf.ts). */
+function sendPage(ctx: AppContext, res: Response, body: string, status = 200): void {
   res.status(status).type('html').setHeader('Cache-Control', 'no-store');
-  res.send(body);
+  res.setHeader('Referrer-Policy', 'same-origin');
+  const token = (res.locals.csrf as string | undefined) ?? csrfToken(ctx, res.req, res);
+  res.send(withCsrfFields(body, token));
 }
 
-function setSession(res: Response, token: string): void {
-  res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000`);
+function openSession(ctx: AppContext, req: Request, res: Response, participantId: number): void {
+  const old = cookie(req, SESSION_COOKIE);
+  if (old) ctx.store.deleteSession(old);
+  const value = ctx.store.createSession(participantId, ctx.clock(), SESSION_MAX_AGE_MS);
+  res.append('Set-Cookie', `${SESSION_COOKIE}=${value}; ${sessionCookieAttributes(req)}; Max-Age=${SESSION_MAX_AGE_MS / 1000}`);
+  // The forms of the page that follows are bound to the new session.
+  res.locals.csrf = sessionCsrfToken(ctx, value);
 }
 
 export function pageRoutes(ctx: AppContext): Router {
   const r = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
+  r.use(form, csrfProtection(ctx));
+  const page = (res: Response, body: string, status = 200) => sendPage(ctx, res, body, status);
   const known = (id: string): ChallengeRecord => {
     const c = ctx.store.challenge(id);
     if (!c || !c.available) throw new StoreError(404, `no challenge "${id}"`);
     return c;
   };
-  const who = (req: Request) => viewer(ctx, req);
+  const who = (req: Request) => sessionViewer(ctx, req);
 
   r.get('/static/podium.css', (_req, res) => {
     res.type('css').setHeader('Cache-Control', 'public, max-age=3600');
@@ -58,6 +71,15 @@ export function pageRoutes(ctx: AppContext): Router {
     const chart = ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, `html:chart:${c.id}`, () => scoreChart(ctx.boards.history(c), c.higher_is_better, c.primary_metric));
     page(res, challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer: who(req) }),
       split === 'private' && !board ? 403 : 200);
+  });
+
+  // The model track's board: ranking rule, accuracy and latency, Pareto chart (views/model-board.ts).
+  r.get('/challenges/:id/models', (req, res) => {
+    const c = known(req.params.id);
+    const track = ctx.models?.get(c.id)?.track;
+    if (!track) throw new StoreError(404, `${c.id} does not take model submissions`);
+    const body = ctx.boards.cached(`html:models:${c.id}`, () => modelBoardHtml(c, ctx.boards.board(c, 'public'), track));
+    page(res, layout(`${c.title}: models`, html`<p><a href="/challenges/${c.id}">← ${c.title}</a></p>${body}`, { viewer: who(req) }));
   });
 
   r.get('/challenges/:id/submit', (req, res) => {
@@ -98,7 +120,7 @@ export function pageRoutes(ctx: AppContext): Router {
     page(res, submissionsPage(c, p, team, subs, privateVisible(c, ctx.clock()), { justSubmitted }), p ? 200 : 401);
   });
 
-  r.post('/challenges/:id/submissions/:sid/select', form, (req, res) => {
+  r.post('/challenges/:id/submissions/:sid/select', (req, res) => {
     const c = known(req.params.id);
     const p = who(req);
     if (!p) throw new StoreError(401, 'log in first');
@@ -117,7 +139,7 @@ export function pageRoutes(ctx: AppContext): Router {
     page(res, teamPage(c, p, team, members, ctx.teamSizeLimit, message), p ? status : 401);
   };
   r.get('/challenges/:id/team', (req, res) => showTeam(req, res));
-  r.post('/challenges/:id/team', form, (req, res) => {
+  r.post('/challenges/:id/team', (req, res) => {
     const c = known(req.params.id);
     const p = who(req);
     if (!p) return showTeam(req, res);
@@ -131,7 +153,7 @@ export function pageRoutes(ctx: AppContext): Router {
       showTeam(req, res, e.message, e.status);
     }
   });
-  r.post('/challenges/:id/team/join', form, (req, res) => {
+  r.post('/challenges/:id/team/join', (req, res) => {
     const c = known(req.params.id);
     const p = who(req);
     if (!p) return showTeam(req, res);
@@ -145,24 +167,27 @@ export function pageRoutes(ctx: AppContext): Router {
   });
 
   r.get('/login', (_req, res) => page(res, loginPage()));
-  r.post('/login', form, (req, res) => {
+  r.post('/login', (req, res) => {
     const token = String((req.body as { token?: string }).token ?? '').trim();
-    if (!token || !ctx.store.participantByToken(token)) return page(res, loginPage('That token is not valid.'), 401);
-    setSession(res, token);
+    const participant = token ? ctx.store.participantByToken(token) : undefined;
+    if (!participant) return page(res, loginPage('That token is not valid.'), 401);
+    openSession(ctx, req, res, participant.id);
     res.redirect(303, '/');
   });
-  r.post('/logout', (_req, res) => {
-    res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+  r.post('/logout', (req, res) => {
+    const session = cookie(req, SESSION_COOKIE);
+    if (session) ctx.store.deleteSession(session);
+    res.append('Set-Cookie', `${SESSION_COOKIE}=; ${sessionCookieAttributes(req)}; Max-Age=0`);
     res.redirect(303, '/');
   });
   r.get('/register', (_req, res) => page(res, registerPage()));
-  r.post('/register', form, (req, res) => {
+  r.post('/register', (req, res) => {
     const body = req.body as { name?: string; email?: string };
     const name = cleanName(body.name);
     const email = cleanName(body.email, 200);
     if (!name || !email || !/^[^@\s]+@[^@\s]+$/.test(email)) return page(res, registerPage('A name (1 to 80 characters) and a valid email are required.'), 400);
     const { participant, token } = ctx.store.createParticipant(name, email, ctx.clock());
-    setSession(res, token);
+    openSession(ctx, req, res, participant.id);
     page(res, registeredPage(participant, token), 201);
   });
   return r;
@@ -172,8 +197,8 @@ export function pageRoutes(ctx: AppContext): Router {
 export function pageErrors(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, next: (e: unknown) => void) => {
     if (res.headersSent) return next(err);
-    if (err instanceof StoreError) return page(res, errorPage(err.status, err.message, viewer(ctx, req)), err.status);
+    if (err instanceof StoreError) return sendPage(ctx, res, errorPage(err.status, err.message, sessionViewer(ctx, req)), err.status);
     ctx.log(`internal error on ${req.method} ${req.path}: ${(err as Error)?.stack ?? String(err)}`);
-    page(res, errorPage(500, 'internal error; the organisers can find the details in the server log'), 500);
+    sendPage(ctx, res, errorPage(500, 'internal error; the organisers can find the details in the server log'), 500);
   };
 }

@@ -31,7 +31,7 @@ export interface InputSet {
 }
 
 export interface ModelAdapter {
-  open(challenge: Challenge, track: ModelTrack): Promise<InputSet>;
+  open(challenge: Pick<Challenge, 'options'>, track: ModelTrack): Promise<InputSet>;
 }
 
 /** An output that does not meet the contract (the participant's fault, one line). */

@@ -5,6 +5,9 @@ import type { ModelAdapter } from './adapter.js';
 
 const loaders: Partial<Record<TaskName, () => Promise<ModelAdapter>>> = {
   classification: async () => (await import('./classification.js')).classificationAdapter,
+  segmentation: async () => (await import('./segmentation.js')).segmentationAdapter,
+  detection: async () => (await import('./detection.js')).detectionAdapter,
+  separation: async () => (await import('./separation.js')).separationAdapter,
 };
 
 export async function loadAdapter(task: TaskName): Promise<ModelAdapter> {

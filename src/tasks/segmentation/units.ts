@@ -88,7 +88,7 @@ async function scoreImage(context: SegmentationContext, submission: Submission, 
   } else {
     const predicted = await submission.bytes(id, sink);
     t = truthBytes && decodeMask(truthBytes, truthFile, hostSink);
-    p = predicted && decodeMask(predicted.bytes, predicted.file, sink);
+    p = predicted && t && decodeMask(predicted.bytes, predicted.file, sink, t);
   }
   if (!t || !p) return { problems: found };
   const counts = new Uint32Array(classes * classes);

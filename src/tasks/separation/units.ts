@@ -34,7 +34,7 @@ interface ProblemSink {
 /** Reads zip entries by name, listing each submission zip once. */
 class ZipEntries {
   private readonly zips = new Map<string, Promise<Map<string, ZipEntry>>>();
-  async read(zip: string, entry: string): Promise<Buffer> {
+  async read(zip: string, entry: string, label: string, maxBytes: number): Promise<Buffer> {
     let listing = this.zips.get(zip);
     if (!listing) {
       listing = listZip(zip, { maxEntries: 1_000_000 }).then((entries) => new Map(entries.map((e) => [e.name, e])));
@@ -42,8 +42,31 @@ class ZipEntries {
     }
     const found = (await listing).get(entry);
     if (!found) throw ValidationError.of({ file: entry, message: 'entry vanished from the zip' });
+    // Checked against the truth before a byte is inflated (the declared size bounds inflation).
+    if (found.size > maxBytes) throw tooLarge(label, found.size, maxBytes);
     return found.buffer();
   }
+}
+
+/**
+ * The most bytes an estimate WAV of `frames` samples can need: 4 bytes a sample (float32 or
+ * pcm32), two channels, plus 1 MiB of header and extra chunks. Anything larger cannot match the
+ * truth's length and is refused before it is read or decoded (a 5 MB zip of 256 MB WAVs once
+ * took the server from 150 MB to 2.7 GB).
+ */
+export function maxEstimateBytes(frames: number): number {
+  return frames * 8 + 1024 * 1024;
+}
+
+function tooLarge(label: string, size: number, max: number): ValidationError {
+  return ValidationError.of({ file: label, message: `is ${size.toLocaleString('en')} bytes; a WAV of the truth's length is at most ${max.toLocaleString('en')} bytes` });
+}
+
+/** Reads a plain estimate file after checking its size against the bound. */
+function readBounded(file: string, label: string, maxBytes: number): Buffer {
+  const size = fs.statSync(file).size;
+  if (size > maxBytes) throw tooLarge(label, size, maxBytes);
+  return fs.readFileSync(file);
 }
 
 /**
@@ -92,7 +115,8 @@ async function loadMixture(job: MixtureJob, zips: ZipEntries, problems: ProblemS
   const estimates: Float64Array[] = [];
   let ok = true;
   for (const location of job.estimates) {
-    const read = 'file' in location ? () => fs.readFileSync(location.file) : () => zips.read(location.zip, location.entry);
+    const max = maxEstimateBytes(mix.length);
+    const read = 'file' in location ? () => readBounded(location.file, location.label, max) : () => zips.read(location.zip, location.entry, location.label, max);
     const est = await decodeAsync(read, location.label, problems);
     if (!est) {
       ok = false;

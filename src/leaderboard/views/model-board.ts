@@ -1,0 +1,104 @@
+/**
+ * The model track's board: the ranking rule in words, each model entry's accuracy, latency
+ * (SingleStream p90, and relative to the reference timed in the same job), cost, and the
+ * machine and runtime it was measured on; and an accuracy-vs-latency chart (log latency) with
+ * the Pareto front, server-rendered SVG like the score chart.
+ */
+import type { Board, BoardEntry } from '../board.js';
+import type { ChallengeRecord } from '../store.js';
+import type { ModelTrack } from '../../challenges/model-track.js';
+import { describeRule, rankEntries, type Ranked } from '../../models/ranking.js';
+import { paretoFront } from '../../models/pareto.js';
+import { esc, formatScore, html, raw, type Html } from './html.js';
+
+const W = 720;
+const H = 300;
+const PAD = { left: 60, right: 20, top: 16, bottom: 36 };
+
+interface Row {
+  e: BoardEntry;
+  latency: number | null;
+  relative: number | null;
+  ranked?: Ranked;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export function modelRows(board: Board, track: ModelTrack, higherIsBetter: boolean): { rows: Row[]; reference?: BoardEntry } {
+  const timed = board.entries.filter((e) => num(e.latency?.p90_ms) !== null);
+  const reference = timed.find((e) => e.baseline);
+  const rows: Row[] = timed.map((e) => ({ e, latency: num(e.latency?.p90_ms), relative: num(e.latency?.relative) }));
+  const ranked = rankEntries(track.ranking, rows.filter((r) => !r.e.baseline).map((r) => ({
+    id: r.e.submission_id, accuracy: r.e.score, latency_ms: r.latency, relative: r.relative,
+    params: num(r.e.latency?.params) ?? undefined, madds: num(r.e.latency?.madds) ?? undefined,
+  })), { accuracy: reference?.score ?? null, latency_ms: num(reference?.latency?.p90_ms) }, higherIsBetter);
+  const byId = new Map(ranked.map((r) => [r.id, r]));
+  for (const r of rows) r.ranked = byId.get(r.e.submission_id);
+  const order = new Map(ranked.map((r, i) => [r.id, i]));
+  rows.sort((a, b) => (order.get(a.e.submission_id) ?? -1) - (order.get(b.e.submission_id) ?? -1));
+  return { rows, reference };
+}
+
+export function paretoChart(rows: Row[], higherIsBetter: boolean, metric: string): Html {
+  const pts = rows.filter((r) => r.latency !== null && r.latency > 0);
+  if (pts.length === 0) return raw('<p class="muted">No timed model entries yet.</p>');
+  const lx = pts.map((r) => Math.log10(r.latency!));
+  let [x0, x1] = [Math.min(...lx), Math.max(...lx)];
+  if (x1 - x0 < 0.3) [x0, x1] = [x0 - 0.15, x1 + 0.15];
+  let [lo, hi] = [Math.min(...pts.map((r) => r.e.score)), Math.max(...pts.map((r) => r.e.score))];
+  if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const x = (ms: number) => PAD.left + ((Math.log10(ms) - x0) / (x1 - x0)) * (W - PAD.left - PAD.right);
+  const y = (v: number) => PAD.top + (higherIsBetter ? (hi - v) / (hi - lo) : (v - lo) / (hi - lo)) * (H - PAD.top - PAD.bottom);
+  const f = (n: number) => n.toFixed(1);
+  const front = paretoFront(pts.map((r) => ({ latency: r.latency!, accuracy: r.e.score })), higherIsBetter);
+  const path = front.map((i, k) => `${k === 0 ? 'M' : 'L'}${f(x(pts[i].latency!))},${f(y(pts[i].e.score))}`).join('');
+  const onFront = new Set(front);
+  const dots = pts.map((r, i) => `<circle cx="${f(x(r.latency!))}" cy="${f(y(r.e.score))}" r="${onFront.has(i) ? 4 : 3}" class="${r.e.baseline ? 'b' : onFront.has(i) ? 'p' : 'd'}"><title>${esc(r.e.team)}: ${esc(formatScore(r.e.score))} at ${esc(formatScore(r.latency!))} ms${r.relative !== null ? ` (${esc(formatScore(r.relative))} x reference)` : ''}</title></circle>`);
+  const top = higherIsBetter ? hi : lo;
+  const bottom = higherIsBetter ? lo : hi;
+  return raw(`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(metric)} against latency, with the Pareto front">
+<style>.d{fill:#2451b3;opacity:.5}.p{fill:#1e7b34}.b{fill:none;stroke:#8a5a00;stroke-width:1.4}.front{fill:none;stroke:#1e7b34;stroke-width:2}.axis{stroke:#b8c0cc}</style>
+<line class="axis" x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}"/>
+<line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}"/>
+<text x="${PAD.left - 6}" y="${PAD.top + 8}" text-anchor="end">${esc(formatScore(top))}</text>
+<text x="${PAD.left - 6}" y="${H - PAD.bottom}" text-anchor="end">${esc(formatScore(bottom))}</text>
+<text x="${PAD.left}" y="${H - 18}">${esc(formatScore(10 ** x0))} ms</text>
+<text x="${W - PAD.right}" y="${H - 18}" text-anchor="end">${esc(formatScore(10 ** x1))} ms</text>
+<text x="${(W + PAD.left) / 2}" y="${H - 4}" text-anchor="middle">${esc(metric)} (${higherIsBetter ? 'higher' : 'lower'} is better) against p90 latency (log scale); line: Pareto front</text>
+${path ? `<path class="front" d="${path}"/>` : ''}
+${dots.join('\n')}
+</svg>`);
+}
+
+const cost = (v: unknown) => {
+  const n = num(v);
+  return n === null ? '' : Math.abs(n) >= 1e6 ? `${(n / 1e6).toPrecision(3)}M` : formatScore(n);
+};
+
+export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: ModelTrack): Html {
+  const { rows } = modelRows(board, track, challenge.higher_is_better);
+  const where = (r: Row) => `${String(r.e.latency?.backend ?? '')}${r.e.latency?.machine ? ` on ${String(r.e.latency.machine)}` : ''}`;
+  const places = [...new Set(rows.map(where))];
+  const notes = rows.some((r) => r.ranked?.note || (r.ranked?.score ?? null) !== null);
+  const table = rows.length === 0 ? html`<p class="muted">No timed model entries yet.</p>` : html`<div style="overflow-x:auto"><table class="board"><thead><tr>
+    <th class="num">#</th><th>Team</th><th class="num">${challenge.primary_metric}</th><th class="num">p90 ms</th><th class="num">x ref.</th>
+    <th class="num">params</th><th class="num">mult-adds</th>${notes ? html`<th>note</th>` : ''}${places.length > 1 ? html`<th>measured on</th>` : ''}</tr></thead><tbody>
+    ${rows.map((r) => html`<tr class="${r.e.baseline ? 'baseline' : ''}">
+      <td class="num">${r.ranked?.rank ?? ''}</td>
+      <td>${r.e.team}${r.e.baseline ? raw(' <span class="badge">reference</span>') : ''}</td>
+      <td class="num">${formatScore(r.e.score)}</td>
+      <td class="num">${r.latency === null ? '' : formatScore(r.latency)}</td>
+      <td class="num">${r.relative === null ? '' : formatScore(r.relative)}</td>
+      <td class="num">${cost(r.e.latency?.params)}</td>
+      <td class="num">${cost(r.e.latency?.madds)}</td>
+      ${notes ? html`<td class="muted">${r.ranked?.note ?? (r.ranked?.score !== undefined && r.ranked.score !== null ? `score ${formatScore(r.ranked.score)}` : '')}</td>` : ''}
+      ${places.length > 1 ? html`<td class="muted">${where(r)}</td>` : ''}
+    </tr>`)}</tbody></table></div>
+    ${places.length === 1 ? html`<p class="muted">Measured with ${places[0]}.</p>` : ''}`;
+  return html`<section><h2>Models: accuracy and latency</h2>
+    <p>Ranking rule: ${describeRule(track.ranking)}. Latency: MLPerf SingleStream after ${track.latency.warmup} warm-up queries, at least
+    ${track.latency.minQueries} queries and ${track.latency.minDurationMs / 1000} s, ${track.threads} intra-op thread(s); "x ref." is the
+    entry's latency over the reference model's, timed interleaved in the same job.</p>
+    ${paretoChart(rows, challenge.higher_is_better, challenge.primary_metric)}
+    ${table}</section>`;
+}

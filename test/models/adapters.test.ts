@@ -1,0 +1,87 @@
+// Segmentation, detection and separation models through their adapters: each model's
+// submission scores exactly what the same predictions, computed by hand with numpy / PIL /
+// scipy (predict_tasks.py), score when uploaded as a file.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadChallenge } from '../../src/challenges/definition.js';
+import { generateVocSegMini } from '../../src/datasets/voc2012-seg-generate.js';
+import { generateDetectionMini } from '../../src/datasets/detection-generate.js';
+import { generateSeparationMini } from '../../src/datasets/separation-generate.js';
+import { evaluateModel } from '../../src/models/evaluate-model.js';
+import { ModelFailure } from '../../src/models/session.js';
+import { loadTask } from '../../src/tasks/registry.js';
+import { here, makeModels, PYTHON } from './helpers.js';
+
+let root: string;
+let models: string;
+
+function challenge(id: string, task: string, truth: string, metric: string, inputs: string, options = '{}'): string {
+  const dir = path.join(root, 'challenges', id);
+  fs.mkdirSync(dir, { recursive: true });
+  const track = { inputs, latency: { warmup: 1, min_queries: 5, min_duration_ms: 0, offline_samples: 4, offline_batch: 2, samples: 2, seed: 1 }, sandbox: { wall_s: 120 } };
+  fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
+    `id: ${id}`, `title: ${id}`, `task: ${task}`, `truth: ${truth}`, `primary_metric: ${metric}`, `options: ${options}`,
+    'submission: model', `model: ${JSON.stringify(track)}`,
+    'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
+  ].join('\n'));
+  return dir;
+}
+
+async function sameAsFile(dir: string, model: string, byHand: (out: string) => void, ext: string) {
+  const c = await loadChallenge(dir, { requireTruth: true });
+  const r = await evaluateModel(c, path.join(models, model), { workDir: path.join(root, 'work', path.basename(dir), model), latency: 'off' });
+  const file = path.join(root, `${path.basename(dir)}-${model}-by-hand.${ext}`);
+  byHand(file);
+  const task = await loadTask(c.task);
+  const asFile = await task.evaluate(c.truth, file, { options: c.options });
+  expect(r.report).toEqual(asFile.report);
+  return r;
+}
+
+const py = (...args: string[]) => execFileSync(PYTHON, [path.join(here, 'predict_tasks.py'), ...args], { stdio: 'pipe' });
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-adapters-'));
+  models = path.join(root, 'models');
+  makeModels(models, 32, 3);
+  await generateVocSegMini(path.join(root, 'data', 'seg'), { seed: 3, sizes: { trainImages: 2, valImages: 4, size: 64 } });
+  generateDetectionMini(path.join(root, 'data', 'det'), { seed: 3, sizes: { trainImages: 2, testImages: 4, size: 128 } });
+  await generateSeparationMini(path.join(root, 'data', 'sep'), { seed: 3, sizes: { trainMixtures: 1, testMixtures: 3 }, synthesizer: 'built-in' });
+}, 300_000);
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('model adapters score like files', () => {
+  it('segmentation: arg-max of per-pixel scores, and integer class ids, both as PNG masks', async () => {
+    const voc = path.join(root, 'data', 'seg', 'VOC2012');
+    const dir = challenge('seg', 'segmentation', voc, 'miou', voc, '{ split: val }');
+    const r = await sameAsFile(dir, 'segment.onnx', (out) => py('segment', path.join(models, 'segment.onnx'), voc, 'val', out), 'zip');
+    expect(r.contract.output).toMatch(/NHWC \[1, H, W, 21\]/);
+    await sameAsFile(dir, 'segment-ids.onnx', (out) => py('segment', path.join(models, 'segment.onnx'), voc, 'val', out), 'zip');
+  }, 300_000);
+
+  it('detection: normalised boxes, scores and class indices to the COCO CSV', async () => {
+    const data = path.join(root, 'data', 'det');
+    const truth = path.join(data, 'annotations', 'instances_test.json');
+    const dir = challenge('det', 'detection', truth, 'AP', truth);
+    const r = await sameAsFile(dir, 'detect.onnx', (out) => py('detect', path.join(models, 'detect.onnx'), truth, path.join(data, 'images', 'test'), out), 'csv');
+    expect(fs.readFileSync(r.submission, 'utf8').split('\n').length).toBeGreaterThan(4 * 8);
+  }, 300_000);
+
+  it('separation: two waveforms per mixture to the WAV zip', async () => {
+    const test = path.join(root, 'data', 'sep', 'test');
+    const dir = challenge('sep', 'separation', test, 'sdri', test);
+    const r = await sameAsFile(dir, 'separate.onnx', (out) => py('separate', path.join(models, 'separate.onnx'), test, out), 'zip');
+    expect(r.contract.input).toMatch(/float32 \[1, T\]/);
+  }, 300_000);
+
+  it('a model built for another task breaks the contract with a clear reason', async () => {
+    const test = path.join(root, 'data', 'sep', 'test');
+    const c = await loadChallenge(challenge('sep2', 'separation', test, 'sdri', test), { requireTruth: true });
+    const e = await evaluateModel(c, path.join(models, 'classifier.onnx'), { workDir: path.join(root, 'work', 'bad'), latency: 'off' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ModelFailure);
+    expect((e as Error).message).toMatch(/the model's input "image" is float32 \[\?, 32, 32, 3\]; the contract expects float32 \[1, T\]/);
+  }, 120_000);
+});

@@ -1,0 +1,51 @@
+// tfjs layers models (model.json + weights, the baselines' format) in the sandbox on the wasm
+// backend: the same outputs as tfjs in this process; manifests that point outside the model's
+// folder or at a URL are refused before anything is read.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initRuntime, tf } from '../../src/baselines/runtime.js';
+import { saveModel } from '../../src/baselines/model-store.js';
+import { checkTfjsModel } from '../../src/models/tfjs-runtime.js';
+import { openModelSession } from '../../src/models/session.js';
+import { DEFAULT_SANDBOX_LIMITS } from '../../src/sandbox/limits.js';
+
+let root: string;
+let dir: string;
+let expected: Float32Array;
+const x = Float32Array.from({ length: 2 * 8 }, (_, i) => Math.sin(i));
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-tfjs-'));
+  dir = path.join(root, 'model');
+  await initRuntime('cpu');
+  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [8], units: 5, activation: 'relu', kernelInitializer: 'glorotUniform' }), tf.layers.dense({ units: 3 })] });
+  await saveModel(model, dir);
+  const y = model.predict(tf.tensor2d(x, [2, 8])) as import('@tensorflow/tfjs').Tensor;
+  expected = (await y.data()) as Float32Array;
+}, 120_000);
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('tfjs models', () => {
+  it('run in the sandbox on wasm and give the same outputs, with cost from the layers', async () => {
+    const s = await openModelSession({ entry: { format: 'tfjs', path: path.join(dir, 'model.json') }, scratch: path.join(root, 'scratch'), limits: { ...DEFAULT_SANDBOX_LIMITS, wallSeconds: 120 } });
+    expect(s.entry.runtime).toMatch(/@tensorflow\/tfjs .*wasm/);
+    const name = s.entry.inputs[0].name;
+    const out = Object.values(await s.run('entry', { [name]: { dtype: 'float32', dims: [2, 8], data: x } }))[0];
+    expect(out.dims).toEqual([2, 3]);
+    const got = Array.from(out.data as Float32Array);
+    got.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-5));
+    expect(await s.cost('entry', { [name]: { dtype: 'float32', dims: [1, 8], data: x.slice(0, 8) } })).toEqual({ params: 8 * 5 + 5 + 5 * 3 + 3, madds: 8 * 5 + 5 * 3 });
+    expect((await s.close()).failure).toBeUndefined();
+  }, 180_000);
+
+  it('refuses weight paths outside the folder or at a URL', () => {
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    for (const bad of ['../secret.bin', 'http://127.0.0.1:9/w.bin', '/etc/passwd', 'sub/w.bin']) {
+      const f = path.join(root, `bad-${Math.random().toString(36).slice(2)}.json`);
+      fs.writeFileSync(f, JSON.stringify({ ...json, weightsManifest: [{ paths: [bad], weights: json.weightsManifest[0].weights }] }));
+      expect(() => checkTfjsModel(f, 1e9)).toThrow(/refused weight path/);
+    }
+  });
+});
