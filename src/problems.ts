@@ -6,10 +6,12 @@
  * capped; the total keeps counting.
  */
 
-/** One thing wrong with one input: where (file, row, column) and what was expected. */
+/** One thing wrong with one input: where (file, line or row, column) and what was expected. */
 export interface Problem {
   file: string;
-  /** 1-based data row (the header is row 0 for CSV) or line, when the input has rows. */
+  /** 1-based line of a text file, as an editor numbers it (a CSV's header is line 1). */
+  line?: number;
+  /** 1-based entry of an input that is not read by lines (a JSON array's element). */
   row?: number;
   column?: string;
   message: string;
@@ -22,6 +24,7 @@ export interface Problem {
 
 export function formatProblem(p: Problem): string {
   const where = [p.file];
+  if (p.line !== undefined) where.push(`line ${p.line}`);
   if (p.row !== undefined) where.push(`row ${p.row}`);
   if (p.column !== undefined) where.push(`column ${p.column}`);
   return `${where.join(', ')}: ${p.message}`;

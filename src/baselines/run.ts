@@ -28,6 +28,10 @@ const REGISTRY: { challenge: string; name: string; description: string; load: ()
   { challenge: 'separation-mini', name: 'audio-only-mask', description: 'STFT mask network, audio only (PIT)', load: async () => (await import('./separation/mask-net.js')).audioOnlyMask },
   { challenge: 'separation-mini', name: 'ideal-ratio-mask', description: 'oracle ideal ratio mask (upper bound)', load: async () => (await import('./separation/oracle.js')).idealRatioMask },
   { challenge: 'separation-mini', name: 'mixture', description: 'the mixture as both sources (SDRi 0)', load: async () => (await import('./separation/oracle.js')).mixtureAsEstimate },
+  { challenge: 'motion-photos-mini', name: 'hybrid-l1', description: 'gyro-classified background tracks + RANSAC, L1-optimal path (Motion Photos)', load: async () => (await import('./stabilization/stabilizers.js')).hybridL1 },
+  { challenge: 'motion-photos-mini', name: 'visual-l1', description: 'corners + pyramidal LK + RANSAC homography, L1-optimal path', load: async () => (await import('./stabilization/stabilizers.js')).visualL1 },
+  { challenge: 'motion-photos-mini', name: 'gyro-l1', description: 'gyroscope + OIS rotation homographies, L1-optimal path', load: async () => (await import('./stabilization/stabilizers.js')).gyroL1 },
+  { challenge: 'motion-photos-mini', name: 'identity', description: 'no stabilization (S_t = I)', load: async () => (await import('./stabilization/stabilizers.js')).identity },
 ];
 
 /** Short settings for the demo: 100 timed queries, no 10 s minimum. */

@@ -70,7 +70,7 @@ export async function loadChallenge(dirOrFile: string, opts: LoadOptions = {}): 
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { linePos?: { line: number }[] };
     if (err.code === 'ENOENT') throw ValidationError.of({ file, message: 'no challenge.yaml here' });
-    throw ValidationError.of({ file, row: err.linePos?.[0]?.line, message: `not valid YAML: ${err.message.split('\n')[0]}` });
+    throw ValidationError.of({ file, line: err.linePos?.[0]?.line, message: `not valid YAML: ${err.message.split('\n')[0]}` });
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw ValidationError.of({ file, message: 'expected a mapping of fields (id, title, task, ...)' });

@@ -10,8 +10,9 @@ import { generateInatMini, INAT_MINI_SIZES } from './inat2018-generate.js';
 import { generateVocSegMini, VOC_SEG_MINI_SIZES } from './voc2012-seg-generate.js';
 import { generateDetectionMini, DETECTION_MINI_SIZES } from './detection-generate.js';
 import { generateSeparationMini, SEPARATION_MINI_SIZES, type Synthesizer } from './separation-generate.js';
+import { generateMotionPhotosMini, MOTION_PHOTOS_MINI_SIZES } from './motion-photos-generate.js';
 
-export const MINI_CHALLENGES = ['inat2018-mini', 'voc2012-seg-mini', 'detection-mini', 'separation-mini'] as const;
+export const MINI_CHALLENGES = ['inat2018-mini', 'voc2012-seg-mini', 'detection-mini', 'separation-mini', 'motion-photos-mini'] as const;
 export type MiniChallenge = (typeof MINI_CHALLENGES)[number];
 
 export const STAMP_FILE = '.podium-data.json';
@@ -60,6 +61,8 @@ export function scaledSizes(challenge: MiniChallenge, scale: number): Record<str
       return { trainImages: n(DETECTION_MINI_SIZES.trainImages, 4), testImages: n(DETECTION_MINI_SIZES.testImages, 4) };
     case 'separation-mini':
       return { trainMixtures: n(SEPARATION_MINI_SIZES.trainMixtures, 4), testMixtures: n(SEPARATION_MINI_SIZES.testMixtures, 4) };
+    case 'motion-photos-mini':
+      return { clipsPerCategory: n(MOTION_PHOTOS_MINI_SIZES.clipsPerCategory, 1) };
   }
 }
 
@@ -88,6 +91,9 @@ export async function makeChallenge(challenge: MiniChallenge, dir: string, opts:
       break;
     case 'separation-mini':
       summary = await generateSeparationMini(dir, { seed: opts.seed, sizes, synthesizer: opts.synthesizer });
+      break;
+    case 'motion-photos-mini':
+      summary = generateMotionPhotosMini(dir, { seed: opts.seed, sizes });
       break;
   }
   const stamp: Stamp = { challenge, generator_version: GENERATOR_VERSION, seed: opts.seed, sizes, summary: summary as Record<string, unknown> };

@@ -24,6 +24,7 @@
 import { cocoIou } from './box-iou.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 import { numpyMean } from './numpy-mean.js';
+import { addPicks, addWholeChunk, mergePicks, pickedRefs, type PickedChunks } from './picks.js';
 import { orderByGroupThenScore } from './score-order.js';
 
 /** `np.linspace(start, stop, num)`: `i*step + start`, the last value set to `stop`. */
@@ -159,14 +160,8 @@ export interface CocoChunk {
   gtCounts: Uint32Array;
 }
 
-/**
- * Matched images: `picks[c]` are positions in `chunks[c]` (repeats count again, as a bootstrap
- * draw needs). Chunks are never changed once made, so states share them.
- */
-export interface CocoState {
-  chunks: CocoChunk[];
-  picks: number[][];
-}
+/** Matched images: picks of chunks (picks.ts). */
+export type CocoState = PickedChunks<CocoChunk>;
 
 /**
  * One `add`: either detections to match against the truth images given (ranks), or images
@@ -190,7 +185,11 @@ export interface CocoCategoryResult {
 }
 
 export interface CocoResult {
-  /** The 12 numbers of `COCOeval.summarize()`; -1 where pycocotools prints -1. */
+  /**
+   * The 12 numbers of `COCOeval.summarize()`; null where pycocotools prints its -1 sentinel
+   * (no category has non-ignored ground truth in that area range), so no caller can store or
+   * rank -1 as a score.
+   */
   metrics: Scores;
   /** Per category (ids ascending); null where the category has no non-crowd ground truth. */
   perCategory: CocoCategoryResult[];
@@ -212,7 +211,7 @@ interface Scorer {
   detGroups: WeakMap<CocoDetections, ImageGrouping>;
 }
 
-export const COCO_VERSION = 'coco-bbox-1';
+export const COCO_VERSION = 'coco-bbox-2';
 
 /** A mergeable COCO evaluator bound to one ground truth. */
 export function cocoEvaluator(truth: CocoGroundTruth): Evaluator<CocoState, CocoBatch, CocoResult> {
@@ -224,12 +223,11 @@ export function cocoEvaluator(truth: CocoGroundTruth): Evaluator<CocoState, Coco
     add(state, batch) {
       if ('detections' in batch) {
         match ??= cocoMatcher(truth);
-        const chunk = match(batch.detections, batch.images);
-        return addPicks(state, chunk, Array.from({ length: chunk.images.length }, (_, i) => i));
+        return addWholeChunk(state, match(batch.detections, batch.images));
       }
       addPicks(state, batch.chunk, batch.positions);
     },
-    merge: (states) => ({ chunks: states.flatMap((s) => s.chunks), picks: states.flatMap((s) => s.picks.map((p) => [...p])) }),
+    merge: mergePicks,
     finish: (state) => accumulate(truth, pickedRefs(state)),
   };
 }
@@ -251,30 +249,7 @@ export function cocoMatcher(truth: CocoGroundTruth): (detections: CocoDetections
   };
 }
 
-/** Adds positions of a chunk, reusing the chunk's entry when the state already has it. */
-export function addPicks<C>(state: { chunks: C[]; picks: number[][] }, chunk: C, positions: ArrayLike<number>): void {
-  let c = state.chunks.lastIndexOf(chunk);
-  if (c < 0) {
-    c = state.chunks.push(chunk) - 1;
-    state.picks.push([]);
-  }
-  const picks = state.picks[c]!;
-  for (let i = 0; i < positions.length; i++) picks.push(positions[i]!);
-}
-
-interface ImageRef {
-  chunk: CocoChunk;
-  index: number;
-}
-
-/** Every picked image in ascending rank (pycocotools' image order); repeats stay adjacent, stable. */
-function pickedRefs(state: CocoState): ImageRef[] {
-  const refs: ImageRef[] = [];
-  state.chunks.forEach((chunk, c) => {
-    for (const index of state.picks[c]!) refs.push({ chunk, index });
-  });
-  return refs.sort((x, y) => x.chunk.images[x.index]! - y.chunk.images[y.index]!);
-}
+type ImageRef = { chunk: CocoChunk; index: number };
 
 /** Scratch buffers for one (image, category) group, grown as needed. */
 class GroupScratch {
@@ -625,8 +600,8 @@ function summarize(truth: CocoGroundTruth, precision: Float64Array, recall: Floa
   const allT = Array.from({ length: T }, (_, t) => t);
   const allK = Array.from({ length: K }, (_, k) => k);
 
-  /** Mean of precision entries > -1 in numpy's C order (t, r, k); -1 when none. */
-  const meanPrecision = (ts: number[], ks: number[], a: number): number => {
+  /** Mean of precision entries > -1 in numpy's C order (t, r, k); null when none (pycocotools: -1). */
+  const meanPrecision = (ts: number[], ks: number[], a: number): number | null => {
     let n = 0;
     for (const t of ts) {
       for (let r = 0; r < R; r++) {
@@ -636,10 +611,10 @@ function summarize(truth: CocoGroundTruth, precision: Float64Array, recall: Floa
         }
       }
     }
-    return n === 0 ? -1 : numpyMean(buffer, n);
+    return n === 0 ? null : numpyMean(buffer, n);
   };
-  /** Mean of recall entries > -1 in order (t, k); -1 when none. */
-  const meanRecall = (ks: number[], a: number, m: number): number => {
+  /** Mean of recall entries > -1 in order (t, k); null when none (pycocotools: -1). */
+  const meanRecall = (ks: number[], a: number, m: number): number | null => {
     let n = 0;
     for (let t = 0; t < T; t++) {
       for (const k of ks) {
@@ -647,7 +622,7 @@ function summarize(truth: CocoGroundTruth, precision: Float64Array, recall: Floa
         if (v > -1) buffer[n++] = v;
       }
     }
-    return n === 0 ? -1 : numpyMean(buffer, n);
+    return n === 0 ? null : numpyMean(buffer, n);
   };
 
   const metrics: Scores = {
@@ -665,14 +640,13 @@ function summarize(truth: CocoGroundTruth, precision: Float64Array, recall: Floa
     ARl: meanRecall(allK, 3, 2),
   };
 
-  const orNull = (v: number): number | null => (v === -1 ? null : v);
   const perCategory = allK.map((k) => ({
     id: truth.categoryIds[k]!,
     name: truth.categoryNames[k]!,
-    AP: orNull(meanPrecision(allT, [k], 0)),
-    AP50: orNull(meanPrecision([T50], [k], 0)),
-    AP75: orNull(meanPrecision([T75], [k], 0)),
-    AR100: orNull(meanRecall([k], 0, 2)),
+    AP: meanPrecision(allT, [k], 0),
+    AP50: meanPrecision([T50], [k], 0),
+    AP75: meanPrecision([T75], [k], 0),
+    AR100: meanRecall([k], 0, 2),
   }));
 
   const curve = (ts: number[]): number[] => {

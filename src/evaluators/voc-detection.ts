@@ -5,7 +5,8 @@
  *
  * Per class: detections sorted by confidence descending (stable, so ties keep submission order);
  * each takes the object of its image with the largest overlap (strict `>`, the first object in
- * the annotation wins ties; +1 pixel convention). `ovmax >= 0.5`: a difficult object makes the
+ * the annotation wins ties; +1 pixel convention). `ovmax >= 0.5` (the devkit's `minoverlap`; any
+ * other threshold via `iou`, as rafaelpadilla's Object-Detection-Metrics reports 0.1/0.3/0.75): a difficult object makes the
  * detection neither TP nor FP, a free object makes it TP (and used), a used one FP; below 0.5
  * FP. npos = non-difficult objects. `rec = tp/npos`, `prec = tp/(tp+fp)`.
  *
@@ -20,16 +21,22 @@
  */
 import { vocOverlap } from './box-iou.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
+import { addPicks, addWholeChunk, mergePicks, pickedRefs, type PickedChunks } from './picks.js';
 import { orderByGroupThenScore } from './score-order.js';
-import { addPicks } from './coco.js';
 
-export const VOC_METRICS: readonly MetricInfo[] = [
-  { name: 'voc07_map', higherIsBetter: true, description: 'PASCAL VOC mAP at IoU 0.5, 11-point interpolated AP (VOC2007 devkit)' },
-  { name: 'voc_map', higherIsBetter: true, description: 'PASCAL VOC mAP at IoU 0.5, area under the precision envelope (VOC2010+ devkit)' },
-];
+/** The metrics at an IoU threshold (the devkit's is 0.5). */
+export function vocMetrics(iou = DEFAULT_IOU): MetricInfo[] {
+  return [
+    { name: 'voc07_map', higherIsBetter: true, description: `PASCAL VOC mAP at IoU ${iou}, 11-point interpolated AP (VOC2007 devkit)` },
+    { name: 'voc_map', higherIsBetter: true, description: `PASCAL VOC mAP at IoU ${iou}, area under the precision envelope (VOC2010+ devkit)` },
+  ];
+}
+
+/** The devkit's `minoverlap`. */
+export const DEFAULT_IOU = 0.5;
+export const VOC_METRICS: readonly MetricInfo[] = vocMetrics();
 
 export const VOC_VERSION = 'voc-det-1';
-const MIN_OVERLAP = 0.5;
 
 /** Objects of the annotation files: boxes `[xmin, ymin, xmax, ymax]`, 1-based inclusive pixels. */
 export interface VocGroundTruth {
@@ -70,11 +77,8 @@ export interface VocChunk {
   positiveCount: Uint32Array;
 }
 
-/** Matched images: `picks[c]` are positions in `chunks[c]` (repeats count again). */
-export interface VocState {
-  chunks: VocChunk[];
-  picks: number[][];
-}
+/** Matched images: picks of chunks (picks.ts). */
+export type VocState = PickedChunks<VocChunk>;
 
 /** Detections to match against the truth images given (ranks), or positions of a chunk matched earlier. */
 export type VocBatch = { detections: VocDetections; images: ArrayLike<number> } | { chunk: VocChunk; positions: ArrayLike<number> };
@@ -106,35 +110,27 @@ function groupByImage(image: Uint32Array, category: Uint32Array, count: number, 
   return { order, imageStart };
 }
 
-export function vocEvaluator(truth: VocGroundTruth): Evaluator<VocState, VocBatch, VocResult> {
+/** `iou`: a detection matches an object when their overlap is >= iou (0 < iou <= 1). */
+export function vocEvaluator(truth: VocGroundTruth, { iou = DEFAULT_IOU }: { iou?: number } = {}): Evaluator<VocState, VocBatch, VocResult> {
   let match: ReturnType<typeof vocMatcher> | undefined;
   return {
     version: VOC_VERSION,
-    metrics: VOC_METRICS,
+    metrics: vocMetrics(iou),
     create: () => ({ chunks: [], picks: [] }),
     add(state, batch) {
       if ('detections' in batch) {
-        match ??= vocMatcher(truth);
-        const chunk = match(batch.detections, batch.images);
-        return addPicks(state, chunk, Array.from({ length: chunk.images.length }, (_, i) => i));
+        match ??= vocMatcher(truth, { iou });
+        return addWholeChunk(state, match(batch.detections, batch.images));
       }
       addPicks(state, batch.chunk, batch.positions);
     },
-    merge: (states) => ({ chunks: states.flatMap((s) => s.chunks), picks: states.flatMap((s) => s.picks.map((p) => [...p])) }),
-    finish(state) {
-      // Every picked image in ascending rank (test-set order); repeats adjacent, stable.
-      const refs: { chunk: VocChunk; index: number }[] = [];
-      state.chunks.forEach((chunk, c) => {
-        for (const index of state.picks[c]!) refs.push({ chunk, index });
-      });
-      refs.sort((x, y) => x.chunk.images[x.index]! - y.chunk.images[y.index]!);
-      return accumulate(truth, refs);
-    },
+    merge: mergePicks,
+    finish: (state) => accumulate(truth, pickedRefs(state)),
   };
 }
 
 /** Matches the given truth images (ranks) against detections: one chunk, to be picked from. */
-export function vocMatcher(truth: VocGroundTruth): (detections: VocDetections, images: ArrayLike<number>) => VocChunk {
+export function vocMatcher(truth: VocGroundTruth, { iou = DEFAULT_IOU }: { iou?: number } = {}): (detections: VocDetections, images: ArrayLike<number>) => VocChunk {
   const K = truth.classNames.length;
   const gt = groupByImage(truth.image, truth.category, truth.count, truth.imageIds.length, K);
   const detGroups = new WeakMap<VocDetections, ReturnType<typeof groupByImage>>();
@@ -144,7 +140,7 @@ export function vocMatcher(truth: VocGroundTruth): (detections: VocDetections, i
       groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, K);
       detGroups.set(d, groups);
     }
-    return evaluateImages(truth, gt, d, groups, images);
+    return evaluateImages(truth, gt, d, groups, images, iou);
   };
 }
 
@@ -154,6 +150,7 @@ function evaluateImages(
   dets: VocDetections,
   groups: { order: Uint32Array; imageStart: Uint32Array },
   images: ArrayLike<number>,
+  minOverlap: number,
 ): VocChunk {
   let maxRecords = 0;
   let maxGt = 0;
@@ -212,7 +209,7 @@ function evaluateImages(
           }
         }
         let s: number;
-        if (ovmax >= MIN_OVERLAP) {
+        if (ovmax >= minOverlap) {
           if (truth.difficult[gt.order[gi + jmax]!]) continue; // neither TP nor FP
           if (!used[jmax]) {
             used[jmax] = 1;

@@ -146,11 +146,8 @@ function uniqueIds(items: Json[], key: string, name: string, problems: ProblemLi
   return ids;
 }
 
-/** Where a detection came from, for messages: a CSV row or a JSON entry (both 1-based). */
-export interface DetectionSource {
-  file: string;
-  row: number;
-}
+/** Where a detection came from, for messages: a CSV file line or a JSON entry (both 1-based). */
+export type DetectionSource = { file: string; line: number } | { file: string; row: number };
 
 /**
  * Checks one COCO detection and adds it: known image and category, finite numbers, width and

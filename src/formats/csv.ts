@@ -7,9 +7,9 @@
  *   case (ids and labels) and is several times faster than csv-parse row by row;
  * - csv-parse (streaming) for everything else: quoted fields, embedded newlines, and files too
  *   large to hold in memory.
- * Both report rows the same way: `row` is the 0-based line index (header = row 0, so the first data
- * line is row 1 and row N is line N+1 in an editor), empty lines are skipped, and fields are
- * handed over untrimmed (callers trim where the format says so).
+ * Both number records the same way: by the file line they start on, as an editor shows it (the
+ * header is line 1, so the first data record is usually line 2); empty lines are skipped but
+ * counted, and fields are handed over untrimmed (callers trim where the format says so).
  */
 import fs from 'node:fs';
 import { ProblemList, ValidationError } from '../problems.js';
@@ -22,8 +22,13 @@ export interface CsvReadOptions {
   /** Accepted headers (exact, after BOM removal); the first is named in messages. */
   headers: readonly (readonly string[])[];
   problems: ProblemList;
-  /** Called for every non-empty data line with its fields and row number. */
-  onRow(fields: string[], row: number): void;
+  /** Called for every non-empty data record with its fields and the file line it starts on. */
+  onRow(fields: string[], line: number): void;
+  /**
+   * Called for a record with the wrong number of columns, after its problem was added, so a
+   * reader can note its id as seen (and not report it again as missing).
+   */
+  onBadRow?(fields: string[], line: number): void;
   /** Name used in messages (defaults to the path). */
   name?: string;
   /** Files above this many bytes stream through csv-parse (tests lower it to cover that path). */
@@ -74,26 +79,27 @@ function checkHeader(fields: string[], name: string, headers: CsvReadOptions['he
     const shown = clean.join(',');
     throw ValidationError.of({
       file: name,
-      row: 0,
+      line: 1,
       message: `header must be ${wanted}, found "${shown.length > 80 ? shown.slice(0, 80) + '...' : shown}"`,
     });
   }
   return clean;
 }
 
-function wrongColumnCount(problems: ProblemList, name: string, row: number, found: number, header: string[]): void {
-  problems.add({
+function wrongColumnCount(opts: CsvReadOptions, name: string, line: number, fields: string[], header: string[]): void {
+  opts.problems.add({
     file: name,
-    row,
-    message: `expected ${header.length} columns (${header.join(',')}), found ${found}`,
+    line,
+    message: `expected ${header.length} columns (${header.join(',')}), found ${fields.length}`,
   });
+  opts.onBadRow?.(fields, line);
 }
 
 /** The fast path: no quotes anywhere, so a line is a record and a comma a separator. */
 function readPlain(text: string, name: string, opts: CsvReadOptions): CsvReadResult {
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const end = text.length;
-  let row = 0;
+  let line = 1;
   let header: string[] | undefined;
   let rows = 0;
   while (pos < end) {
@@ -103,15 +109,15 @@ function readPlain(text: string, name: string, opts: CsvReadOptions): CsvReadRes
     if (lineEnd > pos) {
       const fields = text.slice(pos, lineEnd).split(',');
       if (!header) header = checkHeader(fields, name, opts.headers);
-      else if (fields.length !== header.length) wrongColumnCount(opts.problems, name, row, fields.length, header);
+      else if (fields.length !== header.length) wrongColumnCount(opts, name, line, fields, header);
       else {
         rows++;
-        opts.onRow(fields, row);
+        opts.onRow(fields, line);
       }
     } else if (!header) {
-      throw ValidationError.of({ file: name, row: 0, message: `the first line is empty; expected the header "${opts.headers[0]!.join(',')}"` });
+      throw ValidationError.of({ file: name, line: 1, message: `the first line is empty; expected the header "${opts.headers[0]!.join(',')}"` });
     }
-    row++;
+    line++;
     pos = nl + 1;
   }
   if (!header) throw emptyFile(name, opts.headers);
@@ -121,18 +127,18 @@ function readPlain(text: string, name: string, opts: CsvReadOptions): CsvReadRes
 /** The general path: csv-parse, fed text chunks, so memory stays bounded for huge files. */
 async function readWithCsvParse(chunks: AsyncIterable<string> | Iterable<string>, name: string, opts: CsvReadOptions): Promise<CsvReadResult> {
   const { parse } = await import('csv-parse');
-  const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
+  const parser = parse({ bom: true, info: true, raw: true, relax_column_count: true, skip_empty_lines: true });
   let header: string[] | undefined;
   let rows = 0;
   const consume = () => {
-    let rec: { record: string[]; info: { lines: number } } | null;
+    let rec: { record: string[]; raw: string; info: { lines: number } } | null;
     while ((rec = parser.read())) {
-      const row = rec.info.lines - 1;
+      const line = startLine(rec.raw, rec.info.lines);
       if (!header) header = checkHeader(rec.record, name, opts.headers);
-      else if (rec.record.length !== header.length) wrongColumnCount(opts.problems, name, row, rec.record.length, header);
+      else if (rec.record.length !== header.length) wrongColumnCount(opts, name, line, rec.record, header);
       else {
         rows++;
-        opts.onRow(rec.record, row);
+        opts.onRow(rec.record, line);
       }
     }
   };
@@ -157,6 +163,22 @@ async function readWithCsvParse(chunks: AsyncIterable<string> | Iterable<string>
   return { header, rows };
 }
 
+/**
+ * The line a csv-parse record starts on. `info.lines` is the line it ends on; `raw` is its text
+ * with the skipped empty lines before it and its line break: the newlines between its first and
+ * last character are the lines it spans beyond the first.
+ */
+function startLine(raw: string, endLine: number): number {
+  let end = raw.length;
+  if (raw.charCodeAt(end - 1) === 10) end--;
+  if (raw.charCodeAt(end - 1) === 13) end--;
+  let start = 0;
+  while (start < end && (raw.charCodeAt(start) === 10 || raw.charCodeAt(start) === 13)) start++;
+  let spanned = 0;
+  for (let i = raw.indexOf('\n', start); i !== -1 && i < end; i = raw.indexOf('\n', i + 1)) spanned++;
+  return endLine - spanned;
+}
+
 function quotingError(e: Error & { code?: string; lines?: number }, name: string): ValidationError | Error {
   if (e instanceof ValidationError) return e;
   if (!e.code?.startsWith('CSV_')) return e;
@@ -165,8 +187,7 @@ function quotingError(e: Error & { code?: string; lines?: number }, name: string
     CSV_INVALID_CLOSING_QUOTE: 'characters after a closing quote; inside a quoted field write `""` for a quote',
     CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'characters after a closing quote; inside a quoted field write `""` for a quote',
   };
-  const row = e.lines !== undefined ? e.lines - 1 : undefined;
-  return ValidationError.of({ file: name, row, message: `invalid CSV quoting: ${what[e.code] ?? e.message.split('\n')[0]}` });
+  return ValidationError.of({ file: name, line: e.lines, message: `invalid CSV quoting: ${what[e.code] ?? e.message.split('\n')[0]}` });
 }
 
 function* chunksOf(text: string): Iterable<string> {
@@ -183,7 +204,7 @@ async function* streamText(file: string, name: string): AsyncIterable<string> {
       if (bytes.indexOf(0) !== -1) throw new Error('NUL');
       text = decoder.decode(bytes, { stream: true });
     } catch {
-      throw notText(name, lines);
+      throw notText(name, lines + 1);
     }
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
     yield text;
@@ -192,29 +213,30 @@ async function* streamText(file: string, name: string): AsyncIterable<string> {
     const tail = decoder.decode();
     if (tail) yield tail;
   } catch {
-    throw notText(name, lines);
+    throw notText(name, lines + 1);
   }
 }
 
-function notText(name: string, row?: number): ValidationError {
-  return ValidationError.of({ file: name, row, message: 'is not UTF-8 text (binary or garbled data); expected a CSV file' });
+function notText(name: string, line?: number): ValidationError {
+  return ValidationError.of({ file: name, line, message: 'is not UTF-8 text (binary or garbled data); expected a CSV file' });
 }
 
 /** Decodes strict UTF-8; binary (NUL bytes) or invalid sequences name the row where they start. */
 function decodeUtf8(buf: Buffer, name: string): string {
   const nul = buf.indexOf(0);
-  if (nul !== -1) throw notText(name, rowAt(buf, nul));
+  if (nul !== -1) throw notText(name, lineAt(buf, nul));
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {
-    throw notText(name, rowAt(buf, firstInvalidUtf8(buf)));
+    throw notText(name, lineAt(buf, firstInvalidUtf8(buf)));
   }
 }
 
-function rowAt(buf: Buffer, offset: number): number {
-  let row = 0;
-  for (let i = buf.indexOf(10); i !== -1 && i < offset; i = buf.indexOf(10, i + 1)) row++;
-  return row;
+/** The 1-based line holding byte `offset`. */
+export function lineAt(buf: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = buf.indexOf(10); i !== -1 && i < offset; i = buf.indexOf(10, i + 1)) line++;
+  return line;
 }
 
 /** Byte offset of the first invalid UTF-8 sequence (only called once decoding failed). */

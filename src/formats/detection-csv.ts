@@ -7,7 +7,8 @@
  * The COCO form is the big one (500,000 rows), so it is read from bytes by hand: no string
  * per field, numbers parsed in place. A file with any `"` (quoted fields) or non-ASCII byte
  * takes the general reader in csv.ts instead; both give the same rows, row numbers and problems.
- * Rows are numbered as csv.ts does: the header is row 0, empty lines are skipped but counted.
+ * Rows are numbered as csv.ts does, by file line: the header is line 1, empty lines are skipped
+ * but counted.
  */
 import fs from 'node:fs';
 import { ProblemList, ValidationError } from '../problems.js';
@@ -38,9 +39,9 @@ export async function readCocoCsv(file: string, ids: CocoTruthFile, name = file)
   let out: DetectionBuilder;
   if (isPlainAscii(bytes)) {
     const builder = new DetectionBuilder(Math.ceil(bytes.length / 40));
-    const where = { file: name, row: 0 }; // copied by a problem, so one object serves every row
-    scanCocoCsv(bytes, name, problems, (row, v, text) => {
-      where.row = row;
+    const where = { file: name, line: 0 }; // copied by a problem, so one object serves every row
+    scanCocoCsv(bytes, name, problems, (line, v, text) => {
+      where.line = line;
       addCocoDetection(builder, ids, problems, where, v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, text);
     });
     out = builder;
@@ -51,10 +52,10 @@ export async function readCocoCsv(file: string, ids: CocoTruthFile, name = file)
       name,
       headers: [COCO_CSV_HEADER],
       problems,
-      onRow(fields, row) {
+      onRow(fields, line) {
         const v = fields.map(fieldNumber);
         const text = (column: string) => quoteText(fields[COCO_CSV_HEADER.indexOf(column as (typeof COCO_CSV_HEADER)[number])] ?? '');
-        addCocoDetection(out, ids, problems, { file: name, row }, v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, text);
+        addCocoDetection(out, ids, problems, { file: name, line }, v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, text);
       },
     });
   }
@@ -71,8 +72,8 @@ export function isPlainAscii(bytes: Buffer): boolean {
   return bytes.length > start;
 }
 
-/** Receives one data row of the byte scanner: its 7 values (NaN where not a number) and texts. */
-export type CocoCsvSink = (row: number, values: Float64Array, text: (column: string) => string) => void;
+/** Receives one data row of the byte scanner: its file line, 7 values (NaN where not a number) and texts. */
+export type CocoCsvSink = (line: number, values: Float64Array, text: (column: string) => string) => void;
 
 /**
  * The byte fast path for a plain-ASCII COCO CSV (see isPlainAscii): checks the header (throws),
@@ -87,7 +88,7 @@ export function scanCocoCsv(bytes: Buffer, name: string, problems: ProblemList, 
   const headerEnd = nl > p && bytes[nl - 1] === 13 ? nl - 1 : nl;
   const header = bytes.toString('latin1', p, headerEnd);
   if (header !== COCO_CSV_HEADER.join(',')) {
-    throw ValidationError.of({ file: name, row: 0, message: `header must be "${COCO_CSV_HEADER.join(',')}", found "${header.length > 80 ? header.slice(0, 80) + '...' : header}"` });
+    throw ValidationError.of({ file: name, line: 1, message: `header must be "${COCO_CSV_HEADER.join(',')}", found "${header.length > 80 ? header.slice(0, 80) + '...' : header}"` });
   }
   p = nl + 1;
   const starts = new Int32Array(8);
@@ -98,7 +99,7 @@ export function scanCocoCsv(bytes: Buffer, name: string, problems: ProblemList, 
     const f = COCO_CSV_HEADER.indexOf(column as (typeof COCO_CSV_HEADER)[number]);
     return quoteText(bytes.toString('latin1', starts[f]!, ends[f]!).trim());
   };
-  let row = 1;
+  let line = 2;
   while (p < n) {
     nl = bytes.indexOf(10, p);
     if (nl === -1) nl = n;
@@ -117,7 +118,7 @@ export function scanCocoCsv(bytes: Buffer, name: string, problems: ProblemList, 
         }
       }
       if (fields !== 7) {
-        problems.add({ file: name, row, message: `expected 7 columns (${COCO_CSV_HEADER.join(',')}), found ${fields}` });
+        problems.add({ file: name, line, message: `expected 7 columns (${COCO_CSV_HEADER.join(',')}), found ${fields}` });
       } else {
         for (let f = 0; f < 7; f++) {
           let a = starts[f]!;
@@ -126,10 +127,10 @@ export function scanCocoCsv(bytes: Buffer, name: string, problems: ProblemList, 
           while (b > a && (bytes[b - 1] === 32 || bytes[b - 1] === 9)) b--;
           v[f] = a === b ? NaN : parseAsciiNumber(bytes, a, b);
         }
-        sink(row, v, text);
+        sink(line, v, text);
       }
     }
-    row++;
+    line++;
     p = nl + 1;
   }
 }
@@ -148,7 +149,7 @@ export function addVocDetection(
   out: DetectionBuilder,
   ids: VocIds,
   problems: ProblemList,
-  where: { file: string; row: number },
+  where: { file: string; line: number } | { file: string; row: number },
   imageId: string,
   className: string,
   fields: readonly string[],
@@ -188,8 +189,8 @@ export async function readVocCsv(file: string, ids: VocIds, name = file): Promis
     name,
     headers: [VOC_CSV_HEADER],
     problems,
-    onRow(fields, row) {
-      addVocDetection(out, ids, problems, { file: name, row }, fields[0]!.trim(), fields[1]!.trim(), fields.slice(2));
+    onRow(fields, line) {
+      addVocDetection(out, ids, problems, { file: name, line }, fields[0]!.trim(), fields[1]!.trim(), fields.slice(2));
     },
   });
   problems.throwIfAny();

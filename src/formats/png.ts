@@ -78,7 +78,7 @@ interface PartsOptions extends DecodeOptions {
 
 export const DEFAULT_MAX_PIXELS = 64 * 1024 * 1024;
 
-const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+export const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
 /** Chunks of a PNG: header, palette, and the concatenated compressed image data. */
 interface PngParts {
@@ -94,7 +94,7 @@ function readParts(buf: Uint8Array, file: string, opts: PartsOptions): PngParts 
   const fail = (reason: string): never => {
     throw new PngError(file, reason);
   };
-  if (buf.length < 8 || !SIGNATURE.every((b, i) => buf[i] === b)) fail('not a PNG file (bad signature)');
+  if (buf.length < 8 || !PNG_SIGNATURE.every((b, i) => buf[i] === b)) fail('not a PNG file (bad signature)');
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let pos = 8;
   let header: PngHeader | undefined;
@@ -432,7 +432,7 @@ function unpackBits(packed: Uint8Array, width: number, height: number, rowBytes:
 
 /** Reads only the header (IHDR) of a PNG: its size and kind, without inflating anything. */
 export function readPngHeader(buf: Uint8Array, file = '<png>'): PngHeader {
-  if (buf.length < 33 || !SIGNATURE.every((b, i) => buf[i] === b)) throw new PngError(file, 'not a PNG file (bad signature)');
+  if (buf.length < 33 || !PNG_SIGNATURE.every((b, i) => buf[i] === b)) throw new PngError(file, 'not a PNG file (bad signature)');
   return readParts(buf, file, { maxPixels: Number.MAX_SAFE_INTEGER, sixteenBit: true }).header;
 }
 
@@ -496,10 +496,10 @@ export function encodePng(image: PngImage, opts: EncodeOptions = {}): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = bitDepth;
   ihdr[9] = code;
-  const chunks: Buffer[] = [Buffer.from(SIGNATURE), chunk('IHDR', ihdr)];
-  if (colorType === 'palette') chunks.push(chunk('PLTE', image.palette!));
-  chunks.push(chunk('IDAT', zlib.deflateSync(filtered, { level: opts.level ?? 6 })));
-  chunks.push(chunk('IEND', new Uint8Array(0)));
+  const chunks: Buffer[] = [Buffer.from(PNG_SIGNATURE), pngChunk('IHDR', ihdr)];
+  if (colorType === 'palette') chunks.push(pngChunk('PLTE', image.palette!));
+  chunks.push(pngChunk('IDAT', zlib.deflateSync(filtered, { level: opts.level ?? 6 })));
+  chunks.push(pngChunk('IEND', new Uint8Array(0)));
   return Buffer.concat(chunks);
 }
 
@@ -550,7 +550,8 @@ function filterRow(data: Uint8Array, y: number, rowBytes: number, bpp: number, f
   }
 }
 
-function chunk(type: string, body: Uint8Array): Buffer {
+/** One PNG chunk: length, type, body, CRC-32 of type and body (PNG spec section 5.3). */
+export function pngChunk(type: string, body: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + body.length);
   out.writeUInt32BE(body.length, 0);
   out.write(type, 4, 'latin1');

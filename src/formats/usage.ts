@@ -24,7 +24,7 @@ export function readUsage(truthPath: string): Map<string, Usage> | undefined {
   const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/);
   const problems = new ProblemList();
-  if (lines[0]?.trim() !== 'id,usage') problems.add({ file, row: 0, message: `header must be "id,usage", found "${lines[0] ?? ''}"` });
+  if (lines[0]?.trim() !== 'id,usage') problems.add({ file, line: 1, message: `header must be "id,usage", found "${lines[0] ?? ''}"` });
   const out = new Map<string, Usage>();
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
@@ -32,9 +32,10 @@ export function readUsage(truthPath: string): Map<string, Usage> | undefined {
     const comma = line.indexOf(',');
     const id = line.slice(0, comma).trim();
     const usage = line.slice(comma + 1).trim();
-    if (comma < 0 || !id) problems.add({ file, row: i, message: 'expected "id,usage"' });
-    else if (!(USAGES as readonly string[]).includes(usage)) problems.add({ file, row: i, column: 'usage', message: `"${usage}" is not Public, Private or Ignored` });
-    else if (out.has(id)) problems.add({ file, row: i, column: 'id', message: `duplicate id "${id}"` });
+    // Problems name the file line (the header is line 1).
+    if (comma < 0 || !id) problems.add({ file, line: i + 1, message: 'expected "id,usage"' });
+    else if (!(USAGES as readonly string[]).includes(usage)) problems.add({ file, line: i + 1, column: 'usage', message: `"${usage}" is not Public, Private or Ignored` });
+    else if (out.has(id)) problems.add({ file, line: i + 1, column: 'id', message: `duplicate id "${id}"` });
     else out.set(id, usage as Usage);
   }
   problems.throwIfAny();

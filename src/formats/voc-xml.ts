@@ -133,10 +133,13 @@ export function readVocFolder(dir: string, name = dir): VocTruthFile {
   const testList = path.join(dir, 'ImageSets', 'Main', 'test.txt');
   let imageIds: string[];
   if (fs.existsSync(testList)) {
-    imageIds = fs.readFileSync(testList, 'utf8').split(/\r?\n/).map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean);
+    imageIds = [];
     const seen = new Set<string>();
-    imageIds.forEach((id, i) => {
-      if (seen.has(id)) problems.add({ file: path.join(name, 'ImageSets/Main/test.txt'), row: i + 1, message: `duplicate image id "${id}"` });
+    fs.readFileSync(testList, 'utf8').split(/\r?\n/).forEach((text, i) => {
+      const id = text.trim().split(/\s+/)[0]!;
+      if (!id) return;
+      if (seen.has(id)) problems.add({ file: path.join(name, 'ImageSets/Main/test.txt'), line: i + 1, message: `duplicate image id "${id}"` });
+      imageIds.push(id);
       seen.add(id);
     });
   } else {
@@ -212,7 +215,7 @@ export async function readVocResultFiles(input: string, ids: VocIds, name = inpu
     lines.forEach((line, i) => {
       const tokens = line.trim().split(/\s+/);
       if (tokens.length === 1 && tokens[0] === '') return;
-      const where = { file: f.label, row: i + 1 };
+      const where = { file: f.label, line: i + 1 };
       if (tokens.length !== 6) return problems.add({ ...where, message: `expected 6 values "<image_id> <score> <xmin> <ymin> <xmax> <ymax>", found ${tokens.length}` });
       addVocDetection(out, ids, problems, where, tokens[0]!, f.className, tokens.slice(1));
     });

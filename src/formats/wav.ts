@@ -8,6 +8,10 @@
  * (stereo, 8-bit, 64-bit float, A-law, truncated or non-RIFF files) is a ValidationError naming
  * the file and what was expected.
  *
+ * Stereo is refused, not averaged to mono as `mir_eval.io.load_wav` does: a source estimate is
+ * one signal, and averaging channels would silently score something other than what was
+ * submitted (channels in opposite phase cancel). The message says how to fix the file.
+ *
  * Reference: Microsoft "Multimedia Programming Interface and Data Specifications 1.0" (RIFF
  * WAVE), and "WAVEFORMATEXTENSIBLE" (mmreg.h / ksmedia.h).
  */
@@ -93,7 +97,9 @@ export function parseWavHeader(bytes: Uint8Array, file: string): WavHeader {
 }
 
 function checkFormat(f: { tag: number; channels: number; sampleRate: number; blockAlign: number; bits: number }, file: string): WavEncoding {
-  if (f.channels !== 1) fail(file, `${f.channels} channels; expected mono (1 channel)`);
+  if (f.channels !== 1) {
+    fail(file, `${f.channels} channels; expected mono (1 channel): a source is one signal, and podium does not average channels (mir_eval's loader would), so that what is scored is what was submitted`);
+  }
   if (f.sampleRate === 0) fail(file, 'sample rate 0 in the "fmt " chunk');
   let encoding: WavEncoding | undefined;
   if (f.tag === WAVE_FORMAT_PCM) {

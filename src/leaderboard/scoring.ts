@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isHostFault, ValidationError, formatProblem, type Problem } from '../problems.js';
 import { loadTask } from '../tasks/registry.js';
-import type { Resampler, TaskOptions } from '../tasks/task.js';
+import type { Resampler, ScoreReport, TaskOptions } from '../tasks/task.js';
+import type { Scores } from '../evaluators/evaluator.js';
 import { bootstrapInterval, DEFAULT_BOOTSTRAP_SAMPLES, seedOf } from './bootstrap.js';
 import type { Split, SplitScore } from './store.js';
 import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
@@ -77,10 +78,28 @@ export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {})
       ci_low: interval?.low ?? null, ci_high: interval?.high ?? null, bootstrap_samples: interval?.samples ?? 0,
     };
   };
-  const splits = [splitScore('all', report.metrics, resamplers?.all)];
-  if (report.splits?.public) splits.push(splitScore('public', report.splits.public, resamplers?.public));
-  if (report.splits?.private) splits.push(splitScore('private', report.splits.private, resamplers?.private));
+  const withCategories = (split: Split, metrics: Record<string, number | null>) => ({ ...metrics, ...categoryBreakdown(report, split, req.primaryMetric) });
+  const splits = [splitScore('all', withCategories('all', report.metrics), resamplers?.all)];
+  if (report.splits?.public) splits.push(splitScore('public', withCategories('public', report.splits.public), resamplers?.public));
+  if (report.splits?.private) splits.push(splitScore('private', withCategories('private', report.splits.private), resamplers?.private));
   return { version: task.version, splits };
+}
+
+/**
+ * A report's breakdown by category (`per_category: { <category>: { metrics, splits } }`, e.g.
+ * stabilization's clip categories) as `<primary> [<category>]` values of one split, stored with
+ * that split's metrics so the board can show the comparison per category beside the headline.
+ */
+export function categoryBreakdown(report: ScoreReport, split: Split, primary: string): Record<string, number | null> {
+  const categories = report.per_category as Record<string, { metrics?: Scores; splits?: { public?: Scores; private?: Scores } }> | undefined;
+  if (!categories || typeof categories !== 'object') return {};
+  const out: Record<string, number | null> = {};
+  for (const [name, c] of Object.entries(categories)) {
+    const scores = split === 'all' ? c.metrics : c.splits?.[split];
+    const v = scores?.[primary];
+    if (v !== undefined) out[`${primary} [${name}]`] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+  }
+  return out;
 }
 
 /** Validation only (before a submission is queued); resolves to the problems, empty when valid. */

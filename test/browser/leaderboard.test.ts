@@ -8,12 +8,13 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
 import { makeWorld, submissionCsv } from '../leaderboard/helpers.js';
+import { fileOracle, skipWithout } from '../helpers/oracle.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = fs.existsSync(CHROMIUM);
+const skip = skipWithout(fileOracle('chromium', CHROMIUM));
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-describe.skipIf(!haveChromium)(haveChromium ? 'leaderboard pages in chromium' : `leaderboard pages in chromium (skipped: ${CHROMIUM} is not installed)`, () => {
+describe.skipIf(skip)('leaderboard pages in chromium', () => {
   const world = makeWorld([{ start: '2020-01-01T00:00:00Z', end: '2099-01-01T00:00:00Z' }]);
   let server: RunningServer;
   let browser: Browser;

@@ -40,9 +40,9 @@ async function errorOf(fields: Record<string, string | undefined>, folder?: stri
 }
 
 describe('challenge definitions', () => {
-  it('loads the four shipped definitions', async () => {
+  it('loads the shipped definitions', async () => {
     const all = await loadChallenges(defaultChallengesRoot());
-    expect(all.map((c) => c.id)).toEqual(['detection-mini', 'inat2018-mini', 'separation-mini', 'voc2012-seg-mini']);
+    expect(all.map((c) => c.id)).toEqual(['detection-mini', 'inat2018-mini', 'motion-photos-mini', 'separation-mini', 'voc2012-seg-mini']);
   });
 
   it('loads a good one with defaults and the metric direction', async () => {
@@ -82,7 +82,7 @@ describe('challenge definitions', () => {
     const d = path.join(dir, 'broken');
     fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(d, 'challenge.yaml'), 'id: broken\ntitle: [unclosed\n');
-    await expect(loadChallenge(d)).rejects.toThrow(/challenge\.yaml, row \d+: not valid YAML/);
+    await expect(loadChallenge(d)).rejects.toThrow(/challenge\.yaml, line \d+: not valid YAML/);
   });
 
   it('collects several problems at once', async () => {

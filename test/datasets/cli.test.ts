@@ -137,5 +137,7 @@ describe('podium demo --no-serve', () => {
     expect(again.stdout).toContain('mobilenet-v2: top3_error');
     expect(again.stdout).toContain('cached weights');
     expect(count()).toEqual(first);
-  }, 240_000);
+    // Two demo runs; the first also makes all five data sets (motion-photos-mini renders its
+    // clips), which on two cores shared with other work has taken over 240 s.
+  }, 480_000);
 });

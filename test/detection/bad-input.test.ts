@@ -33,13 +33,13 @@ async function problems(truth: string, name: string, content: string | Buffer): 
 const HEADER = 'image_id,category_id,score,x,y,width,height';
 const BAD_ROWS = ['3,2,0.5,1,2,3,4', '999999,2,0.5,1,2,3,4', '3,777,0.5,1,2,3,4', '3,2,abc,1,2,3,4', '3,2,0.5,1,2,-3,4', '3,2,0.5,1,2,3', '3,2,inf,1,2,3,4', '3,2,0.5,NaN,2,3,4'];
 const EXPECTED = [
-  'row 2, column image_id: image_id 999999 is not an image of the truth',
-  'row 3, column category_id: category_id 777 is not a category of the truth',
-  'row 4, column score: score must be a finite number, found "abc"',
-  'row 5, column width: width must be >= 0, found -3',
-  'row 6: expected 7 columns (image_id,category_id,score,x,y,width,height), found 6',
-  'row 7, column score: score must be a finite number, found "inf"',
-  'row 8, column x: x must be a finite number, found "NaN"',
+  'line 3, column image_id: image_id 999999 is not an image of the truth',
+  'line 4, column category_id: category_id 777 is not a category of the truth',
+  'line 5, column score: score must be a finite number, found "abc"',
+  'line 6, column width: width must be >= 0, found -3',
+  'line 7: expected 7 columns (image_id,category_id,score,x,y,width,height), found 6',
+  'line 8, column score: score must be a finite number, found "inf"',
+  'line 9, column x: x must be a finite number, found "NaN"',
 ];
 
 describe('COCO CSV submissions', () => {
@@ -56,7 +56,7 @@ describe('COCO CSV submissions', () => {
 
   it('a wrong header is named with what was expected', async () => {
     expect(await problems(cocoTruth, 'header.csv', 'image_id,category,score,x,y,width,height\n3,2,0.5,1,2,3,4\n')).toEqual([
-      'header.csv, row 0: header must be "image_id,category_id,score,x,y,width,height", found "image_id,category,score,x,y,width,height"',
+      'header.csv, line 1: header must be "image_id,category_id,score,x,y,width,height", found "image_id,category,score,x,y,width,height"',
     ]);
   });
 
@@ -97,10 +97,10 @@ describe('VOC submissions', () => {
     const csv = ['image_id,class,score,xmin,ymin,xmax,ymax', '2007_000296,cat,0.5,1,2,3,4', 'nope,cat,0.5,1,2,3,4', '2007_000296,kitty,0.5,1,2,3,4', '2007_000296,cat,0.5,5,2,3,4', '2007_000296,cat,,1,2,3,4'];
     const found = await problems(vocTruth, 'v.csv', csv.join('\n') + '\n');
     expect(found).toHaveLength(4);
-    expect(found[0]).toBe('v.csv, row 2, column image_id: image_id "nope" is not an image of the truth');
-    expect(found[1]).toMatch(/^v\.csv, row 3, column class: class "kitty" is not a class of the truth \(aeroplane, /);
-    expect(found[2]).toBe('v.csv, row 4, column xmax: xmax must be >= xmin (a box is xmin,ymin,xmax,ymax)');
-    expect(found[3]).toBe('v.csv, row 5, column score: score must be a finite number, found an empty field');
+    expect(found[0]).toBe('v.csv, line 3, column image_id: image_id "nope" is not an image of the truth');
+    expect(found[1]).toMatch(/^v\.csv, line 4, column class: class "kitty" is not a class of the truth \(aeroplane, /);
+    expect(found[2]).toBe('v.csv, line 5, column xmax: xmax must be >= xmin (a box is xmin,ymin,xmax,ymax)');
+    expect(found[3]).toBe('v.csv, line 6, column score: score must be a finite number, found an empty field');
   });
 
   it('devkit folder: unknown class file, stray file, short line, unknown image', async () => {
@@ -112,8 +112,8 @@ describe('VOC submissions', () => {
     await expect(task.validate(vocTruth, res)).rejects.toMatchObject({ total: 4 });
     const e = await task.validate(vocTruth, res).catch((x: ValidationError) => x);
     const found = (e as ValidationError).problems.map(formatProblem);
-    expect(found).toContain('vres/comp3_det_test_cat.txt, row 2: expected 6 values "<image_id> <score> <xmin> <ymin> <xmax> <ymax>", found 5');
-    expect(found).toContain('vres/comp3_det_test_cat.txt, row 3, column image_id: image_id "nope" is not an image of the truth');
+    expect(found).toContain('vres/comp3_det_test_cat.txt, line 2: expected 6 values "<image_id> <score> <xmin> <ymin> <xmax> <ymax>", found 5');
+    expect(found).toContain('vres/comp3_det_test_cat.txt, line 3, column image_id: image_id "nope" is not an image of the truth');
     expect(found).toContain('vres/notes.md: unexpected file; expected comp<N>_det_<set>_<class>.txt (e.g. comp3_det_test_aeroplane.txt)');
     expect(found.some((m) => m.startsWith('vres/comp3_det_test_kitty.txt: "kitty" is not a class of the truth'))).toBe(true);
   });

@@ -57,7 +57,7 @@ describe('podium evaluate --task detection', () => {
     const r = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', sub, '--json']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('podium: sub.csv, row 2, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
+    expect(r.stderr).toBe('podium: sub.csv, line 3, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
   });
 
   describe('on scoring threads (the pipeline matches images in shards and merges the states)', () => {
@@ -72,6 +72,14 @@ describe('podium evaluate --task detection', () => {
         expect(b.resamplers!.all.score(draw)).toEqual(a.resamplers!.all.score(draw));
       });
     }
+  });
+
+  it('a results JSON entry is reported by its entry number', () => {
+    const bad = path.join(tempDir('cli-json'), 'bad.json');
+    fs.writeFileSync(bad, '[{"image_id": 3, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 1e999}]');
+    const b = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', bad]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe('podium: bad.json, row 1, column score: score must be a finite number, found Infinity\n');
   });
 
   it('protocol that does not match the truth is a usage error', () => {

@@ -4,15 +4,15 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/formats/png.js';
+import { PYTHON, pythonOracle, skipWithout } from '../helpers/oracle.js';
 
 // Oracle: Pillow (Debian's python3-pil under /usr/bin/python3, installed by .ci/run) reads the
-// 16-bit PNGs podium writes. Skipped, saying so, where it is not importable.
-const PYTHON = '/usr/bin/python3';
-const probe = spawnSync(PYTHON, ['-c', 'import PIL, numpy; print(PIL.__version__)'], { encoding: 'utf8' });
-const pillow = probe.status === 0 ? probe.stdout.trim() : undefined;
-if (!pillow) console.warn(`16-bit PNG Pillow oracle test SKIPPED: ${PYTHON} cannot import PIL and numpy`);
+// 16-bit PNGs podium writes. Skipped, saying so, where it is not importable; a failure in CI.
+const oracle = pythonOracle('Pillow', ['PIL', 'numpy'], 'PIL.__version__');
+const skip = skipWithout(oracle);
+const pillow = oracle.version;
 
-describe.skipIf(!pillow)(`Pillow ${pillow ?? ''} reads podium's 16-bit PNGs`, () => {
+describe.skipIf(skip)(`Pillow ${pillow ?? ''} reads podium's 16-bit PNGs`, () => {
   it('every filter, full 16-bit range, odd width', () => {
     const width = 29;
     const height = 17;

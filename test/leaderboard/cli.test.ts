@@ -57,7 +57,7 @@ describe('podium submit / leaderboard / status', () => {
   it('prints every problem of an invalid file and exits 2', async () => {
     const r = await podium(['submit', '--challenge', 'toy', '--file', path.join(world.root, 'bad.csv')], { PODIUM_URL: server.url, PODIUM_TOKEN: token });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^podium: bad\.csv, row 1, column predicted: .*\(and \d+ more problems\)\n$/);
+    expect(r.stderr).toMatch(/^podium: bad\.csv, line 2, column predicted: .*\(and \d+ more problems\)\n$/);
   });
 
   it('explains a missing token, an unknown challenge, a private board too early and an unreachable server', async () => {

@@ -87,7 +87,7 @@ describe('participant flow', () => {
     const r = await submit('alice', lines.join('\n'));
     expect(r.status).toBe(400);
     expect(r.body.errors.length).toBeGreaterThanOrEqual(2);
-    expect(r.body.errors.some((e: any) => e.row === 3)).toBe(true);
+    expect(r.body.errors.some((e: any) => e.line === 4)).toBe(true); // file line 4 (the header is line 1)
     expect(r.body.errors.every((e: any) => e.file === 'sub.csv')).toBe(true);
     const mine = await api(url, 'GET', '/api/challenges/toy/submissions', { token: tokens.alice });
     expect(mine.body.submissions).toHaveLength(1);

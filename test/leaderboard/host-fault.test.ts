@@ -57,7 +57,7 @@ describe('faults of the host', () => {
     const done = await waitFor(server.url, token, r.body.id);
     expect(done.status).toBe('failed');
     expect(done.error_kind).toBe('error');
-    expect(done.error, done.error).toMatch(/the organisers' data failed, not your file \(solution\.csv, row \d+, column id: duplicate id "r000"/);
+    expect(done.error, done.error).toMatch(/the organisers' data failed, not your file \(solution\.csv, line \d+, column id: duplicate id "r000"/);
     expect(logged.some((l) => l.includes(`job`) && l.includes("organisers' data failed"))).toBe(true);
     const admin = await api(server.url, 'GET', '/api/admin/unavailable', { token: 'admin-secret-of-the-host-fault-test' });
     expect(admin.body.failed_scorings).toEqual([expect.objectContaining({ submission_id: r.body.id, challenge_id: 'toy', error: done.error })]);

@@ -10,6 +10,7 @@ import type { Evaluator } from '../../src/evaluators/evaluator.js';
 import { cocoEvaluator } from '../../src/evaluators/coco.js';
 import { countMaskPair, segmentationEvaluator } from '../../src/evaluators/segmentation.js';
 import { separationEvaluator, type MixtureScores } from '../../src/evaluators/separation.js';
+import { stabilizationEvaluator } from '../../src/evaluators/stabilization.js';
 import { topKEvaluator } from '../../src/evaluators/topk.js';
 import { vocEvaluator } from '../../src/evaluators/voc-detection.js';
 import { readCocoInstances, readCocoResults } from '../../src/formats/coco-json.js';
@@ -53,6 +54,12 @@ const cases: Case[] = [
         const v = () => (random() < 0.05 ? null : random() * 30 - 5);
         return { id: `m${i}`, sdr: [v(), v()], sir: [v(), v()], sar: [v(), v()], perm: [0, 1], si_sdr: [v(), v()], si_sdr_perm: [1, 0], sdri: [v(), v()], si_sdri: [v(), v()] };
       }),
+  },
+  {
+    name: 'stabilization (per-clip rows)',
+    evaluator: stabilizationEvaluator as Evaluator<unknown, unknown, unknown>,
+    // More clips than the state's initial room, so growing is exercised too.
+    items: async () => Array.from({ length: 37 }, () => Float64Array.from({ length: 8 }, () => random())),
   },
   {
     name: 'COCO detection',

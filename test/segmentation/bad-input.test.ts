@@ -47,7 +47,7 @@ async function problems(submission: string, truth = truthDir, options?: Record<s
   try {
     await task.validate(truth, submission, { options });
   } catch (e) {
-    if (e instanceof ValidationError) return e.problems.map((p) => `${p.file}${p.row !== undefined ? ` row ${p.row}` : ''}: ${p.message}`);
+    if (e instanceof ValidationError) return e.problems.map((p) => `${p.file}${p.line !== undefined ? ` line ${p.line}` : ''}${p.row !== undefined ? ` row ${p.row}` : ''}: ${p.message}`);
     throw e;
   }
   return [];
@@ -165,22 +165,31 @@ describe('bad RLE CSV submissions', () => {
     const found = await problems(file('bad.csv', lines.join('\n')));
     expect(found).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/bad\.csv row \d+: pixel 9 of "img_a" is also class 3 \(row 1\); classes must not overlap/),
-        expect.stringMatching(/bad\.csv row \d+: run 1 \(40 20\) goes past the last pixel 48 of the image \(image "img_b" is 8 x 6\)/),
-        expect.stringMatching(/bad\.csv row \d+: "unicorn" is not a class \(expected 0\.\.20 or a class name\)/),
-        expect.stringMatching(/bad\.csv row \d+: second row for id "img_a" and class \d+ \(first at row 1\)/),
-        expect.stringMatching(/bad\.csv row \d+: no truth image has id "img_z"/),
-        expect.stringMatching(/bad\.csv row \d+: odd number of values \(3\); expected "start length" pairs/),
+        expect.stringMatching(/bad\.csv line \d+: pixel 9 of "img_a" is also class 3 \(line 2\); classes must not overlap/),
+        expect.stringMatching(/bad\.csv line \d+: run 1 \(40 20\) goes past the last pixel 48 of the image \(image "img_b" is 8 x 6\)/),
+        expect.stringMatching(/bad\.csv line \d+: "unicorn" is not a class \(expected 0\.\.20 or a class name\)/),
+        expect.stringMatching(/bad\.csv line \d+: second row for id "img_a" and class \d+ \(first at line 2\)/),
+        expect.stringMatching(/bad\.csv line \d+: no truth image has id "img_z"/),
+        expect.stringMatching(/bad\.csv line \d+: odd number of values \(3\); expected "start length" pairs/),
         expect.stringMatching(/bad\.csv: missing id "img_c" \(an all-background image needs one row: img_c,0,\)/),
       ]),
     );
   });
   it('overlap between two classes names both rows', async () => {
     const found = await problems(file('overlap.csv', [...goodLines(), 'img_b,0,9 3'].join('\n')));
-    expect(found).toEqual([expect.stringMatching(/overlap\.csv row \d+: pixel 9 of "img_b" is also class 11 \(row \d+\); classes must not overlap/)]);
+    expect(found).toEqual([expect.stringMatching(/overlap\.csv line \d+: pixel 9 of "img_b" is also class 11 \(line \d+\); classes must not overlap/)]);
+  });
+  it('an id whose only rows are bad is reported for them, not again as missing', async () => {
+    const lines = goodLines().filter((l) => !l.startsWith('img_c,'));
+    lines.push('img_c,unicorn,1 1', 'img_c,1');
+    const found = await problems(file('bad-only.csv', lines.join('\n')));
+    expect(found).toEqual([
+      expect.stringMatching(new RegExp(`bad-only\\.csv line ${lines.length - 1}: "unicorn" is not a class`)),
+      expect.stringMatching(new RegExp(`bad-only\\.csv line ${lines.length}: expected 3 columns \\(id,class,rle\\), found 2`)),
+    ]);
   });
   it('wrong header', async () => {
-    expect(await problems(file('header.csv', 'image,class,rle\nimg_a,1,1 1\n'))).toEqual([expect.stringMatching(/header\.csv row 0: header must be "id,class,rle"/)]);
+    expect(await problems(file('header.csv', 'image,class,rle\nimg_a,1,1 1\n'))).toEqual([expect.stringMatching(/header\.csv line 1: header must be "id,class,rle"/)]);
   });
 });
 

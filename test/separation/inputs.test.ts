@@ -148,7 +148,7 @@ describe('separation layouts', () => {
       'sub/s2/a1.wav: 1999 samples; the truth has 2000 (0.250 s at 8000 Hz)',
       'sub/s1/a2.wav: estimate is all zeros; a silent estimate cannot be scored by BSS Eval (as mir_eval, which raises)',
       'sub/s2/a2.wav: sample 17 is not a finite number',
-      'sub/s1/a3.wav: 2 channels; expected mono (1 channel)',
+      "sub/s1/a3.wav: 2 channels; expected mono (1 channel): a source is one signal, and podium does not average channels (mir_eval's loader would), so that what is scored is what was submitted",
       'sub/s2/a3.wav: not a RIFF/WAVE file; expected mono PCM 16/24/32-bit or float32 WAV',
     ]);
   });

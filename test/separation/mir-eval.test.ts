@@ -1,14 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { bssEvalSources } from '../../src/evaluators/bss-eval.js';
+import { PYTHON, pythonOracle, skipWithout } from '../helpers/oracle.js';
 
 // Oracle: Debian's python3-mir-eval under /usr/bin/python3 (installed by .ci/run), run on
-// signals generated here. Skipped, saying so, where it is not importable.
-const PYTHON = '/usr/bin/python3';
-const probe = spawnSync(PYTHON, ['-c', 'import mir_eval, numpy; print(mir_eval.__version__)'], { encoding: 'utf8' });
-const mirEvalVersion = probe.status === 0 ? probe.stdout.trim() : undefined;
-const why = mirEvalVersion ? `mir_eval ${mirEvalVersion}` : `SKIPPED: ${PYTHON} cannot import mir_eval (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`;
-if (!mirEvalVersion) console.warn(`separation mir_eval oracle test ${why}`);
+// signals generated here. Skipped, saying so, where it is not importable; a failure in CI.
+const oracle = pythonOracle('mir_eval', ['mir_eval', 'numpy'], 'mir_eval.__version__');
+const skip = skipWithout(oracle);
+const why = oracle.version ? `mir_eval ${oracle.version}` : `mir_eval (${oracle.reason})`;
 
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -67,7 +66,7 @@ describe(`BSS Eval against ${why}`, () => {
     { p: 3, length: 2222, seed: 5 }, // estimates in order 2, 0, 1
   ];
   for (const c of cases) {
-    it.skipIf(!mirEvalVersion)(`${c.p} sources, ${c.length} samples, seed ${c.seed}`, () => {
+    it.skipIf(skip)(`${c.p} sources, ${c.length} samples, seed ${c.seed}`, () => {
       const { refs, ests } = scenario(c.p, c.length, c.seed);
       const want = mirEval(refs, ests);
       const got = bssEvalSources(refs, ests);
@@ -80,7 +79,7 @@ describe(`BSS Eval against ${why}`, () => {
     });
   }
 
-  it.skipIf(!mirEvalVersion)('pure tones: a numerically rank-deficient Gram matrix still agrees', () => {
+  it.skipIf(skip)('pure tones: a numerically rank-deficient Gram matrix still agrees', () => {
     // Each reference's 512 delays span a 2-dimensional space: G is singular but for rounding.
     const rand = lcg(3);
     const n = 4000;

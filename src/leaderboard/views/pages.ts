@@ -55,8 +55,12 @@ export function boardTable(board: Board): Html {
   if (board.entries.length === 0) return html`<p class="muted">No scored submissions yet.</p>`;
   const lat = board.latency_columns;
   const priv = board.split === 'private';
+  // The primary metric per category (`<primary> [<category>]`, e.g. stabilization's clip kinds), when scored so.
+  const prefix = `${board.primary_metric} [`;
+  const cats = [...new Set(board.entries.flatMap((e) => Object.keys(e.metrics).filter((k) => k.startsWith(prefix) && k.endsWith(']'))))].sort();
   const head = html`<tr><th class="num">#</th><th>Team</th><th class="num">${board.primary_metric}</th><th class="num">95% interval</th>
     <th class="num">Entries</th><th>Submitted</th>${priv ? html`<th class="num">Public #</th><th class="num">Moved</th>` : ''}
+    ${cats.map((k) => html`<th class="num" title="${k}">${k.slice(prefix.length, -1)}</th>`)}
     ${lat.map((k) => html`<th class="num">${k}</th>`)}</tr>`;
   const rows = board.entries.map((e) => html`<tr class="${e.baseline ? 'baseline' : ''}">
     <td class="num">${e.rank === null ? '' : e.rank}${e.tied ? raw(' <span title="95% interval overlaps the entry above: not separable">≈</span>') : ''}</td>
@@ -66,6 +70,7 @@ export function boardTable(board: Board): Html {
     <td class="num">${e.entries}</td>
     <td class="time">${formatTime(e.submitted_at)}</td>
     ${priv ? html`<td class="num">${e.public_rank ?? ''}</td><td class="num">${rankChange(e)}</td>` : ''}
+    ${cats.map((k) => html`<td class="num">${typeof e.metrics[k] === 'number' ? formatScore(e.metrics[k] as number) : ''}</td>`)}
     ${lat.map((k) => html`<td class="num">${latencyCell(e, k)}</td>`)}
   </tr>`);
   return html`<table class="board"><thead>${head}</thead><tbody>${rows}</tbody></table>`;

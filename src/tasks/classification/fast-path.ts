@@ -5,7 +5,8 @@
  *
  * It gives up (returns undefined) at the first thing it does not handle or that is wrong: any
  * quote or non-ASCII byte, a header or column-count mismatch, an empty, duplicate, unknown or
- * missing id, a bad usage, too few or duplicate labels, more than 8 labels in a row. The general
+ * missing id, a bad usage, too few or duplicate labels, a label that is no class of the truth
+ * (unless the label set is open), more than 8 labels in a row. The general
  * path (csv.ts + truth.ts + submission.ts) then reads the files and reports every problem, so
  * messages have one source, and both paths give the same scores on the files both accept.
  */
@@ -197,7 +198,7 @@ function bytesEqual(buf: Uint8Array, s: number, e: number, word: string): boolea
   return true;
 }
 
-export function readFast(truthPath: string, submissionPath: string, required: number): FastRead | undefined {
+export function readFast(truthPath: string, submissionPath: string, required: number, openLabels = false): FastRead | undefined {
   const tb = fs.readFileSync(truthPath);
   const sb = fs.readFileSync(submissionPath);
   const t0 = plainStart(tb);
@@ -205,7 +206,7 @@ export function readFast(truthPath: string, submissionPath: string, required: nu
   if (t0 < 0 || s0 < 0) return undefined;
   const truth = readTruth(tb, t0);
   if (!truth) return undefined;
-  const sub = readSubmission(sb, s0, truth, required);
+  const sub = readSubmission(sb, s0, truth, required, openLabels);
   if (!sub) return undefined;
   return {
     classOf: truth.classOf,
@@ -346,7 +347,7 @@ interface FastSubmission {
 const tokS = new Int32Array(MAX_FAST_LABELS);
 const tokE = new Int32Array(MAX_FAST_LABELS);
 
-function readSubmission(sb: Uint8Array, start: number, truth: FastTruth, required: number): FastSubmission | undefined {
+function readSubmission(sb: Uint8Array, start: number, truth: FastTruth, required: number, openLabels: boolean): FastSubmission | undefined {
   const sh = header(sb, start, 'id,predicted');
   if (!sh) return undefined;
   const n = truth.ids.size;
@@ -356,7 +357,7 @@ function readSubmission(sb: Uint8Array, start: number, truth: FastTruth, require
   for (let pos = sh.next; pos < sb.length; pos = line.next) {
     scanLine(sb, pos);
     if (line.end <= pos) continue;
-    const count = addSubmissionRow(sb, pos, truth, ranks);
+    const count = addSubmissionRow(sb, pos, truth, ranks, openLabels);
     if (count < required) return undefined;
     if (count < minLabels) minLabels = count;
     seen++;
@@ -367,9 +368,10 @@ function readSubmission(sb: Uint8Array, start: number, truth: FastTruth, require
 
 /**
  * Records the rank of the true label for one row; returns its label count, or -1 to give up.
- * Labels are compared as bytes with the row's truth label and with each other: no lookups.
+ * Labels are compared as bytes with the row's truth label and with each other; a label that is
+ * not the row's truth label is looked up among the classes unless the label set is open.
  */
-function addSubmissionRow(sb: Uint8Array, pos: number, truth: FastTruth, ranks: Int16Array): number {
+function addSubmissionRow(sb: Uint8Array, pos: number, truth: FastTruth, ranks: Int16Array, openLabels: boolean): number {
   const end = line.end;
   const c1 = line.c1;
   if (line.commas !== 1) return -1;
@@ -389,6 +391,7 @@ function addSubmissionRow(sb: Uint8Array, pos: number, truth: FastTruth, ranks: 
     if (count === MAX_FAST_LABELS) return -1;
     for (let k = 0; k < count; k++) if (sameBytes(sb, tokS[k]!, tokE[k]!, sb, i, j)) return -1; // duplicate label
     if (rank < 0 && sameBytes(truth.buf, ls, le, sb, i, j)) rank = count;
+    else if (!openLabels && truth.classes.find(sb, i, j) < 0) return -1; // not a class of the truth
     tokS[count] = i;
     tokE[count] = j;
     count++;

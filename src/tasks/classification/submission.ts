@@ -20,6 +20,11 @@ export interface ClassificationSubmission {
 export interface SubmissionReadOptions {
   /** Labels every row must have (the challenge's `predictions`); rows may have more. */
   required: number;
+  /**
+   * The challenge declares an open label set (`open_labels: true`): a label that is no class of
+   * the truth is a wrong guess, not a mistake. Otherwise it is refused with its line.
+   */
+  openLabels?: boolean;
   problems: ProblemList;
   name?: string;
 }
@@ -35,36 +40,53 @@ export async function readClassificationSubmission(
   const { problems, required } = opts;
   const name = opts.name ?? file;
   const ranks = new Int16Array(truth.ids.length).fill(MISSING);
-  const firstRowOf = new Int32Array(truth.ids.length);
+  const firstLineOf = new Int32Array(truth.ids.length);
   let minLabels = Infinity;
+
+  /** The truth row of a known id seen for the first time (its line noted), else undefined. */
+  const claim = (id: string, line: number): number | undefined => {
+    const t = truth.index.get(id);
+    if (t === undefined || ranks[t] !== MISSING) return undefined;
+    ranks[t] = -1;
+    firstLineOf[t] = line;
+    return t;
+  };
 
   await readCsv(file, {
     name,
     headers: [['id', 'predicted']],
     problems,
-    onRow(fields, row) {
+    // A record with the wrong column count still names its id: reported once, not again as missing.
+    onBadRow: (fields, line) => void claim(fields[0]!.trim(), line),
+    onRow(fields, line) {
       const id = fields[0]!.trim();
-      if (!id) return problems.add({ file: name, row, column: 'id', message: 'is empty' });
-      const t = truth.index.get(id);
-      if (t === undefined) return problems.add({ file: name, row, column: 'id', message: `unknown id "${clip(id)}" (not in the truth)` });
-      if (ranks[t] !== MISSING) {
-        return problems.add({ file: name, row, column: 'id', message: `duplicate id "${clip(id)}" (first seen at row ${firstRowOf[t]})` });
+      if (!id) return problems.add({ file: name, line, column: 'id', message: 'is empty' });
+      const known = truth.index.get(id);
+      if (known === undefined) return problems.add({ file: name, line, column: 'id', message: `unknown id "${clip(id)}" (not in the truth)` });
+      const t = claim(id, line);
+      if (t === undefined) {
+        return problems.add({ file: name, line, column: 'id', message: `duplicate id "${clip(id)}" (first seen at line ${firstLineOf[known]})` });
       }
       const labels = splitLabels(fields[1]!);
       if (labels.length < required) {
         return problems.add({
           file: name,
-          row,
+          line,
           column: 'predicted',
           message: `expected at least ${required} space-separated label${required === 1 ? '' : 's'}, found ${labels.length}`,
         });
       }
       const dup = firstDuplicate(labels);
-      if (dup !== undefined) return problems.add({ file: name, row, column: 'predicted', message: `label "${clip(dup)}" appears twice` });
+      if (dup !== undefined) return problems.add({ file: name, line, column: 'predicted', message: `label "${clip(dup)}" appears twice` });
+      if (!opts.openLabels) {
+        const unknown = labels.find((l) => !truth.classIndex.has(l));
+        if (unknown !== undefined) {
+          return problems.add({ file: name, line, column: 'predicted', message: `label "${clip(unknown)}" is not a class of the truth` });
+        }
+      }
       if (labels.length < minLabels) minLabels = labels.length;
       const r = labels.indexOf(truth.labels[t]!);
       ranks[t] = r < 0 || r >= RANK_CAP ? -1 : r;
-      firstRowOf[t] = row;
     },
   });
 

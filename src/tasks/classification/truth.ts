@@ -22,6 +22,8 @@ export interface ClassificationTruth {
   /** Class index of each row into classNames. */
   classOf: Int32Array;
   classNames: string[];
+  /** Label -> class index: the classes of the truth. */
+  classIndex: Map<string, number>;
   usage: Uint8Array;
   hasUsage: boolean;
 }
@@ -35,17 +37,17 @@ export async function readClassificationTruth(file: string): Promise<Classificat
   const { header } = await readCsv(file, {
     headers: [['id', 'expected'], ['id', 'expected', 'usage']],
     problems,
-    onRow(fields, row) {
+    onRow(fields, line) {
       const id = fields[0]!.trim();
       const label = fields[1]!.trim();
-      if (!id) return problems.add({ file, row, column: 'id', message: 'is empty' });
-      if (!label) return problems.add({ file, row, column: 'expected', message: 'is empty' });
-      if (index.has(id)) return problems.add({ file, row, column: 'id', message: `duplicate id "${id}"` });
+      if (!id) return problems.add({ file, line, column: 'id', message: 'is empty' });
+      if (!label) return problems.add({ file, line, column: 'expected', message: 'is empty' });
+      if (index.has(id)) return problems.add({ file, line, column: 'id', message: `duplicate id "${id}"` });
       let usage = USAGE_ALL;
       if (fields.length > 2) {
         const u = fields[2]!.trim();
         usage = usageCode(u);
-        if (usage < 0) return problems.add({ file, row, column: 'usage', message: `"${u}" is not Public, Private or Ignored` });
+        if (usage < 0) return problems.add({ file, line, column: 'usage', message: `"${u}" is not Public, Private or Ignored` });
       }
       index.set(id, ids.length);
       ids.push(id);
@@ -67,5 +69,5 @@ export async function readClassificationTruth(file: string): Promise<Classificat
     }
     classOf[i] = c;
   });
-  return { ids, index, labels, classOf, classNames, usage: Uint8Array.from(usageList), hasUsage: header.length > 2 };
+  return { ids, index, labels, classOf, classNames, classIndex, usage: Uint8Array.from(usageList), hasUsage: header.length > 2 };
 }

@@ -20,7 +20,8 @@ interface RleRow {
   label: number;
   /** Parsed runs: (0-based start, length) pairs, increasing; not yet checked against the size. */
   runs: Uint32Array;
-  row: number;
+  /** File line of the row (the header is line 1). */
+  line: number;
 }
 
 /** Largest pixel index runs may reach before the image size is known (they are uint32). */
@@ -40,40 +41,44 @@ export async function openRleSubmission(
   const truth = new Set(truthIds);
   const byName = new Map(classNames.map((name, i) => [name, i]));
   const rowsById = new Map<string, RleRow[]>();
+  // Ids with any row, good or bad: a bad row is reported once, not again as a missing id.
+  const seen = new Set<string>();
   await readCsv(file, {
     name: label,
     headers: [['id', 'class', 'rle']],
     problems,
-    onRow(fields, row) {
+    onBadRow: (fields) => void seen.add(fields[0]!.trim()),
+    onRow(fields, line) {
       const id = fields[0]!.trim();
       const classText = fields[1]!.trim();
       if (!truth.has(id)) {
         const message = id === '' ? 'empty id' : (expected.whyNot?.(id) ?? `no truth image has id "${id}"`);
-        problems.add({ file: label, row, column: 'id', message });
+        problems.add({ file: label, line, column: 'id', message });
         return;
       }
+      seen.add(id);
       const labelValue = /^\d+$/.test(classText) ? Number(classText) : byName.get(classText);
       if (labelValue === undefined || labelValue >= classNames.length) {
-        problems.add({ file: label, row, column: 'class', message: `"${classText}" is not a class (expected 0..${classNames.length - 1} or a class name)` });
+        problems.add({ file: label, line, column: 'class', message: `"${classText}" is not a class (expected 0..${classNames.length - 1} or a class name)` });
         return;
       }
       let rows = rowsById.get(id);
       if (!rows) rowsById.set(id, (rows = []));
       const previous = rows.find((r) => r.label === labelValue);
       if (previous) {
-        problems.add({ file: label, row, column: 'class', message: `second row for id "${id}" and class ${labelValue} (first at row ${previous.row})` });
+        problems.add({ file: label, line, column: 'class', message: `second row for id "${id}" and class ${labelValue} (first at line ${previous.line})` });
         return;
       }
       const runs = decodeRle(fields[2]!, MAX_PIXELS);
       if (typeof runs === 'string') {
-        problems.add({ file: label, row, column: 'rle', message: runs });
+        problems.add({ file: label, line, column: 'rle', message: runs });
         return;
       }
-      rows.push({ label: labelValue, runs, row });
+      rows.push({ label: labelValue, runs, line });
     },
   });
   for (const id of truthIds) {
-    if (!rowsById.has(id)) problems.add({ file: label, column: 'id', message: `missing id "${id}" (an all-background image needs one row: ${id},0,)` });
+    if (!seen.has(id)) problems.add({ file: label, column: 'id', message: `missing id "${id}" (an all-background image needs one row: ${id},0,)` });
   }
   return {
     needsSize: true,
@@ -88,7 +93,7 @@ export async function openRleSubmission(
         const last = runs.length - 2;
         if (last >= 0 && runs[last]! + runs[last + 1]! > pixels) {
           const where = `run ${last / 2 + 1} (${runs[last]! + 1} ${runs[last + 1]})`;
-          problems.add({ file: label, row: r.row, column: 'rle', message: `${where} goes past the last pixel ${pixels} of the image (image "${id}" is ${width} x ${height})` });
+          problems.add({ file: label, line: r.line, column: 'rle', message: `${where} goes past the last pixel ${pixels} of the image (image "${id}" is ${width} x ${height})` });
           ok = false;
           continue;
         }
@@ -98,7 +103,7 @@ export async function openRleSubmission(
           for (let i = start; i < end; i++) {
             if (labels[i] !== UNPAINTED) {
               const other = rows.find((o) => o.label === labels[i])!;
-              problems.add({ file: label, row: r.row, column: 'rle', message: `pixel ${i + 1} of "${id}" is also class ${labels[i]} (row ${other.row}); classes must not overlap` });
+              problems.add({ file: label, line: r.line, column: 'rle', message: `pixel ${i + 1} of "${id}" is also class ${labels[i]} (line ${other.line}); classes must not overlap` });
               ok = false;
               break;
             }

@@ -61,8 +61,8 @@ export function readSegmentationTruth(truthPath: string, split: string): Segment
       .forEach((line, i) => {
         const id = line.trim();
         if (id === '') return;
-        if (seen.has(id)) problems.add({ file: listLabel, row: i + 1, message: `duplicate id "${id}"` });
-        else if (!present.has(id)) problems.add({ file: listLabel, row: i + 1, message: `no mask ${maskLabel}/${id}.png for id "${id}"` });
+        if (seen.has(id)) problems.add({ file: listLabel, line: i + 1, message: `duplicate id "${id}"` });
+        else if (!present.has(id)) problems.add({ file: listLabel, line: i + 1, message: `no mask ${maskLabel}/${id}.png for id "${id}"` });
         else ids.push(id);
         seen.add(id);
       });
