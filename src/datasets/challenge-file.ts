@@ -9,7 +9,7 @@ import { writeFile } from './dataset-files.js';
 
 export interface ChallengeFileFields {
   title: string;
-  task: 'classification' | 'segmentation' | 'detection' | 'separation' | 'stabilization';
+  task: 'classification' | 'segmentation' | 'detection' | 'separation' | 'fluorescence' | 'stabilization';
   /** Relative to the destination folder. */
   truth: string;
   primary_metric: string;

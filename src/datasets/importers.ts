@@ -4,6 +4,7 @@ import { importVocSegmentation } from './voc-segmentation-import.js';
 import { importVocDetection } from './voc-detection-import.js';
 import { importCoco } from './coco-import.js';
 import { importLibriMix } from './librimix-import.js';
+import { importIsl } from './isl-import.js';
 
 export interface ImportOptions {
   seed: number;
@@ -43,5 +44,10 @@ export const IMPORTERS: Record<string, Importer> = {
     summary: 'wsj0-2mix / LibriMix split folder -> separation (test/{mix,s1,s2}, usage.csv)',
     source: 'a split folder with mix/ (or mix_clean/) and s1/, s2/',
     run: (src, dest, o) => importLibriMix(src, dest, o.seed, o.mix),
+  },
+  isl: {
+    summary: 'In Silico Labeling (google/in-silico-labeling layout) -> fluorescence (test/inputs, test/targets)',
+    source: 'a folder of <lab>/<condition>/<lab-...,well-...,z_depth-N|depth_computation-MAXPROJECT,channel-NAME,is_mask-false>.png',
+    run: (src, dest, o) => importIsl(src, dest, o.seed),
   },
 };

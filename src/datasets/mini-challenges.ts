@@ -1,5 +1,5 @@
 /**
- * The four mini challenges `podium data make` writes, each under data/<id>/ (data/README.md).
+ * The mini challenges `podium data make` writes, each under data/<id>/ (data/README.md).
  * A finished set carries a stamp (`.podium-data.json`: seed, sizes, summary); a folder without
  * one was interrupted and is made again. Same seed and sizes, same bytes.
  */
@@ -10,9 +10,10 @@ import { generateInatMini, INAT_MINI_SIZES } from './inat2018-generate.js';
 import { generateVocSegMini, VOC_SEG_MINI_SIZES } from './voc2012-seg-generate.js';
 import { generateDetectionMini, DETECTION_MINI_SIZES } from './detection-generate.js';
 import { generateSeparationMini, SEPARATION_MINI_SIZES, type Synthesizer } from './separation-generate.js';
+import { generateIslMini, ISL_MINI_SIZES } from './isl-generate.js';
 import { generateMotionPhotosMini, MOTION_PHOTOS_MINI_SIZES } from './motion-photos-generate.js';
 
-export const MINI_CHALLENGES = ['inat2018-mini', 'voc2012-seg-mini', 'detection-mini', 'separation-mini', 'motion-photos-mini'] as const;
+export const MINI_CHALLENGES = ['inat2018-mini', 'voc2012-seg-mini', 'detection-mini', 'separation-mini', 'isl-mini', 'motion-photos-mini'] as const;
 export type MiniChallenge = (typeof MINI_CHALLENGES)[number];
 
 export const STAMP_FILE = '.podium-data.json';
@@ -61,6 +62,8 @@ export function scaledSizes(challenge: MiniChallenge, scale: number): Record<str
       return { trainImages: n(DETECTION_MINI_SIZES.trainImages, 4), testImages: n(DETECTION_MINI_SIZES.testImages, 4) };
     case 'separation-mini':
       return { trainMixtures: n(SEPARATION_MINI_SIZES.trainMixtures, 4), testMixtures: n(SEPARATION_MINI_SIZES.testMixtures, 4) };
+    case 'isl-mini':
+      return { trainExamples: n(ISL_MINI_SIZES.trainExamples, 4), testExamples: n(ISL_MINI_SIZES.testExamples, 4) };
     case 'motion-photos-mini':
       return { clipsPerCategory: n(MOTION_PHOTOS_MINI_SIZES.clipsPerCategory, 1) };
   }
@@ -91,6 +94,9 @@ export async function makeChallenge(challenge: MiniChallenge, dir: string, opts:
       break;
     case 'separation-mini':
       summary = await generateSeparationMini(dir, { seed: opts.seed, sizes, synthesizer: opts.synthesizer });
+      break;
+    case 'isl-mini':
+      summary = await generateIslMini(dir, { seed: opts.seed, sizes });
       break;
     case 'motion-photos-mini':
       summary = generateMotionPhotosMini(dir, { seed: opts.seed, sizes });

@@ -114,24 +114,7 @@ function readParts(buf: Uint8Array, file: string, opts: PartsOptions): PngParts 
     if (!header && type !== 'IHDR') fail(`first chunk is ${type}, expected IHDR`);
     if (type === 'IHDR') {
       if (header) fail('more than one IHDR chunk');
-      if (length !== 13) fail(`IHDR has ${length} bytes, expected 13`);
-      const ihdr = new DataView(body.buffer, body.byteOffset, 13);
-      const width = ihdr.getUint32(0);
-      const height = ihdr.getUint32(4);
-      const bitDepth = body[8]!;
-      const colorCode = body[9]!;
-      const interlace = body[12]!;
-      const kind = COLOR_TYPES[colorCode];
-      if (!kind) fail(`invalid colour type ${colorCode}`);
-      const depths = opts.sixteenBit && SIXTEEN_BIT_TYPES.has(colorCode) ? [...kind!.depths, 16] : kind!.depths;
-      if (!depths.includes(bitDepth)) {
-        fail(`unsupported bit depth ${bitDepth} for ${kind!.name} images (supported: ${depths.join(', ')})`);
-      }
-      if (body[10] !== 0 || body[11] !== 0) fail('unknown compression or filter method');
-      if (interlace !== 0) fail('interlaced (Adam7) PNGs are not supported; save it without interlacing');
-      if (width === 0 || height === 0) fail(`empty image (${width} x ${height})`);
-      if (width * height > (opts.maxPixels ?? DEFAULT_MAX_PIXELS)) fail(`image too large (${width} x ${height} pixels)`);
-      header = { width, height, bitDepth, colorType: kind!.name, channels: kind!.channels };
+      header = parseIhdr(body, file, opts);
     } else if (type === 'PLTE') {
       if (length % 3 !== 0 || length === 0 || length > 768) fail(`PLTE has ${length} bytes, expected a multiple of 3 up to 768`);
       palette = new Uint8Array(body); // a copy: do not keep the whole file alive through a view
@@ -151,6 +134,31 @@ function readParts(buf: Uint8Array, file: string, opts: PartsOptions): PngParts 
   const idat = idats.length === 1 ? idats[0]! : concat(idats, idatBytes);
   const bitsPerPixel = h.bitDepth * h.channels;
   return { header: h, palette, idat, rowBytes: Math.ceil((h.width * bitsPerPixel) / 8), filterBpp: Math.max(1, bitsPerPixel >> 3) };
+}
+
+/** Reads and checks the IHDR chunk's body (PNG spec 11.2.2). */
+function parseIhdr(body: Uint8Array, file: string, opts: PartsOptions): PngHeader {
+  const fail = (reason: string): never => {
+    throw new PngError(file, reason);
+  };
+  if (body.length !== 13) fail(`IHDR has ${body.length} bytes, expected 13`);
+  const ihdr = new DataView(body.buffer, body.byteOffset, 13);
+  const width = ihdr.getUint32(0);
+  const height = ihdr.getUint32(4);
+  const bitDepth = body[8]!;
+  const colorCode = body[9]!;
+  const interlace = body[12]!;
+  const kind = COLOR_TYPES[colorCode];
+  if (!kind) fail(`invalid colour type ${colorCode}`);
+  const depths = opts.sixteenBit && SIXTEEN_BIT_TYPES.has(colorCode) ? [...kind!.depths, 16] : kind!.depths;
+  if (!depths.includes(bitDepth)) {
+    fail(`unsupported bit depth ${bitDepth} for ${kind!.name} images (supported: ${depths.join(', ')})`);
+  }
+  if (body[10] !== 0 || body[11] !== 0) fail('unknown compression or filter method');
+  if (interlace !== 0) fail('interlaced (Adam7) PNGs are not supported; save it without interlacing');
+  if (width === 0 || height === 0) fail(`empty image (${width} x ${height})`);
+  if (width * height > (opts.maxPixels ?? DEFAULT_MAX_PIXELS)) fail(`image too large (${width} x ${height} pixels)`);
+  return { width, height, bitDepth, colorType: kind!.name, channels: kind!.channels };
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
@@ -283,17 +291,30 @@ function samplesOf(parts: PngParts, raw: Uint8Array, file: string): DecodedSampl
   return { ...parts.header, data: bigEndianSamples(raw, parts.header.height, parts.rowBytes), palette: parts.palette };
 }
 
-/** Unfiltered rows (filter byte + rowBytes) of big-endian 16-bit samples (PNG spec 7.1) to a Uint16Array. */
+/**
+ * Unfiltered rows (filter byte + rowBytes) of big-endian 16-bit samples (PNG spec 7.1) to a
+ * Uint16Array: rows are copied next to each other, then every 32-bit word swaps the two bytes of
+ * each of its halves, ((w & 0x00ff00ff) << 8) | ((w >>> 8) & 0x00ff00ff), two samples at once.
+ */
 function bigEndianSamples(raw: Uint8Array, height: number, rowBytes: number): Uint16Array {
-  const perRow = rowBytes >> 1;
-  const out = new Uint16Array(height * perRow);
-  for (let y = 0; y < height; y++) {
-    const r = y * (rowBytes + 1) + 1;
-    const o = y * perRow;
-    for (let i = 0; i < perRow; i++) out[o + i] = (raw[r + 2 * i]! << 8) | raw[r + 2 * i + 1]!;
+  const out = new Uint16Array((height * rowBytes) >> 1);
+  const bytes = new Uint8Array(out.buffer);
+  for (let y = 0; y < height; y++) bytes.set(raw.subarray(y * (rowBytes + 1) + 1, (y + 1) * (rowBytes + 1)), y * rowBytes);
+  if (LITTLE_ENDIAN) {
+    const words = new Uint32Array(out.buffer, 0, out.length >> 1);
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      words[i] = ((w & 0x00ff00ff) << 8) | ((w >>> 8) & 0x00ff00ff);
+    }
+    if (out.length & 1) {
+      const last = out.length - 1;
+      out[last] = ((out[last]! & 0xff) << 8) | (out[last]! >> 8);
+    }
   }
   return out;
 }
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** Packs rows that are apart together, in the same memory (dropping the filter bytes). */
 function packRows({ data, stride, ...header }: PngRows): DecodedPng {
@@ -430,10 +451,21 @@ function unpackBits(packed: Uint8Array, width: number, height: number, rowBytes:
   return out;
 }
 
-/** Reads only the header (IHDR) of a PNG: its size and kind, without inflating anything. */
+/**
+ * Reads only the header of a PNG (signature and the IHDR chunk, CRC-checked; PNG spec 5.6 puts
+ * IHDR first): its size and kind, without looking at the rest of the file. Any bit depth the
+ * format allows, 16 included.
+ */
 export function readPngHeader(buf: Uint8Array, file = '<png>'): PngHeader {
-  if (buf.length < 33 || !PNG_SIGNATURE.every((b, i) => buf[i] === b)) throw new PngError(file, 'not a PNG file (bad signature)');
-  return readParts(buf, file, { maxPixels: Number.MAX_SAFE_INTEGER, sixteenBit: true }).header;
+  if (buf.length < 8 || !PNG_SIGNATURE.every((b, i) => buf[i] === b)) throw new PngError(file, 'not a PNG file (bad signature)');
+  if (buf.length < 33) throw new PngError(file, 'truncated file: no complete IHDR chunk');
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const type = String.fromCharCode(buf[12]!, buf[13]!, buf[14]!, buf[15]!);
+  if (type !== 'IHDR') throw new PngError(file, `first chunk is ${type}, expected IHDR`);
+  const length = view.getUint32(8);
+  if (length !== 13) throw new PngError(file, `IHDR has ${length} bytes, expected 13`);
+  if (zlib.crc32(buf.subarray(12, 29)) !== view.getUint32(29)) throw new PngError(file, 'CRC mismatch in chunk IHDR at byte 8 (corrupt file)');
+  return parseIhdr(buf.subarray(16, 29), file, { maxPixels: Number.MAX_SAFE_INTEGER, sixteenBit: true });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
  * as `final_selections`), like Kaggle. Results are cached until the data changes.
  */
 import type { Scores } from '../evaluators/evaluator.js';
+import { metricColumns, type MetricColumn } from './metric-columns.js';
 import { publicSplitOf } from './picks.js';
 import type { ChallengeRecord, Store } from './store.js';
 
@@ -45,6 +46,8 @@ export interface Board {
   entries: BoardEntry[];
   /** Latency columns present on at least one row (baselines measured with `podium baseline`). */
   latency_columns: string[];
+  /** Score columns beside the headline (metric-columns.ts): per-label r for fluorescence. */
+  metric_columns: MetricColumn[];
 }
 
 /** A team's pick for a board: its best submission under the board's rules. */
@@ -194,6 +197,7 @@ export class Boards {
     return {
       challenge: challenge.id, split, primary_metric: challenge.primary_metric, higher_is_better: challenge.higher_is_better,
       entries, latency_columns: LATENCY_KEYS.filter((k) => latencyColumns.has(k)),
+      metric_columns: metricColumns(challenge.task, challenge.options ?? {}, entries),
     };
   }
 

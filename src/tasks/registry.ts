@@ -10,6 +10,7 @@ const definitions: Record<TaskName, () => Promise<Module>> = {
   segmentation: () => import('./segmentation/index.js'),
   detection: () => import('./detection/index.js'),
   separation: () => import('./separation/index.js'),
+  fluorescence: () => import('./fluorescence/index.js'),
   stabilization: () => import('./stabilization/index.js'),
 };
 

@@ -11,7 +11,7 @@ import type { TaskOptions } from '../scoring/options.js';
 export type { Resampler } from '../scoring/resampler.js';
 export type { TaskOptions } from '../scoring/options.js';
 
-export const TASK_NAMES = ['classification', 'segmentation', 'detection', 'separation', 'stabilization'] as const;
+export const TASK_NAMES = ['classification', 'segmentation', 'detection', 'separation', 'fluorescence', 'stabilization'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
 export interface ScoreReport {

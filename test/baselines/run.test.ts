@@ -10,6 +10,7 @@ import { generateInatMini } from '../../src/datasets/inat2018-generate.js';
 import { generateVocSegMini } from '../../src/datasets/voc2012-seg-generate.js';
 import { generateDetectionMini } from '../../src/datasets/detection-generate.js';
 import { generateSeparationMini } from '../../src/datasets/separation-generate.js';
+import { generateIslMini } from '../../src/datasets/isl-generate.js';
 import { podium } from '../helpers/cli.js';
 
 const TINY_LATENCY: LatencySettings = { warmup: 1, minQueries: 5, minDurationMs: 0, offlineSamples: 4, offlineBatch: 2 };
@@ -18,6 +19,7 @@ const CHALLENGES: Record<string, { task: string; truth: string; metric: string; 
   'voc2012-seg-mini': { task: 'segmentation', truth: 'VOC2012', metric: 'miou', options: '{ split: val }' },
   'detection-mini': { task: 'detection', truth: 'annotations/instances_test.json', metric: 'AP' },
   'separation-mini': { task: 'separation', truth: 'test', metric: 'sdri' },
+  'isl-mini': { task: 'fluorescence', truth: 'test', metric: 'mean_pearson', options: '{ channels: [DAPI, MAP2, NFH, DEAD] }' },
 };
 
 let root: string;
@@ -37,6 +39,7 @@ beforeAll(async () => {
   await generateVocSegMini(path.join(root, 'data', 'voc2012-seg-mini'), { seed: 3, sizes: { trainImages: 4, valImages: 3, size: 64 } });
   generateDetectionMini(path.join(root, 'data', 'detection-mini'), { seed: 3, sizes: { trainImages: 4, testImages: 3, size: 128 } });
   await generateSeparationMini(path.join(root, 'data', 'separation-mini'), { seed: 3, sizes: { trainMixtures: 3, testMixtures: 2 }, synthesizer: 'built-in' });
+  await generateIslMini(path.join(root, 'data', 'isl-mini'), { seed: 3, sizes: { trainExamples: 4, testExamples: 3 } });
 }, 300_000);
 
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -87,6 +90,9 @@ const runs: [string, string, string][] = [
   ['separation-mini', 'ideal-ratio-mask', 'submission.zip'],
   ['separation-mini', 'audio-only-mask', 'submission.zip'],
   ['separation-mini', 'audio-visual-mask', 'submission.zip'],
+  ['isl-mini', 'channel-mean', 'submission.zip'],
+  ['isl-mini', 'linear-z-mean', 'submission.zip'],
+  ['isl-mini', 'unet', 'submission.zip'],
 ];
 
 describe.each(runs)('%s / %s', (id, name, file) => {

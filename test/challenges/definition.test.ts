@@ -42,7 +42,7 @@ async function errorOf(fields: Record<string, string | undefined>, folder?: stri
 describe('challenge definitions', () => {
   it('loads the shipped definitions', async () => {
     const all = await loadChallenges(defaultChallengesRoot());
-    expect(all.map((c) => c.id)).toEqual(['detection-mini', 'inat2018-mini', 'motion-photos-mini', 'separation-mini', 'voc2012-seg-mini']);
+    expect(all.map((c) => c.id)).toEqual(['detection-mini', 'inat2018-mini', 'isl-mini', 'motion-photos-mini', 'separation-mini', 'voc2012-seg-mini']);
   });
 
   it('loads a good one with defaults and the metric direction', async () => {

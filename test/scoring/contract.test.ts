@@ -12,6 +12,7 @@ import { countMaskPair, segmentationEvaluator } from '../../src/evaluators/segme
 import { separationEvaluator, type MixtureScores } from '../../src/evaluators/separation.js';
 import { stabilizationEvaluator } from '../../src/evaluators/stabilization.js';
 import { topKEvaluator } from '../../src/evaluators/topk.js';
+import { fluorescenceEvaluator } from '../../src/evaluators/fluorescence.js';
 import { vocEvaluator } from '../../src/evaluators/voc-detection.js';
 import { readCocoInstances, readCocoResults } from '../../src/formats/coco-json.js';
 import { readVocCsv } from '../../src/formats/detection-csv.js';
@@ -80,6 +81,24 @@ const cases: Case[] = [
       const truth = readVocFolder(fixture('voc'));
       const detections = await readVocCsv(fixture('voc/results.csv'), truth);
       return truth.truth.imageIds.map((_, i) => ({ detections, images: [i] }));
+    },
+  },
+  {
+    name: 'fluorescence (pooled Pearson r, MAE)',
+    evaluator: fluorescenceEvaluator(['DAPI', 'MAP2'], ['A', 'B']) as Evaluator<unknown, unknown, unknown>,
+    // One example an item: its pairs' moments (8- and 16-bit, some channels not acquired).
+    items: async () => {
+      const ev = fluorescenceEvaluator(['DAPI', 'MAP2'], ['A', 'B']);
+      return Array.from({ length: 20 }, (_, i) => {
+        const item = ev.create();
+        for (const channel of [0, 1]) {
+          if (random() < 0.25) continue;
+          const truth = Uint16Array.from({ length: 40 }, () => pick(65536));
+          const prediction = i % 3 ? Uint16Array.from(truth, (v) => (v + pick(20000)) % 65536) : Uint8Array.from({ length: 40 }, () => pick(256));
+          ev.addPair(item, { channel, condition: i % 2, truth: { data: truth, bitDepth: 16 }, prediction: { data: prediction, bitDepth: prediction instanceof Uint8Array ? 8 : 16 } });
+        }
+        return item;
+      });
     },
   },
 ];

@@ -147,7 +147,7 @@ export function apiRoutes(ctx: AppContext): Router {
     const board = ctx.boards.board(c, split);
     res.json({
       challenge: c.id, split, primary_metric: c.primary_metric, higher_is_better: c.higher_is_better,
-      private_opens_at: new Date(c.end_at).toISOString(), latency_columns: board.latency_columns, entries: board.entries,
+      private_opens_at: new Date(c.end_at).toISOString(), latency_columns: board.latency_columns, metric_columns: board.metric_columns, entries: board.entries,
     });
   });
 

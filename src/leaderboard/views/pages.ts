@@ -54,11 +54,13 @@ function rankChange(e: BoardEntry): Html {
 export function boardTable(board: Board): Html {
   if (board.entries.length === 0) return html`<p class="muted">No scored submissions yet.</p>`;
   const lat = board.latency_columns;
+  const cols = board.metric_columns ?? [];
   const priv = board.split === 'private';
   // The primary metric per category (`<primary> [<category>]`, e.g. stabilization's clip kinds), when scored so.
   const prefix = `${board.primary_metric} [`;
   const cats = [...new Set(board.entries.flatMap((e) => Object.keys(e.metrics).filter((k) => k.startsWith(prefix) && k.endsWith(']'))))].sort();
   const head = html`<tr><th class="num">#</th><th>Team</th><th class="num">${board.primary_metric}</th><th class="num">95% interval</th>
+    ${cols.map((c) => html`<th class="num" title="${c.title}">${c.label}</th>`)}
     <th class="num">Entries</th><th>Submitted</th>${priv ? html`<th class="num">Public #</th><th class="num">Moved</th>` : ''}
     ${cats.map((k) => html`<th class="num" title="${k}">${k.slice(prefix.length, -1)}</th>`)}
     ${lat.map((k) => html`<th class="num">${k}</th>`)}</tr>`;
@@ -67,6 +69,7 @@ export function boardTable(board: Board): Html {
     <td>${e.team}${e.baseline ? raw(' <span class="badge">baseline</span>') : ''}</td>
     <td class="num">${formatScore(e.score)}</td>
     <td class="num muted">${ciText(e.ci)}</td>
+    ${cols.map((c) => html`<td class="num">${formatScore(e.metrics[c.name])}</td>`)}
     <td class="num">${e.entries}</td>
     <td class="time">${formatTime(e.submitted_at)}</td>
     ${priv ? html`<td class="num">${e.public_rank ?? ''}</td><td class="num">${rankChange(e)}</td>` : ''}

@@ -50,14 +50,14 @@ export async function readStabilizationTruth(dir: string): Promise<Stabilization
     name: listName,
     headers: [['id', 'usage'], ['id', 'usage', 'category'], ['id']],
     problems,
-    onRow(fields, row) {
+    onRow(fields, line) {
       const id = fields[0]!.trim();
-      if (!CLIP_ID.test(id)) return problems.add({ file: listName, row, column: 'id', message: `"${id}" is not a clip id (letters, digits, . _ -)` });
-      if (seen.has(id)) return problems.add({ file: listName, row, column: 'id', message: `duplicate clip "${id}"` });
+      if (!CLIP_ID.test(id)) return problems.add({ file: listName, line, column: 'id', message: `"${id}" is not a clip id (letters, digits, . _ -)` });
+      if (seen.has(id)) return problems.add({ file: listName, line, column: 'id', message: `duplicate clip "${id}"` });
       seen.add(id);
       const usage = fields[1]?.trim();
       if (usage !== undefined && !(USAGES as readonly string[]).includes(usage)) {
-        return problems.add({ file: listName, row, column: 'usage', message: `"${usage}" is not Public, Private or Ignored` });
+        return problems.add({ file: listName, line, column: 'usage', message: `"${usage}" is not Public, Private or Ignored` });
       }
       const category = fields[2]?.trim() || undefined;
       rows.push({ id, ...(usage !== undefined && { usage: usage as Usage }), ...(category !== undefined && { category }) });
