@@ -51,7 +51,13 @@ export interface ScoreFailure {
 
 /** The stored upload must be there: if it is not, that is the server's failure, not the file's. */
 function requireStoredFile(file: string): void {
-  if (!fs.existsSync(file)) throw ValidationError.of({ file: 'submission', message: 'the stored upload is missing on the server', fault: 'host' });
+  if (!fs.existsSync(file)) {
+    throw ValidationError.of({
+      file: 'submission',
+      message: 'the stored file of this submission is missing on the server; the organisers have to restore it, or it can be uploaded again',
+      fault: 'host',
+    });
+  }
 }
 
 /** Scores through the pipeline on this thread only: the server's pool already spreads jobs over threads. */
