@@ -17,6 +17,7 @@ import { apiRoutes } from './routes/api.js';
 import { jsonErrors, MIN_ADMIN_TOKEN_LENGTH } from './routes/http.js';
 import { UsageError } from '../problems.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
+import { previewRoutes } from './routes/previews.js';
 import { Store } from './store.js';
 import { loadServableChallenges, type UnavailableChallenge } from './sync.js';
 import { DEFAULT_UPLOAD_TIMEOUT_MS, storageDirFor, sweepTempFolder } from './upload.js';
@@ -104,6 +105,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   app.use('/api/admin', adminRoutes(ctx), jsonErrors(ctx));
   app.use('/api', apiRoutes(ctx), jsonErrors(ctx));
+  app.use(previewRoutes(ctx));
   app.use(pageRoutes(ctx));
   app.use((req, _res, next) => next(Object.assign(new Error(`no page ${req.path}`), { notFound: true })));
   app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {

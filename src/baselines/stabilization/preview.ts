@@ -10,22 +10,6 @@ import type { ClipInputs } from './clip-inputs.js';
 
 const GAP = 4;
 
-/** S_t rows of one clip from a submission CSV's text (clip, frame, 9 numbers); null for a missing frame. */
-export function clipPathFromCsv(csvText: string, clipId: string, frames: number): Float64Array | null {
-  const out = new Float64Array(9 * frames);
-  const seen = new Uint8Array(frames);
-  const prefix = `${clipId},`;
-  for (const line of csvText.split('\n')) {
-    if (!line.startsWith(prefix)) continue;
-    const f = line.trim().split(',');
-    const t = Number(f[1]);
-    if (!Number.isInteger(t) || t < 0 || t >= frames || f.length !== 11) continue;
-    for (let i = 0; i < 9; i++) out[9 * t + i] = Number(f[i + 2]);
-    seen[t] = 1;
-  }
-  return seen.every((v) => v === 1) ? out : null;
-}
-
 export function warpFrame(input: Float32Array, width: number, height: number, s: Float64Array, at: number): Uint8Array {
   const inv = new Float64Array(9);
   invert3(inv, 0, s, at);

@@ -19,7 +19,7 @@ import { csrfProtection, csrfToken, sessionCsrfToken, withCsrfFields } from './c
 import { cookie, intParam, SESSION_COOKIE, SESSION_MAX_AGE_MS, sessionCookieAttributes, sessionViewer } from './http.js';
 
 /** Sends a page; its POST forms get the visitor's CSRF token (csrf.ts). */
-function sendPage(ctx: AppContext, res: Response, body: string, status = 200): void {
+export function sendPage(ctx: AppContext, res: Response, body: string, status = 200): void {
   res.status(status).type('html').setHeader('Cache-Control', 'no-store');
   res.setHeader('Referrer-Policy', 'same-origin');
   const token = (res.locals.csrf as string | undefined) ?? csrfToken(ctx, res.req, res);

@@ -106,6 +106,9 @@ button { padding: .35rem .9rem; cursor: pointer; }
 button.link { background: none; border: none; color: var(--accent); padding: 0; font: inherit; text-decoration: underline; }
 form.inline { display: inline; }
 .actions a { margin-right: 1rem; }
+figure.preview { margin: 1rem 0; }
+figure.preview img { display: block; width: min(100%, 648px); height: auto; image-rendering: pixelated; background: #000; }
+.clip-list a, .clip-list strong { margin-right: .5rem; white-space: nowrap; }
 .description { white-space: pre-wrap; max-width: 52rem; }
 svg.chart { background: #fff; border: 1px solid var(--line); max-width: 100%; height: auto; }
 svg.chart text { font-size: 11px; fill: var(--muted); }

@@ -105,7 +105,7 @@ export function challengePage(d: ChallengePageData): string {
   const chart = d.chart ?? scoreChart(d.history, c.higher_is_better, c.primary_metric);
   const body = html`<h1>${c.title}</h1>
   <p class="muted">${c.id} · ${c.task} · ${stateLabel(c, d.now)} · per day ${c.limits.per_day}, total ${c.limits.total}, final selections ${c.limits.final_selections}, upload up to ${c.limits.max_upload_mb} MB</p>
-  <p class="actions"><a href="${base}/submit">Submit</a><a href="${base}/submissions">My submissions</a><a href="${base}/team">My team</a></p>
+  <p class="actions"><a href="${base}/submit">Submit</a><a href="${base}/submissions">My submissions</a><a href="${base}/team">My team</a>${c.task === 'stabilization' ? html`<a href="${base}/clips">Clip previews</a>` : ''}</p>
   ${c.description ? html`<div class="description">${c.description}</div>` : ''}
   <div class="tabs">${tab('public', 'Public leaderboard', true)}${tab('private', 'Private leaderboard', privateOpen)}</div>
   ${d.boardHtml ?? main}
