@@ -142,3 +142,25 @@ function resultScores(store: Store, submissionId: number): BaselineResult['score
   }
   return out;
 }
+
+/**
+ * Adds figures to the latency of a recorded baseline (its newest scored entry), e.g. the ONNX
+ * Runtime latency of the exported file beside the tfjs figures `podium baseline run` stored,
+ * so the board shows both runtimes for the same network. False when no such entry exists.
+ */
+export function addBaselineLatency(dbPath: string, challengeId: string, name: string, extra: Record<string, unknown>): boolean {
+  const db = openDb(dbPath);
+  try {
+    const row = db
+      .prepare(`SELECT s.id, s.latency_json FROM submissions s JOIN teams t ON t.id = s.team_id
+                WHERE s.challenge_id = ? AND t.name = ? AND t.is_baseline = 1 AND s.status = 'scored'
+                ORDER BY s.id DESC LIMIT 1`)
+      .get(challengeId, cleanName(name)) as { id: number; latency_json: string | null } | undefined;
+    if (!row) return false;
+    const latency = { ...(row.latency_json ? (JSON.parse(row.latency_json) as Record<string, unknown>) : {}), ...extra };
+    db.prepare('UPDATE submissions SET latency_json = ? WHERE id = ?').run(JSON.stringify(latency), row.id);
+    return true;
+  } finally {
+    db.close();
+  }
+}
