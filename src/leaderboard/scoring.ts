@@ -10,6 +10,7 @@ import { loadTask } from '../tasks/registry.js';
 import type { Resampler, ScoreReport, TaskOptions } from '../tasks/task.js';
 import type { Scores } from '../evaluators/evaluator.js';
 import { bootstrapInterval, DEFAULT_BOOTSTRAP_SAMPLES, seedOf } from './bootstrap.js';
+import { StoredFileMissing } from './storage.js';
 import type { Split, SplitScore } from './store.js';
 import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
 import { isModelUpload, runModelJob, validateModelUpload } from '../models/score-model.js';
@@ -49,21 +50,10 @@ export interface ScoreFailure {
   problems?: Problem[];
 }
 
-/** The stored upload must be there: if it is not, that is the server's failure, not the file's. */
-function requireStoredFile(file: string): void {
-  if (!fs.existsSync(file)) {
-    throw ValidationError.of({
-      file: 'submission',
-      message: 'the stored file of this submission is missing on the server; the organisers have to restore it, or it can be uploaded again',
-      fault: 'host',
-    });
-  }
-}
-
 /** Scores through the pipeline on this thread only: the server's pool already spreads jobs over threads. */
 export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {}): Promise<ScoreOutcome> {
   // A stored file that is gone is the server's problem, not an invalid file of the participant's.
-  requireStoredFile(req.file);
+  if (!fs.existsSync(req.file)) throw new StoredFileMissing();
   if (req.model && isModelUpload(req.file)) {
     // The model's predictions become the task's ordinary file, scored below exactly like an upload.
     return runModelJob({ ...req, model: req.model }, (file) => scoreSubmission({ ...req, file, model: undefined }), { onStarted: hooks.onModelStarted });
@@ -115,7 +105,8 @@ export async function validateSubmission(req: Omit<ScoreRequest, 'primaryMetric'
   if (!kinds.includes('file')) return [{ file: 'submission', message: 'this challenge takes models: upload a single .onnx file' }];
   const task = await loadTask(req.task);
   try {
-    requireStoredFile(req.file);
+    // Thrown on, never a verdict on the file: the server's failure.
+    if (!fs.existsSync(req.file)) throw new StoredFileMissing();
     await task.validate(req.truth, req.file, { options: req.options, threads: 1 });
     return [];
   } catch (e) {
@@ -146,6 +137,9 @@ export function describeFailure(e: unknown, req?: { file: string }): ScoreFailur
     }
     const message = problems.map(formatProblem).slice(0, 5).join('; ') || e.message;
     return { kind: 'invalid', message, problems };
+  }
+  if (e instanceof StoredFileMissing) {
+    return { kind: 'error', message: `scoring failed: the organisers' data failed, not your file (${e.message}); the organisers have been told` };
   }
   if (e instanceof ModelFailure) {
     // The sandbox's reasons (time-out, memory, crash, refused call, contract) are the model's doing.
