@@ -285,6 +285,8 @@ export class ScoringPool {
       copy = await this.opts.storage.localCopy(job.stored_path, job.sha256);
     } catch (e) {
       if (e instanceof StoredFileMissing) {
+        // The server's failure, never the participant's: logged, and listed for the admin.
+        this.opts.log?.(`job ${job.id} (challenge ${job.challenge_id}): ${e.message}`);
         await queue.fail(job, e.message, 'error', clock()).finally(() => this.held.delete(job.id));
         return;
       }
@@ -339,6 +341,8 @@ export class ScoringPool {
             this.opts.log?.(`job ${busy.job.id}: lease lost before it finished; its result was discarded`);
           }
         } else {
+          // A server-side failure (the organisers' data, a missing stored file) goes to the log too.
+          if (reply.kind === 'error') this.opts.log?.(`job ${busy.job.id} (challenge ${busy.job.challenge_id}): ${reply.message}`);
           await this.opts.queue.fail(busy.job, reply.message, reply.kind, now);
         }
       });
