@@ -4,6 +4,11 @@
  *   [--latency mlperf|quick|off] [--seed N] [--json]`: trains (or loads cached weights), predicts
  * the test split, writes the submission, scores it through the task and prints the scores;
  * records a baseline entry when --db or PODIUM_DB names a database.
+ * `podium baseline export <challenge> --format onnx [--baseline NAME] [--out FILE]
+ *   [--latency off|quick|mlperf] [--db PATH] [--json]`: writes the trained tfjs baselines as
+ * single-file ONNX, checked against tfjs on the test inputs (baselines/onnx-export.ts); with
+ * --latency, both runtimes timed side by side, and with --db the ONNX Runtime figures are
+ * added to the baseline's board entry.
  */
 import { UsageError } from '../problems.js';
 import { parseFlags } from './args.js';
@@ -12,6 +17,8 @@ const USAGE = [
   'usage: podium baseline list [challenge]',
   '       podium baseline run <challenge> [--baseline NAME] [--epochs N] [--retrain] [--db PATH]',
   '                           [--latency mlperf|quick|off] [--seed N] [--json]',
+  '       podium baseline export <challenge> --format onnx [--baseline NAME] [--out FILE]',
+  '                           [--latency off|quick|mlperf] [--db PATH] [--json]',
 ].join('\n');
 
 export async function run(args: string[]): Promise<number> {
@@ -23,6 +30,8 @@ export async function run(args: string[]): Promise<number> {
     latency: { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean' },
+    format: { type: 'string' },
+    out: { type: 'string' },
   }, true);
   if (values.help) {
     process.stdout.write(USAGE + '\n');
@@ -36,7 +45,8 @@ export async function run(args: string[]): Promise<number> {
     else for (const r of rows) process.stdout.write(`${r.challenge.padEnd(18)} ${r.name.padEnd(22)} ${r.description}\n`);
     return 0;
   }
-  if (sub !== 'run') throw new UsageError(`baseline: expected "list" or "run"\n${USAGE}`);
+  if (sub === 'export') return exportCommand(challenge, rest, values);
+  if (sub !== 'run') throw new UsageError(`baseline: expected "list", "run" or "export"\n${USAGE}`);
   if (!challenge) throw new UsageError('baseline run: name the challenge, e.g. `podium baseline run inat2018-mini`');
   if (rest.length) throw new UsageError(`baseline run: unexpected argument "${rest[0]}"`);
   const epochs = values.epochs === undefined ? undefined : positiveInt('epochs', values.epochs);
@@ -88,4 +98,49 @@ function formatRun(r: Run): string {
   }
   if (r.recorded !== undefined) lines.push('  recorded as a baseline entry');
   return lines.join('\n') + '\n';
+}
+
+async function exportCommand(
+  challenge: string | undefined, rest: string[],
+  values: { baseline?: string; format?: string; out?: string; latency?: string; db?: string; json?: boolean },
+): Promise<number> {
+  if (!challenge) throw new UsageError('baseline export: name the challenge, e.g. `podium baseline export inat2018-mini --format onnx`');
+  if (rest.length) throw new UsageError(`baseline export: unexpected argument "${rest[0]}"`);
+  if (values.format !== 'onnx') throw new UsageError(`baseline export: --format onnx is the format written${values.format ? `, not "${values.format}"` : ' (name it)'}`);
+  const latency = values.latency ?? 'off';
+  if (!['mlperf', 'quick', 'off'].includes(latency)) throw new UsageError('baseline export: --latency must be off, quick or mlperf');
+  const { exportableBaselines, exportBaseline } = await import('../baselines/onnx-export.js');
+  const { QUICK_LATENCY } = await import('../baselines/run.js');
+  const { MLPERF_SETTINGS } = await import('../evaluators/latency.js');
+  const names = values.baseline ? [values.baseline] : exportableBaselines(challenge).map((b) => b.name);
+  if (names.length === 0) throw new UsageError(`baseline export: no exportable baselines for "${challenge}"`);
+  if (values.out && names.length > 1) throw new UsageError('baseline export: --out needs --baseline (one file per baseline)');
+  const log = (line: string) => process.stderr.write(`  ${line}\n`);
+  const results = [];
+  for (const name of names) {
+    const r = await exportBaseline(challenge, name, {
+      out: values.out, log, latency: latency === 'off' ? null : latency === 'quick' ? QUICK_LATENCY : MLPERF_SETTINGS,
+    });
+    if (r.latency && (values.db ?? process.env.PODIUM_DB)) {
+      const { addBaselineLatency } = await import('../leaderboard/baselines.js');
+      const o = r.latency.onnx;
+      await addBaselineLatency(values.db ?? process.env.PODIUM_DB!, challenge, name, {
+        onnx_p50_ms: o.p50_ms, onnx_p90_ms: o.p90_ms, onnx_p99_ms: o.p99_ms, onnx_runtime: o.backend,
+      });
+    }
+    results.push(r);
+    if (!values.json) {
+      const lines = [`${challenge} / ${name}: ${r.file} (${r.bytes} bytes)`,
+        `  parity: ${r.parity.items} test items, max |ONNX Runtime - tfjs| ${r.parity.maxAbsDiff.toExponential(2)} (limit 1e-4)`];
+      if (r.latency) {
+        const row = (label: string, l: typeof r.latency.tfjs) =>
+          `  ${label.padEnd(13)} p50 ${l.p50_ms.toFixed(3)} ms, p90 ${l.p90_ms.toFixed(3)} ms, p99 ${l.p99_ms.toFixed(3)} ms, offline ${l.offline_per_s.toFixed(1)}/s (${l.backend})`;
+        lines.push(row('tfjs', r.latency.tfjs), row('ONNX Runtime', r.latency.onnx),
+          `  params ${r.latency.tfjs.params} (tfjs) / ${r.latency.onnx.params} (ONNX), multiply-adds ${r.latency.tfjs.madds} / ${r.latency.onnx.madds}`);
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+  }
+  if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
+  return 0;
 }

@@ -36,17 +36,34 @@ export function workerArgs(b: BaselineListing, s: WorkerSettings): string[] {
   return args;
 }
 
-/** In the worker: run one baseline (no database) and print its result as one JSON line. */
+/**
+ * In the worker: run one baseline (no database) and print its result as one JSON line. A tfjs
+ * baseline that exports to ONNX is then written as data/<challenge>/baselines/<name>/model.onnx
+ * (checked against tfjs; it is the model track's reference) and timed in ONNX Runtime by the
+ * same harness, so the board shows both runtimes' latency for the same network.
+ */
 export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir: string): Promise<void> {
   const [challenge, name] = spec.split('/') as [string, string];
-  const { runBaseline } = await import('../baselines/run.js');
+  const { runBaseline, QUICK_LATENCY } = await import('../baselines/run.js');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
   const r = await runBaseline(challenge, name, {
     challengesRoot: s.challengesRoot, dataDir: path.join(dataDir, challenge), latency: 'quick', seed: s.seed,
-    epochs: s.epochs, maxSteps: s.maxSteps, log: (line) => process.stderr.write(`${line}\n`),
+    epochs: s.epochs, maxSteps: s.maxSteps, log,
   });
+  let latency = r.latency as unknown as Record<string, unknown> | undefined;
+  const { exportableBaselines, exportBaseline } = await import('../baselines/onnx-export.js');
+  if (exportableBaselines(challenge).some((b) => b.name === name)) {
+    try {
+      const e = await exportBaseline(challenge, name, { dataDir: path.join(dataDir, challenge), latency: QUICK_LATENCY, log });
+      const o = e.latency!.onnx;
+      latency = { ...latency, onnx_p50_ms: o.p50_ms, onnx_p90_ms: o.p90_ms, onnx_p99_ms: o.p99_ms, onnx_runtime: o.backend };
+    } catch (err) {
+      log(`ONNX export failed: ${(err as Error).message.split('\n')[0]}`); // the tfjs entry still counts
+    }
+  }
   const out: BaselineWorkerResult = {
     challenge, baseline: name, kind: r.kind, submission: r.submission, primaryMetric: r.primaryMetric, primary: r.primary,
-    latency: r.latency as unknown as Record<string, unknown> | undefined, trained: r.trained, loadedFromCache: r.loadedFromCache,
+    latency, trained: r.trained, loadedFromCache: r.loadedFromCache,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }

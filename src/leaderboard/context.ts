@@ -1,10 +1,12 @@
 /** What every route needs: the store, boards, queue, scoring pool, storage, clock and settings. */
 import type { Challenge } from '../challenges/definition.js';
-import type { SkippedChallenge } from './sync.js';
 import type { FileCatalog } from '../challenges/files.js';
 import type { Boards } from './board.js';
+import { privateVisible } from './phases.js';
 import type { ModelTrackEntry, ScoringPool } from './pool.js';
 import type { Queue } from './queue.js';
+import type { SubmissionStorage } from './storage.js';
+import type { UnavailableChallenge } from './sync.js';
 import type { ChallengeRecord, ScoreRow, Store, Submission } from './store.js';
 
 export interface AppContext {
@@ -12,7 +14,8 @@ export interface AppContext {
   boards: Boards;
   queue: Queue;
   pool: ScoringPool;
-  storageDir: string;
+  /** Where submission files live (a local folder or an S3 bucket). */
+  storage: SubmissionStorage;
   /** Milliseconds since the epoch; injectable so tests can move past a phase's end. */
   clock: () => number;
   adminToken?: string;
@@ -28,14 +31,11 @@ export interface AppContext {
   definitions: Map<string, Challenge>;
   /** Where the definitions are read from (reloaded by the admin without a restart). */
   challengesRoot: string;
-  /** Challenge folders skipped at the last (re)load, with the reason. */
-  skippedChallenges: SkippedChallenge[];
+  /** Challenges whose definition could not be served, with the reason (admin API). */
+  unavailable: UnavailableChallenge[];
 }
 
-/** Private scores are shown to participants only once the last phase has ended. */
-export function privateVisible(challenge: ChallengeRecord, now: number): boolean {
-  return now >= challenge.end_at;
-}
+export { privateVisible };
 
 /**
  * The scores of a submission that this viewer may see. Before the end only the public split
@@ -48,9 +48,9 @@ export function visibleScores(scores: ScoreRow[], showPrivate: boolean): ScoreRo
 }
 
 /** The JSON a participant gets for one of their submissions. */
-export function submissionJson(ctx: AppContext, s: Submission, challenge: ChallengeRecord, asAdmin = false): Record<string, unknown> {
+export async function submissionJson(ctx: AppContext, s: Submission, challenge: ChallengeRecord, asAdmin = false): Promise<Record<string, unknown>> {
   const showPrivate = asAdmin || privateVisible(challenge, ctx.clock());
-  const rows = visibleScores(ctx.store.currentScores(s.id), showPrivate);
+  const rows = visibleScores(await ctx.store.currentScores(s.id), showPrivate);
   const scores: Record<string, unknown> = {};
   const intervals: Record<string, unknown> = {};
   for (const r of rows) {
@@ -62,17 +62,17 @@ export function submissionJson(ctx: AppContext, s: Submission, challenge: Challe
     scores.public = scores.all;
     if (intervals.all) intervals.public = intervals.all;
   }
-  const team = ctx.store.team(s.team_id);
   // Per-class tables cover the whole test set: only when the 'all' row is visible.
   const extras = rows.find((r) => r.split === 'all')?.extras ?? null;
+  const team = await ctx.store.team(s.team_id);
   return {
     id: s.id,
     challenge: s.challenge_id,
     team: team?.name,
-    submitted_by: ctx.store.participant(s.participant_id)?.name ?? null,
+    submitted_by: (await ctx.store.participant(s.participant_id))?.name ?? null,
     file: `/api/submissions/${s.id}/file`,
     status: s.status,
-    queue_position: s.status === 'queued' || s.status === 'scoring' ? ctx.store.queuePosition(s.id) : null,
+    queue_position: s.status === 'queued' || s.status === 'scoring' ? await ctx.store.queuePosition(s.id) : null,
     error: s.error,
     error_kind: s.error_kind,
     filename: s.filename,

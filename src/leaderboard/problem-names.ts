@@ -13,20 +13,21 @@ export interface NamingContext {
   /** The name the participant knows it by (their file name, or "submission"). */
   uploadName: string;
   /** The challenge's truth (file or folder). */
-  truth: string;
+  truth?: string;
 }
 
 function renamer(ctx: NamingContext): (text: string) => string {
   const checkedAbs = path.resolve(ctx.checked);
   const stored = path.basename(ctx.checked);
-  const truthAbs = path.resolve(ctx.truth);
-  const truthRoot = path.extname(truthAbs) ? path.dirname(truthAbs) : truthAbs;
   const swaps: [string, string][] = [
     [checkedAbs, ctx.uploadName],
     [ctx.checked, ctx.uploadName],
-    [`${truthRoot}${path.sep}`, 'the truth\'s '],
-    [truthRoot, 'the truth'],
   ];
+  if (ctx.truth) {
+    const truthAbs = path.resolve(ctx.truth);
+    const truthRoot = path.extname(truthAbs) ? path.dirname(truthAbs) : truthAbs;
+    swaps.push([`${truthRoot}${path.sep}`, 'the truth\'s '], [truthRoot, 'the truth']);
+  }
   return (text: string) => {
     let out = text;
     for (const [from, to] of swaps) out = out.split(from).join(to);

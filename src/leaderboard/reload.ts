@@ -8,18 +8,14 @@ import { answerGuard } from '../challenges/answers.js';
 import type { Challenge } from '../challenges/definition.js';
 import { FileCatalog } from '../challenges/files.js';
 import type { AppContext } from './context.js';
-import type { ModelTrackEntry } from './pool.js';
-import { loadServableChallenges, type SkippedChallenge } from './sync.js';
+import { modelTracks } from './pool.js';
+import { loadServableChallenges, type UnavailableChallenge } from './sync.js';
 
 /** The downloads of each loaded challenge (files: and its sample submission). */
 export function catalogsOf(challenges: Challenge[]): Map<string, FileCatalog> {
   return new Map(challenges.map((c) => [c.id, new FileCatalog(c.id, c.files, answerGuard(c.task, c.truth, c.options))]));
 }
 
-/** Challenges that take models, with their model track. */
-export function modelTracksOf(challenges: Challenge[]): Map<string, ModelTrackEntry> {
-  return new Map(challenges.filter((c) => c.submission.includes('model')).map((c) => [c.id, { kinds: c.submission, track: c.model }]));
-}
 
 function replaceAll<K, V>(target: Map<K, V>, source: Map<K, V>): void {
   target.clear();
@@ -30,18 +26,18 @@ export interface ReloadReport {
   loaded: string[];
   added: string[];
   removed: string[];
-  skipped: SkippedChallenge[];
+  skipped: UnavailableChallenge[];
 }
 
 export async function reloadChallenges(ctx: AppContext): Promise<ReloadReport> {
-  const skipped: SkippedChallenge[] = [];
+  const skipped: UnavailableChallenge[] = [];
   const challenges = await loadServableChallenges(ctx.challengesRoot, ctx.log, skipped);
-  const before = new Set(ctx.store.challenges().map((c) => c.id));
-  ctx.store.syncChallenges(challenges, ctx.clock());
+  const before = new Set((await ctx.store.challenges()).map((c) => c.id));
+  await ctx.store.syncChallenges(challenges, ctx.clock());
   replaceAll(ctx.definitions, new Map(challenges.map((c) => [c.id, c])));
   replaceAll(ctx.files, catalogsOf(challenges));
-  if (ctx.models) replaceAll(ctx.models, modelTracksOf(challenges));
-  ctx.skippedChallenges.splice(0, ctx.skippedChallenges.length, ...skipped);
+  if (ctx.models) replaceAll(ctx.models, modelTracks(challenges));
+  ctx.unavailable.splice(0, ctx.unavailable.length, ...skipped);
   const loaded = challenges.map((c) => c.id);
   const report = { loaded, added: loaded.filter((id) => !before.has(id)), removed: [...before].filter((id) => !loaded.includes(id)), skipped };
   ctx.log(`reloaded challenges: ${loaded.length} loaded${report.added.length ? `, added ${report.added.join(', ')}` : ''}${report.removed.length ? `, hidden ${report.removed.join(', ')}` : ''}${skipped.length ? `, ${skipped.length} skipped` : ''}`);

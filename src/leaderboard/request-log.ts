@@ -15,18 +15,19 @@ export function requestLogger(destination: NodeJS.WritableStream): Logger {
   return pino({ base: { service: 'podium' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, destination as never);
 }
 
-export function logRequests(logger: Logger, participantOf: (req: Request) => number | undefined) {
+export function logRequests(logger: Logger, participantOf: (req: Request) => Promise<number | undefined>) {
   return (req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
     // Taken now: routers rewrite req.url while they handle it. Never the query string.
     const requestPath = req.path;
-    res.on('finish', () => {
+    res.on('finish', async () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const bytesIn = Number(req.headers['content-length'] ?? 0) || 0;
       const bytesOut = Number(res.getHeader('content-length') ?? 0) || 0;
       let participant: number | undefined;
       try {
-        participant = participantOf(req);
+        // Only when the request carried a token or a session cookie (one lookup).
+        if (req.headers.authorization || req.headers.cookie) participant = await participantOf(req);
       } catch {
         participant = undefined;
       }

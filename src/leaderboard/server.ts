@@ -6,26 +6,31 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { UsageError } from '../problems.js';
 import { Boards } from './board.js';
 import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
 import type { AppContext } from './context.js';
-import { openDb } from './db.js';
-import { ScoringPool } from './pool.js';
+import { openStore } from './open-store.js';
+import { modelTracks, ScoringPool } from './pool.js';
 import { newOwnerId, Queue } from './queue.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { bearer, jsonErrors, MIN_ADMIN_TOKEN_LENGTH, sessionViewer, viewer } from './routes/http.js';
 import { logRequests, logSubmissionEvent, requestLogger } from './request-log.js';
-import { UsageError } from '../problems.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { previewRoutes } from './routes/previews.js';
-import { Store, StoreError } from './store.js';
-import { loadServableChallenges, type SkippedChallenge } from './sync.js';
-import { catalogsOf, modelTracksOf } from './reload.js';
+import { HttpError } from './http-error.js';
+import { isPostgresUrl } from './sql.js';
+import { openStorage } from './storage.js';
+import { loadServableChallenges, type UnavailableChallenge } from './sync.js';
+import { catalogsOf } from './reload.js';
 import { DEFAULT_UPLOAD_TIMEOUT_MS, storageDirFor, sweepTempFolder } from './upload.js';
 
 export interface ServerOptions {
+  /** A SQLite file path, or a postgres:// URL. */
   dbPath: string;
+  /** Where submission files live: a folder (default: `submissions/` beside a SQLite file) or s3://bucket/prefix. */
+  storage?: string;
   challengesRoot: string;
   port?: number;
   host?: string;
@@ -71,20 +76,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.adminToken && opts.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new UsageError(`serve: PODIUM_ADMIN_TOKEN is too short (${opts.adminToken.length} characters); use at least ${MIN_ADMIN_TOKEN_LENGTH} random ones, e.g. from \`openssl rand -base64 24\``);
   }
-  const skippedChallenges: SkippedChallenge[] = [];
-  const challenges = await loadServableChallenges(opts.challengesRoot, log, skippedChallenges);
-  const db = openDb(opts.dbPath);
-  const store = new Store(db);
-  store.syncChallenges(challenges, clock());
-  const queue = new Queue(db, store, newOwnerId(), opts.leaseMs ?? 30_000);
-  const storageDir = storageDirFor(opts.dbPath);
+  const unavailable: UnavailableChallenge[] = [];
+  const challenges = await loadServableChallenges(opts.challengesRoot, log, unavailable);
+  const storageSpec = opts.storage ?? (isPostgresUrl(opts.dbPath) ? undefined : storageDirFor(opts.dbPath));
+  if (!storageSpec) throw new UsageError('serve: a PostgreSQL database needs --storage (a folder or s3://bucket/prefix shared by every server and worker)');
+  const storage = openStorage(storageSpec);
+  const store = await openStore(opts.dbPath, { log });
+  await store.syncChallenges(challenges, clock());
+  const queue = new Queue(store.sql, newOwnerId(), opts.leaseMs ?? 30_000);
   // Uploads cut short by a crash or kill -9 of an earlier run leave temp files: delete them.
-  const swept = sweepTempFolder(path.join(storageDir, 'tmp'));
+  const swept = sweepTempFolder(storage.tmpDir);
   if (swept) log(`deleted ${swept} temp files left by an earlier run`);
   const uploadTimeoutMs = opts.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
-  const models = modelTracksOf(challenges);
+  const models = modelTracks(challenges);
   const pool = new ScoringPool({
-    store, queue, storageDir, clock, log, models,
+    store, queue, storage, clock, log, models,
     workers: opts.workers ?? defaultWorkers(),
     bootstrapSamples: opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES,
     jobTimeoutMs: opts.jobTimeoutMs ?? 30 * 60_000,
@@ -93,10 +99,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
-    store, boards: new Boards(store), queue, pool, storageDir, clock, log,
+    store, boards: new Boards(store), queue, pool, storage, clock, log, unavailable,
     adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs, models, files: catalogsOf(challenges),
     definitions: new Map(challenges.map((c) => [c.id, c])),
-    challengesRoot: opts.challengesRoot, skippedChallenges,
+    challengesRoot: opts.challengesRoot,
   };
 
   const app = express();
@@ -112,7 +118,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.requestLog) {
     const logger = requestLogger(opts.requestLog);
     store.onSubmissionEvent = (e) => logSubmissionEvent(logger, e);
-    app.use(logRequests(logger, (req) => (bearer(req) ? viewer(ctx, req) : sessionViewer(ctx, req))?.id));
+    queue.events = store.onSubmissionEvent;
+    app.use(logRequests(logger, async (req) => (await (bearer(req) ? viewer(ctx, req) : sessionViewer(ctx, req)))?.id));
   }
   app.use('/api/admin', adminRoutes(ctx), jsonErrors(ctx));
   app.use('/api', apiRoutes(ctx), jsonErrors(ctx));
@@ -121,7 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use((req, _res, next) => next(Object.assign(new Error(`no page ${req.path}`), { notFound: true })));
   app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
     // An unknown path is a 404 in the site's layout, like every other page error.
-    const e = (err as { notFound?: boolean })?.notFound ? new StoreError(404, `There is no page at ${req.path}.`) : err;
+    const e = (err as { notFound?: boolean })?.notFound ? new HttpError(404, `There is no page at ${req.path}.`) : err;
     pageErrors(ctx)(e, req, res, next);
   });
 
@@ -136,7 +143,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   } catch (e) {
     // Nothing may keep the process alive after a failed start (worker threads, the database).
     await pool.close();
-    db.close();
+    await store.close();
     throw e;
   }
   // The upload's own time limit answers with a 408 first; this only catches what gets past it.
@@ -156,7 +163,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           server.closeAllConnections();
         });
         await pool.close();
-        db.close();
+        await store.close();
       })();
       return closed;
     },

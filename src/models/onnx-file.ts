@@ -78,14 +78,29 @@ function elements(dims: (number | { toNumber(): number })[] | null | undefined):
   return (dims ?? []).reduce<number>((n, d) => n * (typeof d === 'number' ? d : d.toNumber()), 1);
 }
 
-/** Elements of floating-point initializers and Constant node tensors (the convention Keras' countParams shares). */
+/**
+ * Inputs of operators that are settings rather than weights: Resize's roi and scales, Clip's
+ * bounds (inputs since opset 11; Keras' UpSampling2D and ReLU6 keep them in the layer config).
+ */
+const SETTING_INPUTS: Record<string, number[]> = { Resize: [1, 2], Clip: [1, 2] };
+
+/**
+ * Elements of floating-point initializers and Constant node tensors (the convention Keras'
+ * countParams shares), except tensors whose every use is a setting input (SETTING_INPUTS).
+ */
 export function onnxParams(model: ModelProto): number {
   const g = model.graph!;
+  const weightUse = new Set<string>();
+  const settingUse = new Set<string>();
+  for (const node of g.node ?? []) {
+    (node.input ?? []).forEach((name, i) => ((SETTING_INPUTS[node.opType ?? '']?.includes(i) ? settingUse : weightUse).add(name)));
+  }
+  const counts = (name: string, dataType: number | null | undefined) => FLOAT_TYPES.has(dataType ?? 0) && (weightUse.has(name) || !settingUse.has(name));
   let n = 0;
-  for (const t of g.initializer ?? []) if (FLOAT_TYPES.has(t.dataType ?? 0)) n += elements(t.dims as never);
+  for (const t of g.initializer ?? []) if (counts(t.name ?? '', t.dataType)) n += elements(t.dims as never);
   for (const node of g.node ?? []) {
     if (node.opType !== 'Constant') continue;
-    for (const a of node.attribute ?? []) if (a.name === 'value' && a.t && FLOAT_TYPES.has(a.t.dataType ?? 0)) n += elements(a.t.dims as never);
+    for (const a of node.attribute ?? []) if (a.name === 'value' && a.t && counts(node.output?.[0] ?? '', a.t.dataType)) n += elements(a.t.dims as never);
   }
   return n;
 }

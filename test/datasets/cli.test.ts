@@ -132,6 +132,15 @@ describe('podium demo --no-serve', () => {
     expect(r.stdout).toMatch(/voc2012-seg-mini \/ all-background: miou = /);
     expect(first.scored).toBe(MINI.length + 3); // the sample submissions and the three baselines
     expect(first.scored).toBe(first.all);
+    // The classifier is exported to ONNX (inat2018-mini's model.reference) and timed in both runtimes.
+    expect(fs.existsSync(path.join(data, 'inat2018-mini', 'baselines', 'mobilenet-v2', 'model.onnx'))).toBe(true);
+    const conn = new Database(db, { readonly: true });
+    const latency = JSON.parse((conn.prepare(`SELECT s.latency_json FROM submissions s JOIN teams t ON t.id = s.team_id
+      WHERE t.name = 'mobilenet-v2'`).get() as { latency_json: string }).latency_json) as Record<string, unknown>;
+    conn.close();
+    expect(latency.backend).toMatch(/^wasm/);
+    expect(latency.onnx_runtime).toMatch(/^onnxruntime-node/);
+    expect(latency.onnx_p50_ms).toBeGreaterThan(0);
     const again = podium(args, { env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('already recorded');

@@ -109,7 +109,7 @@ describe('the admin page', () => {
     const json = await api(server.url, 'GET', '/api/admin/challenges', { token: ADMIN });
     expect(json.body.challenges.map((c: { id: string }) => c.id)).toEqual(['toy']);
     expect(json.body.challenges[0]).toMatchObject({ state: 'open', submissions: 1, queued: 0, failed: 0, outdated: 0 });
-    expect(json.body.skipped).toEqual([{ dir: 'broken', reason: expect.stringContaining('missing.csv') }]);
+    expect(json.body.skipped).toEqual([{ id: 'broken', reason: expect.stringContaining('missing.csv') }]);
   });
 
   it('pauses and resumes a challenge', async () => {

@@ -27,7 +27,9 @@ export const SSD_BACKBONE: MobileNetV2Config = {
   blocks: [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 2, 2], [6, 64, 2, 2], [6, 96, 1, 1]],
   lastChannels: 0,
 };
-const INPUT = 64;
+/** Side of the network's input (detection-mini's 128 px images are box-filtered to it). */
+export const SSD_INPUT = 64;
+const INPUT = SSD_INPUT;
 /** Output strides of the levels the heads read, and SSD scales s_k for each. */
 const LEVEL_STRIDES = [8, 16, 32, 64];
 const LEVEL_SCALES = [0.1, 0.25, 0.5, 0.8];

@@ -8,9 +8,10 @@ import type { Response } from 'express';
 import type { FileListing, FileSpec } from '../../challenges/files.js';
 import type { AppContext } from '../context.js';
 import fs from 'node:fs';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { StoreError, type ChallengeRecord, type Submission } from '../store.js';
+import { HttpError } from '../http-error.js';
+import type { LocalCopy } from '../storage.js';
+import type { ChallengeRecord, Submission } from '../store.js';
 
 export function fileUrl(challengeId: string, name: string): string {
   return `/challenges/${encodeURIComponent(challengeId)}/files/${encodeURIComponent(name)}`;
@@ -23,25 +24,28 @@ export async function listFiles(ctx: AppContext, c: ChallengeRecord): Promise<Fi
     return await catalog.list();
   } catch (e) {
     ctx.log(`files of ${c.id}: ${(e as Error).message}`);
-    throw new StoreError(500, `the files of ${c.id} cannot be listed right now; the organisers can find why in the server log`);
+    throw new HttpError(500, `the files of ${c.id} cannot be listed right now; the organisers can find why in the server log`);
   }
 }
 
 export function findFile(ctx: AppContext, c: ChallengeRecord, name: string): FileSpec {
   const spec = ctx.files.get(c.id)?.find(name);
-  if (!spec) throw new StoreError(404, `${c.id} has no file "${name}"; the list is at /api/challenges/${c.id}/files`);
+  if (!spec) throw new HttpError(404, `${c.id} has no file "${name}"; the list is at /api/challenges/${c.id}/files`);
   return spec;
 }
 
 /** A team's own uploaded file, streamed back under the name it was uploaded with. */
 export async function sendSubmissionFile(ctx: AppContext, s: Submission, res: Response): Promise<void> {
-  const file = path.isAbsolute(s.stored_path) ? s.stored_path : path.join(ctx.storageDir, s.stored_path);
+  let copy: LocalCopy;
   let size: number;
   try {
-    size = (await fs.promises.stat(file)).size;
-  } catch {
-    throw new StoreError(410, `the stored file of submission ${s.id} is no longer on the server`);
+    copy = await ctx.storage.localCopy(s.stored_path, s.sha256);
+    size = (await fs.promises.stat(copy.file)).size;
+  } catch (e) {
+    ctx.log(`stored file of submission ${s.id}: ${(e as Error).message}`);
+    throw new HttpError(410, `the stored file of submission ${s.id} is no longer on the server`);
   }
+  const file = copy.file;
   // The name came from the participant: ASCII fallback without quotes or controls, the exact name in filename*.
   const ascii = s.filename.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'submission';
   res.status(200);
@@ -52,7 +56,7 @@ export async function sendSubmissionFile(ctx: AppContext, s: Submission, res: Re
   await pipeline(fs.createReadStream(file), res).catch((e: Error) => {
     ctx.log(`download of submission ${s.id} failed: ${e.message}`);
     res.destroy();
-  });
+  }).finally(() => copy.release());
 }
 
 export async function sendFile(ctx: AppContext, c: ChallengeRecord, name: string, res: Response): Promise<void> {
@@ -72,7 +76,7 @@ export async function sendFile(ctx: AppContext, c: ChallengeRecord, name: string
     });
   } catch (e) {
     ctx.log(`download ${c.id}/${name} failed: ${(e as Error).message}`);
-    if (!res.headersSent) throw new StoreError(500, `${name} cannot be served right now; the organisers can find why in the server log`);
+    if (!res.headersSent) throw new HttpError(500, `${name} cannot be served right now; the organisers can find why in the server log`);
     // Mid-stream: cut the connection so the client sees a short, failed download, not a corrupt file.
     res.destroy();
   }

@@ -10,7 +10,7 @@ import { scoreFormat } from './numbers.js';
 
 export interface AdminPageData {
   challenges: AdminChallengeRow[];
-  skipped: { dir: string; reason: string }[];
+  skipped: { id: string; reason: string }[];
   hidden: string[];
   message?: string;
   error?: string;
@@ -55,7 +55,7 @@ export function adminPage(d: AdminPageData): string {
     <th class="num">Scored by an older evaluator</th><th>Actions</th></tr></thead>
   <tbody>${d.challenges.map(challengeRow)}</tbody></table></div>
   ${d.skipped.length
-    ? html`<h2>Not served</h2><ul class="errors-list" id="skipped">${d.skipped.map((s) => html`<li><strong>${s.dir}</strong>: ${s.reason}</li>`)}</ul>`
+    ? html`<h2>Not served</h2><ul class="errors-list" id="skipped">${d.skipped.map((s) => html`<li><strong>${s.id}</strong>: ${s.reason}</li>`)}</ul>`
     : html`<p class="muted">Every challenge folder loaded.</p>`}
   ${d.hidden.length ? html`<p class="muted">Hidden (folder gone or broken; submissions kept): ${d.hidden.join(', ')}</p>` : ''}
   <form method="post" action="/admin/reload" id="reload"><p><button type="submit">Reload challenge definitions</button>

@@ -1,5 +1,6 @@
 /** The server-rendered pages: challenge list, challenge leaderboard, submissions, upload form, sign-in. */
 import type { Board, BoardEntry, BoardSplit, HistoryPoint } from '../board.js';
+import { phaseState } from '../phases.js';
 import type { ChallengeRecord, Remaining, ScoreRow, Submission, Team } from '../store.js';
 import { remainingLine } from '../remaining.js';
 import { scoreChart } from './chart.js';
@@ -11,13 +12,7 @@ import { markdown, markdownInline } from './markdown.js';
 import { countFormat, measureFormat, percent, scoreFormat } from './numbers.js';
 import type { MetricInfo } from '../../evaluators/evaluator.js';
 
-export type PhaseState = 'upcoming' | 'open' | 'ended';
-
-export function phaseState(c: ChallengeRecord, now: number): PhaseState {
-  if (now < c.start_at) return 'upcoming';
-  if (now >= c.end_at) return 'ended';
-  return 'open';
-}
+export { phaseState, type PhaseState } from '../phases.js';
 
 function stateLabel(c: ChallengeRecord, now: number): string {
   if (c.paused) return 'paused';
@@ -173,7 +168,8 @@ export function challengePage(d: ChallengePageData): string {
       : enabled ? html`<a href="${base}${split === 'private' ? '?split=private' : ''}">${label}</a>`
         : html`<span class="disabled" title="shown after the end">${label}</span>`;
   const privateOpen = phaseState(c, d.now) === 'ended';
-  const main = d.board ? boardTable(d.board, d.shares ?? null) : html`<p class="notice">${d.privateNote ?? ''}</p>`;
+  // A cached rendering of the table is used as is: rendering 10,000 rows per request is the slow part.
+  const main = d.boardHtml ?? (d.board ? boardTable(d.board, d.shares ?? null) : html`<p class="notice">${d.privateNote ?? ''}</p>`);
   const chart = d.chart ?? scoreChart(d.history, c.higher_is_better, c.primary_metric);
   const body = html`<h1>${c.title}</h1>
   <p class="muted">${c.id} · ${c.task} · ${stateLabel(c, d.now)} · per day ${c.limits.per_day}, total ${c.limits.total}, final selections ${c.limits.final_selections}, upload up to ${c.limits.max_upload_mb} MB</p>
@@ -183,7 +179,7 @@ export function challengePage(d: ChallengePageData): string {
   ${phasesBlock(c, d.now)}
   ${highlightTeam(d.viewerTeamId)}
   <div class="tabs">${tab('public', 'Public leaderboard', true)}${tab('private', 'Private leaderboard', privateOpen)}</div>
-  ${d.boardHtml ?? main}
+  ${main}
   ${d.board ? html`<p class="muted"><a href="${base}/leaderboard.csv${d.split === 'private' ? '?split=private' : ''}" id="board-csv" download>Download this leaderboard as CSV</a> (full precision)</p>` : ''}
   <h2>Score over time</h2>
   ${chart}`;

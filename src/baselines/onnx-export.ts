@@ -1,0 +1,322 @@
+/**
+ * `podium baseline export <challenge> --format onnx`: the trained tfjs baselines (cached
+ * weights under data/<challenge>/baselines/<name>/model) written as one self-contained ONNX
+ * file each, `data/<challenge>/baselines/<name>/model.onnx`, through layers-to-onnx.ts.
+ *
+ * Every export is checked before it is kept: the file is run in onnxruntime-node (the same
+ * loader the sandbox uses, in this process) on every test input the baseline predicts, and
+ * compared with the tfjs model on the wasm backend on the same input; the largest absolute
+ * difference of any output element must be at most 1e-4, else nothing is written.
+ *
+ * What each file computes (its inputs are the baseline's own, batch of one or more):
+ *   mobilenet-v2       image NHWC [N, S, S, 3] in [-1, 1] → scores [N, C] = logits - log prior
+ *                      (the logit adjustment the baseline ranks by): the classification
+ *                      contract of the model track, so it is inat2018-mini's `model.reference`.
+ *   deeplab-v3plus     image NHWC [N, S, S, 3] in [-1, 1] → scores NHWC [N, S, S, 21] (the
+ *                      segmentation contract at the set's image size).
+ *   ssdlite-mobilenet-v2  image [N, 64, 64, 3] → class_logits [N, A, C + 1], box_offsets [N, A, 4]
+ *                      (the raw heads; the SSD decoding and NMS stay outside the file).
+ *   audio-only-mask / audio-visual-mask  spectrum [N, T, F] (+ faces [N, T, 4]) → masks
+ *                      [N, T, 2, F] (the STFT and its inverse stay outside the file).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { UsageError } from '../problems.js';
+import { dataRoot } from '../paths.js';
+import { measureLatency, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
+import type { HostTensor } from '../models/tensor.js';
+import { layersToOnnx } from './layers-to-onnx.js';
+import { hasSavedModel, loadModel } from './model-store.js';
+import { machineLabel, modelLatency } from './model-latency.js';
+import { initRuntime } from './runtime.js';
+
+/** Largest absolute difference allowed between the ONNX file and tfjs, any output element. */
+export const PARITY_TOLERANCE = 1e-4;
+
+export interface ExportSource {
+  model: tf.LayersModel;
+  /** Test items as the baseline feeds them, one tensor per model input (batch of one). */
+  count: number;
+  input(i: number): tf.Tensor[];
+  /** Batch of items [start, start + count) (for Offline throughput). */
+  batch(start: number, count: number): tf.Tensor[];
+  /** Names of the file's outputs, in the model's output order. */
+  outputNames: string[];
+  /** A per-class constant subtracted from the single output (classification's log prior). */
+  subtract?: Float32Array;
+  description: string;
+}
+
+interface ExportSpec {
+  challenge: string;
+  name: string;
+  source(dataDir: string, workDir: string): Promise<ExportSource>;
+}
+
+function readMeta<Meta>(workDir: string, challenge: string, name: string): { model: string; meta: Meta; epochs: number; seed: number } {
+  const modelDir = path.join(workDir, 'model');
+  const metaFile = path.join(workDir, 'meta.json');
+  if (!hasSavedModel(modelDir) || !fs.existsSync(metaFile)) {
+    throw new UsageError(`baseline export: no trained weights for ${challenge} / ${name} in ${workDir}; run \`podium baseline run ${challenge} --baseline ${name}\` first`);
+  }
+  const cached = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { epochs: number; seed: number; meta: Meta };
+  return { model: modelDir, meta: cached.meta, epochs: cached.epochs, seed: cached.seed };
+}
+
+/** Tensors of one item cut from a flat array of `per` values an item. */
+function slicer(values: Float32Array, shape: number[]) {
+  const per = shape.reduce((a, b) => a * b, 1);
+  return (start: number, count: number) => tf.tensor(values.slice(start * per, (start + count) * per), [count, ...shape]);
+}
+
+const SPECS: ExportSpec[] = [
+  {
+    challenge: 'inat2018-mini', name: 'mobilenet-v2',
+    async source(dataDir, workDir) {
+      const { loadImageSet } = await import('./classification/data.js');
+      const c = readMeta<{ categories: number[]; logPrior: number[]; size: number }>(workDir, 'inat2018-mini', 'mobilenet-v2');
+      const test = loadImageSet(dataDir, ['test2018.json']);
+      const cut = slicer(test.pixels, [test.size, test.size, 3]);
+      return {
+        model: await loadModel(c.model), count: test.ids.length,
+        input: (i) => [cut(i, 1)], batch: (s, n) => [cut(s, n)],
+        outputNames: ['scores'], subtract: Float32Array.from(c.meta.logPrior),
+        description: `MobileNetV2 classifier (${c.epochs} epochs, seed ${c.seed}): image NHWC [N, ${test.size}, ${test.size}, 3] in [-1, 1] → scores [N, ${c.meta.categories.length}] (logits - log training prior), unit u = u-th category in ascending id`,
+      };
+    },
+  },
+  {
+    challenge: 'voc2012-seg-mini', name: 'deeplab-v3plus',
+    async source(dataDir, workDir) {
+      const { loadSegmentationSet } = await import('./segmentation/data.js');
+      const c = readMeta<{ size: number }>(workDir, 'voc2012-seg-mini', 'deeplab-v3plus');
+      const val = loadSegmentationSet(path.join(dataDir, 'VOC2012'), 'val', false);
+      const cut = slicer(val.pixels, [val.size, val.size, 3]);
+      return {
+        model: await loadModel(c.model), count: val.ids.length,
+        input: (i) => [cut(i, 1)], batch: (s, n) => [cut(s, n)], outputNames: ['scores'],
+        description: `DeepLab-v3+ on MobileNetV2 (${c.epochs} epochs, seed ${c.seed}): image NHWC [N, ${val.size}, ${val.size}, 3] in [-1, 1] → scores NHWC [N, ${val.size}, ${val.size}, 21]`,
+      };
+    },
+  },
+  {
+    challenge: 'detection-mini', name: 'ssdlite-mobilenet-v2',
+    async source(dataDir, workDir) {
+      const { downscaleScaled, readImage, readInstances } = await import('./detection/data.js');
+      const { SSD_INPUT } = await import('./detection/ssdlite.js');
+      const c = readMeta<{ categories: number[] }>(workDir, 'detection-mini', 'ssdlite-mobilenet-v2');
+      const test = readInstances(dataDir, 'test');
+      const px = SSD_INPUT * SSD_INPUT * 3;
+      const pixels = new Float32Array(test.images.length * px);
+      test.images.forEach((im, i) => downscaleScaled(readImage(dataDir, 'test', im.file_name), im.width / SSD_INPUT, pixels, i * px));
+      const cut = slicer(pixels, [SSD_INPUT, SSD_INPUT, 3]);
+      return {
+        model: await loadModel(c.model), count: test.images.length,
+        input: (i) => [cut(i, 1)], batch: (s, n) => [cut(s, n)], outputNames: ['class_logits', 'box_offsets'],
+        description: `SSDLite on MobileNetV2 (${c.epochs} epochs, seed ${c.seed}): image NHWC [N, ${SSD_INPUT}, ${SSD_INPUT}, 3] in [-1, 1] → class_logits [N, A, ${c.meta.categories.length + 1}] (background first), box_offsets [N, A, 4] (SSD coding, variances 0.1 / 0.2)`,
+      };
+    },
+  },
+  ...(['audio-visual-mask', 'audio-only-mask'] as const).map((name): ExportSpec => ({
+    challenge: 'separation-mini', name,
+    async source(dataDir, workDir) {
+      const { loadMixture, mixtureIds, VISUAL_FEATURES } = await import('./separation/data.js');
+      const { BINS } = await import('./separation/stft.js');
+      const c = readMeta<{ frames: number }>(workDir, 'separation-mini', name);
+      const testDir = path.join(dataDir, 'test');
+      const test = mixtureIds(testDir).map((id) => loadMixture(testDir, id, false));
+      const T = c.meta.frames;
+      const audioVisual = name === 'audio-visual-mask';
+      const make = (s: number, n: number) => {
+        const a = new Float32Array(n * T * BINS);
+        const v = new Float32Array(n * T * VISUAL_FEATURES);
+        for (let k = 0; k < n; k++) {
+          a.set(test[s + k].features, k * T * BINS);
+          v.set(test[s + k].visual, k * T * VISUAL_FEATURES);
+        }
+        const out = [tf.tensor3d(a, [n, T, BINS])];
+        if (audioVisual) out.push(tf.tensor3d(v, [n, T, VISUAL_FEATURES]));
+        return out;
+      };
+      return {
+        model: await loadModel(c.model), count: test.length, input: (i) => make(i, 1), batch: make, outputNames: ['masks'],
+        description: `${audioVisual ? 'audio-visual' : 'audio-only'} STFT mask net (${c.epochs} epochs, seed ${c.seed}): spectrum [N, ${T}, ${BINS}] (normalised log magnitude)${audioVisual ? `, faces [N, ${T}, ${VISUAL_FEATURES}]` : ''} → masks [N, ${T}, 2, ${BINS}]`,
+      };
+    },
+  })),
+];
+
+export function exportableBaselines(challenge?: string): { challenge: string; name: string }[] {
+  return SPECS.filter((s) => !challenge || s.challenge === challenge).map(({ challenge: c, name }) => ({ challenge: c, name }));
+}
+
+/** The ONNX bytes of a source's model (with its constant subtraction, if any) under the given output names. */
+export function encodeSource(src: ExportSource, docString: string): Uint8Array {
+  const { graph, inputs, outputs } = layersToOnnx(src.model, src.outputNames);
+  const named = outputs.map((o, i) => {
+    let name = o.name;
+    if (src.subtract) {
+      const c = src.subtract.length;
+      name = graph.op('Sub', [name, graph.floats('log_prior', [c], src.subtract)], {}, 'logit_adjustment');
+    }
+    graph.node('Identity', [name], [src.outputNames[i]]);
+    return { name: src.outputNames[i], dims: o.dims };
+  });
+  return graph.encode(src.model.name, inputs, named, docString);
+}
+
+/** The tfjs side of the comparison: the model's outputs with the same constant subtracted. */
+function tfjsOutputs(src: ExportSource, xs: tf.Tensor[]): tf.Tensor[] {
+  return tf.tidy(() => {
+    const out = src.model.predict(xs.length === 1 ? xs[0] : xs);
+    const list = Array.isArray(out) ? out : [out];
+    return src.subtract ? list.map((t) => tf.sub(t, tf.tensor1d(src.subtract!))) : list;
+  });
+}
+
+const host = (t: tf.Tensor): HostTensor => ({ dtype: 'float32', dims: [...t.shape], data: t.dataSync() as Float32Array });
+
+export interface Parity {
+  items: number;
+  /** Output elements compared. */
+  elements: number;
+  maxAbsDiff: number;
+  /** Largest |value| among the tfjs outputs (the scale the difference is relative to). */
+  maxAbs: number;
+}
+
+/** Runs the ONNX bytes (written to `file`) in onnxruntime-node and the tfjs model on every test item. */
+export async function checkParity(src: ExportSource, file: string): Promise<Parity> {
+  const { loadOnnx } = await import('../models/onnx-runtime.js');
+  const onnxModel = await loadOnnx({ format: 'onnx', path: file, threads: 1, maxModelBytes: Number.MAX_SAFE_INTEGER });
+  const inputNames = src.model.inputNames;
+  const parity: Parity = { items: 0, elements: 0, maxAbsDiff: 0, maxAbs: 0 };
+  try {
+    for (let i = 0; i < src.count; i++) {
+      const xs = src.input(i);
+      const feeds: Record<string, HostTensor> = {};
+      xs.forEach((x, k) => (feeds[inputNames[k]] = host(x)));
+      const got = await onnxModel.run(feeds);
+      const want = tfjsOutputs(src, xs);
+      want.forEach((w, k) => {
+        const a = w.dataSync();
+        const b = got[src.outputNames[k]];
+        if (!b || b.data.length !== a.length) throw new Error(`output ${src.outputNames[k]}: ONNX gave ${b ? `[${b.dims}]` : 'nothing'}, tfjs [${w.shape}]`);
+        for (let j = 0; j < a.length; j++) {
+          const d = Math.abs(a[j] - Number(b.data[j]));
+          if (!(d <= parity.maxAbsDiff)) parity.maxAbsDiff = Number.isNaN(d) ? Infinity : Math.max(parity.maxAbsDiff, d);
+          parity.maxAbs = Math.max(parity.maxAbs, Math.abs(a[j]));
+        }
+        parity.elements += a.length;
+      });
+      tf.dispose([...xs, ...want]);
+      parity.items++;
+    }
+  } finally {
+    await onnxModel.dispose();
+  }
+  return parity;
+}
+
+export interface ExportResult {
+  challenge: string;
+  baseline: string;
+  file: string;
+  bytes: number;
+  description: string;
+  parity: Parity;
+  /** The same network and samples timed by the same harness in both runtimes. */
+  latency?: { tfjs: LatencyReport; onnx: LatencyReport };
+}
+
+export interface ExportOptions {
+  dataDir?: string;
+  /** Output file (default data/<challenge>/baselines/<name>/model.onnx). */
+  out?: string;
+  latency?: LatencySettings | null;
+  /** Samples the latency runs cycle through (default 32, or fewer test items). */
+  latencySamples?: number;
+  log?: (line: string) => void;
+}
+
+/** The trained model of an exportable baseline with its test inputs (cached weights in `dataDir`). */
+export async function exportSource(challenge: string, name: string, dataDir: string): Promise<ExportSource> {
+  const spec = SPECS.find((s) => s.challenge === challenge && s.name === name);
+  if (!spec) {
+    const known = exportableBaselines(challenge).map((s) => s.name);
+    throw new UsageError(known.length
+      ? `baseline export: "${name}" is not an exportable baseline of ${challenge}; expected one of ${known.join(', ')}`
+      : `baseline export: no exportable baselines for "${challenge}"; expected one of ${[...new Set(SPECS.map((s) => s.challenge))].join(', ')}`);
+  }
+  if (!fs.existsSync(dataDir)) throw new UsageError(`baseline export: ${dataDir} does not exist; run \`podium data make ${challenge}\``);
+  await initRuntime('wasm');
+  return spec.source(dataDir, path.join(dataDir, 'baselines', name));
+}
+
+export async function exportBaseline(challenge: string, name: string, opts: ExportOptions = {}): Promise<ExportResult> {
+  const dataDir = opts.dataDir ?? path.join(dataRoot(), challenge);
+  const src = await exportSource(challenge, name, dataDir);
+  const workDir = path.join(dataDir, 'baselines', name);
+  const runtime = await initRuntime('wasm');
+  const log = opts.log ?? (() => {});
+  try {
+    const file = path.resolve(opts.out ?? path.join(workDir, 'model.onnx'));
+    const bytes = encodeSource(src, `podium baseline ${challenge} / ${name}: ${src.description}`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const pending = `${file}.partial-${process.pid}`;
+    fs.writeFileSync(pending, bytes);
+    let parity: Parity;
+    try {
+      parity = await checkParity(src, pending);
+      log(`${name}: ${parity.items} test items, ${parity.elements} output values, max |ONNX - tfjs| = ${parity.maxAbsDiff.toExponential(2)} (outputs up to ${parity.maxAbs.toPrecision(3)})`);
+      if (!(parity.maxAbsDiff <= PARITY_TOLERANCE)) {
+        throw new Error(`baseline export: ${challenge} / ${name}: ONNX Runtime differs from tfjs by ${parity.maxAbsDiff} (over ${PARITY_TOLERANCE}); nothing written`);
+      }
+      fs.renameSync(pending, file);
+    } finally {
+      fs.rmSync(pending, { force: true });
+    }
+    const result: ExportResult = { challenge, baseline: name, file, bytes: bytes.length, description: src.description, parity };
+    if (opts.latency) result.latency = await bothLatencies(src, file, opts.latency, Math.min(opts.latencySamples ?? 32, src.count), runtime);
+    return result;
+  } finally {
+    src.model.dispose();
+  }
+}
+
+/**
+ * The latency harness (evaluators/latency.ts: SingleStream after warm-up, Offline) on the same
+ * samples, tfjs (wasm) first, then ONNX Runtime (CPU, one intra-op thread, the sandbox's
+ * session options), in this process. Params and multiply-adds: tfjs from the layers, ONNX
+ * read from the graph.
+ */
+async function bothLatencies(src: ExportSource, file: string, settings: LatencySettings, samples: number, runtime: Awaited<ReturnType<typeof initRuntime>>) {
+  const tfjs = await modelLatency(
+    { predict: (x: tf.Tensor | tf.Tensor[]) => tfjsOutputs(src, Array.isArray(x) ? x : [x]) },
+    { samples, make: (s, n) => { const xs = src.batch(s, n); return xs.length === 1 ? xs[0] : xs; } },
+    settings, runtime, (await import('./model-cost.js')).modelCost(src.model),
+  );
+  const { loadOnnx } = await import('../models/onnx-runtime.js');
+  const onnxModel = await loadOnnx({ format: 'onnx', path: file, threads: 1, maxModelBytes: Number.MAX_SAFE_INTEGER });
+  const inputNames = src.model.inputNames;
+  const feedsOf = (xs: tf.Tensor[]) => {
+    const feeds: Record<string, HostTensor> = {};
+    xs.forEach((x, k) => (feeds[inputNames[k]] = host(x)));
+    tf.dispose(xs);
+    return feeds;
+  };
+  try {
+    const single = Array.from({ length: samples }, (_, i) => feedsOf(src.input(i)));
+    const cost = await onnxModel.cost(single[0]);
+    const onnx = await measureLatency({
+      samples,
+      runOne: async (i) => void (await onnxModel.run(single[i])),
+      runBatch: async (start, count) => void (await onnxModel.run(feedsOf(src.batch(start, count)))),
+      params: cost.params, madds: cost.madds, backend: onnxModel.runtime, machine: machineLabel(),
+    }, settings);
+    return { tfjs, onnx };
+  } finally {
+    await onnxModel.dispose();
+  }
+}

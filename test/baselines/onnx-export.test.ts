@@ -1,0 +1,170 @@
+// `podium baseline export --format onnx`: every learned tfjs baseline, trained one step on tiny
+// generated data, written as a single ONNX file and run in onnxruntime-node against tfjs (wasm)
+// on the test inputs; Debian's python3-onnx checks each file independently (full check, with
+// shape inference). The exported classifier is then a model-track reference: submitted through
+// the sandbox and adapter, it writes exactly the baseline's own submission.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBaseline, type RunOptions } from '../../src/baselines/run.js';
+import { checkParity, encodeSource, exportableBaselines, exportBaseline, exportSource, PARITY_TOLERANCE, type ExportResult } from '../../src/baselines/onnx-export.js';
+import { loadModel } from '../../src/baselines/model-store.js';
+import { loadChallenge } from '../../src/challenges/definition.js';
+import { generateInatMini } from '../../src/datasets/inat2018-generate.js';
+import { generateVocSegMini } from '../../src/datasets/voc2012-seg-generate.js';
+import { generateDetectionMini } from '../../src/datasets/detection-generate.js';
+import { generateSeparationMini } from '../../src/datasets/separation-generate.js';
+import { decodeOnnx, onnxParams } from '../../src/models/onnx-file.js';
+import { evaluateModel } from '../../src/models/evaluate-model.js';
+import { podium } from '../helpers/cli.js';
+import { PYTHON, pythonOracle, skipWithout } from '../helpers/oracle.js';
+
+const onnxOracle = pythonOracle('python3-onnx', ['onnx'], 'onnx.__version__');
+const skipChecker = skipWithout(onnxOracle);
+
+const CHALLENGES: Record<string, { task: string; truth: string; metric: string; options?: string }> = {
+  'inat2018-mini': { task: 'classification', truth: 'solution.csv', metric: 'top3_error', options: '{ predictions: 3 }' },
+  'voc2012-seg-mini': { task: 'segmentation', truth: 'VOC2012', metric: 'miou', options: '{ split: val }' },
+  'detection-mini': { task: 'detection', truth: 'annotations/instances_test.json', metric: 'AP' },
+  'separation-mini': { task: 'separation', truth: 'test', metric: 'sdri' },
+};
+
+let root: string;
+const baselineRuns = new Map<string, Awaited<ReturnType<typeof runBaseline>>>();
+const exports = new Map<string, ExportResult>();
+
+function options(id: string): RunOptions {
+  return { challengesRoot: path.join(root, 'challenges'), dataDir: path.join(root, 'data', id), maxSteps: 1, epochs: 1, retrain: true, latency: 'off', seed: 5 };
+}
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-onnx-export-'));
+  for (const [id, c] of Object.entries(CHALLENGES)) {
+    const dir = path.join(root, 'challenges', id);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
+      `id: ${id}`, `title: ${id}`, `task: ${c.task}`, `truth: ${path.join(root, 'data', id, c.truth)}`,
+      `primary_metric: ${c.metric}`, `options: ${c.options ?? '{}'}`,
+      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
+    ].join('\n'));
+  }
+  generateInatMini(path.join(root, 'data', 'inat2018-mini'), { seed: 3, sizes: { classes: 10, trainImages: 60, valPerClass: 1, testPerClass: 2, size: 32 } });
+  await generateVocSegMini(path.join(root, 'data', 'voc2012-seg-mini'), { seed: 3, sizes: { trainImages: 4, valImages: 3, size: 64 } });
+  generateDetectionMini(path.join(root, 'data', 'detection-mini'), { seed: 3, sizes: { trainImages: 4, testImages: 3, size: 128 } });
+  await generateSeparationMini(path.join(root, 'data', 'separation-mini'), { seed: 3, sizes: { trainMixtures: 3, testMixtures: 2 }, synthesizer: 'built-in' });
+  for (const { challenge, name } of exportableBaselines()) {
+    baselineRuns.set(`${challenge}/${name}`, await runBaseline(challenge, name, options(challenge)));
+  }
+}, 600_000);
+
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const exportable = exportableBaselines().map((b) => [b.challenge, b.name] as [string, string]);
+
+it('exports every learned tfjs baseline of the four demo model challenges', () => {
+  expect(exportable).toEqual([
+    ['inat2018-mini', 'mobilenet-v2'], ['voc2012-seg-mini', 'deeplab-v3plus'], ['detection-mini', 'ssdlite-mobilenet-v2'],
+    ['separation-mini', 'audio-visual-mask'], ['separation-mini', 'audio-only-mask'],
+  ]);
+});
+
+describe.each(exportable)('%s / %s', (challenge, name) => {
+  it('writes one self-contained ONNX file that ONNX Runtime runs as tfjs does (1e-4) on every test input', async () => {
+    const r = await exportBaseline(challenge, name, { dataDir: path.join(root, 'data', challenge) });
+    exports.set(`${challenge}/${name}`, r);
+    expect(r.file).toBe(path.join(root, 'data', challenge, 'baselines', name, 'model.onnx'));
+    const bytes = fs.readFileSync(r.file);
+    expect(bytes.length).toBe(r.bytes);
+    const model = decodeOnnx(bytes, r.file); // complete, no external data
+    expect(fs.readdirSync(path.dirname(r.file)).filter((f) => f.includes('.partial'))).toEqual([]);
+    const testItems = { 'inat2018-mini': 20, 'voc2012-seg-mini': 3, 'detection-mini': 3, 'separation-mini': 2 }[challenge];
+    expect(r.parity.items).toBe(testItems);
+    expect(r.parity.elements).toBeGreaterThan(0);
+    expect(r.parity.maxAbs).toBeGreaterThan(0.01); // the outputs are not all zero
+    expect(r.parity.maxAbsDiff).toBeLessThanOrEqual(PARITY_TOLERANCE);
+    // Every weight comes across: the graph holds as many parameters as Keras counts (BN statistics included).
+    const tfjs = await loadModel(path.join(root, 'data', challenge, 'baselines', name, 'model'));
+    const extra = challenge === 'inat2018-mini' ? 10 : 0; // the log prior of the logit adjustment, one per class
+    expect(onnxParams(model)).toBe(tfjs.countParams() + extra);
+    tfjs.dispose();
+  }, 120_000);
+
+  it.skipIf(skipChecker)('passes python3-onnx\'s checker (full check with shape inference)', () => {
+    const file = exports.get(`${challenge}/${name}`)!.file;
+    const p = spawnSync(PYTHON, ['-c', [
+      'import onnx, sys',
+      'm = onnx.load(sys.argv[1])',
+      'onnx.checker.check_model(m, full_check=True)',
+      'print(m.opset_import[0].version, len(m.graph.node), ",".join(i.name for i in m.graph.input), ",".join(o.name for o in m.graph.output))',
+    ].join('\n'), file], { encoding: 'utf8' });
+    expect(p.stderr).toBe('');
+    expect(p.status).toBe(0);
+    const [opset, , inputs, outputs] = p.stdout.trim().split(' ');
+    expect(opset).toBe('13');
+    expect(inputs).toBe(name === 'audio-visual-mask' ? 'spectrum,faces' : name === 'audio-only-mask' ? 'spectrum' : 'image');
+    expect(outputs).toBe({ 'inat2018-mini': 'scores', 'voc2012-seg-mini': 'scores', 'detection-mini': 'class_logits,box_offsets', 'separation-mini': 'masks' }[challenge]);
+  });
+});
+
+describe('the parity check', () => {
+  it('fails a file that computes something else (the log prior left out)', async () => {
+    const src = await exportSource('inat2018-mini', 'mobilenet-v2', path.join(root, 'data', 'inat2018-mini'));
+    const wrong = path.join(root, 'wrong.onnx');
+    fs.writeFileSync(wrong, encodeSource({ ...src, subtract: undefined }, 'no logit adjustment'));
+    const parity = await checkParity(src, wrong);
+    expect(parity.maxAbsDiff).toBeGreaterThan(0.1);
+    src.model.dispose();
+  }, 60_000);
+});
+
+describe('the exported classifier as a model-track entry', () => {
+  it('writes, through the sandbox and the classification adapter, exactly the baseline\'s submission', async () => {
+    const data = path.join(root, 'data', 'inat2018-mini');
+    const dir = path.join(root, 'challenges', 'inat-model');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
+      'id: inat-model', 'title: inat-model', 'task: classification', `truth: ${path.join(data, 'solution.csv')}`,
+      'primary_metric: top3_error', 'options: { predictions: 3 }', 'submission: [file, model]',
+      `model: ${JSON.stringify({ inputs: path.join(data, 'test2018.json'), input: { range: [-1, 1] }, reference: exports.get('inat2018-mini/mobilenet-v2')!.file, sandbox: { wall_s: 120 } })}`,
+      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
+    ].join('\n'));
+    const challenge = await loadChallenge(dir, { requireTruth: true });
+    const r = await evaluateModel(challenge, exports.get('inat2018-mini/mobilenet-v2')!.file, { workDir: path.join(root, 'work-inat'), latency: 'off' });
+    const baseline = baselineRuns.get('inat2018-mini/mobilenet-v2')!;
+    expect(fs.readFileSync(r.submission, 'utf8')).toBe(fs.readFileSync(baseline.submission, 'utf8'));
+    expect(r.report.metrics.top3_error).toBe(baseline.primary);
+  }, 120_000);
+});
+
+describe('podium baseline export (CLI)', () => {
+  it('exports with side-by-side latency and reports mistakes in one line', () => {
+    const env = { PODIUM_DATA: path.join(root, 'data') };
+    const ok = podium(['baseline', 'export', 'inat2018-mini', '--format', 'onnx', '--baseline', 'mobilenet-v2', '--out', path.join(root, 'cli.onnx'), '--latency', 'quick', '--json'], { env });
+    expect(ok.stderr).toMatch(/max \|ONNX - tfjs\|/);
+    expect(ok.code).toBe(0);
+    const [r] = JSON.parse(ok.stdout) as ExportResult[];
+    expect(r.file).toBe(path.join(root, 'cli.onnx'));
+    expect(r.latency!.tfjs.backend).toMatch(/^wasm/);
+    expect(r.latency!.onnx.backend).toMatch(/^onnxruntime-node .*intra-op 1/);
+    expect(r.latency!.tfjs.queries).toBe(100);
+    expect(r.latency!.onnx.queries).toBe(100);
+    // The same network: the ONNX graph holds the tfjs weights plus the 10-value log prior, and the same products.
+    expect(r.latency!.onnx.params).toBe(r.latency!.tfjs.params + 10);
+    expect(r.latency!.onnx.madds).toBe(r.latency!.tfjs.madds);
+    for (const args of [
+      ['baseline', 'export', 'inat2018-mini'],
+      ['baseline', 'export', 'inat2018-mini', '--format', 'tflite'],
+      ['baseline', 'export', 'motion-photos-mini', '--format', 'onnx'],
+      ['baseline', 'export', 'inat2018-mini', '--format', 'onnx', '--baseline', 'class-prior'],
+    ]) {
+      const bad = podium(args, { env });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const untrained = podium(['baseline', 'export', 'inat2018-mini', '--format', 'onnx'], { env: { PODIUM_DATA: path.join(root, 'nothing-here') } });
+    expect(untrained.code).toBe(2);
+    expect(untrained.stderr).toMatch(/podium data make inat2018-mini/);
+  }, 180_000);
+});
