@@ -154,7 +154,7 @@ export function describeFailure(e: unknown, req?: { file: string; truth?: string
     const problems = req ? nameProblems(e.problems, { checked: req.file, uploadName: 'submission', truth: req.truth }) : e.problems;
     if (isHostFault(e)) {
       // Named by file name only: the server's folders are none of the participant's business.
-      const host = problems.filter((p) => p.fault === 'host').map((p) => formatProblem({ ...p, file: path.basename(p.file) })).slice(0, 5).join('; ');
+      const host = e.problems.filter((p) => p.fault === 'host').map((p) => formatProblem({ ...p, file: path.basename(p.file) })).slice(0, 5).join('; ');
       return { kind: 'error', message: `scoring failed: the organisers' data failed, not your file (${host}); the organisers have been told` };
     }
     const message = problems.map(formatProblem).slice(0, 5).join('; ') || e.message;
