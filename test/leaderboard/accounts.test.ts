@@ -12,7 +12,7 @@ const ADMIN = 'admin-token-for-the-accounts-test';
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, adminToken: ADMIN, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, adminToken: ADMIN, log: () => undefined });
 });
 afterAll(async () => {
   await server?.close();

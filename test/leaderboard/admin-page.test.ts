@@ -68,7 +68,7 @@ beforeAll(async () => {
     .replace('id: toy', 'id: broken').replace('truth: solution.csv', 'truth: missing.csv'));
   // A challenge added after the start: its folder is set aside until the test moves it in.
   fs.renameSync(path.join(world.challengesRoot, 'later'), path.join(world.root, 'later'));
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, adminToken: ADMIN, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, adminToken: ADMIN, log: () => undefined });
   token = await register(server.url, 'Board Member');
   const r = await api(server.url, 'POST', '/api/challenges/toy/submissions', { token, form: fileForm(submissionCsv((i) => i % 2 === 0)) });
   submissionId = r.body.id;

@@ -44,7 +44,7 @@ beforeAll(async () => {
   const masks = path.join(world.root, 'my-masks');
   fs.cpSync(path.join(voc40, 'submission'), masks, { recursive: true });
   fs.writeFileSync(path.join(masks, '2007_000001.png'), encodePng({ width: 3, height: 2, colorType: 'gray', data: new Uint8Array(6) }));
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined });
   token = await register(server.url, 'cli\u001b[31m red\u202e team');
 });
 afterAll(async () => {

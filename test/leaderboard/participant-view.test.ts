@@ -28,7 +28,7 @@ const get = async (p: string, cookie?: string) => {
 };
 
 beforeAll(async () => {
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, clock: clock.now, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, clock: clock.now, log: () => undefined });
   token = await register(server.url, 'Viewer One');
   for (const [i, content] of contents.entries()) {
     const r = await api(server.url, 'POST', '/api/challenges/toy/submissions', { token, form: fileForm(content, `try${i + 1}.csv`, `attempt ${i + 1}`) });

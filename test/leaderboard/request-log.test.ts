@@ -19,7 +19,7 @@ const lines = () => text.trim().split('\n').filter(Boolean).map((l) => JSON.pars
 beforeAll(async () => {
   const sink = new PassThrough();
   sink.on('data', (d) => (text += d));
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined, requestLog: sink });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined, requestLog: sink });
 });
 afterAll(async () => {
   await server?.close();

@@ -29,7 +29,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(world.challengesRoot, 'ruled', 'rules.md'),
     '# Rules\n\n1. One account per person.\n2. No hand labelling of the **test** set.\n\n<script>alert(1)</script>\n');
   fs.writeFileSync(path.join(world.root, 'good.csv'), good);
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined });
 });
 afterAll(async () => {
   await server?.close();
