@@ -138,6 +138,35 @@ describe('the exported classifier as a model-track entry', () => {
   }, 120_000);
 });
 
+describe('the exported DeepLab-v3+ as a model-track entry', () => {
+  it('writes, through the sandbox and the segmentation adapter, the baseline\'s masks', async () => {
+    const data = path.join(root, 'data', 'voc2012-seg-mini');
+    const dir = path.join(root, 'challenges', 'voc-model');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
+      'id: voc-model', 'title: voc-model', 'task: segmentation', `truth: ${path.join(data, 'VOC2012')}`,
+      'primary_metric: miou', 'options: { split: val }', 'submission: [file, model]',
+      `model: ${JSON.stringify({ inputs: path.join(data, 'VOC2012'), input: { range: [-1, 1] }, sandbox: { wall_s: 120 } })}`,
+      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
+    ].join('\n'));
+    const challenge = await loadChallenge(dir, { requireTruth: true });
+    const r = await evaluateModel(challenge, exports.get('voc2012-seg-mini/deeplab-v3plus')!.file, { workDir: path.join(root, 'work-voc'), latency: 'off' });
+    const baseline = baselineRuns.get('voc2012-seg-mini/deeplab-v3plus')!;
+    expect(r.report.metrics).toEqual(baseline.report.metrics);
+  }, 120_000);
+});
+
+describe('the shipped challenges', () => {
+  it('name as model.reference the files the export writes (demo data under data/)', async () => {
+    const { repoRoot } = await import('../helpers/cli.js');
+    for (const [id, name] of [['inat2018-mini', 'mobilenet-v2'], ['voc2012-seg-mini', 'deeplab-v3plus']]) {
+      const c = await loadChallenge(path.join(repoRoot, 'challenges', id), { requireTruth: false });
+      expect(c.submission).toContain('model');
+      expect(c.model!.reference).toBe(path.join(repoRoot, 'data', id, 'baselines', name, 'model.onnx'));
+    }
+  });
+});
+
 describe('podium baseline export (CLI)', () => {
   it('exports with side-by-side latency and reports mistakes in one line', () => {
     const env = { PODIUM_DATA: path.join(root, 'data') };
