@@ -24,7 +24,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../problems.js';
 import { dataRoot } from '../paths.js';
-import { measureLatency, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
+import { interleavedSingleStream, measureLatency, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
+import { mulberry32 } from '../random.js';
 import type { HostTensor } from '../models/tensor.js';
 import { layersToOnnx } from './layers-to-onnx.js';
 import { hasSavedModel, loadModel } from './model-store.js';
@@ -226,8 +227,12 @@ export interface ExportResult {
   bytes: number;
   description: string;
   parity: Parity;
-  /** The same network and samples timed by the same harness in both runtimes. */
-  latency?: { tfjs: LatencyReport; onnx: LatencyReport };
+  /**
+   * The same network and samples timed by the same harness in both runtimes; `relative` is
+   * ONNX Runtime / tfjs latency from a third, interleaved run (AB/BA pairs, the median of the
+   * per-pair ratios), which holds under load where the two separate runs' milliseconds do not.
+   */
+  latency?: { tfjs: LatencyReport; onnx: LatencyReport; relative: number };
 }
 
 export interface ExportOptions {
@@ -288,8 +293,8 @@ export async function exportBaseline(challenge: string, name: string, opts: Expo
 /**
  * The latency harness (evaluators/latency.ts: SingleStream after warm-up, Offline) on the same
  * samples, tfjs (wasm) first, then ONNX Runtime (CPU, one intra-op thread, the sandbox's
- * session options), in this process. Params and multiply-adds: tfjs from the layers, ONNX
- * read from the graph.
+ * session options), in this process, then both interleaved for their ratio. Params and
+ * multiply-adds: tfjs from the layers, ONNX read from the graph.
  */
 async function bothLatencies(src: ExportSource, file: string, settings: LatencySettings, samples: number, runtime: Awaited<ReturnType<typeof initRuntime>>) {
   const tfjs = await modelLatency(
@@ -309,13 +314,25 @@ async function bothLatencies(src: ExportSource, file: string, settings: LatencyS
   try {
     const single = Array.from({ length: samples }, (_, i) => feedsOf(src.input(i)));
     const cost = await onnxModel.cost(single[0]);
+    const runOnnx = async (i: number) => void (await onnxModel.run(single[i]));
     const onnx = await measureLatency({
       samples,
-      runOne: async (i) => void (await onnxModel.run(single[i])),
+      runOne: runOnnx,
       runBatch: async (start, count) => void (await onnxModel.run(feedsOf(src.batch(start, count)))),
       params: cost.params, madds: cost.madds, backend: onnxModel.runtime, machine: machineLabel(),
     }, settings);
-    return { tfjs, onnx };
+    const tfInputs = Array.from({ length: samples }, (_, i) => src.input(i));
+    try {
+      const runTfjs = async (i: number) => {
+        const outs = tfjsOutputs(src, tfInputs[i]);
+        await Promise.all(outs.map((t) => t.data()));
+        tf.dispose(outs);
+      };
+      const paired = await interleavedSingleStream({ samples, runOne: runOnnx }, { samples, runOne: runTfjs }, settings, mulberry32(2018));
+      return { tfjs, onnx, relative: paired.pairedRatio };
+    } finally {
+      tf.dispose(tfInputs.flat());
+    }
   } finally {
     await onnxModel.dispose();
   }

@@ -179,6 +179,7 @@ describe('podium baseline export (CLI)', () => {
     expect(r.latency!.onnx.backend).toMatch(/^onnxruntime-node .*intra-op 1/);
     expect(r.latency!.tfjs.queries).toBe(100);
     expect(r.latency!.onnx.queries).toBe(100);
+    expect(r.latency!.relative).toBeGreaterThan(0);
     // The same network: the ONNX graph holds the tfjs weights plus the 10-value log prior, and the same products.
     expect(r.latency!.onnx.params).toBe(r.latency!.tfjs.params + 10);
     expect(r.latency!.onnx.madds).toBe(r.latency!.tfjs.madds);
