@@ -13,6 +13,7 @@ const commands: Record<string, { load: () => Promise<CommandModule>; summary: st
   evaluate: { load: () => import('./commands/evaluate.js'), summary: 'score a submission against a truth or a challenge' },
   validate: { load: () => import('./commands/validate.js'), summary: 'check a submission and list every problem' },
   serve: { load: () => import('./commands/serve.js'), summary: 'run the leaderboard server' },
+  worker: { load: () => import('./commands/worker.js'), summary: 'score queued submissions from a shared database (any host)' },
   submit: { load: () => import('./commands/submit.js'), summary: 'upload a submission to a server' },
   leaderboard: { load: () => import('./commands/leaderboard.js'), summary: "print a challenge's leaderboard" },
   status: { load: () => import('./commands/status.js'), summary: 'show your submissions and their status' },

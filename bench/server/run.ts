@@ -1,20 +1,27 @@
 /**
  * Leaderboard server benchmark, over HTTP on loopback only:
- *   1. `podium serve` (built CLI) as a child process with a fresh database;
+ *   1. `podium serve` (built CLI) as a child process with a fresh database: SQLite (default)
+ *      or PostgreSQL (`--backend postgres`, a new database on PODIUM_BENCH_PG, default the
+ *      local test server); scoring in the server's threads (`--workers N`) or in
+ *      `--worker-processes N` separate `podium worker` processes (the server then only validates);
  *   2. 200 participants register, then upload 2,000 classification submissions at
  *      concurrency 32 (upload latency = request start to the 202, validation included);
  *   3. scoring throughput until the queue is empty, then a check in the database that every
  *      accepted submission was scored exactly once (none lost, none doubled);
  *   4. the database is topped up to 10,000 scored submissions (direct inserts of score rows
  *      copied from real ones) and the leaderboard JSON and HTML page are timed.
- * Run: npm run build && npx tsx bench/server/run.ts [--participants 200] [--submissions 2000]
+ *   5. reads under a crowd: autocannon (a separate process) sends 2,000 requests at
+ *      concurrency 64 to the JSON board, the page and /history, as browsers do (gzip, no ETag).
+ * Run: npm run build && npx tsx bench/server/run.ts [--backend postgres] [--worker-processes 2]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { openStore } from '../../src/leaderboard/open-store.js';
 import { rebuildPicks } from '../../src/leaderboard/picks.js';
 
 const { values: flags } = parseArgs({
@@ -25,6 +32,9 @@ const { values: flags } = parseArgs({
     rows: { type: 'string', default: '1000' },
     fill: { type: 'string', default: '10000' },
     workers: { type: 'string', default: '1' },
+    'worker-processes': { type: 'string', default: '0' },
+    backend: { type: 'string', default: 'sqlite' },
+    crowd: { type: 'string', default: '2000' },
     'time-limit': { type: 'string', default: '900' },
   },
 });
@@ -93,19 +103,59 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
   }));
 }
 
-async function main() {
-  const dbPath = path.join(root, 'podium.sqlite');
-  const child = spawn(process.execPath, ['dist/cli.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--db', dbPath,
-    '--challenges', path.join(root, 'challenges'), '--workers', flags.workers!], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
+const WORKER_PROCESSES = Number(flags['worker-processes']);
+const BACKEND = flags.backend === 'postgres' ? 'postgres' : 'sqlite';
+
+/** A fresh database for the run: a SQLite file, or a new PostgreSQL database. */
+function freshDatabase(): string {
+  if (BACKEND === 'sqlite') return path.join(root, 'podium.sqlite');
+  const admin = process.env.PODIUM_BENCH_PG ?? 'postgres://podium:podium@127.0.0.1:5432/postgres';
+  const name = 'podium_bench';
+  execFileSync('psql', ['-X', '-q', admin, '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, '-c', `CREATE DATABASE ${name}`]);
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function startProcess(args: string[], ready: RegExp): Promise<{ child: ReturnType<typeof spawn>; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, ['dist/cli.js', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /serving at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
+      const m = ready.exec(out);
+      if (m) resolve({ child, match: m });
     });
-    child.once('exit', (c) => reject(new Error(`server exited ${c}`)));
+    child.once('exit', (c) => reject(new Error(`${args[0]} exited ${c}`)));
   });
+}
+
+/** CPU time (user + system) of a process, from /proc. */
+function cpuMsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
+/** autocannon in its own process: `amount` GETs at `connections`, latency percentiles in ms. */
+function crowd(url: string, connections: number, amount: number): { p50: number; p99: number; max: number; rps: number; non2xx: number; errors: number; bytes: number } {
+  const bin = path.join(path.dirname(createRequire(import.meta.url).resolve('autocannon/package.json')), 'autocannon.js');
+  const out = execFileSync(process.execPath, [bin, '-c', String(connections), '-a', String(amount), '-j', '-H', 'accept-encoding=gzip', url],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+  const r = JSON.parse(out) as { latency: { p50: number; p99: number; max: number }; requests: { average: number }; non2xx: number; errors: number; throughput: { total: number }; '2xx': number };
+  return { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, rps: r.requests.average, non2xx: r.non2xx, errors: r.errors, bytes: Math.round(r.throughput.total / Math.max(1, r['2xx'])) };
+}
+
+async function main() {
+  const db = freshDatabase();
+  const storage = path.join(root, 'submissions');
+  const { child, match } = await startProcess(['serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--storage', storage,
+    '--challenges', path.join(root, 'challenges'), '--workers', WORKER_PROCESSES > 0 ? '0' : flags.workers!], /serving at (http:\/\/127\.0\.0\.1:\d+)/);
+  const url = match[1]!;
+  const workerProcs: ReturnType<typeof spawn>[] = [];
+  for (let i = 0; i < WORKER_PROCESSES; i++) {
+    workerProcs.push((await startProcess(['worker', '--db', db, '--storage', storage, '--challenges', path.join(root, 'challenges')], /podium worker ready/)).child);
+  }
   try {
     // 1. participants
     const tokens: string[] = [];
@@ -143,42 +193,38 @@ async function main() {
     }
     const scoringWall = performance.now() - uploadStart;
 
-    const db = new Database(dbPath);
-    db.pragma('busy_timeout = 10000');
-    const span = db.prepare(`SELECT min(created_at) AS first, max(scored_at) AS last, count(*) AS n FROM submissions WHERE status = 'scored'`).get() as { first: number; last: number; n: number };
+    const store = await openStore(db);
+    const q = store.sql;
+    const span = (await q.get<{ first: number; last: number; n: number }>(`SELECT min(created_at) AS first, max(scored_at) AS last, count(*) AS n FROM submissions WHERE status = 'scored'`))!;
     const uniqueAccepted = new Set(accepted).size;
-    const statuses = db.prepare('SELECT status, count(*) AS n FROM submissions GROUP BY status').all() as { status: string; n: number }[];
-    const doubled = (db.prepare(`SELECT count(*) AS n FROM (SELECT submission_id, split FROM scores GROUP BY submission_id, split HAVING count(*) > 1)`).get() as { n: number }).n;
-    const missing = (db.prepare(`SELECT count(*) AS n FROM submissions s WHERE (SELECT count(*) FROM scores c WHERE c.submission_id = s.id AND c.current = 1) != 3`).get() as { n: number }).n;
-    const jobs = db.prepare('SELECT state, count(*) AS n, max(attempts) AS max_attempts FROM jobs GROUP BY state').all();
+    const statuses = await q.all<{ status: string; n: number }>('SELECT status, count(*) AS n FROM submissions GROUP BY status ORDER BY status');
+    const doubled = (await q.get<{ n: number }>(`SELECT count(*) AS n FROM (SELECT submission_id, split FROM scores GROUP BY submission_id, split HAVING count(*) > 1) d`))!.n;
+    const missing = (await q.get<{ n: number }>(`SELECT count(*) AS n FROM submissions s WHERE (SELECT count(*) FROM scores c WHERE c.submission_id = s.id AND c.current = 1) != 3`))!.n;
+    const jobs = await q.all('SELECT state, count(*) AS n, max(attempts) AS max_attempts FROM jobs GROUP BY state ORDER BY state');
 
     // 4. top up to FILL scored submissions with copies of real score rows, then time the board.
-    const have = (db.prepare('SELECT count(*) AS n FROM submissions').get() as { n: number }).n;
-    const real = db.prepare(`SELECT s.id, s.team_id, s.participant_id, s.sha256, s.stored_path, s.size FROM submissions s ORDER BY id`).all() as any[];
-    const scoreRows = db.prepare('SELECT split, metrics_json, primary_value, ci_low, ci_high, bootstrap_samples, evaluator_version FROM scores WHERE submission_id = ? AND current = 1');
-    const insertSub = db.prepare(`INSERT INTO submissions (challenge_id, team_id, participant_id, phase_id, sha256, size, filename, stored_path, description, status, created_at, scored_at)
-      VALUES ('bench', ?, ?, 'main', ?, ?, 'filler.csv', ?, 'filler', 'scored', ?, ?)`);
-    const insertScore = db.prepare(`INSERT INTO scores (submission_id, split, metrics_json, primary_value, ci_low, ci_high, bootstrap_samples, evaluator_version, current, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`);
-    db.transaction(() => {
+    const have = (await q.get<{ n: number }>('SELECT count(*) AS n FROM submissions'))!.n;
+    const real = await q.all<any>(`SELECT s.id, s.team_id, s.participant_id, s.sha256, s.stored_path, s.size FROM submissions s ORDER BY id`);
+    const rowsOf = new Map<number, any[]>();
+    for (const r of real) rowsOf.set(r.id, await q.all('SELECT split, metrics_json, primary_value, ci_low, ci_high, bootstrap_samples, evaluator_version FROM scores WHERE submission_id = ? AND current = 1', [r.id]));
+    await q.transaction(async (tx) => {
       for (let k = have; k < FILL; k++) {
         const src = real[k % real.length];
         const t = span.first + k * 1000;
-        const id = Number(insertSub.run(src.team_id, src.participant_id, src.sha256, src.size, src.stored_path, t, t).lastInsertRowid);
-        for (const r of scoreRows.all(src.id) as any[]) insertScore.run(id, r.split, r.metrics_json, r.primary_value, r.ci_low, r.ci_high, r.bootstrap_samples, r.evaluator_version, t);
+        const { id } = (await tx.get<{ id: number }>(`INSERT INTO submissions (challenge_id, team_id, participant_id, phase_id, sha256, size, filename, stored_path, description, status, created_at, scored_at)
+          VALUES ('bench', ?, ?, 'main', ?, ?, 'filler.csv', ?, 'filler', 'scored', ?, ?) RETURNING id`, [src.team_id, src.participant_id, src.sha256, src.size, src.stored_path, t, t]))!;
+        for (const r of rowsOf.get(src.id)!) {
+          await tx.run(`INSERT INTO scores (submission_id, split, metrics_json, primary_value, ci_low, ci_high, bootstrap_samples, evaluator_version, current, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`, [id, r.split, r.metrics_json, r.primary_value, r.ci_low, r.ci_high, r.bootstrap_samples, r.evaluator_version, t]);
+        }
       }
       // Filler rows bypass the server: recompute the materialized per-team picks as it would.
-      rebuildPicks(db, 'bench');
-    })();
-    const total = (db.prepare(`SELECT count(*) AS n FROM submissions WHERE status = 'scored'`).get() as { n: number }).n;
-    db.close();
+      await rebuildPicks(tx, 'bench');
+    });
+    const total = (await q.get<{ n: number }>(`SELECT count(*) AS n FROM submissions WHERE status = 'scored'`))!.n;
 
     /** The server process's CPU time (user + system), from /proc: less sensitive to other load than latency. */
-    const serverCpuMs = () => {
-      const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
-    };
+    const serverCpuMs = () => cpuMsOf(child.pid!);
     const timeGet = async (p: string, n: number) => {
       const cold = performance.now();
       await (await fetch(url + p)).arrayBuffer();
@@ -198,14 +244,12 @@ async function main() {
     const boardPage = await timeGet('/challenges/bench', 500);
     // Uncached: a write from another connection before each request (as a newly scored
     // submission would) makes the server recompute the board (and re-render the page).
-    const writer = new Database(dbPath);
-    writer.pragma('busy_timeout = 10000');
-    const touch = writer.prepare(`UPDATE challenges SET synced_at = synced_at + 1 WHERE id = 'bench'`);
+    const touch = () => q.run(`UPDATE challenges SET board_version = board_version + 1 WHERE id = 'bench'`);
     const timeCold = async (p: string, n: number) => {
       const ms: number[] = [];
       const cpu0 = serverCpuMs();
       for (let i = 0; i < n; i++) {
-        touch.run();
+        await touch();
         const t = performance.now();
         await (await fetch(url + p)).arrayBuffer();
         ms.push(performance.now() - t);
@@ -214,12 +258,17 @@ async function main() {
     };
     const coldJson = await timeCold('/api/challenges/bench/leaderboard', 100);
     const coldPage = await timeCold('/challenges/bench', 100);
-    writer.close();
+    // 5. a crowd from outside: autocannon in its own process.
+    const crowdJson = crowd(`${url}/api/challenges/bench/leaderboard`, 64, Number(flags.crowd));
+    const crowdPage = crowd(`${url}/challenges/bench`, 64, Number(flags.crowd));
+    const crowdHistory = crowd(`${url}/api/challenges/bench/history`, 64, Number(flags.crowd));
+    await store.close();
 
     const cpu = os.cpus();
     const lines = [
       `machine: ${cpu[0]?.model} x ${cpu.length} cores (shared with other work: figures are under load), node ${process.version}`,
-      `input: ${PARTICIPANTS} participants, ${SUBMISSIONS} uploads at concurrency ${CONCURRENCY}, classification truth ${ROWS} rows x ${CLASSES} classes (public/private), ${flags.workers} scoring worker + 1 validation worker, 1000 bootstrap resamples per split`,
+      `backend: ${BACKEND}; scoring: ${WORKER_PROCESSES > 0 ? `${WORKER_PROCESSES} podium worker process(es) x 1 thread, the server validating only` : `${flags.workers} scoring thread(s) in the server`}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+      `input: ${PARTICIPANTS} participants, ${SUBMISSIONS} uploads at concurrency ${CONCURRENCY}, classification truth ${ROWS} rows x ${CLASSES} classes (public/private), 1000 bootstrap resamples per split`,
       `register: ${PARTICIPANTS} in ${(regMs / 1000).toFixed(2)} s`,
       `upload (202, validated): p50 ${fmt(percentile(uploadMs, 0.5))}, p99 ${fmt(percentile(uploadMs, 0.99))}, ${SUBMISSIONS} in ${(uploadWall / 1000).toFixed(1)} s (${(SUBMISSIONS / (uploadWall / 1000)).toFixed(0)} uploads/s)`,
       `scoring: ${span.n} scored in ${((span.last - span.first) / 1000).toFixed(1)} s after the first upload (${(span.n / ((span.last - span.first) / 1000)).toFixed(1)} submissions/s incl. bootstrap); queue empty ${(scoringWall / 1000).toFixed(1)} s after the first upload`,
@@ -227,6 +276,8 @@ async function main() {
       `leaderboard with ${total} scored submissions: JSON p50 ${fmt(boardJson.p50)}, p99 ${fmt(boardJson.p99)} (first, uncached ${fmt(boardJson.coldMs)}, ${boardJson.bytes} bytes); page p50 ${fmt(boardPage.p50)}, p99 ${fmt(boardPage.p99)} (first ${fmt(boardPage.coldMs)}, ${boardPage.bytes} bytes)`,
       `  recomputed after every write: JSON p50 ${fmt(coldJson.p50)}, p99 ${fmt(coldJson.p99)}; page p50 ${fmt(coldPage.p50)}, p99 ${fmt(coldPage.p99)}`,
       `  server CPU per request: JSON ${boardJson.cpuMs.toFixed(2)} ms warm, ${coldJson.cpuMs.toFixed(2)} ms recomputed; page ${boardPage.cpuMs.toFixed(2)} ms warm, ${coldPage.cpuMs.toFixed(2)} ms recomputed`,
+      ...([['JSON board', crowdJson], ['page', crowdPage], ['/history (first page)', crowdHistory]] as const).map(([name, c]) =>
+        `crowd (autocannon, ${flags.crowd} GETs at concurrency 64, gzip): ${name} p50 ${c.p50} ms, p99 ${c.p99} ms, max ${c.max} ms, ${c.rps.toFixed(0)} req/s, ${c.bytes} bytes/response, non-2xx ${c.non2xx}, errors ${c.errors}`),
     ];
     process.stdout.write(lines.join('\n') + '\n');
     const ok = accepted.length === SUBMISSIONS && uniqueAccepted === SUBMISSIONS && doubled === 0 && missing === 0;
@@ -235,6 +286,7 @@ async function main() {
       process.exitCode = 1;
     }
   } finally {
+    for (const w of workerProcs) w.kill('SIGTERM');
     child.kill('SIGTERM');
   }
 }

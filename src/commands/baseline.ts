@@ -124,7 +124,7 @@ async function exportCommand(
     if (r.latency && (values.db ?? process.env.PODIUM_DB)) {
       const { addBaselineLatency } = await import('../leaderboard/baselines.js');
       const o = r.latency.onnx;
-      addBaselineLatency(values.db ?? process.env.PODIUM_DB!, challenge, name, {
+      await addBaselineLatency(values.db ?? process.env.PODIUM_DB!, challenge, name, {
         onnx_p50_ms: o.p50_ms, onnx_p90_ms: o.p90_ms, onnx_p99_ms: o.p99_ms, onnx_vs_tfjs: r.latency.relative, onnx_runtime: o.backend,
       });
     }

@@ -152,15 +152,15 @@ export async function run(args: string[]): Promise<number> {
 
 /** Creates (or migrates) the database and registers every challenge that can be served. */
 async function createDatabase(dbPath: string, challengesRoot: string, say: (line: string) => void): Promise<void> {
-  const [{ openDb }, { Store }, { loadServableChallenges }] = await Promise.all([
-    import('../leaderboard/db.js'), import('../leaderboard/store.js'), import('../leaderboard/sync.js'),
+  const [{ openStore }, { loadServableChallenges }] = await Promise.all([
+    import('../leaderboard/open-store.js'), import('../leaderboard/sync.js'),
   ]);
   const challenges = await loadServableChallenges(challengesRoot, (line) => say(`  ${line}`));
-  const db = openDb(dbPath);
+  const store = await openStore(dbPath);
   try {
-    new Store(db).syncChallenges(challenges, Date.now());
+    await store.syncChallenges(challenges, Date.now());
   } finally {
-    db.close();
+    await store.close();
   }
   say(`database ready with ${challenges.length} challenge${challenges.length === 1 ? '' : 's'}: ${challenges.map((c) => c.id).join(', ')}`);
 }

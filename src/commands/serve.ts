@@ -4,6 +4,7 @@ import { defaultChallengesRoot } from '../challenges/definition.js';
 import { dataRoot } from '../paths.js';
 import { UsageError } from '../problems.js';
 import { defaultWorkers, startServer } from '../leaderboard/server.js';
+import { isPostgresUrl } from '../leaderboard/sql.js';
 import { parseFlags } from './args.js';
 
 export async function run(args: string[]): Promise<number> {
@@ -11,13 +12,18 @@ export async function run(args: string[]): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string' },
     db: { type: 'string' },
+    storage: { type: 'string' },
     challenges: { type: 'string' },
     workers: { type: 'string' },
     'upload-timeout': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: podium serve [--port 3000] [--host 127.0.0.1] [--db data/podium.sqlite] [--challenges challenges] [--workers N] [--upload-timeout SECONDS]\n' +
+      'usage: podium serve [--port 3000] [--host 127.0.0.1] [--db data/podium.sqlite | postgres://...] [--storage DIR]\n' +
+        '                    [--challenges challenges] [--workers N] [--upload-timeout SECONDS]\n' +
+        '  --db       a SQLite file (default) or a PostgreSQL URL shared by several servers and `podium worker`s\n' +
+        '  --storage  a folder or s3://bucket/prefix for submission files (default: submissions/ beside the SQLite file;\n' +
+        '             required with PostgreSQL); S3 endpoint and keys from PODIUM_S3_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID, ...\n' +
         '  an upload body taking longer than --upload-timeout (default 600) is refused and deleted\n' +
         '  admin routes need PODIUM_ADMIN_TOKEN (20 characters or more); team size limit from PODIUM_TEAM_SIZE (default 5)\n' +
         '  behind an HTTPS reverse proxy set PODIUM_TRUST_PROXY=1 so session cookies are marked Secure\n',
@@ -27,11 +33,12 @@ export async function run(args: string[]): Promise<number> {
   const port = values.port === undefined ? 3000 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`serve: --port must be 0..65535, got "${values.port}"`);
   const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`serve: --workers must be a positive integer, got "${values.workers}"`);
+  if (!Number.isInteger(workers) || workers < 0) throw new UsageError(`serve: --workers must be a whole number (0: scoring only by \`podium worker\`), got "${values.workers}"`);
   const uploadTimeout = values['upload-timeout'] === undefined ? undefined : Number(values['upload-timeout']);
   if (uploadTimeout !== undefined && !(uploadTimeout > 0)) throw new UsageError(`serve: --upload-timeout must be a positive number of seconds, got "${values['upload-timeout']}"`);
   const server = await startServer({
-    dbPath: path.resolve(values.db ?? path.join(dataRoot(), 'podium.sqlite')),
+    dbPath: values.db && isPostgresUrl(values.db) ? values.db : path.resolve(values.db ?? path.join(dataRoot(), 'podium.sqlite')),
+    storage: values.storage === undefined || values.storage.startsWith('s3://') ? values.storage : path.resolve(values.storage),
     challengesRoot: path.resolve(values.challenges ?? defaultChallengesRoot()),
     port,
     host: values.host ?? '127.0.0.1',

@@ -9,18 +9,20 @@ import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { formatProblem } from '../problems.js';
 import type { AppContext } from './context.js';
+import { HttpError } from './http-error.js';
+import { requireOpenPhase } from './phases.js';
 import { ValidationBudgetError } from './pool.js';
-import { phaseAt, StoreError, type ChallengeRecord, type Participant, type Submission } from './store.js';
-import { receiveUpload, storageFailure, storeUpload, formatBytes } from './upload.js';
+import { StoreError, type ChallengeRecord, type Participant, type Submission } from './store.js';
+import { receiveUpload, storageFailure, formatBytes } from './upload.js';
 
 /** Room for the multipart headers around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
 /** A challenge that is shown and open for submissions now, or the reason it is not. */
-export function openChallenge(ctx: AppContext, challengeId: string): ChallengeRecord {
-  const challenge = ctx.store.challenge(challengeId);
-  if (!challenge || !challenge.available) throw new StoreError(404, `no challenge "${challengeId}"`);
-  if (challenge.paused) throw new StoreError(503, `${challenge.id} is paused by the organisers; submissions are not accepted right now`);
+export async function openChallenge(ctx: AppContext, challengeId: string): Promise<ChallengeRecord> {
+  const challenge = await ctx.store.challenge(challengeId);
+  if (!challenge || !challenge.available) throw new HttpError(404, `no challenge "${challengeId}"`);
+  if (challenge.paused) throw new HttpError(503, `${challenge.id} is paused by the organisers; submissions are not accepted right now`);
   return challenge;
 }
 
@@ -32,17 +34,17 @@ export function openChallenge(ctx: AppContext, challengeId: string): ChallengeRe
  */
 export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, participant: Participant, challenge: ChallengeRecord): Promise<{ submission: Submission; queuePosition: number | null }> {
   const now = ctx.clock();
-  phaseAt(challenge, now);
-  const team = ctx.store.ensureTeam(challenge.id, participant, now);
-  if (team.disqualified) throw new StoreError(403, `team "${team.name}" is disqualified: ${team.disqualified_reason ?? ''}`);
-  ctx.store.checkLimits(team, challenge.limits, now);
+  requireOpenPhase(challenge, now);
+  const team = await ctx.store.ensureTeam(challenge.id, participant, now);
+  if (team.disqualified) throw new StoreError('forbidden', `team "${team.name}" is disqualified: ${team.disqualified_reason ?? ''}`);
+  await ctx.store.checkLimits(team, challenge.limits, now);
 
   const maxBytes = Math.round(challenge.limits.max_upload_mb * 1024 * 1024);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD) {
-    throw new StoreError(413, `the upload (${formatBytes(declared)}) is larger than this challenge's limit of ${formatBytes(maxBytes)}; nothing was stored`, { max_bytes: maxBytes });
+    throw new HttpError(413, `the upload (${formatBytes(declared)}) is larger than this challenge's limit of ${formatBytes(maxBytes)}; nothing was stored`, { max_bytes: maxBytes });
   }
-  const upload = await receiveUpload(req, path.join(ctx.storageDir, 'tmp'), { maxBytes, timeoutMs: ctx.uploadTimeoutMs, log: ctx.log });
+  const upload = await receiveUpload(req, ctx.storage.tmpDir, { maxBytes, timeoutMs: ctx.uploadTimeoutMs, log: ctx.log });
   const receivedAt = ctx.clock();
   // Validate under the stored extension: tasks tell formats apart by it.
   const ext = path.extname(upload.filename).toLowerCase();
@@ -61,38 +63,39 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   } catch (e) {
     fs.rmSync(checkPath, { force: true });
     if (e instanceof ValidationBudgetError) {
-      throw new StoreError(400, `the file is not a valid submission: ${e.message}; nothing was queued and it does not count against your limits`, {
+      throw new HttpError(400, `the file is not a valid submission: ${e.message}; nothing was queued and it does not count against your limits`, {
         errors: [{ file: upload.filename, message: e.message, text: `${upload.filename}: ${e.message}` }],
       });
     }
-    throw new StoreError(500, `the file could not be checked: ${(e as Error).message}`);
+    throw new HttpError(500, `the file could not be checked: ${(e as Error).message}`);
   }
   if (problems.length) {
     fs.rmSync(checkPath, { force: true });
-    throw new StoreError(400, 'the file is not a valid submission; nothing was queued and it does not count against your limits', {
+    throw new HttpError(400, 'the file is not a valid submission; nothing was queued and it does not count against your limits', {
       errors: problems.map((p) => ({ ...p, file: upload.filename, text: formatProblem({ ...p, file: upload.filename }) })),
     });
   }
   let storedPath: string;
   try {
-    storedPath = storeUpload(ctx.storageDir, { tmpPath: checkPath, sha256: upload.sha256, filename: upload.filename });
+    storedPath = await ctx.storage.put(checkPath, upload.sha256, upload.filename);
   } catch (e) {
     fs.rmSync(checkPath, { force: true });
     throw storageFailure(e, ctx.log);
   }
   let submission: Submission;
   try {
-    ({ submission } = ctx.store.recordUpload({
+    ({ submission } = await ctx.store.recordUpload({
       challengeId: challenge.id, participantId: participant.id, receivedAt, sha256: upload.sha256, size: upload.size,
       filename: upload.filename, storedPath, description: upload.description,
     }));
   } catch (e) {
-    // Refused at the last step (a race lost on the limits, the deadline passed): keep no file
-    // that no row points to. Files are shared by content, so only when no other row uses it.
-    if (!ctx.store.storedPathInUse(storedPath)) fs.rmSync(path.join(ctx.storageDir, storedPath), { force: true });
+    // Refused at the last step (a race lost on the limits, the deadline passed, the database
+    // unreachable): keep no file that no row points to. Files are shared by content, so only
+    // when no other row uses it (and kept when that cannot be known now).
+    if (!await ctx.store.storedPathInUse(storedPath).catch(() => true)) await ctx.storage.remove(storedPath).catch(() => undefined);
     throw e;
   }
   ctx.pool.notify();
   // Re-read: a free worker may already have claimed it.
-  return { submission: ctx.store.submission(submission.id) ?? submission, queuePosition: ctx.store.queuePosition(submission.id) };
+  return { submission: (await ctx.store.submission(submission.id)) ?? submission, queuePosition: await ctx.store.queuePosition(submission.id) };
 }

@@ -6,19 +6,25 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ValidationError } from '../problems.js';
+import { UsageError, ValidationError } from '../problems.js';
+import { isPostgresUrl } from './sql.js';
 import type { Split } from './store.js';
 import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
-import { openDb } from './db.js';
+import { openStore } from './open-store.js';
+import { phaseAt } from './phases.js';
 import { newOwnerId, Queue } from './queue.js';
 import { describeFailure, scoreSubmission } from './scoring.js';
-import { Store, cleanName } from './store.js';
+import { cleanName, type Store } from './store.js';
 import { loadChallenge } from '../challenges/definition.js';
-import { storageDirFor, storeUpload } from './upload.js';
+import { openStorage } from './storage.js';
+import { storageDirFor } from './upload.js';
 import type { Scores } from '../evaluators/evaluator.js';
 
 export interface BaselineOptions {
+  /** A SQLite file path, or a postgres:// URL. */
   dbPath: string;
+  /** The submission files folder (default: PODIUM_STORAGE, or `submissions/` beside a SQLite file). */
+  storage?: string;
   challengesRoot: string;
   challengeId: string;
   name: string;
@@ -59,82 +65,70 @@ export async function recordBaseline(opts: BaselineOptions): Promise<BaselineRes
   // Only this challenge is loaded and synced: the others stay as the server left them.
   const def = await loadChallenge(path.join(opts.challengesRoot, opts.challengeId), { requireTruth: true });
 
-  const db = openDb(opts.dbPath);
+  const store = await openStore(opts.dbPath);
   try {
-    const store = new Store(db);
     const now = Date.now();
-    store.syncChallenges([def], now, { markMissing: false });
-    const challenge = store.challenge(def.id)!;
+    await store.syncChallenges([def], now, { markMissing: false });
+    const challenge = (await store.challenge(def.id))!;
     const sha256 = sha256File(opts.file);
 
-    const existing = db
-      .prepare(`SELECT s.id FROM submissions s JOIN teams t ON t.id = s.team_id
-                WHERE s.challenge_id = ? AND t.name = ? AND t.is_baseline = 1 AND s.sha256 = ? AND s.status = 'scored'
-                ORDER BY s.id DESC LIMIT 1`)
-      .get(challenge.id, name, sha256) as { id: number } | undefined;
-    if (existing) {
-      if (opts.latency) {
-        db.prepare('UPDATE submissions SET latency_json = ? WHERE id = ?').run(JSON.stringify(opts.latency), existing.id);
-      }
-      return { submissionId: existing.id, scores: resultScores(store, existing.id), created: false };
+    const existing = await store.baselineSubmission(challenge.id, name, sha256);
+    if (existing !== undefined) {
+      if (opts.latency) await store.setLatency(existing, opts.latency);
+      return { submissionId: existing, scores: await resultScores(store, existing), created: false };
     }
 
     // One participant and one team per baseline name and challenge, both marked baseline.
-    let team = db.prepare('SELECT * FROM teams WHERE challenge_id = ? AND name = ? AND is_baseline = 1').get(challenge.id, name) as
-      { id: number } | undefined;
-    let participantId: number;
-    if (team) {
-      participantId = (db.prepare('SELECT participant_id FROM team_members WHERE team_id = ? LIMIT 1').get(team.id) as { participant_id: number }).participant_id;
-    } else {
-      const { participant } = store.createParticipant(name, 'baseline@podium.local', now, true);
-      participantId = participant.id;
-      const t = store.ensureTeam(challenge.id, participant, now);
-      if (t.name !== name) throw ValidationError.of({ file: opts.file, message: `a participant team is already named "${name}" in ${challenge.id}; pick another baseline name` });
-      team = t;
+    let entry = await store.baselineTeam(challenge.id, name);
+    if (!entry) {
+      const { participant } = await store.createParticipant(name, 'baseline@podium.local', now, true);
+      const team = await store.ensureTeam(challenge.id, participant, now);
+      if (team.name !== name) throw ValidationError.of({ file: opts.file, message: `a participant team is already named "${name}" in ${challenge.id}; pick another baseline name` });
+      entry = { team, participant };
     }
-    const storageDir = storageDirFor(opts.dbPath);
-    const tmp = path.join(storageDir, 'tmp', `baseline-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+    const storageSpec = opts.storage ?? process.env.PODIUM_STORAGE ?? (isPostgresUrl(opts.dbPath) ? undefined : storageDirFor(opts.dbPath));
+    if (!storageSpec) throw new UsageError('a baseline recorded in PostgreSQL needs the submissions storage: set PODIUM_STORAGE (the folder or s3:// URL the servers use)');
+    const storage = openStorage(storageSpec);
+    const tmp = path.join(storage.tmpDir, `baseline-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
     fs.mkdirSync(path.dirname(tmp), { recursive: true });
     fs.copyFileSync(opts.file, tmp);
-    const storedPath = storeUpload(storageDir, { tmpPath: tmp, sha256, filename: path.basename(opts.file) });
+    const storedPath = await storage.put(tmp, sha256, path.basename(opts.file));
     const size = fs.statSync(opts.file).size;
-    const phase = challenge.phases.find((p) => p.start_at <= now && now < p.end_at)?.id ?? null;
-    // Queue it and claim it in one transaction, so a running server's workers never pick it up.
-    const queue = new Queue(db, store, newOwnerId(), 60 * 60_000);
-    const addAndClaim = db.transaction(() => {
-      const added = store.addSubmission({
-        challenge, team: store.team(team.id)!, participant: store.participant(participantId)!, phaseId: phase, sha256, size,
-        filename: path.basename(opts.file), storedPath, description: opts.description ?? '', now, latency: opts.latency,
-      });
-      db.prepare(`UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires = ?, attempts = attempts + 1, started_at = ? WHERE id = ?`)
-        .run(queue.owner, now + 60 * 60_000, now, added.jobId);
-      db.prepare(`UPDATE submissions SET status = 'scoring' WHERE id = ?`).run(added.submission.id);
-      return added;
+    const phase = phaseAt(challenge, now)?.id ?? null;
+    // Queued already claimed by this process, so a running server's workers never pick it up.
+    const queue = new Queue(store.sql, newOwnerId(), 60 * 60_000);
+    const { submission, jobId } = await store.addSubmission({
+      challenge, team: entry.team, participant: entry.participant, phaseId: phase, sha256, size,
+      filename: path.basename(opts.file), storedPath, description: opts.description ?? '', now, latency: opts.latency,
+      claimedBy: { owner: queue.owner, leaseExpires: now + queue.leaseMs },
     });
-    const { submission, jobId } = addAndClaim.immediate();
     // Scored here, synchronously, with the same exactly-once finish as the server's workers.
-    const job = { id: jobId, submission_id: submission.id, kind: 'score' as const, attempts: 1, challenge_id: challenge.id, stored_path: storedPath };
+    const job = { id: jobId, submission_id: submission.id, kind: 'score' as const, attempts: 1, challenge_id: challenge.id, stored_path: storedPath, sha256 };
+    // Scored from the stored copy, as a worker would.
+    const copy = await storage.localCopy(storedPath, sha256);
     try {
       const outcome = await scoreSubmission({
         challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
-        primaryMetric: challenge.primary_metric, file: path.join(storageDir, storedPath),
+        primaryMetric: challenge.primary_metric, file: copy.file,
         bootstrapSamples: opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES,
       });
-      queue.complete(job, outcome.version, outcome.splits, Date.now());
+      await queue.complete(job, outcome.version, outcome.splits, Date.now());
     } catch (e) {
-      const f = describeFailure(e, { file: path.join(storageDir, storedPath), truth: challenge.truth });
-      queue.fail(job, f.message, f.kind, Date.now());
+      const f = describeFailure(e, { file: copy.file, truth: challenge.truth });
+      await queue.fail(job, f.message, f.kind, Date.now());
       throw e;
+    } finally {
+      await copy.release();
     }
-    return { submissionId: submission.id, scores: resultScores(store, submission.id), created: true };
+    return { submissionId: submission.id, scores: await resultScores(store, submission.id), created: true };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
-function resultScores(store: Store, submissionId: number): BaselineResult['scores'] {
+async function resultScores(store: Store, submissionId: number): Promise<BaselineResult['scores']> {
   const out: BaselineResult['scores'] = {};
-  for (const r of store.currentScores(submissionId)) {
+  for (const r of await store.currentScores(submissionId)) {
     out[r.split] = {
       metrics: r.metrics, primary: r.primary_value, evaluator_version: r.evaluator_version,
       ci: r.ci_low !== null && r.ci_high !== null ? [r.ci_low, r.ci_high] : null,
@@ -148,19 +142,15 @@ function resultScores(store: Store, submissionId: number): BaselineResult['score
  * Runtime latency of the exported file beside the tfjs figures `podium baseline run` stored,
  * so the board shows both runtimes for the same network. False when no such entry exists.
  */
-export function addBaselineLatency(dbPath: string, challengeId: string, name: string, extra: Record<string, unknown>): boolean {
-  const db = openDb(dbPath);
+export async function addBaselineLatency(dbPath: string, challengeId: string, name: string, extra: Record<string, unknown>): Promise<boolean> {
+  const store = await openStore(dbPath);
   try {
-    const row = db
-      .prepare(`SELECT s.id, s.latency_json FROM submissions s JOIN teams t ON t.id = s.team_id
-                WHERE s.challenge_id = ? AND t.name = ? AND t.is_baseline = 1 AND s.status = 'scored'
-                ORDER BY s.id DESC LIMIT 1`)
-      .get(challengeId, cleanName(name)) as { id: number; latency_json: string | null } | undefined;
-    if (!row) return false;
-    const latency = { ...(row.latency_json ? (JSON.parse(row.latency_json) as Record<string, unknown>) : {}), ...extra };
-    db.prepare('UPDATE submissions SET latency_json = ? WHERE id = ?').run(JSON.stringify(latency), row.id);
+    const entry = await store.latestBaselineEntry(challengeId, cleanName(name) ?? name);
+    if (!entry) return false;
+    const latency = { ...(entry.latency_json ? (JSON.parse(entry.latency_json) as Record<string, unknown>) : {}), ...extra };
+    await store.setLatency(entry.id, latency);
     return true;
   } finally {
-    db.close();
+    await store.close();
   }
 }

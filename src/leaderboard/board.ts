@@ -6,12 +6,16 @@
  *
  * The public board uses every scored submission; the private board (only shown after the
  * end) uses each team's final selections, or by default its best public submissions (as many
- * as `final_selections`), like Kaggle. Results are cached until the data changes.
+ * as `final_selections`), like Kaggle.
+ *
+ * Everything derived from a challenge's rows (boards, rendered HTML, encoded responses) is
+ * cached under the challenge's board version, which the store bumps in the same transaction
+ * as any change that can move a board; so every process (one server, or replicas on one
+ * PostgreSQL) recomputes once per change, not once per request.
  */
 import type { Scores } from '../evaluators/evaluator.js';
 import { metricColumns, type MetricColumn } from './metric-columns.js';
-import { publicSplitOf } from './picks.js';
-import type { ChallengeRecord, Store } from './store.js';
+import type { ChallengeRecord, PickRow, Store } from './store.js';
 
 export type BoardSplit = 'public' | 'private';
 
@@ -50,26 +54,6 @@ export interface Board {
   metric_columns: MetricColumn[];
 }
 
-/** A team's pick for a board: its best submission under the board's rules. */
-interface Pick {
-  id: number;
-  team_id: number;
-  created_at: number;
-  v: number;
-  ci_low: number | null;
-  ci_high: number | null;
-  entries: number;
-}
-
-interface PickDetails {
-  id: number;
-  team: string;
-  is_baseline: number;
-  latency_json: string | null;
-  metrics_json: string;
-  evaluator_version: string;
-}
-
 /** The chart may lag the data by this much (it is re-read at most this often). */
 export const HISTORY_MAX_AGE_MS = 5000;
 
@@ -83,24 +67,70 @@ export interface HistoryPoint {
   baseline: boolean;
 }
 
+/**
+ * Reads a challenge's board version so that concurrent readers share queries, while each
+ * caller still sees every change committed before it asked: a caller arriving while a read is
+ * in flight waits for the next read, which all such callers share.
+ */
+class VersionReader {
+  private inflight: Promise<number> | undefined;
+  private next: Promise<number> | undefined;
+
+  constructor(private readonly query: () => Promise<number>) {}
+
+  read(): Promise<number> {
+    if (this.next) return this.next;
+    if (!this.inflight) return this.start();
+    const after = this.inflight;
+    this.next = after.then(noop, noop).then(() => {
+      this.next = undefined;
+      return this.start();
+    });
+    return this.next;
+  }
+
+  private start(): Promise<number> {
+    const p = this.query().finally(() => {
+      if (this.inflight === p) this.inflight = undefined;
+    });
+    this.inflight = p;
+    return p;
+  }
+}
+
+function noop(): void {}
+
 export class Boards {
-  private cache = new Map<string, { key: string; value: unknown }>();
-  private timed = new Map<string, { at: number; value: unknown }>();
+  private cache = new Map<string, { version: number; value: Promise<unknown> }>();
+  private timed = new Map<string, { at: number; value: Promise<unknown> }>();
+  private versions = new Map<string, VersionReader>();
 
   constructor(private readonly store: Store) {}
 
-  /** Changes whenever this process or another connection changed the database. */
-  private dataKey(): string {
-    return `${this.store.boardVersion}:${this.store.db.pragma('data_version', { simple: true })}`;
+  /** The challenge's current board version (changes with anything that can move its boards). */
+  version(challengeId: string): Promise<number> {
+    let reader = this.versions.get(challengeId);
+    if (!reader) {
+      reader = new VersionReader(() => this.store.boardVersion(challengeId));
+      this.versions.set(challengeId, reader);
+    }
+    return reader.read();
   }
 
-  /** Memoizes anything derived from the database (e.g. rendered HTML) until the data changes. */
-  cached<T>(name: string, compute: () => T): T {
-    const key = this.dataKey();
-    const hit = this.cache.get(name);
-    if (hit && hit.key === key) return hit.value as T;
-    const value = compute();
-    this.cache.set(name, { key, value });
+  /**
+   * Memoizes anything derived from a challenge's rows (e.g. rendered HTML) until its board
+   * version changes; concurrent callers share one computation.
+   */
+  async cached<T>(challengeId: string, name: string, compute: () => T | Promise<T>): Promise<T> {
+    const version = await this.version(challengeId);
+    const key = `${challengeId}\u0000${name}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.version >= version) return hit.value as Promise<T>;
+    const value = Promise.resolve().then(compute);
+    this.cache.set(key, { version, value });
+    value.catch(() => {
+      if (this.cache.get(key)?.value === value) this.cache.delete(key);
+    });
     return value;
   }
 
@@ -108,59 +138,52 @@ export class Boards {
    * Like `cached`, but a value younger than `maxAgeMs` is served even if the data changed: for
    * the score-over-time chart, which reads every submission and need not move on each score.
    */
-  cachedFor<T>(maxAgeMs: number, name: string, compute: () => T): T {
-    const hit = this.timed.get(name);
+  async cachedFor<T>(maxAgeMs: number, challengeId: string, name: string, compute: () => T | Promise<T>): Promise<T> {
+    const key = `${challengeId}\u0000${name}`;
+    const hit = this.timed.get(key);
     const now = Date.now();
-    if (hit && now - hit.at < maxAgeMs) return hit.value as T;
-    const value = this.cached(name, compute);
-    this.timed.set(name, { at: now, value });
+    if (hit && now - hit.at < maxAgeMs) return hit.value as Promise<T>;
+    const value = this.cached(challengeId, name, compute);
+    this.timed.set(key, { at: now, value });
+    value.catch(() => {
+      if (this.timed.get(key)?.value === value) this.timed.delete(key);
+    });
     return value;
   }
 
   /** True when the challenge's truth carries a private split (some submission was scored on it). */
-  hasPrivateSplit(challengeId: string): boolean {
-    return this.cached(`has-private:${challengeId}`, () => !!this.store.db
-      .prepare(`SELECT 1 FROM scores sc JOIN submissions s ON s.id = sc.submission_id
-                WHERE s.challenge_id = ? AND sc.split = 'private' AND sc.current = 1 LIMIT 1`)
-      .get(challengeId));
+  hasPrivateSplit(challengeId: string): Promise<boolean> {
+    return this.cached(challengeId, 'has-private', () => this.store.hasPrivateSplit(challengeId));
   }
 
-  board(challenge: ChallengeRecord, split: BoardSplit): Board {
-    return this.cached(`board:${challenge.id}:${split}`, () => this.compute(challenge, split));
+  board(challenge: ChallengeRecord, split: BoardSplit): Promise<Board> {
+    return this.cached(challenge.id, `board:${split}:${challenge.higher_is_better}`, () => this.compute(challenge, split));
   }
 
-  private publicSplit(challengeId: string): 'public' | 'all' {
-    return this.cached(`public-split:${challengeId}`, () => publicSplitOf(this.store.db, challengeId));
+  private publicSplit(challengeId: string): Promise<'public' | 'all'> {
+    return this.cached(challengeId, 'public-split', () => this.store.publicSplit(challengeId));
   }
 
   /** The per-team picks (maintained by picks.ts), best first; ties go to the earlier submission. */
-  private picks(challenge: ChallengeRecord, split: BoardSplit): Pick[] {
-    const picks = this.store.db
-      .prepare(`SELECT submission_id AS id, team_id, created_at, value AS v, ci_low, ci_high, entries
-                FROM board_picks WHERE challenge_id = ? AND split = ?`)
-      .all(challenge.id, split) as Pick[];
+  private async picks(challenge: ChallengeRecord, split: BoardSplit): Promise<PickRow[]> {
+    const picks = await this.store.boardPicks(challenge.id, split);
     const better = (a: number, b: number) => (challenge.higher_is_better ? a > b : a < b);
     return picks.sort((a, b) => (a.v !== b.v ? (better(a.v, b.v) ? -1 : 1) : a.created_at - b.created_at || a.id - b.id));
   }
 
-  private compute(challenge: ChallengeRecord, split: BoardSplit): Board {
-    const picks = this.picks(challenge, split);
-    const db = this.store.db;
-    const details = new Map(
-      (db.prepare(`SELECT s.id, t.name AS team, s.is_baseline, s.latency_json, sc.metrics_json, sc.evaluator_version
-                   FROM submissions s JOIN teams t ON t.id = s.team_id
-                   JOIN scores sc ON sc.submission_id = s.id AND sc.current = 1 AND sc.split = ?
-                   WHERE s.id IN (SELECT value FROM json_each(?))`)
-        .all(split === 'public' ? this.publicSplit(challenge.id) : 'private', JSON.stringify(picks.map((p) => p.id))) as PickDetails[])
-        .map((d) => [d.id, d]),
-    );
+  private async compute(challenge: ChallengeRecord, split: BoardSplit): Promise<Board> {
+    const picks = await this.picks(challenge, split);
+    const scoreSplit = split === 'public' ? await this.publicSplit(challenge.id) : 'private';
+    const details = new Map((await this.store.pickDetails(picks.map((p) => p.id), scoreSplit)).map((d) => [d.id, d]));
 
     const entries: BoardEntry[] = [];
     const latencyColumns = new Set<string>();
     let rank = 0;
     let above: BoardEntry | undefined;
     for (const p of picks) {
-      const d = details.get(p.id)!;
+      const d = details.get(p.id);
+      // A pick whose scores changed between the two reads (another process): the next version redoes it.
+      if (!d) continue;
       const baseline = d.is_baseline === 1;
       const ci: [number, number] | null = p.ci_low !== null && p.ci_high !== null ? [p.ci_low, p.ci_high] : null;
       const latency = d.latency_json ? (JSON.parse(d.latency_json) as Record<string, unknown>) : undefined;
@@ -187,7 +210,7 @@ export class Boards {
       entries.push(entry);
     }
     if (split === 'private') {
-      const publicRanks = new Map(this.board(challenge, 'public').entries.map((e) => [e.team_id, e.rank]));
+      const publicRanks = new Map((await this.board(challenge, 'public')).entries.map((e) => [e.team_id, e.rank]));
       for (const e of entries) {
         const pr = publicRanks.get(e.team_id) ?? null;
         e.public_rank = pr;
@@ -201,16 +224,10 @@ export class Boards {
     };
   }
 
-  /** Public scores over time for the chart (private scores never leave through here). */
-  history(challenge: ChallengeRecord): HistoryPoint[] {
-    return this.cachedFor(HISTORY_MAX_AGE_MS, `history:${challenge.id}`, () => (this.store.db
-      .prepare(`SELECT s.created_at AS t, sc.primary_value AS score, t.name AS team, s.is_baseline AS baseline
-                FROM submissions s JOIN teams t ON t.id = s.team_id
-                JOIN scores sc ON sc.submission_id = s.id AND sc.current = 1 AND sc.split = ?
-                WHERE s.challenge_id = ? AND s.status = 'scored' AND s.disqualified = 0 AND t.disqualified = 0
-                  AND sc.primary_value IS NOT NULL
-                ORDER BY s.created_at, s.id`)
-      .all(this.publicSplit(challenge.id), challenge.id) as { t: number; score: number; team: string; baseline: number }[])
-      .map((r) => ({ ...r, baseline: r.baseline === 1 })));
+  /** Public scores over time for the chart (private scores never leave through here), oldest first. */
+  history(challenge: ChallengeRecord): Promise<HistoryPoint[]> {
+    return this.cachedFor(HISTORY_MAX_AGE_MS, challenge.id, 'history', async () =>
+      (await this.store.history(challenge.id, await this.publicSplit(challenge.id)))
+        .map((r) => ({ t: r.t, score: r.score, team: r.team, baseline: r.baseline === 1 })));
   }
 }

@@ -1,7 +1,9 @@
 /** What every route needs: the store, boards, queue, scoring pool, storage, clock and settings. */
 import type { Boards } from './board.js';
+import { privateVisible } from './phases.js';
 import type { ModelTrackEntry, ScoringPool } from './pool.js';
 import type { Queue } from './queue.js';
+import type { SubmissionStorage } from './storage.js';
 import type { ChallengeRecord, ScoreRow, Store, Submission } from './store.js';
 
 export interface AppContext {
@@ -9,7 +11,8 @@ export interface AppContext {
   boards: Boards;
   queue: Queue;
   pool: ScoringPool;
-  storageDir: string;
+  /** Where submission files live (a local folder or an S3 bucket). */
+  storage: SubmissionStorage;
   /** Milliseconds since the epoch; injectable so tests can move past a phase's end. */
   clock: () => number;
   adminToken?: string;
@@ -21,10 +24,7 @@ export interface AppContext {
   log: (line: string) => void;
 }
 
-/** Private scores are shown to participants only once the last phase has ended. */
-export function privateVisible(challenge: ChallengeRecord, now: number): boolean {
-  return now >= challenge.end_at;
-}
+export { privateVisible };
 
 /**
  * The scores of a submission that this viewer may see. Before the end only the public split
@@ -37,9 +37,9 @@ export function visibleScores(scores: ScoreRow[], showPrivate: boolean): ScoreRo
 }
 
 /** The JSON a participant gets for one of their submissions. */
-export function submissionJson(ctx: AppContext, s: Submission, challenge: ChallengeRecord, asAdmin = false): Record<string, unknown> {
+export async function submissionJson(ctx: AppContext, s: Submission, challenge: ChallengeRecord, asAdmin = false): Promise<Record<string, unknown>> {
   const showPrivate = asAdmin || privateVisible(challenge, ctx.clock());
-  const rows = visibleScores(ctx.store.currentScores(s.id), showPrivate);
+  const rows = visibleScores(await ctx.store.currentScores(s.id), showPrivate);
   const scores: Record<string, unknown> = {};
   const intervals: Record<string, unknown> = {};
   for (const r of rows) {
@@ -51,13 +51,13 @@ export function submissionJson(ctx: AppContext, s: Submission, challenge: Challe
     scores.public = scores.all;
     if (intervals.all) intervals.public = intervals.all;
   }
-  const team = ctx.store.team(s.team_id);
+  const team = await ctx.store.team(s.team_id);
   return {
     id: s.id,
     challenge: s.challenge_id,
     team: team?.name,
     status: s.status,
-    queue_position: s.status === 'queued' || s.status === 'scoring' ? ctx.store.queuePosition(s.id) : null,
+    queue_position: s.status === 'queued' || s.status === 'scoring' ? await ctx.store.queuePosition(s.id) : null,
     error: s.error,
     error_kind: s.error_kind,
     filename: s.filename,

@@ -1,12 +1,14 @@
 /**
- * The leaderboard database: better-sqlite3 in WAL mode with foreign keys on, and numbered
- * migrations applied in order inside one transaction each (user_version records the last).
- * A migration is never edited once released; a change is a new number at the end.
+ * The SQLite backend (the default): better-sqlite3 in WAL mode with foreign keys on, and
+ * numbered migrations applied in order inside one transaction each (user_version records the
+ * last). A migration is never edited once released; a change is a new number at the end.
+ * PostgreSQL's migrations (postgres.ts) carry the same numbers and the same schema.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UsageError } from '../problems.js';
+import type { Sql, SqlDatabase, SqlValue } from './sql.js';
 
 export type Db = Database.Database;
 
@@ -301,6 +303,11 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 4: a per-challenge counter bumped with every change that can move its boards, so board
+  // caches in every server process (one box or many replicas) know when to recompute.
+  `
+  ALTER TABLE challenges ADD COLUMN board_version INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export interface OpenOptions {
@@ -368,4 +375,86 @@ export function migrate(db: Db): number {
     db.pragma('foreign_keys = ON');
   }
   return MIGRATIONS.length;
+}
+
+/**
+ * The store's view of a SQLite file. better-sqlite3 is synchronous, so every statement runs
+ * at once (no thread hop, prepared statements cached by their text); the promises only match
+ * PostgreSQL's interface. A transaction may await, so while one is open the other callers of
+ * this connection wait for it: their statements must not land inside it.
+ */
+export class SqliteDatabase implements SqlDatabase {
+  readonly dialect = 'sqlite' as const;
+  private readonly statements = new Map<string, Database.Statement>();
+  private open: Promise<void> | undefined;
+  private readonly direct: Sql;
+
+  constructor(readonly raw: Db) {
+    const self = this;
+    this.direct = {
+      dialect: 'sqlite',
+      all: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(self.statement(sql).all(...params) as T[]),
+      get: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(self.statement(sql).get(...params) as T | undefined),
+      run: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve({ changes: self.statement(sql).run(...params).changes }),
+    };
+  }
+
+  private statement(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.raw.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    // Checked again after every wake-up, with no await before the statement runs.
+    while (this.open) await this.open;
+    return this.statement(sql).all(...params) as T[];
+  }
+
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    // Checked again after every wake-up, with no await before the statement runs.
+    while (this.open) await this.open;
+    return this.statement(sql).get(...params) as T | undefined;
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    // Checked again after every wake-up, with no await before the statement runs.
+    while (this.open) await this.open;
+    return { changes: this.statement(sql).run(...params).changes };
+  }
+
+  /** BEGIN IMMEDIATE: takes the write lock first, so the transaction never fails half-way on it. */
+  async transaction<T>(body: (tx: Sql) => Promise<T>): Promise<T> {
+    // No await between the check and taking the lock: nobody can slip in between.
+    while (this.open) await this.open;
+    let done!: () => void;
+    this.open = new Promise((resolve) => (done = resolve));
+    try {
+      this.statement('BEGIN IMMEDIATE').run();
+      try {
+        const out = await body(this.direct);
+        this.statement('COMMIT').run();
+        return out;
+      } catch (e) {
+        if (this.raw.inTransaction) this.statement('ROLLBACK').run();
+        throw e;
+      }
+    } finally {
+      this.open = undefined;
+      done();
+    }
+  }
+
+  async close(): Promise<void> {
+    while (this.open) await this.open;
+    this.raw.close();
+  }
+}
+
+/** Opens (creating and migrating) a SQLite database for the store. */
+export function openSqlite(dbPath: string): SqliteDatabase {
+  return new SqliteDatabase(openDb(dbPath));
 }

@@ -6,26 +6,34 @@
  * best private score among its final selections (default: its best `final_selections` public
  * ones), like Kaggle. Better score first, then the earlier submission, then the lower id.
  */
-import type { Db } from './db.js';
+import { named, type Sql } from './sql.js';
 
 interface ChallengeRules {
   higher_is_better: number;
   final_selections: number;
 }
 
-function rules(db: Db, challengeId: string): ChallengeRules | undefined {
-  const row = db.prepare('SELECT higher_is_better, limits_json FROM challenges WHERE id = ?').get(challengeId) as
-    { higher_is_better: number; limits_json: string } | undefined;
+/**
+ * Locks the challenge's row for the rest of the transaction (PostgreSQL; SQLite's write lock
+ * already serialises writers), so two picks refreshes never interleave, and bumps its board
+ * version so every process's board cache recomputes.
+ */
+export async function bumpBoard(q: Sql, challengeId: string): Promise<void> {
+  await q.run('UPDATE challenges SET board_version = board_version + 1 WHERE id = ?', [challengeId]);
+}
+
+async function rules(q: Sql, challengeId: string): Promise<ChallengeRules | undefined> {
+  const row = await q.get<{ higher_is_better: number; limits_json: string }>(
+    'SELECT higher_is_better, limits_json FROM challenges WHERE id = ?', [challengeId]);
   if (!row) return undefined;
   return { higher_is_better: row.higher_is_better, final_selections: (JSON.parse(row.limits_json) as { final_selections: number }).final_selections };
 }
 
 /** The split the public board ranks on: 'public', or 'all' when the truth has no usage marks. */
-export function publicSplitOf(db: Db, challengeId: string): 'public' | 'all' {
-  return db
-    .prepare(`SELECT 1 FROM submissions s JOIN scores sc ON sc.submission_id = s.id AND sc.split = 'public' AND sc.current = 1
-              WHERE s.challenge_id = ? LIMIT 1`)
-    .get(challengeId) ? 'public' : 'all';
+export async function publicSplitOf(q: Sql, challengeId: string): Promise<'public' | 'all'> {
+  return await q.get(
+    `SELECT 1 AS x FROM submissions s JOIN scores sc ON sc.submission_id = s.id AND sc.split = 'public' AND sc.current = 1
+     WHERE s.challenge_id = ? LIMIT 1`, [challengeId]) ? 'public' : 'all';
 }
 
 const PICKS_SQL = (teamFilter: string) => `
@@ -49,33 +57,36 @@ const PICKS_SQL = (teamFilter: string) => `
   UNION ALL
   SELECT @challenge, 'private', p.team_id, p.id, p.v, p.ci_low, p.ci_high, p.created_at, e.n FROM priv p JOIN entries e USING (team_id) WHERE p.rn = 1`;
 
-function params(db: Db, challengeId: string, r: ChallengeRules, teamId?: number) {
+async function params(q: Sql, challengeId: string, r: ChallengeRules, teamId?: number) {
   return {
-    sign: r.higher_is_better ? -1 : 1, pubsplit: publicSplitOf(db, challengeId), challenge: challengeId,
+    sign: r.higher_is_better ? -1 : 1, pubsplit: await publicSplitOf(q, challengeId), challenge: challengeId,
     n: r.final_selections, ...(teamId !== undefined ? { team: teamId } : {}),
   };
 }
 
 /** Recomputes one team's picks (call inside the transaction that changed its data). */
-export function refreshTeamPicks(db: Db, challengeId: string, teamId: number): void {
-  const r = rules(db, challengeId);
+export async function refreshTeamPicks(q: Sql, challengeId: string, teamId: number): Promise<void> {
+  // The bump comes first: on PostgreSQL its row lock serialises refreshes of one challenge.
+  await bumpBoard(q, challengeId);
+  const r = await rules(q, challengeId);
   if (!r) return;
-  const split = publicSplitOf(db, challengeId);
-  const previous = db.prepare(`SELECT count(*) AS n FROM board_picks WHERE challenge_id = ?`).get(challengeId) as { n: number };
+  const split = await publicSplitOf(q, challengeId);
+  const previous = (await q.get<{ n: number }>('SELECT count(*) AS n FROM board_picks WHERE challenge_id = ?', [challengeId]))!;
   // The first public score of a challenge switches its public board from 'all' to 'public': rebuild all.
-  if (split === 'public' && previous.n > 0 && !db.prepare(
-    `SELECT 1 FROM board_picks p JOIN scores sc ON sc.submission_id = p.submission_id AND sc.split = 'public' AND sc.current = 1
-     WHERE p.challenge_id = ? AND p.split = 'public' LIMIT 1`).get(challengeId)) {
-    rebuildPicks(db, challengeId);
+  if (split === 'public' && previous.n > 0 && !await q.get(
+    `SELECT 1 AS x FROM board_picks p JOIN scores sc ON sc.submission_id = p.submission_id AND sc.split = 'public' AND sc.current = 1
+     WHERE p.challenge_id = ? AND p.split = 'public' LIMIT 1`, [challengeId])) {
+    await rebuildPicks(q, challengeId);
     return;
   }
-  db.prepare('DELETE FROM board_picks WHERE challenge_id = ? AND team_id = ?').run(challengeId, teamId);
-  db.prepare(PICKS_SQL('AND s.team_id = @team')).run(params(db, challengeId, r, teamId));
+  await q.run('DELETE FROM board_picks WHERE challenge_id = ? AND team_id = ?', [challengeId, teamId]);
+  await q.run(...named(PICKS_SQL('AND s.team_id = @team'), await params(q, challengeId, r, teamId)));
 }
 
 /** Recomputes every team's picks of a challenge (startup, rescore, settings change). */
-export function rebuildPicks(db: Db, challengeId: string): void {
-  const r = rules(db, challengeId);
-  db.prepare('DELETE FROM board_picks WHERE challenge_id = ?').run(challengeId);
-  if (r) db.prepare(PICKS_SQL('')).run(params(db, challengeId, r));
+export async function rebuildPicks(q: Sql, challengeId: string): Promise<void> {
+  await bumpBoard(q, challengeId);
+  const r = await rules(q, challengeId);
+  await q.run('DELETE FROM board_picks WHERE challenge_id = ?', [challengeId]);
+  if (r) await q.run(...named(PICKS_SQL(''), await params(q, challengeId, r)));
 }

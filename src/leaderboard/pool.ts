@@ -8,22 +8,27 @@
  * The main thread holds the leases and heartbeats them; a crashed or hung worker is replaced
  * and its job released or failed with a reason, never left `scoring` forever.
  */
+import type { Challenge } from '../challenges/definition.js';
 import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Problem } from '../problems.js';
 import type { ClaimedJob, Queue } from './queue.js';
 import type { ScoreOutcome, ScoreRequest } from './scoring.js';
+import { StoredFileMissing, type LocalCopy, type SubmissionStorage } from './storage.js';
 import type { Store } from './store.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
 export interface PoolOptions {
   store: Store;
   queue: Queue;
-  storageDir: string;
+  storage: SubmissionStorage;
   workers: number;
+  /** Also run a thread that only validates uploads (the server; a `podium worker` only scores). */
+  validation?: boolean;
+  /** Local truth files by challenge id, when they are not where the database says (`podium worker` on another host). */
+  truths?: Map<string, string>;
   clock: () => number;
   bootstrapSamples: number;
   /** How often to look for jobs queued by other processes, and to reclaim expired leases. */
@@ -46,6 +51,11 @@ export interface ModelTrackEntry {
   track?: ModelTrack;
 }
 
+/** The model tracks of the challenges that take models (the server and `podium worker` both score them). */
+export function modelTracks(challenges: Challenge[]): Map<string, ModelTrackEntry> {
+  return new Map(challenges.filter((c) => c.submission.includes('model')).map((c) => [c.id, { kinds: c.submission, track: c.model }]));
+}
+
 export const DEFAULT_VALIDATION_TIMEOUT_MS = 60_000;
 export const DEFAULT_VALIDATION_HEAP_MB = 1024;
 
@@ -60,7 +70,7 @@ interface Slot {
   validationOnly: boolean;
   busy?:
     | { type: 'validate'; id: number; owner?: number; resolve(p: Problem[]): void; reject(e: Error): void; timer?: NodeJS.Timeout }
-    | { type: 'job'; id: number; job: ClaimedJob; timer?: NodeJS.Timeout };
+    | { type: 'job'; id: number; job: ClaimedJob; copy: LocalCopy; timer?: NodeJS.Timeout };
 }
 
 interface PendingValidation {
@@ -89,7 +99,12 @@ export class ScoringPool {
   private nextId = 1;
   private timers: NodeJS.Timeout[] = [];
   private closing = false;
-  private pumping = false;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
+  /** Jobs claimed by this process and not yet stored or given back (reclaim leaves only these alone). */
+  private held = new Set<number>();
+  /** Set by drain(): finish the jobs in hand, claim no more. */
+  private draining = false;
   private idleWaiters: (() => void)[] = [];
   /** Workers lost in a row without a reply in between: respawns back off so a broken install does not spin. */
   private lostInARow = 0;
@@ -97,23 +112,30 @@ export class ScoringPool {
   constructor(private readonly opts: PoolOptions) {}
 
   start(): void {
-    for (let i = 0; i < Math.max(1, this.opts.workers); i++) this.slots.push({ worker: this.spawn(false), validationOnly: false });
-    for (let i = 0; i < Math.max(1, this.opts.validationWorkers ?? 2); i++) this.slots.push({ worker: this.spawn(true), validationOnly: true });
+    // 0 scoring threads: a server that leaves scoring to `podium worker` processes (it still validates uploads).
+    const scoring = this.opts.validation === false ? Math.max(1, this.opts.workers) : Math.max(0, this.opts.workers);
+    for (let i = 0; i < scoring; i++) this.slots.push({ worker: this.spawn(false), validationOnly: false });
+    if (this.opts.validation !== false) {
+      for (let i = 0; i < Math.max(1, this.opts.validationWorkers ?? 2); i++) this.slots.push({ worker: this.spawn(true), validationOnly: true });
+    }
     const { queue, clock } = this.opts;
-    queue.reclaim(clock());
     const heartbeatEvery = Math.max(50, Math.floor(queue.leaseMs / 3));
-    this.timers.push(setInterval(() => this.safely(() => queue.heartbeat(clock())), heartbeatEvery));
-    this.timers.push(setInterval(() => this.safely(() => {
-      queue.reclaim(clock());
+    this.timers.push(setInterval(() => void this.safely(() => queue.heartbeat(clock())), heartbeatEvery));
+    this.timers.push(setInterval(() => void this.safely(async () => {
+      await queue.reclaim(clock(), this.held);
       this.pump();
     }), this.opts.pollMs ?? 1000));
     for (const t of this.timers) t.unref();
-    this.pump();
+    void this.safely(async () => {
+      await queue.reclaim(clock(), this.held);
+      this.pump();
+    });
   }
 
-  private safely(fn: () => void): void {
+  /** Runs a queue call whose failure (e.g. the database is briefly unreachable) is logged, not thrown. */
+  private async safely(fn: () => unknown): Promise<void> {
     try {
-      fn();
+      await fn();
     } catch (e) {
       this.opts.log?.(`scoring pool: ${(e as Error).message}`);
     }
@@ -122,7 +144,7 @@ export class ScoringPool {
   private spawn(validation: boolean): Worker {
     const heap = this.opts.validationHeapMb ?? DEFAULT_VALIDATION_HEAP_MB;
     const worker = spawnWorker(validation ? { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: Math.min(64, heap) } : undefined);
-    worker.on('message', (reply: WorkerReply) => this.onReply(worker, reply));
+    worker.on('message', (reply: WorkerReply) => void this.onReply(worker, reply));
     worker.on('error', (e) => {
       const slot = this.slots.find((s) => s.worker === worker);
       if (slot?.busy?.type === 'validate' && (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
@@ -165,42 +187,68 @@ export class ScoringPool {
 
   /** Resolves once no job is queued or running (for tests and benchmarks). */
   whenIdle(): Promise<void> {
-    if (this.queueIsIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.pump();
+    });
   }
 
-  private queueIsIdle(): boolean {
-    return this.opts.queue.pending() === 0 && this.slots.every((s) => !s.busy);
+  private async queueIsIdle(): Promise<boolean> {
+    return this.slots.every((s) => !s.busy) && (await this.opts.queue.pending()) === 0;
   }
 
+  /** Hands validations, then queued jobs, to free workers; one pass at a time, re-run when asked meanwhile. */
   private pump(): void {
-    if (this.closing || this.pumping) return;
-    this.pumping = true;
-    try {
-      let queueEmpty = false;
-      for (const slot of this.slots) {
-        if (slot.busy) continue;
-        if (slot.validationOnly) {
-          const v = this.nextValidation();
-          if (v) this.dispatchValidation(slot, v);
-          continue;
+    if (this.closing) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = this.pumpLoop().finally(() => {
+      this.pumping = undefined;
+    });
+  }
+
+  private async pumpLoop(): Promise<void> {
+    do {
+      this.pumpAgain = false;
+      try {
+        let queueEmpty = false;
+        for (const slot of this.slots) {
+          if (this.closing) return;
+          if (slot.busy) continue;
+          if (slot.validationOnly) {
+            const v = this.nextValidation();
+            if (v) this.dispatchValidation(slot, v);
+            continue;
+          }
+          if (queueEmpty || this.draining) continue;
+          // Reserve the slot while the claim is in flight, so nothing else takes it meanwhile.
+          slot.busy = { type: 'validate', id: -1, resolve: () => undefined, reject: () => undefined };
+          let job: ClaimedJob | undefined;
+          try {
+            job = await this.opts.queue.claim(this.opts.clock());
+            if (job) this.held.add(job.id);
+          } finally {
+            slot.busy = undefined;
+          }
+          if (!job) {
+            queueEmpty = true;
+            continue;
+          }
+          if (this.closing) {
+            await this.opts.queue.release({ ...job, attempts: 0 }, 'the server stopped', this.opts.clock());
+            return;
+          }
+          await this.dispatch(slot, job);
         }
-        if (queueEmpty) continue;
-        const job = this.opts.queue.claim(this.opts.clock());
-        if (!job) {
-          queueEmpty = true;
-          continue;
+        if (this.idleWaiters.length && await this.queueIsIdle()) {
+          for (const w of this.idleWaiters.splice(0)) w();
         }
-        this.dispatch(slot, job);
+      } catch (e) {
+        this.opts.log?.(`scoring pool: ${(e as Error).message}`);
       }
-    } catch (e) {
-      this.opts.log?.(`scoring pool: ${(e as Error).message}`);
-    } finally {
-      this.pumping = false;
-    }
-    if (this.idleWaiters.length && this.queueIsIdle()) {
-      for (const w of this.idleWaiters.splice(0)) w();
-    }
+    } while (this.pumpAgain && !this.closing);
   }
 
   private dispatchValidation(slot: Slot, v: PendingValidation): void {
@@ -217,21 +265,33 @@ export class ScoringPool {
     slot.worker.postMessage({ id, type: 'validate', request: v.request } satisfies WorkerRequest);
   }
 
-  private dispatch(slot: Slot, job: ClaimedJob): void {
+  private async dispatch(slot: Slot, job: ClaimedJob): Promise<void> {
     const { store, queue, clock } = this.opts;
-    const challenge = store.challenge(job.challenge_id);
+    const challenge = await store.challenge(job.challenge_id);
     if (!challenge) {
-      queue.fail(job, `challenge ${job.challenge_id} is no longer defined`, 'error', clock());
+      await queue.fail(job, `challenge ${job.challenge_id} is no longer defined`, 'error', clock()).finally(() => this.held.delete(job.id));
+      return;
+    }
+    let copy: LocalCopy;
+    try {
+      copy = await this.opts.storage.localCopy(job.stored_path, job.sha256);
+    } catch (e) {
+      if (e instanceof StoredFileMissing) {
+        await queue.fail(job, e.message, 'error', clock()).finally(() => this.held.delete(job.id));
+        return;
+      }
+      // The storage is unreachable: try again later (each claim counts as an attempt).
+      await queue.release(job, `the submission file could not be read from storage: ${(e as Error).message}`, clock()).finally(() => this.held.delete(job.id));
       return;
     }
     const request: ScoreRequest = {
-      challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
-      primaryMetric: challenge.primary_metric, file: path.join(this.opts.storageDir, job.stored_path),
+      challengeId: challenge.id, task: challenge.task, truth: this.opts.truths?.get(challenge.id) ?? challenge.truth, options: challenge.options,
+      primaryMetric: challenge.primary_metric, file: copy.file,
       bootstrapSamples: this.opts.bootstrapSamples,
       model: this.opts.models?.get(challenge.id)?.track, kinds: this.opts.models?.get(challenge.id)?.kinds,
     };
     const id = this.nextId++;
-    const busy: Slot['busy'] = { type: 'job', id, job };
+    const busy: Slot['busy'] = { type: 'job', id, job, copy };
     if (this.opts.jobTimeoutMs) {
       busy.timer = setTimeout(() => this.onTimeout(slot, id), this.opts.jobTimeoutMs);
       busy.timer.unref();
@@ -240,31 +300,35 @@ export class ScoringPool {
     slot.worker.postMessage({ id, type: 'score', request } satisfies WorkerRequest);
   }
 
-  private onReply(worker: Worker, reply: WorkerReply): void {
+  private async onReply(worker: Worker, reply: WorkerReply): Promise<void> {
     const slot = this.slots.find((s) => s.worker === worker);
     const busy = slot?.busy;
     if (!slot || !busy || busy.id !== reply.id) return;
-    slot.busy = undefined;
     this.lostInARow = 0;
     const now = this.opts.clock();
-    try {
-      if (busy.type === 'validate') {
-        if (busy.timer) clearTimeout(busy.timer);
-        if (reply.ok) busy.resolve(reply.result as Problem[]);
-        else busy.reject(new Error(reply.message));
-      } else {
-        if (busy.timer) clearTimeout(busy.timer);
+    if (busy.type === 'validate') {
+      if (busy.timer) clearTimeout(busy.timer);
+      slot.busy = undefined;
+      if (reply.ok) busy.resolve(reply.result as Problem[]);
+      else busy.reject(new Error(reply.message));
+    } else {
+      if (busy.timer) clearTimeout(busy.timer);
+      void busy.copy.release().catch(() => undefined);
+      // The slot stays busy until the result is stored: whenIdle must not see a gap.
+      await this.safely(async () => {
         if (reply.ok) {
           const outcome = reply.result as ScoreOutcome;
-          if (!this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now, outcome.latency)) {
+          if (!await this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now, outcome.latency)) {
             this.opts.log?.(`job ${busy.job.id}: lease lost before it finished; its result was discarded`);
           }
         } else {
-          this.opts.queue.fail(busy.job, reply.message, reply.kind, now);
+          await this.opts.queue.fail(busy.job, reply.message, reply.kind, now);
         }
-      }
-    } catch (e) {
-      this.opts.log?.(`scoring pool: ${(e as Error).message}`);
+      });
+      // Stored, refused, or failed to reach the database: either way not ours to hold any more
+      // (an unstored result's job is found by the next reclaim and scored again).
+      this.held.delete(busy.job.id);
+      if (slot.busy === busy) slot.busy = undefined;
     }
     this.pump();
   }
@@ -273,8 +337,10 @@ export class ScoringPool {
     const busy = slot.busy;
     if (!busy || busy.type !== 'job' || busy.id !== id) return;
     slot.busy = undefined;
+    void busy.copy.release().catch(() => undefined);
     const seconds = Math.round((this.opts.jobTimeoutMs ?? 0) / 1000);
-    this.safely(() => this.opts.queue.fail(busy.job, `scoring took longer than ${seconds} s and was stopped`, 'error', this.opts.clock()));
+    void this.safely(() => this.opts.queue.fail(busy.job, `scoring took longer than ${seconds} s and was stopped`, 'error', this.opts.clock()))
+      .then(() => this.held.delete(busy.job.id));
     this.replace(slot);
   }
 
@@ -289,10 +355,12 @@ export class ScoringPool {
     }
     if (busy?.type === 'job') {
       if (busy.timer) clearTimeout(busy.timer);
-      this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock()));
+      void busy.copy.release().catch(() => undefined);
+      void this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock())).then(() => this.held.delete(busy.job.id));
     }
     this.opts.log?.(reason);
-    this.lostInARow++;
+    // A validation that kills its thread (its memory budget) is the file's doing, not a broken install.
+    if (busy?.type !== 'validate' || busy.id < 0) this.lostInARow++;
     if (this.lostInARow <= 1) this.replace(slot);
     else {
       // A placeholder worker keeps the slot busy-free but unusable until the delayed respawn.
@@ -314,16 +382,36 @@ export class ScoringPool {
     this.pump();
   }
 
+  /**
+   * Stops claiming and waits up to `graceMs` for the jobs in hand to finish (a graceful stop
+   * of `podium worker`); close() then gives any job still running back to the queue.
+   */
+  async drain(graceMs: number): Promise<number> {
+    this.draining = true;
+    const deadline = Date.now() + graceMs;
+    const running = () => this.slots.filter((s) => s.busy?.type === 'job').length;
+    while (running() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return running();
+  }
+
+  /** Jobs being scored right now. */
+  get running(): number {
+    return this.slots.filter((s) => s.busy?.type === 'job').length;
+  }
+
   /** Stops the workers; jobs in flight go back to the queue for the next start. */
   async close(): Promise<void> {
     this.closing = true;
     for (const t of this.timers) clearInterval(t);
+    await this.pumping;
     const now = this.opts.clock();
+    const releases: Promise<void>[] = [];
     for (const slot of this.slots) {
       const busy = slot.busy;
       if (busy?.type === 'job') {
         if (busy.timer) clearTimeout(busy.timer);
-        this.safely(() => this.opts.queue.release({ ...busy.job, attempts: 0 }, 'the server stopped', now));
+        releases.push(busy.copy.release().catch(() => undefined));
+        releases.push(this.safely(() => this.opts.queue.release({ ...busy.job, attempts: 0 }, 'the server stopped', now)));
       }
       if (busy?.type === 'validate') {
         if (busy.timer) clearTimeout(busy.timer);
@@ -331,7 +419,7 @@ export class ScoringPool {
       }
     }
     for (const v of this.validations.splice(0)) v.reject(new Error('the server is stopping'));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all([...releases, ...this.slots.map((s) => s.worker.terminate())]);
     for (const w of this.idleWaiters.splice(0)) w();
   }
 }

@@ -10,6 +10,7 @@ import { loadTask } from '../tasks/registry.js';
 import type { Resampler, ScoreReport, TaskOptions } from '../tasks/task.js';
 import type { Scores } from '../evaluators/evaluator.js';
 import { bootstrapInterval, DEFAULT_BOOTSTRAP_SAMPLES, seedOf } from './bootstrap.js';
+import { StoredFileMissing } from './storage.js';
 import type { Split, SplitScore } from './store.js';
 import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
 import { isModelUpload, runModelJob, validateModelUpload } from '../models/score-model.js';
@@ -51,9 +52,7 @@ export interface ScoreFailure {
 
 export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {}): Promise<ScoreOutcome> {
   // A stored file that is gone is the server's problem, not an invalid file of the participant's.
-  if (!fs.existsSync(req.file)) {
-    throw new Error('the stored file of this submission is missing on the server; the organisers have to restore it, or it can be uploaded again');
-  }
+  if (!fs.existsSync(req.file)) throw new StoredFileMissing();
   if (req.model && isModelUpload(req.file)) {
     // The model's predictions become the task's ordinary file, scored below exactly like an upload.
     return runModelJob({ ...req, model: req.model }, (file) => scoreSubmission({ ...req, file, model: undefined }), { onStarted: hooks.onModelStarted });

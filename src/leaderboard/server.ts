@@ -6,24 +6,28 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { UsageError } from '../problems.js';
 import { Boards } from './board.js';
 import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
 import type { AppContext } from './context.js';
-import { openDb } from './db.js';
-import { ScoringPool } from './pool.js';
+import { openStore } from './open-store.js';
+import { modelTracks, ScoringPool } from './pool.js';
 import { newOwnerId, Queue } from './queue.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { jsonErrors, MIN_ADMIN_TOKEN_LENGTH } from './routes/http.js';
-import { UsageError } from '../problems.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { previewRoutes } from './routes/previews.js';
-import { Store } from './store.js';
+import { isPostgresUrl } from './sql.js';
+import { openStorage } from './storage.js';
 import { loadServableChallenges } from './sync.js';
 import { DEFAULT_UPLOAD_TIMEOUT_MS, storageDirFor, sweepTempFolder } from './upload.js';
 
 export interface ServerOptions {
+  /** A SQLite file path, or a postgres:// URL. */
   dbPath: string;
+  /** Where submission files live: a folder (default: `submissions/` beside a SQLite file) or s3://bucket/prefix. */
+  storage?: string;
   challengesRoot: string;
   port?: number;
   host?: string;
@@ -68,18 +72,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new UsageError(`serve: PODIUM_ADMIN_TOKEN is too short (${opts.adminToken.length} characters); use at least ${MIN_ADMIN_TOKEN_LENGTH} random ones, e.g. from \`openssl rand -base64 24\``);
   }
   const challenges = await loadServableChallenges(opts.challengesRoot, log);
-  const db = openDb(opts.dbPath);
-  const store = new Store(db);
-  store.syncChallenges(challenges, clock());
-  const queue = new Queue(db, store, newOwnerId(), opts.leaseMs ?? 30_000);
-  const storageDir = storageDirFor(opts.dbPath);
+  const storageSpec = opts.storage ?? (isPostgresUrl(opts.dbPath) ? undefined : storageDirFor(opts.dbPath));
+  if (!storageSpec) throw new UsageError('serve: a PostgreSQL database needs --storage (a folder or s3://bucket/prefix shared by every server and worker)');
+  const storage = openStorage(storageSpec);
+  const store = await openStore(opts.dbPath, { log });
+  await store.syncChallenges(challenges, clock());
+  const queue = new Queue(store.sql, newOwnerId(), opts.leaseMs ?? 30_000);
   // Uploads cut short by a crash or kill -9 of an earlier run leave temp files: delete them.
-  const swept = sweepTempFolder(path.join(storageDir, 'tmp'));
+  const swept = sweepTempFolder(storage.tmpDir);
   if (swept) log(`deleted ${swept} temp files left by an earlier run`);
   const uploadTimeoutMs = opts.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
-  const models = new Map(challenges.filter((c) => c.submission.includes('model')).map((c) => [c.id, { kinds: c.submission, track: c.model }]));
+  const models = modelTracks(challenges);
   const pool = new ScoringPool({
-    store, queue, storageDir, clock, log, models,
+    store, queue, storage, clock, log, models,
     workers: opts.workers ?? defaultWorkers(),
     bootstrapSamples: opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES,
     jobTimeoutMs: opts.jobTimeoutMs ?? 30 * 60_000,
@@ -88,7 +93,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
-    store, boards: new Boards(store), queue, pool, storageDir, clock, log,
+    store, boards: new Boards(store), queue, pool, storage, clock, log,
     adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs, models,
   };
 
@@ -126,7 +131,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   } catch (e) {
     // Nothing may keep the process alive after a failed start (worker threads, the database).
     await pool.close();
-    db.close();
+    await store.close();
     throw e;
   }
   // The upload's own time limit answers with a 408 first; this only catches what gets past it.
@@ -146,7 +151,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           server.closeAllConnections();
         });
         await pool.close();
-        db.close();
+        await store.close();
       })();
       return closed;
     },

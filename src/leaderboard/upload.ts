@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
-import { StoreError } from './store.js';
+import { HttpError } from './http-error.js';
 
 export interface Upload {
   tmpPath: string;
@@ -35,16 +35,16 @@ export interface ReceiveOptions {
 }
 
 /** A file-system failure as a message for the participant: the code, never a server path. */
-export function storageFailure(e: unknown, log?: (line: string) => void): StoreError {
+export function storageFailure(e: unknown, log?: (line: string) => void): HttpError {
   const code = (e as NodeJS.ErrnoException)?.code;
   log?.(`upload storage failed: ${(e as Error)?.message ?? String(e)}`);
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new StoreError(507, 'the server has no room to store your upload right now; nothing was stored, please try again later');
+    return new HttpError(507, 'the server has no room to store your upload right now; nothing was stored, please try again later');
   }
   if (code === 'EMFILE' || code === 'ENFILE') {
-    return new StoreError(503, 'the server is too busy to store your upload right now; nothing was stored, please try again later');
+    return new HttpError(503, 'the server is too busy to store your upload right now; nothing was stored, please try again later');
   }
-  return new StoreError(500, `the server could not store your upload (${code ?? 'error'}); nothing was stored`);
+  return new HttpError(500, `the server could not store your upload (${code ?? 'error'}); nothing was stored`);
 }
 
 /**
@@ -61,7 +61,7 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, opts: Receiv
     try {
       bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, fieldSize: 64 * 1024 } });
     } catch {
-      reject(new StoreError(400, 'expected a multipart/form-data body with a `file` field'));
+      reject(new HttpError(400, 'expected a multipart/form-data body with a `file` field'));
       return;
     }
     try {
@@ -80,7 +80,7 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, opts: Receiv
     let out: fs.WriteStream | undefined;
 
     const timer = setTimeout(() => {
-      fail(new StoreError(408, `the upload took longer than ${Math.round(timeoutMs / 1000)} s; nothing was stored`), false);
+      fail(new HttpError(408, `the upload took longer than ${Math.round(timeoutMs / 1000)} s; nothing was stored`), false);
     }, timeoutMs);
     timer.unref();
 
@@ -94,7 +94,7 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, opts: Receiv
       }
     });
     /** Stops parsing; `drain` keeps reading (and dropping) the rest so the client sees the answer. */
-    const fail = (e: StoreError, drain = true) => {
+    const fail = (e: HttpError, drain = true) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -109,7 +109,7 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, opts: Receiv
       settled = true;
       clearTimeout(timer);
       if (written.size === 0) {
-        void discard().then(() => reject(new StoreError(400, 'the uploaded file is empty')));
+        void discard().then(() => reject(new HttpError(400, 'the uploaded file is empty')));
         return;
       }
       resolve({ ...written, description: description.trim() });
@@ -129,7 +129,7 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, opts: Receiv
       out = fs.createWriteStream(tmpPath);
       let size = 0;
       stream.on('limit', () => {
-        fail(new StoreError(413,
+        fail(new HttpError(413,
           `the file is larger than this challenge's limit of ${formatBytes(maxBytes)}; nothing was stored`, { max_bytes: maxBytes }));
       });
       const hasher = new Transform({
@@ -149,19 +149,19 @@ export function receiveUpload(req: IncomingMessage, tmpDir: string, opts: Receiv
           // The part stream fails when the request does (handled below); a write error is the disk's.
           if (settled) return;
           if (e?.code && e.code !== 'ERR_STREAM_PREMATURE_CLOSE') fail(storageFailure(e, opts.log));
-          else fail(new StoreError(400, 'the upload was interrupted before the file was complete; nothing was stored'));
+          else fail(new HttpError(400, 'the upload was interrupted before the file was complete; nothing was stored'));
         },
       );
     });
     bb.on('error', () => {
-      fail(new StoreError(400, 'the multipart body could not be read (malformed or cut short); nothing was stored'));
+      fail(new HttpError(400, 'the multipart body could not be read (malformed or cut short); nothing was stored'));
     });
     bb.on('close', () => {
       parsed = true;
-      if (!sawFile) fail(new StoreError(400, 'no `file` field in the upload'));
+      if (!sawFile) fail(new HttpError(400, 'no `file` field in the upload'));
       else succeedIfDone();
     });
-    const aborted = () => fail(new StoreError(400, 'the upload was aborted by the client; nothing was stored'), false);
+    const aborted = () => fail(new HttpError(400, 'the upload was aborted by the client; nothing was stored'), false);
     req.on('aborted', aborted);
     req.on('error', aborted);
     req.on('close', () => {

@@ -28,7 +28,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'CSRF in chromium' : `CSRF in chro
   const pages = new Map<string, { body: string; setCookie?: string }>();
 
   beforeAll(async () => {
-    server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined });
+    server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined });
     attacker = http.createServer((req, res) => {
       const p = pages.get(req.url ?? '');
       if (!p) return void res.writeHead(404).end();

@@ -21,7 +21,7 @@ describe.skipIf(skip)('leaderboard pages in chromium', () => {
   const outside: string[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 50, log: () => undefined });
+    server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 50, log: () => undefined });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
   afterAll(async () => {

@@ -63,6 +63,27 @@ describe('plain decimals', () => {
     }
   });
 
+  it('keep a 16th significant digit on the fast path only while the mantissa is at most 2^53, bit for bit', () => {
+    // Around 2^53 = 9007199254740992 the sum mantissa * 10 + d could round back under the bound.
+    const texts: string[] = [];
+    for (let k = -20n; k <= 20n; k++) {
+      const digits = String(9007199254740992n + k); // BigInt: doubles cannot count past 2^53
+      for (let dot = 0; dot <= 16; dot++) {
+        const t = dot === 16 ? digits : `${digits.slice(0, dot)}.${digits.slice(dot)}`;
+        texts.push(t, `-${t}`, `${t}e-7`, `${t}e5`, `0.000${digits}`);
+      }
+    }
+    const rand = mulberry32(53);
+    for (let k = 0; k < 100_000; k++) {
+      const digits = String(1e15 + Math.floor(rand() * 9e15));
+      const dot = Math.floor(rand() * 17);
+      texts.push(`${digits.slice(0, dot)}.${digits.slice(dot)}e${Math.floor(rand() * 45) - 22}`);
+    }
+    for (const t of texts) {
+      if (!Object.is(parseBytes(t), Number(t))) expect({ t, bytes: parseBytes(t) }).toEqual({ t, bytes: Number(t) });
+    }
+  });
+
   it('handle hostile lengths: 150,000 digits with or without a stray character', () => {
     const digits = '1'.repeat(150_000);
     expect(parseBytes(digits + 'x')).toBeNaN();

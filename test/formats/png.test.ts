@@ -204,6 +204,29 @@ describe('corrupt or unsupported PNGs', () => {
   it('interlaced', () => fails(patchChunk(good, 'IHDR', (b) => (b[12] = 1)), /interlaced \(Adam7\) PNGs are not supported/));
   it('image data shorter than the size needs', () => fails(patchChunk(good, 'IHDR', (b) => b.writeUInt32BE(38, 4)), /truncated image data/));
   it('image data longer than the size needs', () => fails(patchChunk(good, 'IHDR', (b) => b.writeUInt32BE(36, 4)), /inflates to more than/));
+  it('a flipped byte anywhere in IDAT never decodes to different pixels (the Adler-32 of zlib guards it; its chunk CRC is not recomputed)', () => {
+    for (const name of ['palette8.png', 'gray16.png']) {
+      const file = png(name);
+      const want = decodePngSamples(file, name).data;
+      const at = file.indexOf('IDAT') + 4;
+      const length = file.readUInt32BE(at - 8);
+      let refused = 0;
+      for (let i = 0; i < length; i++) {
+        const bad = Buffer.from(file);
+        bad[at + i] ^= 0x5a;
+        let got: Uint8Array | Uint16Array | undefined;
+        try {
+          got = decodePngSamples(bad, name).data;
+        } catch (e) {
+          expect(e).toBeInstanceOf(PngError);
+          refused++;
+          continue;
+        }
+        expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
+      }
+      expect(refused).toBeGreaterThan(length * 0.9);
+    }
+  });
   it('garbage instead of zlib data', () => fails(patchChunk(good, 'IDAT', (b) => b.fill(7)), /corrupt image data/));
   it('invalid filter type', () => {
     const mask = bin('mask.bin');

@@ -12,7 +12,7 @@ const subs: Record<string, number> = {};
 const ADMIN = 'adm-token-of-twenty-chars';
 
 beforeAll(async () => {
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: ADMIN, clock: clock.now, bootstrapSamples: 50, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: ADMIN, clock: clock.now, bootstrapSamples: 50, log: () => undefined });
   url = server.url;
   const plan: [string, (i: number) => boolean][] = [['ann', (i) => i % 2 === 0], ['ben', (i) => i % 3 === 0], ['Comma, "Quoted"', (i) => i % 5 !== 0]];
   for (const [name, right] of plan) {
@@ -47,10 +47,9 @@ describe('admin routes', () => {
 
   it('rescore everything and report the scores and ranks that moved', async () => {
     // Pretend ann was scored by an older evaluator that gave her a better (lower) error.
-    const db = server.context.store.db;
-    db.prepare(`UPDATE scores SET primary_value = 0.05, evaluator_version = 'topk-0' WHERE submission_id = ? AND split = 'public' AND current = 1`).run(subs.ann);
-    rebuildPicks(db, 'toy');
-    server.context.store.boardVersion++;
+    const db = server.context.store.sql;
+    await db.run(`UPDATE scores SET primary_value = 0.05, evaluator_version = 'topk-0' WHERE submission_id = ? AND split = 'public' AND current = 1`, [subs.ann]);
+    await rebuildPicks(db, 'toy');
     const before = await api(url, 'GET', '/api/challenges/toy/leaderboard');
     expect(before.body.entries[0].team).toBe('ann');
 
@@ -58,9 +57,8 @@ describe('admin routes', () => {
     const outdated = await api(url, 'POST', '/api/admin/challenges/toy/rescore?outdated=1', { token: ADMIN });
     expect(outdated.body.jobs).toBe(1);
     await server.whenIdle();
-    db.prepare(`UPDATE scores SET primary_value = 0.05, evaluator_version = 'topk-0' WHERE submission_id = ? AND split = 'public' AND current = 1`).run(subs.ann);
-    rebuildPicks(db, 'toy');
-    server.context.store.boardVersion++;
+    await db.run(`UPDATE scores SET primary_value = 0.05, evaluator_version = 'topk-0' WHERE submission_id = ? AND split = 'public' AND current = 1`, [subs.ann]);
+    await rebuildPicks(db, 'toy');
     const run = await api(url, 'POST', '/api/admin/challenges/toy/rescore', { token: ADMIN });
     expect(run.status).toBe(202);
     expect(run.body.jobs).toBe(3);
@@ -76,7 +74,7 @@ describe('admin routes', () => {
       expect.objectContaining({ team: 'Comma, "Quoted"', rank_before: 2, rank_after: 1 }),
     ]));
     // The old score stays as history; one current row per split.
-    const rows = db.prepare('SELECT current, count(*) AS n FROM scores WHERE submission_id = ? GROUP BY current').all(subs.ann);
+    const rows = await db.all('SELECT current, count(*) AS n FROM scores WHERE submission_id = ? GROUP BY current ORDER BY current', [subs.ann]);
     expect(rows).toEqual([{ current: 0, n: 6 }, { current: 1, n: 3 }]);
   });
 

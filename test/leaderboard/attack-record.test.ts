@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS, openDb } from '../../src/leaderboard/db.js';
+import { MIGRATIONS, openDb, SqliteDatabase } from '../../src/leaderboard/db.js';
 import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
 import { Store } from '../../src/leaderboard/store.js';
 import { api, csrfOf, fileForm, makeWorld, register, setCookieValue, submissionCsv, testClock, waitFor } from './helpers.js';
@@ -22,13 +22,13 @@ const world = makeWorld([
   { id: 'tight', limits: { per_day: 1, total: 10 } },
 ]);
 const clock = testClock('2026-06-29T23:59:00Z');
-const tmpDir = path.join(path.dirname(world.dbPath), 'submissions', 'tmp');
+const tmpDir = path.join(world.storage, 'tmp');
 let server: RunningServer;
 let url: string;
 
 beforeAll(async () => {
   server = await startServer({
-    dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'a'.repeat(32),
+    dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'a'.repeat(32),
     clock: clock.now, bootstrapSamples: 20, log: () => undefined,
   });
   url = server.url;
@@ -89,7 +89,7 @@ describe('decided when the submission is recorded', () => {
     expect(board.status).toBe(200);
     expect(board.body.entries.map((e: { team: string }) => e.team)).not.toContain('latecomer');
     // Nothing stored for it either.
-    const stored = path.join(path.dirname(world.dbPath), 'submissions');
+    const stored = world.storage;
     expect(fs.readdirSync(stored).filter((d) => d !== 'tmp').flatMap((d) => fs.readdirSync(path.join(stored, d)))).toEqual([]);
     clock.set('2026-06-01T12:00:00Z');
   });
@@ -122,9 +122,9 @@ describe('decided when the submission is recorded', () => {
     const [ra, rb] = await Promise.all([a.finish(), b.finish()]);
     expect([ra.status, rb.status].sort()).toEqual([202, 429]);
     const winner = ra.status === 202 ? ra.body : rb.body;
-    const storage = path.join(path.dirname(world.dbPath), 'submissions');
+    const storage = world.storage;
     const stored = fs.readdirSync(storage).filter((d) => d !== 'tmp').flatMap((d) => fs.readdirSync(path.join(storage, d)));
-    const rows = server.context.store.db.prepare('SELECT stored_path FROM submissions').all() as { stored_path: string }[];
+    const rows = await server.context.store.sql.all<{ stored_path: string }>('SELECT stored_path FROM submissions');
     expect(stored.sort()).toEqual(rows.map((r) => path.basename(r.stored_path)).sort());
     expect(stored).toContain(`${winner.sha256}.csv`);
     expect(tempFiles()).toEqual([]);
@@ -147,7 +147,7 @@ describe('decided when the submission is recorded', () => {
 });
 
 describe('ids are never reused', () => {
-  it('migrates a database of the earlier schema, keeping rows and ids; a deleted id is not given out again', () => {
+  it('migrates a database of the earlier schema, keeping rows and ids; a deleted id is not given out again', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-ids-'));
     try {
       const file = path.join(dir, 'old.sqlite');
@@ -171,8 +171,8 @@ describe('ids are never reused', () => {
       expect(db.prepare('SELECT id FROM teams ORDER BY id').all()).toEqual([{ id: 1 }, { id: 7 }]);
       expect(db.prepare('SELECT submission_id FROM jobs WHERE id = 3').get()).toEqual({ submission_id: 5 });
       // Both old accounts of one email stay; a new one for it is refused.
-      const store = new Store(db);
-      expect(() => store.createParticipant('c', 'SAME@x.org', 1)).toThrow(/already exists/);
+      const store = new Store(new SqliteDatabase(db));
+      await expect(store.createParticipant('c', 'SAME@x.org', 1)).rejects.toThrow(/already exists/);
       db.prepare('DELETE FROM jobs').run();
       db.prepare('DELETE FROM submissions').run();
       db.prepare('DELETE FROM team_members WHERE team_id = 7').run();

@@ -17,7 +17,7 @@ let url: string;
 
 beforeAll(async () => {
   server = await startServer({
-    dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: ADMIN,
+    dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: ADMIN,
     bootstrapSamples: 20, log: () => undefined, trustProxy: 'loopback',
   });
   url = server.url;
@@ -69,7 +69,7 @@ describe('small holes', () => {
   });
 
   it('refuses to start with a weak admin token', async () => {
-    await expect(startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'admin', log: () => undefined }))
+    await expect(startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'admin', log: () => undefined }))
       .rejects.toThrow(/PODIUM_ADMIN_TOKEN is too short \(5 characters\); use at least 20/);
   });
 
@@ -94,19 +94,19 @@ describe('small holes', () => {
   it("says a deleted stored file is the server's problem, not the participant's invalid file", async () => {
     const token = await register(url, 'lost file');
     const id = await scored(token, (i) => i % 3 === 0);
-    const row = server.context.store.submission(id)!;
-    fs.rmSync(path.join(server.context.storageDir, row.stored_path));
+    const row = (await server.context.store.submission(id))!;
+    fs.rmSync(path.join(world.storage, row.stored_path));
     const rescore = await api(url, 'POST', '/api/admin/challenges/toy/rescore', { token: ADMIN });
     expect(rescore.status).toBe(202);
     await server.whenIdle();
     const report = await api(url, 'GET', `/api/admin/rescores/${rescore.body.run_id}`, { token: ADMIN });
     expect(report.body.jobs.failed).toBeGreaterThanOrEqual(1);
-    const job = server.context.store.db.prepare(`SELECT error FROM jobs WHERE submission_id = ? AND kind = 'rescore'`).get(id) as { error: string };
+    const job = (await server.context.store.sql.get<{ error: string }>(`SELECT error FROM jobs WHERE submission_id = ? AND kind = 'rescore'`, [id]))!;
     expect(job.error).toMatch(/the stored file of this submission is missing on the server/);
-    expect(job.error).not.toContain(server.context.storageDir);
+    expect(job.error).not.toContain(world.storage);
     // A first scoring whose file vanished while it was queued.
-    const p = server.context.store.participantByToken(token)!;
-    const { submission } = server.context.store.recordUpload({
+    const p = (await server.context.store.participantByToken(token))!;
+    const { submission } = await server.context.store.recordUpload({
       challengeId: 'toy', participantId: p.id, receivedAt: Date.now(), sha256: 'f'.repeat(64), size: 10,
       filename: 'gone.csv', storedPath: path.join('ff', `${'f'.repeat(64)}.csv`), description: '',
     });

@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, fileForm, makeWorld, register, submissionCsv } from './helpers.js';
+import { api, fileForm, makeWorld, register, submissionCsv, TEST_PG } from './helpers.js';
 import { spawnServe, type ServeProcess } from './serve-process.js';
 
 const world = makeWorld([{ id: 'toy', limits: { per_day: 50, total: 100, max_upload_mb: 4 } }]);
-const tmpDir = path.join(path.dirname(world.dbPath), 'submissions', 'tmp');
+const tmpDir = path.join(world.storage, 'tmp');
 const running: ServeProcess[] = [];
 afterAll(async () => {
   for (const s of running) await s.stop('SIGKILL');
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 async function serve(extra: string[] = [], wrap: string[] = []): Promise<ServeProcess> {
-  const s = await spawnServe(['--db', world.dbPath, '--challenges', world.challengesRoot, '--workers', '1', ...extra], {}, wrap);
+  const s = await spawnServe(['--db', world.dbPath, '--storage', world.storage, '--challenges', world.challengesRoot, '--workers', '1', ...extra], {}, wrap);
   running.push(s);
   return s;
 }
@@ -95,9 +95,11 @@ describe('upload lifecycle under attack', () => {
       await until(() => descriptors(pid).temp, (n) => n >= 20, 5_000);
       for (const sock of sockets) sock.destroy();
     }
-    const after = await until(() => descriptors(pid), (d) => d.temp === 0 && d.total <= before.total + 4);
+    // On PostgreSQL the connection pool may open up to 10 more sockets under this load: not a leak.
+    const allowed = before.total + 4 + (TEST_PG ? 10 : 0);
+    const after = await until(() => descriptors(pid), (d) => d.temp === 0 && d.total <= allowed);
     expect(after.temp).toBe(0);
-    expect(after.total).toBeLessThanOrEqual(before.total + 4);
+    expect(after.total).toBeLessThanOrEqual(allowed);
     expect(await until(tempFiles, (f) => f.length === 0)).toEqual([]);
     const ok = await api(s.url, 'POST', '/api/challenges/toy/submissions', { token, form: fileForm(submissionCsv((i) => i % 2 === 0)) });
     expect(ok.status, ok.text).toBe(202);

@@ -69,7 +69,7 @@ describe('validation under attack', () => {
   let tokens: string[];
 
   beforeAll(async () => {
-    server = await spawnServe(['--db', world.dbPath, '--challenges', world.challengesRoot, '--workers', '1']);
+    server = await spawnServe(['--db', world.dbPath, '--storage', world.storage, '--challenges', world.challengesRoot, '--workers', '1']);
     tokens = await Promise.all(['attacker one', 'attacker two', 'bystander', 'bomber'].map((n) => register(server.url, n)));
     base = memory(server.child.pid!);
   });
@@ -150,7 +150,7 @@ describe('validation budget', () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(path.join(fixtures, 'det/instances.json'), path.join(dir, 'instances.json'));
     fs.writeFileSync(path.join(dir, 'challenge.yaml'), fs.readFileSync(path.join(world.challengesRoot, 'det/challenge.yaml')));
-    const s = await startServer({ dbPath: w.dbPath, challengesRoot: w.challengesRoot, port: 0, workers: 1, validationHeapMb: 24, log: () => undefined });
+    const s = await startServer({ dbPath: w.dbPath, storage: w.storage, challengesRoot: w.challengesRoot, port: 0, workers: 1, validationHeapMb: 24, log: () => undefined });
     try {
       const token = await register(s.url, 'heavy');
       // Under the container cap, but general-path JSON (extra keys) that needs far more than 24 MB of heap.

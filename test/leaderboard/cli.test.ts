@@ -21,7 +21,7 @@ function podium(args: string[], env: Record<string, string> = {}): Promise<{ cod
 }
 
 beforeAll(async () => {
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 50, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 50, log: () => undefined });
   token = await register(server.url, 'cli user');
   fs.writeFileSync(path.join(world.root, 'good.csv'), submissionCsv((i) => i % 2 === 0));
   fs.writeFileSync(path.join(world.root, 'bad.csv'), 'id,predicted\nr000,ant\n');

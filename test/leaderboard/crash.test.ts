@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/leaderboard/open-store.js';
 import { api, fileForm, makeWorld, register, submissionCsv, waitFor } from './helpers.js';
 import { spawnServe } from './serve-process.js';
 
@@ -16,7 +16,7 @@ describe('podium serve killed with SIGKILL while scoring', () => {
 
   it('re-queues the interrupted job after a restart and scores every submission exactly once', async () => {
     const gate = path.join(world.root, 'gate-never-created');
-    const args = ['--db', world.dbPath, '--challenges', world.challengesRoot, '--workers', '1'];
+    const args = ['--db', world.dbPath, '--storage', world.storage, '--challenges', world.challengesRoot, '--workers', '1'];
     const first = await spawnServe(args, { PODIUM_TEST_HOLD_SCORING: gate });
     const token = await register(first.url, 'crash-tester');
     const ids: number[] = [];
@@ -36,9 +36,9 @@ describe('podium serve killed with SIGKILL while scoring', () => {
     expect(await first.stop('SIGKILL')).toBe(null);
 
     // The database still says `scoring`, under the dead process's lease.
-    const before = new Database(world.dbPath, { readonly: true });
-    const held = before.prepare(`SELECT state, attempts, lease_owner FROM jobs WHERE submission_id = ?`).get(scoring.id) as any;
-    before.close();
+    const before = await openStore(world.dbPath);
+    const held = await before.sql.get<any>(`SELECT state, attempts, lease_owner FROM jobs WHERE submission_id = ?`, [scoring.id]);
+    await before.close();
     expect(held.state).toBe('running');
     expect(held.attempts).toBe(1);
 
@@ -50,15 +50,15 @@ describe('podium serve killed with SIGKILL while scoring', () => {
       expect(await second.stop('SIGTERM')).toBe(0);
     }
 
-    const db = new Database(world.dbPath, { readonly: true });
-    const jobs = db.prepare('SELECT submission_id, state, attempts FROM jobs ORDER BY submission_id').all() as any[];
+    const db = (await openStore(world.dbPath)).sql;
+    const jobs = await db.all<any>('SELECT submission_id, state, attempts FROM jobs ORDER BY submission_id');
     expect(jobs.map((j) => j.state)).toEqual(['done', 'done', 'done']);
     expect(jobs.find((j) => j.submission_id === scoring.id).attempts).toBe(2);
     // Exactly one score row per split per submission: nothing lost, nothing doubled.
-    const counts = db.prepare('SELECT submission_id, split, count(*) AS n FROM scores GROUP BY submission_id, split').all() as any[];
+    const counts = await db.all<any>('SELECT submission_id, split, count(*) AS n FROM scores GROUP BY submission_id, split');
     expect(counts).toHaveLength(ids.length * 3);
     expect(counts.every((c) => c.n === 1)).toBe(true);
-    db.close();
+    await db.close();
     expect(fs.existsSync(gate)).toBe(false);
   });
 });

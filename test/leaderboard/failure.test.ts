@@ -16,7 +16,7 @@ let server: RunningServer;
 beforeAll(async () => {
   process.env.PODIUM_TEST_HOLD_SCORING = gate;
   try {
-    server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, clock: testClock('2026-06-01T12:00:00Z').now, bootstrapSamples: 20, log: () => undefined });
+    server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, clock: testClock('2026-06-01T12:00:00Z').now, bootstrapSamples: 20, log: () => undefined });
   } finally {
     delete process.env.PODIUM_TEST_HOLD_SCORING;
   }

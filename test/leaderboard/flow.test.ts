@@ -19,7 +19,7 @@ const ids: Record<string, number> = {};
 
 beforeAll(async () => {
   server = await startServer({
-    dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, host: '127.0.0.1', workers: 1,
+    dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, host: '127.0.0.1', workers: 1,
     adminToken: 'admin-secret-of-twenty-chars', clock: clock.now, teamSizeLimit: 2, bootstrapSamples: 300, log: () => undefined,
   });
   url = server.url;
@@ -159,11 +159,11 @@ describe('participant flow', () => {
     const file = path.join(world.root, 'baseline.csv');
     fs.writeFileSync(file, submissionCsv((i) => i % 5 !== 0));
     const latency = { p50_ms: 3.2, p90_ms: 4.1, p99_ms: 6.5, offline_per_s: 900, params: 3400000, madds: 300000000, backend: 'wasm', machine: 'test box' };
-    const a = await recordBaseline({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, challengeId: 'toy', name: 'MobileNetV2 (ours)', file, latency, bootstrapSamples: 100 } as any);
+    const a = await recordBaseline({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, challengeId: 'toy', name: 'MobileNetV2 (ours)', file, latency, bootstrapSamples: 100 } as any);
     expect(a.created).toBe(true);
     expect(a.scores.public!.metrics.top1_error).toBeCloseTo(6 / 30, 12);
     expect(a.scores.public!.ci).not.toBeNull();
-    const b = await recordBaseline({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, challengeId: 'toy', name: 'MobileNetV2 (ours)', file, latency });
+    const b = await recordBaseline({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, challengeId: 'toy', name: 'MobileNetV2 (ours)', file, latency });
     expect(b.submissionId).toBe(a.submissionId);
     expect(b.created).toBe(false);
     const board = await api(url, 'GET', '/api/challenges/toy/leaderboard');

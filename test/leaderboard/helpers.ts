@@ -2,9 +2,32 @@
  * Test helpers for the leaderboard server: a temporary challenges folder with a small
  * classification truth, submissions of a chosen accuracy, and HTTP calls.
  */
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
+/**
+ * PODIUM_TEST_DB=postgres://user:password@host/postgres runs the leaderboard tests on
+ * PostgreSQL: every world gets a throw-away database on that server (created here, dropped on
+ * cleanup). Unset, the tests use a SQLite file in the world's temp folder.
+ */
+export const TEST_PG = process.env.PODIUM_TEST_DB && /^postgres(ql)?:\/\//.test(process.env.PODIUM_TEST_DB) ? process.env.PODIUM_TEST_DB : undefined;
+
+/** Runs one statement on the PostgreSQL test server (psql, synchronously). */
+export function psql(url: string, sql: string): string {
+  return execFileSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', url, '-c', sql], { encoding: 'utf8' });
+}
+
+/** A fresh database on the test server; returns its URL and how to drop it. */
+export function throwAwayPostgres(adminUrl: string): { url: string; drop(): void } {
+  const name = `podium_t_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  psql(adminUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => psql(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
 
 export const ROWS = 60;
 export const CLASSES = ['ant', 'bee', 'cat', 'dog', 'eel', 'fox', 'gnu', 'hen'];
@@ -42,8 +65,18 @@ export interface ChallengeSpec {
   limits?: Partial<{ per_day: number; total: number; final_selections: number; max_upload_mb: number }>;
 }
 
-/** A temp folder with challenges/<id>/challenge.yaml + data, and a path for the database. */
-export function makeWorld(specs: ChallengeSpec[] = [{}]): { root: string; challengesRoot: string; dbPath: string; cleanup(): void } {
+export interface World {
+  root: string;
+  challengesRoot: string;
+  /** The database: a SQLite path, or (PODIUM_TEST_DB) the URL of a throw-away PostgreSQL database. */
+  dbPath: string;
+  /** The submission files folder. */
+  storage: string;
+  cleanup(): void;
+}
+
+/** A temp folder with challenges/<id>/challenge.yaml + data, a database and a storage folder. */
+export function makeWorld(specs: ChallengeSpec[] = [{}]): World {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-lb-'));
   const challengesRoot = path.join(root, 'challenges');
   for (const spec of specs) {
@@ -66,7 +99,16 @@ export function makeWorld(specs: ChallengeSpec[] = [{}]): { root: string; challe
       '',
     ].join('\n'));
   }
-  return { root, challengesRoot, dbPath: path.join(root, 'db', 'podium.sqlite'), cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+  const storage = path.join(root, 'db', 'submissions');
+  const pg = TEST_PG ? throwAwayPostgres(TEST_PG) : undefined;
+  return {
+    root, challengesRoot, storage,
+    dbPath: pg?.url ?? path.join(root, 'db', 'podium.sqlite'),
+    cleanup: () => {
+      pg?.drop();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A settable clock for the server (ms since epoch). */

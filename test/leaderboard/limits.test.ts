@@ -16,7 +16,7 @@ let token: string;
 
 beforeAll(async () => {
   server = await startServer({
-    dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'adm-token-of-twenty-chars',
+    dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'adm-token-of-twenty-chars',
     clock: clock.now, bootstrapSamples: 50, log: () => undefined,
   });
   url = server.url;
@@ -49,7 +49,7 @@ describe('limits', () => {
   it('gives quota back for a submission whose scoring failed', async () => {
     const mine = await api(url, 'GET', '/api/challenges/toy/submissions', { token });
     const id = mine.body.submissions[0].id;
-    server.context.store.db.prepare(`UPDATE submissions SET status = 'failed', error = 'scoring failed: test' WHERE id = ?`).run(id);
+    await server.context.store.sql.run(`UPDATE submissions SET status = 'failed', error = 'scoring failed: test' WHERE id = ?`, [id]);
     const r = await post(valid(5));
     expect(r.status, r.text).toBe(202);
     await waitFor(url, token, r.body.id);
@@ -72,7 +72,7 @@ describe('limits', () => {
     const r = await api(url, 'POST', '/api/challenges/toy/submissions', { token: other, form: fileForm(big) });
     expect(r.status).toBe(413);
     expect(r.body.error).toMatch(/larger than this challenge's limit of 10\.2 KB/);
-    const tmp = path.join(path.dirname(world.dbPath), 'submissions', 'tmp');
+    const tmp = path.join(world.storage, 'tmp');
     expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
     const mine = await api(url, 'GET', '/api/challenges/toy/submissions', { token: other });
     expect(mine.body.submissions).toEqual([]);

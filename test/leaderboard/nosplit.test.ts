@@ -8,7 +8,7 @@ const clock = testClock('2026-06-01T12:00:00Z');
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, clock: clock.now, bootstrapSamples: 50, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, clock: clock.now, bootstrapSamples: 50, log: () => undefined });
 });
 afterAll(async () => {
   await server.close();

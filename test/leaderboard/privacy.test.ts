@@ -18,7 +18,7 @@ let id: number;
 const LEAKS = ['0.8666', '0.8667', '0.867', '0.6833', '0.683', '26/30', '41/60'];
 
 beforeAll(async () => {
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'adm-token-of-twenty-chars', clock: clock.now, bootstrapSamples: 100, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'adm-token-of-twenty-chars', clock: clock.now, bootstrapSamples: 100, log: () => undefined });
   url = server.url;
   token = await register(url, 'private-eye');
   const r = await api(url, 'POST', '/api/challenges/toy/submissions', { token, form: fileForm(submissionCsv((i) => (i < 30 ? i % 2 === 0 : i % 7 === 0))) });

@@ -1,4 +1,4 @@
-/** Every kind of bad stabilization input gives a one-line error naming file, clip, frame and row. */
+/** Every kind of bad stabilization input gives a one-line error naming file, clip, frame and line (header = line 1). */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +43,7 @@ async function problems(submission: string, truthDir = truth): Promise<string[]>
   try {
     await task.validate(truthDir, submission);
   } catch (e) {
-    if (e instanceof ValidationError) return e.problems.map((p) => `${path.basename(p.file)}${p.row !== undefined ? ` row ${p.row}` : ''}${p.column ? ` column ${p.column}` : ''}: ${p.message}`);
+    if (e instanceof ValidationError) return e.problems.map((p) => `${path.basename(p.file)}${p.line !== undefined ? ` line ${p.line}` : ''}${p.column ? ` column ${p.column}` : ''}: ${p.message}`);
     throw e;
   }
   return [];
@@ -70,20 +70,33 @@ describe('stabilization bad input', () => {
   });
 
   it('names clip, frame and row for a singular matrix, a zero h22 and non-finite entries', async () => {
-    expect(await problems(csv(replace(2, 'a,1,1,2,0,2,4,0,0,0,1')))).toEqual([expect.stringMatching(/row 2: clip a, frame 1: the matrix is singular/)]);
-    expect(await problems(csv(replace(3, 'a,2,1,0,0,0,1,0,0,0,0')))).toEqual([expect.stringMatching(/row 3 column h22: clip a, frame 2: h22 is 0/)]);
-    expect(await problems(csv(replace(17, 'b,0,1,0,NaN,0,1,0,0,0,1')))).toEqual([expect.stringMatching(/row 17 column h02: clip b, frame 0: h02 must be a finite number, found "NaN"/)]);
-    expect(await problems(csv(replace(18, 'b,1,1,0,1e999,0,1,0,0,0,1')))).toEqual([expect.stringMatching(/row 18 column h02: clip b, frame 1: h02 must be a finite number, found "1e999"/)]);
-    expect(await problems(csv(replace(19, 'b,2,1,0,,0,1,0,0,0,1')))).toEqual([expect.stringMatching(/row 19 column h02: clip b, frame 2: h02 must be a finite number, found an empty field/)]);
+    expect(await problems(csv(replace(2, 'a,1,1,2,0,2,4,0,0,0,1')))).toEqual([expect.stringMatching(/line 3: clip a, frame 1: the matrix is singular/)]);
+    expect(await problems(csv(replace(3, 'a,2,1,0,0,0,1,0,0,0,0')))).toEqual([expect.stringMatching(/line 4 column h22: clip a, frame 2: h22 is 0/)]);
+    expect(await problems(csv(replace(17, 'b,0,1,0,NaN,0,1,0,0,0,1')))).toEqual([expect.stringMatching(/line 18 column h02: clip b, frame 0: h02 must be a finite number, found "NaN"/)]);
+    expect(await problems(csv(replace(18, 'b,1,1,0,1e999,0,1,0,0,0,1')))).toEqual([expect.stringMatching(/line 19 column h02: clip b, frame 1: h02 must be a finite number, found "1e999"/)]);
+    expect(await problems(csv(replace(19, 'b,2,1,0,,0,1,0,0,0,1')))).toEqual([expect.stringMatching(/line 20 column h02: clip b, frame 2: h02 must be a finite number, found an empty field/)]);
   });
 
   it('unknown clip, frame out of range, duplicate, column count, header', async () => {
-    expect(await problems(csv((r) => [...r, 'zz,0,1,0,0,0,1,0,0,0,1']))).toEqual([expect.stringMatching(/row 33 column clip: clip "zz" is not a clip of the truth/)]);
-    expect(await problems(csv((r) => [...r, 'a,16,1,0,0,0,1,0,0,0,1']))).toEqual([expect.stringMatching(/row 33 column frame: clip a: frame "16" is not a frame index 0\.\.15/)]);
+    expect(await problems(csv((r) => [...r, 'zz,0,1,0,0,0,1,0,0,0,1']))).toEqual([expect.stringMatching(/line 34 column clip: clip "zz" is not a clip of the truth/)]);
+    expect(await problems(csv((r) => [...r, 'a,16,1,0,0,0,1,0,0,0,1']))).toEqual([expect.stringMatching(/line 34 column frame: clip a: frame "16" is not a frame index 0\.\.15/)]);
     expect(await problems(csv((r) => [...r, 'a,1.5,1,0,0,0,1,0,0,0,1']))).toEqual([expect.stringMatching(/frame "1\.5" is not a frame index/)]);
-    expect(await problems(csv((r) => [...r, 'a,4,1,0,0,0,1,0,0,0,1']))).toEqual([expect.stringMatching(/row 33 column frame: clip a, frame 4: duplicate \(first given at row 5\)/)]);
-    expect(await problems(csv((r) => [...r, 'a,4,1,0,0']))).toEqual([expect.stringMatching(/row 33: expected 11 columns/)]);
-    expect(await problems(csv((r) => r, 'clip,frame,h00'))).toEqual([expect.stringMatching(/row 0: header must be "clip,frame,h00,h01/)]);
+    expect(await problems(csv((r) => [...r, 'a,4,1,0,0,0,1,0,0,0,1']))).toEqual([expect.stringMatching(/line 34 column frame: clip a, frame 4: duplicate \(first given at line 6\)/)]);
+    expect(await problems(csv((r) => [...r, 'a,4,1,0,0']))).toEqual([expect.stringMatching(/line 34: expected 11 columns/)]);
+    expect(await problems(csv((r) => r, 'clip,frame,h00'))).toEqual([expect.stringMatching(/line 1: header must be "clip,frame,h00,h01/)]);
+  });
+
+  it('numbers lines the same on the byte path and the general reader (quoted fields), blank lines counted', async () => {
+    const bad = (rows: string[]) => [rows[0]!, '', ...rows.slice(1, 20), 'a,4,1,0,0,0,1,0,0,0,1', 'zz,0,1,0,0,0,1,0,0,0,1', 'a,3,1,0,x,0,1,0,0,0,1', ...rows.slice(20)];
+    const plain = await problems(csv(bad));
+    const quoted = await problems(csv((rows) => bad(rows).map((r) => r.replace(/^(\w+),/, '"$1",'))));
+    expect(plain).toEqual([
+      expect.stringMatching(/line 23 column frame: clip a, frame 4: duplicate \(first given at line 7\)/),
+      expect.stringMatching(/line 24 column clip: clip "zz" is not a clip of the truth/),
+      expect.stringMatching(/line 25 column frame: clip a, frame 3: duplicate \(first given at line 6\)/),
+    ]);
+    const noFile = (list: string[]) => list.map((t) => t.replace(/^\S+ /, ''));
+    expect(noFile(quoted)).toEqual(noFile(plain));
   });
 
   it('a truth clip under 16 frames is an error naming the clip', async () => {
@@ -95,7 +108,7 @@ describe('stabilization bad input', () => {
     const r = podium(['evaluate', '--task', 'stabilization', '--truth', truth, '--submission', csv(replace(2, 'a,1,1,2,0,2,4,0,0,0,1'))]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/row 2: clip a, frame 1: the matrix is singular/);
+    expect(r.stderr).toMatch(/line 3: clip a, frame 1: the matrix is singular/);
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 });

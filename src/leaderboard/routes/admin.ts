@@ -6,9 +6,8 @@ import express, { type Router } from 'express';
 import { loadTask } from '../../tasks/registry.js';
 import type { Board, BoardSplit } from '../board.js';
 import type { AppContext } from '../context.js';
-import { StoreError } from '../store.js';
 import { knownChallenge } from './api.js';
-import { intParam, requireAdmin, toCsv } from './http.js';
+import { HttpError, intParam, requireAdmin, toCsv } from './http.js';
 
 interface Snapshot {
   [split: string]: { team_id: number; team: string; rank: number | null; score: number; submission_id: number }[];
@@ -26,55 +25,39 @@ export function adminRoutes(ctx: AppContext): Router {
     next();
   });
 
-  r.post('/challenges/:id/pause', json, (req, res) => {
-    const c = knownChallenge(ctx, req.params.id);
+  r.post('/challenges/:id/pause', json, async (req, res) => {
+    const c = await knownChallenge(ctx, req.params.id);
     const paused = (req.body as { paused?: unknown } | undefined)?.paused !== false;
-    ctx.store.setPaused(c.id, paused);
+    await ctx.store.setPaused(c.id, paused);
     if (!paused) ctx.pool.notify();
     res.json({ challenge: c.id, paused });
   });
 
   /** Rescores every scored submission; the boards before are kept so the report can say what moved. */
   r.post('/challenges/:id/rescore', async (req, res) => {
-    const c = knownChallenge(ctx, req.params.id);
+    const c = await knownChallenge(ctx, req.params.id);
     const version = (await loadTask(c.task)).version;
-    const splits: BoardSplit[] = ctx.boards.hasPrivateSplit(c.id) ? ['public', 'private'] : ['public'];
+    const splits: BoardSplit[] = await ctx.boards.hasPrivateSplit(c.id) ? ['public', 'private'] : ['public'];
     const before: Snapshot = {};
-    for (const s of splits) before[s] = snapshot(ctx.boards.board(c, s));
-    const now = ctx.clock();
-    const { runId, jobs } = ctx.store.db.transaction(() => {
-      const run = ctx.store.db
-        .prepare('INSERT INTO rescore_runs (challenge_id, evaluator_version, before_json, created_at) VALUES (?, ?, ?, ?)')
-        .run(c.id, version, JSON.stringify(before), now);
-      const id = Number(run.lastInsertRowid);
-      // ?outdated=1: only submissions scored by another evaluator version than the current one.
-      const outdated = req.query.outdated === '1' || req.query.outdated === 'true';
-      return { runId: id, jobs: ctx.queue.enqueueRescore(c.id, id, now, outdated ? version : undefined) };
-    }).immediate();
+    for (const s of splits) before[s] = snapshot(await ctx.boards.board(c, s));
+    // ?outdated=1: only submissions scored by another evaluator version than the current one.
+    const outdated = req.query.outdated === '1' || req.query.outdated === 'true';
+    const { runId, jobs } = await ctx.queue.startRescore(c.id, version, JSON.stringify(before), ctx.clock(), outdated ? version : undefined);
     ctx.pool.notify();
     res.status(202).location(`/api/admin/rescores/${runId}`).json({ run_id: runId, challenge: c.id, evaluator_version: version, jobs });
   });
 
-  r.get('/rescores/:run', (req, res) => {
+  r.get('/rescores/:run', async (req, res) => {
     const runId = intParam(req.params.run, 'rescore run');
-    const run = ctx.store.db.prepare('SELECT * FROM rescore_runs WHERE id = ?').get(runId) as
-      { challenge_id: string; evaluator_version: string; before_json: string; created_at: number } | undefined;
-    if (!run) throw new StoreError(404, `no rescore run ${runId}`);
-    const c = knownChallenge(ctx, run.challenge_id);
-    const states = ctx.store.db.prepare('SELECT state, count(*) AS n FROM jobs WHERE rescore_run_id = ? GROUP BY state').all(runId) as { state: string; n: number }[];
-    const count = (s: string) => states.find((x) => x.state === s)?.n ?? 0;
-    // Submissions whose primary score changed: the run's new score rows against the rows they replaced.
-    const changed = ctx.store.db
-      .prepare(`SELECT n.submission_id, n.split, o.primary_value AS before, n.primary_value AS after,
-                  o.evaluator_version AS before_version, n.evaluator_version AS after_version
-                FROM jobs j JOIN scores n ON n.job_id = j.id
-                JOIN scores o ON o.id = (SELECT max(id) FROM scores WHERE submission_id = n.submission_id AND split = n.split AND id < n.id)
-                WHERE j.rescore_run_id = ? AND (o.primary_value IS NOT n.primary_value)`)
-      .all(runId);
+    const run = await ctx.store.rescoreRun(runId);
+    if (!run) throw new HttpError(404, `no rescore run ${runId}`);
+    const c = await knownChallenge(ctx, run.challenge_id);
+    const jobs = await ctx.store.rescoreJobStates(runId);
+    const changed = await ctx.store.rescoreChanges(runId);
     const before = JSON.parse(run.before_json) as Snapshot;
     const moved: Record<string, unknown[]> = {};
     for (const [split, rows] of Object.entries(before)) {
-      const after = ctx.boards.board(c, split as BoardSplit).entries;
+      const after = (await ctx.boards.board(c, split as BoardSplit)).entries;
       const afterByTeam = new Map(after.map((e) => [e.team_id, e]));
       const beforeByTeam = new Map(rows.map((e) => [e.team_id, e]));
       const teams = new Set([...beforeByTeam.keys(), ...afterByTeam.keys()]);
@@ -87,33 +70,32 @@ export function adminRoutes(ctx: AppContext): Router {
     }
     res.json({
       run_id: runId, challenge: c.id, evaluator_version: run.evaluator_version, started_at: new Date(run.created_at).toISOString(),
-      jobs: { queued: count('queued'), running: count('running'), done: count('done'), failed: count('failed') },
-      finished: count('queued') + count('running') === 0,
+      jobs, finished: jobs.queued + jobs.running === 0,
       changed_scores: changed, moved,
     });
   });
 
-  r.post('/submissions/:id/disqualify', json, (req, res) => {
+  r.post('/submissions/:id/disqualify', json, async (req, res) => {
     const id = intParam(req.params.id, 'submission');
-    if (!ctx.store.submission(id)) throw new StoreError(404, `no submission ${id}`);
+    if (!await ctx.store.submission(id)) throw new HttpError(404, `no submission ${id}`);
     const reason = String((req.body as { reason?: unknown } | undefined)?.reason ?? 'disqualified by the organisers').slice(0, 500);
-    ctx.store.disqualifySubmission(id, reason);
+    await ctx.store.disqualifySubmission(id, reason);
     res.json({ id, disqualified: true, reason });
   });
 
-  r.post('/teams/:id/disqualify', json, (req, res) => {
+  r.post('/teams/:id/disqualify', json, async (req, res) => {
     const id = intParam(req.params.id, 'team');
-    if (!ctx.store.team(id)) throw new StoreError(404, `no team ${id}`);
+    if (!await ctx.store.team(id)) throw new HttpError(404, `no team ${id}`);
     const reason = String((req.body as { reason?: unknown } | undefined)?.reason ?? 'disqualified by the organisers').slice(0, 500);
-    ctx.store.disqualifyTeam(id, reason);
+    await ctx.store.disqualifyTeam(id, reason);
     res.json({ id, disqualified: true, reason });
   });
 
-  r.get('/challenges/:id/leaderboard.csv', (req, res) => {
-    const c = knownChallenge(ctx, req.params.id);
+  r.get('/challenges/:id/leaderboard.csv', async (req, res) => {
+    const c = await knownChallenge(ctx, req.params.id);
     const split = req.query.split === 'private' ? 'private' : 'public';
-    if (split === 'private' && !ctx.boards.hasPrivateSplit(c.id)) throw new StoreError(404, `${c.id} has no private split`);
-    const board = ctx.boards.board(c, split);
+    if (split === 'private' && !await ctx.boards.hasPrivateSplit(c.id)) throw new HttpError(404, `${c.id} has no private split`);
+    const board = await ctx.boards.board(c, split);
     const rows = board.entries.map((e) => ({
       ...e, ci_low: e.ci?.[0], ci_high: e.ci?.[1], ...Object.fromEntries(board.latency_columns.map((k) => [k, e.latency?.[k]])),
     }));
@@ -122,9 +104,9 @@ export function adminRoutes(ctx: AppContext): Router {
     res.type('text/csv').attachment(`${c.id}-${split}-leaderboard.csv`).send(toCsv(rows, columns));
   });
 
-  r.get('/challenges/:id/submissions.csv', (req, res) => {
-    const c = knownChallenge(ctx, req.params.id);
-    const rows = ctx.store.submissionsForExport(c.id).map((r) => ({ ...r, created_at: new Date(r.created_at as number).toISOString() }));
+  r.get('/challenges/:id/submissions.csv', async (req, res) => {
+    const c = await knownChallenge(ctx, req.params.id);
+    const rows = (await ctx.store.submissionsForExport(c.id)).map((r) => ({ ...r, created_at: new Date(r.created_at as number).toISOString() }));
     const columns = ['id', 'team', 'participant', 'created_at', 'status', 'error', 'sha256', 'size', 'filename', 'description',
       'selected', 'disqualified', 'is_baseline', 'public_score', 'private_score', 'evaluator_version'];
     res.type('text/csv').attachment(`${c.id}-submissions.csv`).send(toCsv(rows, columns));

@@ -1,12 +1,26 @@
 /** The participant-facing JSON API (see the API contract); admin routes are in admin.ts. */
 import express, { type Request, type Router } from 'express';
 import { acceptSubmission, openChallenge } from '../accept.js';
-import type { BoardSplit } from '../board.js';
-import { privateVisible, submissionJson, type AppContext } from '../context.js';
+import { HISTORY_MAX_AGE_MS, type BoardSplit } from '../board.js';
+import { submissionJson, type AppContext } from '../context.js';
 import { openApiDocument } from '../openapi.js';
-import { cleanName, StoreError, type ChallengeRecord } from '../store.js';
-import { phaseState } from '../views/pages.js';
-import { intParam, isAdmin, requireParticipant, viewer } from './http.js';
+import { phaseState, privateVisible, requireSelectionsOpen } from '../phases.js';
+import { cleanName, type ChallengeRecord } from '../store.js';
+import { encode, sendEncoded } from './encoded.js';
+import { HttpError, intParam, isAdmin, requireParticipant, viewer } from './http.js';
+
+/** Points of a /history page by default, and at most. */
+export const HISTORY_PAGE = 1000;
+export const HISTORY_PAGE_MAX = 10_000;
+
+function pageParam(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < min || n > max) {
+    throw new HttpError(400, `${name} must be a whole number from ${min} to ${max}, not "${String(value)}"`);
+  }
+  return n;
+}
 
 export function challengeJson(c: ChallengeRecord, now: number): Record<string, unknown> {
   return {
@@ -24,21 +38,21 @@ export function challengeJson(c: ChallengeRecord, now: number): Record<string, u
   };
 }
 
-export function knownChallenge(ctx: AppContext, id: string): ChallengeRecord {
-  const c = ctx.store.challenge(id);
-  if (!c || !c.available) throw new StoreError(404, `no challenge "${id}"`);
+export async function knownChallenge(ctx: AppContext, id: string): Promise<ChallengeRecord> {
+  const c = await ctx.store.challenge(id);
+  if (!c || !c.available) throw new HttpError(404, `no challenge "${id}"`);
   return c;
 }
 
 /** Parses `?split=`; the private board is refused before the end unless an admin asks. */
-export function boardSplit(ctx: AppContext, req: Request, c: ChallengeRecord): BoardSplit {
+export async function boardSplit(ctx: AppContext, req: Request, c: ChallengeRecord): Promise<BoardSplit> {
   const split = req.query.split ?? 'public';
-  if (split !== 'public' && split !== 'private') throw new StoreError(400, `split must be "public" or "private", not "${String(split)}"`);
+  if (split !== 'public' && split !== 'private') throw new HttpError(400, `split must be "public" or "private", not "${String(split)}"`);
   if (split === 'private') {
     if (!privateVisible(c, ctx.clock()) && !isAdmin(ctx, req)) {
-      throw new StoreError(403, `the private leaderboard of ${c.id} is shown after the end, ${new Date(c.end_at).toISOString()}`, { opens_at: new Date(c.end_at).toISOString() });
+      throw new HttpError(403, `the private leaderboard of ${c.id} is shown after the end, ${new Date(c.end_at).toISOString()}`, { opens_at: new Date(c.end_at).toISOString() });
     }
-    if (!ctx.boards.hasPrivateSplit(c.id)) throw new StoreError(404, `${c.id} has no private split (its truth marks no Private items)`);
+    if (!await ctx.boards.hasPrivateSplit(c.id)) throw new HttpError(404, `${c.id} has no private split (its truth marks no Private items)`);
   }
   return split;
 }
@@ -50,11 +64,11 @@ export function boardSplit(ctx: AppContext, req: Request, c: ChallengeRecord): B
  */
 export function selectedFlag(body: unknown): boolean {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new StoreError(400, 'send a JSON object, {"selected": true} or {"selected": false}, with Content-Type: application/json');
+    throw new HttpError(400, 'send a JSON object, {"selected": true} or {"selected": false}, with Content-Type: application/json');
   }
   const value = (body as { selected?: unknown }).selected;
   if (value === undefined) return true;
-  if (typeof value !== 'boolean') throw new StoreError(400, `selected must be true or false (a JSON boolean), not ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean') throw new HttpError(400, `selected must be true or false (a JSON boolean), not ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -62,129 +76,151 @@ export function apiRoutes(ctx: AppContext): Router {
   const r = express.Router();
   const json = express.json({ limit: '64kb' });
 
-  r.get('/health', (_req, res) => {
-    res.json({ ok: true, pending_jobs: ctx.queue.pending() });
+  r.get('/health', async (_req, res) => {
+    res.json({ ok: true, pending_jobs: await ctx.queue.pending() });
   });
 
   r.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
 
-  r.post('/participants', json, (req, res) => {
+  r.post('/participants', json, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const name = cleanName(body.name);
     const email = cleanName(body.email, 200);
     const errors: string[] = [];
     if (!name) errors.push('name: 1 to 80 characters required');
     if (!email || !/^[^@\s]+@[^@\s]+$/.test(email)) errors.push('email: a valid address is required');
-    if (errors.length) throw new StoreError(400, errors.join('; '), { errors });
-    const { participant, token } = ctx.store.createParticipant(name!, email!, ctx.clock());
+    if (errors.length) throw new HttpError(400, errors.join('; '), { errors });
+    const { participant, token } = await ctx.store.createParticipant(name!, email!, ctx.clock());
     res.status(201).json({ id: participant.id, name: participant.name, token });
   });
 
-  r.get('/me', (req, res) => {
-    const p = requireParticipant(ctx, req);
-    const teams = ctx.store.challenges().flatMap((c) => {
-      const t = ctx.store.teamOf(c.id, p.id);
-      return t ? [{ challenge: c.id, team_id: t.id, team: t.name }] : [];
-    });
+  r.get('/me', async (req, res) => {
+    const p = await requireParticipant(ctx, req);
+    const teams = [];
+    for (const c of await ctx.store.challenges()) {
+      const t = await ctx.store.teamOf(c.id, p.id);
+      if (t) teams.push({ challenge: c.id, team_id: t.id, team: t.name });
+    }
     res.json({ id: p.id, name: p.name, email: p.email, teams });
   });
 
-  r.get('/challenges', (_req, res) => {
+  r.get('/challenges', async (_req, res) => {
     const now = ctx.clock();
-    res.json({ challenges: ctx.store.challenges().map((c) => challengeJson(c, now)) });
+    res.json({ challenges: (await ctx.store.challenges()).map((c) => challengeJson(c, now)) });
   });
 
-  r.get('/challenges/:id', (req, res) => {
-    res.json(challengeJson(knownChallenge(ctx, req.params.id), ctx.clock()));
+  r.get('/challenges/:id', async (req, res) => {
+    res.json(challengeJson(await knownChallenge(ctx, req.params.id), ctx.clock()));
   });
 
   r.post('/challenges/:id/submissions', async (req, res) => {
-    const participant = requireParticipant(ctx, req);
-    const challenge = openChallenge(ctx, req.params.id);
+    const participant = await requireParticipant(ctx, req);
+    const challenge = await openChallenge(ctx, req.params.id);
     const { submission, queuePosition } = await acceptSubmission(ctx, req, participant, challenge);
     res.status(202).location(`/api/submissions/${submission.id}`).json({
       id: submission.id, status: submission.status, queue_position: queuePosition, sha256: submission.sha256, size: submission.size,
     });
   });
 
-  r.get('/challenges/:id/submissions', (req, res) => {
-    const p = requireParticipant(ctx, req);
-    const c = knownChallenge(ctx, req.params.id);
-    const team = ctx.store.teamOf(c.id, p.id);
-    const subs = team ? ctx.store.teamSubmissions(team.id) : [];
-    res.json({ team: team?.name ?? null, submissions: subs.map((s) => submissionJson(ctx, s, c)) });
+  r.get('/challenges/:id/submissions', async (req, res) => {
+    const p = await requireParticipant(ctx, req);
+    const c = await knownChallenge(ctx, req.params.id);
+    const team = await ctx.store.teamOf(c.id, p.id);
+    const subs = team ? await ctx.store.teamSubmissions(team.id) : [];
+    const submissions = [];
+    for (const s of subs) submissions.push(await submissionJson(ctx, s, c));
+    res.json({ team: team?.name ?? null, submissions });
   });
 
-  r.get('/submissions/:id', (req, res) => {
+  r.get('/submissions/:id', async (req, res) => {
     const id = intParam(req.params.id, 'submission');
     const admin = isAdmin(ctx, req);
-    const p = admin ? undefined : requireParticipant(ctx, req);
-    const s = ctx.store.submission(id);
+    const p = admin ? undefined : await requireParticipant(ctx, req);
+    const s = await ctx.store.submission(id);
     // Someone else's submission is "not found", not "forbidden": ids do not reveal activity.
-    if (!s || (!admin && ctx.store.teamOf(s.challenge_id, p!.id)?.id !== s.team_id)) throw new StoreError(404, `no submission ${id} of yours`);
-    const c = ctx.store.challenge(s.challenge_id)!;
-    res.json(submissionJson(ctx, s, c, admin));
+    if (!s || (!admin && (await ctx.store.teamOf(s.challenge_id, p!.id))?.id !== s.team_id)) throw new HttpError(404, `no submission ${id} of yours`);
+    const c = (await ctx.store.challenge(s.challenge_id))!;
+    res.json(await submissionJson(ctx, s, c, admin));
   });
 
-  r.post('/submissions/:id/select', json, (req, res) => {
+  r.post('/submissions/:id/select', json, async (req, res) => {
     const id = intParam(req.params.id, 'submission');
-    const p = requireParticipant(ctx, req);
-    const s = ctx.store.submission(id);
-    if (!s || ctx.store.teamOf(s.challenge_id, p.id)?.id !== s.team_id) throw new StoreError(404, `no submission ${id} of yours`);
-    const c = knownChallenge(ctx, s.challenge_id);
-    if (ctx.clock() >= c.end_at) throw new StoreError(403, 'final selections are closed: the challenge has ended');
+    const p = await requireParticipant(ctx, req);
+    const s = await ctx.store.submission(id);
+    if (!s || (await ctx.store.teamOf(s.challenge_id, p.id))?.id !== s.team_id) throw new HttpError(404, `no submission ${id} of yours`);
+    const c = await knownChallenge(ctx, s.challenge_id);
+    requireSelectionsOpen(c, ctx.clock());
     const selected = selectedFlag(req.body);
-    if (selected && s.status !== 'scored') throw new StoreError(409, `submission ${id} is ${s.status}; only scored submissions can be selected`);
-    ctx.store.setSelected(s, selected, c.limits.final_selections);
-    res.json(submissionJson(ctx, ctx.store.submission(id)!, c));
+    if (selected && s.status !== 'scored') throw new HttpError(409, `submission ${id} is ${s.status}; only scored submissions can be selected`);
+    await ctx.store.setSelected(s, selected, c.limits.final_selections);
+    res.json(await submissionJson(ctx, (await ctx.store.submission(id))!, c));
   });
 
-  r.get('/challenges/:id/leaderboard', (req, res) => {
-    const c = knownChallenge(ctx, req.params.id);
-    const split = boardSplit(ctx, req, c);
-    const board = ctx.boards.board(c, split);
-    res.json({
-      challenge: c.id, split, primary_metric: c.primary_metric, higher_is_better: c.higher_is_better,
-      private_opens_at: new Date(c.end_at).toISOString(), latency_columns: board.latency_columns, metric_columns: board.metric_columns, entries: board.entries,
+  // Boards are encoded (JSON, gzip, ETag) once per board version and served from there.
+  r.get('/challenges/:id/leaderboard', async (req, res) => {
+    const c = await knownChallenge(ctx, req.params.id);
+    const split = await boardSplit(ctx, req, c);
+    const encoded = await ctx.boards.cached(c.id, `json:leaderboard:${split}:${c.end_at}`, async () => {
+      const board = await ctx.boards.board(c, split);
+      return encode(JSON.stringify({
+        challenge: c.id, split, primary_metric: c.primary_metric, higher_is_better: c.higher_is_better,
+        private_opens_at: new Date(c.end_at).toISOString(), latency_columns: board.latency_columns, metric_columns: board.metric_columns, entries: board.entries,
+      }), 'application/json');
     });
+    sendEncoded(req, res, encoded);
   });
 
-  r.get('/challenges/:id/history', (req, res) => {
-    const c = knownChallenge(ctx, req.params.id);
-    res.json({ challenge: c.id, split: 'public', points: ctx.boards.history(c).map((p) => ({ ...p, t: new Date(p.t).toISOString() })) });
+  /** Public scores over time, oldest first, `limit` points a page (`offset`, `next` for the following page). */
+  r.get('/challenges/:id/history', async (req, res) => {
+    const c = await knownChallenge(ctx, req.params.id);
+    const limit = pageParam(req.query.limit, 'limit', HISTORY_PAGE, 1, HISTORY_PAGE_MAX);
+    const offset = pageParam(req.query.offset, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    const render = async () => {
+      const points = await ctx.boards.history(c);
+      const page = points.slice(offset, offset + limit);
+      const next = offset + limit < points.length ? `/api/challenges/${encodeURIComponent(c.id)}/history?offset=${offset + limit}&limit=${limit}` : null;
+      return encode(JSON.stringify({
+        challenge: c.id, split: 'public', total: points.length, offset, limit, next,
+        points: page.map((p) => ({ ...p, t: new Date(p.t).toISOString() })),
+      }), 'application/json');
+    };
+    // The pages a client following `next` reads are kept; any other slice is encoded for its request.
+    const shared = limit === HISTORY_PAGE && offset % limit === 0;
+    const encoded = shared ? await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c.id, `json:history:${offset}`, render) : await render();
+    sendEncoded(req, res, encoded);
   });
 
-  r.get('/challenges/:id/team', (req, res) => {
-    const p = requireParticipant(ctx, req);
-    const c = knownChallenge(ctx, req.params.id);
-    const t = ctx.store.teamOf(c.id, p.id);
-    if (!t) throw new StoreError(404, `you have no team in ${c.id} yet; your first submission creates one`);
-    res.json({ id: t.id, name: t.name, invite_code: t.invite_code, members: ctx.store.teamMembers(t.id).map((m) => m.name), size_limit: ctx.teamSizeLimit });
+  r.get('/challenges/:id/team', async (req, res) => {
+    const p = await requireParticipant(ctx, req);
+    const c = await knownChallenge(ctx, req.params.id);
+    const t = await ctx.store.teamOf(c.id, p.id);
+    if (!t) throw new HttpError(404, `you have no team in ${c.id} yet; your first submission creates one`);
+    res.json({ id: t.id, name: t.name, invite_code: t.invite_code, members: (await ctx.store.teamMembers(t.id)).map((m) => m.name), size_limit: ctx.teamSizeLimit });
   });
 
-  r.post('/challenges/:id/teams', json, (req, res) => {
-    const p = requireParticipant(ctx, req);
-    const c = knownChallenge(ctx, req.params.id);
+  r.post('/challenges/:id/teams', json, async (req, res) => {
+    const p = await requireParticipant(ctx, req);
+    const c = await knownChallenge(ctx, req.params.id);
     const name = cleanName((req.body as { name?: unknown } | undefined)?.name);
-    if (!name) throw new StoreError(400, 'name: 1 to 80 characters required');
-    const t = ctx.store.createTeam(c.id, p.id, name, ctx.clock());
+    if (!name) throw new HttpError(400, 'name: 1 to 80 characters required');
+    const t = await ctx.store.createTeam(c.id, p.id, name, ctx.clock());
     res.status(201).json({ id: t.id, name: t.name, invite_code: t.invite_code });
   });
 
-  r.post('/challenges/:id/teams/join', json, (req, res) => {
-    const p = requireParticipant(ctx, req);
-    const c = knownChallenge(ctx, req.params.id);
+  r.post('/challenges/:id/teams/join', json, async (req, res) => {
+    const p = await requireParticipant(ctx, req);
+    const c = await knownChallenge(ctx, req.params.id);
     const code = (req.body as { invite_code?: unknown } | undefined)?.invite_code;
-    if (typeof code !== 'string' || !code) throw new StoreError(400, 'invite_code is required');
-    const t = ctx.store.joinTeam(c.id, p.id, code, ctx.clock(), ctx.teamSizeLimit);
-    res.json({ id: t.id, name: t.name, members: ctx.store.teamMembers(t.id).map((m) => m.name) });
+    if (typeof code !== 'string' || !code) throw new HttpError(400, 'invite_code is required');
+    const t = await ctx.store.joinTeam(c.id, p.id, code, ctx.clock(), ctx.teamSizeLimit);
+    res.json({ id: t.id, name: t.name, members: (await ctx.store.teamMembers(t.id)).map((m) => m.name) });
   });
 
   // Unknown API paths answer in JSON too.
   r.use((req, _res) => {
-    throw new StoreError(404, `no route ${req.method} /api${req.path}`);
+    throw new HttpError(404, `no route ${req.method} /api${req.path}`);
   });
   return r;
 }

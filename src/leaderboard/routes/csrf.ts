@@ -16,7 +16,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context.js';
-import { StoreError } from '../store.js';
+import { HttpError } from '../http-error.js';
 import { cookie, SESSION_COOKIE, sessionCookieAttributes } from './http.js';
 
 export const CSRF_FIELD = '_csrf';
@@ -49,15 +49,15 @@ export function crossOriginReason(req: Request): string | undefined {
 }
 
 /** The token of the forms of a session. */
-export function sessionCsrfToken(ctx: AppContext, session: string): string {
-  return hmac(ctx.store.secret('csrf'), `session:${session}`);
+export async function sessionCsrfToken(ctx: AppContext, session: string): Promise<string> {
+  return hmac(await ctx.store.secret('csrf'), `session:${session}`);
 }
 
 /** The token forms must carry for this visitor (bound to their session, or to their pre-session cookie). */
-function expectedToken(ctx: AppContext, req: Request): string | undefined {
-  const key = ctx.store.secret('csrf');
+async function expectedToken(ctx: AppContext, req: Request): Promise<string | undefined> {
+  const key = await ctx.store.secret('csrf');
   const session = cookie(req, SESSION_COOKIE);
-  if (session && ctx.store.participantBySession(session, ctx.clock())) return sessionCsrfToken(ctx, session);
+  if (session && await ctx.store.participantBySession(session, ctx.clock())) return sessionCsrfToken(ctx, session);
   const pre = cookie(req, PRESESSION_COOKIE);
   return pre ? hmac(key, `anonymous:${pre}`) : undefined;
 }
@@ -66,12 +66,13 @@ function expectedToken(ctx: AppContext, req: Request): string | undefined {
  * The token for the forms of the page being rendered; gives the visitor a pre-session cookie
  * first when they have neither a session nor one.
  */
-export function csrfToken(ctx: AppContext, req: Request, res: Response): string {
-  const existing = expectedToken(ctx, req);
+export async function csrfToken(ctx: AppContext, req: Request, res: Response): Promise<string> {
+  const existing = await expectedToken(ctx, req);
   if (existing) return existing;
+  const key = await ctx.store.secret('csrf');
   const pre = crypto.randomBytes(18).toString('base64url');
   res.append('Set-Cookie', `${PRESESSION_COOKIE}=${pre}; ${sessionCookieAttributes(req)}`);
-  return hmac(ctx.store.secret('csrf'), `anonymous:${pre}`);
+  return hmac(key, `anonymous:${pre}`);
 }
 
 /**
@@ -80,11 +81,11 @@ export function csrfToken(ctx: AppContext, req: Request, res: Response): string 
  * request's forms in `res.locals.csrf`. Run it after the urlencoded body parser.
  */
 export function csrfProtection(ctx: AppContext) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     if (!SAFE_METHODS.has(req.method)) {
       const reason = crossOriginReason(req);
       const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD] ?? req.query[CSRF_FIELD];
-      const expected = expectedToken(ctx, req);
+      const expected = reason ? undefined : await expectedToken(ctx, req);
       const problem = reason
         ?? (typeof sent !== 'string' || !expected || !sameText(sent, expected)
           ? 'the form has expired or did not come from this site'
@@ -92,11 +93,11 @@ export function csrfProtection(ctx: AppContext) {
       if (problem) {
         // Nothing of a refused upload is read: the connection closes after the answer.
         if (!req.complete) res.setHeader('Connection', 'close');
-        next(new StoreError(403, `${problem}; nothing was changed. Reload the page and try again.`));
+        next(new HttpError(403, `${problem}; nothing was changed. Reload the page and try again.`));
         return;
       }
     }
-    res.locals.csrf = csrfToken(ctx, req, res);
+    res.locals.csrf = await csrfToken(ctx, req, res);
     next();
   };
 }

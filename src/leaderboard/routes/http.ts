@@ -2,7 +2,23 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../context.js';
-import { StoreError, type Participant } from '../store.js';
+import { HttpError } from '../http-error.js';
+import { StoreError, type StoreErrorCode } from '../store-error.js';
+import type { Participant } from '../store.js';
+
+export { HttpError };
+
+/** The HTTP status of a store refusal. */
+const STATUS: Record<StoreErrorCode, number> = {
+  not_found: 404, unauthorized: 401, conflict: 409, limit: 429, forbidden: 403, invalid: 400, unavailable: 503,
+};
+
+/** Status, message and details of a refusal (HttpError or StoreError); undefined for anything else. */
+export function refusal(err: unknown): { status: number; message: string; details: Record<string, unknown> } | undefined {
+  if (err instanceof HttpError) return { status: err.status, message: err.message, details: err.details };
+  if (err instanceof StoreError) return { status: STATUS[err.code], message: err.message, details: err.details };
+  return undefined;
+}
 
 /** The web session cookie: a random session id (never the API token); logout revokes it. */
 export const SESSION_COOKIE = 'podium_session';
@@ -43,21 +59,21 @@ export function isAdmin(ctx: AppContext, req: Request): boolean {
  * The participant behind the request's bearer token, if any. The JSON API takes the bearer
  * token only, never a cookie: a page of another site cannot make a browser call it as you.
  */
-export function viewer(ctx: AppContext, req: Request): Participant | undefined {
+export async function viewer(ctx: AppContext, req: Request): Promise<Participant | undefined> {
   const token = bearer(req);
   return token ? ctx.store.participantByToken(token) : undefined;
 }
 
 /** The participant signed in to the web pages (session cookie), if any. */
-export function sessionViewer(ctx: AppContext, req: Request): Participant | undefined {
+export async function sessionViewer(ctx: AppContext, req: Request): Promise<Participant | undefined> {
   const session = cookie(req, SESSION_COOKIE);
   return session ? ctx.store.participantBySession(session, ctx.clock()) : undefined;
 }
 
-export function requireParticipant(ctx: AppContext, req: Request): Participant {
-  const p = viewer(ctx, req);
+export async function requireParticipant(ctx: AppContext, req: Request): Promise<Participant> {
+  const p = await viewer(ctx, req);
   if (!p) {
-    throw new StoreError(401, bearer(req)
+    throw new HttpError(401, bearer(req)
       ? 'this token is not valid; register with POST /api/participants to get one'
       : 'send your token as "Authorization: Bearer <token>" (register with POST /api/participants)');
   }
@@ -78,14 +94,14 @@ function failuresOf(ctx: AppContext): Map<string, { count: number; until: number
 }
 
 export function requireAdmin(ctx: AppContext, req: Request): void {
-  if (!ctx.adminToken) throw new StoreError(403, 'admin routes are off: start the server with PODIUM_ADMIN_TOKEN set');
+  if (!ctx.adminToken) throw new HttpError(403, 'admin routes are off: start the server with PODIUM_ADMIN_TOKEN set');
   const failures = failuresOf(ctx);
   const who = req.socket.remoteAddress ?? 'unknown';
   const now = Date.now();
   const record = failures.get(who);
   if (record && record.until > now) {
     const wait = Math.ceil((record.until - now) / 1000);
-    throw new StoreError(429, `too many failed admin attempts from your address; try again in ${wait} s`, { retry_after_s: wait });
+    throw new HttpError(429, `too many failed admin attempts from your address; try again in ${wait} s`, { retry_after_s: wait });
   }
   if (!isAdmin(ctx, req)) {
     // Back-off doubles from 1 s after the free attempts, up to 15 minutes; the table stays small.
@@ -93,33 +109,38 @@ export function requireAdmin(ctx: AppContext, req: Request): void {
     const delay = count > ADMIN_FREE_FAILURES ? Math.min(15 * 60_000, 1000 * 2 ** (count - ADMIN_FREE_FAILURES - 1)) : 0;
     if (failures.size >= 10_000 && !record) failures.delete(failures.keys().next().value!);
     failures.set(who, { count, until: now + delay });
-    throw new StoreError(401, 'admin token required as "Authorization: Bearer <token>"');
+    throw new HttpError(401, 'admin token required as "Authorization: Bearer <token>"');
   }
   failures.delete(who);
 }
 
 export function intParam(value: unknown, what: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new StoreError(404, `no ${what} "${String(value)}"`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new HttpError(404, `no ${what} "${String(value)}"`);
   return n;
 }
 
-/** JSON errors for /api: StoreError keeps its status and details; anything else is a 500 with its message. */
+/** JSON errors for /api: a refusal keeps its status and details; anything else is a 500 with its message. */
 export function jsonErrors(ctx: AppContext) {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    const status = err instanceof StoreError ? err.status : 500;
+    const refused = refusal(err);
+    const status = refused?.status ?? 500;
     // Past the time limit: stop reading and close once answered (a slow client must not hold the socket).
-    if (status === 408 || status === 413 || status >= 500) res.setHeader('Connection', 'close');
+    // A database briefly unreachable is refused before the body is read: drain it, keep the connection,
+    // so the client reads the 503 and its Retry-After instead of a broken pipe.
+    const retryLater = refused?.status === 503 && refused.details.retry_after !== undefined;
+    if (status === 408 || status === 413 || (status >= 500 && !retryLater)) res.setHeader('Connection', 'close');
     // Refused before the body was read (limit, pause, auth): drain it so the client sees the answer.
     if (!req.complete && status !== 408) req.resume();
     const e = err as Error & { status?: number; type?: string };
-    if (err instanceof StoreError) {
-      if (err.status === 429 && typeof err.details.resets_at === 'string') {
-        res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(err.details.resets_at) - ctx.clock()) / 1000))));
+    if (refused) {
+      if (refused.status === 429 && typeof refused.details.resets_at === 'string') {
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(refused.details.resets_at) - ctx.clock()) / 1000))));
       }
-      if (err.status === 429 && typeof err.details.retry_after_s === 'number') res.setHeader('Retry-After', String(err.details.retry_after_s));
-      res.status(err.status).json({ error: err.message, ...err.details });
+      if (refused.status === 503 && typeof refused.details.retry_after === 'number') res.setHeader('Retry-After', String(refused.details.retry_after));
+      if (refused.status === 429 && typeof refused.details.retry_after_s === 'number') res.setHeader('Retry-After', String(refused.details.retry_after_s));
+      res.status(refused.status).json({ error: refused.message, ...refused.details });
       return;
     }
     if (e?.type === 'entity.parse.failed') {

@@ -5,7 +5,6 @@
  * not only the numbers. The frames are the participants' own inputs and no per-clip score is
  * shown, so a private clip's preview reveals nothing a participant does not already have.
  */
-import path from 'node:path';
 import express, { type Request, type Router } from 'express';
 import { previewApng } from '../../baselines/stabilization/preview.js';
 import { readClipInputs } from '../../baselines/stabilization/clip-inputs.js';
@@ -13,7 +12,9 @@ import { readStabilizationSubmission } from '../../tasks/stabilization/submissio
 import { readStabilizationTruth, type StabilizationTruth } from '../../tasks/stabilization/truth.js';
 import { ValidationError } from '../../problems.js';
 import type { AppContext } from '../context.js';
-import { StoreError, type ChallengeRecord, type Submission } from '../store.js';
+import { HttpError } from '../http-error.js';
+import { StoredFileMissing } from '../storage.js';
+import type { ChallengeRecord, Submission } from '../store.js';
 import { clipPreviewPage, type PreviewEntry } from '../views/clip-page.js';
 import { intParam, sessionViewer } from './http.js';
 import { sendPage } from './pages.js';
@@ -26,9 +27,9 @@ export function previewRoutes(ctx: AppContext): Router {
   const truths = new Map<string, { truth: StabilizationTruth; at: string }>();
   const images = new Map<string, Buffer>();
 
-  const stabilizationChallenge = (id: string): ChallengeRecord => {
-    const c = ctx.store.challenge(id);
-    if (!c || !c.available || c.task !== 'stabilization') throw new StoreError(404, `no stabilization challenge "${id}"`);
+  const stabilizationChallenge = async (id: string): Promise<ChallengeRecord> => {
+    const c = await ctx.store.challenge(id);
+    if (!c || !c.available || c.task !== 'stabilization') throw new HttpError(404, `no stabilization challenge "${id}"`);
     return c;
   };
   /** The truth's clip list (ids, categories, frame counts), re-read when the challenge's truth path changes. */
@@ -41,52 +42,58 @@ export function previewRoutes(ctx: AppContext): Router {
   };
   const clipOf = (truth: StabilizationTruth, clip: string) => {
     const i = truth.index.get(clip);
-    if (i === undefined) throw new StoreError(404, `no clip "${clip}" in this challenge`);
+    if (i === undefined) throw new HttpError(404, `no clip "${clip}" in this challenge`);
     return truth.clips[i]!;
   };
   /** Submissions this viewer may preview: every baseline, and their own team's. */
-  const viewable = (req: Request, c: ChallengeRecord, s: Submission | undefined): s is Submission => {
+  const viewable = async (req: Request, c: ChallengeRecord, s: Submission | undefined): Promise<boolean> => {
     if (!s || s.challenge_id !== c.id || s.status !== 'scored') return false;
     if (s.is_baseline === 1) return true;
-    const p = sessionViewer(ctx, req);
-    return !!p && ctx.store.teamOf(c.id, p.id)?.id === s.team_id;
+    const p = await sessionViewer(ctx, req);
+    return !!p && (await ctx.store.teamOf(c.id, p.id))?.id === s.team_id;
   };
 
   r.get('/challenges/:id/clips', async (req, res) => {
-    const c = stabilizationChallenge(req.params.id);
+    const c = await stabilizationChallenge(req.params.id);
     const truth = await truthOf(c);
     res.redirect(302, `/challenges/${encodeURIComponent(c.id)}/clips/${encodeURIComponent(truth.clips[0]!.id)}`);
   });
 
   r.get('/challenges/:id/clips/:clip', async (req, res) => {
-    const c = stabilizationChallenge(req.params.id);
+    const c = await stabilizationChallenge(req.params.id);
     const truth = await truthOf(c);
     const clip = clipOf(truth, req.params.clip);
-    const viewer = sessionViewer(ctx, req);
-    const board = ctx.boards.board(c, 'public');
+    const viewer = await sessionViewer(ctx, req);
+    const board = await ctx.boards.board(c, 'public');
     const entries: PreviewEntry[] = board.entries.filter((e) => e.baseline).map((e) => ({ label: e.team, submissionId: e.submission_id, baseline: true }));
-    const team = viewer ? ctx.store.teamOf(c.id, viewer.id) : undefined;
-    const own = team ? ctx.store.teamSubmissions(team.id).find((s) => s.status === 'scored') : undefined;
+    const team = viewer ? await ctx.store.teamOf(c.id, viewer.id) : undefined;
+    const own = team ? (await ctx.store.teamSubmissions(team.id)).find((s) => s.status === 'scored') : undefined;
     if (own) entries.unshift({ label: `${team!.name} (your latest scored submission, #${own.id})`, submissionId: own.id, baseline: false });
-    sendPage(ctx, res, clipPreviewPage(c, truth, clip.id, entries, viewer));
+    await sendPage(ctx, res, clipPreviewPage(c, truth, clip.id, entries, viewer));
   });
 
   r.get('/challenges/:id/clips/:clip/:sid.png', async (req, res) => {
-    const c = stabilizationChallenge(req.params.id);
+    const c = await stabilizationChallenge(req.params.id);
     const truth = await truthOf(c);
     const clip = clipOf(truth, req.params.clip);
-    const s = ctx.store.submission(intParam(req.params.sid, 'submission'));
-    if (!viewable(req, c, s)) throw new StoreError(404, `no submission ${req.params.sid} to preview`);
+    const s = await ctx.store.submission(intParam(req.params.sid, 'submission'));
+    if (!s || !await viewable(req, c, s)) throw new HttpError(404, `no submission ${req.params.sid} to preview`);
     const key = `${s.sha256}:${c.truth}:${clip.id}`;
     let png = images.get(key);
     if (!png) {
       let paths;
+      // The stored file, from the local folder or fetched from the bucket.
+      const copy = await ctx.storage.localCopy(s.stored_path, s.sha256).catch((e) => {
+        throw e instanceof StoredFileMissing ? new HttpError(404, e.message) : e;
+      });
       try {
-        paths = await readStabilizationSubmission(path.join(ctx.storageDir, s.stored_path), truth, s.filename);
+        paths = await readStabilizationSubmission(copy.file, truth, s.filename);
       } catch (e) {
         // Scored once, so this only happens if the truth changed since.
-        if (e instanceof ValidationError) throw new StoreError(409, `submission ${s.id} no longer fits this truth; rescore it first`);
+        if (e instanceof ValidationError) throw new HttpError(409, `submission ${s.id} no longer fits this truth; rescore it first`);
         throw e;
+      } finally {
+        await copy.release();
       }
       png = previewApng(readClipInputs(c.truth, clip.id), paths[truth.index.get(clip.id)!]!);
       if (images.size >= CACHE_ENTRIES) images.delete(images.keys().next().value!);

@@ -1,16 +1,11 @@
 /** The server-rendered pages: challenge list, challenge leaderboard, submissions, upload form, sign-in. */
 import type { Board, BoardEntry, BoardSplit, HistoryPoint } from '../board.js';
+import { phaseState } from '../phases.js';
 import type { ChallengeRecord, ScoreRow, Submission, Team } from '../store.js';
 import { scoreChart } from './chart.js';
 import { formatScore, formatTime, html, layout, raw, type Html, type Viewer } from './html.js';
 
-export type PhaseState = 'upcoming' | 'open' | 'ended';
-
-export function phaseState(c: ChallengeRecord, now: number): PhaseState {
-  if (now < c.start_at) return 'upcoming';
-  if (now >= c.end_at) return 'ended';
-  return 'open';
-}
+export { phaseState, type PhaseState } from '../phases.js';
 
 function stateLabel(c: ChallengeRecord, now: number): string {
   if (c.paused) return 'paused';
@@ -101,14 +96,15 @@ export function challengePage(d: ChallengePageData): string {
       : enabled ? html`<a href="${base}${split === 'private' ? '?split=private' : ''}">${label}</a>`
         : html`<span class="disabled" title="shown after the end">${label}</span>`;
   const privateOpen = phaseState(c, d.now) === 'ended';
-  const main = d.board ? boardTable(d.board) : html`<p class="notice">${d.privateNote ?? ''}</p>`;
+  // A cached rendering of the table is used as is: rendering 10,000 rows per request is the slow part.
+  const main = d.boardHtml ?? (d.board ? boardTable(d.board) : html`<p class="notice">${d.privateNote ?? ''}</p>`);
   const chart = d.chart ?? scoreChart(d.history, c.higher_is_better, c.primary_metric);
   const body = html`<h1>${c.title}</h1>
   <p class="muted">${c.id} · ${c.task} · ${stateLabel(c, d.now)} · per day ${c.limits.per_day}, total ${c.limits.total}, final selections ${c.limits.final_selections}, upload up to ${c.limits.max_upload_mb} MB</p>
   <p class="actions"><a href="${base}/submit">Submit</a><a href="${base}/submissions">My submissions</a><a href="${base}/team">My team</a>${c.task === 'stabilization' ? html`<a href="${base}/clips">Clip previews</a>` : ''}</p>
   ${c.description ? html`<div class="description">${c.description}</div>` : ''}
   <div class="tabs">${tab('public', 'Public leaderboard', true)}${tab('private', 'Private leaderboard', privateOpen)}</div>
-  ${d.boardHtml ?? main}
+  ${main}
   <h2>Score over time</h2>
   ${chart}`;
   return layout(c.title, body, { viewer: d.viewer });

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { cocoEvaluator, type CocoDetections, type CocoGroundTruth } from '../../evaluators/coco.js';
 import { scanCocoResults } from '../../formats/coco-json.js';
-import { isPlainAscii, scanCocoCsv } from '../../formats/detection-csv.js';
+import { isPlainAscii } from '../../formats/ascii-csv.js';
+import { scanCocoCsv } from '../../formats/detection-csv.js';
 import { ProblemList } from '../../problems.js';
 
 /** 8 numbers a row: image_id, category_id, score, x, y, width, height, and where (CSV file line, JSON entry). */

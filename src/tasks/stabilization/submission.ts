@@ -4,20 +4,20 @@
  *
  * A plain-ASCII file (the usual case: 90,000 rows for 1,000 clips) is scanned from bytes with
  * numbers parsed in place; a file with quotes or non-ASCII bytes goes through csv.ts. Both give
- * the same rows, row numbers (header = row 0) and problems. Every problem names the clip, the
- * frame and the row: unknown clip, frame outside 0..N-1, duplicate, non-numeric or non-finite
- * entry, zero h22, singular matrix, and (without a row) every frame no row gave.
+ * the same rows, line numbers (header = line 1) and problems. Every problem names the clip, the
+ * frame and the line: unknown clip, frame outside 0..N-1, duplicate, non-numeric or non-finite
+ * entry, zero h22, singular matrix, and (without a line) every frame no row gave.
  */
 import fs from 'node:fs';
 import { homographyProblem, normaliseInPlace } from '../../evaluators/homography.js';
 import { parseAsciiNumber } from '../../formats/ascii-number.js';
 import { readCsv } from '../../formats/csv.js';
-import { fieldNumber, isPlainAscii } from '../../formats/detection-csv.js';
+import { isPlainAscii, scanAsciiCsv } from '../../formats/ascii-csv.js';
+import { fieldNumber } from '../../formats/detection-csv.js';
 import { ProblemList, ValidationError } from '../../problems.js';
 import type { StabilizationTruth } from './truth.js';
 
 export const STABILIZATION_CSV_HEADER = ['clip', 'frame', 'h00', 'h01', 'h02', 'h10', 'h11', 'h12', 'h20', 'h21', 'h22'] as const;
-const COLUMNS = STABILIZATION_CSV_HEADER.length;
 
 /** S_t per truth clip (same order as truth.clips), frames x 9, normalised by h22. */
 export type StabilizationSubmission = Float64Array[];
@@ -26,34 +26,34 @@ const shown = (t: string) => (t === '' ? 'an empty field' : `"${t.length > 40 ? 
 
 class SubmissionBuilder {
   readonly paths: Float64Array[];
-  /** Row that gave each frame (0 = none yet), per clip. */
-  readonly rowOf: Int32Array[];
+  /** File line that gave each frame (0 = none yet), per clip. */
+  readonly lineOf: Int32Array[];
   constructor(readonly truth: StabilizationTruth, readonly name: string, readonly problems: ProblemList) {
     this.paths = truth.clips.map((c) => new Float64Array(9 * c.frames));
-    this.rowOf = truth.clips.map((c) => new Int32Array(c.frames));
+    this.lineOf = truth.clips.map((c) => new Int32Array(c.frames));
   }
 
   /** One row; `values` holds the 9 entries (NaN where not a number), `text(i)` the raw field i. */
-  add(row: number, clipId: string, frameText: string, values: Float64Array, text: (i: number) => string): void {
+  add(line: number, clipId: string, frameText: string, values: Float64Array, text: (i: number) => string): void {
     const { problems, name: file } = this;
     const c = this.truth.index.get(clipId);
-    if (c === undefined) return problems.add({ file, row, column: 'clip', message: `clip ${shown(clipId)} is not a clip of the truth` });
+    if (c === undefined) return problems.add({ file, line, column: 'clip', message: `clip ${shown(clipId)} is not a clip of the truth` });
     const clip = this.truth.clips[c]!;
     const frame = /^\d{1,9}$/.test(frameText) ? Number(frameText) : NaN;
     if (!(frame < clip.frames)) {
-      return problems.add({ file, row, column: 'frame', message: `clip ${clipId}: frame ${shown(frameText)} is not a frame index 0..${clip.frames - 1}` });
+      return problems.add({ file, line, column: 'frame', message: `clip ${clipId}: frame ${shown(frameText)} is not a frame index 0..${clip.frames - 1}` });
     }
-    const first = this.rowOf[c]![frame]!;
-    if (first !== 0) return problems.add({ file, row, column: 'frame', message: `clip ${clipId}, frame ${frame}: duplicate (first given at row ${first})` });
-    this.rowOf[c]![frame] = row; // given, even if invalid below: not reported again as missing
+    const first = this.lineOf[c]![frame]!;
+    if (first !== 0) return problems.add({ file, line, column: 'frame', message: `clip ${clipId}, frame ${frame}: duplicate (first given at line ${first})` });
+    this.lineOf[c]![frame] = line; // given, even if invalid below: not reported again as missing
     for (let i = 0; i < 9; i++) {
       if (!Number.isFinite(values[i]!)) {
         const column = STABILIZATION_CSV_HEADER[i + 2]!;
-        return problems.add({ file, row, column, message: `clip ${clipId}, frame ${frame}: ${column} must be a finite number, found ${shown(text(i + 2))}` });
+        return problems.add({ file, line, column, message: `clip ${clipId}, frame ${frame}: ${column} must be a finite number, found ${shown(text(i + 2))}` });
       }
     }
     const bad = homographyProblem(values);
-    if (bad) return problems.add({ file, row, ...(bad.startsWith('h22') && { column: 'h22' }), message: `clip ${clipId}, frame ${frame}: ${bad}` });
+    if (bad) return problems.add({ file, line, ...(bad.startsWith('h22') && { column: 'h22' }), message: `clip ${clipId}, frame ${frame}: ${bad}` });
     const out = this.paths[c]!;
     out.set(values, 9 * frame);
     normaliseInPlace(out, 9 * frame);
@@ -62,9 +62,9 @@ class SubmissionBuilder {
   /** Reports every frame no row gave (a run of missing frames as one problem per clip). */
   finish(): StabilizationSubmission {
     this.truth.clips.forEach((clip, c) => {
-      const rows = this.rowOf[c]!;
+      const lines = this.lineOf[c]!;
       const missing: number[] = [];
-      for (let t = 0; t < clip.frames; t++) if (rows[t] === 0) missing.push(t);
+      for (let t = 0; t < clip.frames; t++) if (lines[t] === 0) missing.push(t);
       if (missing.length === 0) return;
       const list = missing.length <= 8 ? missing.join(', ') : `${missing.slice(0, 8).join(', ')}, ... (${missing.length} in all)`;
       this.problems.add({ file: this.name, message: `clip ${clip.id}: no row for frame${missing.length > 1 ? 's' : ''} ${list}; every frame 0..${clip.frames - 1} needs S_t` });
@@ -93,72 +93,30 @@ export async function readStabilizationSubmission(file: string, truth: Stabiliza
       name,
       headers: [STABILIZATION_CSV_HEADER],
       problems,
-      onRow(fields, row) {
+      onRow(fields, line) {
         for (let i = 0; i < 9; i++) values[i] = fieldNumber(fields[i + 2]!);
-        builder.add(row, fields[0]!.trim(), fields[1]!.trim(), values, (i) => fields[i]!.trim());
+        builder.add(line, fields[0]!.trim(), fields[1]!.trim(), values, (i) => fields[i]!.trim());
       },
     });
   }
   return builder.finish();
 }
 
-/** The byte fast path: header check (throws), column count per row, numbers parsed in place. */
+/** The byte fast path (ascii-csv.ts): numbers parsed in place, the clip id string reused while its bytes repeat. */
 function scanBytes(bytes: Buffer, builder: SubmissionBuilder): void {
-  const { name, problems } = builder;
-  const n = bytes.length;
-  let p = bytes[0] === 0xef ? 3 : 0;
-  let nl = bytes.indexOf(10, p);
-  if (nl === -1) nl = n;
-  const header = bytes.toString('latin1', p, nl > p && bytes[nl - 1] === 13 ? nl - 1 : nl);
-  if (header !== STABILIZATION_CSV_HEADER.join(',')) {
-    throw ValidationError.of({ file: name, row: 0, message: `header must be "${STABILIZATION_CSV_HEADER.join(',')}", found "${header.length > 80 ? header.slice(0, 80) + '...' : header}"` });
-  }
-  p = nl + 1;
-  const starts = new Int32Array(COLUMNS);
-  const ends = new Int32Array(COLUMNS);
   const values = new Float64Array(9);
-  const text = (i: number) => bytes.toString('latin1', starts[i]!, ends[i]!).trim();
-  // Rows of one clip usually come together: reuse the id string while its bytes repeat.
+  let starts: Int32Array, ends: Int32Array;
+  const text = (i: number) => bytes.toString('latin1', starts[i]!, ends[i]!);
+  // Rows of one clip usually come together.
   let lastStart = -1, lastEnd = -1, lastId = '';
-  let row = 1;
-  while (p < n) {
-    nl = bytes.indexOf(10, p);
-    if (nl === -1) nl = n;
-    const lineEnd = nl > p && bytes[nl - 1] === 13 ? nl - 1 : nl;
-    if (lineEnd > p) {
-      let fields = 0;
-      let s = p;
-      for (let i = p; i <= lineEnd; i++) {
-        if (i === lineEnd || bytes[i] === 44) {
-          if (fields < COLUMNS) {
-            starts[fields] = s;
-            ends[fields] = i;
-          }
-          fields++;
-          s = i + 1;
-        }
-      }
-      if (fields !== COLUMNS) {
-        problems.add({ file: name, row, message: `expected ${COLUMNS} columns (${STABILIZATION_CSV_HEADER.join(',')}), found ${fields}` });
-      } else {
-        for (let f = 0; f < COLUMNS; f++) {
-          let a = starts[f]!, b = ends[f]!;
-          while (a < b && (bytes[a] === 32 || bytes[a] === 9)) a++;
-          while (b > a && (bytes[b - 1] === 32 || bytes[b - 1] === 9)) b--;
-          starts[f] = a;
-          ends[f] = b;
-        }
-        for (let i = 0; i < 9; i++) values[i] = starts[i + 2] === ends[i + 2] ? NaN : parseAsciiNumber(bytes, starts[i + 2]!, ends[i + 2]!);
-        const a = starts[0]!, b = ends[0]!;
-        if (!(lastStart >= 0 && b - a === lastEnd - lastStart && bytes.compare(bytes, lastStart, lastEnd, a, b) === 0)) {
-          lastId = bytes.toString('latin1', a, b);
-        }
-        lastStart = a;
-        lastEnd = b;
-        builder.add(row, lastId, bytes.toString('latin1', starts[1]!, ends[1]!), values, text);
-      }
-    }
-    row++;
-    p = nl + 1;
-  }
+  scanAsciiCsv(bytes, builder.name, STABILIZATION_CSV_HEADER, builder.problems, (line, s, e) => {
+    starts = s;
+    ends = e;
+    for (let i = 0; i < 9; i++) values[i] = s[i + 2] === e[i + 2] ? NaN : parseAsciiNumber(bytes, s[i + 2]!, e[i + 2]!);
+    const a = s[0]!, b = e[0]!;
+    if (!(lastStart >= 0 && b - a === lastEnd - lastStart && bytes.compare(bytes, lastStart, lastEnd, a, b) === 0)) lastId = bytes.toString('latin1', a, b);
+    lastStart = a;
+    lastEnd = b;
+    builder.add(line, lastId, bytes.toString('latin1', s[1]!, e[1]!), values, text);
+  });
 }

@@ -1,0 +1,58 @@
+/**
+ * Responses encoded once and served many times: the body, its gzip and an ETag (a hash of the
+ * body), so a crowd reading the same board costs one serialisation and one compression per
+ * board version; a client that already has it gets 304 Not Modified.
+ */
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import type { Request, Response } from 'express';
+
+export interface Encoded {
+  type: string;
+  body: Buffer;
+  /** Only when compression saves something (small bodies go as they are). */
+  gzip?: Buffer;
+  etag: string;
+}
+
+export function encode(text: string, type: string): Encoded {
+  const body = Buffer.from(text);
+  const gzip = body.length >= 1024 ? zlib.gzipSync(body, { level: 6 }) : undefined;
+  const etag = `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  return { type, body, gzip: gzip && gzip.length < body.length ? gzip : undefined, etag };
+}
+
+/** True when the request's If-None-Match names this ETag (or `*`). */
+function notModified(req: Request, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === etag || tag === '*';
+  });
+}
+
+function acceptsGzip(req: Request): boolean {
+  return /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+}
+
+/**
+ * Sends an encoded response: 304 when the client has it, gzip when it accepts it. `no-cache`
+ * lets browsers and proxies keep a copy but ask (with the ETag) before each use.
+ */
+export function sendEncoded(req: Request, res: Response, e: Encoded, status = 200, cacheControl = 'no-cache'): void {
+  res.setHeader('ETag', e.etag);
+  res.setHeader('Cache-Control', cacheControl);
+  res.setHeader('Vary', 'Accept-Encoding');
+  if (status === 200 && notModified(req, e.etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.status(status).type(e.type);
+  if (e.gzip && acceptsGzip(req)) {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.end(e.gzip);
+  } else {
+    res.end(e.body);
+  }
+}
