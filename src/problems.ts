@@ -81,3 +81,32 @@ export class UsageError extends Error {
 export function isUserError(e: unknown): e is ValidationError | UsageError {
   return e instanceof ValidationError || e instanceof UsageError;
 }
+
+/** Marks every problem of a ValidationError as the host's (the organisers' data), keeping the rest. */
+export function asHostError(e: unknown): unknown {
+  if (!(e instanceof ValidationError)) return e;
+  return new ValidationError(e.problems.map((p) => ({ ...p, fault: 'host' as const })), e.total);
+}
+
+/** Runs a truth reader: whatever it finds wrong is the host's problem, never the participant's. */
+export function readingHostData<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw asHostError(e);
+  }
+}
+
+/** readingHostData for an async reader. */
+export async function readingHostDataAsync<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    throw asHostError(e);
+  }
+}
+
+/** Whether any problem of an error is the host's (a broken truth, a missing stored file). */
+export function isHostFault(e: unknown): boolean {
+  return e instanceof ValidationError && e.problems.some((p) => p.fault === 'host');
+}

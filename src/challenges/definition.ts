@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { ValidationError, type Problem } from '../problems.js';
 import { TASK_NAMES, type TaskName, type TaskOptions } from '../tasks/task.js';
 import { loadTask } from '../tasks/registry.js';
+import { OptionError } from '../scoring/options.js';
 import { packageRoot } from '../paths.js';
 import { parseModelTrack, parseSubmissionKinds, type ModelTrack, type SubmissionKind } from './model-track.js';
 
@@ -152,12 +153,25 @@ export async function loadChallenge(dirOrFile: string, opts: LoadOptions = {}): 
   const model = submission.includes('model') ? parseModelTrack(y.model, dir, fail) : undefined;
   if (!submission.includes('model') && y.model !== undefined) fail('model', 'is only read when submission includes model');
 
+  // Task options are typed by the task: checked here, at load, so a misspelt key never
+  // reaches scoring (`options: { prediction: 3 }` -> options.prediction: unknown option ...).
   let higher_is_better = false;
-  if (task && (TASK_NAMES as readonly string[]).includes(task) && primary) {
-    const metrics = (await loadTask(task)).metrics(options);
-    const m = metrics.find((x) => x.name === primary);
-    if (!m) fail('primary_metric', `"${primary}" is not a metric of ${task}; expected one of ${metrics.map((x) => x.name).join(', ')}`);
-    else higher_is_better = m.higherIsBetter;
+  if (task && (TASK_NAMES as readonly string[]).includes(task)) {
+    const taskType = await loadTask(task);
+    let optionsOk = true;
+    try {
+      taskType.checkOptions(options);
+    } catch (e) {
+      if (!(e instanceof OptionError)) throw e;
+      optionsOk = false;
+      fail(e.key === 'options' ? 'options' : `options.${e.key}`, e.message);
+    }
+    if (optionsOk && primary) {
+      const metrics = taskType.metrics(options);
+      const m = metrics.find((x) => x.name === primary);
+      if (!m) fail('primary_metric', `"${primary}" is not a metric of ${task}; expected one of ${metrics.map((x) => x.name).join(', ')}`);
+      else higher_is_better = m.higherIsBetter;
+    }
   }
 
   if (problems.length) throw new ValidationError(problems);

@@ -24,6 +24,7 @@
 import { cocoIou } from './box-iou.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 import { numpyMean } from './numpy-mean.js';
+import { addPicks, addWholeChunk, mergePicks, pickedRefs, type PickedChunks } from './picks.js';
 import { orderByGroupThenScore } from './score-order.js';
 
 /** `np.linspace(start, stop, num)`: `i*step + start`, the last value set to `stop`. */
@@ -159,15 +160,19 @@ export interface CocoChunk {
   gtCounts: Uint32Array;
 }
 
-export interface CocoState {
-  chunks: CocoChunk[];
-}
+/** Matched images: picks of chunks (picks.ts). */
+export type CocoState = PickedChunks<CocoChunk>;
 
-/** One `add`: the detections (of any images) and which truth images to score now. */
-export interface CocoBatch {
-  detections: CocoDetections;
-  /** Image ranks to evaluate; each image must be added to a state once. */
-  images: ArrayLike<number>;
+/**
+ * One `add`: either detections to match against the truth images given (ranks), or images
+ * already matched: positions of a chunk (what the scoring pipeline keeps per image).
+ */
+export type CocoBatch = { detections: CocoDetections; images: ArrayLike<number> } | CocoPicks;
+
+/** Positions of images in a chunk matched earlier (`matchCocoImages`). */
+export interface CocoPicks {
+  chunk: CocoChunk;
+  positions: ArrayLike<number>;
 }
 
 export interface CocoCategoryResult {
@@ -209,67 +214,42 @@ interface Scorer {
 export const COCO_VERSION = 'coco-bbox-2';
 
 /** A mergeable COCO evaluator bound to one ground truth. */
-export function cocoEvaluator(truth: CocoGroundTruth): Evaluator<CocoState, CocoBatch, CocoResult> & {
-  /** Scores a multiset of images (ranks, repeats allowed) already added to `state`. */
-  scoreImages(state: CocoState, images: ArrayLike<number>): CocoResult;
-} {
+export function cocoEvaluator(truth: CocoGroundTruth): Evaluator<CocoState, CocoBatch, CocoResult> {
+  let match: ReturnType<typeof cocoMatcher> | undefined;
+  return {
+    version: COCO_VERSION,
+    metrics: COCO_METRICS,
+    create: () => ({ chunks: [], picks: [] }),
+    add(state, batch) {
+      if ('detections' in batch) {
+        match ??= cocoMatcher(truth);
+        return addWholeChunk(state, match(batch.detections, batch.images));
+      }
+      addPicks(state, batch.chunk, batch.positions);
+    },
+    merge: mergePicks,
+    finish: (state) => accumulate(truth, pickedRefs(state)),
+  };
+}
+
+/** Matches the given truth images (ranks) against detections: one chunk, to be picked from. */
+export function cocoMatcher(truth: CocoGroundTruth): (detections: CocoDetections, images: ArrayLike<number>) => CocoChunk {
   const scorer: Scorer = {
     truth,
     gtGroups: groupByImage(truth.image, truth.category, truth.count, truth.imageIds.length, truth.categoryIds.length),
     detGroups: new WeakMap(),
   };
-  return {
-    version: COCO_VERSION,
-    metrics: COCO_METRICS,
-    create: () => ({ chunks: [] }),
-    add(state, batch) {
-      let groups = scorer.detGroups.get(batch.detections);
-      if (!groups) {
-        const d = batch.detections;
-        groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, truth.categoryIds.length);
-        scorer.detGroups.set(d, groups);
-      }
-      state.chunks.push(evaluateImages(scorer, batch.detections, groups, batch.images));
-    },
-    merge: (states) => ({ chunks: states.flatMap((s) => s.chunks) }),
-    finish(state) {
-      const refs = imageRefs(state);
-      const all: number[] = [];
-      for (const rank of refs.keys()) all.push(rank);
-      return accumulate(truth, selectRefs(refs, all));
-    },
-    scoreImages(state, images) {
-      return accumulate(truth, selectRefs(imageRefs(state), Array.from(images)));
-    },
+  return (d, images) => {
+    let groups = scorer.detGroups.get(d);
+    if (!groups) {
+      groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, truth.categoryIds.length);
+      scorer.detGroups.set(d, groups);
+    }
+    return evaluateImages(scorer, d, groups, images);
   };
 }
 
-interface ImageRef {
-  chunk: CocoChunk;
-  index: number;
-}
-
-function imageRefs(state: CocoState): Map<number, ImageRef> {
-  const refs = new Map<number, ImageRef>();
-  for (const chunk of state.chunks) {
-    for (let i = 0; i < chunk.images.length; i++) {
-      const rank = chunk.images[i]!;
-      if (refs.has(rank)) throw new Error(`COCO evaluator: image rank ${rank} was added twice`);
-      refs.set(rank, { chunk, index: i });
-    }
-  }
-  return refs;
-}
-
-/** Refs of the given images in ascending rank (pycocotools' image order); repeats stay adjacent. */
-function selectRefs(refs: Map<number, ImageRef>, images: number[]): ImageRef[] {
-  images.sort((x, y) => x - y);
-  return images.map((rank) => {
-    const ref = refs.get(rank);
-    if (!ref) throw new Error(`COCO evaluator: image rank ${rank} was never added`);
-    return ref;
-  });
-}
+type ImageRef = { chunk: CocoChunk; index: number };
 
 /** Scratch buffers for one (image, category) group, grown as needed. */
 class GroupScratch {

@@ -21,6 +21,7 @@
  */
 import { vocOverlap } from './box-iou.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
+import { addPicks, addWholeChunk, mergePicks, pickedRefs, type PickedChunks } from './picks.js';
 import { orderByGroupThenScore } from './score-order.js';
 
 /** The metrics at an IoU threshold (the devkit's is 0.5). */
@@ -76,14 +77,11 @@ export interface VocChunk {
   positiveCount: Uint32Array;
 }
 
-export interface VocState {
-  chunks: VocChunk[];
-}
+/** Matched images: picks of chunks (picks.ts). */
+export type VocState = PickedChunks<VocChunk>;
 
-export interface VocBatch {
-  detections: VocDetections;
-  images: ArrayLike<number>;
-}
+/** Detections to match against the truth images given (ranks), or positions of a chunk matched earlier. */
+export type VocBatch = { detections: VocDetections; images: ArrayLike<number> } | { chunk: VocChunk; positions: ArrayLike<number> };
 
 export interface VocResult {
   metrics: Scores;
@@ -113,50 +111,36 @@ function groupByImage(image: Uint32Array, category: Uint32Array, count: number, 
 }
 
 /** `iou`: a detection matches an object when their overlap is >= iou (0 < iou <= 1). */
-export function vocEvaluator(truth: VocGroundTruth, { iou = DEFAULT_IOU }: { iou?: number } = {}): Evaluator<VocState, VocBatch, VocResult> & {
-  scoreImages(state: VocState, images: ArrayLike<number>): VocResult;
-} {
-  const K = truth.classNames.length;
-  const gt = groupByImage(truth.image, truth.category, truth.count, truth.imageIds.length, K);
-  const detGroups = new WeakMap<VocDetections, ReturnType<typeof groupByImage>>();
-  const refsOf = (state: VocState) => {
-    const refs = new Map<number, { chunk: VocChunk; index: number }>();
-    for (const chunk of state.chunks) {
-      chunk.images.forEach((rank, index) => {
-        if (refs.has(rank)) throw new Error(`VOC evaluator: image rank ${rank} was added twice`);
-        refs.set(rank, { chunk, index });
-      });
-    }
-    return refs;
-  };
-  const select = (state: VocState, images: number[]) => {
-    const refs = refsOf(state);
-    return images.sort((a, b) => a - b).map((rank) => {
-      const ref = refs.get(rank);
-      if (!ref) throw new Error(`VOC evaluator: image rank ${rank} was never added`);
-      return ref;
-    });
-  };
+export function vocEvaluator(truth: VocGroundTruth, { iou = DEFAULT_IOU }: { iou?: number } = {}): Evaluator<VocState, VocBatch, VocResult> {
+  let match: ReturnType<typeof vocMatcher> | undefined;
   return {
     version: VOC_VERSION,
     metrics: vocMetrics(iou),
-    create: () => ({ chunks: [] }),
+    create: () => ({ chunks: [], picks: [] }),
     add(state, batch) {
-      const d = batch.detections;
-      let groups = detGroups.get(d);
-      if (!groups) {
-        groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, K);
-        detGroups.set(d, groups);
+      if ('detections' in batch) {
+        match ??= vocMatcher(truth, { iou });
+        return addWholeChunk(state, match(batch.detections, batch.images));
       }
-      state.chunks.push(evaluateImages(truth, gt, d, groups, batch.images, iou));
+      addPicks(state, batch.chunk, batch.positions);
     },
-    merge: (states) => ({ chunks: states.flatMap((s) => s.chunks) }),
-    finish(state) {
-      return accumulate(truth, select(state, [...refsOf(state).keys()]));
-    },
-    scoreImages(state, images) {
-      return accumulate(truth, select(state, Array.from(images)));
-    },
+    merge: mergePicks,
+    finish: (state) => accumulate(truth, pickedRefs(state)),
+  };
+}
+
+/** Matches the given truth images (ranks) against detections: one chunk, to be picked from. */
+export function vocMatcher(truth: VocGroundTruth, { iou = DEFAULT_IOU }: { iou?: number } = {}): (detections: VocDetections, images: ArrayLike<number>) => VocChunk {
+  const K = truth.classNames.length;
+  const gt = groupByImage(truth.image, truth.category, truth.count, truth.imageIds.length, K);
+  const detGroups = new WeakMap<VocDetections, ReturnType<typeof groupByImage>>();
+  return (d, images) => {
+    let groups = detGroups.get(d);
+    if (!groups) {
+      groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, K);
+      detGroups.set(d, groups);
+    }
+    return evaluateImages(truth, gt, d, groups, images, iou);
   };
 }
 

@@ -67,6 +67,7 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
         errors: [{ file: upload.filename, message: e.message, text: `${upload.filename}: ${e.message}` }],
       });
     }
+    ctx.log(`challenge ${challenge.id}: validating an upload failed on the server's side: ${(e as Error).message}`);
     throw new HttpError(500, `the file could not be checked: ${(e as Error).message}`);
   }
   if (problems.length) {

@@ -114,7 +114,7 @@ export async function recordBaseline(opts: BaselineOptions): Promise<BaselineRes
       });
       await queue.complete(job, outcome.version, outcome.splits, Date.now());
     } catch (e) {
-      const f = describeFailure(e, { file: copy.file, truth: challenge.truth });
+      const f = describeFailure(e, { file: copy.file });
       await queue.fail(job, f.message, f.kind, Date.now());
       throw e;
     } finally {

@@ -4,6 +4,7 @@ import { privateVisible } from './phases.js';
 import type { ModelTrackEntry, ScoringPool } from './pool.js';
 import type { Queue } from './queue.js';
 import type { SubmissionStorage } from './storage.js';
+import type { UnavailableChallenge } from './sync.js';
 import type { ChallengeRecord, ScoreRow, Store, Submission } from './store.js';
 
 export interface AppContext {
@@ -22,6 +23,8 @@ export interface AppContext {
   /** Challenges that take models, with their model track. */
   models?: Map<string, ModelTrackEntry>;
   log: (line: string) => void;
+  /** Challenges whose definition could not be served, with the reason (admin API). */
+  unavailable: readonly UnavailableChallenge[];
 }
 
 export { privateVisible };

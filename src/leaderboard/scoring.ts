@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ValidationError, formatProblem, type Problem } from '../problems.js';
+import { isHostFault, ValidationError, formatProblem, type Problem } from '../problems.js';
 import { loadTask } from '../tasks/registry.js';
 import type { Resampler, ScoreReport, TaskOptions } from '../tasks/task.js';
 import type { Scores } from '../evaluators/evaluator.js';
@@ -50,6 +50,7 @@ export interface ScoreFailure {
   problems?: Problem[];
 }
 
+/** Scores through the pipeline on this thread only: the server's pool already spreads jobs over threads. */
 export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {}): Promise<ScoreOutcome> {
   // A stored file that is gone is the server's problem, not an invalid file of the participant's.
   if (!fs.existsSync(req.file)) throw new StoredFileMissing();
@@ -58,7 +59,7 @@ export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {})
     return runModelJob({ ...req, model: req.model }, (file) => scoreSubmission({ ...req, file, model: undefined }), { onStarted: hooks.onModelStarted });
   }
   const task = await loadTask(req.task);
-  const { report, resamplers } = await task.evaluate(req.truth, req.file, { options: req.options, withResamplers: true });
+  const { report, resamplers } = await task.evaluate(req.truth, req.file, { options: req.options, withResamplers: true, threads: 1 });
   const samples = req.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES;
   // Boards rank on public and private; with those present the 'all' interval would only cost time.
   const hasSplits = !!(report.splits?.public || report.splits?.private);
@@ -104,9 +105,13 @@ export async function validateSubmission(req: Omit<ScoreRequest, 'primaryMetric'
   if (!kinds.includes('file')) return [{ file: 'submission', message: 'this challenge takes models: upload a single .onnx file' }];
   const task = await loadTask(req.task);
   try {
-    await task.validate(req.truth, req.file, { options: req.options });
+    // Thrown on, never a verdict on the file: the server's failure.
+    if (!fs.existsSync(req.file)) throw new StoredFileMissing();
+    await task.validate(req.truth, req.file, { options: req.options, threads: 1 });
     return [];
   } catch (e) {
+    // The organisers' data failed: a server error, never a verdict on the participant's file.
+    if (isHostFault(e)) throw new Error(describeFailure(e).message);
     if (e instanceof ValidationError) {
       const extra = e.total - e.problems.length;
       return extra > 0 ? [...e.problems, { file: e.problems[0]?.file ?? 'submission', message: `and ${extra} more problems` }] : e.problems;
@@ -116,19 +121,25 @@ export async function validateSubmission(req: Omit<ScoreRequest, 'primaryMetric'
 }
 
 /**
- * Turns anything thrown while scoring into a reason a participant can read. A ValidationError
- * about the submission is its own fault ('invalid'); one about the truth (missing or broken
- * data on the server) is not, and neither is anything else ('error').
+ * Turns anything thrown while scoring into a reason a participant can read. Whose fault it is
+ * was said where the problem was found: a problem marked `fault: 'host'` (a broken truth, a
+ * missing stored file) is a server-side failure ('error'), never the participant's; other
+ * ValidationErrors are the submission's own ('invalid'); anything else is an 'error'.
  */
-export function describeFailure(e: unknown, req?: { file: string; truth: string }): ScoreFailure {
+export function describeFailure(e: unknown, req?: { file: string }): ScoreFailure {
   if (e instanceof ValidationError) {
-    const truth = req ? path.resolve(req.truth) : undefined;
-    const aboutTruth = truth !== undefined && e.problems.some((p) => p.file && path.resolve(p.file).startsWith(truth));
     // The stored file is named by its hash; "submission" reads better in a reason.
     const problems = e.problems.map((p) => (req && p.file === req.file ? { ...p, file: 'submission' } : p));
+    if (isHostFault(e)) {
+      // Named by file name only: the server's folders are none of the participant's business.
+      const host = problems.filter((p) => p.fault === 'host').map((p) => formatProblem({ ...p, file: path.basename(p.file) })).slice(0, 5).join('; ');
+      return { kind: 'error', message: `scoring failed: the organisers' data failed, not your file (${host}); the organisers have been told` };
+    }
     const message = problems.map(formatProblem).slice(0, 5).join('; ') || e.message;
-    if (aboutTruth) return { kind: 'error', message: `scoring failed: the challenge's truth could not be read (${message}); the organisers have to fix it` };
     return { kind: 'invalid', message, problems };
+  }
+  if (e instanceof StoredFileMissing) {
+    return { kind: 'error', message: `scoring failed: the organisers' data failed, not your file (${e.message}); the organisers have been told` };
   }
   if (e instanceof ModelFailure) {
     // The sandbox's reasons (time-out, memory, crash, refused call, contract) are the model's doing.

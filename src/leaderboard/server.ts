@@ -20,7 +20,7 @@ import { pageErrors, pageRoutes } from './routes/pages.js';
 import { previewRoutes } from './routes/previews.js';
 import { isPostgresUrl } from './sql.js';
 import { openStorage } from './storage.js';
-import { loadServableChallenges } from './sync.js';
+import { loadServableChallenges, type UnavailableChallenge } from './sync.js';
 import { DEFAULT_UPLOAD_TIMEOUT_MS, storageDirFor, sweepTempFolder } from './upload.js';
 
 export interface ServerOptions {
@@ -71,7 +71,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.adminToken && opts.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new UsageError(`serve: PODIUM_ADMIN_TOKEN is too short (${opts.adminToken.length} characters); use at least ${MIN_ADMIN_TOKEN_LENGTH} random ones, e.g. from \`openssl rand -base64 24\``);
   }
-  const challenges = await loadServableChallenges(opts.challengesRoot, log);
+  const unavailable: UnavailableChallenge[] = [];
+  const challenges = await loadServableChallenges(opts.challengesRoot, log, unavailable);
   const storageSpec = opts.storage ?? (isPostgresUrl(opts.dbPath) ? undefined : storageDirFor(opts.dbPath));
   if (!storageSpec) throw new UsageError('serve: a PostgreSQL database needs --storage (a folder or s3://bucket/prefix shared by every server and worker)');
   const storage = openStorage(storageSpec);
@@ -93,7 +94,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
-    store, boards: new Boards(store), queue, pool, storage, clock, log,
+    store, boards: new Boards(store), queue, pool, storage, clock, log, unavailable,
     adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs, models,
   };
 

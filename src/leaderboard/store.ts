@@ -543,6 +543,13 @@ export class Store {
     });
   }
 
+  /** Scorings that failed on the server's side (error_kind 'error': broken truth, missing stored file), newest first. */
+  serverSideFailures(): Promise<Record<string, unknown>[]> {
+    return this.sql.all<Record<string, unknown>>(
+      `SELECT id AS submission_id, challenge_id, error, scored_at FROM submissions
+       WHERE status = 'failed' AND error_kind = 'error' ORDER BY scored_at DESC, id DESC LIMIT 200`);
+  }
+
   /** Every submission of a challenge with its team and current public/private primary scores. */
   submissionsForExport(challengeId: string): Promise<Record<string, unknown>[]> {
     return this.sql.all<Record<string, unknown>>(

@@ -1,14 +1,25 @@
 /**
  * Loads the challenge definitions for the server. Unlike `loadChallenges`, one broken or
- * data-less challenge does not stop the others: it is skipped with its reason logged (and
- * hidden in the database until it comes back).
+ * data-less challenge (a bad field, unknown or bad task options, missing truth) does not stop
+ * the others: it is unavailable, with its reason logged and listed for the admin
+ * (GET /api/admin/unavailable), and hidden in the database until it comes back.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadChallenge, type Challenge } from '../challenges/definition.js';
-import { isUserError } from '../problems.js';
+import { formatProblem, isUserError, ValidationError } from '../problems.js';
 
-export async function loadServableChallenges(root: string, log: (line: string) => void): Promise<Challenge[]> {
+export interface UnavailableChallenge {
+  /** The challenge's folder name. */
+  id: string;
+  reason: string;
+}
+
+export async function loadServableChallenges(
+  root: string,
+  log: (line: string) => void,
+  unavailable: UnavailableChallenge[] = [],
+): Promise<Challenge[]> {
   if (!fs.existsSync(root)) {
     log(`no challenges folder at ${root}; serving no challenge`);
     return [];
@@ -23,7 +34,9 @@ export async function loadServableChallenges(root: string, log: (line: string) =
       out.push(await loadChallenge(path.join(root, d), { requireTruth: true }));
     } catch (e) {
       if (!isUserError(e)) throw e;
-      log(`skipping challenge ${d}: ${e.message}`);
+      const reason = e instanceof ValidationError ? e.problems.map(formatProblem).join('; ') : e.message;
+      log(`skipping challenge ${d}: ${reason}`);
+      unavailable.push({ id: d, reason });
     }
   }
   return out;

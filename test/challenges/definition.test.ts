@@ -65,6 +65,10 @@ describe('challenge definitions', () => {
     ['a phase ending before it starts', { ...good, phases: '\n  - { id: main, start: 2027-01-01T00:00:00Z, end: 2026-01-01T00:00:00Z }' }, /column phases\[0\]\.end: must be after start/],
     ['a bad date', { ...good, phases: '\n  - { id: main, start: soon, end: 2026-01-01T00:00:00Z }' }, /column phases\[0\]\.start: must be an ISO 8601 date-time/],
     ['options that are not a mapping', { ...good, options: '[1, 2]' }, /column options: must be a mapping/],
+    ['a misspelt option key', { ...good, options: '{ prediction: 3 }' }, /column options\.prediction: unknown option prediction; valid: predictions/],
+    ['a bad option value', { ...good, options: '{ predictions: 0 }' }, /column options\.predictions: option "predictions" must be a positive integer, got 0/],
+    ['a misspelt segmentation option', { ...good, task: 'segmentation', primary_metric: 'miou', options: '{ clases: [a, b] }' }, /column options\.clases: unknown option clases; valid: classes, split/],
+    ['an option of a task that has none', { ...good, task: 'separation', primary_metric: 'sdr', options: '{ threads: 2 }' }, /column options\.threads: unknown option threads; valid: \(none\)/],
   ];
   for (const [title, fields, pattern] of cases) {
     it(`refuses ${title}, naming the field`, async () => expect(await errorOf(fields)).toMatch(pattern));

@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, ValidationError } from '../../src/problems.js';
-import { task } from '../../src/tasks/detection/index.js';
+import { definition } from '../../src/tasks/detection/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+
+const task = taskFromDefinition(definition);
 import { fixture } from '../helpers/cli.js';
 import { tempDir } from './tmp.js';
 

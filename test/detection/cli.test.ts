@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, podium, podiumJson } from '../helpers/cli.js';
 import { tempDir } from './tmp.js';
+import { definition } from '../../src/tasks/detection/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
 
 const cocoExpected = JSON.parse(fs.readFileSync(fixture('det/expected.json'), 'utf8')).metrics;
 const vocExpected = JSON.parse(fs.readFileSync(fixture('voc/expected.json'), 'utf8'));
@@ -58,28 +60,26 @@ describe('podium evaluate --task detection', () => {
     expect(r.stderr).toBe('podium: sub.csv, line 3, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
   });
 
-  describe('with the second thread (any submission size)', () => {
-    const env = { PODIUM_DETECTION_PARALLEL_BYTES: '0', PODIUM_DETECTION_THREADS: '2' };
-    for (const sub of ['submission.csv', 'submission.json']) {
-      it(`${sub}: the same numbers`, () => {
-        const r = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', fixture('det', sub), '--json'], { env });
-        expect(r.stderr).toBe('');
-        close(JSON.parse(r.stdout).metrics, cocoExpected);
+  describe('on scoring threads (the pipeline matches images in shards and merges the states)', () => {
+    const threaded = taskFromDefinition({ ...definition, minUnitsForThreads: 1 });
+    const one = taskFromDefinition(definition);
+    for (const [truth, sub] of [['det/instances.json', 'det/submission.csv'], ['det/instances.json', 'det/submission.json'], ['voc', 'voc/results.csv']] as const) {
+      it(`${sub}: the same report on 3 threads as on one`, async () => {
+        const a = await one.evaluate(fixture(truth), fixture(sub), { threads: 1, withResamplers: true });
+        const b = await threaded.evaluate(fixture(truth), fixture(sub), { threads: 3, withResamplers: true });
+        expect(b.report).toEqual(a.report);
+        const draw = Uint32Array.from({ length: a.resamplers!.all.size }, (_, i) => Math.floor(i / 3));
+        expect(b.resamplers!.all.score(draw)).toEqual(a.resamplers!.all.score(draw));
       });
     }
-    it('unknown ids and bad numbers are reported as on one thread', () => {
-      const dir = tempDir('cli-worker');
-      const ids = path.join(dir, 'ids.csv');
-      fs.writeFileSync(ids, 'image_id,category_id,score,x,y,width,height\n3,2,0.5,1,2,3,4\n42424242,2,0.5,1,2,3,4\n3,2,0.5,1,2,-1,4\n');
-      const bad = path.join(dir, 'bad.json');
-      fs.writeFileSync(bad, '[{"image_id": 3, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 1e999}]');
-      const a = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', ids], { env });
-      expect(a.code).toBe(2);
-      expect(a.stderr).toBe('podium: ids.csv, line 3, column image_id: image_id 42424242 is not an image of the truth (and 1 more problem)\n');
-      const b = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', bad], { env });
-      expect(b.code).toBe(2);
-      expect(b.stderr).toBe('podium: bad.json, row 1, column score: score must be a finite number, found Infinity\n');
-    });
+  });
+
+  it('a results JSON entry is reported by its entry number', () => {
+    const bad = path.join(tempDir('cli-json'), 'bad.json');
+    fs.writeFileSync(bad, '[{"image_id": 3, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 1e999}]');
+    const b = podium(['evaluate', '--task', 'detection', '--truth', fixture('det/instances.json'), '--submission', bad]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe('podium: bad.json, row 1, column score: score must be a finite number, found Infinity\n');
   });
 
   it('protocol that does not match the truth is a usage error', () => {

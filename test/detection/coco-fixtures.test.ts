@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cocoEvaluator } from '../../src/evaluators/coco.js';
+import { cocoEvaluator, type CocoDetections } from '../../src/evaluators/coco.js';
 import { cocoInstancesFromJson, cocoResultsFromBytes, readCocoInstances, readCocoResults } from '../../src/formats/coco-json.js';
 import { readCocoCsv } from '../../src/formats/detection-csv.js';
 import { fixture } from '../helpers/cli.js';
@@ -28,7 +28,7 @@ export function expectScores(actual: Record<string, number | null>, expected: Re
   }
 }
 
-function scoreAll(truth: ReturnType<typeof readCocoInstances>, detections: Parameters<ReturnType<typeof cocoEvaluator>['add']>[1]['detections']) {
+function scoreAll(truth: ReturnType<typeof readCocoInstances>, detections: CocoDetections) {
   const evaluator = cocoEvaluator(truth.truth);
   const state = evaluator.create();
   evaluator.add(state, { detections, images: truth.truth.imageIds.map((_, i) => i) });

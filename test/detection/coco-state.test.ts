@@ -8,7 +8,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cocoEvaluator } from '../../src/evaluators/coco.js';
 import { cocoInstancesFromJson, cocoResultsFromBytes, readCocoInstances, readCocoResults } from '../../src/formats/coco-json.js';
-import { evaluateCoco } from '../../src/tasks/detection/coco-protocol.js';
+import { definition } from '../../src/tasks/detection/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+
+const task = taskFromDefinition(definition);
 import { fixture } from '../helpers/cli.js';
 import { tempDir } from './tmp.js';
 
@@ -38,12 +41,19 @@ describe('COCO evaluator state', () => {
     expect(Array.from(b.recall)).toEqual(Array.from(a.recall));
   });
 
-  it('adding an image twice is a bug, not a silent double count', () => {
+  it('an image added twice counts twice (a bootstrap draw), as if the truth held it twice', () => {
     const ev = cocoEvaluator(truth.truth);
-    const st = ev.create();
-    ev.add(st, { detections, images: [0, 1] });
-    ev.add(st, { detections, images: [1] });
-    expect(() => ev.finish(st)).toThrow(/added twice/);
+    const twice = ev.create();
+    ev.add(twice, { detections, images: [0, 1] });
+    ev.add(twice, { detections, images: [1] });
+    const once = ev.create();
+    ev.add(once, { detections, images: [0, 1] });
+    expect(ev.finish(twice).metrics).not.toEqual(ev.finish(once).metrics);
+    // The same multiset added in another grouping gives the same numbers.
+    const regrouped = ev.create();
+    ev.add(regrouped, { detections, images: [1] });
+    ev.add(regrouped, { detections, images: [1, 0] });
+    expect(ev.finish(regrouped)).toEqual(ev.finish(twice));
   });
 
   it('per-category AP averages to AP over categories with ground truth', () => {
@@ -84,7 +94,7 @@ describe('COCO splits and resamplers', () => {
   };
 
   it('public, private and all (Ignored left out) equal the truth cut to those images', async () => {
-    const { report, resamplers } = await evaluateCoco(truthFile, fixture('det/submission.csv'), { withResamplers: true });
+    const { report, resamplers } = await task.evaluate(truthFile, fixture('det/submission.csv'), { withResamplers: true });
     expect(report.splits?.public).toEqual(scoreSubset((u) => u === 'Public'));
     expect(report.splits?.private).toEqual(scoreSubset((u) => u === 'Private'));
     expect(report.metrics).toEqual(scoreSubset((u) => u !== 'Ignored'));

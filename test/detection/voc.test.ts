@@ -8,7 +8,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { areaAp, elevenPointAp, vocEvaluator } from '../../src/evaluators/voc-detection.js';
 import { writeZip } from '../../src/formats/zip.js';
-import { evaluateVoc } from '../../src/tasks/detection/voc-protocol.js';
+import { definition } from '../../src/tasks/detection/index.js';
+import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+
+const task = taskFromDefinition(definition);
 import { fixture } from '../helpers/cli.js';
 import { tempDir, writeVocCsv, writeVocTruth } from './tmp.js';
 
@@ -25,7 +28,7 @@ function expectClose(actual: Record<string, unknown>, wanted: Record<string, num
 describe('VOC fixture against the devkit (Octave)', () => {
   const dir = tempDir('voc');
   const check = async (submission: string) => {
-    const { report } = await evaluateVoc(fixture('voc'), submission);
+    const { report } = await task.evaluate(fixture('voc'), submission);
     expectClose(report.metrics, expected.metrics);
     expectClose(report.ap07 as Record<string, number>, expected.ap07);
     expectClose(report.ap as Record<string, number>, expected.ap);
@@ -60,7 +63,7 @@ describe('VOC fixture against the devkit (Octave)', () => {
 async function score(images: Parameters<typeof writeVocTruth>[1], rows: Parameters<typeof writeVocCsv>[1]) {
   const dir = fs.mkdtempSync(path.join(tempRoot, 'case-'));
   writeVocTruth(dir, images);
-  const { report } = await evaluateVoc(dir, writeVocCsv(path.join(dir, 'sub.csv'), rows));
+  const { report } = await task.evaluate(dir, writeVocCsv(path.join(dir, 'sub.csv'), rows));
   return { ap07: (report.ap07 as Record<string, number | null>).cat, ap: (report.ap as Record<string, number | null>).cat, report };
 }
 const tempRoot = tempDir('cases');

@@ -25,6 +25,15 @@ export function adminRoutes(ctx: AppContext): Router {
     next();
   });
 
+  /**
+   * What is broken on the organisers' side: challenges that could not be served (bad options,
+   * missing truth) and scorings that failed on the server's side (error_kind 'error': broken
+   * truth, missing stored file), newest first.
+   */
+  r.get('/unavailable', async (_req, res) => {
+    res.json({ challenges: ctx.unavailable, failed_scorings: await ctx.store.serverSideFailures() });
+  });
+
   r.post('/challenges/:id/pause', json, async (req, res) => {
     const c = await knownChallenge(ctx, req.params.id);
     const paused = (req.body as { paused?: unknown } | undefined)?.paused !== false;

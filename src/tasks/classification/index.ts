@@ -6,7 +6,7 @@
  */
 import { topKEvaluator, topKMetrics, TOPK_VERSION, type TopKBatch, type TopKState } from '../../evaluators/topk.js';
 import type { Scores } from '../../evaluators/evaluator.js';
-import { ProblemList } from '../../problems.js';
+import { ProblemList, readingHostDataAsync } from '../../problems.js';
 import { badOption, parseOptions } from '../../scoring/options.js';
 import type { TaskDefinition } from '../../scoring/task-definition.js';
 import { readClassificationSubmission } from './submission.js';
@@ -87,7 +87,7 @@ async function read(truthPath: string, submissionPath: string, options: Classifi
   const openLabels = options.open_labels;
   const fast = fastPath ? readFastIfPossible(truthPath, submissionPath, required ?? 1, openLabels) : undefined;
   if (fast) return { truth: fast as ScoringTruth, ranks: fast.ranks, ks: rule.ks(fast.minLabels) };
-  const truth = await readClassificationTruth(truthPath);
+  const truth = await readingHostDataAsync(() => readClassificationTruth(truthPath));
   const problems = new ProblemList();
   const submission = await readClassificationSubmission(submissionPath, truth, { required: required ?? 1, problems, openLabels });
   problems.throwIfAny();

@@ -2,57 +2,89 @@
  * The detection task: COCO's 12 numbers (pycocotools) for a COCO instances truth, PASCAL VOC
  * mAP (devkit) for a VOC folder. Which one comes from the truth path: a `.json` file is COCO,
  * a folder with `Annotations/` is VOC. `options.protocol` ('coco' | 'voc') says which metric
- * names a challenge reports; it must agree with the truth.
+ * names a challenge reports; it must agree with the truth. `options.iou` is VOC's match threshold
+ * (the devkit's 0.5 by default; refused for a COCO truth, which scores .50:.05:.95). A scoring unit is one truth image:
+ * its detections matched against its ground truth once (a chunk of images at a time); the
+ * states keep picks of matched images, so splits and bootstrap draws never match again.
+ * Report extras: `protocol`; COCO `per_category`, `curves`; VOC `iou`, `ap07`, `ap` per class.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { COCO_METRICS, COCO_VERSION } from '../../evaluators/coco.js';
-import { vocMetrics, VOC_VERSION } from '../../evaluators/voc-detection.js';
-import { UsageError, ValidationError } from '../../problems.js';
-import type { EvaluateOptions, Task, TaskOptions } from '../task.js';
-import { evaluateCoco, validateCoco } from './coco-protocol.js';
-import { evaluateVoc, validateVoc, vocIou } from './voc-protocol.js';
+import { COCO_METRICS, COCO_VERSION, cocoEvaluator, cocoMatcher, type CocoDetections, type CocoGroundTruth, type CocoResult } from '../../evaluators/coco.js';
+import type { Evaluator, Scores } from '../../evaluators/evaluator.js';
+import type { PickedChunks } from '../../evaluators/picks.js';
+import { DEFAULT_IOU, vocMetrics, VOC_VERSION, vocEvaluator, vocMatcher, type VocDetections, type VocGroundTruth, type VocResult } from '../../evaluators/voc-detection.js';
+import { readingHostData, UsageError } from '../../problems.js';
+import { badOption, parseOptions } from '../../scoring/options.js';
+import type { TaskDefinition } from '../../scoring/task-definition.js';
+import { imageUsage, loadCocoTruth, loadVocTruth, readCocoSubmission, readVocSubmission, truthProtocol, type Protocol } from './read.js';
 
-type Protocol = 'coco' | 'voc';
-
-function requestedProtocol(options?: TaskOptions): Protocol | undefined {
-  const p = options?.protocol;
-  if (p === undefined) return undefined;
-  if (p !== 'coco' && p !== 'voc') throw new UsageError(`detection: options.protocol must be "coco" or "voc", found ${JSON.stringify(p)}`);
-  return p;
+export interface DetectionOptions {
+  protocol: Protocol | undefined;
+  /** VOC only: a detection matches an object when their overlap is >= iou, in (0, 1]. */
+  iou: number | undefined;
 }
 
-/** COCO for a .json file, VOC for a folder with Annotations/. */
-export function truthProtocol(truthPath: string): Protocol {
-  const name = path.basename(truthPath);
-  if (!fs.existsSync(truthPath)) throw ValidationError.of({ file: name, message: 'truth does not exist' });
-  if (fs.statSync(truthPath).isDirectory()) {
-    if (fs.existsSync(path.join(truthPath, 'Annotations'))) return 'voc';
-    throw ValidationError.of({ file: name, message: 'a detection truth folder must hold VOC Annotations/<id>.xml' });
-  }
-  if (path.extname(truthPath).toLowerCase() === '.json') return 'coco';
-  throw ValidationError.of({ file: name, message: 'a detection truth is a COCO instances .json file or a VOC folder with Annotations/' });
+/** Plain data (typed arrays): crosses to a scoring thread as it is. */
+export type DetectionContext =
+  | { protocol: 'coco'; truth: CocoGroundTruth; detections: CocoDetections }
+  | { protocol: 'voc'; truth: VocGroundTruth; detections: VocDetections; iou: number };
+
+type Chunk = { images: Uint32Array };
+type Item = { chunk: Chunk; positions: ArrayLike<number> };
+type State = PickedChunks<Chunk>;
+type Result = CocoResult | VocResult;
+
+/** The detection arrays only (no builder internals), so the context stays plain. */
+const plain = <D extends CocoDetections>(d: D): CocoDetections => ({ count: d.count, image: d.image, category: d.category, score: d.score, box: d.box });
+
+function evaluatorOf(context: DetectionContext): Evaluator<State, Item, Result> {
+  return (context.protocol === 'coco' ? cocoEvaluator(context.truth) : vocEvaluator(context.truth, { iou: context.iou })) as unknown as Evaluator<State, Item, Result>;
 }
 
-function protocolFor(truthPath: string, opts?: EvaluateOptions): Protocol {
-  const found = truthProtocol(truthPath);
-  const asked = requestedProtocol(opts?.options);
-  if (asked && asked !== found) {
-    throw new UsageError(`detection: options.protocol is "${asked}" but the truth ${path.basename(truthPath)} is a ${found === 'coco' ? 'COCO instances file' : 'VOC folder'}`);
-  }
-  if (found === 'coco' && opts?.options?.iou !== undefined) {
-    throw new UsageError('detection: option "iou" applies to a VOC truth; COCO scores its 10 thresholds .50:.05:.95');
-  }
-  return found;
-}
-
-export const task: Task = {
+export const definition: TaskDefinition<DetectionOptions, DetectionContext, Item, State, Result> = {
   name: 'detection',
   version: `${COCO_VERSION}+${VOC_VERSION}`,
-  metrics: (options) => [...(requestedProtocol(options) === 'voc' ? vocMetrics(vocIou(options)) : COCO_METRICS)],
-  checkOptions() {},
-  evaluate: async (truth, submission, opts) =>
-    protocolFor(truth, opts) === 'coco' ? evaluateCoco(truth, submission, opts) : evaluateVoc(truth, submission, opts),
-  validate: async (truth, submission, opts) =>
-    protocolFor(truth, opts) === 'coco' ? validateCoco(truth, submission) : validateVoc(truth, submission),
+  parseOptions: (raw) =>
+    parseOptions(raw, {
+      protocol: (p) => (p === undefined || p === 'coco' || p === 'voc' ? (p as Protocol | undefined) : badOption('protocol', '"coco" or "voc"', p)),
+      iou: (t) => (t === undefined || (typeof t === 'number' && t > 0 && t <= 1) ? (t as number | undefined) : badOption('iou', 'a number in (0, 1]', t)),
+    }),
+  metrics: (options) => [...(options.protocol === 'voc' ? vocMetrics(options.iou ?? DEFAULT_IOU) : COCO_METRICS)],
+  async open(truthPath, submissionPath, options) {
+    const found = readingHostData(() => truthProtocol(truthPath));
+    if (options.protocol && options.protocol !== found) {
+      throw new UsageError(`detection: options.protocol is "${options.protocol}" but the truth ${path.basename(truthPath)} is a ${found === 'coco' ? 'COCO instances file' : 'VOC folder'}`);
+    }
+    if (found === 'coco' && options.iou !== undefined) {
+      throw new UsageError('detection: option "iou" applies to a VOC truth; COCO scores its 10 thresholds .50:.05:.95');
+    }
+    if (found === 'coco') {
+      const ids = readingHostData(() => loadCocoTruth(truthPath));
+      const { usage, hasSplits } = readingHostData(() => imageUsage(truthPath, ids.truth.imageIds));
+      const detections = plain(await readCocoSubmission(submissionPath, ids));
+      return { context: { protocol: 'coco', truth: ids.truth, detections }, usage, hasSplits };
+    }
+    const ids = readingHostData(() => loadVocTruth(truthPath));
+    const { usage, hasSplits } = readingHostData(() => imageUsage(truthPath, ids.truth.imageIds));
+    const detections = plain(await readVocSubmission(submissionPath, ids));
+    return { context: { protocol: 'voc', truth: ids.truth, detections, iou: options.iou ?? DEFAULT_IOU }, usage, hasSplits };
+  },
+  async produce(context, units, sink) {
+    // Everything was checked while reading; matching finds nothing more to refuse.
+    if (sink.checkOnly) return;
+    const chunk: Chunk =
+      context.protocol === 'coco' ? cocoMatcher(context.truth)(context.detections, units) : vocMatcher(context.truth, { iou: context.iou })(context.detections, units);
+    for (let k = 0; k < units.length; k++) sink.item(units[k]!, { chunk, positions: [k] });
+  },
+  evaluator: evaluatorOf,
+  scores: (result) => result.metrics as Scores,
+  extras(context, all) {
+    if (context.protocol === 'coco') {
+      const r = all as CocoResult;
+      return { protocol: 'coco', per_category: r.perCategory, curves: r.curves };
+    }
+    const r = all as VocResult;
+    return { protocol: 'voc', iou: context.iou, ap07: r.ap07, ap: r.ap };
+  },
+  minUnitsForThreads: 1000,
 };

@@ -17,7 +17,7 @@ import {
   type ConfusionState,
 } from '../../evaluators/segmentation.js';
 import type { Scores } from '../../evaluators/evaluator.js';
-import { ProblemList } from '../../problems.js';
+import { ProblemList, readingHostData } from '../../problems.js';
 import { parseOptions } from '../../scoring/options.js';
 import type { TaskDefinition } from '../../scoring/task-definition.js';
 import { USAGE_IGNORED } from '../../scoring/usage.js';
@@ -37,7 +37,7 @@ export const definition: TaskDefinition<SegmentationOptions, SegmentationContext
   parseOptions: (raw) => parseOptions(raw, { classes: parseClassNames, split: parseSplit }),
   metrics: () => [...SEGMENTATION_METRICS],
   async open(truthPath, submissionPath, options) {
-    const truth = readSegmentationTruth(truthPath, options.split);
+    const truth = readingHostData(() => readSegmentationTruth(truthPath, options.split));
     const problems = new ProblemList();
     const context: SegmentationContext = {
       truth: { maskDir: truth.maskDir, maskLabel: truth.maskLabel, ids: truth.ids, outsideSplit: [...truth.outsideSplit], split: truth.split },

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { SEPARATION_METRICS, SEPARATION_VERSION, separationEvaluator, type MixtureScores, type SeparationState } from '../../evaluators/separation.js';
 import type { Scores } from '../../evaluators/evaluator.js';
-import { ProblemList } from '../../problems.js';
+import { ProblemList, readingHostData } from '../../problems.js';
 import { parseOptions } from '../../scoring/options.js';
 import type { TaskDefinition } from '../../scoring/task-definition.js';
 import { usageCodes } from '../../scoring/usage.js';
@@ -23,7 +23,7 @@ export const definition: TaskDefinition<Record<string, never>, SeparationContext
   parseOptions: (raw) => parseOptions(raw, {}),
   metrics: () => [...SEPARATION_METRICS],
   async open(truthPath, submissionPath) {
-    const truth = readSeparationTruth(truthPath);
+    const truth = readingHostData(() => readSeparationTruth(truthPath));
     const problems = new ProblemList();
     const submission = await openSeparationSubmission(submissionPath, truth, problems);
     problems.throwIfAny();
