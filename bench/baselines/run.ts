@@ -11,15 +11,11 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { flag, hasFlag } from '../lib/args.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const latency = flag('latency') ?? 'mlperf';
-const extra = [...(args.includes('--retrain') ? ['--retrain'] : []), ...(flag('epochs') ? ['--epochs', flag('epochs')!] : [])];
+const extra = [...(hasFlag('retrain') ? ['--retrain'] : []), ...(flag('epochs') ? ['--epochs', flag('epochs')!] : [])];
 
 interface Row {
   challenge: string; baseline: string; kind: string; backend: string; primary_metric: string; primary: number | null;

@@ -14,15 +14,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, rng } from '../lib/measure.js';
+import { numberFlag } from '../lib/args.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const RUNS = flag('runs', 5);
-const IMAGES = flag('images', 5000);
+const RUNS = numberFlag('runs', 5);
+const IMAGES = numberFlag('images', 5000);
 const DETS_PER_IMAGE = 100;
 const out = path.join(root, 'bench/out', `detection-${IMAGES}`);
 

@@ -18,17 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { encodePng } from '../../src/formats/png.js';
 import { writeZip, type ZipInput } from '../../src/formats/zip.js';
 import { machine, rng, runMeasured, summarize, type Run } from '../lib/measure.js';
+import { numberFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
-const RUNS = Number(flag('runs', '3'));
-const EXAMPLES = Number(flag('examples', '200'));
-const SIZE = Number(flag('size', '1024'));
+const RUNS = numberFlag('runs', 3);
+const EXAMPLES = numberFlag('examples', 200);
+const SIZE = numberFlag('size', 1024);
 const CHANNELS = ['DAPI', 'MAP2', 'NFH', 'DEAD'];
 
 interface Spot {

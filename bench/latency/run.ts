@@ -21,15 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { loadChallenge } from '../../src/challenges/definition.js';
 import { evaluateModel } from '../../src/models/evaluate-model.js';
 import { tinyClassificationChallenge } from '../../test/models/helpers.js';
+import { numberFlag } from '../lib/args.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const runs = flag('runs', 10);
-const queries = flag('queries', 300);
+const runs = numberFlag('runs', 10);
+const queries = numberFlag('queries', 300);
 
 const out = path.join(repo, 'bench', 'out', 'latency');
 fs.mkdirSync(out, { recursive: true });

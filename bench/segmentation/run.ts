@@ -20,17 +20,13 @@ import { fileURLToPath } from 'node:url';
 import { encodePng, VOC_PALETTE, type PngFilter } from '../../src/formats/png.js';
 import { writeZip } from '../../src/formats/zip.js';
 import { mulberry32 as rng } from '../../src/random.js';
+import { flag, numberFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
-const RUNS = Number(flag('runs', '5'));
-const IMAGES = Number(flag('images', '1449'));
-const FILTER = (flag('filter', '0') === 'cycle' ? 'cycle' : Number(flag('filter', '0'))) as PngFilter;
+const RUNS = numberFlag('runs', 5);
+const IMAGES = numberFlag('images', 1449);
+const FILTER = (flag('filter') === 'cycle' ? 'cycle' : numberFlag('filter', 0)) as PngFilter;
 const CLASSES = 21;
 
 

@@ -15,17 +15,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, rng, runMeasured, summarize, type Run } from '../lib/measure.js';
+import { numberFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
-const RUNS = Number(flag('runs', '5'));
-const CLIPS = Number(flag('clips', '1000'));
-const FRAMES = Number(flag('frames', '90'));
+const RUNS = numberFlag('runs', 5);
+const CLIPS = numberFlag('clips', 1000);
+const FRAMES = numberFlag('frames', 90);
 const W = 320, H = 240;
 
 function mul(a: number[], b: number[]): number[] {

@@ -191,6 +191,16 @@ function inflateSyncBounded(parts: PngParts, file: string): Uint8Array {
   }
 }
 
+/** Like inflateSyncBounded, on libuv's thread pool (several images inflate in parallel). */
+async function inflateBounded(parts: PngParts, file: string): Promise<Uint8Array> {
+  const expected = parts.header.height * (parts.rowBytes + 1);
+  try {
+    return await inflateAsync(parts.idat, inflateOptions(expected));
+  } catch (e) {
+    throw inflateError(e, file, expected);
+  }
+}
+
 function inflateError(e: unknown, file: string, expected: number): PngError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
@@ -231,14 +241,7 @@ export function decodePngRows(buf: Uint8Array, file = '<png>', opts: DecodeOptio
 
 export async function decodePngRowsAsync(buf: Uint8Array, file = '<png>', opts: DecodeOptions = {}): Promise<PngRows> {
   const parts = readParts(buf, file, opts);
-  const expected = parts.header.height * (parts.rowBytes + 1);
-  let raw: Uint8Array;
-  try {
-    raw = await inflateAsync(parts.idat, inflateOptions(expected));
-  } catch (e) {
-    throw inflateError(e, file, expected);
-  }
-  return finishRows(parts, raw, file);
+  return finishRows(parts, await inflateBounded(parts, file), file);
 }
 
 function finishRows(parts: PngParts, raw: Uint8Array, file: string): PngRows {
@@ -278,14 +281,7 @@ export function decodePngSamples(buf: Uint8Array, file = '<png>', opts: DecodeOp
 /** Like decodePngSamples, inflating on libuv's thread pool (several images decode in parallel). */
 export async function decodePngSamplesAsync(buf: Uint8Array, file = '<png>', opts: DecodeOptions = {}): Promise<DecodedSamples> {
   const parts = readParts(buf, file, { ...opts, sixteenBit: true });
-  const expected = parts.header.height * (parts.rowBytes + 1);
-  let raw: Uint8Array;
-  try {
-    raw = await inflateAsync(parts.idat, inflateOptions(expected));
-  } catch (e) {
-    throw inflateError(e, file, expected);
-  }
-  return samplesOf(parts, raw, file);
+  return samplesOf(parts, await inflateBounded(parts, file), file);
 }
 
 function samplesOf(parts: PngParts, raw: Uint8Array, file: string): DecodedSamples {

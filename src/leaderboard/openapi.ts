@@ -7,6 +7,16 @@ const ok = (description: string, schema: Record<string, unknown> = { type: 'obje
   description, content: { 'application/json': { schema } },
 });
 const idParam = (name: string, type: 'string' | 'integer' = 'string') => ({ name, in: 'path', required: true, schema: { type } });
+/** The database or the file storage cannot be reached right now: nothing was changed; try again after Retry-After. */
+const unavailable = { $ref: '#/components/responses/Unavailable' };
+/** Boards and history are encoded once per change: ETag, gzip, and 304 for a client that has them. */
+const cached = (description: string, schema: Record<string, unknown>) => ({
+  description: `${description}. Sent with an ETag (and gzip when asked for); Cache-Control: no-cache`,
+  headers: { ETag: { schema: { type: 'string' } } },
+  content: { 'application/json': { schema } },
+});
+const ifNoneMatch = { name: 'If-None-Match', in: 'header', schema: { type: 'string' }, description: 'the ETag of the copy you have: 304 when it is still current' };
+const notModified = { description: 'not modified: your copy (its ETag) is current' };
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -22,7 +32,13 @@ export function openApiDocument(): Record<string, unknown> {
         admin: { type: 'http', scheme: 'bearer', description: 'PODIUM_ADMIN_TOKEN' },
       },
       schemas: {
-        Error: { type: 'object', properties: { error: { type: 'string' }, errors: { type: 'array', items: { type: 'object' } }, resets_at: { type: ['string', 'null'] } }, required: ['error'] },
+        Error: {
+          type: 'object', required: ['error'],
+          properties: {
+            error: { type: 'string' }, errors: { type: 'array', items: { type: 'object' } }, resets_at: { type: ['string', 'null'] },
+            retry_after: { type: 'integer', description: 'on a 503: seconds to wait before trying again (also the Retry-After header)' },
+          },
+        },
         Submission: {
           type: 'object',
           properties: {
@@ -40,6 +56,21 @@ export function openApiDocument(): Record<string, unknown> {
             latency: { type: 'object' },
           },
         },
+        HistoryPage: {
+          type: 'object',
+          properties: {
+            total: { type: 'integer', description: 'points in all' }, offset: { type: 'integer' }, limit: { type: 'integer' },
+            next: { type: ['string', 'null'], description: 'the URL of the following page, null on the last' },
+            points: { type: 'array', items: { type: 'object', properties: { t: { type: 'string', format: 'date-time' }, score: { type: 'number' }, team: { type: 'string' }, baseline: { type: 'boolean' } } } },
+          },
+        },
+      },
+      responses: {
+        Unavailable: {
+          description: 'the database or the file storage cannot be reached right now; nothing was changed or stored',
+          headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'seconds (5)' } },
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     },
     paths: {
@@ -51,7 +82,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: 'upload a submission (multipart: file, description); validated before it is queued', security: bearer, parameters: [idParam('id')],
           requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, description: { type: 'string' } }, required: ['file'] } } } },
-          responses: { 202: ok('id, status, queue_position'), 400: error, 401: error, 403: error, 413: error, 429: error, 503: error },
+          responses: { 202: ok('id, status, queue_position'), 400: error, 401: error, 403: error, 413: error, 429: error, 503: unavailable },
         },
         get: { summary: "your team's submissions", security: bearer, parameters: [idParam('id')], responses: { 200: ok('submissions'), 401: error } },
       },
@@ -59,11 +90,32 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/submissions/{id}/select': { post: { summary: 'mark (or with {"selected": false} unmark) a final selection', security: bearer, parameters: [idParam('id', 'integer')], responses: { 200: ok('submission'), 409: error } } },
       '/api/challenges/{id}/leaderboard': {
         get: {
-          summary: 'leaderboard, one row per team; private only after the end', parameters: [idParam('id'), { name: 'split', in: 'query', schema: { enum: ['public', 'private'] } }],
-          responses: { 200: ok('entries', { type: 'object', properties: { entries: { type: 'array', items: { $ref: '#/components/schemas/Entry' } } } }), 403: error, 404: error },
+          summary: 'leaderboard, one row per team; private only after the end', parameters: [idParam('id'), { name: 'split', in: 'query', schema: { enum: ['public', 'private'] } }, ifNoneMatch],
+          responses: {
+            200: cached('entries', {
+              type: 'object',
+              properties: {
+                entries: { type: 'array', items: { $ref: '#/components/schemas/Entry' } },
+                latency_columns: { type: 'array', items: { type: 'string' } },
+                metric_columns: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, label: { type: 'string' }, title: { type: 'string' } } } },
+              },
+            }),
+            304: notModified, 403: error, 404: error, 503: unavailable,
+          },
         },
       },
-      '/api/challenges/{id}/history': { get: { summary: 'public scores over time', parameters: [idParam('id')], responses: { 200: ok('points') } } },
+      '/api/challenges/{id}/history': {
+        get: {
+          summary: 'public scores over time, oldest first, a page at a time (follow `next`)',
+          parameters: [
+            idParam('id'),
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 } },
+            { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+            ifNoneMatch,
+          ],
+          responses: { 200: cached('one page of points', { $ref: '#/components/schemas/HistoryPage' }), 304: notModified, 400: error, 404: error, 503: unavailable },
+        },
+      },
       '/api/challenges/{id}/team': { get: { summary: 'your team, members and invite code', security: bearer, parameters: [idParam('id')], responses: { 200: ok('team'), 404: error } } },
       '/api/challenges/{id}/teams': { post: { summary: 'create a team (before your first submission)', security: bearer, parameters: [idParam('id')], responses: { 201: ok('id, name, invite_code'), 409: error } } },
       '/api/challenges/{id}/teams/join': { post: { summary: 'join a team by invite code, within the size limit', security: bearer, parameters: [idParam('id')], responses: { 200: ok('team'), 404: error, 409: error } } },

@@ -17,6 +17,8 @@ import type { Problem } from '../problems.js';
 import type { ClaimedJob, Queue } from './queue.js';
 import type { ScoreOutcome, ScoreRequest } from './scoring.js';
 import { StoredFileMissing, type LocalCopy, type SubmissionStorage } from './storage.js';
+import { StoreError } from './store-error.js';
+import { isStorageUnreachable } from './unreachable.js';
 import type { Store } from './store.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
@@ -55,6 +57,9 @@ export interface ModelTrackEntry {
 export function modelTracks(challenges: Challenge[]): Map<string, ModelTrackEntry> {
   return new Map(challenges.filter((c) => c.submission.includes('model')).map((c) => [c.id, { kinds: c.submission, track: c.model }]));
 }
+
+/** Tries to store a finished job's result while the database is unreachable (about 30 s in all). */
+const STORE_RETRIES = 5;
 
 export const DEFAULT_VALIDATION_TIMEOUT_MS = 60_000;
 export const DEFAULT_VALIDATION_HEAP_MB = 1024;
@@ -106,6 +111,9 @@ export class ScoringPool {
   /** Set by drain(): finish the jobs in hand, claim no more. */
   private draining = false;
   private idleWaiters: (() => void)[] = [];
+  /** Storage reads that failed in a row, and when claiming may resume (an unreachable storage backs off). */
+  private storageFailures = 0;
+  private claimAfter = 0;
   /** Workers lost in a row without a reply in between: respawns back off so a broken install does not spin. */
   private lostInARow = 0;
 
@@ -222,7 +230,7 @@ export class ScoringPool {
             if (v) this.dispatchValidation(slot, v);
             continue;
           }
-          if (queueEmpty || this.draining) continue;
+          if (queueEmpty || this.draining || Date.now() < this.claimAfter) continue;
           // Reserve the slot while the claim is in flight, so nothing else takes it meanwhile.
           slot.busy = { type: 'validate', id: -1, resolve: () => undefined, reject: () => undefined };
           let job: ClaimedJob | undefined;
@@ -282,10 +290,19 @@ export class ScoringPool {
         await queue.fail(job, e.message, 'error', clock()).finally(() => this.held.delete(job.id));
         return;
       }
-      // The storage is unreachable: try again later (each claim counts as an attempt).
+      if (isStorageUnreachable(e)) {
+        // Every job needs the storage: put this one back uncounted and claim nothing for a while.
+        const waitMs = Math.min(30_000, 1000 * 2 ** Math.min(this.storageFailures++, 5));
+        this.claimAfter = Date.now() + waitMs;
+        this.opts.log?.(`job ${job.id}: the submission file could not be read from storage (${(e as Error).message}); back in the queue, claiming again in ${Math.round(waitMs / 1000)} s`);
+        await queue.giveBack(job, `the submission file could not be read from storage: ${(e as Error).message}`).finally(() => this.held.delete(job.id));
+        return;
+      }
+      // Another storage error (a damaged copy): try again, each claim counting as an attempt.
       await queue.release(job, `the submission file could not be read from storage: ${(e as Error).message}`, clock()).finally(() => this.held.delete(job.id));
       return;
     }
+    this.storageFailures = 0;
     const request: ScoreRequest = {
       challengeId: challenge.id, task: challenge.task, truth: this.opts.truths?.get(challenge.id) ?? challenge.truth, options: challenge.options,
       primaryMetric: challenge.primary_metric, file: copy.file,
@@ -317,7 +334,7 @@ export class ScoringPool {
       if (busy.timer) clearTimeout(busy.timer);
       void busy.copy.release().catch(() => undefined);
       // The slot stays busy until the result is stored: whenIdle must not see a gap.
-      await this.safely(async () => {
+      await this.storeResult(busy.job, async () => {
         if (reply.ok) {
           const outcome = reply.result as ScoreOutcome;
           if (!await this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now, outcome.latency)) {
@@ -335,6 +352,30 @@ export class ScoringPool {
       if (slot.busy === busy) slot.busy = undefined;
     }
     this.pump();
+  }
+
+  /**
+   * Stores a finished job's result. While the database is unreachable it tries again, backing
+   * off (1, 2, 4, 8, 15 s), rather than throw away a scoring that may have taken long; the
+   * store still checks the lease first, so a job another process took meanwhile is not
+   * written twice. Past that (or on another error) the job is left to reclaim, scored again.
+   */
+  private async storeResult(job: ClaimedJob, write: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await write();
+        return;
+      } catch (e) {
+        const message = (e as Error).message;
+        if (!(e instanceof StoreError && e.code === 'unavailable') || attempt >= STORE_RETRIES || this.closing) {
+          this.opts.log?.(`job ${job.id}: its result could not be stored (${message}); it will be scored again`);
+          return;
+        }
+        const waitMs = Math.min(15_000, 1000 * 2 ** attempt);
+        this.opts.log?.(`job ${job.id}: its result could not be stored yet (${message}); trying again in ${waitMs / 1000} s`);
+        await new Promise((r) => setTimeout(r, waitMs));
+      }
+    }
   }
 
   private onTimeout(slot: Slot, id: number): void {

@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { StoreError } from './store-error.js';
 import type { Sql, SqlDatabase, SqlValue, TransactionOptions } from './sql.js';
+import { isNetworkError, RETRY_AFTER_S } from './unreachable.js';
 
 /** Migration N (1-based) is PG_MIGRATIONS[N-1]; the same numbers and meaning as db.ts's MIGRATIONS. */
 export const PG_MIGRATIONS: readonly string[] = [
@@ -197,16 +198,16 @@ const types = {
 function unreachable(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   if (typeof err?.code === 'string') {
-    if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ENOTFOUND|EAI_AGAIN)$/.test(err.code)) return true;
+    if (isNetworkError(err)) return true;
     // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now.
     if (/^08/.test(err.code) || /^57P0[123]$/.test(err.code)) return true;
   }
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err?.message ?? '');
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(err?.message ?? '');
 }
 
 function translate(e: unknown): unknown {
   if (unreachable(e)) {
-    return new StoreError('unavailable', 'the database cannot be reached right now; nothing was changed, please try again shortly', { retry_after: 5 });
+    return new StoreError('unavailable', 'the database cannot be reached right now; nothing was changed, please try again shortly', { retry_after: RETRY_AFTER_S });
   }
   return e;
 }

@@ -172,6 +172,18 @@ export class Queue {
     });
   }
 
+  /**
+   * Puts back a job that could not start for a reason outside it (its file could not be fetched
+   * from an unreachable storage): not counted as an attempt, so an outage fails no job.
+   */
+  async giveBack(job: ClaimedJob, reason: string): Promise<void> {
+    await this.transaction(async (tx) => {
+      if (!await this.holds(tx, job.id)) return;
+      await tx.run(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL, attempts = attempts - 1, error = ? WHERE id = ?`, [reason, job.id]);
+      if (job.kind === 'score') await tx.run(`UPDATE submissions SET status = 'queued' WHERE id = ?`, [job.submission_id]);
+    });
+  }
+
   /** A failed rescore keeps the submission's previous scores; a failed first scoring fails the submission. */
   private async finishFailed(tx: Sql, jobId: number, submissionId: number, kind: string, reason: string, errorKind: string, now: number): Promise<void> {
     await tx.run(`UPDATE jobs SET state = 'failed', error = ?, finished_at = ?, lease_owner = NULL WHERE id = ?`, [reason, now, jobId]);

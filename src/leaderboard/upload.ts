@@ -12,6 +12,7 @@ import { Transform } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { HttpError } from './http-error.js';
+import { isStorageUnreachable, RETRY_AFTER_S } from './unreachable.js';
 
 export interface Upload {
   tmpPath: string;
@@ -40,6 +41,9 @@ export function storageFailure(e: unknown, log?: (line: string) => void): HttpEr
   log?.(`upload storage failed: ${(e as Error)?.message ?? String(e)}`);
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new HttpError(507, 'the server has no room to store your upload right now; nothing was stored, please try again later');
+  }
+  if (isStorageUnreachable(e)) {
+    return new HttpError(503, 'the file storage cannot be reached right now; nothing was stored, please try again shortly', { retry_after: RETRY_AFTER_S });
   }
   if (code === 'EMFILE' || code === 'ENFILE') {
     return new HttpError(503, 'the server is too busy to store your upload right now; nothing was stored, please try again later');

@@ -97,5 +97,15 @@ describe('admin routes', () => {
     for (const p of ['/api/participants', '/api/challenges/{id}/submissions', '/api/challenges/{id}/leaderboard', '/api/admin/challenges/{id}/rescore']) {
       expect(doc.body.paths[p], p).toBeTruthy();
     }
+    // Every reference resolves inside the document.
+    const refs = [...doc.text.matchAll(/"\$ref":"#\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(3);
+    for (const ref of refs) expect(ref.split('/').reduce((o: any, k) => o?.[k], doc.body), ref).toBeTruthy();
+    // Paging, caching and outages as the server does them.
+    const history = doc.body.paths['/api/challenges/{id}/history'].get;
+    expect(history.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'limit', 'offset', 'If-None-Match']);
+    expect(Object.keys(history.responses)).toEqual(expect.arrayContaining(['200', '304', '503']));
+    expect(doc.body.paths['/api/challenges/{id}/submissions'].post.responses['503'].$ref).toBe('#/components/responses/Unavailable');
+    expect(doc.body.components.responses.Unavailable.headers['Retry-After']).toBeTruthy();
   });
 });

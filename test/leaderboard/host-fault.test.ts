@@ -25,7 +25,7 @@ beforeAll(async () => {
   process.env.PODIUM_TEST_HOLD_SCORING = gate;
   try {
     server = await startServer({
-      dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'admin-secret-of-the-host-fault-test',
+      dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, adminToken: 'admin-secret-of-the-host-fault-test',
       clock: testClock('2026-06-01T12:00:00Z').now, bootstrapSamples: 20, log: (line) => void logged.push(line),
     });
   } finally {

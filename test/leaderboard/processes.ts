@@ -43,11 +43,14 @@ function run(argv: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<Run
 
 export const S3_BUCKET = 'podium-test';
 
-/** s3rver on 127.0.0.1 (or `address`) with one bucket; the env a podium process needs to reach it. */
-export async function startS3(dir: string, address = '127.0.0.1'): Promise<Running & { env: NodeJS.ProcessEnv; endpoint: string }> {
+/**
+ * s3rver on 127.0.0.1 (or `address`) with one bucket; the env a podium process needs to reach
+ * it. `port` 0 picks a free one; a fixed port lets a killed server come back where it was.
+ */
+export async function startS3(dir: string, address = '127.0.0.1', port = 0): Promise<Running & { env: NodeJS.ProcessEnv; endpoint: string }> {
   fs.mkdirSync(dir, { recursive: true });
   const bin = path.join(path.dirname(createRequire(import.meta.url).resolve('s3rver/package.json')), 'bin', 's3rver.js');
-  const r = await run([process.execPath, bin, '-d', dir, '-a', address, '-p', '0', '--configure-bucket', S3_BUCKET], {}, /S3rver listening on ([\d.]+):(\d+)/);
+  const r = await run([process.execPath, bin, '-d', dir, '-a', address, '-p', String(port), '--configure-bucket', S3_BUCKET], {}, /S3rver listening on ([\d.]+):(\d+)/);
   const endpoint = `http://${r.match[1]}:${r.match[2]}`;
   return { ...r, endpoint, env: { PODIUM_S3_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' } };
 }
