@@ -2,9 +2,15 @@
  * Detection bench: a COCO-val-sized case (5,000 images, ~37,000 boxes over 80 categories with
  * some crowd, polygons in the truth as COCO has, 100 detections an image = 500,000), scored end
  * to end by `node dist/cli.js evaluate --task detection ... --json` from the CSV and from the
- * results JSON. Prints wall time (best and median) and peak RSS with the machine.
+ * results JSON, on 1 and 2 scoring threads (PODIUM_THREADS). Prints wall time (best and median),
+ * CPU and peak RSS with the machine.
  *
- *   npm run build && npx tsx bench/detection/run.ts [--runs 5] [--images 5000]
+ *   npm run build && npx tsx bench/detection/run.ts [--runs 5] [--images 5000] [--against DIR]
+ *
+ * `--against DIR`: also runs DIR/dist/cli.js (another build, e.g. an older commit checked out
+ * and built elsewhere), alternating with this one, so a change is measured before and after in
+ * the same run; the numbers of both must be identical. DIR gets PODIUM_DETECTION_THREADS as
+ * well, the thread setting of builds before the scoring pipeline.
  *
  * The reference, pycocotools, is not packaged by Debian (python3-pycocotools does not exist),
  * so it is not run here; the issue quotes ~41 s for this size on this machine.
@@ -14,11 +20,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, rng } from '../lib/measure.js';
-import { numberFlag } from '../lib/args.js';
+import { flag, numberFlag } from '../lib/args.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = numberFlag('runs', 5);
 const IMAGES = numberFlag('images', 5000);
+const againstDir = flag('against');
+const AGAINST = againstDir !== undefined ? path.resolve(againstDir) : undefined;
 const DETS_PER_IMAGE = 100;
 const out = path.join(root, 'bench/out', `detection-${IMAGES}`);
 
@@ -110,8 +118,7 @@ console.log(`detection bench: ${IMAGES} images, ${data.boxes} truth boxes (${dat
 console.log(`files: truth ${mb(data.truth)} MB, CSV ${mb(data.csv)} MB, JSON ${mb(data.json)} MB`);
 console.log(`machine: ${machine()}`);
 
-const cli = path.join(root, 'dist/cli.js');
-const command = (submission: string) => [cli, 'evaluate', '--task', 'detection', '--truth', data.truth, '--submission', submission, '--json'];
+const command = (cli: string, submission: string) => [cli, 'evaluate', '--task', 'detection', '--truth', data.truth, '--submission', submission, '--json'];
 
 interface Measured {
   wall: number;
@@ -131,18 +138,24 @@ function measure(args: string[], env: NodeJS.ProcessEnv = {}): Measured {
   return { wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), peakMb: Number(m[4]) / 1024, stdout: r.stdout };
 }
 
-// Default: a second thread only when a core is free (load average below the core count).
-const cases: Array<[string, string, NodeJS.ProcessEnv]> = [
-  ['csv, default', data.csv, {}],
-  ['json, default', data.json, {}],
-  ['csv, 1 thread', data.csv, { PODIUM_DETECTION_THREADS: '1' }],
-  ['csv, 2 threads', data.csv, { PODIUM_DETECTION_THREADS: '2' }],
-  ['json, 1 thread', data.json, { PODIUM_DETECTION_THREADS: '1' }],
-  ['json, 2 threads', data.json, { PODIUM_DETECTION_THREADS: '2' }],
+// Default threads: every core (PODIUM_THREADS unset). Earlier builds read PODIUM_DETECTION_THREADS
+// and by default used a second thread only when the load average left a core free.
+const builds: Array<[string, string]> = [['this build', path.join(root, 'dist/cli.js')]];
+if (AGAINST) builds.unshift([`${path.basename(AGAINST)}`, path.join(AGAINST, 'dist/cli.js')]);
+const threadSettings: Array<[string, NodeJS.ProcessEnv]> = [
+  ['default', { PODIUM_THREADS: '', PODIUM_DETECTION_THREADS: '' }],
+  ['1 thread', { PODIUM_THREADS: '1', PODIUM_DETECTION_THREADS: '1' }],
+  ['2 threads', { PODIUM_THREADS: '2', PODIUM_DETECTION_THREADS: '2' }],
 ];
+const cases: Array<[string, string[], NodeJS.ProcessEnv]> = [];
+for (const [threads, env] of threadSettings) {
+  for (const [kind, file] of [['csv', data.csv], ['json', data.json]] as const) {
+    for (const [build, cli] of builds) cases.push([`${builds.length > 1 ? build + ': ' : ''}${kind}, ${threads}`, command(cli, file), env]);
+  }
+}
 const runs = new Map<string, Measured[]>(cases.map(([label]) => [label, []]));
-// Alternate the cases so background load hits them alike.
-for (let i = 0; i < RUNS; i++) for (const [label, file, env] of cases) runs.get(label)!.push(measure(command(file), env));
+// Alternate the cases (and the builds) so background load hits them alike.
+for (let i = 0; i < RUNS; i++) for (const [label, cmd, env] of cases) runs.get(label)!.push(measure(cmd, env));
 
 const metrics = [...runs.values()].flat().map((r) => JSON.stringify(JSON.parse(r.stdout).metrics));
 const first = JSON.parse(metrics[0]!);

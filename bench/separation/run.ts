@@ -6,7 +6,11 @@
  * whose numbers are also compared with podium's.
  *
  *   npm run build && npx tsx bench/separation/run.ts [--mixtures 3000] [--seconds 4]
- *     [--rate 16000] [--repeat 3] [--single 300] [--reference 20] [--zip]
+ *     [--rate 16000] [--repeat 3] [--single 300] [--reference 20] [--zip] [--against DIR]
+ *
+ * `--against DIR`: also runs DIR/dist/cli.js (another build, e.g. an older commit checked out and
+ * built elsewhere), alternating with this one, so a change is measured before and after in the
+ * same run, and says whether both builds give identical numbers.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,6 +32,7 @@ const { values } = parseArgs({
     single: { type: 'string', default: '300' },
     reference: { type: 'string', default: '20' },
     zip: { type: 'boolean', default: false },
+    against: { type: 'string' },
   },
 });
 const mixtures = Number(values.mixtures);
@@ -87,8 +92,8 @@ function subset(count: number, name: string): { truth: string; submission: strin
   return { truth: path.join(dir, 'truth'), submission: path.join(dir, 'submission') };
 }
 
-function evaluate(truthDir: string, sub: string, threads?: number): Run {
-  const args = ['dist/cli.js', 'evaluate', '--task', 'separation', '--truth', truthDir, '--submission', sub, '--json'];
+function evaluate(truthDir: string, sub: string, threads?: number, cli = 'dist/cli.js'): Run {
+  const args = [cli, 'evaluate', '--task', 'separation', '--truth', truthDir, '--submission', sub, '--json'];
   if (threads) process.env.PODIUM_THREADS = String(threads);
   else delete process.env.PODIUM_THREADS;
   return runMeasured(process.execPath, args);
@@ -120,9 +125,14 @@ async function main(): Promise<void> {
   const all: Run[] = [];
   const zipped: Run[] = [];
   const single: Run[] = [];
+  const againstCli = values.against ? path.join(path.resolve(values.against), 'dist/cli.js') : undefined;
+  const againstAll: Run[] = [];
+  const againstSingle: Run[] = [];
   for (let k = 0; k < repeat; k++) {
+    if (againstCli) againstAll.push(evaluate(truth, submission, undefined, againstCli));
     all.push(evaluate(truth, submission));
     if (zipPath) zipped.push(evaluate(truth, zipPath));
+    if (againstCli) againstSingle.push(evaluate(small.truth, small.submission, 1, againstCli));
     single.push(evaluate(small.truth, small.submission, 1));
   }
   const ref = reference(referenceCount);
@@ -159,6 +169,16 @@ async function main(): Promise<void> {
     `agreement on the ${referenceCount} mixtures: max |SDR/SIR/SAR difference| ${maxDiff.toExponential(2)} dB, permutations ${permsEqual ? 'identical' : 'DIFFER'}`,
     `means: ${Object.entries(ours.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`,
   );
+  if (againstCli) {
+    const b = summarize(againstAll);
+    const bs = summarize(againstSingle);
+    const same = againstAll.every((r) => JSON.stringify(JSON.parse(r.stdout).per_mixture) === JSON.stringify(ours.per_mixture));
+    lines.push(
+      `against ${values.against}, all cores: best ${b.best.toFixed(2)} s, median ${b.median.toFixed(2)} s, cpu ${b.cpu.toFixed(1)} s, peak RSS ${b.peakRssMb.toFixed(0)} MB (this build: best ${a.best.toFixed(2)} s, median ${a.median.toFixed(2)} s, cpu ${a.cpu.toFixed(1)} s)`,
+      `against ${values.against}, one thread, first ${singleCount}: best ${bs.best.toFixed(2)} s, median ${bs.median.toFixed(2)} s, CPU ${((bs.cpu / singleCount) * 1000).toFixed(1)} ms a mixture (this build: best ${s.best.toFixed(2)} s, median ${s.median.toFixed(2)} s, CPU ${(singleCpu * 1000).toFixed(1)} ms)`,
+      `both builds give identical per-mixture numbers: ${same}`,
+    );
+  }
   console.log(lines.join('\n'));
 }
 

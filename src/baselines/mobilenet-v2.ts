@@ -28,6 +28,12 @@ export interface MobileNetV2Config {
   lastChannels: number;
   /** BN momentum; short trainings need a faster moving average than Keras' 0.99. */
   bnMomentum?: number;
+  /**
+   * DeepLab's output stride: a block whose stride would take the feature map past it runs at
+   * stride 1 and multiplies the atrous rate of the depthwise convolutions from there on
+   * (DeepLabv3, section 3.1; the MobileNetV2 paper's Table 7 uses 16). Default: no limit.
+   */
+  outputStride?: number;
 }
 
 export interface Backbone {
@@ -74,9 +80,10 @@ export function convBnRelu6(
   return relu ? (relu6(`${name}_relu6`).apply(y) as tf.SymbolicTensor) : y;
 }
 
-export function depthwiseBnRelu6(x: tf.SymbolicTensor, stride: number, seeds: Seeds, name: string, momentum = 0.9): tf.SymbolicTensor {
+export function depthwiseBnRelu6(x: tf.SymbolicTensor, stride: number, seeds: Seeds, name: string, momentum = 0.9, rate = 1): tf.SymbolicTensor {
   let y = tf.layers.depthwiseConv2d({
     kernelSize: 3, strides: stride, padding: 'same', useBias: false, depthwiseInitializer: seeds.he(), name: `${name}_dw`,
+    ...(rate > 1 ? { dilationRate: rate } : {}),
   }).apply(x) as tf.SymbolicTensor;
   y = tf.layers.batchNormalization({ momentum, name: `${name}_dw_bn` }).apply(y) as tf.SymbolicTensor;
   return relu6(`${name}_dw_relu6`).apply(y) as tf.SymbolicTensor;
@@ -84,12 +91,12 @@ export function depthwiseBnRelu6(x: tf.SymbolicTensor, stride: number, seeds: Se
 
 /** The inverted residual block with linear bottleneck (paper, Table 1 and Figure 4). */
 export function invertedResidual(
-  x: tf.SymbolicTensor, expansion: number, outChannels: number, stride: number, seeds: Seeds, name: string, momentum = 0.9,
+  x: tf.SymbolicTensor, expansion: number, outChannels: number, stride: number, seeds: Seeds, name: string, momentum = 0.9, rate = 1,
 ): tf.SymbolicTensor {
   const inChannels = x.shape[x.shape.length - 1] as number;
   let y = x;
   if (expansion !== 1) y = convBnRelu6(y, inChannels * expansion, 1, 1, seeds, `${name}_expand`, momentum);
-  y = depthwiseBnRelu6(y, stride, seeds, name, momentum);
+  y = depthwiseBnRelu6(y, stride, seeds, name, momentum, rate);
   y = convBnRelu6(y, outChannels, 1, 1, seeds, `${name}_project`, momentum, false); // linear bottleneck
   if (stride === 1 && inChannels === outChannels) y = tf.layers.add({ name: `${name}_add` }).apply([x, y]) as tf.SymbolicTensor;
   return y;
@@ -102,11 +109,18 @@ export function mobileNetV2(input: tf.SymbolicTensor, config: MobileNetV2Config,
   let x = convBnRelu6(input, makeDivisible((config.stemChannels ?? 32) * config.alpha), 3, config.stemStride, seeds, 'stem', momentum);
   byStride.set(stride, x);
   let index = 0;
+  let rate = 1;
+  const limit = config.outputStride ?? Infinity;
   for (const [t, c, n, s] of config.blocks) {
     const channels = makeDivisible(c * config.alpha);
     for (let i = 0; i < n; i++) {
-      const blockStride = i === 0 ? s : 1;
-      x = invertedResidual(x, t, channels, blockStride, seeds, `block${index++}`, momentum);
+      let blockStride = i === 0 ? s : 1;
+      const blockRate = rate;
+      if (stride * blockStride > limit) {
+        rate *= blockStride; // the following blocks see the map at the rate the stride would have given
+        blockStride = 1;
+      }
+      x = invertedResidual(x, t, channels, blockStride, seeds, `block${index++}`, momentum, blockRate);
       stride *= blockStride;
       byStride.set(stride, x);
     }

@@ -19,6 +19,14 @@ export function modelCost(model: tf.LayersModel): ModelCost {
   return { params: model.countParams(), madds: layerMadds(model.layers) };
 }
 
+/**
+ * Trainable parameters (Keras' `trainableWeights`: kernels, biases, batch-norm gamma and beta,
+ * not its moving mean and variance), the count the papers' tables give.
+ */
+export function trainableParams(model: tf.LayersModel): number {
+  return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+}
+
 function shapeOf(s: tf.Shape | tf.Shape[]): number[] {
   const one = (Array.isArray(s[0]) ? s[0] : s) as (number | null)[];
   return one.slice(1).map((d) => d ?? 1);

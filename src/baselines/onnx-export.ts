@@ -14,8 +14,11 @@
  *                      contract of the model track, so it is inat2018-mini's `model.reference`.
  *   deeplab-v3plus     image NHWC [N, S, S, 3] in [-1, 1] → scores NHWC [N, S, S, 21] (the
  *                      segmentation contract at the set's image size).
- *   ssdlite-mobilenet-v2  image [N, 64, 64, 3] → class_logits [N, A, C + 1], box_offsets [N, A, 4]
- *                      (the raw heads; the SSD decoding and NMS stay outside the file).
+ *   ssdlite-mobilenet-v2  pixels [1, H, W, 3] in [-1, 1] at the images' size → boxes [1, K, 4],
+ *                      scores [1, K], classes [1, K]: the box filter to 64 px, the network and
+ *                      the SSD decoding and per-class NMS as ONNX nodes (detection/ssd-onnx.ts),
+ *                      the detection contract; the comparison with tfjs reads the network's
+ *                      own outputs (class_logits, box_offsets) inside the file.
  *   audio-only-mask / audio-visual-mask  spectrum [N, T, F] (+ faces [N, T, 4]) → masks
  *                      [N, T, 2, F] (the STFT and its inverse stay outside the file).
  */
@@ -24,9 +27,12 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../problems.js';
 import { dataRoot } from '../paths.js';
-import { measureLatency, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
+import { interleavedSingleStream, measureLatency, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
+import { mulberry32 } from '../random.js';
 import type { HostTensor } from '../models/tensor.js';
 import { layersToOnnx } from './layers-to-onnx.js';
+import type { OnnxGraph, ValueInfo } from '../models/onnx-graph.js';
+import { onnx } from '../models/onnx-file.js';
 import { hasSavedModel, loadModel } from './model-store.js';
 import { machineLabel, modelLatency } from './model-latency.js';
 import { initRuntime } from './runtime.js';
@@ -45,6 +51,17 @@ export interface ExportSource {
   outputNames: string[];
   /** A per-class constant subtracted from the single output (classification's log prior). */
   subtract?: Float32Array;
+  /**
+   * Nodes around the network that make the file meet its task's contract (detection): they read
+   * the network's named outputs and give the file's own inputs and outputs. The network's
+   * outputs stay in the file under `outputNames`, where the comparison with tfjs reads them.
+   */
+  wrap?: {
+    names: string[];
+    build(g: OnnxGraph, networkInputs: ValueInfo[], networkOutputs: string[]): { inputs: ValueInfo[]; outputs: ValueInfo[] };
+  };
+  /** The file's inputs for test item i, when the wrapped file's inputs differ from the network's. */
+  fileInput?: (i: number) => Record<string, HostTensor>;
   description: string;
 }
 
@@ -104,17 +121,40 @@ const SPECS: ExportSpec[] = [
     challenge: 'detection-mini', name: 'ssdlite-mobilenet-v2',
     async source(dataDir, workDir) {
       const { downscaleScaled, readImage, readInstances } = await import('./detection/data.js');
-      const { SSD_INPUT } = await import('./detection/ssdlite.js');
+      const { SSD_INPUT, ssdAnchors } = await import('./detection/ssdlite.js');
+      const { appendSsdPostprocess, prependBoxFilter } = await import('./detection/ssd-onnx.js');
+      const { readRgb } = await import('./images.js');
       const c = readMeta<{ categories: number[] }>(workDir, 'detection-mini', 'ssdlite-mobilenet-v2');
       const test = readInstances(dataDir, 'test');
       const px = SSD_INPUT * SSD_INPUT * 3;
       const pixels = new Float32Array(test.images.length * px);
       test.images.forEach((im, i) => downscaleScaled(readImage(dataDir, 'test', im.file_name), im.width / SSD_INPUT, pixels, i * px));
       const cut = slicer(pixels, [SSD_INPUT, SSD_INPUT, 3]);
+      const side = test.images[0].width;
+      for (const im of test.images) {
+        if (im.width !== side || im.height !== side || side % SSD_INPUT !== 0) {
+          throw new UsageError(`baseline export: detection images must all be square and a multiple of ${SSD_INPUT} px (image ${im.id} is ${im.width}x${im.height})`);
+        }
+      }
+      const factor = side / SSD_INPUT;
+      const classes = c.meta.categories.length;
       return {
         model: await loadModel(c.model), count: test.images.length,
         input: (i) => [cut(i, 1)], batch: (s, n) => [cut(s, n)], outputNames: ['class_logits', 'box_offsets'],
-        description: `SSDLite on MobileNetV2 (${c.epochs} epochs, seed ${c.seed}): image NHWC [N, ${SSD_INPUT}, ${SSD_INPUT}, 3] in [-1, 1] → class_logits [N, A, ${c.meta.categories.length + 1}] (background first), box_offsets [N, A, 4] (SSD coding, variances 0.1 / 0.2)`,
+        wrap: {
+          names: ['pixels', 'boxes', 'scores', 'classes'],
+          build(g, networkInputs, [logits, offsets]) {
+            const input = prependBoxFilter(g, networkInputs[0].name, SSD_INPUT, factor);
+            return { inputs: [input], outputs: appendSsdPostprocess(g, logits, offsets, ssdAnchors(), classes) };
+          },
+        },
+        fileInput(i) {
+          const img = readRgb(path.join(dataDir, 'images', 'test', test.images[i].file_name));
+          const data = new Float32Array(img.rgb.length);
+          for (let j = 0; j < data.length; j++) data[j] = -1 + img.rgb[j] * (2 / 255); // as the detection adapter scales
+          return { pixels: { dtype: 'float32', dims: [1, side, side, 3], data } };
+        },
+        description: `SSDLite on MobileNetV2 (${c.epochs} epochs, seed ${c.seed}): pixels NHWC [1, ${side}, ${side}, 3] in [-1, 1] → box filter to ${SSD_INPUT} px → network (class_logits [1, A, ${classes + 1}], box_offsets [1, A, 4]) → softmax, SSD decoding, per-class NMS (IoU 0.5, score 0.05), best 100 → boxes [1, K, 4] (ymin, xmin, ymax, xmax in 0..1), scores [1, K], classes [1, K] (index into the categories in ascending id)`,
       };
     },
   },
@@ -151,9 +191,13 @@ export function exportableBaselines(challenge?: string): { challenge: string; na
   return SPECS.filter((s) => !challenge || s.challenge === challenge).map(({ challenge: c, name }) => ({ challenge: c, name }));
 }
 
-/** The ONNX bytes of a source's model (with its constant subtraction, if any) under the given output names. */
-export function encodeSource(src: ExportSource, docString: string): Uint8Array {
-  const { graph, inputs, outputs } = layersToOnnx(src.model, src.outputNames);
+/**
+ * The ONNX bytes of a source's model (with its constant subtraction, if any) under the given
+ * output names, inside its contract wrapping unless `network` asks for the network alone.
+ */
+export function encodeSource(src: ExportSource, docString: string, network = false): Uint8Array {
+  const wrap = network ? undefined : src.wrap;
+  const { graph, inputs, outputs } = layersToOnnx(src.model, [...src.outputNames, ...(wrap?.names ?? [])]);
   const named = outputs.map((o, i) => {
     let name = o.name;
     if (src.subtract) {
@@ -163,7 +207,17 @@ export function encodeSource(src: ExportSource, docString: string): Uint8Array {
     graph.node('Identity', [name], [src.outputNames[i]]);
     return { name: src.outputNames[i], dims: o.dims };
   });
-  return graph.encode(src.model.name, inputs, named, docString);
+  if (!wrap) return graph.encode(src.model.name, inputs, named, docString);
+  const io = wrap.build(graph, inputs, named.map((o) => o.name));
+  return graph.encode(src.model.name, io.inputs, io.outputs, docString);
+}
+
+/** The file with the network's own outputs also declared as graph outputs (what the comparison reads). */
+function exposeNetworkOutputs(bytes: Uint8Array, names: string[]): Uint8Array {
+  const model = onnx.ModelProto.decode(bytes);
+  const declared = new Set((model.graph!.output ?? []).map((o) => o.name));
+  for (const name of names) if (!declared.has(name)) model.graph!.output!.push(onnx.ValueInfoProto.create({ name }));
+  return onnx.ModelProto.encode(model).finish();
 }
 
 /** The tfjs side of the comparison: the model's outputs with the same constant subtracted. */
@@ -189,14 +243,22 @@ export interface Parity {
 /** Runs the ONNX bytes (written to `file`) in onnxruntime-node and the tfjs model on every test item. */
 export async function checkParity(src: ExportSource, file: string): Promise<Parity> {
   const { loadOnnx } = await import('../models/onnx-runtime.js');
-  const onnxModel = await loadOnnx({ format: 'onnx', path: file, threads: 1, maxModelBytes: Number.MAX_SAFE_INTEGER });
+  const probe = src.wrap ? `${file}.probe-${process.pid}` : file;
+  if (src.wrap) fs.writeFileSync(probe, exposeNetworkOutputs(fs.readFileSync(file), src.outputNames));
+  let onnxModel: Awaited<ReturnType<typeof loadOnnx>>;
+  try {
+    onnxModel = await loadOnnx({ format: 'onnx', path: probe, threads: 1, maxModelBytes: Number.MAX_SAFE_INTEGER });
+  } finally {
+    if (probe !== file) fs.rmSync(probe, { force: true });
+  }
   const inputNames = src.model.inputNames;
   const parity: Parity = { items: 0, elements: 0, maxAbsDiff: 0, maxAbs: 0 };
   try {
     for (let i = 0; i < src.count; i++) {
       const xs = src.input(i);
-      const feeds: Record<string, HostTensor> = {};
+      let feeds: Record<string, HostTensor> = {};
       xs.forEach((x, k) => (feeds[inputNames[k]] = host(x)));
+      if (src.fileInput) feeds = src.fileInput(i);
       const got = await onnxModel.run(feeds);
       const want = tfjsOutputs(src, xs);
       want.forEach((w, k) => {
@@ -226,8 +288,12 @@ export interface ExportResult {
   bytes: number;
   description: string;
   parity: Parity;
-  /** The same network and samples timed by the same harness in both runtimes. */
-  latency?: { tfjs: LatencyReport; onnx: LatencyReport };
+  /**
+   * The same network and samples timed by the same harness in both runtimes; `relative` is
+   * ONNX Runtime / tfjs latency from a third, interleaved run (AB/BA pairs, the median of the
+   * per-pair ratios), which holds under load where the two separate runs' milliseconds do not.
+   */
+  latency?: { tfjs: LatencyReport; onnx: LatencyReport; relative: number };
 }
 
 export interface ExportOptions {
@@ -278,7 +344,16 @@ export async function exportBaseline(challenge: string, name: string, opts: Expo
       fs.rmSync(pending, { force: true });
     }
     const result: ExportResult = { challenge, baseline: name, file, bytes: bytes.length, description: src.description, parity };
-    if (opts.latency) result.latency = await bothLatencies(src, file, opts.latency, Math.min(opts.latencySamples ?? 32, src.count), runtime);
+    if (opts.latency) {
+      // The same network in both runtimes: a wrapped file's extra nodes (box filter, NMS) are left out of the timing.
+      const network = src.wrap ? `${file}.network-${process.pid}` : file;
+      if (src.wrap) fs.writeFileSync(network, encodeSource(src, src.description, true));
+      try {
+        result.latency = await bothLatencies(src, network, opts.latency, Math.min(opts.latencySamples ?? 32, src.count), runtime);
+      } finally {
+        if (network !== file) fs.rmSync(network, { force: true });
+      }
+    }
     return result;
   } finally {
     src.model.dispose();
@@ -288,8 +363,8 @@ export async function exportBaseline(challenge: string, name: string, opts: Expo
 /**
  * The latency harness (evaluators/latency.ts: SingleStream after warm-up, Offline) on the same
  * samples, tfjs (wasm) first, then ONNX Runtime (CPU, one intra-op thread, the sandbox's
- * session options), in this process. Params and multiply-adds: tfjs from the layers, ONNX
- * read from the graph.
+ * session options), in this process, then both interleaved for their ratio. Params and
+ * multiply-adds: tfjs from the layers, ONNX read from the graph.
  */
 async function bothLatencies(src: ExportSource, file: string, settings: LatencySettings, samples: number, runtime: Awaited<ReturnType<typeof initRuntime>>) {
   const tfjs = await modelLatency(
@@ -309,13 +384,25 @@ async function bothLatencies(src: ExportSource, file: string, settings: LatencyS
   try {
     const single = Array.from({ length: samples }, (_, i) => feedsOf(src.input(i)));
     const cost = await onnxModel.cost(single[0]);
+    const runOnnx = async (i: number) => void (await onnxModel.run(single[i]));
     const onnx = await measureLatency({
       samples,
-      runOne: async (i) => void (await onnxModel.run(single[i])),
+      runOne: runOnnx,
       runBatch: async (start, count) => void (await onnxModel.run(feedsOf(src.batch(start, count)))),
       params: cost.params, madds: cost.madds, backend: onnxModel.runtime, machine: machineLabel(),
     }, settings);
-    return { tfjs, onnx };
+    const tfInputs = Array.from({ length: samples }, (_, i) => src.input(i));
+    try {
+      const runTfjs = async (i: number) => {
+        const outs = tfjsOutputs(src, tfInputs[i]);
+        await Promise.all(outs.map((t) => t.data()));
+        tf.dispose(outs);
+      };
+      const paired = await interleavedSingleStream({ samples, runOne: runOnnx }, { samples, runOne: runTfjs }, settings, mulberry32(2018));
+      return { tfjs, onnx, relative: paired.pairedRatio };
+    } finally {
+      tf.dispose(tfInputs.flat());
+    }
   } finally {
     await onnxModel.dispose();
   }

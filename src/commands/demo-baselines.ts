@@ -56,7 +56,7 @@ export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir
     try {
       const e = await exportBaseline(challenge, name, { dataDir: path.join(dataDir, challenge), latency: QUICK_LATENCY, log });
       const o = e.latency!.onnx;
-      latency = { ...latency, onnx_p50_ms: o.p50_ms, onnx_p90_ms: o.p90_ms, onnx_p99_ms: o.p99_ms, onnx_runtime: o.backend };
+      latency = { ...latency, onnx_p50_ms: o.p50_ms, onnx_p90_ms: o.p90_ms, onnx_p99_ms: o.p99_ms, onnx_vs_tfjs: e.latency!.relative, onnx_runtime: o.backend };
     } catch (err) {
       log(`ONNX export failed: ${(err as Error).message.split('\n')[0]}`); // the tfjs entry still counts
     }

@@ -86,8 +86,11 @@ export const COCO_METRICS: readonly MetricInfo[] = [
 
 /** Ground truth: annotations as parallel arrays; images and categories by rank (ids ascending). */
 export interface CocoGroundTruth {
-  /** Image ids ascending; an annotation's `image` is an index into this list. */
-  imageIds: readonly number[];
+  /**
+   * Image ids ascending (numbers, or strings in code point order as pycocotools sorts them); an
+   * annotation's `image` is an index into this list.
+   */
+  imageIds: readonly number[] | readonly string[];
   /** Category ids ascending; an annotation's `category` is an index into this list. */
   categoryIds: readonly number[];
   categoryNames: readonly string[];

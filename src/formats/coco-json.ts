@@ -2,7 +2,9 @@
  * COCO files: the instances JSON of a truth (`images`, `annotations` with `bbox`, `area`,
  * `iscrowd`, `categories`) and a results JSON submission (an array of
  * `{image_id, category_id, bbox: [x, y, w, h], score}`), as pycocotools' `COCO` and `loadRes`
- * read them.
+ * read them. Image ids are numbers, or strings throughout (pycocotools takes either: it sorts
+ * the ids, so strings rank in code point order, as Python compares them); a file mixing both is
+ * refused, as Python 3 cannot sort it.
  *
  * Results files are large (500,000 entries, ~50 MB), so they are scanned from bytes by hand:
  * no object per entry, numbers parsed in place. Anything the scanner does not expect (escaped
@@ -20,8 +22,22 @@ import { stripSegmentation } from './json-without-segmentation.js';
 /** A COCO truth with the id -> rank lookups its submission readers need. */
 export interface CocoTruthFile {
   truth: CocoGroundTruth;
+  /** Numeric image ids -> rank (empty when the truth's image ids are strings). */
   imageRank: IdLookup;
+  /** String image ids -> rank, when the truth's image ids are strings. */
+  imageKeyRank?: Map<string, number>;
   categoryRank: IdLookup;
+}
+
+/** Python's `str` order: by code point (JS `<` compares UTF-16 units, which differs above U+FFFF). */
+export function compareCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
 }
 
 type Json = unknown;
@@ -79,15 +95,18 @@ export function cocoInstancesFromJson(doc: unknown, name: string): CocoTruthFile
   const annotations = doc.annotations as Json[];
   const categories = doc.categories as Json[];
 
-  const imageIds = uniqueIds(images, 'images', name, problems);
+  const imageIds = uniqueImageIds(images, name, problems);
   const categoryIdsRaw = uniqueIds(categories, 'categories', name, problems);
   const namesById = new Map<number, string>();
   categories.forEach((c) => {
     if (isObject(c) && isFiniteNumber(c.id)) namesById.set(c.id, typeof c.name === 'string' ? c.name : String(c.id));
   });
-  imageIds.sort((a, b) => a - b);
+  const stringIds = typeof imageIds[0] === 'string';
+  if (stringIds) (imageIds as string[]).sort(compareCodePoints);
+  else (imageIds as number[]).sort((a, b) => a - b);
   const categoryIds = [...categoryIdsRaw].sort((a, b) => a - b);
-  const imageRank = new IdLookup(imageIds);
+  const imageRank = new IdLookup(stringIds ? [] : (imageIds as number[]));
+  const imageKeyRank = stringIds ? new Map((imageIds as string[]).map((id, i) => [id, i])) : undefined;
   const categoryRank = new IdLookup(categoryIds);
 
   const n = annotations.length;
@@ -99,7 +118,7 @@ export function cocoInstancesFromJson(doc: unknown, name: string): CocoTruthFile
   annotations.forEach((a, i) => {
     const where = { file: name, row: i + 1 };
     if (!isObject(a)) return problems.add({ ...where, message: 'annotation must be an object' });
-    const img = isFiniteNumber(a.image_id) ? imageRank.get(a.image_id) : -1;
+    const img = imageKeyRank ? (typeof a.image_id === 'string' ? (imageKeyRank.get(a.image_id) ?? -1) : -1) : isFiniteNumber(a.image_id) ? imageRank.get(a.image_id) : -1;
     if (img < 0) problems.add({ ...where, column: 'image_id', message: `annotation ${i + 1}: image_id ${JSON.stringify(a.image_id)} is not in "images"` });
     const cat = isFiniteNumber(a.category_id) ? categoryRank.get(a.category_id) : -1;
     if (cat < 0) problems.add({ ...where, column: 'category_id', message: `annotation ${i + 1}: category_id ${JSON.stringify(a.category_id)} is not in "categories"` });
@@ -127,8 +146,30 @@ export function cocoInstancesFromJson(doc: unknown, name: string): CocoTruthFile
       crowd,
     },
     imageRank,
+    imageKeyRank,
     categoryRank,
   };
+}
+
+/** Image ids: all numbers or all strings (non-empty), distinct. */
+function uniqueImageIds(items: Json[], name: string, problems: ProblemList): number[] | string[] {
+  const kindOf = (item: Json) => (isObject(item) ? (isFiniteNumber(item.id) ? 'number' : typeof item.id === 'string' && item.id !== '' ? 'string' : 'bad') : 'bad');
+  const first = items.map(kindOf).find((k) => k !== 'bad') ?? 'number';
+  const seen = new Set<number | string>();
+  const ids: (number | string)[] = [];
+  items.forEach((item, i) => {
+    const kind = kindOf(item);
+    const id = (item as Record<string, Json>)?.id;
+    if (kind === 'bad') problems.add({ file: name, column: 'images', message: `images[${i}]: id must be a number or a non-empty string` });
+    else if (kind !== first) {
+      problems.add({ file: name, column: 'images', message: `images[${i}]: id ${JSON.stringify(id)} is a ${kind} but images[0..] have ${first} ids; give every image id as a ${first} (pycocotools sorts them together)` });
+    } else if (seen.has(id as number | string)) problems.add({ file: name, column: 'images', message: `images[${i}]: duplicate id ${JSON.stringify(id)}` });
+    else {
+      seen.add(id as number | string);
+      ids.push(id as number | string);
+    }
+  });
+  return ids as number[] | string[];
 }
 
 function uniqueIds(items: Json[], key: string, name: string, problems: ProblemList): number[] {
@@ -158,7 +199,7 @@ export function addCocoDetection(
   ids: CocoTruthFile,
   problems: ProblemList,
   where: DetectionSource,
-  imageId: number,
+  imageId: number | string,
   categoryId: number,
   score: number,
   x: number,
@@ -167,7 +208,7 @@ export function addCocoDetection(
   h: number,
   text: (column: string) => string,
 ): void {
-  const img = ids.imageRank.get(imageId);
+  const img = typeof imageId === 'number' ? ids.imageRank.get(imageId) : (ids.imageKeyRank?.get(imageId) ?? -1);
   const cat = ids.categoryRank.get(categoryId);
   // The common case, checked without allocating anything.
   if (img >= 0 && cat >= 0 && w >= 0 && h >= 0 && Number.isFinite(score) && Number.isFinite(x) && Number.isFinite(y) && w !== Infinity && h !== Infinity) {
@@ -177,7 +218,7 @@ export function addCocoDetection(
   let ok = true;
   if (img < 0) {
     ok = false;
-    problems.add({ ...where, column: 'image_id', message: Number.isFinite(imageId) ? `image_id ${imageId} is not an image of the truth` : `image_id must be a number, found ${text('image_id')}` });
+    problems.add({ ...where, column: 'image_id', message: imageIdProblem(ids, imageId, text) });
   }
   if (cat < 0) {
     ok = false;
@@ -195,6 +236,15 @@ export function addCocoDetection(
     problems.add({ ...where, column: w < 0 ? 'width' : 'height', message: `${w < 0 ? 'width' : 'height'} must be >= 0, found ${w < 0 ? w : h}` });
   }
   if (ok) out.push(img, cat, score, x, y, w, h);
+}
+
+function imageIdProblem(ids: CocoTruthFile, imageId: number | string, text: (column: string) => string): string {
+  if (ids.imageKeyRank) {
+    return typeof imageId === 'string'
+      ? `image_id ${JSON.stringify(imageId)} is not an image of the truth`
+      : `image_id must be a string as the truth's image ids are, found ${text('image_id')}`;
+  }
+  return typeof imageId === 'number' && Number.isFinite(imageId) ? `image_id ${imageId} is not an image of the truth` : `image_id must be a number, found ${text('image_id')}`;
 }
 
 /**
@@ -295,7 +345,8 @@ function walkResults(doc: Json, ids: CocoTruthFile, name: string): DetectionTabl
     if (!Array.isArray(b) || b.length !== 4) return problems.add({ ...where, column: 'bbox', message: 'bbox must be an array of 4 numbers [x, y, width, height]' });
     const num = (v: Json) => (typeof v === 'number' ? v : NaN);
     const raw: Record<string, Json> = { image_id: entry.image_id, category_id: entry.category_id, score: entry.score, x: b[0], y: b[1], width: b[2], height: b[3] };
-    addCocoDetection(out, ids, problems, where, num(entry.image_id), num(entry.category_id), num(entry.score), num(b[0]), num(b[1]), num(b[2]), num(b[3]), (c) => describeJsonValue(raw[c]));
+    const imageId = ids.imageKeyRank && typeof entry.image_id === 'string' ? entry.image_id : num(entry.image_id);
+    addCocoDetection(out, ids, problems, where, imageId, num(entry.category_id), num(entry.score), num(b[0]), num(b[1]), num(b[2]), num(b[3]), (c) => describeJsonValue(raw[c]));
   });
   problems.throwIfAny();
   return out.table();

@@ -1,7 +1,7 @@
 /**
  * Detection submissions as CSV:
- * - COCO truth: `image_id,category_id,score,x,y,width,height` (numeric ids, box as COCO
- *   `[x, y, width, height]`);
+ * - COCO truth: `image_id,category_id,score,x,y,width,height` (numeric ids, or the image's
+ *   string id when the truth's are strings; box as COCO `[x, y, width, height]`);
  * - VOC truth: `image_id,class,score,xmin,ymin,xmax,ymax` (class by name, devkit pixels).
  *
  * The COCO form is the big one (500,000 rows), so a plain-ASCII file is read from bytes
@@ -36,7 +36,8 @@ export async function readCocoCsv(file: string, ids: CocoTruthFile, name = file)
   }
   const problems = new ProblemList();
   let out: DetectionBuilder;
-  if (isPlainAscii(bytes)) {
+  // String image ids are looked up by their text: the general reader keeps it.
+  if (!ids.imageKeyRank && isPlainAscii(bytes)) {
     const builder = new DetectionBuilder(Math.ceil(bytes.length / 40));
     const where = { file: name, line: 0 }; // copied by a problem, so one object serves every row
     scanCocoCsv(bytes, name, problems, (line, v, text) => {
@@ -54,7 +55,8 @@ export async function readCocoCsv(file: string, ids: CocoTruthFile, name = file)
       onRow(fields, line) {
         const v = fields.map(fieldNumber);
         const text = (column: string) => quoteText(fields[COCO_CSV_HEADER.indexOf(column as (typeof COCO_CSV_HEADER)[number])] ?? '');
-        addCocoDetection(out, ids, problems, { file: name, line }, v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, text);
+        const imageId = ids.imageKeyRank ? (fields[0] ?? '').trim() : v[0]!;
+        addCocoDetection(out, ids, problems, { file: name, line }, imageId, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, text);
       },
     });
   }

@@ -57,7 +57,7 @@ export interface Board {
 /** The chart may lag the data by this much (it is re-read at most this often). */
 export const HISTORY_MAX_AGE_MS = 5000;
 
-export const LATENCY_KEYS = ['p50_ms', 'p90_ms', 'p99_ms', 'onnx_p50_ms', 'onnx_p90_ms', 'onnx_p99_ms', 'relative', 'offline_per_s', 'params', 'madds', 'backend', 'machine'] as const;
+export const LATENCY_KEYS = ['p50_ms', 'p90_ms', 'p99_ms', 'onnx_p50_ms', 'onnx_p90_ms', 'onnx_p99_ms', 'onnx_vs_tfjs', 'relative', 'offline_per_s', 'params', 'madds', 'backend', 'machine'] as const;
 
 /** A point of the score-over-time chart. */
 export interface HistoryPoint {

@@ -80,9 +80,10 @@ function elements(dims: (number | { toNumber(): number })[] | null | undefined):
 
 /**
  * Inputs of operators that are settings rather than weights: Resize's roi and scales, Clip's
- * bounds (inputs since opset 11; Keras' UpSampling2D and ReLU6 keep them in the layer config).
+ * bounds (inputs since opset 11; Keras' UpSampling2D and ReLU6 keep them in the layer config),
+ * NonMaxSuppression's limits and thresholds.
  */
-const SETTING_INPUTS: Record<string, number[]> = { Resize: [1, 2], Clip: [1, 2] };
+const SETTING_INPUTS: Record<string, number[]> = { Resize: [1, 2], Clip: [1, 2], NonMaxSuppression: [2, 3, 4] };
 
 /**
  * Elements of floating-point initializers and Constant node tensors (the convention Keras'

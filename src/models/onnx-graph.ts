@@ -17,8 +17,8 @@ export type AttributeValue = number | number[] | string | { floats: number[] } |
 
 export interface ValueInfo {
   name: string;
-  /** null: the symbolic batch dimension "N". */
-  dims: (number | null)[];
+  /** null: the symbolic batch dimension "N"; a string: another symbolic dimension. */
+  dims: (number | string | null)[];
   elemType?: 'float32' | 'int64';
 }
 
@@ -112,7 +112,7 @@ function attributeOf(name: string, v: AttributeValue): InstanceType<typeof onnx.
 }
 
 function valueInfo(v: ValueInfo): InstanceType<typeof onnx.ValueInfoProto> {
-  const dim = v.dims.map((d) => onnx.TensorShapeProto.Dimension.create(d === null ? { dimParam: 'N' } : { dimValue: d }));
+  const dim = v.dims.map((d) => onnx.TensorShapeProto.Dimension.create(d === null ? { dimParam: 'N' } : typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
   return onnx.ValueInfoProto.create({
     name: v.name,
     type: onnx.TypeProto.create({

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBaseline, type RunOptions } from '../../src/baselines/run.js';
 import { checkParity, encodeSource, exportableBaselines, exportBaseline, exportSource, PARITY_TOLERANCE, type ExportResult } from '../../src/baselines/onnx-export.js';
 import { loadModel } from '../../src/baselines/model-store.js';
+import { ssdAnchors } from '../../src/baselines/detection/ssdlite.js';
 import { loadChallenge } from '../../src/challenges/definition.js';
 import { generateInatMini } from '../../src/datasets/inat2018-generate.js';
 import { generateVocSegMini } from '../../src/datasets/voc2012-seg-generate.js';
@@ -86,7 +87,9 @@ describe.each(exportable)('%s / %s', (challenge, name) => {
     expect(r.parity.maxAbsDiff).toBeLessThanOrEqual(PARITY_TOLERANCE);
     // Every weight comes across: the graph holds as many parameters as Keras counts (BN statistics included).
     const tfjs = await loadModel(path.join(root, 'data', challenge, 'baselines', name, 'model'));
-    const extra = challenge === 'inat2018-mini' ? 10 : 0; // the log prior of the logit adjustment, one per class
+    // Constants beside the weights: the log prior of the logit adjustment (one per class); SSD's
+    // anchors (4 per box) and its 5 decoding scalars (variances, the size cap, 1/2).
+    const extra = challenge === 'inat2018-mini' ? 10 : challenge === 'detection-mini' ? 4 * ssdAnchors().count + 5 : 0;
     expect(onnxParams(model)).toBe(tfjs.countParams() + extra);
     tfjs.dispose();
   }, 120_000);
@@ -103,8 +106,8 @@ describe.each(exportable)('%s / %s', (challenge, name) => {
     expect(p.status).toBe(0);
     const [opset, , inputs, outputs] = p.stdout.trim().split(' ');
     expect(opset).toBe('13');
-    expect(inputs).toBe(name === 'audio-visual-mask' ? 'spectrum,faces' : name === 'audio-only-mask' ? 'spectrum' : 'image');
-    expect(outputs).toBe({ 'inat2018-mini': 'scores', 'voc2012-seg-mini': 'scores', 'detection-mini': 'class_logits,box_offsets', 'separation-mini': 'masks' }[challenge]);
+    expect(inputs).toBe(name === 'audio-visual-mask' ? 'spectrum,faces' : name === 'audio-only-mask' ? 'spectrum' : challenge === 'detection-mini' ? 'pixels' : 'image');
+    expect(outputs).toBe({ 'inat2018-mini': 'scores', 'voc2012-seg-mini': 'scores', 'detection-mini': 'boxes,scores,classes', 'separation-mini': 'masks' }[challenge]);
   });
 });
 
@@ -138,6 +141,65 @@ describe('the exported classifier as a model-track entry', () => {
   }, 120_000);
 });
 
+describe('the exported DeepLab-v3+ as a model-track entry', () => {
+  it('writes, through the sandbox and the segmentation adapter, the baseline\'s masks', async () => {
+    const data = path.join(root, 'data', 'voc2012-seg-mini');
+    const dir = path.join(root, 'challenges', 'voc-model');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
+      'id: voc-model', 'title: voc-model', 'task: segmentation', `truth: ${path.join(data, 'VOC2012')}`,
+      'primary_metric: miou', 'options: { split: val }', 'submission: [file, model]',
+      `model: ${JSON.stringify({ inputs: path.join(data, 'VOC2012'), input: { range: [-1, 1] }, sandbox: { wall_s: 120 } })}`,
+      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
+    ].join('\n'));
+    const challenge = await loadChallenge(dir, { requireTruth: true });
+    const r = await evaluateModel(challenge, exports.get('voc2012-seg-mini/deeplab-v3plus')!.file, { workDir: path.join(root, 'work-voc'), latency: 'off' });
+    const baseline = baselineRuns.get('voc2012-seg-mini/deeplab-v3plus')!;
+    expect(r.report.metrics).toEqual(baseline.report.metrics);
+  }, 120_000);
+});
+
+describe('the exported SSDLite as a model-track entry', () => {
+  it('writes, through the sandbox and the detection adapter (box filter, decoding and NMS in the file), the baseline\'s detections', async () => {
+    const data = path.join(root, 'data', 'detection-mini');
+    const truth = path.join(data, 'annotations', 'instances_test.json');
+    const dir = path.join(root, 'challenges', 'det-model');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
+      'id: det-model', 'title: det-model', 'task: detection', `truth: ${truth}`, 'primary_metric: AP', 'options: {}', 'submission: [file, model]',
+      `model: ${JSON.stringify({ inputs: truth, input: { range: [-1, 1] }, sandbox: { wall_s: 120 } })}`,
+      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
+    ].join('\n'));
+    const challenge = await loadChallenge(dir, { requireTruth: true });
+    const r = await evaluateModel(challenge, exports.get('detection-mini/ssdlite-mobilenet-v2')!.file, { workDir: path.join(root, 'work-det'), latency: 'off' });
+    const baseline = baselineRuns.get('detection-mini/ssdlite-mobilenet-v2')!;
+    const rows = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const mine = rows(r.submission);
+    const theirs = rows(baseline.submission);
+    expect(mine.length).toBe(theirs.length);
+    expect(mine.length).toBeGreaterThan(0);
+    // Same detections: image, category, score (written to 1e-5) and box (written to 0.01 px),
+    // each up to one step of that rounding (float32 sums in two runtimes may round apart).
+    for (const d of mine) {
+      const match = theirs.find((t) => t[0] === d[0] && t[1] === d[1] && Math.abs(t[2] - d[2]) <= 1.01e-5 &&
+        [3, 4, 5, 6].every((c) => Math.abs(t[c] - d[c]) <= 0.0101));
+      expect(match, d.join(',')).toBeDefined();
+    }
+    expect(r.report.metrics.AP).toBeCloseTo(baseline.report.metrics.AP as number, 9);
+  }, 120_000);
+});
+
+describe('the shipped challenges', () => {
+  it('name as model.reference the files the export writes (demo data under data/)', async () => {
+    const { repoRoot } = await import('../helpers/cli.js');
+    for (const [id, name] of [['inat2018-mini', 'mobilenet-v2'], ['voc2012-seg-mini', 'deeplab-v3plus'], ['detection-mini', 'ssdlite-mobilenet-v2']]) {
+      const c = await loadChallenge(path.join(repoRoot, 'challenges', id), { requireTruth: false });
+      expect(c.submission).toContain('model');
+      expect(c.model!.reference).toBe(path.join(repoRoot, 'data', id, 'baselines', name, 'model.onnx'));
+    }
+  });
+});
+
 describe('podium baseline export (CLI)', () => {
   it('exports with side-by-side latency and reports mistakes in one line', () => {
     const env = { PODIUM_DATA: path.join(root, 'data') };
@@ -150,6 +212,7 @@ describe('podium baseline export (CLI)', () => {
     expect(r.latency!.onnx.backend).toMatch(/^onnxruntime-node .*intra-op 1/);
     expect(r.latency!.tfjs.queries).toBe(100);
     expect(r.latency!.onnx.queries).toBe(100);
+    expect(r.latency!.relative).toBeGreaterThan(0);
     // The same network: the ONNX graph holds the tfjs weights plus the 10-value log prior, and the same products.
     expect(r.latency!.onnx.params).toBe(r.latency!.tfjs.params + 10);
     expect(r.latency!.onnx.madds).toBe(r.latency!.tfjs.madds);

@@ -141,6 +141,7 @@ describe('podium demo --no-serve', () => {
     expect(latency.backend).toMatch(/^wasm/);
     expect(latency.onnx_runtime).toMatch(/^onnxruntime-node/);
     expect(latency.onnx_p50_ms).toBeGreaterThan(0);
+    expect(latency.onnx_vs_tfjs).toBeGreaterThan(0);
     const again = podium(args, { env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('already recorded');

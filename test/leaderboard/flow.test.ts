@@ -4,7 +4,7 @@
  * final selections, the private board after the end, baselines, and escaping on the pages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordBaseline } from '../../src/leaderboard/baselines.js';
+import { addBaselineLatency, recordBaseline } from '../../src/leaderboard/baselines.js';
 import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
 import { api, fileForm, makeWorld, register, submissionCsv, testClock, waitFor, webLogin } from './helpers.js';
 import fs from 'node:fs';
@@ -178,6 +178,12 @@ describe('participant flow', () => {
     expect(page.text).toContain('p50 latency (ms)');
     expect(page.text).toContain('multiply-adds');
     expect(page.text).not.toContain('p50_ms');
+    // The exported model's ONNX Runtime figures join the entry, and the cached board shows them at once.
+    expect(await addBaselineLatency(world.dbPath, 'toy', 'MobileNetV2 (ours)', { onnx_p50_ms: 2.5 })).toBe(true);
+    expect(await addBaselineLatency(world.dbPath, 'toy', 'no such baseline', { onnx_p50_ms: 1 })).toBe(false);
+    const after = await api(url, 'GET', '/api/challenges/toy/leaderboard');
+    expect(after.body.entries.find((x: any) => x.baseline).latency).toMatchObject({ p50_ms: 3.2, onnx_p50_ms: 2.5 });
+    expect(after.body.latency_columns).toContain('onnx_p50_ms');
   });
 
   it('opens the private board after the end, with selections and the public-to-private rank change', async () => {
