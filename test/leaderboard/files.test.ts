@@ -49,7 +49,7 @@ beforeAll(async () => {
   - url: https://data.example.org/full.tar
     size: 1234
     description: The full set, kept elsewhere.`);
-  server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined });
+  server = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined });
 });
 afterAll(async () => {
   await server?.close();
