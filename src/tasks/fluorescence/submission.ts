@@ -11,6 +11,7 @@ import path from 'node:path';
 import { listZip, type ZipEntry } from '../../formats/zip.js';
 import { ValidationError, type ProblemList } from '../../problems.js';
 import type { FluorescenceTruth } from './truth.js';
+import { isDesktopClutter, listSubmissionFolder, stripWrapperFolder } from '../../formats/submission-files.js';
 
 /**
  * Where one prediction's bytes are, and how messages name it (`sub.zip/well-A1/DAPI.png`):
@@ -32,11 +33,6 @@ export function zipLimits(truth: { ids: readonly string[]; channels: readonly st
 
 const PREDICTION = /^([^/]+)\/([^/]+)\.png$/i;
 
-function isClutter(name: string): boolean {
-  const base = name.split('/').pop()!;
-  return name.startsWith('__MACOSX/') || base.startsWith('.') || base === 'Thumbs.db' || base === 'desktop.ini';
-}
-
 /** Lists the submission and matches it to the truth; adds every problem to `problems`. */
 export async function openFluorescenceSubmission(submissionPath: string, truth: FluorescenceTruth, problems: ProblemList): Promise<FluorescenceSubmission> {
   const label = path.basename(submissionPath);
@@ -48,12 +44,12 @@ export async function openFluorescenceSubmission(submissionPath: string, truth: 
   }
   let files: { name: string; location: PredictionLocation }[];
   if (stat.isDirectory()) {
-    const { regular, links } = listFolder(submissionPath);
+    const { regular, links } = listSubmissionFolder(submissionPath);
     for (const name of links) problems.add({ file: `${label}/${name}`, message: 'is a symbolic link; predictions must be regular files' });
     files = regular.map((name) => ({ name, location: { file: path.join(submissionPath, name), label: `${label}/${name}` } }));
   } else if (submissionPath.toLowerCase().endsWith('.zip')) {
     const entries = await listZip(submissionPath, zipLimits(truth));
-    files = stripWrapperFolder(entries.filter((e) => !isClutter(e.name))).map(({ name, entry }) => ({ name, location: { entry: entry.name, label: `${label}/${entry.name}` } }));
+    files = stripWrapperFolder(entries.filter((e) => !isDesktopClutter(e.name)), (e) => e.name, PREDICTION).map(({ name, entry }) => ({ name, location: { entry: entry.name, label: `${label}/${entry.name}` } }));
   } else {
     throw ValidationError.of({ file: label, message: 'expected a folder or .zip with <id>/<CHANNEL>.png for every example and channel' });
   }
@@ -62,7 +58,7 @@ export async function openFluorescenceSubmission(submissionPath: string, truth: 
   const channelIndex = new Map(truth.channels.map((c, i) => [c, i]));
   const predictions: (PredictionLocation | undefined)[][] = truth.ids.map(() => new Array<PredictionLocation | undefined>(truth.channels.length));
   for (const { name, location } of files) {
-    if (isClutter(name)) continue;
+    if (isDesktopClutter(name)) continue;
     const match = PREDICTION.exec(name);
     if (!match) {
       problems.add({ file: location.label, message: 'unexpected file; a submission holds <id>/<CHANNEL>.png only' });
@@ -102,30 +98,4 @@ export async function predictionReader(zip: string | undefined, limits: { maxEnt
     if (!entry) throw new Error(`fluorescence: zip entry ${location.entry} is gone`);
     return entry.buffer();
   };
-}
-
-/** Relative paths of the files under a folder, '/'-separated; symbolic links apart (not followed). */
-function listFolder(root: string): { regular: string[]; links: string[] } {
-  const out: string[] = [];
-  const links: string[] = [];
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const name = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isSymbolicLink()) links.push(name);
-      else if (entry.isDirectory()) {
-        if (!isClutter(`${name}/`)) walk(name);
-      } else if (entry.isFile()) out.push(name);
-    }
-  };
-  walk('');
-  return { regular: out, links };
-}
-
-/** Drops one top folder shared by every entry when no entry is at the expected depth. */
-function stripWrapperFolder(entries: ZipEntry[]): { name: string; entry: ZipEntry }[] {
-  const plain = entries.map((entry) => ({ name: entry.name, entry }));
-  if (entries.length === 0 || entries.some((e) => PREDICTION.test(e.name))) return plain;
-  const top = entries[0]!.name.split('/')[0]!;
-  if (!entries.every((e) => e.name.startsWith(`${top}/`))) return plain;
-  return entries.map((entry) => ({ name: entry.name.slice(top.length + 1), entry }));
 }

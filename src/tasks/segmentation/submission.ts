@@ -10,6 +10,7 @@ import { listZip, type ZipEntry } from '../../formats/zip.js';
 import { ValidationError, type ProblemList } from '../../problems.js';
 import type { LabelMask, ProblemSink } from './masks.js';
 import { openRleSubmission } from './rle-submission.js';
+import { isDesktopClutter } from '../../formats/submission-files.js';
 
 /** A mask file's bytes and how messages name it (`sub.zip/2007_000032.png`). */
 export interface MaskBytes {
@@ -68,11 +69,6 @@ function startsLikeZip(file: string): boolean {
 }
 
 /** Files a zip tool or a desktop adds on its own; never a participant's mistake. */
-function isClutter(name: string): boolean {
-  const base = name.split('/').pop()!;
-  return name.startsWith('__MACOSX/') || base.startsWith('.') || base === 'Thumbs.db' || base === 'desktop.ini';
-}
-
 /**
  * Matches file names to truth ids: `<id>.png` (any folder inside a zip, extension in any case).
  * Adds a problem for anything else, and for every truth id without a mask.
@@ -83,7 +79,7 @@ function matchNames<T>(label: string, files: { name: string; value: T }[], expec
   const lowerToId = new Map(truthIds.map((id) => [id.toLowerCase(), id]));
   const found = new Map<string, { name: string; value: T }>();
   for (const file of files) {
-    if (isClutter(file.name)) continue;
+    if (isDesktopClutter(file.name)) continue;
     const base = file.name.split('/').pop()!;
     const where = { file: `${label}/${file.name}` };
     if (!base.toLowerCase().endsWith('.png')) {
@@ -118,7 +114,7 @@ function openFolder(dir: string, label: string, expected: ExpectedIds, problems:
   const files: { name: string; value: string }[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory()) {
-      if (!isClutter(entry.name + '/')) problems.add({ file: `${label}/${entry.name}`, message: 'unexpected folder; put the <id>.png masks directly in the submission folder' });
+      if (!isDesktopClutter(entry.name + '/')) problems.add({ file: `${label}/${entry.name}`, message: 'unexpected folder; put the <id>.png masks directly in the submission folder' });
     } else if (entry.isFile()) {
       files.push({ name: entry.name, value: path.join(dir, entry.name) });
     } else if (entry.isSymbolicLink()) {

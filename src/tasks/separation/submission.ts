@@ -10,6 +10,7 @@ import path from 'node:path';
 import { listZip } from '../../formats/zip.js';
 import { ProblemList, ValidationError } from '../../problems.js';
 import type { SeparationTruth } from './truth.js';
+import { isDesktopClutter, listSubmissionFolder, stripWrapperFolder } from '../../formats/submission-files.js';
 
 /** Where one estimate's bytes are: a file, or an entry of the submission zip. */
 export type EstimateLocation = { file: string; label: string } | { zip: string; entry: string; label: string };
@@ -20,11 +21,6 @@ export interface SeparationSubmission {
 }
 
 const ESTIMATE = /^s(\d+)\/([^/]+)\.wav$/i;
-
-function isClutter(name: string): boolean {
-  const base = name.split('/').pop()!;
-  return name.startsWith('__MACOSX/') || base.startsWith('.') || base === 'Thumbs.db' || base === 'desktop.ini';
-}
 
 /** Lists the submission and matches it to the truth; adds every problem to `problems`. */
 export async function openSeparationSubmission(submissionPath: string, truth: SeparationTruth, problems: ProblemList): Promise<SeparationSubmission> {
@@ -37,12 +33,12 @@ export async function openSeparationSubmission(submissionPath: string, truth: Se
   }
   let files: { name: string; location: EstimateLocation }[];
   if (stat.isDirectory()) {
-    const { regular, links } = listFolder(submissionPath);
+    const { regular, links } = listSubmissionFolder(submissionPath);
     for (const name of links) problems.add({ file: `${label}/${name}`, message: 'is a symbolic link; estimates must be regular files' });
     files = regular.map((name) => ({ name, location: { file: path.join(submissionPath, name), label: `${label}/${name}` } }));
   } else if (submissionPath.toLowerCase().endsWith('.zip')) {
     const entries = await listZip(submissionPath, { maxEntries: Math.max(1000, truth.ids.length * truth.sources.length * 2 + 100) });
-    const names = stripWrapperFolder(entries.map((e) => e.name).filter((n) => !isClutter(n)));
+    const names = stripWrapperFolder(entries.map((e) => e.name).filter((n) => !isDesktopClutter(n)), (n) => n, ESTIMATE);
     files = names.map(({ name, entry }) => ({ name, location: { zip: submissionPath, entry, label: `${label}/${entry}` } }));
   } else {
     throw ValidationError.of({ file: label, message: 'expected a folder or .zip with s1/<id>.wav, s2/<id>.wav, ...' });
@@ -54,7 +50,7 @@ export async function openSeparationSubmission(submissionPath: string, truth: Se
   for (const id of truth.ids) estimates.set(id, new Array<EstimateLocation | undefined>(p).fill(undefined));
   const badFolders = new Set<number>();
   for (const { name, location } of files) {
-    if (isClutter(name)) continue;
+    if (isDesktopClutter(name)) continue;
     const match = ESTIMATE.exec(name);
     if (!match) {
       problems.add({ file: location.label, message: `unexpected file; a submission holds ${expectedNames(truth)} only` });
@@ -88,30 +84,4 @@ export async function openSeparationSubmission(submissionPath: string, truth: Se
 
 function expectedNames(truth: SeparationTruth): string {
   return truth.sources.map((s) => `${s}/<id>.wav`).join(', ');
-}
-
-/** Relative paths of the files under a folder, '/'-separated; symbolic links apart (not followed). */
-function listFolder(root: string): { regular: string[]; links: string[] } {
-  const out: string[] = [];
-  const links: string[] = [];
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const name = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isSymbolicLink()) links.push(name);
-      else if (entry.isDirectory()) {
-        if (!isClutter(`${name}/`)) walk(name);
-      } else if (entry.isFile()) out.push(name);
-    }
-  };
-  walk('');
-  return { regular: out, links };
-}
-
-/** Drops one top folder shared by every entry when no entry is at the expected level. */
-function stripWrapperFolder(names: string[]): { name: string; entry: string }[] {
-  const plain = names.map((n) => ({ name: n, entry: n }));
-  if (names.length === 0 || names.some((n) => ESTIMATE.test(n))) return plain;
-  const top = names[0]!.split('/')[0]!;
-  if (!names.every((n) => n.startsWith(`${top}/`))) return plain;
-  return names.map((n) => ({ name: n.slice(top.length + 1), entry: n }));
 }
