@@ -1,16 +1,18 @@
 /**
  * Producing scored units and routing each to the all / public / private states in one pass,
- * here or spread over worker threads (shard-worker.ts) whose serialised states are merged.
+ * here or spread over worker threads (shard-worker.ts) whose states are merged. The threads
+ * read the context from shared memory and hand their states back by transfer
+ * (thread-data.ts): a second thread costs no copies of the data, only its start.
  * Problems carry their unit, so they come out in truth order however the work was split.
  */
 import { isMainThread } from 'node:worker_threads';
 import type { Evaluator } from '../evaluators/evaluator.js';
 import { DEFAULT_PROBLEM_CAP, type Problem } from '../problems.js';
-import { decodeState } from './state-codec.js';
-import type { ShardReply, ShardRequest } from './shard-worker.js';
+import type { ShardReply } from './shard-worker.js';
+import { ScoringThreads } from './scoring-threads.js';
 import type { TaskDefinition, UnitSink } from './task-definition.js';
 import { USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from './usage.js';
-import { startWorker } from './worker-thread.js';
+import { shareTypedArrays } from './thread-data.js';
 
 /** How to run: from the caller (command line, server), never from a task. */
 export interface ExecutionPolicy {
@@ -85,29 +87,54 @@ function inUnitOrder(found: UnitProblem[]): UnitProblem[] {
   return found.map((p, i) => ({ p, i })).sort((a, b) => a.p.unit - b.p.unit || a.i - b.i).map((x) => x.p);
 }
 
-/** Worker threads to use for `units` units under the policy and the task's threshold. */
-export function threadsFor(def: TaskDefinition, units: number, policy: ExecutionPolicy): number {
+/** Threads to use for `units` units (of the given context's work) under the policy and the task's threshold. */
+export function threadsFor(def: TaskDefinition, units: number, policy: ExecutionPolicy, context?: unknown): number {
   const asked = Math.max(1, Math.floor(policy.threads ?? 1));
-  if (asked <= 1 || !isMainThread || def.minUnitsForThreads === undefined || units < def.minUnitsForThreads) return 1;
-  return Math.min(asked, Math.ceil(units / Math.max(1, def.minUnitsForThreads / 2)));
+  const work = def.workOf && context !== undefined ? def.workOf(context) : units;
+  if (asked <= 1 || !isMainThread || def.minUnitsForThreads === undefined || work < def.minUnitsForThreads) return 1;
+  return Math.min(asked, units, Math.ceil(work / Math.max(1, def.minUnitsForThreads / 2)));
 }
 
-/** Produces every unit, on this thread alone or with threads - 1 scoring threads, and merges the states. */
+/**
+ * The context to produce `units` units from: its large arrays moved to shared memory when the
+ * units will be spread over threads (so this thread and the scoring threads read one copy).
+ */
+export function contextFor<Context>(def: TaskDefinition, context: Context, units: number, policy: ExecutionPolicy): Context {
+  return threadsFor(def, units, policy, context) > 1 ? shareTypedArrays(context) : context;
+}
+
+/**
+ * Scoring threads to start before the task reads its files (threads - 1 when the task may
+ * spread its units, none otherwise), or undefined. The caller closes them when done.
+ */
+export function threadsAhead(def: TaskDefinition, policy: ExecutionPolicy): ScoringThreads | undefined {
+  const asked = Math.max(1, Math.floor(policy.threads ?? 1));
+  if (asked <= 1 || !isMainThread || !def.produce || def.minUnitsForThreads === undefined) return undefined;
+  return new ScoringThreads(def.name, asked - 1);
+}
+
+/**
+ * Produces every unit, on this thread alone or with threads - 1 scoring threads (taken from
+ * `started` when given), and merges the states.
+ */
 export async function produceAll<Context, Item, State>(
   def: TaskDefinition<unknown, Context, Item, State>,
   evaluator: Evaluator<State, Item, unknown>,
   req: Omit<ProduceRequest<Context>, 'units'>,
   policy: ExecutionPolicy,
+  started?: ScoringThreads,
 ): Promise<Produced<State, Item>> {
   const n = req.usage.length;
-  const threads = threadsFor(def, n, policy);
+  const threads = threadsFor(def, n, policy, req.context);
   let done = 0;
   const tick = () => policy.onProgress?.(++done, n);
   policy.signal?.throwIfAborted();
   if (threads <= 1) {
+    started?.close();
     const units = Uint32Array.from({ length: n }, (_, i) => i);
     return produceHere(def, evaluator, { ...req, units }, tick, policy.signal);
   }
+  req = { ...req, context: shareTypedArrays(req.context) };
   // Contiguous shards, merged in order: the merged state lists units in truth order, exactly
   // as one pass would (order matters for float sums, e.g. separation's means).
   const shards = Array.from({ length: threads }, (_, s) => {
@@ -119,10 +146,11 @@ export async function produceAll<Context, Item, State>(
   // The first failure (or the caller's abort) stops every shard.
   const stop = new AbortController();
   const signal = policy.signal ? AbortSignal.any([policy.signal, stop.signal]) : stop.signal;
+  const pool = started ?? new ScoringThreads(def.name);
+  const others = shards.slice(1).map((units) => pool.run<Context, State, Item>({ ...req, units }, tick, signal));
   const here = produceHere(def, evaluator, { ...req, units: shards[0]! }, tick, signal);
-  const others = shards.slice(1).map((units) => runShard<Context>(def.name, { ...req, units }, tick, signal));
   let first: Awaited<typeof here>;
-  let replies: ShardReply[];
+  let replies: ShardReply<State, Item>[];
   try {
     [first, ...replies] = await Promise.all([here, ...others]);
   } catch (e) {
@@ -133,36 +161,12 @@ export async function produceAll<Context, Item, State>(
   const items: (Item | undefined)[] | undefined = first.items;
   const unitProblems: UnitProblem[] = [...first.unitProblems];
   let problemTotal = first.problemTotal;
-  const shardStates = [first.states, ...replies.map((r) => r.states.map((s) => decodeState<State>(s)) as [State, State, State])];
+  const shardStates = [first.states, ...replies.map((r) => r.states)];
   for (const r of replies) {
-    if (items && r.items) for (const [unit, text] of r.items) items[unit] = decodeState<Item>(text);
+    if (items && r.items) r.items.units.forEach((unit, i) => (items[unit] = r.items!.items[i]));
     unitProblems.push(...r.problems);
     problemTotal += r.problemTotal;
   }
   const states = [0, 1, 2].map((k) => evaluator.merge(shardStates.map((s) => s[k]!))) as [State, State, State];
   return { states, items, problems: inUnitOrder(unitProblems).slice(0, DEFAULT_PROBLEM_CAP).map((p) => p.problem), problemTotal };
-}
-
-function runShard<Context>(task: string, req: ProduceRequest<Context>, tick: () => void, signal?: AbortSignal): Promise<ShardReply> {
-  return new Promise<ShardReply>((resolve, reject) => {
-    const request: ShardRequest<Context> = { task, ...req };
-    const worker = startWorker(import.meta.url, './shard-worker', { workerData: request });
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      fn();
-    };
-    const onAbort = () => settle(() => reject(signal!.reason));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (msg: { type: 'progress'; units: number } | { type: 'done'; reply: ShardReply } | { type: 'failed'; message: string }) => {
-      if (msg.type === 'progress') for (let i = 0; i < msg.units; i++) tick();
-      else if (msg.type === 'done') settle(() => resolve(msg.reply));
-      else settle(() => reject(new Error(`scoring thread failed: ${msg.message}`)));
-    });
-    worker.on('error', (e) => settle(() => reject(e)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`scoring thread exited with code ${code}`))));
-  });
 }
