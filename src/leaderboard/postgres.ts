@@ -8,6 +8,7 @@ import pg from 'pg';
 import { StoreError } from './store-error.js';
 import type { Sql, SqlDatabase, SqlValue, TransactionOptions } from './sql.js';
 import { isNetworkError, RETRY_AFTER_S } from './unreachable.js';
+import { inDialect, SHARED_MIGRATIONS } from './migrations.js';
 
 /** Migration N (1-based) is PG_MIGRATIONS[N-1]; the same numbers and meaning as db.ts's MIGRATIONS. */
 export const PG_MIGRATIONS: readonly string[] = [
@@ -182,6 +183,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE scores ADD COLUMN extras_json TEXT;
   `,
+  // 7 on: written once for both databases (migrations.ts).
+  ...SHARED_MIGRATIONS.map((m) => inDialect(m, 'postgres')),
 ];
 
 /** Any two 32-bit numbers: the advisory lock that serialises migrations of one database. */

@@ -214,7 +214,7 @@ export function apiRoutes(ctx: AppContext): Router {
   // The board as CSV for everyone (the private split after the end, as the JSON board).
   r.get('/challenges/:id/leaderboard.csv', async (req, res) => {
     const c = await knownChallenge(ctx, req.params.id);
-    sendBoardCsv(res, await ctx.boards.board(c, await boardSplit(ctx, req, c)));
+    await sendBoardCsv(ctx, req, res, c, await boardSplit(ctx, req, c));
   });
 
   /** Public scores over time, oldest first, `limit` points a page (`offset`, `next` for the following page). */

@@ -97,7 +97,7 @@ export function pageRoutes(ctx: AppContext): Router {
 
   r.get('/challenges/:id/leaderboard.csv', async (req, res) => {
     const c = await known(req.params.id);
-    sendBoardCsv(res, await ctx.boards.board(c, await boardSplit(ctx, req, c)));
+    await sendBoardCsv(ctx, req, res, c, await boardSplit(ctx, req, c));
   });
 
   r.get('/challenges/:id/evaluation', async (req, res) => {
