@@ -123,11 +123,18 @@ function startProcess(args: string[], ready: RegExp): Promise<{ child: ReturnTyp
   const child = spawn(process.execPath, [flags.cli!, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d) => {
+    const untilReady = (d: Buffer) => {
       out += d;
       const m = ready.exec(out);
-      if (m) resolve({ child, match: m });
-    });
+      if (!m) return;
+      // From here on its output (a JSON line per request) is read and dropped: kept, it grew
+      // without bound and every chunk was searched from the start, a core's worth of the
+      // bench's own CPU, and a pipe left unread would block the server's writes.
+      child.stdout!.off('data', untilReady);
+      child.stdout!.resume();
+      resolve({ child, match: m });
+    };
+    child.stdout!.on('data', untilReady);
     child.once('exit', (c) => reject(new Error(`${args[0]} exited ${c}`)));
   });
 }

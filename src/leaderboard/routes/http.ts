@@ -169,7 +169,7 @@ export function jsonErrors(ctx: AppContext) {
  * (gzip, ETag) once per board version, like the JSON board, so a crowd costs one serialisation.
  */
 export async function sendBoardCsv(ctx: AppContext, req: Request, res: Response, challenge: ChallengeRecord, split: BoardSplit): Promise<void> {
-  const encoded = await ctx.boards.cached(challenge.id, `csv:leaderboard:${split}:${challenge.higher_is_better}`,
+  const encoded = await ctx.boards.cached(challenge, `csv:leaderboard:${split}:${challenge.higher_is_better}`,
     async () => encode(boardCsv(await ctx.boards.board(challenge, split)), 'text/csv'));
   res.attachment(`${challenge.id}-${split}-leaderboard.csv`);
   sendEncoded(req, res, encoded);
