@@ -85,7 +85,8 @@ describe.skipIf(!haveChromium)(haveChromium ? 'a first visit' : `a first visit (
       expect(await row.count()).toBe(1);
       expect(Number.parseInt((await row.locator('td').first().textContent())!.trim(), 10)).toBeGreaterThanOrEqual(1);
       // The signed-in team is highlighted (a style rule for its row).
-      const background = await row.locator('td').first().evaluate((td) => getComputedStyle(td).backgroundColor);
+      const teamId = await row.getAttribute('data-team');
+      const background = await page.evaluate(`getComputedStyle(document.querySelector('table.board tr[data-team="${teamId}"] td')).backgroundColor`);
       expect(background).toBe('rgb(255, 244, 194)');
       await context.close();
       expect(tooWide).toEqual([]);
