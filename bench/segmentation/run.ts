@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   const podium = (truth: string, zip: string, script = cli) => runMeasured(process.execPath, [script, 'evaluate', '--task', 'segmentation', '--truth', truth, '--submission', zip, '--json']);
   const numpy = (truth: string, zip: string) => runMeasured('/usr/bin/python3', [path.join(here, 'reference.py'), truth, zip]);
   const ours: Contender = { name: 'podium evaluate (end to end)', run: () => podium(data.truth, data.zip) };
-  const against: Contender | undefined = AGAINST && { name: 'podium, --against build', run: () => podium(data.truth, data.zip, AGAINST) };
+  const against: Contender | undefined = AGAINST ? { name: 'podium, --against build', run: () => podium(data.truth, data.zip, AGAINST) } : undefined;
   const theirs: Contender = { name: 'numpy + PIL reference', run: () => numpy(data.truth, data.zip) };
   const runs = alternate(against ? [ours, against, theirs] : [ours, theirs], RUNS, 3);
   const scores = JSON.parse(runs.get(ours)![0]!.stdout).metrics as Record<string, number>;
