@@ -18,12 +18,12 @@ export interface Run {
   stdout: string;
 }
 
-export function runMeasured(cmd: string, args: string[]): Run {
+/** Runs `cmd args` to exit; `env` adds to (or overrides) this process's environment. */
+export function runMeasured(cmd: string, args: string[], env?: Record<string, string>): Run {
   const useTime = fs.existsSync('/usr/bin/time');
+  const options = { encoding: 'utf8' as const, maxBuffer: 1 << 30, ...(env && { env: { ...process.env, ...env } }) };
   const start = process.hrtime.bigint();
-  const r = useTime
-    ? spawnSync('/usr/bin/time', ['-f', '__PEAK_KB__=%M __CPU__=%U+%S', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
-    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = useTime ? spawnSync('/usr/bin/time', ['-f', '__PEAK_KB__=%M __CPU__=%U+%S', cmd, ...args], options) : spawnSync(cmd, args, options);
   const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   const kb = /__PEAK_KB__=(\d+)/.exec(r.stderr ?? '');
