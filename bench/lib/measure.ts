@@ -45,13 +45,19 @@ export interface Summary {
   runs: number;
 }
 
+/** The median; of an even count, the mean of the two middle values. */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 export function summarize(runs: Run[]): Summary {
-  const t = runs.map((r) => r.wallSeconds).sort((a, b) => a - b);
-  const c = runs.map((r) => r.cpuSeconds).sort((a, b) => a - b);
+  const t = runs.map((r) => r.wallSeconds);
   return {
-    best: t[0]!,
-    median: t[Math.floor(t.length / 2)]!,
-    cpu: c[Math.floor(c.length / 2)]!,
+    best: Math.min(...t),
+    median: median(t),
+    cpu: median(runs.map((r) => r.cpuSeconds)),
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
     runs: runs.length,
   };

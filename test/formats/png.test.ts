@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import { decodePng, decodePngAsync, decodePngSampleRowsAsync, decodePngSamples, decodePngSamplesAsync, encodePng, PngError, readPngHeader, VOC_PALETTE } from '../../src/formats/png.js';
+import { decodePng, decodePngAsync, decodePngSampleRowsAsync, decodePngSamples, decodePngSamplesAsync, encodePng, paeth, paethBranchless, PngError, readPngHeader, VOC_PALETTE } from '../../src/formats/png.js';
 import { fixture } from '../helpers/cli.js';
 
 const png = (name: string) => fs.readFileSync(fixture('seg/png', name));
@@ -134,6 +134,20 @@ describe('16-bit samples', () => {
     const mixed = pillow('mixed').samples;
     expect(Math.min(...mixed)).toBe(0);
     expect(Math.max(...mixed)).toBe(65535);
+  });
+  it('the branchless Paeth predictor (two-byte pixels) equals the spec\'s for every byte triple', () => {
+    // PNG spec 9.4, as written there: p = a + b - c, the nearest of a, b, c, ties in that order.
+    const spec = (a: number, b: number, c: number) => {
+      const p = a + b - c;
+      const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
+      return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    };
+    let wrong = 0;
+    for (let a = 0; a < 256; a++) for (let b = 0; b < 256; b++) for (let c = 0; c < 256; c++) {
+      const want = spec(a, b, c);
+      if (paethBranchless(a, b, c) !== want || paeth(a, b, c) !== want) wrong++;
+    }
+    expect(wrong).toBe(0);
   });
   it('decodePngSampleRowsAsync leaves 16-bit samples in place: big-endian pairs, rows a filter byte apart', async () => {
     for (const name of ['smooth', 'noisy', 'mixed']) {
