@@ -221,6 +221,9 @@ function unreachable(e: unknown): boolean {
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(err?.message ?? '');
 }
 
+/** Tries of a transaction that keeps hitting serialization failures or deadlocks. */
+export const SERIALIZATION_RETRIES = 20;
+
 function translate(e: unknown): unknown {
   if (unreachable(e)) {
     return new StoreError('unavailable', 'the database cannot be reached right now; nothing was changed, please try again shortly', { retry_after: RETRY_AFTER_S });
@@ -312,10 +315,16 @@ export class PostgresDatabase implements SqlDatabase {
           broken = true;
         }
         const code = (e as { code?: string }).code;
-        // Serialization failure or deadlock: the transaction did nothing; run it again.
-        if ((code === '40001' || code === '40P01') && attempt < 20) {
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
-          continue;
+        // Serialization failure or deadlock: the transaction did nothing; run it again, backing
+        // off exponentially with jitter (up to 200 ms a try, about 2 s in all) so that a crowd of
+        // uploads to the same rows spreads out instead of colliding again.
+        if (code === '40001' || code === '40P01') {
+          if (attempt < SERIALIZATION_RETRIES) {
+            await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 4 * 2 ** attempt)));
+            continue;
+          }
+          // Still colliding: a busy database, not a broken request (nothing was written).
+          throw new StoreError('unavailable', 'the database is too busy right now; nothing was changed, please try again shortly', { retry_after: RETRY_AFTER_S });
         }
         throw translate(e);
       } finally {

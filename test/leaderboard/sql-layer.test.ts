@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inDialect } from '../../src/leaderboard/migrations.js';
 import { openStore } from '../../src/leaderboard/open-store.js';
+import { SERIALIZATION_RETRIES } from '../../src/leaderboard/postgres.js';
+import { StoreError } from '../../src/leaderboard/store-error.js';
 import { makeWorld, TEST_PG } from './helpers.js';
 
 const STORE_LAYER = new Set(['db.ts', 'postgres.ts', 'migrations.ts', 'sql.ts', 'store.ts', 'picks.ts', 'queue.ts']);
@@ -54,6 +56,34 @@ describe('migrations written once for both databases', () => {
     } finally {
       await sqlite.close();
       await postgres.close();
+      world.cleanup();
+    }
+  });
+});
+
+describe.runIf(TEST_PG)('PostgreSQL transactions that collide', () => {
+  it('are run again after a serialization failure, and past the retries refused as unavailable (503), never a 500', async () => {
+    const world = makeWorld();
+    const store = await openStore(world.dbPath);
+    try {
+      let tries = 0;
+      const collide = () => Object.assign(new Error('could not serialize access due to read/write dependencies among transactions'), { code: '40001' });
+      expect(await store.sql.transaction(async (tx) => {
+        await tx.get('SELECT 1 AS one');
+        if (++tries < 4) throw collide();
+        return 'done';
+      })).toBe('done');
+      expect(tries).toBe(4);
+      tries = 0;
+      const refused = await store.sql.transaction(async () => {
+        tries++;
+        throw collide();
+      }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(StoreError);
+      expect(refused).toMatchObject({ code: 'unavailable', details: { retry_after: 5 } });
+      expect(tries).toBe(SERIALIZATION_RETRIES);
+    } finally {
+      await store.close();
       world.cleanup();
     }
   });
