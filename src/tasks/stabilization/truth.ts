@@ -10,7 +10,6 @@ import path from 'node:path';
 import { homographyProblem, normaliseInPlace } from '../../evaluators/homography.js';
 import { MIN_FRAMES } from '../../evaluators/stabilization.js';
 import { readCsv } from '../../formats/csv.js';
-import { scanNumericJsonObject } from '../../formats/numeric-json.js';
 import { USAGES, type Usage } from '../../formats/usage.js';
 import { ProblemList, ValidationError } from '../../problems.js';
 
@@ -77,51 +76,20 @@ export async function readStabilizationTruth(dir: string): Promise<Stabilization
 }
 
 function readMotion(file: string, name: string, id: string, problems: ProblemList): Omit<TruthClip, 'usage' | 'category'> | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    problems.add({ file: name, message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
-    return undefined;
-  }
-  const motion = plainMotion(bytes) ?? parsedMotion(bytes, name, id, problems);
-  if (!motion) return undefined;
-  const { background } = motion;
-  for (let t = 0; t < motion.frames - 1; t++) {
-    const bad = homographyProblem(background, 9 * t);
-    if (bad) return void problems.add({ file: name, message: `clip ${id}, frame ${t}: background[${t}]: ${bad}` });
-    normaliseInPlace(background, 9 * t);
-  }
-  return { id, ...motion };
-}
-
-type Motion = { width: number; height: number; frames: number; background: Float64Array };
-const positiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
-
-/** The byte fast path (numeric-json.ts) when the file has exactly the expected shape; else undefined. */
-function plainMotion(bytes: Buffer): Motion | undefined {
-  const fields = scanNumericJsonObject(bytes);
-  if (!fields) return undefined;
-  const { width, height, frames } = Object.fromEntries(['width', 'height', 'frames'].map((k) => [k, fields.get(k)]));
-  const background = fields.get('background');
-  if (!positiveInt(width) || !positiveInt(height) || !positiveInt(frames) || frames < MIN_FRAMES) return undefined;
-  if (typeof background !== 'object' || background.shape.length !== 2 || background.shape[0] !== frames - 1 || background.shape[1] !== 9) return undefined;
-  return { width, height, frames, background: background.data };
-}
-
-/** JSON.parse and a general walk: the path that explains every problem. */
-function parsedMotion(bytes: Buffer, name: string, id: string, problems: ProblemList): Motion | undefined {
   let doc: unknown;
   try {
-    doc = JSON.parse(bytes.toString('utf8'));
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    return void problems.add({ file: name, message: `not valid JSON (${(e as Error).message})` });
+    const code = (e as NodeJS.ErrnoException).code;
+    problems.add({ file: name, message: code ? `cannot read the file (${code})` : `not valid JSON (${(e as Error).message})` });
+    return undefined;
   }
   const m = doc as { width?: unknown; height?: unknown; frames?: unknown; background?: unknown };
+  const positiveInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
   if (typeof m !== 'object' || m === null) return void problems.add({ file: name, message: 'expected a JSON object {"width", "height", "frames", "background"}' });
   if (!positiveInt(m.width) || !positiveInt(m.height)) return void problems.add({ file: name, message: `clip ${id}: width and height must be positive integers` });
   if (!positiveInt(m.frames)) return void problems.add({ file: name, message: `clip ${id}: frames must be a positive integer` });
-  const frames = m.frames;
+  const frames = m.frames as number;
   if (frames < MIN_FRAMES) return void problems.add({ file: name, message: `clip ${id} has ${frames} frames; stability needs at least ${MIN_FRAMES}` });
   if (!Array.isArray(m.background) || m.background.length !== frames - 1) {
     return void problems.add({ file: name, message: `clip ${id}: "background" must hold frames - 1 = ${frames - 1} matrices (F_t from frame t to t+1), found ${Array.isArray(m.background) ? m.background.length : 'none'}` });
@@ -133,6 +101,9 @@ function parsedMotion(bytes: Buffer, name: string, id: string, problems: Problem
       return void problems.add({ file: name, message: `clip ${id}, frame ${t}: background[${t}] must be 9 numbers (row-major F_t)` });
     }
     background.set(f as number[], 9 * t);
+    const bad = homographyProblem(background, 9 * t);
+    if (bad) return void problems.add({ file: name, message: `clip ${id}, frame ${t}: background[${t}]: ${bad}` });
+    normaliseInPlace(background, 9 * t);
   }
-  return { width: m.width, height: m.height, frames, background };
+  return { id, width: m.width as number, height: m.height as number, frames, background };
 }
