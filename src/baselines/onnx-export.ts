@@ -41,6 +41,7 @@ import { onnx } from '../models/onnx-file.js';
 import { hasSavedModel, loadModel } from './model-store.js';
 import { machineLabel, modelLatency } from './model-latency.js';
 import { initRuntime } from './runtime.js';
+import { baselineWorkDir } from './work-dir.js';
 
 /** Largest absolute difference allowed between the ONNX file and tfjs, any output element. */
 export const PARITY_TOLERANCE = 1e-4;
@@ -321,7 +322,9 @@ export interface ExportResult {
 
 export interface ExportOptions {
   dataDir?: string;
-  /** Output file (default data/<challenge>/baselines/<name>/model.onnx). */
+  /** The baseline's folder with its trained weights (default: the default run's, work-dir.ts). */
+  workDir?: string;
+  /** Output file (default model.onnx in the baseline's folder). */
   out?: string;
   latency?: LatencySettings | null;
   /** Samples the latency runs cycle through (default 32, or fewer test items). */
@@ -330,7 +333,7 @@ export interface ExportOptions {
 }
 
 /** The trained model of an exportable baseline with its test inputs (cached weights in `dataDir`). */
-export async function exportSource(challenge: string, name: string, dataDir: string): Promise<ExportSource> {
+export async function exportSource(challenge: string, name: string, dataDir: string, workDir = baselineWorkDir(dataDir, name)): Promise<ExportSource> {
   const spec = SPECS.find((s) => s.challenge === challenge && s.name === name);
   if (!spec) {
     const known = exportableBaselines(challenge).map((s) => s.name);
@@ -340,13 +343,13 @@ export async function exportSource(challenge: string, name: string, dataDir: str
   }
   if (!fs.existsSync(dataDir)) throw new UsageError(`baseline export: ${dataDir} does not exist; run \`podium data make ${challenge}\``);
   await initRuntime('wasm');
-  return spec.source(dataDir, path.join(dataDir, 'baselines', name));
+  return spec.source(dataDir, workDir);
 }
 
 export async function exportBaseline(challenge: string, name: string, opts: ExportOptions = {}): Promise<ExportResult> {
   const dataDir = opts.dataDir ?? path.join(dataRoot(), challenge);
-  const src = await exportSource(challenge, name, dataDir);
-  const workDir = path.join(dataDir, 'baselines', name);
+  const workDir = opts.workDir ?? baselineWorkDir(dataDir, name);
+  const src = await exportSource(challenge, name, dataDir, workDir);
   const runtime = await initRuntime('wasm');
   const log = opts.log ?? (() => {});
   try {

@@ -52,9 +52,12 @@ it('exports every learned tfjs baseline of the four demo model challenges', () =
 
 describe.each(exportable)('%s / %s', (challenge, name) => {
   it('writes one self-contained ONNX file that ONNX Runtime runs as tfjs does (1e-4) on every test input', async () => {
-    const r = await exportBaseline(challenge, name, { dataDir: path.join(root, 'data', challenge) });
+    const workDir = baselineRuns.get(`${challenge}/${name}`)!.workDir;
+    // Seed 5, 1 epoch: a folder of its own, never the default run's (work-dir.ts).
+    expect(workDir).toBe(path.join(root, 'data', challenge, 'baselines', 'seed-5-epochs-1', name));
+    const r = await exportBaseline(challenge, name, { dataDir: path.join(root, 'data', challenge), workDir });
     exports.set(`${challenge}/${name}`, r);
-    expect(r.file).toBe(path.join(root, 'data', challenge, 'baselines', name, 'model.onnx'));
+    expect(r.file).toBe(path.join(workDir, 'model.onnx'));
     const bytes = fs.readFileSync(r.file);
     expect(bytes.length).toBe(r.bytes);
     const model = decodeOnnx(bytes, r.file); // complete, no external data
@@ -65,7 +68,7 @@ describe.each(exportable)('%s / %s', (challenge, name) => {
     expect(r.parity.maxAbs).toBeGreaterThan(0.01); // the outputs are not all zero
     expect(r.parity.maxAbsDiff).toBeLessThanOrEqual(PARITY_TOLERANCE);
     // Every weight comes across: the graph holds as many parameters as Keras counts (BN statistics included).
-    const tfjs = await loadModel(path.join(root, 'data', challenge, 'baselines', name, 'model'));
+    const tfjs = await loadModel(path.join(workDir, 'model'));
     // Constants beside the weights: the log prior of the logit adjustment (one per class); SSD's
     // anchors (4 per box) and its 5 decoding scalars (variances, the size cap, 1/2).
     // The audio-only net's STFT: the forward and inverse DFT bases (2 x FRAME x 2 BINS), the
@@ -96,7 +99,7 @@ describe.each(exportable)('%s / %s', (challenge, name) => {
 
 describe('the parity check', () => {
   it('fails a file that computes something else (the log prior left out)', async () => {
-    const src = await exportSource('inat2018-mini', 'mobilenet-v2', path.join(root, 'data', 'inat2018-mini'));
+    const src = await exportSource('inat2018-mini', 'mobilenet-v2', path.join(root, 'data', 'inat2018-mini'), baselineRuns.get('inat2018-mini/mobilenet-v2')!.workDir);
     const wrong = path.join(root, 'wrong.onnx');
     fs.writeFileSync(wrong, encodeSource({ ...src, subtract: undefined }, 'no logit adjustment'));
     const parity = await checkParity(src, wrong);
@@ -207,7 +210,7 @@ describe('the shipped challenges', () => {
 describe('podium baseline export (CLI)', () => {
   it('exports with side-by-side latency and reports mistakes in one line', () => {
     const env = { PODIUM_DATA: path.join(root, 'data') };
-    const ok = podium(['baseline', 'export', 'inat2018-mini', '--format', 'onnx', '--baseline', 'mobilenet-v2', '--out', path.join(root, 'cli.onnx'), '--latency', 'quick', '--json'], { env });
+    const ok = podium(['baseline', 'export', 'inat2018-mini', '--format', 'onnx', '--baseline', 'mobilenet-v2', '--seed', '5', '--epochs', '1', '--out', path.join(root, 'cli.onnx'), '--latency', 'quick', '--json'], { env });
     expect(ok.stderr).toMatch(/max \|ONNX - tfjs\|/);
     expect(ok.code).toBe(0);
     const [r] = JSON.parse(ok.stdout) as ExportResult[];

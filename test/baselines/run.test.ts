@@ -86,10 +86,18 @@ describe.each(runs)('%s / %s', (id, name, file) => {
       const again = await runBaseline(id, name, { ...options(id), retrain: false, latency: 'off' });
       expect(again.loadedFromCache).toBe(true);
       expect(fs.readFileSync(again.submission)).toEqual(fs.readFileSync(r.submission));
-      // Another seed is another model: not answered from the cache.
+      // Another seed is another model: not answered from the cache, and kept in a folder of its
+      // own, so the first seed's weights and submission stay as they were.
+      const weights = fs.readFileSync(path.join(r.workDir, 'model', 'weights.bin'));
       const reseeded = await runBaseline(id, name, { ...options(id), retrain: false, latency: 'off', seed: 6 });
       expect(reseeded.loadedFromCache).toBeFalsy();
       expect(reseeded.trained?.steps).toBe(1);
+      expect(reseeded.workDir).toBe(path.join(root, 'data', id, 'baselines', 'seed-6-epochs-1', name));
+      expect(fs.readFileSync(path.join(r.workDir, 'model', 'weights.bin'))).toEqual(weights);
+      expect(fs.readFileSync(r.submission)).toEqual(fs.readFileSync(again.submission));
+      // A run cut short (maxSteps) is never reused as a full one.
+      const uncut = await runBaseline(id, name, { ...options(id), retrain: false, latency: 'off', maxSteps: undefined, limitTrain: 2 });
+      expect(uncut.loadedFromCache).toBeFalsy();
     } else if (r.kind === 'pretrained') {
       expect(r.trained).toBeUndefined();
       expect(r.latency?.params).toBe(2_015_065); // every weight of centernet.json
