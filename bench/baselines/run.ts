@@ -3,8 +3,10 @@
  * --json`) and prints the MobileNetV2-style table: score, latency (SingleStream p50/p90/p99,
  * Offline throughput), parameters and multiply-adds, with the machine and backend.
  *
- *   npx tsx bench/baselines/run.ts [--latency mlperf|quick] [--retrain] [--epochs N]
+ *   npx tsx bench/baselines/run.ts [--latency mlperf|quick] [--retrain] [--epochs N] [--seed N]
  *
+ * Seed 42 by default, the README table's (the demo and a plain `podium baseline run` use 2018,
+ * in their own weights folder).
  * Needs the data (`podium data make all`) and a build (`npm run build`).
  */
 import { spawnSync } from 'node:child_process';
@@ -15,7 +17,7 @@ import { flag, hasFlag } from '../lib/args.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const latency = flag('latency') ?? 'mlperf';
-const extra = [...(hasFlag('retrain') ? ['--retrain'] : []), ...(flag('epochs') ? ['--epochs', flag('epochs')!] : [])];
+const extra = [...(hasFlag('retrain') ? ['--retrain'] : []), ...(flag('epochs') ? ['--epochs', flag('epochs')!] : []), '--seed', flag('seed') ?? '42'];
 
 interface Row {
   challenge: string; baseline: string; kind: string; backend: string; primary_metric: string; primary: number | null;

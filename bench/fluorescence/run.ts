@@ -2,23 +2,34 @@
  * Fluorescence scoring at In Silico Labeling scale: 200 examples of 1024 x 1024 pixels and four
  * 16-bit label channels (DAPI, MAP2, NFH, DEAD), the submission zipped, scored end to end by
  * `node dist/cli.js evaluate --task fluorescence --json` (process start to JSON) beside numpy +
- * Pillow (reference.py) in the same run, alternating. Also scores a tenth of the examples to
- * show peak memory does not grow with their number.
+ * Pillow (reference.py) in the same run, alternating. Also scores the first few examples to
+ * show whether peak memory grows with their number.
  *
  *   npm run build && npx tsx bench/fluorescence/run.ts [--runs 3] [--examples 200] [--size 1024]
+ *     [--data DIR] [--threads 1,2] [--memory 2,20] [--against DIR] [--no-numpy] [--generate-only]
  *
- * Data is generated once under bench/out/fluorescence-<examples>-<size>/ (git-ignored): nuclei,
- * cell bodies, neurites and a few dead cells as smooth blobs and strokes over a background with
- * noise; predictions are the same scenes shifted, rescaled and noisier. PNGs are written with
- * the per-row adaptive filter (as Pillow does), deflate level 6.
+ * --data: where the generated data lives (default bench/out/fluorescence-<examples>-<size>/,
+ *   git-ignored; at 200 examples it is 2.7 GB, so a scratch folder may suit better).
+ * --threads: podium runs once per value each round, with PODIUM_THREADS set to it.
+ * --memory: scores the first N examples (each N; a truth folder of hard links and a zip of the
+ *   same entries, made once) for peak RSS beside the full run's.
+ * --against DIR: also runs DIR/dist/cli.js (another build), alternating with this one, so a
+ *   change is measured before and after in the same run.
+ * --no-numpy: skips the reference (e.g. to split a long comparison over several calls).
+ *
+ * Data is generated once: nuclei, cell bodies, neurites and a few dead cells as smooth blobs
+ * and strokes over a background with noise; predictions are the same scenes shifted, rescaled
+ * and noisier. PNGs are written with the per-row adaptive filter (as Pillow does), deflate
+ * level 6; the submission is zipped with deflate (as `zip -r` does).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodePng } from '../../src/formats/png.js';
-import { writeZip, type ZipInput } from '../../src/formats/zip.js';
-import { machine, rng, runMeasured, summarize, type Run } from '../lib/measure.js';
-import { numberFlag } from '../lib/args.js';
+import { listZip, writeZip, type ZipInput } from '../../src/formats/zip.js';
+import { alternate, largestDifference, printComparison, type Contender } from '../lib/compare.js';
+import { machine, rng, runMeasured, type Run } from '../lib/measure.js';
+import { flag, hasFlag, numberFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -26,6 +37,14 @@ const RUNS = numberFlag('runs', 3);
 const EXAMPLES = numberFlag('examples', 200);
 const SIZE = numberFlag('size', 1024);
 const CHANNELS = ['DAPI', 'MAP2', 'NFH', 'DEAD'];
+const DATA = path.resolve(flag('data') ?? path.join(root, 'bench/out', `fluorescence-${EXAMPLES}-${SIZE}`));
+const list = (name: string, fallback: number[]) => (flag(name) === undefined ? fallback : flag(name)!.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0));
+const THREADS = list('threads', [1, 2]);
+const MEMORY = list('memory', [Math.ceil(EXAMPLES / 100), Math.ceil(EXAMPLES / 10)]).filter((n) => n < EXAMPLES);
+const againstDir = flag('against');
+const AGAINST = againstDir !== undefined ? path.join(path.resolve(againstDir), 'dist/cli.js') : undefined;
+const ids = Array.from({ length: EXAMPLES }, (_, i) => `well-${String(i).padStart(4, '0')}`);
+const examplesCsv = (list: string[]) => `id,condition,usage\n${list.map((id, i) => `${id},${i % 2 ? 'B' : 'A'},${i % 3 ? 'Private' : 'Public'}`).join('\n')}\n`;
 
 interface Spot {
   x: number;
@@ -78,45 +97,64 @@ function scene(random: () => number): Spot[][] {
   return [nuclei, bodies, neurites, dead];
 }
 
-async function generate(dir: string): Promise<{ truth: string; zip: string; subsetTruth: string; subsetZip: string }> {
+/** Generates the truth folder and the submission zip once (a `done` file marks them complete). */
+/** A truth folder and the submission zip for it. */
+interface Data {
+  truth: string;
+  zip: string;
+}
+
+async function generate(dir: string): Promise<Data> {
   const truth = path.join(dir, 'truth');
-  const subsetTruth = path.join(dir, 'truth-subset');
   const zip = path.join(dir, 'submission.zip');
-  const subsetZip = path.join(dir, 'submission-subset.zip');
   const done = path.join(dir, 'done');
-  if (fs.existsSync(done)) return { truth, zip, subsetTruth, subsetZip };
+  if (fs.existsSync(done)) return { truth, zip };
   fs.rmSync(dir, { recursive: true, force: true });
-  const ids = Array.from({ length: EXAMPLES }, (_, i) => `well-${String(i).padStart(4, '0')}`);
+  fs.mkdirSync(path.join(truth, 'targets'), { recursive: true });
+  fs.writeFileSync(path.join(truth, 'examples.csv'), examplesCsv(ids));
   const random = rng(2018);
-  const subsetIds = ids.filter((_, i) => i % 10 === 0);
-  for (const [folder, list] of [[truth, ids], [subsetTruth, subsetIds]] as const) {
-    fs.mkdirSync(path.join(folder, 'targets'), { recursive: true });
-    fs.writeFileSync(path.join(folder, 'examples.csv'), `id,condition,usage\n${list.map((id, i) => `${id},${i % 2 ? 'B' : 'A'},${i % 3 ? 'Private' : 'Public'}`).join('\n')}\n`);
-  }
-  const subsetPredictions: ZipInput[] = [];
   async function* predictions(): AsyncGenerator<ZipInput> {
     for (const [i, id] of ids.entries()) {
       const spots = scene(random);
       const shift = [(random() - 0.5) * 4, (random() - 0.5) * 4];
+      fs.mkdirSync(path.join(truth, 'targets', id), { recursive: true });
       for (const [k, channel] of CHANNELS.entries()) {
         const t = encodePng({ width: SIZE, height: SIZE, colorType: 'gray', data: render(spots[k]!, 1500, 400, random) }, { filter: 'adaptive' });
         const p = encodePng({ width: SIZE, height: SIZE, colorType: 'gray', data: render(spots[k]!, 2500, 900, random, shift[0], shift[1], 0.8) }, { filter: 'adaptive' });
-        fs.mkdirSync(path.join(truth, 'targets', id), { recursive: true });
         fs.writeFileSync(path.join(truth, 'targets', id, `${channel}.png`), t);
-        if (i % 10 === 0) {
-          fs.mkdirSync(path.join(subsetTruth, 'targets', id), { recursive: true });
-          fs.writeFileSync(path.join(subsetTruth, 'targets', id, `${channel}.png`), t);
-          subsetPredictions.push({ name: `${id}/${channel}.png`, data: p });
-        }
         yield { name: `${id}/${channel}.png`, data: p };
       }
       if (i % 20 === 19) console.log(`  generated ${i + 1} / ${EXAMPLES} examples`);
     }
   }
   await writeZip(zip, predictions());
-  await writeZip(subsetZip, subsetPredictions);
   fs.writeFileSync(done, '');
-  return { truth, zip, subsetTruth, subsetZip };
+  return { truth, zip };
+}
+
+/**
+ * The first `n` examples as a challenge of their own (made once): a truth folder of hard links
+ * to the full truth's images and a zip of the same prediction entries.
+ */
+async function firstExamples(dir: string, full: Data, n: number): Promise<Data> {
+  const truth = path.join(dir, `truth-${n}`);
+  const zip = path.join(dir, `submission-${n}.zip`);
+  const done = path.join(dir, `done-${n}`);
+  if (fs.existsSync(done)) return { truth, zip };
+  fs.rmSync(truth, { recursive: true, force: true });
+  fs.mkdirSync(path.join(truth, 'targets'), { recursive: true });
+  fs.writeFileSync(path.join(truth, 'examples.csv'), examplesCsv(ids.slice(0, n)));
+  for (const id of ids.slice(0, n)) {
+    fs.mkdirSync(path.join(truth, 'targets', id));
+    for (const channel of CHANNELS) fs.linkSync(path.join(full.truth, 'targets', id, `${channel}.png`), path.join(truth, 'targets', id, `${channel}.png`));
+  }
+  const wanted = new Set(ids.slice(0, n));
+  const entries = (await listZip(full.zip, { maxEntries: ids.length * CHANNELS.length + 10 })).filter((e) => wanted.has(e.name.split('/')[0]!));
+  await writeZip(zip, (async function* () {
+    for (const e of entries) yield { name: e.name, data: await e.buffer() };
+  })());
+  fs.writeFileSync(done, '');
+  return { truth, zip };
 }
 
 function dirBytes(dir: string): number {
@@ -128,44 +166,51 @@ function dirBytes(dir: string): number {
 async function main(): Promise<void> {
   const cli = path.join(root, 'dist/cli.js');
   if (!fs.existsSync(cli)) throw new Error('dist/cli.js not found: run `npm run build` first');
-  const dir = path.join(root, 'bench/out', `fluorescence-${EXAMPLES}-${SIZE}`);
+  if (AGAINST && !fs.existsSync(AGAINST)) throw new Error(`${AGAINST} not found: build that checkout first`);
   const t0 = Date.now();
-  const data = await generate(dir);
+  const data = await generate(DATA);
+  const subsets = new Map<number, Data>();
+  for (const n of MEMORY) subsets.set(n, await firstExamples(DATA, data, n));
   console.log(
     `data: ${EXAMPLES} examples x ${CHANNELS.length} channels of ${SIZE} x ${SIZE}, 16-bit; truth ${(dirBytes(data.truth) / 1e6).toFixed(0)} MB of PNG, submission zip ${(fs.statSync(data.zip).size / 1e6).toFixed(0)} MB (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
+  if (hasFlag('generate-only')) return;
   console.log(`machine: ${machine()}`);
-  const podiumArgs = (truth: string, zip: string) => [cli, 'evaluate', '--task', 'fluorescence', '--truth', truth, '--submission', zip, '--json'];
-  const refArgs = (truth: string, zip: string) => [path.join(here, 'reference.py'), truth, zip, CHANNELS.join(',')];
-  const podium: Run[] = [];
-  const numpy: Run[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const ours = () => podium.push(runMeasured(process.execPath, podiumArgs(data.truth, data.zip)));
-    const theirs = () => numpy.push(runMeasured('/usr/bin/python3', refArgs(data.truth, data.zip)));
-    if (r % 2 === 0) (ours(), theirs());
-    else (theirs(), ours());
-    const p = podium[r]!;
-    const n = numpy[r]!;
-    console.log(`run ${r + 1}: podium ${p.wallSeconds.toFixed(2)} s (cpu ${p.cpuSeconds.toFixed(2)} s, ${p.peakRssMb.toFixed(0)} MB), numpy ${n.wallSeconds.toFixed(2)} s (cpu ${n.cpuSeconds.toFixed(2)} s, ${n.peakRssMb.toFixed(0)} MB)`);
-  }
-  const ours = JSON.parse(podium[0]!.stdout).metrics as Record<string, number>;
-  const theirs = JSON.parse(numpy[0]!.stdout) as Record<string, number>;
-  const worst = Math.max(...Object.keys(theirs).map((k) => Math.abs(ours[k]! - theirs[k]!)));
-  console.log(`scores: podium ${JSON.stringify(ours)}`);
-  console.log(`        numpy  ${JSON.stringify(theirs)}  (largest difference ${worst.toExponential(1)})`);
-  if (!(worst < 1e-12)) throw new Error('podium and numpy disagree');
+  const podium = (script: string, threads: number) => (d: Data) =>
+    runMeasured(process.execPath, [script, 'evaluate', '--task', 'fluorescence', '--truth', d.truth, '--submission', d.zip, '--json'], { PODIUM_THREADS: String(threads) });
+  const numpy = (d: Data) => runMeasured('/usr/bin/python3', [path.join(here, 'reference.py'), d.truth, d.zip, CHANNELS.join(',')]);
+  const threadsName = (t: number) => `${t} thread${t > 1 ? 's' : ''}`;
+  const commands: { name: string; podium: boolean; on: (d: Data) => Run }[] = [
+    ...THREADS.map((t) => ({ name: `podium, ${threadsName(t)}`, podium: true, on: podium(cli, t) })),
+    ...(AGAINST ? THREADS.map((t) => ({ name: `podium --against build, ${threadsName(t)}`, podium: true, on: podium(AGAINST, t) })) : []),
+    ...(hasFlag('no-numpy') ? [] : [{ name: 'numpy + Pillow', podium: false, on: numpy }]),
+  ];
+  const contenders: (Contender & { podium: boolean; on: (d: Data) => Run })[] = commands.map((c) => ({ ...c, run: () => c.on(data) }));
+  const runs = alternate(contenders, RUNS);
 
-  const subsetPodium = runMeasured(process.execPath, podiumArgs(data.subsetTruth, data.subsetZip));
-  const subsetNumpy = runMeasured('/usr/bin/python3', refArgs(data.subsetTruth, data.subsetZip));
-  const p = summarize(podium);
-  const n = summarize(numpy);
-  console.log('');
-  console.log(`| ${EXAMPLES} x ${CHANNELS.length} x ${SIZE}^2, 16-bit, zipped | wall best | wall median | CPU median | peak RSS |`);
-  console.log('|---|---|---|---|---|');
-  console.log(`| podium evaluate (end to end) | ${p.best.toFixed(2)} s | ${p.median.toFixed(2)} s | ${p.cpu.toFixed(2)} s | ${p.peakRssMb.toFixed(0)} MB |`);
-  console.log(`| numpy + Pillow reference | ${n.best.toFixed(2)} s | ${n.median.toFixed(2)} s | ${n.cpu.toFixed(2)} s | ${n.peakRssMb.toFixed(0)} MB |`);
-  console.log(`| speed-up (numpy / podium) | ${(n.best / p.best).toFixed(2)}x | ${(n.median / p.median).toFixed(2)}x | ${(n.cpu / p.cpu).toFixed(2)}x | |`);
-  console.log(`memory check: ${Math.ceil(EXAMPLES / 10)} examples -> podium peak RSS ${subsetPodium.peakRssMb.toFixed(0)} MB (numpy ${subsetNumpy.peakRssMb.toFixed(0)} MB)`);
+  const reference = contenders.find((c) => !c.podium);
+  const first = JSON.parse(runs.get(contenders[0]!)![0]!.stdout).metrics as Record<string, number>;
+  console.log(`scores: podium ${JSON.stringify(first)}`);
+  if (reference) {
+    const theirs = JSON.parse(runs.get(reference)![0]!.stdout) as Record<string, number>;
+    const worst = Math.max(...contenders.filter((c) => c.podium).flatMap((c) => runs.get(c)!.map((x) => largestDifference(JSON.parse(x.stdout).metrics, theirs))));
+    console.log(`        numpy  ${JSON.stringify(theirs)}`);
+    console.log(`largest difference from numpy over every podium run and metric: ${worst.toExponential(1)}`);
+    if (!(worst < 1e-12)) throw new Error('podium and numpy disagree');
+  }
+  const summaries = printComparison(`${EXAMPLES} x ${CHANNELS.length} x ${SIZE}^2, 16-bit, zipped`, runs, reference);
+
+  if (MEMORY.length > 0) {
+    console.log('');
+    const sizes = [...MEMORY, EXAMPLES];
+    console.log(`| peak RSS by examples scored | ${sizes.join(' | ')} |`);
+    console.log(`|---|${sizes.map(() => '---|').join('')}`);
+    for (const c of contenders) {
+      const rss = MEMORY.map((n) => c.on(subsets.get(n)!).peakRssMb);
+      rss.push(summaries.get(c)!.peakRssMb);
+      console.log(`| ${c.name} | ${rss.map((m) => `${m.toFixed(0)} MB`).join(' | ')} |`);
+    }
+  }
 }
 
 main().catch((e) => {

@@ -18,12 +18,12 @@ export interface Run {
   stdout: string;
 }
 
-export function runMeasured(cmd: string, args: string[]): Run {
+/** Runs `cmd args` to exit; `env` adds to (or overrides) this process's environment. */
+export function runMeasured(cmd: string, args: string[], env?: Record<string, string>): Run {
   const useTime = fs.existsSync('/usr/bin/time');
+  const options = { encoding: 'utf8' as const, maxBuffer: 1 << 30, ...(env && { env: { ...process.env, ...env } }) };
   const start = process.hrtime.bigint();
-  const r = useTime
-    ? spawnSync('/usr/bin/time', ['-f', '__PEAK_KB__=%M __CPU__=%U+%S', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
-    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = useTime ? spawnSync('/usr/bin/time', ['-f', '__PEAK_KB__=%M __CPU__=%U+%S', cmd, ...args], options) : spawnSync(cmd, args, options);
   const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   const kb = /__PEAK_KB__=(\d+)/.exec(r.stderr ?? '');
@@ -45,13 +45,19 @@ export interface Summary {
   runs: number;
 }
 
+/** The median; of an even count, the mean of the two middle values. */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 export function summarize(runs: Run[]): Summary {
-  const t = runs.map((r) => r.wallSeconds).sort((a, b) => a - b);
-  const c = runs.map((r) => r.cpuSeconds).sort((a, b) => a - b);
+  const t = runs.map((r) => r.wallSeconds);
   return {
-    best: t[0]!,
-    median: t[Math.floor(t.length / 2)]!,
-    cpu: c[Math.floor(c.length / 2)]!,
+    best: Math.min(...t),
+    median: median(t),
+    cpu: median(runs.map((r) => r.cpuSeconds)),
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
     runs: runs.length,
   };

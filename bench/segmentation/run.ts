@@ -4,7 +4,10 @@
  * (process start to JSON) beside the numpy reference (PIL + np.bincount, reference.py) in the
  * same run. Also scores a 10% subset to show peak memory does not grow with the data set.
  *
- *   npm run build && npx tsx bench/segmentation/run.ts [--runs 5] [--images 1449] [--filter 0|cycle]
+ *   npm run build && npx tsx bench/segmentation/run.ts [--runs 5] [--images 1449] [--filter 0|cycle] [--against DIR]
+ *
+ * `--against DIR`: also runs DIR/dist/cli.js (another build), alternating with this one, so a
+ * change is measured before and after in the same run; both must give the same scores.
  *
  * Data is generated once under bench/out/segmentation-<images>-<filter>/ (git-ignored): VOC-like
  * masks (background, 1-4 objects of the 20 classes, a void band around each object, as the
@@ -12,14 +15,13 @@
  * filter type 0 (what PIL writes for palette images); predictions are the objects moved, resized
  * and sometimes mislabelled.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodePng, VOC_PALETTE, type PngFilter } from '../../src/formats/png.js';
 import { writeZip } from '../../src/formats/zip.js';
-import { mulberry32 as rng } from '../../src/random.js';
+import { alternate, largestDifference, printComparison, type Contender } from '../lib/compare.js';
+import { machine, rng, runMeasured } from '../lib/measure.js';
 import { flag, numberFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,6 +30,8 @@ const RUNS = numberFlag('runs', 5);
 const IMAGES = numberFlag('images', 1449);
 const FILTER = (flag('filter') === 'cycle' ? 'cycle' : numberFlag('filter', 0)) as PngFilter;
 const CLASSES = 21;
+const againstDir = flag('against');
+const AGAINST = againstDir !== undefined ? path.join(path.resolve(againstDir), 'dist/cli.js') : undefined;
 
 
 interface Blob {
@@ -111,31 +115,6 @@ async function generate(dir: string): Promise<{ truth: string; zip: string; subs
   return { truth, zip, subsetTruth, subsetZip, pixels };
 }
 
-interface Timed {
-  seconds: number;
-  /** User + system CPU seconds over all threads: less sensitive to other load than wall time. */
-  cpuSeconds: number;
-  maxRssMb: number;
-  stdout: string;
-}
-
-/** Runs a command under /usr/bin/time -v: wall time from spawn to exit, and peak RSS. */
-function timed(command: string, commandArgs: string[]): Timed {
-  const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-v', command, ...commandArgs], { encoding: 'utf8', cwd: root, maxBuffer: 64 << 20 });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
-  const system = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
-  return { seconds, cpuSeconds: Number(user?.[1]) + Number(system?.[1]), maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: r.stdout };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 async function main(): Promise<void> {
   const cli = path.join(root, 'dist/cli.js');
   if (!fs.existsSync(cli)) throw new Error('dist/cli.js not found: run `npm run build` first');
@@ -144,44 +123,26 @@ async function main(): Promise<void> {
   const data = await generate(dir);
   const zipMb = fs.statSync(data.zip).size / 1e6;
   console.log(`data: ${IMAGES} masks, ${(data.pixels / 1e6).toFixed(1)} Mpixels, submission zip ${zipMb.toFixed(1)} MB, PNG filter ${FILTER} (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-  console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`machine: ${machine()}`);
 
-  const podiumArgs = (truth: string, zip: string) => [cli, 'evaluate', '--task', 'segmentation', '--truth', truth, '--submission', zip, '--json'];
-  const refArgs = (truth: string, zip: string) => [path.join(here, 'reference.py'), truth, zip];
-  const podium: Timed[] = [];
-  const numpy: Timed[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    // Alternate the order so neither side always runs with warmer caches.
-    if (r % 2 === 0) {
-      podium.push(timed(process.execPath, podiumArgs(data.truth, data.zip)));
-      numpy.push(timed('/usr/bin/python3', refArgs(data.truth, data.zip)));
-    } else {
-      numpy.push(timed('/usr/bin/python3', refArgs(data.truth, data.zip)));
-      podium.push(timed(process.execPath, podiumArgs(data.truth, data.zip)));
-    }
-    console.log(`run ${r + 1}: podium ${podium[r]!.seconds.toFixed(3)} s (cpu ${podium[r]!.cpuSeconds.toFixed(2)} s), numpy ${numpy[r]!.seconds.toFixed(3)} s (cpu ${numpy[r]!.cpuSeconds.toFixed(2)} s)`);
-  }
-  const ours = JSON.parse(podium[0]!.stdout).metrics as Record<string, number>;
-  const theirs = JSON.parse(numpy[0]!.stdout) as Record<string, number>;
-  const worst = Math.max(...Object.keys(theirs).map((k) => Math.abs(ours[k]! - theirs[k]!)));
-  console.log(`scores: podium ${JSON.stringify(ours)}`);
-  console.log(`        numpy  ${JSON.stringify(theirs)}  (largest difference ${worst.toExponential(1)})`);
+  const podium = (truth: string, zip: string, script = cli) => runMeasured(process.execPath, [script, 'evaluate', '--task', 'segmentation', '--truth', truth, '--submission', zip, '--json']);
+  const numpy = (truth: string, zip: string) => runMeasured('/usr/bin/python3', [path.join(here, 'reference.py'), truth, zip]);
+  const ours: Contender = { name: 'podium evaluate (end to end)', run: () => podium(data.truth, data.zip) };
+  const against: Contender | undefined = AGAINST ? { name: 'podium, --against build', run: () => podium(data.truth, data.zip, AGAINST) } : undefined;
+  const theirs: Contender = { name: 'numpy + PIL reference', run: () => numpy(data.truth, data.zip) };
+  const runs = alternate(against ? [ours, against, theirs] : [ours, theirs], RUNS, 3);
+  const scores = JSON.parse(runs.get(ours)![0]!.stdout).metrics as Record<string, number>;
+  const reference = JSON.parse(runs.get(theirs)![0]!.stdout) as Record<string, number>;
+  let worst = largestDifference(scores, reference);
+  if (against) for (const x of runs.get(against)!) worst = Math.max(worst, largestDifference(JSON.parse(x.stdout).metrics, reference));
+  console.log(`scores: podium ${JSON.stringify(scores)}`);
+  console.log(`        numpy  ${JSON.stringify(reference)}  (largest difference ${worst.toExponential(1)})`);
   if (!(worst < 1e-12)) throw new Error('podium and numpy disagree');
 
-  const subsetPodium = timed(process.execPath, podiumArgs(data.subsetTruth, data.subsetZip));
-  const subsetNumpy = timed('/usr/bin/python3', refArgs(data.subsetTruth, data.subsetZip));
-  const p = podium.map((t) => t.seconds);
-  const n = numpy.map((t) => t.seconds);
-  console.log('');
-  const pc = podium.map((t) => t.cpuSeconds);
-  const nc = numpy.map((t) => t.cpuSeconds);
-  console.log(`| ${IMAGES} masks, zipped, filter ${FILTER} | wall best | wall median | CPU median | peak RSS |`);
-  console.log('|---|---|---|---|---|');
-  console.log(`| podium evaluate (end to end) | ${Math.min(...p).toFixed(2)} s | ${median(p).toFixed(2)} s | ${median(pc).toFixed(2)} s | ${Math.max(...podium.map((t) => t.maxRssMb)).toFixed(0)} MB |`);
-  console.log(`| numpy + PIL reference | ${Math.min(...n).toFixed(2)} s | ${median(n).toFixed(2)} s | ${median(nc).toFixed(2)} s | ${Math.max(...numpy.map((t) => t.maxRssMb)).toFixed(0)} MB |`);
-  console.log(`| speed-up (numpy / podium) | ${(Math.min(...n) / Math.min(...p)).toFixed(2)}x | ${(median(n) / median(p)).toFixed(2)}x | ${(median(nc) / median(pc)).toFixed(2)}x | |`);
-  console.log(`memory check: ${Math.ceil(IMAGES / 10)} masks -> podium peak RSS ${subsetPodium.maxRssMb.toFixed(0)} MB (numpy ${subsetNumpy.maxRssMb.toFixed(0)} MB)`);
+  const subsetPodium = podium(data.subsetTruth, data.subsetZip);
+  const subsetNumpy = numpy(data.subsetTruth, data.subsetZip);
+  printComparison(`${IMAGES} masks, zipped, filter ${FILTER}`, runs, theirs);
+  console.log(`memory check: ${Math.ceil(IMAGES / 10)} masks -> podium peak RSS ${subsetPodium.peakRssMb.toFixed(0)} MB (numpy ${subsetNumpy.peakRssMb.toFixed(0)} MB)`);
 }
 
 main().catch((e) => {

@@ -4,7 +4,10 @@
  * numpy reference (reference.py: np.linalg.inv, np.linalg.svd, np.fft.fft per clip) in the
  * same run, runs alternating. Goal: under 1 s for podium.
  *
- *   npm run build && npx tsx bench/stabilization/run.ts [--runs 5] [--clips 1000] [--frames 90]
+ *   npm run build && npx tsx bench/stabilization/run.ts [--runs 5] [--clips 1000] [--frames 90] [--against DIR] [--no-numpy]
+ *
+ * `--against DIR`: also runs DIR/dist/cli.js (another build) in the same rounds, for before/after
+ * figures; its JSON must be byte-identical. `--no-numpy` leaves the reference out.
  *
  * Data is generated once under bench/out/stabilization-<clips>x<frames>/ (git-ignored): per clip
  * a hand-held background motion (pan, tremor, a little zoom and perspective) as motion.json, and
@@ -14,8 +17,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machine, rng, runMeasured, summarize, type Run } from '../lib/measure.js';
-import { numberFlag } from '../lib/args.js';
+import { alternate, largestDifference, printComparison, type Contender } from '../lib/compare.js';
+import { machine, rng, runMeasured } from '../lib/measure.js';
+import { flag, hasFlag, numberFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -23,6 +27,9 @@ const RUNS = numberFlag('runs', 5);
 const CLIPS = numberFlag('clips', 1000);
 const FRAMES = numberFlag('frames', 90);
 const W = 320, H = 240;
+const againstDir = flag('against');
+const AGAINST = againstDir !== undefined ? path.join(path.resolve(againstDir), 'dist/cli.js') : undefined;
+const NUMPY = !hasFlag('no-numpy');
 
 function mul(a: number[], b: number[]): number[] {
   const o = new Array<number>(9);
@@ -81,32 +88,22 @@ function main(): void {
   const mb = fs.statSync(data.submission).size / 1e6;
   console.log(`data: ${CLIPS} clips x ${FRAMES} frames (${W}x${H}), submission ${mb.toFixed(1)} MB, ${CLIPS * FRAMES} rows (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   console.log(`machine: ${machine()}`);
-  const podiumArgs = [cli, 'evaluate', '--task', 'stabilization', '--truth', data.truth, '--submission', data.submission, '--json'];
-  const refArgs = [path.join(here, 'reference.py'), data.truth, data.submission];
-  const podium: Run[] = [];
-  const numpy: Run[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    // numpy takes much longer: it runs every other round, at least twice.
-    const withNumpy = r < 2 || r % 2 === 0;
-    if (withNumpy && r % 2 === 1) numpy.push(runMeasured('/usr/bin/python3', refArgs));
-    podium.push(runMeasured(process.execPath, podiumArgs));
-    if (withNumpy && r % 2 === 0) numpy.push(runMeasured('/usr/bin/python3', refArgs));
-    console.log(`run ${r + 1}: podium ${podium[r]!.wallSeconds.toFixed(3)} s (cpu ${podium[r]!.cpuSeconds.toFixed(2)} s)${withNumpy ? `, numpy ${numpy[numpy.length - 1]!.wallSeconds.toFixed(2)} s (cpu ${numpy[numpy.length - 1]!.cpuSeconds.toFixed(2)} s)` : ''}`);
-  }
-  const ours = JSON.parse(podium[0]!.stdout) as { metrics: Record<string, number>; per_clip: Record<string, Record<string, number>> };
-  const theirs = JSON.parse(numpy[0]!.stdout) as { metrics: Record<string, number>; per_clip: Record<string, Record<string, number>> };
-  let worst = Math.max(...Object.keys(theirs.metrics).map((k) => Math.abs(ours.metrics[k]! - theirs.metrics[k]!)));
-  for (const [id, row] of Object.entries(theirs.per_clip)) for (const [k, v] of Object.entries(row)) worst = Math.max(worst, Math.abs(ours.per_clip[id]![k]! - v));
+  const evaluate = (build: string) => runMeasured(process.execPath, [build, 'evaluate', '--task', 'stabilization', '--truth', data.truth, '--submission', data.submission, '--json']);
+  const podium: Contender = { name: 'podium evaluate (end to end)', run: () => evaluate(cli) };
+  const against: Contender | undefined = AGAINST ? { name: 'podium, --against build', run: () => evaluate(AGAINST) } : undefined;
+  // numpy takes much longer: it runs every other round, at least twice.
+  const numpy: Contender = { name: 'numpy reference', run: () => runMeasured('/usr/bin/python3', [path.join(here, 'reference.py'), data.truth, data.submission]), skips: (r) => !NUMPY || (r >= 2 && r % 2 === 1) };
+  const runs = alternate([podium, ...(against ? [against] : []), numpy], RUNS, 3);
+  const ours = JSON.parse(runs.get(podium)![0]!.stdout) as { metrics: Record<string, number>; per_clip: Record<string, Record<string, number>> };
+  if (against && runs.get(against)!.some((x) => x.stdout !== runs.get(podium)![0]!.stdout)) throw new Error('the --against build gives different JSON');
+  if (!NUMPY) return void printComparison(`${CLIPS} clips x ${FRAMES} frames`, runs, undefined, 3);
+  const theirs = JSON.parse(runs.get(numpy)![0]!.stdout) as { metrics: Record<string, number>; per_clip: Record<string, Record<string, number>> };
+  let worst = largestDifference(ours.metrics, theirs.metrics);
+  for (const [id, row] of Object.entries(theirs.per_clip)) worst = Math.max(worst, largestDifference(ours.per_clip[id] ?? {}, row));
   console.log(`scores: podium ${JSON.stringify(ours.metrics)}`);
   console.log(`largest difference from numpy over ${CLIPS} clips x 8 values and the means: ${worst.toExponential(1)}`);
   if (!(worst < 1e-9)) throw new Error('podium and numpy disagree');
-  const p = summarize(podium), n = summarize(numpy);
-  console.log('');
-  console.log(`| ${CLIPS} clips x ${FRAMES} frames | wall best | wall median | CPU median | peak RSS | runs |`);
-  console.log('|---|---|---|---|---|---|');
-  console.log(`| podium evaluate (end to end) | ${p.best.toFixed(3)} s | ${p.median.toFixed(3)} s | ${p.cpu.toFixed(2)} s | ${p.peakRssMb.toFixed(0)} MB | ${p.runs} |`);
-  console.log(`| numpy reference | ${n.best.toFixed(2)} s | ${n.median.toFixed(2)} s | ${n.cpu.toFixed(2)} s | ${n.peakRssMb.toFixed(0)} MB | ${n.runs} |`);
-  console.log(`| speed-up (numpy / podium) | ${(n.best / p.best).toFixed(1)}x | ${(n.median / p.median).toFixed(1)}x | ${(n.cpu / p.cpu).toFixed(1)}x | | |`);
+  printComparison(`${CLIPS} clips x ${FRAMES} frames`, runs, numpy, 3);
 }
 
 main();

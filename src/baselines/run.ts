@@ -14,6 +14,8 @@ import type { ScoreReport } from '../tasks/task.js';
 import { MLPERF_SETTINGS, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
 import type { Baseline, BaselineOutput } from './baseline.js';
 import { initRuntime, type RuntimeInfo } from './runtime.js';
+import { baselineWorkDir } from './work-dir.js';
+import { DEFAULT_SEED } from '../datasets/rng.js';
 
 /** Every baseline, loaded lazily (tfjs model code is only imported when a baseline runs). */
 const REGISTRY: { challenge: string; name: string; description: string; load: () => Promise<Baseline> }[] = [
@@ -53,6 +55,7 @@ export function listBaselines(challenge?: string): BaselineListing[] {
 export interface RunOptions {
   epochs?: number;
   retrain?: boolean;
+  /** Default: the demo's seed (DEFAULT_SEED), so `podium baseline run` reuses the demo's weights. */
   seed?: number;
   /** SQLite database to record the entry in (else PODIUM_DB; none: not recorded). */
   db?: string;
@@ -72,6 +75,8 @@ export interface BaselineRun {
   baseline: string;
   kind: Baseline['kind'];
   submission: string;
+  /** The folder holding its weights, submission and ONNX file (work-dir.ts). */
+  workDir: string;
   report: ScoreReport;
   primaryMetric: string;
   primary: number | null;
@@ -104,12 +109,14 @@ export async function runBaseline(challengeId: string, name: string, opts: RunOp
   const log = opts.log ?? (() => {});
   const runtime = await initRuntime();
   const baseline = await entry.load();
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const workDir = baselineWorkDir(dataDir, name, { seed, epochs: opts.epochs });
   const output = await baseline.run({
     dataDir,
-    workDir: path.join(dataDir, 'baselines', name),
+    workDir,
     epochs: opts.epochs,
     retrain: opts.retrain ?? false,
-    seed: opts.seed ?? 42,
+    seed,
     limitTrain: opts.limitTrain,
     maxSteps: opts.maxSteps,
     latency: baseline.kind === 'model' || baseline.kind === 'pretrained' ? latencySettings(opts.latency) : null,
@@ -119,7 +126,7 @@ export async function runBaseline(challengeId: string, name: string, opts: RunOp
   const task = await loadTask(challenge.task);
   const { report } = await task.evaluate(challenge.truth, output.submission, { options: challenge.options });
   const run: BaselineRun = {
-    challenge: challengeId, baseline: name, kind: baseline.kind, submission: output.submission, report,
+    challenge: challengeId, baseline: name, kind: baseline.kind, submission: output.submission, workDir, report,
     primaryMetric: challenge.primary_metric, primary: report.metrics[challenge.primary_metric] ?? null,
     latency: output.latency, runtime, trained: output.trained, loadedFromCache: output.loadedFromCache,
   };

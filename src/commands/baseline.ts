@@ -3,22 +3,28 @@
  * `podium baseline run <challenge> [--baseline NAME] [--epochs N] [--retrain] [--db PATH]
  *   [--latency mlperf|quick|off] [--seed N] [--json]`: trains (or loads cached weights), predicts
  * the test split, writes the submission, scores it through the task and prints the scores;
- * records a baseline entry when --db or PODIUM_DB names a database.
+ * records a baseline entry when --db or PODIUM_DB names a database. The default seed is the
+ * demo's (so the demo's weights are reused); another seed or --epochs trains into a folder of
+ * its own (baselines/work-dir.ts) and never overwrites them.
  * `podium baseline export <challenge> --format onnx [--baseline NAME] [--out FILE]
- *   [--latency off|quick|mlperf] [--db PATH] [--json]`: writes the trained tfjs baselines as
+ *   [--seed N] [--epochs N] [--latency off|quick|mlperf] [--db PATH] [--json]`: writes the trained tfjs baselines as
  * single-file ONNX, checked against tfjs on the test inputs (baselines/onnx-export.ts); with
  * --latency, both runtimes timed side by side, and with --db the ONNX Runtime figures are
  * added to the baseline's board entry.
  */
+import path from 'node:path';
 import { UsageError } from '../problems.js';
 import { parseFlags } from './args.js';
+import { DEFAULT_SEED } from '../datasets/rng.js';
 
 const USAGE = [
   'usage: podium baseline list [challenge]',
   '       podium baseline run <challenge> [--baseline NAME] [--epochs N] [--retrain] [--db PATH]',
   '                           [--latency mlperf|quick|off] [--seed N] [--json]',
   '       podium baseline export <challenge> --format onnx [--baseline NAME] [--out FILE]',
-  '                           [--latency off|quick|mlperf] [--db PATH] [--json]',
+  '                           [--seed N] [--epochs N] [--latency off|quick|mlperf] [--db PATH] [--json]',
+  `  --seed N (default ${DEFAULT_SEED}, the demo's) and --epochs N pick the trained weights; other`,
+  '  settings than the default train into data/<challenge>/baselines/<settings>/<name>.',
 ].join('\n');
 
 export async function run(args: string[]): Promise<number> {
@@ -102,7 +108,7 @@ function formatRun(r: Run): string {
 
 async function exportCommand(
   challenge: string | undefined, rest: string[],
-  values: { baseline?: string; format?: string; out?: string; latency?: string; db?: string; json?: boolean },
+  values: { baseline?: string; format?: string; out?: string; latency?: string; db?: string; json?: boolean; seed?: string; epochs?: string },
 ): Promise<number> {
   if (!challenge) throw new UsageError('baseline export: name the challenge, e.g. `podium baseline export inat2018-mini --format onnx`');
   if (rest.length) throw new UsageError(`baseline export: unexpected argument "${rest[0]}"`);
@@ -116,10 +122,15 @@ async function exportCommand(
   if (names.length === 0) throw new UsageError(`baseline export: no exportable baselines for "${challenge}"`);
   if (values.out && names.length > 1) throw new UsageError('baseline export: --out needs --baseline (one file per baseline)');
   const log = (line: string) => process.stderr.write(`  ${line}\n`);
+  const settings = {
+    seed: values.seed === undefined ? undefined : positiveInt('seed', values.seed),
+    epochs: values.epochs === undefined ? undefined : positiveInt('epochs', values.epochs),
+  };
+  const [{ baselineWorkDir }, { dataRoot }] = await Promise.all([import('../baselines/work-dir.js'), import('../paths.js')]);
   const results = [];
   for (const name of names) {
     const r = await exportBaseline(challenge, name, {
-      out: values.out, log, latency: latency === 'off' ? null : latency === 'quick' ? QUICK_LATENCY : MLPERF_SETTINGS,
+      out: values.out, log, workDir: baselineWorkDir(path.join(dataRoot(), challenge), name, settings), latency: latency === 'off' ? null : latency === 'quick' ? QUICK_LATENCY : MLPERF_SETTINGS,
     });
     if (r.latency && (values.db ?? process.env.PODIUM_DB)) {
       const { addBaselineLatency } = await import('../leaderboard/baselines.js');

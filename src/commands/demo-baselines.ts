@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { BaselineListing } from '../baselines/run.js';
+import type { DemoCache } from './demo-cache.js';
 
 export interface BaselineWorkerResult {
   challenge: string;
@@ -19,6 +20,8 @@ export interface BaselineWorkerResult {
   latency?: Record<string, unknown>;
   trained?: { epochs: number; steps: number; seconds: number; finalLoss: number };
   loadedFromCache?: boolean;
+  /** The exported model.onnx (the model track's reference), when the baseline exports. */
+  onnxFile?: string;
 }
 
 export interface WorkerSettings {
@@ -51,10 +54,12 @@ export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir
     epochs: s.epochs, maxSteps: s.maxSteps, log,
   });
   let latency = r.latency as unknown as Record<string, unknown> | undefined;
+  let onnxFile: string | undefined;
   const { exportableBaselines, exportBaseline } = await import('../baselines/onnx-export.js');
   if (exportableBaselines(challenge).some((b) => b.name === name)) {
     try {
-      const e = await exportBaseline(challenge, name, { dataDir: path.join(dataDir, challenge), latency: QUICK_LATENCY, log });
+      const e = await exportBaseline(challenge, name, { dataDir: path.join(dataDir, challenge), workDir: r.workDir, latency: QUICK_LATENCY, log });
+      onnxFile = e.file;
       const o = e.latency!.onnx;
       latency = { ...latency, onnx_p50_ms: o.p50_ms, onnx_p90_ms: o.p90_ms, onnx_p99_ms: o.p99_ms, onnx_vs_tfjs: e.latency!.relative, onnx_runtime: o.backend };
     } catch (err) {
@@ -63,7 +68,7 @@ export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir
   }
   const out: BaselineWorkerResult = {
     challenge, baseline: name, kind: r.kind, submission: r.submission, primaryMetric: r.primaryMetric, primary: r.primary,
-    latency, trained: r.trained, loadedFromCache: r.loadedFromCache,
+    latency, trained: r.trained, loadedFromCache: r.loadedFromCache, onnxFile,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
@@ -80,7 +85,9 @@ export function stopBaselines(): void {
 /** Runs one baseline in a child process; its log lines go to `log`, prefixed with its name. */
 function runInChild(b: BaselineListing, s: WorkerSettings, log: (line: string) => void): Promise<BaselineWorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [process.argv[1]!, ...workerArgs(b, s)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Progress as plain lines (progress.ts), since the child's stderr is a pipe, not a terminal.
+    const env = { ...process.env, PODIUM_PROGRESS_LINES: '1' };
+    const child = spawn(process.execPath, [process.argv[1]!, ...workerArgs(b, s)], { stdio: ['ignore', 'pipe', 'pipe'], env });
     running.add(child);
     let result: BaselineWorkerResult | undefined;
     const errors: string[] = [];
@@ -105,24 +112,59 @@ function runInChild(b: BaselineListing, s: WorkerSettings, log: (line: string) =
 }
 
 /**
- * Runs the baselines `parallel` at a time (learned models first, the quick trivial ones fill in),
- * calling `record` for each result in turn, never two at once.
+ * Rough single-core seconds of each demo baseline on a quiet machine (a first demo run, the
+ * default settings), so the longest start first and the two cores finish together; a
+ * baseline not listed counts as quick.
+ */
+const EXPECTED_SECONDS: Record<string, number> = {
+  'isl-mini/unet': 245, 'detection-mini/ssdlite-mobilenet-v2': 205, 'voc2012-seg-mini/deeplab-v3plus': 150,
+  'inat2018-mini/mobilenet-v2': 130, 'separation-mini/audio-only-mask': 80, 'detection-mini/centernet-coco80': 80,
+  'separation-mini/audio-visual-mask': 75, 'motion-photos-mini/visual-l1': 23, 'motion-photos-mini/hybrid-l1': 18,
+  'separation-mini/ideal-ratio-mask': 13,
+};
+
+export function longestFirst(list: BaselineListing[]): BaselineListing[] {
+  const cost = (b: BaselineListing) => EXPECTED_SECONDS[`${b.challenge}/${b.name}`] ?? 5;
+  return [...list].sort((a, b) => cost(b) - cost(a)); // stable: registry order among equals
+}
+
+/**
+ * Runs the baselines `parallel` at a time, longest first, calling `record` for each result in
+ * turn, never two at once. A baseline whose cached result still holds (demo-cache.ts) is not
+ * run again: its entry is recorded from the cache.
  */
 export async function runBaselines(
-  list: BaselineListing[], parallel: number, s: WorkerSettings,
+  list: BaselineListing[], parallel: number, s: WorkerSettings, cache: DemoCache | undefined,
   log: (line: string) => void,
-  record: (b: BaselineListing, r: BaselineWorkerResult, seconds: number) => Promise<void>,
+  record: (b: BaselineListing, r: BaselineWorkerResult, seconds: number, reused: boolean) => Promise<void>,
   failed: (b: BaselineListing, e: Error) => void,
 ): Promise<void> {
-  const queue = [...list];
+  const queue: BaselineListing[] = [];
   let records = Promise.resolve();
+  for (const b of longestFirst(list)) {
+    let hit: BaselineWorkerResult | undefined;
+    try {
+      hit = cache?.lookup(b);
+    } catch (e) {
+      log(`  ${b.name}: cache not read (${(e as Error).message}); running it`);
+    }
+    if (hit) {
+      const r = hit;
+      records = records.then(() => record(b, r, 0, true));
+    } else queue.push(b);
+  }
   const worker = async () => {
     for (let b = queue.shift(); b && !stopped; b = queue.shift()) {
       const t0 = Date.now();
       const current = b;
       try {
         const r = await runInChild(current, s, log);
-        records = records.then(() => record(current, r, (Date.now() - t0) / 1000));
+        try {
+          cache?.store(current, r);
+        } catch (e) {
+          log(`  ${current.name}: result not cached (${(e as Error).message})`);
+        }
+        records = records.then(() => record(current, r, (Date.now() - t0) / 1000, false));
       } catch (e) {
         if (!stopped) failed(current, e as Error);
       }

@@ -1,11 +1,14 @@
 /**
  * `podium demo`: everything in one go, for a first look.
- *   1. makes the four mini challenges' data when absent (data/README.md; reused when present),
+ *   1. makes the six mini challenges' data when absent (data/README.md; reused when present),
+ *      in child processes, as many at a time as baselines,
  *   2. records each challenge's sample submission on its leaderboard (Kaggle's "sample
  *      submission benchmark"), which also creates the database with the four challenges,
  *   3. starts the leaderboard server and prints the URL (not with --no-serve),
- *   4. runs every baseline that exists (cached weights are reused) and records its scores; they
- *      appear on the leaderboards as they finish.
+ *   4. runs every baseline that exists and records its scores; they appear on the leaderboards
+ *      as they finish. A baseline whose inputs have not changed since the last demo (data
+ *      content, challenge definition, code, seed and settings: demo-cache.ts) is recorded from
+ *      its cached result without running; otherwise cached weights are still reused.
  * A failing baseline is reported and skipped; the rest of the demo goes on.
  */
 import fs from 'node:fs';
@@ -13,12 +16,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseFlags } from './args.js';
 import { runBaselines, runBaselineWorker, stopBaselines, type WorkerSettings } from './demo-baselines.js';
-import { makeOne } from './data.js';
+import { makeData } from './demo-data.js';
+import { DemoCache } from './demo-cache.js';
 import { UsageError, isUserError } from '../problems.js';
 import { dataRoot } from '../paths.js';
 import { defaultChallengesRoot, loadChallenge } from '../challenges/definition.js';
 import { DEFAULT_SEED } from '../datasets/rng.js';
-import { MINI_CHALLENGES, readStamp, scaledSizes } from '../datasets/mini-challenges.js';
+import { MINI_CHALLENGES, readStamp, type MiniChallenge } from '../datasets/mini-challenges.js';
 
 const HELP = `usage: podium demo [--port 3000] [--host 127.0.0.1] [--no-serve] [--db data/podium.sqlite]
                    [--challenges challenges] [--seed N] [--scale F] [--epochs N] [--max-steps N] [--parallel N]
@@ -69,12 +73,14 @@ export async function run(args: string[]): Promise<number> {
 
   // 1. Data: made once; a set already there (whatever its seed or size) is used as it is.
   say(`== data (${dataRoot()})`);
+  const toMake: MiniChallenge[] = [];
   for (const c of MINI_CHALLENGES) {
     const dir = path.join(dataRoot(), c);
     const stamp = readStamp(dir);
     if (stamp) say(`${c}: using the data in ${dir} (seed ${stamp.seed})`);
-    else await makeOne(c, { seed, sizes: scaledSizes(c, scale) }, true);
+    else toMake.push(c);
   }
+  await makeData(toMake, parallel, seed, values.scale, say);
 
   // 2. Sample submissions: every leaderboard gets a first row, and the database its challenges.
   say(`== leaderboards (${dbPath})`);
@@ -132,11 +138,12 @@ export async function run(args: string[]): Promise<number> {
   if (baselines.length === 0) say('no baselines are available yet; the leaderboards show the sample submissions');
   const covered = new Set(known.map((b) => b.challenge));
   for (const c of MINI_CHALLENGES) if (!covered.has(c)) say(`${c}: no baseline yet`);
-  await runBaselines(baselines, parallel, settings, say, async (b, r, seconds) => {
+  const cache = new DemoCache(dataRoot(), settings);
+  await runBaselines(baselines, parallel, settings, cache, say, async (b, r, seconds, reused) => {
     await attempt(`${b.challenge} / ${b.name}`, say, async () => {
       const rec = await recordBaseline({ dbPath, challengesRoot, challengeId: b.challenge, name: b.name, file: r.submission, description: b.description, latency: r.latency });
-      const how = r.loadedFromCache ? 'cached weights' : r.trained ? `trained ${r.trained.epochs} epochs` : r.kind;
-      say(`${b.challenge} / ${b.name}: ${r.primaryMetric} = ${fmt(r.primary)} (${how}, ${seconds.toFixed(1)} s)${rec.created ? '' : ', already recorded'}`);
+      const how = reused ? 'unchanged since the last demo: cached result' : r.loadedFromCache ? `cached weights, ${seconds.toFixed(1)} s` : r.trained ? `trained ${r.trained.epochs} epochs, ${seconds.toFixed(1)} s` : `${r.kind}, ${seconds.toFixed(1)} s`;
+      say(`${b.challenge} / ${b.name}: ${r.primaryMetric} = ${fmt(r.primary)} (${how})${rec.created ? '' : ', already recorded'}`);
     });
   }, (b, e) => say(`${b.challenge} / ${b.name}: FAILED: ${e.message}`));
   if (interrupted) {

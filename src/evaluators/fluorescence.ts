@@ -25,10 +25,16 @@ import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 
 export const FLUORESCENCE_VERSION = 'fluorescence-1';
 
-/** One decoded grayscale image: 8- or 16-bit samples, row-major. */
+/**
+ * One decoded grayscale image: 8- or 16-bit samples, row-major. Packed (no `rows`): a
+ * Uint8Array of 8-bit or a Uint16Array of 16-bit samples. With `rows`, as a PNG decodes
+ * (png.ts decodePngSampleRowsAsync): a Uint8Array whose row y starts at byte y * stride, 16-bit
+ * samples as two big-endian bytes.
+ */
 export interface IntensityImage {
   data: Uint8Array | Uint16Array;
   bitDepth: 8 | 16;
+  rows?: { width: number; height: number; stride: number };
 }
 
 /** One (example, channel) pair to score: the acquired truth and the prediction, same size. */
@@ -214,8 +220,48 @@ function combineInto(a: Float64Array, ao: number, b: Float64Array, bo: number): 
   a[ao + ABS] = a[ao + ABS]! + b[bo + ABS]!;
 }
 
-/** Pixels per block: both images' block (16 KB at 16 bits) stays in L1 cache for its two passes. */
+/** Pixels per block: both images' blocks (2 x 32 KB as float64) stay in L1/L2 cache for the two passes. */
 const BLOCK = 4096;
+const blockX = new Float64Array(BLOCK);
+const blockY = new Float64Array(BLOCK);
+
+/**
+ * Samples `start` to `start + count` (row-major pixel indices) of an image into `out`, in units
+ * of 1/65535: v for 16-bit, 257 v for 8-bit. PNG rows are read where they are decoded (16-bit
+ * as big-endian byte pairs), so no image is copied or converted as a whole.
+ */
+function loadBlock(image: IntensityImage, start: number, count: number, out: Float64Array): void {
+  const d = image.data;
+  const rows = image.rows;
+  if (!rows) {
+    if (image.bitDepth === 8) for (let j = 0; j < count; j++) out[j] = d[start + j]! * 257;
+    else for (let j = 0; j < count; j++) out[j] = d[start + j]!;
+    return;
+  }
+  const { width, stride } = rows;
+  let y = Math.floor(start / width);
+  let x = start - y * width;
+  for (let j = 0; j < count; ) {
+    const run = Math.min(count - j, width - x);
+    const end = j + run;
+    if (image.bitDepth === 8) {
+      for (let p = y * stride + x; j < end; j++, p++) out[j] = d[p]! * 257;
+    } else {
+      for (let p = y * stride + 2 * x; j < end; j++, p += 2) out[j] = (d[p]! << 8) | d[p + 1]!;
+    }
+    y++;
+    x = 0;
+  }
+}
+
+function pixelsOf(image: IntensityImage): number {
+  const rows = image.rows;
+  if (!rows) return image.data.length;
+  if (rows.height > 0 && image.data.length < (rows.height - 1) * rows.stride + rows.width * (image.bitDepth >> 3)) {
+    throw new RangeError(`fluorescence: ${image.data.length} bytes cannot hold ${rows.height} rows of ${rows.width} pixels ${rows.stride} bytes apart`);
+  }
+  return rows.width * rows.height;
+}
 
 /**
  * The moments of one pair, block by block: per block of pixels, exact integer sums give the
@@ -224,35 +270,35 @@ const BLOCK = 4096;
  * block's centred sums are small, so the result has two-pass accuracy.
  */
 export function pairMoments(truth: IntensityImage, prediction: IntensityImage): Float64Array {
-  const x = truth.data;
-  const y = prediction.data;
-  const n = x.length;
-  if (y.length !== n) throw new RangeError(`fluorescence: truth has ${n} pixels, prediction ${y.length}`);
-  const fx = truth.bitDepth === 8 ? 257 : 1;
-  const fy = prediction.bitDepth === 8 ? 257 : 1;
+  const n = pixelsOf(truth);
+  const m = pixelsOf(prediction);
+  if (m !== n) throw new RangeError(`fluorescence: truth has ${n} pixels, prediction ${m}`);
+  const x = blockX;
+  const y = blockY;
   const out = new Float64Array(SLOT);
   const block = new Float64Array(SLOT);
   for (let start = 0; start < n; start += BLOCK) {
-    const end = Math.min(n, start + BLOCK);
+    const count = Math.min(n - start, BLOCK);
+    loadBlock(truth, start, count, x);
+    loadBlock(prediction, start, count, y);
     let sx = 0;
     let sy = 0;
     let sAbs = 0;
-    for (let i = start; i < end; i++) {
-      const u = x[i]! * fx;
-      const v = y[i]! * fy;
+    for (let i = 0; i < count; i++) {
+      const u = x[i]!;
+      const v = y[i]!;
       sx += u;
       sy += v;
       sAbs += u > v ? u - v : v - u;
     }
-    const count = end - start;
     const mx = sx / count;
     const my = sy / count;
     let cxx = 0;
     let cyy = 0;
     let cxy = 0;
-    for (let i = start; i < end; i++) {
-      const dx = x[i]! * fx - mx;
-      const dy = y[i]! * fy - my;
+    for (let i = 0; i < count; i++) {
+      const dx = x[i]! - mx;
+      const dy = y[i]! - my;
       cxx += dx * dx;
       cyy += dy * dy;
       cxy += dx * dy;

@@ -32,6 +32,8 @@ import { ProblemList, ValidationError } from '../problems.js';
 const inflateRaw = promisify(zlib.inflateRaw);
 /** Entries up to this size inflate synchronously; larger ones on libuv's thread pool. */
 const SYNC_INFLATE_BYTES = 256 * 1024;
+/** Entries whose compressed data is up to this size are read synchronously; larger ones on the pool. */
+const SYNC_READ_BYTES = 256 * 1024;
 
 export interface ZipLimits {
   /** Most (file) entries a zip may hold. */
@@ -111,7 +113,7 @@ export async function* readZip(file: string, limits: Partial<ZipLimits> = {}): A
 }
 
 async function readAt(handle: fs.promises.FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
+  const buf = Buffer.allocUnsafe(length); // every byte is read into, or cut off below
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(buf, done, length - done, position + done);
@@ -254,23 +256,7 @@ async function readCentralDirectory(handle: fs.promises.FileHandle, fileSize: nu
 async function readEntry(file: string, label: string, fileSize: number, c: CentralEntry, lim: ZipLimits, totals: { inflated: number }): Promise<Buffer> {
   const where = { file: label };
   const bad = (message: string): ValidationError => ValidationError.of({ ...where, message: `entry "${c.name}": ${message}` });
-  // Small synchronous reads: cheaper than a FileHandle per entry, and entries are read one by one.
-  let compressed: Buffer;
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    throw bad(`cannot reopen the zip (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    const local = readAtSync(fd, c.localOffset, 30);
-    if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50) throw bad('corrupt zip (bad local header)');
-    const dataStart = c.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    if (dataStart + c.compressedSize > fileSize) throw bad('truncated zip (entry data runs past the end of the file)');
-    compressed = readAtSync(fd, dataStart, c.compressedSize);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const compressed = c.compressedSize <= SYNC_READ_BYTES ? readCompressedSync(file, fileSize, c, bad) : await readCompressed(file, fileSize, c, bad);
   // Never inflate more than the entry declared, nor more than the total budget has left.
   const budget = Math.min(c.size, lim.maxEntryBytes, lim.maxTotalBytes - totals.inflated);
   let data: Buffer;
@@ -301,6 +287,44 @@ async function readEntry(file: string, label: string, fileSize: number, c: Centr
   if (zlib.crc32(data) !== c.crc) throw bad('CRC mismatch (corrupt zip)');
   if (isArchiveContent(data)) throw bad('is an archive (by its content); nested archives are not allowed');
   return data;
+}
+
+/** Where an entry's compressed bytes start, from its local header (which may differ from the central one in its extra field). */
+function dataStartOf(local: Buffer, c: CentralEntry, fileSize: number, bad: (message: string) => ValidationError): number {
+  if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50) throw bad('corrupt zip (bad local header)');
+  const dataStart = c.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  if (dataStart + c.compressedSize > fileSize) throw bad('truncated zip (entry data runs past the end of the file)');
+  return dataStart;
+}
+
+/** Small entries: synchronous reads, cheaper than a FileHandle each. */
+function readCompressedSync(file: string, fileSize: number, c: CentralEntry, bad: (message: string) => ValidationError): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw bad(`cannot reopen the zip (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return readAtSync(fd, dataStartOf(readAtSync(fd, c.localOffset, 30), c, fileSize, bad), c.compressedSize);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Large entries: read on libuv's thread pool, so this thread keeps working while the disk is read. */
+async function readCompressed(file: string, fileSize: number, c: CentralEntry, bad: (message: string) => ValidationError): Promise<Buffer> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r');
+  } catch (e) {
+    throw bad(`cannot reopen the zip (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return await readAt(handle, dataStartOf(await readAt(handle, c.localOffset, 30), c, fileSize, bad), c.compressedSize);
+  } finally {
+    await handle.close();
+  }
 }
 
 function decodeName(raw: Buffer, utf8Flag: boolean): string {

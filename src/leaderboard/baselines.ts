@@ -19,6 +19,7 @@ import { loadChallenge } from '../challenges/definition.js';
 import { openStorage } from './storage.js';
 import { storageDirFor } from './upload.js';
 import type { Scores } from '../evaluators/evaluator.js';
+import { sha256File } from '../baselines/content-hash.js';
 
 export interface BaselineOptions {
   /** A SQLite file path, or a postgres:// URL. */
@@ -41,19 +42,6 @@ export interface BaselineResult {
   scores: Partial<Record<Split, { metrics: Scores; primary: number | null; ci: [number, number] | null; evaluator_version: string }>>;
   /** False when this exact baseline was already recorded. */
   created: boolean;
-}
-
-function sha256File(file: string): string {
-  const hash = crypto.createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    let n: number;
-    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) hash.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest('hex');
 }
 
 export async function recordBaseline(opts: BaselineOptions): Promise<BaselineResult> {

@@ -38,7 +38,7 @@
  *       minUnitsForThreads: 100, // optional: spread over threads past this many units
  *     };
  */
-import type { Scores } from '../evaluators/evaluator.js';
+import type { Evaluator, Scores } from '../evaluators/evaluator.js';
 import { DEFAULT_PROBLEM_CAP, ValidationError, type Problem, type ProblemList } from '../problems.js';
 import type { EvaluateOptions, EvaluateResult, ScoreReport, Task } from '../tasks/task.js';
 import { contextFor, produceAll, threadsAhead } from './produce.js';
@@ -89,12 +89,29 @@ async function evaluateOpened<O, C, I, S, R>(def: TaskDefinition<O, C, I, S, R>,
     items = produced.items;
     table = itemTable(items ?? []);
   }
+  return reportOf(def, { ...opened, context }, evaluator, routes, states, items, table, opts);
+}
+
+/**
+ * The report (and, when asked, the resamplers) from the three merged states and the kept
+ * items: the same for one pass, threads, or shards scored on other machines (shards.ts).
+ */
+export function reportOf<O, C, I, S, R>(
+  def: TaskDefinition<O, C, I, S, R>,
+  opened: OpenedSubmission<C, I>,
+  evaluator: Evaluator<S, I, R>,
+  routes: [Uint32Array, Uint32Array, Uint32Array],
+  states: [S, S, S],
+  items: readonly (I | undefined)[] | undefined,
+  table: UnitTable<I>,
+  opts: EvaluateOptions,
+): EvaluateResult {
   const all = evaluator.finish(states[0]);
   const report: ScoreReport = {
     task: def.name,
     metrics: def.scores(all),
     ...(opened.hasSplits && { splits: { public: def.scores(evaluator.finish(states[1])), private: def.scores(evaluator.finish(states[2])) } }),
-    ...def.extras(context, all, states[0], items),
+    ...def.extras(opened.context, all, states[0], items),
   };
   const result: EvaluateResult = { report };
   if (opts.withResamplers) {
@@ -124,7 +141,7 @@ export async function validateWith<O, C, I, S, R>(def: TaskDefinition<O, C, I, S
 }
 
 /** The problems of opening, then the units' in unit order, as one ValidationError (capped). */
-function throwProblems(first: ProblemList | undefined, produced: { problems: Problem[]; problemTotal: number }): void {
+export function throwProblems(first: ProblemList | undefined, produced: { problems: Problem[]; problemTotal: number }): void {
   const total = (first?.total ?? 0) + produced.problemTotal;
   if (total === 0) return;
   throw new ValidationError([...(first?.items ?? []), ...produced.problems].slice(0, DEFAULT_PROBLEM_CAP), total);

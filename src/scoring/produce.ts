@@ -8,7 +8,8 @@
 import { isMainThread } from 'node:worker_threads';
 import type { Evaluator } from '../evaluators/evaluator.js';
 import { DEFAULT_PROBLEM_CAP, type Problem } from '../problems.js';
-import type { ShardReply } from './shard-worker.js';
+import { decodeState, encodeState } from './state-codec.js';
+import type { ShardReply, ThreadReply } from './shard-worker.js';
 import { ScoringThreads } from './scoring-threads.js';
 import type { TaskDefinition, UnitSink } from './task-definition.js';
 import { USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from './usage.js';
@@ -95,6 +96,12 @@ export function threadsFor(def: TaskDefinition, units: number, policy: Execution
   return Math.min(asked, units, Math.ceil(work / Math.max(1, def.minUnitsForThreads / 2)));
 }
 
+/** Units 0..n-1 cut into `parts` contiguous [from, to) ranges of near-equal size, in order. */
+export function contiguousRanges(n: number, parts: number): [number, number][] {
+  return Array.from({ length: parts }, (_, s) => [Math.floor((s * n) / parts), Math.floor(((s + 1) * n) / parts)]);
+}
+
+
 /**
  * The context to produce `units` units from: its large arrays moved to shared memory when the
  * units will be spread over threads (so this thread and the scoring threads read one copy).
@@ -137,11 +144,7 @@ export async function produceAll<Context, Item, State>(
   req = { ...req, context: shareTypedArrays(req.context) };
   // Contiguous shards, merged in order: the merged state lists units in truth order, exactly
   // as one pass would (order matters for float sums, e.g. separation's means).
-  const shards = Array.from({ length: threads }, (_, s) => {
-    const from = Math.floor((s * n) / threads);
-    const to = Math.floor(((s + 1) * n) / threads);
-    return Uint32Array.from({ length: to - from }, (_, i) => from + i);
-  });
+  const shards = contiguousRanges(n, threads).map(([from, to]) => Uint32Array.from({ length: to - from }, (_, i) => from + i));
   // This thread scores the first shard itself while scoring threads score the others.
   // The first failure (or the caller's abort) stops every shard.
   const stop = new AbortController();
@@ -150,7 +153,7 @@ export async function produceAll<Context, Item, State>(
   const others = shards.slice(1).map((units) => pool.run<Context, State, Item>({ ...req, units }, tick, signal));
   const here = produceHere(def, evaluator, { ...req, units: shards[0]! }, tick, signal);
   let first: Awaited<typeof here>;
-  let replies: ShardReply<State, Item>[];
+  let replies: ThreadReply<State, Item>[];
   try {
     [first, ...replies] = await Promise.all([here, ...others]);
   } catch (e) {
@@ -159,14 +162,42 @@ export async function produceAll<Context, Item, State>(
     throw e;
   }
   const items: (Item | undefined)[] | undefined = first.items;
-  const unitProblems: UnitProblem[] = [...first.unitProblems];
-  let problemTotal = first.problemTotal;
-  const shardStates = [first.states, ...replies.map((r) => r.states)];
-  for (const r of replies) {
-    if (items && r.items) r.items.units.forEach((unit, i) => (items[unit] = r.items!.items[i]));
-    unitProblems.push(...r.problems);
-    problemTotal += r.problemTotal;
-  }
-  const states = [0, 1, 2].map((k) => evaluator.merge(shardStates.map((s) => s[k]!))) as [State, State, State];
+  return mergeParts(evaluator, [first, ...replies.map((r) => threadPart(r, items))], items);
+}
+
+/** A scoring thread's reply as a shard part; its kept items go into `items` (by unit) when given. */
+function threadPart<State, Item>(reply: ThreadReply<State, Item>, items?: (Item | undefined)[]): ShardPart<State> {
+  if (items && reply.items) reply.items.units.forEach((unit, i) => (items[unit] = reply.items!.items[i]));
+  return { states: reply.states, unitProblems: reply.problems, problemTotal: reply.problemTotal };
+}
+
+/** What one shard produced: its three states (all, public, private), its problems, how many. */
+export interface ShardPart<State> {
+  states: [State, State, State];
+  unitProblems: UnitProblem[];
+  problemTotal: number;
+}
+
+/** A shard's result as text (state-codec.ts), to cross a process or a machine (threads transfer it as it is). */
+export function encodeReply<State, Item>(produced: Produced<State, Item> & ShardPart<State>): ShardReply {
+  const items: [number, string][] | undefined = produced.items ? [] : undefined;
+  if (items) produced.items!.forEach((item, unit) => item !== undefined && items.push([unit, encodeState(item)]));
+  return { states: produced.states.map(encodeState), items, problems: produced.unitProblems, problemTotal: produced.problemTotal };
+}
+
+/** A shard's reply decoded; its kept items go into `items` (by unit) when given. */
+export function decodeReply<State, Item>(reply: ShardReply, items?: (Item | undefined)[]): ShardPart<State> {
+  if (items && reply.items) for (const [unit, text] of reply.items) items[unit] = decodeState<Item>(text);
+  return { states: reply.states.map((s) => decodeState<State>(s)) as [State, State, State], unitProblems: reply.problems, problemTotal: reply.problemTotal };
+}
+
+/**
+ * Shards merged in the order given (contiguous unit ranges in unit order: the merged state lists
+ * units in truth order, exactly as one pass would); problems in unit order, capped.
+ */
+export function mergeParts<State, Item>(evaluator: Evaluator<State, Item, unknown>, parts: ShardPart<State>[], items?: (Item | undefined)[]): Produced<State, Item> {
+  const states = [0, 1, 2].map((k) => evaluator.merge(parts.map((p) => p.states[k]!))) as [State, State, State];
+  const unitProblems = parts.flatMap((p) => p.unitProblems);
+  const problemTotal = parts.reduce((n, p) => n + p.problemTotal, 0);
   return { states, items, problems: inUnitOrder(unitProblems).slice(0, DEFAULT_PROBLEM_CAP).map((p) => p.problem), problemTotal };
 }

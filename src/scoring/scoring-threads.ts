@@ -6,7 +6,7 @@
  * that were given none (the submission had too few units to spread).
  */
 import type { Worker } from 'node:worker_threads';
-import type { ShardReply, ShardRequest } from './shard-worker.js';
+import type { ThreadReply, ShardRequest } from './shard-worker.js';
 import { startWorker } from './worker-thread.js';
 
 interface Thread {
@@ -15,7 +15,7 @@ interface Thread {
   failure?: Error;
 }
 
-type Message<State, Item> = { type: 'progress'; units: number } | { type: 'done'; reply: ShardReply<State, Item> } | { type: 'failed'; message: string };
+type Message<State, Item> = { type: 'progress'; units: number } | { type: 'done'; reply: ThreadReply<State, Item> } | { type: 'failed'; message: string };
 
 export class ScoringThreads {
   private idle: Thread[] = [];
@@ -39,10 +39,10 @@ export class ScoringThreads {
   }
 
   /** Produces one shard on a thread started ahead (or a new one); `tick` once a unit done. */
-  run<Context, State, Item>(request: Omit<ShardRequest<Context>, 'task'>, tick: () => void, signal?: AbortSignal): Promise<ShardReply<State, Item>> {
+  run<Context, State, Item>(request: Omit<ShardRequest<Context>, 'task'>, tick: () => void, signal?: AbortSignal): Promise<ThreadReply<State, Item>> {
     const thread = this.idle.pop() ?? this.start();
     const { worker } = thread;
-    return new Promise<ShardReply<State, Item>>((resolve, reject) => {
+    return new Promise<ThreadReply<State, Item>>((resolve, reject) => {
       let settled = false;
       const settle = (fn: () => void) => {
         if (settled) return;

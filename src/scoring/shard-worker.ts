@@ -19,7 +19,8 @@ export interface ShardRequest<Context = unknown> {
   checkOnly: boolean;
 }
 
-export interface ShardReply<State = unknown, Item = unknown> {
+/** A shard as a scoring thread posts it: plain states and items (transferred). */
+export interface ThreadReply<State = unknown, Item = unknown> {
   /** all, public, private. */
   states: [State, State, State];
   /** When asked for: the units that have an item, and their items in the same order. */
@@ -32,7 +33,20 @@ const definition = loadDefinition((workerData as { task: string }).task);
 // Awaited when the shard comes; a thread stopped unused must not die of an unhandled rejection.
 definition.catch(() => undefined);
 
-async function produceShard(request: ShardRequest): Promise<ShardReply> {
+/**
+ * A shard as text (produce.ts encodeReply), for a process or a machine: what `podium worker`
+ * stores for a shard job.
+ */
+export interface ShardReply {
+  /** all, public, private, encoded. */
+  states: string[];
+  /** [unit, encoded item] for the units that have one, when asked for. */
+  items?: [number, string][];
+  problems: UnitProblem[];
+  problemTotal: number;
+}
+
+async function produceShard(request: ShardRequest): Promise<ThreadReply> {
   const def = await definition;
   const evaluator = def.evaluator(request.context);
   let pending = 0;
@@ -48,7 +62,7 @@ async function produceShard(request: ShardRequest): Promise<ShardReply> {
   };
   const produced = await produceHere(def, evaluator, request, tick);
   if (pending > 0) parentPort!.postMessage({ type: 'progress', units: pending });
-  let items: ShardReply['items'];
+  let items: ThreadReply['items'];
   if (produced.items) {
     const units: number[] = [];
     const kept: unknown[] = [];

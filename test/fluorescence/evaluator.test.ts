@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelLabel, fluorescenceEvaluator, type FluorescencePair } from '../../src/evaluators/fluorescence.js';
+import { channelLabel, fluorescenceEvaluator, pairMoments, type FluorescencePair, type IntensityImage } from '../../src/evaluators/fluorescence.js';
 
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -58,6 +58,32 @@ describe('fluorescence evaluator', () => {
     const empty = ev.finish(ev.merge([ev.create(), ev.create()]));
     expect(Object.values(empty.metrics).every((v) => v === null)).toBe(true);
     expect(ev.finish(ev.merge([ev.create(), stateOf(all)]))).toEqual(ev.finish(ev.merge([stateOf(all)])));
+  });
+  it('images as PNG rows (filter byte between rows, 16-bit big-endian) give the same moments, bit for bit, as packed samples', () => {
+    /** The PNG-row layout of packed samples: `pad` bytes before each row, 16-bit as two big-endian bytes. */
+    const asRows = (image: IntensityImage, width: number, pad: number): IntensityImage => {
+      const bytes = image.bitDepth >> 3;
+      const stride = width * bytes + pad;
+      const height = image.data.length / width;
+      const data = new Uint8Array(height * stride);
+      image.data.forEach((v, i) => {
+        const o = Math.floor(i / width) * stride + pad + (i % width) * bytes;
+        if (bytes === 2) (data[o] = v >> 8), (data[o + 1] = v & 255);
+        else data[o] = v;
+      });
+      return { data: data.subarray(pad), bitDepth: image.bitDepth, rows: { width, height, stride } };
+    };
+    const rand = lcg(11);
+    // 7 x 1500 pixels: blocks of 4096 pixels start and end inside rows.
+    const t = Uint16Array.from({ length: 7 * 1500 }, () => Math.floor(rand() * 65536));
+    const p8 = Uint8Array.from(t, (v) => Math.min(255, Math.floor(v / 257 + rand() * 40)));
+    const p16 = Uint16Array.from(t, (v) => (v + Math.floor(rand() * 9000)) % 65536);
+    for (const prediction of [{ data: p8, bitDepth: 8 as const }, { data: p16, bitDepth: 16 as const }]) {
+      const packed = pairMoments({ data: t, bitDepth: 16 }, prediction);
+      expect(pairMoments(asRows({ data: t, bitDepth: 16 }, 1500, 1), asRows(prediction, 1500, 1))).toEqual(packed);
+      expect(pairMoments({ data: t, bitDepth: 16 }, asRows(prediction, 1500, 3))).toEqual(packed);
+    }
+    expect(() => pairMoments({ data: new Uint8Array(10), bitDepth: 16, rows: { width: 3, height: 2, stride: 7 } }, { data: new Uint16Array(6), bitDepth: 16 })).toThrow(/cannot hold 2 rows/);
   });
   it('a constant prediction has no r (null), but an MAE; mean_pearson skips it', () => {
     const flat = fluorescenceEvaluator(['DAPI', 'NFH']);

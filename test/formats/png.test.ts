@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import { decodePng, decodePngAsync, decodePngSamples, decodePngSamplesAsync, encodePng, PngError, readPngHeader, VOC_PALETTE } from '../../src/formats/png.js';
+import { decodePng, decodePngAsync, decodePngSampleRowsAsync, decodePngSamples, decodePngSamplesAsync, encodePng, paeth, paethBranchless, PngError, readPngHeader, VOC_PALETTE } from '../../src/formats/png.js';
 import { fixture } from '../helpers/cli.js';
 
 const png = (name: string) => fs.readFileSync(fixture('seg/png', name));
@@ -99,6 +99,9 @@ describe('every filter type', () => {
       expect(p.palette).toEqual(VOC_PALETTE);
       expect(decodePng(encodePng({ width: 53, height: 37, colorType: 'gray', data: mask }, { filter })).data).toEqual(mask);
       expect(decodePng(encodePng({ width: 23, height: 19, colorType: 'rgb', data: bin('rgb.bin') }, { filter })).data).toEqual(bin('rgb.bin'));
+      // Two bytes a pixel (grey + alpha) takes the two-lane unfiltering.
+      const greyAlpha = bin('rgb.bin').subarray(0, 23 * 19 * 2);
+      expect(decodePng(encodePng({ width: 23, height: 19, colorType: 'gray-alpha', data: greyAlpha }, { filter })).data).toEqual(greyAlpha);
     }
   });
   it('writes PNGs another decoder reads (pngjs)', () => {
@@ -131,6 +134,35 @@ describe('16-bit samples', () => {
     const mixed = pillow('mixed').samples;
     expect(Math.min(...mixed)).toBe(0);
     expect(Math.max(...mixed)).toBe(65535);
+  });
+  it('the branchless Paeth predictor (two-byte pixels) equals the spec\'s for every byte triple', () => {
+    // PNG spec 9.4, as written there: p = a + b - c, the nearest of a, b, c, ties in that order.
+    const spec = (a: number, b: number, c: number) => {
+      const p = a + b - c;
+      const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
+      return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    };
+    let wrong = 0;
+    for (let a = 0; a < 256; a++) for (let b = 0; b < 256; b++) for (let c = 0; c < 256; c++) {
+      const want = spec(a, b, c);
+      if (paethBranchless(a, b, c) !== want || paeth(a, b, c) !== want) wrong++;
+    }
+    expect(wrong).toBe(0);
+  });
+  it('decodePngSampleRowsAsync leaves 16-bit samples in place: big-endian pairs, rows a filter byte apart', async () => {
+    for (const name of ['smooth', 'noisy', 'mixed']) {
+      const { png: file, samples } = pillow(name);
+      const rows = await decodePngSampleRowsAsync(file, `${name}.png`);
+      expect([rows.width, rows.height, rows.bitDepth, rows.stride]).toEqual([53, 37, 16, 2 * 53 + 1]);
+      const back = Uint16Array.from(samples, (_, i) => {
+        const o = Math.floor(i / 53) * rows.stride + 2 * (i % 53);
+        return (rows.data[o]! << 8) | rows.data[o + 1]!;
+      });
+      expect(back).toEqual(samples);
+    }
+    const eight = await decodePngSampleRowsAsync(png('palette8.png'));
+    expect(eight.bitDepth).toBe(8);
+    expect(eight.data.subarray(0, eight.width)).toEqual(bin('mask.bin').subarray(0, eight.width));
   });
   for (const filterType of [0, 1, 2, 3, 4]) {
     it(`reads pngjs 16-bit grey with filter ${filterType}`, () => {

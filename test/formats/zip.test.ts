@@ -133,6 +133,23 @@ describe('zip safety', () => {
     ]);
     expect(await problemsOf(file, { maxTotalBytes: 5000 })).toEqual([expect.stringMatching(/5\.9 KiB uncompressed in total, over the 4\.9 KiB limit/)]);
   });
+  it('reads entries whose compressed data is larger than 256 KB (read on the thread pool) as the small ones, stored or deflated, and checks their CRC', async () => {
+    let x = 7;
+    const noise = Buffer.from(Array.from({ length: 600_000 }, () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24)));
+    const file = writeRaw([
+      { name: 'small.png', data: bytes('tiny') },
+      { name: 'stored.png', data: noise },
+      { name: 'deflated.png', data: noise, deflate: true },
+    ]);
+    const entries = await listZip(file);
+    expect(entries.map((e) => e.compressedSize > 256 * 1024)).toEqual([false, true, true]);
+    for (const e of entries.slice(1)) expect((await e.buffer()).equals(noise)).toBe(true);
+    const zip = fs.readFileSync(file);
+    zip[zip.indexOf('stored.png') + 10 + 300_000] ^= 0xff;
+    const corrupt = path.join(dir, 'corrupt-large.zip');
+    fs.writeFileSync(corrupt, zip);
+    expect(await problemsOf(corrupt)).toEqual([expect.stringMatching(/entry "stored\.png": CRC mismatch/)]);
+  });
   it('rejects a stored entry whose size does not match its declaration', async () => {
     const file = writeRaw([{ name: 'a.png', data: Buffer.alloc(4000), declaredSize: 10 }]);
     expect(await problemsOf(file)).toEqual([expect.stringMatching(/entry "a\.png": stored entry is 4000 bytes but declares 10/)]);

@@ -1,9 +1,10 @@
 /**
  * Reading one (truth, prediction) pair of label images: both headers are checked first (grey,
  * 8- or 16-bit, the prediction the size of the truth), so a wrong file is refused before any
- * pixel is inflated; then both decode (inflate on libuv's thread pool).
+ * pixel is inflated; then both decode (inflate on libuv's thread pool) and stay as the PNG rows
+ * inflate gave, unfiltered in place.
  */
-import { decodePngSamplesAsync, PngError, readPngHeader, type PngHeader } from '../../formats/png.js';
+import { decodePngSampleRowsAsync, PngError, readPngHeader, type PngHeader } from '../../formats/png.js';
 import type { IntensityImage } from '../../evaluators/fluorescence.js';
 import type { Problem } from '../../problems.js';
 
@@ -48,8 +49,8 @@ function labelHeader(image: ImageBytes, problems: ProblemSink): PngHeader | unde
 
 async function decode(image: ImageBytes, problems: ProblemSink): Promise<IntensityImage | undefined> {
   try {
-    const png = await decodePngSamplesAsync(image.bytes, image.file, { maxPixels: MAX_PIXELS });
-    return { data: png.data, bitDepth: png.bitDepth as 8 | 16 };
+    const png = await decodePngSampleRowsAsync(image.bytes, image.file, { maxPixels: MAX_PIXELS });
+    return { data: png.data, bitDepth: png.bitDepth as 8 | 16, rows: { width: png.width, height: png.height, stride: png.stride } };
   } catch (e) {
     if (!(e instanceof PngError)) throw e;
     problems.add({ file: image.file, message: `corrupt PNG: ${e.reason}` });

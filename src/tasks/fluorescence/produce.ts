@@ -1,9 +1,9 @@
 /**
  * Scoring units of the fluorescence task: one unit an example, its item the moments of its
- * (truth, prediction) pairs (evaluators/fluorescence.ts). Examples are read a few at a time
- * (each example's pairs decode together, inflating on libuv's thread pool) and handed to the
- * sink in unit order, so memory holds a window of examples whatever their number and the
- * states add up in the same order however the work overlapped.
+ * (truth, prediction) pairs (evaluators/fluorescence.ts). Pairs are read a few at a time, in
+ * order (inflating on libuv's thread pool while this thread unfilters and sums), and examples
+ * are handed to the sink in unit order, so memory holds a few images whatever the number of
+ * examples and the states add up in the same order however the work overlapped.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,45 +30,60 @@ export interface FluorescenceContext {
   predictions: PredictionLocation[][];
 }
 
-/** Examples read at once. */
-const WINDOW = 3;
+/**
+ * Image pairs read and decoded at once (a pair is about 9 MB at 1024 x 1024, 16-bit: both
+ * files, the zip entry and both inflated images): enough to keep libuv's pool inflating while
+ * this thread unfilters and sums, few enough that memory holds a handful of images whatever
+ * the number of examples.
+ */
+const PAIRS_AT_ONCE = 3;
 
-interface ExampleResult {
+/** An example being scored: its item fills as its pairs finish; `left` counts the unfinished ones. */
+interface Example {
   unit: number;
-  item?: FluorescenceState;
+  item: FluorescenceState;
   problems: Problem[];
+  pairs: Promise<void>[];
+  left: number;
 }
 
-async function scoreExample(ctx: FluorescenceContext, evaluator: FluorescenceEvaluator, read: (l: PredictionLocation) => Promise<Uint8Array>, unit: number): Promise<ExampleResult> {
-  const item = evaluator.create();
-  const problems: Problem[] = [];
-  if (ctx.ignored[unit]) return { unit, item, problems };
+type Read = (location: PredictionLocation) => Promise<Uint8Array>;
+
+async function scorePair(ctx: FluorescenceContext, evaluator: FluorescenceEvaluator, read: Read, example: Example, channel: number): Promise<void> {
+  const { unit, problems } = example;
   const id = ctx.ids[unit]!;
+  const name = ctx.channels[channel]!;
+  const location = ctx.predictions[unit]![channel]!;
+  const truthFile = path.join(ctx.truthDir, 'targets', id, `${name}.png`);
   const sink = (host: boolean) => ({ add: (p: Problem) => problems.push(host ? { ...p, fault: 'host' as const } : p) });
-  await Promise.all(
-    ctx.acquired[unit]!.map(async (channel) => {
-      const name = ctx.channels[channel]!;
-      const location = ctx.predictions[unit]![channel]!;
-      const truthFile = path.join(ctx.truthDir, 'targets', id, `${name}.png`);
-      const [truthBytes, predictionBytes] = await Promise.all([fs.promises.readFile(truthFile), read(location)]);
-      const images = await loadPair({ bytes: truthBytes, file: `${ctx.truthLabel}/targets/${id}/${name}.png` }, { bytes: predictionBytes, file: location.label }, sink(false), sink(true));
-      if (images) evaluator.addPair(item, { channel, condition: ctx.conditionOf[unit]!, ...images });
-    }),
-  );
-  // Channel order, whichever pair finished first.
-  return { unit, item: problems.length ? undefined : item, problems };
+  const [truthBytes, predictionBytes] = await Promise.all([fs.promises.readFile(truthFile), read(location)]);
+  const images = await loadPair({ bytes: truthBytes, file: `${ctx.truthLabel}/targets/${id}/${name}.png` }, { bytes: predictionBytes, file: location.label }, sink(false), sink(true));
+  // Each pair fills its own (condition, channel) slot, so the order pairs finish in does not matter.
+  if (images) evaluator.addPair(example.item, { channel, condition: ctx.conditionOf[unit]!, ...images });
 }
 
 export async function produceExamples(ctx: FluorescenceContext, evaluator: FluorescenceEvaluator, units: Uint32Array, sink: UnitSink<FluorescenceState>): Promise<void> {
   const read = await predictionReader(ctx.zip, { maxEntries: Math.max(1000, ctx.ids.length * ctx.channels.length * 2 + 100) });
-  const inFlight: Promise<ExampleResult>[] = [];
-  let next = 0;
-  const start = () => inFlight.push(scoreExample(ctx, evaluator, read, units[next++]!));
-  while (next < units.length && inFlight.length < WINDOW) start();
-  while (inFlight.length > 0) {
-    const result = await inFlight.shift()!;
-    if (next < units.length) start();
-    for (const p of result.problems) sink.problem(result.unit, p);
-    if (result.item) sink.item(result.unit, result.item);
+  const open: Example[] = []; // started, in unit order, not yet handed to the sink
+  const running: Promise<void>[] = []; // pairs started, oldest first
+  const hand = async (example: Example) => {
+    await Promise.all(example.pairs); // settled already, unless this is the end; a failure surfaces here
+    for (const p of example.problems) sink.problem(example.unit, p);
+    if (example.problems.length === 0) sink.item(example.unit, example.item);
+  };
+  for (const unit of units) {
+    const example: Example = { unit, item: evaluator.create(), problems: [], pairs: [], left: 0 };
+    open.push(example);
+    for (const channel of ctx.ignored[unit] ? [] : ctx.acquired[unit]!) {
+      while (running.length >= PAIRS_AT_ONCE) await running.shift();
+      const pair = scorePair(ctx, evaluator, read, example, channel);
+      example.left++;
+      // Also marks a failure as handled until it is awaited (by running.shift() or hand).
+      pair.then(() => example.left--, () => example.left--);
+      running.push(pair);
+      example.pairs.push(pair);
+    }
+    while (open.length > 0 && open[0]!.left === 0) await hand(open.shift()!);
   }
+  for (const example of open) await hand(example);
 }
