@@ -4,7 +4,10 @@
  * numpy reference (reference.py: np.linalg.inv, np.linalg.svd, np.fft.fft per clip) in the
  * same run, runs alternating. Goal: under 1 s for podium.
  *
- *   npm run build && npx tsx bench/stabilization/run.ts [--runs 5] [--clips 1000] [--frames 90]
+ *   npm run build && npx tsx bench/stabilization/run.ts [--runs 5] [--clips 1000] [--frames 90] [--against DIR] [--no-numpy]
+ *
+ * `--against DIR`: also runs DIR/dist/cli.js (another build) in the same rounds, for before/after
+ * figures; its JSON must be byte-identical. `--no-numpy` leaves the reference out.
  *
  * Data is generated once under bench/out/stabilization-<clips>x<frames>/ (git-ignored): per clip
  * a hand-held background motion (pan, tremor, a little zoom and perspective) as motion.json, and
@@ -16,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alternate, largestDifference, printComparison, type Contender } from '../lib/compare.js';
 import { machine, rng, runMeasured } from '../lib/measure.js';
-import { numberFlag } from '../lib/args.js';
+import { flag, hasFlag, numberFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -24,6 +27,9 @@ const RUNS = numberFlag('runs', 5);
 const CLIPS = numberFlag('clips', 1000);
 const FRAMES = numberFlag('frames', 90);
 const W = 320, H = 240;
+const againstDir = flag('against');
+const AGAINST = againstDir !== undefined ? path.join(path.resolve(againstDir), 'dist/cli.js') : undefined;
+const NUMPY = !hasFlag('no-numpy');
 
 function mul(a: number[], b: number[]): number[] {
   const o = new Array<number>(9);
@@ -82,11 +88,15 @@ function main(): void {
   const mb = fs.statSync(data.submission).size / 1e6;
   console.log(`data: ${CLIPS} clips x ${FRAMES} frames (${W}x${H}), submission ${mb.toFixed(1)} MB, ${CLIPS * FRAMES} rows (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   console.log(`machine: ${machine()}`);
-  const podium: Contender = { name: 'podium evaluate (end to end)', run: () => runMeasured(process.execPath, [cli, 'evaluate', '--task', 'stabilization', '--truth', data.truth, '--submission', data.submission, '--json']) };
+  const evaluate = (build: string) => runMeasured(process.execPath, [build, 'evaluate', '--task', 'stabilization', '--truth', data.truth, '--submission', data.submission, '--json']);
+  const podium: Contender = { name: 'podium evaluate (end to end)', run: () => evaluate(cli) };
+  const against: Contender | undefined = AGAINST ? { name: 'podium, --against build', run: () => evaluate(AGAINST) } : undefined;
   // numpy takes much longer: it runs every other round, at least twice.
-  const numpy: Contender = { name: 'numpy reference', run: () => runMeasured('/usr/bin/python3', [path.join(here, 'reference.py'), data.truth, data.submission]), skips: (r) => r >= 2 && r % 2 === 1 };
-  const runs = alternate([podium, numpy], RUNS, 3);
+  const numpy: Contender = { name: 'numpy reference', run: () => runMeasured('/usr/bin/python3', [path.join(here, 'reference.py'), data.truth, data.submission]), skips: (r) => !NUMPY || (r >= 2 && r % 2 === 1) };
+  const runs = alternate([podium, ...(against ? [against] : []), numpy], RUNS, 3);
   const ours = JSON.parse(runs.get(podium)![0]!.stdout) as { metrics: Record<string, number>; per_clip: Record<string, Record<string, number>> };
+  if (against && runs.get(against)!.some((x) => x.stdout !== runs.get(podium)![0]!.stdout)) throw new Error('the --against build gives different JSON');
+  if (!NUMPY) return void printComparison(`${CLIPS} clips x ${FRAMES} frames`, runs, undefined, 3);
   const theirs = JSON.parse(runs.get(numpy)![0]!.stdout) as { metrics: Record<string, number>; per_clip: Record<string, Record<string, number>> };
   let worst = largestDifference(ours.metrics, theirs.metrics);
   for (const [id, row] of Object.entries(theirs.per_clip)) worst = Math.max(worst, largestDifference(ours.per_clip[id] ?? {}, row));

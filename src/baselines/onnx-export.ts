@@ -19,8 +19,13 @@
  *                      the SSD decoding and per-class NMS as ONNX nodes (detection/ssd-onnx.ts),
  *                      the detection contract; the comparison with tfjs reads the network's
  *                      own outputs (class_logits, box_offsets) inside the file.
- *   audio-only-mask / audio-visual-mask  spectrum [N, T, F] (+ faces [N, T, 4]) → masks
- *                      [N, T, 2, F] (the STFT and its inverse stay outside the file).
+ *   audio-only-mask    mixture waveform [N, L] → sources [N, 2, L]: the STFT, the network's
+ *                      normalised log spectrum, the masks times the mixture's STFT and the
+ *                      inverse STFT as ONNX nodes (separation/stft-onnx.ts), the separation
+ *                      contract, so it is separation-mini's `model.reference`; the comparison
+ *                      with tfjs reads the network's masks [N, T, 2, F] inside the file.
+ *   audio-visual-mask  spectrum [N, T, F], faces [N, T, 4] → masks [N, T, 2, F]: the network
+ *                      alone (the model track's contract has no face-track input).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -163,7 +168,7 @@ const SPECS: ExportSpec[] = [
     challenge: 'separation-mini', name,
     async source(dataDir, workDir) {
       const { loadMixture, mixtureIds, VISUAL_FEATURES } = await import('./separation/data.js');
-      const { BINS } = await import('./separation/stft.js');
+      const { BINS, FRAME, HOP } = await import('./separation/stft.js');
       const c = readMeta<{ frames: number }>(workDir, 'separation-mini', name);
       const testDir = path.join(dataDir, 'test');
       const test = mixtureIds(testDir).map((id) => loadMixture(testDir, id, false));
@@ -180,9 +185,27 @@ const SPECS: ExportSpec[] = [
         if (audioVisual) out.push(tf.tensor3d(v, [n, T, VISUAL_FEATURES]));
         return out;
       };
+      const network = `spectrum [N, ${T}, ${BINS}] (normalised log magnitude)${audioVisual ? `, faces [N, ${T}, ${VISUAL_FEATURES}]` : ''} → masks [N, ${T}, 2, ${BINS}]`;
+      const base = {
+        model: await loadModel(c.model), count: test.length, input: (i: number) => make(i, 1), batch: make, outputNames: ['masks'],
+      };
+      if (audioVisual) return { ...base, description: `audio-visual STFT mask net (${c.epochs} epochs, seed ${c.seed}): ${network}` };
+      const L = test[0].samples;
+      for (const m of test) {
+        if (m.samples !== L) throw new UsageError(`baseline export: the test mixtures must all have one length (${test[0].id} has ${L} samples, ${m.id} ${m.samples})`);
+      }
+      const { appendInverseStft, prependStft } = await import('./separation/stft-onnx.js');
       return {
-        model: await loadModel(c.model), count: test.length, input: (i) => make(i, 1), batch: make, outputNames: ['masks'],
-        description: `${audioVisual ? 'audio-visual' : 'audio-only'} STFT mask net (${c.epochs} epochs, seed ${c.seed}): spectrum [N, ${T}, ${BINS}] (normalised log magnitude)${audioVisual ? `, faces [N, ${T}, ${VISUAL_FEATURES}]` : ''} → masks [N, ${T}, 2, ${BINS}]`,
+        ...base,
+        wrap: {
+          names: ['mixture', 'sources'],
+          build(g, networkInputs, [masks]) {
+            const stftNodes = prependStft(g, networkInputs[0].name, L);
+            return { inputs: [stftNodes.input], outputs: [appendInverseStft(g, masks, stftNodes, L)] };
+          },
+        },
+        fileInput: (i) => ({ mixture: { dtype: 'float32', dims: [1, L], data: Float32Array.from(test[i].mix) } }),
+        description: `audio-only STFT mask net (${c.epochs} epochs, seed ${c.seed}): mixture [N, ${L}] → STFT (Hann ${FRAME}, hop ${HOP}, centred) → ${network} → masks x mixture STFT → inverse STFT → sources [N, 2, ${L}]`,
       };
     },
   })),

@@ -43,7 +43,12 @@
  * 21-class 1x1 logits with bias at output stride 16 (the upsampling to the input is not a
  * multiply-add). "Reduced" DeepLabv3 is MobileNetV2 * without ASPP (2.11M, 2.75B); MobileNetV1
  * has ASPP (11.15M, 14.25B). The two multiply-add figures come out 0.28% and 0.17% under the
- * table (2.742B, 14.227B): the convention behind the rest was not found.
+ * table (2.742B, 14.227B): the convention behind the rest was not found. Rounding to the table
+ * needs 2.5-12.5M more for the reduced one and 18.4-28.4M more for MobileNetV1; tried and
+ * rejected, as no one of them lands both: bilinear upsampling of the logits to 513 x 513 at 1,
+ * 2, 3 or 4 multiply-adds a value (5.5M each: 1 and 2 fit only the reduced one, 4 only V1),
+ * unfolded batch norm (41.9M / 31.4M), image pooling's 1x1 conv broadcast to 33 x 33 (89M /
+ * 285M), logits at 513 x 513 (1.4B), global pooling and biases (under 1.2M).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mobileNetV2, PAPER_BLOCKS, relu6, Seeds } from './mobilenet-v2.js';

@@ -3,6 +3,7 @@
  * matrix t at offset 9t), so paths of thousands of frames live in one typed array.
  * Every matrix is normalised by its [2][2] entry before use (the metric spec's rule).
  */
+import { hypot3 } from './hypot.js';
 
 /** Why a matrix cannot be used, or null when it can. Checked on the raw 9 values. */
 export function homographyProblem(m: ArrayLike<number>, at = 0): string | null {
@@ -12,9 +13,9 @@ export function homographyProblem(m: ArrayLike<number>, at = 0): string | null {
   const d = det3(m, at) / (h22 * h22 * h22);
   // Singular: |det| of the normalised matrix at most 1e-12 of Hadamard's bound (the product of
   // its row norms), a scale-free test that a pixel translation of thousands does not trip.
-  const r0 = Math.hypot(m[at]!, m[at + 1]!, m[at + 2]!) / Math.abs(h22);
-  const r1 = Math.hypot(m[at + 3]!, m[at + 4]!, m[at + 5]!) / Math.abs(h22);
-  const r2 = Math.hypot(m[at + 6]!, m[at + 7]!, m[at + 8]!) / Math.abs(h22);
+  const r0 = hypot3(m[at]!, m[at + 1]!, m[at + 2]!) / Math.abs(h22);
+  const r1 = hypot3(m[at + 3]!, m[at + 4]!, m[at + 5]!) / Math.abs(h22);
+  const r2 = hypot3(m[at + 6]!, m[at + 7]!, m[at + 8]!) / Math.abs(h22);
   if (!Number.isFinite(d) || Math.abs(d) <= 1e-12 * r0 * r1 * r2) return 'the matrix is singular (determinant 0)';
   return null;
 }

@@ -24,6 +24,7 @@ import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 import { adjugate3, multiply3, normaliseInPlace } from './homography.js';
 import { numpyMean } from './numpy-mean.js';
 import { lowFrequencyShare } from './path-spectrum.js';
+import { hypot2 } from './hypot.js';
 
 export const STABILIZATION_VERSION = 'stabilization-1 (Liu et al. 2013 from homographies; numpy fft)';
 
@@ -104,8 +105,8 @@ export function scoreClip(clip: ClipPair, out = new Float64Array(K)): Float64Arr
  * H = (c-b)/2, Q = hypot(E, H), R = hypot(F, G): s1 = Q + R, s2 = |Q - R| (Blinn 1996).
  */
 export function singularValueRatio(a: number, b: number, c: number, d: number): number {
-  const q = Math.hypot((a + d) / 2, (c - b) / 2);
-  const r = Math.hypot((a - d) / 2, (c + b) / 2);
+  const q = hypot2((a + d) / 2, (c - b) / 2);
+  const r = hypot2((a - d) / 2, (c + b) / 2);
   return q + r === 0 ? 0 : Math.abs(q - r) / (q + r);
 }
 
@@ -117,10 +118,8 @@ const polyB = new Float64Array(16);
 
 /** Share of [0,W] x [0,H] covered by the frame's corners mapped by S (at offset o), clipped to it. */
 export function windowCoverage(S: ArrayLike<number>, o: number, W: number, H: number): number {
-  const cornersX = [0, W, W, 0];
-  const cornersY = [0, 0, H, H];
   for (let i = 0; i < 4; i++) {
-    const x = cornersX[i]!, y = cornersY[i]!;
+    const x = i === 1 || i === 2 ? W : 0, y = i >= 2 ? H : 0; // corners (0,0), (W,0), (W,H), (0,H)
     const w = S[o + 6]! * x + S[o + 7]! * y + S[o + 8]!;
     quadX[i] = (S[o]! * x + S[o + 1]! * y + S[o + 2]!) / w;
     quadY[i] = (S[o + 3]! * x + S[o + 4]! * y + S[o + 5]!) / w;
@@ -193,7 +192,7 @@ export function cameraPath(clip: ClipPair, translation: Float64Array, rotation: 
     multiply3(next, 0, g, 0, P, 0);
     normaliseInPlace(next);
     P.set(next);
-    translation[t] = Math.hypot(P[2]!, P[5]!);
+    translation[t] = hypot2(P[2]!, P[5]!);
     rotation[t] = Math.atan2(P[3]! - P[1]!, P[0]! + P[4]!);
   }
 }

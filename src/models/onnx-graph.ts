@@ -12,6 +12,7 @@ export const IR_VERSION = 7;
 
 const FLOAT = 1;
 const INT64 = 7;
+const DOUBLE = 11;
 
 export type AttributeValue = number | number[] | string | { floats: number[] } | { float: number };
 
@@ -57,6 +58,18 @@ export class OnnxGraph {
     const tensorName = this.fresh(name);
     this.initializers.push(onnx.TensorProto.create({
       name: tensorName, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    }));
+    return tensorName;
+  }
+
+  /** A float64 initializer (for arithmetic kept in double precision, e.g. a DFT basis). */
+  doubles(name: string, dims: number[], values: ArrayLike<number>): string {
+    const n = dims.reduce((a, b) => a * b, 1);
+    if (values.length !== n) throw new Error(`initializer ${name}: ${values.length} values for dims [${dims}]`);
+    const data = Float64Array.from(values);
+    const tensorName = this.fresh(name);
+    this.initializers.push(onnx.TensorProto.create({
+      name: tensorName, dims, dataType: DOUBLE, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     }));
     return tensorName;
   }

@@ -5,32 +5,24 @@
 // the sandbox and adapter, it writes exactly the baseline's own submission.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBaseline, type RunOptions } from '../../src/baselines/run.js';
 import { checkParity, encodeSource, exportableBaselines, exportBaseline, exportSource, PARITY_TOLERANCE, type ExportResult } from '../../src/baselines/onnx-export.js';
 import { loadModel } from '../../src/baselines/model-store.js';
 import { ssdAnchors } from '../../src/baselines/detection/ssdlite.js';
+import { BINS, FRAME } from '../../src/baselines/separation/stft.js';
 import { loadChallenge } from '../../src/challenges/definition.js';
-import { generateInatMini } from '../../src/datasets/inat2018-generate.js';
-import { generateVocSegMini } from '../../src/datasets/voc2012-seg-generate.js';
-import { generateDetectionMini } from '../../src/datasets/detection-generate.js';
-import { generateSeparationMini } from '../../src/datasets/separation-generate.js';
+import { decodeWav, readWav } from '../../src/formats/wav.js';
+import { readZip } from '../../src/formats/zip.js';
 import { decodeOnnx, onnxParams } from '../../src/models/onnx-file.js';
 import { evaluateModel } from '../../src/models/evaluate-model.js';
 import { podium } from '../helpers/cli.js';
 import { PYTHON, pythonOracle, skipWithout } from '../helpers/oracle.js';
+import { modelTrackChallenge, tinyWorld } from './tiny-world.js';
 
 const onnxOracle = pythonOracle('python3-onnx', ['onnx'], 'onnx.__version__');
 const skipChecker = skipWithout(onnxOracle);
-
-const CHALLENGES: Record<string, { task: string; truth: string; metric: string; options?: string }> = {
-  'inat2018-mini': { task: 'classification', truth: 'solution.csv', metric: 'top3_error', options: '{ predictions: 3 }' },
-  'voc2012-seg-mini': { task: 'segmentation', truth: 'VOC2012', metric: 'miou', options: '{ split: val }' },
-  'detection-mini': { task: 'detection', truth: 'annotations/instances_test.json', metric: 'AP' },
-  'separation-mini': { task: 'separation', truth: 'test', metric: 'sdri' },
-};
 
 let root: string;
 const baselineRuns = new Map<string, Awaited<ReturnType<typeof runBaseline>>>();
@@ -41,20 +33,7 @@ function options(id: string): RunOptions {
 }
 
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-onnx-export-'));
-  for (const [id, c] of Object.entries(CHALLENGES)) {
-    const dir = path.join(root, 'challenges', id);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
-      `id: ${id}`, `title: ${id}`, `task: ${c.task}`, `truth: ${path.join(root, 'data', id, c.truth)}`,
-      `primary_metric: ${c.metric}`, `options: ${c.options ?? '{}'}`,
-      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
-    ].join('\n'));
-  }
-  generateInatMini(path.join(root, 'data', 'inat2018-mini'), { seed: 3, sizes: { classes: 10, trainImages: 60, valPerClass: 1, testPerClass: 2, size: 32 } });
-  await generateVocSegMini(path.join(root, 'data', 'voc2012-seg-mini'), { seed: 3, sizes: { trainImages: 4, valImages: 3, size: 64 } });
-  generateDetectionMini(path.join(root, 'data', 'detection-mini'), { seed: 3, sizes: { trainImages: 4, testImages: 3, size: 128 } });
-  await generateSeparationMini(path.join(root, 'data', 'separation-mini'), { seed: 3, sizes: { trainMixtures: 3, testMixtures: 2 }, synthesizer: 'built-in' });
+  root = await tinyWorld('podium-onnx-export-', ['inat2018-mini', 'voc2012-seg-mini', 'detection-mini', 'separation-mini']);
   for (const { challenge, name } of exportableBaselines()) {
     baselineRuns.set(`${challenge}/${name}`, await runBaseline(challenge, name, options(challenge)));
   }
@@ -92,7 +71,11 @@ describe.each(exportable)('%s / %s', (challenge, name) => {
     const tfjs = await loadModel(path.join(workDir, 'model'));
     // Constants beside the weights: the log prior of the logit adjustment (one per class); SSD's
     // anchors (4 per box) and its 5 decoding scalars (variances, the size cap, 1/2).
-    const extra = challenge === 'inat2018-mini' ? 10 : challenge === 'detection-mini' ? 4 * ssdAnchors().count + 5 : 0;
+    // The audio-only net's STFT: the forward and inverse DFT bases (2 x FRAME x 2 BINS), the
+    // overlap-add norm (one per sample) and two floors (log magnitude, deviation).
+    const samples = challenge === 'separation-mini' ? readWav(path.join(root, 'data', challenge, 'test', 'mix', 'tt0001.wav')).samples.length : 0;
+    const extra = challenge === 'inat2018-mini' ? 10 : challenge === 'detection-mini' ? 4 * ssdAnchors().count + 5
+      : name === 'audio-only-mask' ? 2 * FRAME * 2 * BINS + samples + 2 : 0;
     expect(onnxParams(model)).toBe(tfjs.countParams() + extra);
     tfjs.dispose();
   }, 120_000);
@@ -109,8 +92,8 @@ describe.each(exportable)('%s / %s', (challenge, name) => {
     expect(p.status).toBe(0);
     const [opset, , inputs, outputs] = p.stdout.trim().split(' ');
     expect(opset).toBe('13');
-    expect(inputs).toBe(name === 'audio-visual-mask' ? 'spectrum,faces' : name === 'audio-only-mask' ? 'spectrum' : challenge === 'detection-mini' ? 'pixels' : 'image');
-    expect(outputs).toBe({ 'inat2018-mini': 'scores', 'voc2012-seg-mini': 'scores', 'detection-mini': 'boxes,scores,classes', 'separation-mini': 'masks' }[challenge]);
+    expect(inputs).toBe(name === 'audio-visual-mask' ? 'spectrum,faces' : name === 'audio-only-mask' ? 'mixture' : challenge === 'detection-mini' ? 'pixels' : 'image');
+    expect(outputs).toBe(name === 'audio-only-mask' ? 'sources' : { 'inat2018-mini': 'scores', 'voc2012-seg-mini': 'scores', 'detection-mini': 'boxes,scores,classes', 'separation-mini': 'masks' }[challenge]);
   });
 });
 
@@ -128,14 +111,9 @@ describe('the parity check', () => {
 describe('the exported classifier as a model-track entry', () => {
   it('writes, through the sandbox and the classification adapter, exactly the baseline\'s submission', async () => {
     const data = path.join(root, 'data', 'inat2018-mini');
-    const dir = path.join(root, 'challenges', 'inat-model');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
-      'id: inat-model', 'title: inat-model', 'task: classification', `truth: ${path.join(data, 'solution.csv')}`,
-      'primary_metric: top3_error', 'options: { predictions: 3 }', 'submission: [file, model]',
-      `model: ${JSON.stringify({ inputs: path.join(data, 'test2018.json'), input: { range: [-1, 1] }, reference: exports.get('inat2018-mini/mobilenet-v2')!.file, sandbox: { wall_s: 120 } })}`,
-      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
-    ].join('\n'));
+    const dir = modelTrackChallenge(root, 'inat2018-mini', 'inat-model', {
+      inputs: path.join(data, 'test2018.json'), input: { range: [-1, 1] }, reference: exports.get('inat2018-mini/mobilenet-v2')!.file,
+    });
     const challenge = await loadChallenge(dir, { requireTruth: true });
     const r = await evaluateModel(challenge, exports.get('inat2018-mini/mobilenet-v2')!.file, { workDir: path.join(root, 'work-inat'), latency: 'off' });
     const baseline = baselineRuns.get('inat2018-mini/mobilenet-v2')!;
@@ -147,14 +125,7 @@ describe('the exported classifier as a model-track entry', () => {
 describe('the exported DeepLab-v3+ as a model-track entry', () => {
   it('writes, through the sandbox and the segmentation adapter, the baseline\'s masks', async () => {
     const data = path.join(root, 'data', 'voc2012-seg-mini');
-    const dir = path.join(root, 'challenges', 'voc-model');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
-      'id: voc-model', 'title: voc-model', 'task: segmentation', `truth: ${path.join(data, 'VOC2012')}`,
-      'primary_metric: miou', 'options: { split: val }', 'submission: [file, model]',
-      `model: ${JSON.stringify({ inputs: path.join(data, 'VOC2012'), input: { range: [-1, 1] }, sandbox: { wall_s: 120 } })}`,
-      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
-    ].join('\n'));
+    const dir = modelTrackChallenge(root, 'voc2012-seg-mini', 'voc-model', { inputs: path.join(data, 'VOC2012'), input: { range: [-1, 1] } });
     const challenge = await loadChallenge(dir, { requireTruth: true });
     const r = await evaluateModel(challenge, exports.get('voc2012-seg-mini/deeplab-v3plus')!.file, { workDir: path.join(root, 'work-voc'), latency: 'off' });
     const baseline = baselineRuns.get('voc2012-seg-mini/deeplab-v3plus')!;
@@ -166,13 +137,7 @@ describe('the exported SSDLite as a model-track entry', () => {
   it('writes, through the sandbox and the detection adapter (box filter, decoding and NMS in the file), the baseline\'s detections', async () => {
     const data = path.join(root, 'data', 'detection-mini');
     const truth = path.join(data, 'annotations', 'instances_test.json');
-    const dir = path.join(root, 'challenges', 'det-model');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
-      'id: det-model', 'title: det-model', 'task: detection', `truth: ${truth}`, 'primary_metric: AP', 'options: {}', 'submission: [file, model]',
-      `model: ${JSON.stringify({ inputs: truth, input: { range: [-1, 1] }, sandbox: { wall_s: 120 } })}`,
-      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
-    ].join('\n'));
+    const dir = modelTrackChallenge(root, 'detection-mini', 'det-model', { inputs: truth, input: { range: [-1, 1] } });
     const challenge = await loadChallenge(dir, { requireTruth: true });
     const r = await evaluateModel(challenge, exports.get('detection-mini/ssdlite-mobilenet-v2')!.file, { workDir: path.join(root, 'work-det'), latency: 'off' });
     const baseline = baselineRuns.get('detection-mini/ssdlite-mobilenet-v2')!;
@@ -192,10 +157,49 @@ describe('the exported SSDLite as a model-track entry', () => {
   }, 120_000);
 });
 
+/** The waveforms of a separation submission zip by entry name. */
+async function wavesIn(zip: string): Promise<Map<string, Float64Array>> {
+  const out = new Map<string, Float64Array>();
+  for await (const entry of readZip(zip)) out.set(entry.name, decodeWav(await entry.buffer(), entry.name).samples);
+  return out;
+}
+
+describe('the exported audio-only mask net as a model-track entry', () => {
+  it('takes the waveform, gives both sources (STFT and inverse STFT in the file), and scores as its predictions do as a file', async () => {
+    const data = path.join(root, 'data', 'separation-mini');
+    const reference = exports.get('separation-mini/audio-only-mask')!.file;
+    const dir = modelTrackChallenge(root, 'separation-mini', 'sep-model', { inputs: path.join(data, 'test'), reference });
+    const challenge = await loadChallenge(dir, { requireTruth: true });
+    const r = await evaluateModel(challenge, reference, { workDir: path.join(root, 'work-sep'), latency: 'off' });
+    // The adapter's submission, uploaded as a file, scores exactly what the model scored.
+    const asFile = podium(['evaluate', '--challenge', dir, '--submission', r.submission, '--json']);
+    expect(asFile.code).toBe(0);
+    expect(JSON.parse(asFile.stdout).metrics).toEqual(JSON.parse(JSON.stringify(r.report.metrics)));
+    // And the waveforms are the baseline's own (its JavaScript STFT, float64 inverse) to float32 rounding.
+    const baseline = baselineRuns.get('separation-mini/audio-only-mask')!;
+    const mine = await wavesIn(r.submission);
+    const theirs = await wavesIn(baseline.submission);
+    expect([...mine.keys()].sort()).toEqual([...theirs.keys()].sort());
+    let worst = 0;
+    let peak = 0;
+    for (const [name, wave] of mine) {
+      const other = theirs.get(name)!;
+      expect(wave.length).toBe(other.length);
+      for (let t = 0; t < wave.length; t++) {
+        worst = Math.max(worst, Math.abs(wave[t] - other[t]));
+        peak = Math.max(peak, Math.abs(other[t]));
+      }
+    }
+    expect(peak).toBeGreaterThan(1e-3);
+    expect(worst).toBeLessThanOrEqual(1e-5 * peak);
+    expect(r.report.metrics.sdri).toBeCloseTo(baseline.report.metrics.sdri as number, 4);
+  }, 120_000);
+});
+
 describe('the shipped challenges', () => {
   it('name as model.reference the files the export writes (demo data under data/)', async () => {
     const { repoRoot } = await import('../helpers/cli.js');
-    for (const [id, name] of [['inat2018-mini', 'mobilenet-v2'], ['voc2012-seg-mini', 'deeplab-v3plus'], ['detection-mini', 'ssdlite-mobilenet-v2']]) {
+    for (const [id, name] of [['inat2018-mini', 'mobilenet-v2'], ['voc2012-seg-mini', 'deeplab-v3plus'], ['detection-mini', 'ssdlite-mobilenet-v2'], ['separation-mini', 'audio-only-mask']]) {
       const c = await loadChallenge(path.join(repoRoot, 'challenges', id), { requireTruth: false });
       expect(c.submission).toContain('model');
       expect(c.model!.reference).toBe(path.join(repoRoot, 'data', id, 'baselines', name, 'model.onnx'));

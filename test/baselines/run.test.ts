@@ -1,45 +1,20 @@
 // Baselines end to end at tiny settings (one training step) on tiny generated data sets: each
 // writes a real submission in its challenge's format and is scored through the task contract.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBaselines, runBaseline, type RunOptions } from '../../src/baselines/run.js';
 import type { LatencySettings } from '../../src/evaluators/latency.js';
-import { generateInatMini } from '../../src/datasets/inat2018-generate.js';
-import { generateVocSegMini } from '../../src/datasets/voc2012-seg-generate.js';
-import { generateDetectionMini } from '../../src/datasets/detection-generate.js';
-import { generateSeparationMini } from '../../src/datasets/separation-generate.js';
-import { generateIslMini } from '../../src/datasets/isl-generate.js';
 import { podium } from '../helpers/cli.js';
+import { TINY_CHALLENGES, tinyWorld, type TinyChallengeId, type TinyChallengeSpec } from './tiny-world.js';
 
 const TINY_LATENCY: LatencySettings = { warmup: 1, minQueries: 5, minDurationMs: 0, offlineSamples: 4, offlineBatch: 2 };
-const CHALLENGES: Record<string, { task: string; truth: string; metric: string; options?: string }> = {
-  'inat2018-mini': { task: 'classification', truth: 'solution.csv', metric: 'top3_error', options: '{ predictions: 3 }' },
-  'voc2012-seg-mini': { task: 'segmentation', truth: 'VOC2012', metric: 'miou', options: '{ split: val }' },
-  'detection-mini': { task: 'detection', truth: 'annotations/instances_test.json', metric: 'AP' },
-  'separation-mini': { task: 'separation', truth: 'test', metric: 'sdri' },
-  'isl-mini': { task: 'fluorescence', truth: 'test', metric: 'mean_pearson', options: '{ channels: [DAPI, MAP2, NFH, DEAD] }' },
-};
+const CHALLENGES: Record<string, TinyChallengeSpec> = TINY_CHALLENGES;
 
 let root: string;
 
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'podium-baseline-run-'));
-  for (const [id, c] of Object.entries(CHALLENGES)) {
-    const dir = path.join(root, 'challenges', id);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'challenge.yaml'), [
-      `id: ${id}`, `title: ${id}`, `task: ${c.task}`, `truth: ${path.join(root, 'data', id, c.truth)}`,
-      `primary_metric: ${c.metric}`, `options: ${c.options ?? '{}'}`,
-      'phases:', '  - { id: main, start: 2026-01-01T00:00:00Z, end: 2027-06-30T23:59:59Z }', '',
-    ].join('\n'));
-  }
-  generateInatMini(path.join(root, 'data', 'inat2018-mini'), { seed: 3, sizes: { classes: 10, trainImages: 60, valPerClass: 1, testPerClass: 2, size: 32 } });
-  await generateVocSegMini(path.join(root, 'data', 'voc2012-seg-mini'), { seed: 3, sizes: { trainImages: 4, valImages: 3, size: 64 } });
-  generateDetectionMini(path.join(root, 'data', 'detection-mini'), { seed: 3, sizes: { trainImages: 4, testImages: 3, size: 128 } });
-  await generateSeparationMini(path.join(root, 'data', 'separation-mini'), { seed: 3, sizes: { trainMixtures: 3, testMixtures: 2 }, synthesizer: 'built-in' });
-  await generateIslMini(path.join(root, 'data', 'isl-mini'), { seed: 3, sizes: { trainExamples: 4, testExamples: 3 } });
+  root = await tinyWorld('podium-baseline-run-', Object.keys(TINY_CHALLENGES) as TinyChallengeId[]);
 }, 300_000);
 
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

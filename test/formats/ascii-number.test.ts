@@ -84,6 +84,25 @@ describe('plain decimals', () => {
     }
   });
 
+  it('round 17-19 significant digits in double-double exactly as Number does, bit for bit', () => {
+    // Shortest round-trip printing gives 17 digits for most doubles; toPrecision(18/19) and long
+    // integers above 2^53 (many exact midpoints between two doubles, ties to even) try the
+    // boundary check; exponents reach both ends of the path's range (-44..22) and past them.
+    const rand = mulberry32(1953);
+    const texts: string[] = [];
+    for (let k = 0; k < 60_000; k++) {
+      const x = (rand() - 0.5) * 10 ** (Math.floor(rand() * 60) - 30);
+      texts.push(String(x), x.toPrecision(17), x.toPrecision(18), x.toPrecision(19), x.toExponential(16), x.toExponential(18));
+      const n = 2n ** 53n + BigInt(Math.floor(rand() * 2 ** 31)) * BigInt(Math.floor(rand() * 2 ** 31)) * BigInt(1 + Math.floor(rand() * 4));
+      const digits = String(n);
+      const dot = Math.floor(rand() * (digits.length + 1));
+      texts.push(digits, `${digits.slice(0, dot)}.${digits.slice(dot)}`, `${digits}e${Math.floor(rand() * 80) - 60}`, `0.${'0'.repeat(Math.floor(rand() * 30))}${digits}`);
+    }
+    for (const t of texts) {
+      if (!Object.is(parseBytes(t), Number(t))) expect({ t, bytes: parseBytes(t) }).toEqual({ t, bytes: Number(t) });
+    }
+  });
+
   it('handle hostile lengths: 150,000 digits with or without a stray character', () => {
     const digits = '1'.repeat(150_000);
     expect(parseBytes(digits + 'x')).toBeNaN();

@@ -9,7 +9,7 @@ export const FRAME = 256;
 export const HOP = 128;
 export const BINS = FRAME / 2 + 1;
 
-const WINDOW = Float64Array.from({ length: FRAME }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME));
+export const WINDOW = Float64Array.from({ length: FRAME }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME));
 
 export interface Spectrogram {
   frames: number;

@@ -4,7 +4,10 @@
  * contract, and writes the task's ordinary submission file, which is then scored by exactly
  * the code that scores an upload (the task's `evaluate`).
  */
+import fs from 'node:fs';
+import { readRgb } from '../../baselines/images.js';
 import type { Challenge } from '../../challenges/definition.js';
+import { ValidationError } from '../../problems.js';
 import type { ModelTrack } from '../../challenges/model-track.js';
 import type { HostTensor } from '../tensor.js';
 
@@ -61,4 +64,22 @@ export function inputRange(track: ModelTrack): [number, number] {
     throw new ContractError(`model.input.range must be [lo, hi] with lo < hi, got ${JSON.stringify(r)}`);
   }
   return [r[0], r[1]];
+}
+
+/** The hidden inputs file (the organisers' JSON), or a ValidationError naming it. */
+export function readInputsJson<T>(file: string): T {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw ValidationError.of({ file, message: `hidden inputs unreadable: ${(e as Error).message.split('\n')[0]}` });
+  }
+}
+
+/** An image file as the image contracts' input: float32 NHWC [1, H, W, 3], each channel 0..255 scaled linearly to [lo, hi]. */
+export function imageInput(file: string, [lo, hi]: [number, number]): { tensor: HostTensor; width: number; height: number } {
+  const img = readRgb(file);
+  const data = new Float32Array(img.rgb.length);
+  const scale = (hi - lo) / 255;
+  for (let j = 0; j < data.length; j++) data[j] = lo + img.rgb[j] * scale;
+  return { tensor: { dtype: 'float32', dims: [1, img.height, img.width, 3], data }, width: img.width, height: img.height };
 }

@@ -7,9 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readRgb } from '../../baselines/images.js';
 import { ValidationError } from '../../problems.js';
-import { ContractError, describeDims, inputRange, singleOutput, type ModelAdapter } from './adapter.js';
+import { ContractError, describeDims, imageInput, inputRange, readInputsJson, singleOutput, type ModelAdapter } from './adapter.js';
 
 interface InatInputs {
   images: { id: number | string; file_name: string; width: number; height: number }[];
@@ -19,12 +18,7 @@ interface InatInputs {
 export const classificationAdapter: ModelAdapter = {
   async open(challenge, track) {
     const file = track.inputs;
-    let json: InatInputs;
-    try {
-      json = JSON.parse(fs.readFileSync(file, 'utf8')) as InatInputs;
-    } catch (e) {
-      throw ValidationError.of({ file, message: `hidden inputs unreadable: ${(e as Error).message.split('\n')[0]}` });
-    }
+    const json = readInputsJson<InatInputs>(file);
     if (!Array.isArray(json.images) || json.images.length === 0) throw ValidationError.of({ file, message: 'no images' });
     if (!Array.isArray(json.categories) || json.categories.length === 0) throw ValidationError.of({ file, message: 'no categories (the output units)' });
     const categories = json.categories.map((c) => c.id).sort((a, b) => a - b);
@@ -47,11 +41,7 @@ export const classificationAdapter: ModelAdapter = {
       },
       count: json.images.length,
       input(i) {
-        const img = readRgb(path.join(dir, json.images[i].file_name));
-        const data = new Float32Array(img.rgb.length);
-        const scale = (hi - lo) / 255;
-        for (let j = 0; j < data.length; j++) data[j] = lo + img.rgb[j] * scale;
-        return { dtype: 'float32', dims: [1, size, size, 3], data };
+        return imageInput(path.join(dir, json.images[i].file_name), [lo, hi]).tensor;
       },
       add(i, outputs) {
         const t = singleOutput(outputs, outputText);

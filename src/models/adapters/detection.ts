@@ -11,10 +11,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readRgb } from '../../baselines/images.js';
 import { writeDetectionsCsv, type CocoDetection } from '../../baselines/detection/write-detections.js';
 import { ValidationError } from '../../problems.js';
-import { ContractError, describeDims, inputRange, type ModelAdapter } from './adapter.js';
+import { ContractError, describeDims, imageInput, inputRange, readInputsJson, type ModelAdapter } from './adapter.js';
 
 interface CocoInputs {
   images: { id: number; file_name: string; width: number; height: number }[];
@@ -26,12 +25,7 @@ const MAX_DETECTIONS = 10_000;
 export const detectionAdapter: ModelAdapter = {
   async open(_challenge, track) {
     const file = track.inputs;
-    let json: CocoInputs;
-    try {
-      json = JSON.parse(fs.readFileSync(file, 'utf8')) as CocoInputs;
-    } catch (e) {
-      throw ValidationError.of({ file, message: `hidden inputs unreadable: ${(e as Error).message.split('\n')[0]}` });
-    }
+    const json = readInputsJson<CocoInputs>(file);
     if (!Array.isArray(json.images) || json.images.length === 0) throw ValidationError.of({ file, message: 'no images' });
     const categories = (json.categories ?? []).map((c) => c.id).sort((a, b) => a - b);
     if (categories.length === 0) throw ValidationError.of({ file, message: 'no categories' });
@@ -55,11 +49,7 @@ export const detectionAdapter: ModelAdapter = {
       },
       count: json.images.length,
       input(i) {
-        const img = readRgb(locate(json.images[i].file_name));
-        const data = new Float32Array(img.rgb.length);
-        const scale = (hi - lo) / 255;
-        for (let j = 0; j < data.length; j++) data[j] = lo + img.rgb[j] * scale;
-        return { dtype: 'float32', dims: [1, img.height, img.width, 3], data };
+        return imageInput(locate(json.images[i].file_name), [lo, hi]).tensor;
       },
       add(i, outputs) {
         const { boxes, scores, classes } = outputs;

@@ -13,7 +13,7 @@ import { readRgb } from '../../baselines/images.js';
 import { splitIds, VOC_CLASSES } from '../../baselines/segmentation/data.js';
 import { writeMaskZip } from '../../baselines/segmentation/write-masks.js';
 import { ValidationError } from '../../problems.js';
-import { ContractError, describeDims, inputRange, singleOutput, type ModelAdapter } from './adapter.js';
+import { ContractError, describeDims, imageInput, inputRange, singleOutput, type ModelAdapter } from './adapter.js';
 
 function imageFile(vocRoot: string, id: string): string {
   for (const ext of ['.png', '.jpg', '.jpeg']) {
@@ -44,12 +44,9 @@ export const segmentationAdapter: ModelAdapter = {
       },
       count: ids.length,
       input(i) {
-        const img = readRgb(imageFile(root, ids[i]));
-        sizes[i] = { width: img.width, height: img.height };
-        const data = new Float32Array(img.rgb.length);
-        const scale = (hi - lo) / 255;
-        for (let j = 0; j < data.length; j++) data[j] = lo + img.rgb[j] * scale;
-        return { dtype: 'float32', dims: [1, img.height, img.width, 3], data };
+        const { tensor, width, height } = imageInput(imageFile(root, ids[i]), [lo, hi]);
+        sizes[i] = { width, height };
+        return tensor;
       },
       add(i, outputs) {
         const t = singleOutput(outputs, outputText);

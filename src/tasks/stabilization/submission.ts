@@ -33,15 +33,17 @@ class SubmissionBuilder {
     this.lineOf = truth.clips.map((c) => new Int32Array(c.frames));
   }
 
-  /** One row; `values` holds the 9 entries (NaN where not a number), `text(i)` the raw field i. */
-  add(line: number, clipId: string, frameText: string, values: Float64Array, text: (i: number) => string): void {
+  /**
+   * One row; `frame` is the frame index (NaN unless 1-9 digits), `values` holds the 9 entries
+   * (NaN where not a number), `text(i)` the raw field i, made only for a message.
+   */
+  add(line: number, clipId: string, frame: number, values: Float64Array, text: (i: number) => string): void {
     const { problems, name: file } = this;
     const c = this.truth.index.get(clipId);
     if (c === undefined) return problems.add({ file, line, column: 'clip', message: `clip ${shown(clipId)} is not a clip of the truth` });
     const clip = this.truth.clips[c]!;
-    const frame = /^\d{1,9}$/.test(frameText) ? Number(frameText) : NaN;
     if (!(frame < clip.frames)) {
-      return problems.add({ file, line, column: 'frame', message: `clip ${clipId}: frame ${shown(frameText)} is not a frame index 0..${clip.frames - 1}` });
+      return problems.add({ file, line, column: 'frame', message: `clip ${clipId}: frame ${shown(text(1))} is not a frame index 0..${clip.frames - 1}` });
     }
     const first = this.lineOf[c]![frame]!;
     if (first !== 0) return problems.add({ file, line, column: 'frame', message: `clip ${clipId}, frame ${frame}: duplicate (first given at line ${first})` });
@@ -95,7 +97,8 @@ export async function readStabilizationSubmission(file: string, truth: Stabiliza
       problems,
       onRow(fields, line) {
         for (let i = 0; i < 9; i++) values[i] = fieldNumber(fields[i + 2]!);
-        builder.add(line, fields[0]!.trim(), fields[1]!.trim(), values, (i) => fields[i]!.trim());
+        const frameText = fields[1]!.trim();
+        builder.add(line, fields[0]!.trim(), /^\d{1,9}$/.test(frameText) ? Number(frameText) : NaN, values, (i) => fields[i]!.trim());
       },
     });
   }
@@ -117,6 +120,18 @@ function scanBytes(bytes: Buffer, builder: SubmissionBuilder): void {
     if (!(lastStart >= 0 && b - a === lastEnd - lastStart && bytes.compare(bytes, lastStart, lastEnd, a, b) === 0)) lastId = bytes.toString('latin1', a, b);
     lastStart = a;
     lastEnd = b;
-    builder.add(line, lastId, bytes.toString('latin1', s[1]!, e[1]!), values, text);
+    builder.add(line, lastId, frameIndex(bytes, s[1]!, e[1]!), values, text);
   });
+}
+
+/** The frame index in `bytes[start, end)` when it is 1-9 digits (as the general path's /^\d{1,9}$/), else NaN. */
+function frameIndex(bytes: Buffer, start: number, end: number): number {
+  if (end <= start || end - start > 9) return NaN;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
 }
