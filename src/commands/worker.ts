@@ -18,14 +18,17 @@ export async function run(args: string[]): Promise<number> {
     concurrency: { type: 'string' },
     lease: { type: 'string' },
     grace: { type: 'string' },
+    'shard-units': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(
       'usage: podium worker --db postgres://... --storage DIR|s3://bucket/prefix [--challenges challenges]\n' +
-        '                     [--concurrency N] [--lease SECONDS] [--grace SECONDS]\n' +
+        '                     [--concurrency N] [--lease SECONDS] [--grace SECONDS] [--shard-units N]\n' +
         '  --concurrency  scoring threads (default 1)\n' +
         '  --lease        a job whose worker stops heartbeating for this long is retried elsewhere (default 30)\n' +
         '  --grace        on SIGTERM, how long jobs in hand may take to finish before they go back to the queue (default 60)\n' +
+        '  --shard-units  cut a submission of more scoring units (images, mixtures, clips) than this into shards\n' +
+        '                 of at most N units that any worker scores; one merges them (default: never cut)\n' +
         '  S3: PODIUM_S3_ENDPOINT (or AWS_ENDPOINT_URL), AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY\n',
     );
     return 0;
@@ -42,6 +45,8 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(concurrency)) throw new UsageError(`worker: --concurrency must be a whole number, got "${values.concurrency}"`);
   const leaseMs = Math.round(number('lease', values.lease, 30, 1) * 1000);
   const graceMs = Math.round(number('grace', values.grace, 60, 0) * 1000);
+  const unitsPerShard = values['shard-units'] === undefined ? undefined : number('shard-units', values['shard-units'], 0, 1);
+  if (unitsPerShard !== undefined && !Number.isInteger(unitsPerShard)) throw new UsageError(`worker: --shard-units must be a whole number, got "${values['shard-units']}"`);
   const log = (line: string) => process.stderr.write(`podium worker: ${line}\n`);
 
   const [{ openStore, describeDb }, { modelTracks, ScoringPool }, { newOwnerId, Queue }, { openStorage }, { loadServableChallenges }, { DEFAULT_BOOTSTRAP_SAMPLES }] = await Promise.all([
@@ -57,7 +62,7 @@ export async function run(args: string[]): Promise<number> {
     store, queue, storage, log, clock: () => Date.now(), workers: concurrency, validation: false,
     truths: new Map(challenges.map((c) => [c.id, c.truth])), models: modelTracks(challenges),
     bootstrapSamples: DEFAULT_BOOTSTRAP_SAMPLES, jobTimeoutMs: 30 * 60_000,
-    pollMs: Math.min(1000, Math.max(50, Math.floor(leaseMs / 3))),
+    pollMs: Math.min(1000, Math.max(50, Math.floor(leaseMs / 3))), unitsPerShard,
   });
   pool.start();
   process.stdout.write(`podium worker ready: ${concurrency} scoring thread${concurrency === 1 ? '' : 's'}, ${challenges.map((c) => c.id).join(', ')}; database ${describeDb(db)}; storage ${storage.location}; owner ${queue.owner}\n`);

@@ -68,17 +68,17 @@ export interface HistoryPoint {
 }
 
 /**
- * Reads a challenge's board version so that concurrent readers share queries, while each
- * caller still sees every change committed before it asked: a caller arriving while a read is
- * in flight waits for the next read, which all such callers share.
+ * A read that concurrent callers share, while each caller still sees every change committed
+ * before it asked: a caller arriving while a read is in flight waits for the next read, which
+ * all such callers share. Under a crowd, one query serves every request that arrived meanwhile.
  */
-class VersionReader {
-  private inflight: Promise<number> | undefined;
-  private next: Promise<number> | undefined;
+class SharedRead<T> {
+  private inflight: Promise<T> | undefined;
+  private next: Promise<T> | undefined;
 
-  constructor(private readonly query: () => Promise<number>) {}
+  constructor(private readonly query: () => Promise<T>) {}
 
-  read(): Promise<number> {
+  read(): Promise<T> {
     if (this.next) return this.next;
     if (!this.inflight) return this.start();
     const after = this.inflight;
@@ -89,7 +89,7 @@ class VersionReader {
     return this.next;
   }
 
-  private start(): Promise<number> {
+  private start(): Promise<T> {
     const p = this.query().finally(() => {
       if (this.inflight === p) this.inflight = undefined;
     });
@@ -103,7 +103,8 @@ function noop(): void {}
 export class Boards {
   private cache = new Map<string, { version: number; value: Promise<unknown> }>();
   private timed = new Map<string, { at: number; value: Promise<unknown> }>();
-  private versions = new Map<string, VersionReader>();
+  private versions = new Map<string, SharedRead<number>>();
+  private records = new Map<string, SharedRead<ChallengeRecord | undefined>>();
 
   constructor(private readonly store: Store) {}
 
@@ -111,8 +112,25 @@ export class Boards {
   version(challengeId: string): Promise<number> {
     let reader = this.versions.get(challengeId);
     if (!reader) {
-      reader = new VersionReader(() => this.store.boardVersion(challengeId));
+      reader = new SharedRead(() => this.store.boardVersion(challengeId));
       this.versions.set(challengeId, reader);
+    }
+    return reader.read();
+  }
+
+  /**
+   * The challenge's record, current as of the call (reads shared with concurrent callers); its
+   * board_version keys the caches below, so a board read under a crowd costs no other query.
+   */
+  challenge(challengeId: string): Promise<ChallengeRecord | undefined> {
+    let reader = this.records.get(challengeId);
+    if (!reader) {
+      // Unknown ids are not remembered (anyone can ask for any id).
+      reader = new SharedRead(() => this.store.challenge(challengeId).then((c) => {
+        if (!c) this.records.delete(challengeId);
+        return c;
+      }));
+      this.records.set(challengeId, reader);
     }
     return reader.read();
   }
@@ -121,8 +139,10 @@ export class Boards {
    * Memoizes anything derived from a challenge's rows (e.g. rendered HTML) until its board
    * version changes; concurrent callers share one computation.
    */
-  async cached<T>(challengeId: string, name: string, compute: () => T | Promise<T>): Promise<T> {
-    const version = await this.version(challengeId);
+  async cached<T>(challenge: string | ChallengeRecord, name: string, compute: () => T | Promise<T>): Promise<T> {
+    // A record read for this request carries its version: no second query.
+    const challengeId = typeof challenge === 'string' ? challenge : challenge.id;
+    const version = typeof challenge === 'string' ? await this.version(challenge) : challenge.board_version;
     const key = `${challengeId}\u0000${name}`;
     const hit = this.cache.get(key);
     if (hit && hit.version >= version) return hit.value as Promise<T>;
@@ -138,12 +158,13 @@ export class Boards {
    * Like `cached`, but a value younger than `maxAgeMs` is served even if the data changed: for
    * the score-over-time chart, which reads every submission and need not move on each score.
    */
-  async cachedFor<T>(maxAgeMs: number, challengeId: string, name: string, compute: () => T | Promise<T>): Promise<T> {
+  async cachedFor<T>(maxAgeMs: number, challenge: string | ChallengeRecord, name: string, compute: () => T | Promise<T>): Promise<T> {
+    const challengeId = typeof challenge === 'string' ? challenge : challenge.id;
     const key = `${challengeId}\u0000${name}`;
     const hit = this.timed.get(key);
     const now = Date.now();
     if (hit && now - hit.at < maxAgeMs) return hit.value as Promise<T>;
-    const value = this.cached(challengeId, name, compute);
+    const value = this.cached(challenge, name, compute);
     this.timed.set(key, { at: now, value });
     value.catch(() => {
       if (this.timed.get(key)?.value === value) this.timed.delete(key);
@@ -157,7 +178,7 @@ export class Boards {
   }
 
   board(challenge: ChallengeRecord, split: BoardSplit): Promise<Board> {
-    return this.cached(challenge.id, `board:${split}:${challenge.higher_is_better}`, () => this.compute(challenge, split));
+    return this.cached(challenge, `board:${split}:${challenge.higher_is_better}`, () => this.compute(challenge, split));
   }
 
   private publicSplit(challengeId: string): Promise<'public' | 'all'> {
@@ -226,7 +247,7 @@ export class Boards {
 
   /** Public scores over time for the chart (private scores never leave through here), oldest first. */
   history(challenge: ChallengeRecord): Promise<HistoryPoint[]> {
-    return this.cachedFor(HISTORY_MAX_AGE_MS, challenge.id, 'history', async () =>
+    return this.cachedFor(HISTORY_MAX_AGE_MS, challenge, 'history', async () =>
       (await this.store.history(challenge.id, await this.publicSplit(challenge.id)))
         .map((r) => ({ t: r.t, score: r.score, team: r.team, baseline: r.baseline === 1 })));
   }

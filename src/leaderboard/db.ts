@@ -2,13 +2,15 @@
  * The SQLite backend (the default): better-sqlite3 in WAL mode with foreign keys on, and
  * numbered migrations applied in order inside one transaction each (user_version records the
  * last). A migration is never edited once released; a change is a new number at the end.
- * PostgreSQL's migrations (postgres.ts) carry the same numbers and the same schema.
+ * PostgreSQL's migrations (postgres.ts) carry the same numbers and the same schema; from 7 on
+ * a migration is written once for both (migrations.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UsageError } from '../problems.js';
 import type { Sql, SqlDatabase, SqlValue } from './sql.js';
+import { inDialect, SHARED_MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -321,6 +323,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE scores ADD COLUMN extras_json TEXT;
   `,
+  // 7 on: written once for both databases (migrations.ts).
+  ...SHARED_MIGRATIONS.map((m) => inDialect(m, 'sqlite')),
 ];
 
 export interface OpenOptions {

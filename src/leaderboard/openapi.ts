@@ -104,6 +104,15 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/api/challenges/{id}/leaderboard.csv': {
+        get: {
+          summary: 'the same leaderboard as CSV (full precision), a download', parameters: [idParam('id'), { name: 'split', in: 'query', schema: { enum: ['public', 'private'] } }, ifNoneMatch],
+          responses: {
+            200: { description: 'CSV. Sent with an ETag (and gzip when asked for); Cache-Control: no-cache', headers: { ETag: { schema: { type: 'string' } } }, content: { 'text/csv': {} } },
+            304: notModified, 403: error, 404: error, 503: unavailable,
+          },
+        },
+      },
       '/api/challenges/{id}/history': {
         get: {
           summary: 'public scores over time, oldest first, a page at a time (follow `next`)',

@@ -45,6 +45,11 @@ export interface PoolOptions {
   validationHeapMb?: number;
   /** Challenges with a model track: what they take and the track (src/challenges/model-track.ts). */
   models?: Map<string, ModelTrackEntry>;
+  /**
+   * Cut a submission with more scoring units than this into shard jobs of at most this many
+   * units, which any process sharing the database scores, merged by one (queue.ts). Unset: whole.
+   */
+  unitsPerShard?: number;
   log?: (line: string) => void;
 }
 
@@ -108,6 +113,8 @@ export class ScoringPool {
   private pumpAgain = false;
   /** Jobs claimed by this process and not yet stored or given back (reclaim leaves only these alone). */
   private held = new Set<number>();
+  /** The same for shards of jobs (their own ids). */
+  private heldShards = new Set<number>();
   /** Set by drain(): finish the jobs in hand, claim no more. */
   private draining = false;
   private idleWaiters: (() => void)[] = [];
@@ -130,14 +137,24 @@ export class ScoringPool {
     const heartbeatEvery = Math.max(50, Math.floor(queue.leaseMs / 3));
     this.timers.push(setInterval(() => void this.safely(() => queue.heartbeat(clock())), heartbeatEvery));
     this.timers.push(setInterval(() => void this.safely(async () => {
-      await queue.reclaim(clock(), this.held);
+      await queue.reclaim(clock(), this.held, this.heldShards);
       this.pump();
     }), this.opts.pollMs ?? 1000));
     for (const t of this.timers) t.unref();
     void this.safely(async () => {
-      await queue.reclaim(clock(), this.held);
+      await queue.reclaim(clock(), this.held, this.heldShards);
       this.pump();
     });
+  }
+
+  private hold(job: ClaimedJob): void {
+    if (job.shard) this.heldShards.add(job.shard.id);
+    else this.held.add(job.id);
+  }
+
+  private unhold(job: ClaimedJob): void {
+    if (job.shard) this.heldShards.delete(job.shard.id);
+    else this.held.delete(job.id);
   }
 
   /** Runs a queue call whose failure (e.g. the database is briefly unreachable) is logged, not thrown. */
@@ -236,7 +253,7 @@ export class ScoringPool {
           let job: ClaimedJob | undefined;
           try {
             job = await this.opts.queue.claim(this.opts.clock());
-            if (job) this.held.add(job.id);
+            if (job) this.hold(job);
           } finally {
             slot.busy = undefined;
           }
@@ -277,8 +294,17 @@ export class ScoringPool {
     const { store, queue, clock } = this.opts;
     const challenge = await store.challenge(job.challenge_id);
     if (!challenge) {
-      await queue.fail(job, `challenge ${job.challenge_id} is no longer defined`, 'error', clock()).finally(() => this.held.delete(job.id));
+      await queue.fail(job, `challenge ${job.challenge_id} is no longer defined`, 'error', clock()).finally(() => this.unhold(job));
       return;
+    }
+    let shards: Awaited<ReturnType<Queue['shardsOf']>> | undefined;
+    if (job.merge) {
+      try {
+        shards = await queue.shardsOf(job.id);
+      } catch (e) {
+        await queue.release(job, `the shards' results could not be read: ${(e as Error).message}`, clock()).finally(() => this.unhold(job));
+        return;
+      }
     }
     let copy: LocalCopy;
     try {
@@ -287,7 +313,7 @@ export class ScoringPool {
       if (e instanceof StoredFileMissing) {
         // The server's failure, never the participant's: logged, and listed for the admin.
         this.opts.log?.(`job ${job.id} (challenge ${job.challenge_id}): ${e.message}`);
-        await queue.fail(job, e.message, 'error', clock()).finally(() => this.held.delete(job.id));
+        await queue.fail(job, e.message, 'error', clock()).finally(() => this.unhold(job));
         return;
       }
       if (isStorageUnreachable(e)) {
@@ -295,11 +321,11 @@ export class ScoringPool {
         const waitMs = Math.min(30_000, 1000 * 2 ** Math.min(this.storageFailures++, 5));
         this.claimAfter = Date.now() + waitMs;
         this.opts.log?.(`job ${job.id}: the submission file could not be read from storage (${(e as Error).message}); back in the queue, claiming again in ${Math.round(waitMs / 1000)} s`);
-        await queue.giveBack(job, `the submission file could not be read from storage: ${(e as Error).message}`).finally(() => this.held.delete(job.id));
+        await queue.giveBack(job, `the submission file could not be read from storage: ${(e as Error).message}`).finally(() => this.unhold(job));
         return;
       }
       // Another storage error (a damaged copy): try again, each claim counting as an attempt.
-      await queue.release(job, `the submission file could not be read from storage: ${(e as Error).message}`, clock()).finally(() => this.held.delete(job.id));
+      await queue.release(job, `the submission file could not be read from storage: ${(e as Error).message}`, clock()).finally(() => this.unhold(job));
       return;
     }
     this.storageFailures = 0;
@@ -316,7 +342,12 @@ export class ScoringPool {
       busy.timer.unref();
     }
     slot.busy = busy;
-    slot.worker.postMessage({ id, type: 'score', request } satisfies WorkerRequest);
+    const message: WorkerRequest = job.shard
+      ? { id, type: 'shard', request, from: job.shard.from, to: job.shard.to }
+      : shards
+        ? { id, type: 'merge', request, ranges: shards.ranges, results: shards.results }
+        : { id, type: 'score', request, unitsPerShard: this.opts.unitsPerShard };
+    slot.worker.postMessage(message);
   }
 
   private async onReply(worker: Worker, reply: WorkerReply): Promise<void> {
@@ -335,7 +366,14 @@ export class ScoringPool {
       void busy.copy.release().catch(() => undefined);
       // The slot stays busy until the result is stored: whenIdle must not see a gap.
       await this.storeResult(busy.job, async () => {
-        if (reply.ok) {
+        const cut = reply.ok ? (reply.result as { shards?: [number, number][] }).shards : undefined;
+        if (reply.ok && busy.job.shard) {
+          if (!await this.opts.queue.completeShard(busy.job, JSON.stringify(reply.result), now)) {
+            this.opts.log?.(`job ${busy.job.id}: lease on shard ${busy.job.shard.id} lost before it finished; its result was discarded`);
+          }
+        } else if (cut) {
+          if (!await this.opts.queue.split(busy.job, cut, now)) this.opts.log?.(`job ${busy.job.id}: lease lost before it was cut into shards`);
+        } else if (reply.ok) {
           const outcome = reply.result as ScoreOutcome;
           if (!await this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now, outcome.latency)) {
             this.opts.log?.(`job ${busy.job.id}: lease lost before it finished; its result was discarded`);
@@ -348,7 +386,7 @@ export class ScoringPool {
       });
       // Stored, refused, or failed to reach the database: either way not ours to hold any more
       // (an unstored result's job is found by the next reclaim and scored again).
-      this.held.delete(busy.job.id);
+      this.unhold(busy.job);
       if (slot.busy === busy) slot.busy = undefined;
     }
     this.pump();
@@ -385,7 +423,7 @@ export class ScoringPool {
     void busy.copy.release().catch(() => undefined);
     const seconds = Math.round((this.opts.jobTimeoutMs ?? 0) / 1000);
     void this.safely(() => this.opts.queue.fail(busy.job, `scoring took longer than ${seconds} s and was stopped`, 'error', this.opts.clock()))
-      .then(() => this.held.delete(busy.job.id));
+      .then(() => this.unhold(busy.job));
     this.replace(slot);
   }
 
@@ -401,7 +439,7 @@ export class ScoringPool {
     if (busy?.type === 'job') {
       if (busy.timer) clearTimeout(busy.timer);
       void busy.copy.release().catch(() => undefined);
-      void this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock())).then(() => this.held.delete(busy.job.id));
+      void this.safely(() => this.opts.queue.release(busy.job, reason, this.opts.clock())).then(() => this.unhold(busy.job));
     }
     this.opts.log?.(reason);
     // A validation that kills its thread (its memory budget) is the file's doing, not a broken install.

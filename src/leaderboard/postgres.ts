@@ -8,6 +8,7 @@ import pg from 'pg';
 import { StoreError } from './store-error.js';
 import type { Sql, SqlDatabase, SqlValue, TransactionOptions } from './sql.js';
 import { isNetworkError, RETRY_AFTER_S } from './unreachable.js';
+import { inDialect, SHARED_MIGRATIONS } from './migrations.js';
 
 /** Migration N (1-based) is PG_MIGRATIONS[N-1]; the same numbers and meaning as db.ts's MIGRATIONS. */
 export const PG_MIGRATIONS: readonly string[] = [
@@ -182,6 +183,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE scores ADD COLUMN extras_json TEXT;
   `,
+  // 7 on: written once for both databases (migrations.ts).
+  ...SHARED_MIGRATIONS.map((m) => inDialect(m, 'postgres')),
 ];
 
 /** Any two 32-bit numbers: the advisory lock that serialises migrations of one database. */
@@ -217,6 +220,9 @@ function unreachable(e: unknown): boolean {
   }
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(err?.message ?? '');
 }
+
+/** Tries of a transaction that keeps hitting serialization failures or deadlocks. */
+export const SERIALIZATION_RETRIES = 20;
 
 function translate(e: unknown): unknown {
   if (unreachable(e)) {
@@ -309,10 +315,16 @@ export class PostgresDatabase implements SqlDatabase {
           broken = true;
         }
         const code = (e as { code?: string }).code;
-        // Serialization failure or deadlock: the transaction did nothing; run it again.
-        if ((code === '40001' || code === '40P01') && attempt < 20) {
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
-          continue;
+        // Serialization failure or deadlock: the transaction did nothing; run it again, backing
+        // off exponentially with jitter (up to 200 ms a try, about 2 s in all) so that a crowd of
+        // uploads to the same rows spreads out instead of colliding again.
+        if (code === '40001' || code === '40P01') {
+          if (attempt < SERIALIZATION_RETRIES) {
+            await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 4 * 2 ** attempt)));
+            continue;
+          }
+          // Still colliding: a busy database, not a broken request (nothing was written).
+          throw new StoreError('unavailable', 'the database is too busy right now; nothing was changed, please try again shortly', { retry_after: RETRY_AFTER_S });
         }
         throw translate(e);
       } finally {

@@ -25,11 +25,29 @@ export interface ClaimedJob {
   id: number;
   submission_id: number;
   kind: 'score' | 'rescore';
+  /** Of the job, or of the shard when `shard` is set. */
   attempts: number;
   challenge_id: string;
   stored_path: string;
   sha256: string;
+  /** A shard of the job (units [from, to)) to produce, not the whole job. */
+  shard?: ClaimedShard;
+  /** Every shard of the job is done: merge their states into the scores. */
+  merge?: boolean;
 }
+
+export interface ClaimedShard {
+  id: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * The lease owner of a job cut into shards: no process holds the job itself while its shards
+ * are scored (each shard has its own lease); when the last shard is done the job is queued
+ * again, and whoever claims it merges.
+ */
+export const SHARDED = 'shards';
 
 /** Made once per process: a queue of this process tells its own process's leases from a previous one's with the same pid. */
 const PROCESS_NONCE = crypto.randomBytes(6).toString('hex');
@@ -77,14 +95,15 @@ export class Queue {
    * Puts jobs whose lease ran out (or whose owner process is dead) back in the queue; a job
    * that has already lost its worker MAX_ATTEMPTS times fails with that reason instead.
    */
-  reclaim(now: number, held?: ReadonlySet<number>): Promise<number> {
+  reclaim(now: number, held?: ReadonlySet<number>, heldShards?: ReadonlySet<number>): Promise<number> {
     return this.transaction(async (tx) => {
+      const shards = await this.reclaimShards(tx, now, heldShards);
       // With `held` (the jobs this process is working on), our own other running jobs are
       // orphans too: their result could not be stored (the database was unreachable then).
       const running = await tx.all<{ id: number; submission_id: number; kind: string; attempts: number; lease_owner: string; lease_expires: number }>(
         `SELECT id, submission_id, kind, attempts, lease_owner, lease_expires FROM jobs
-         WHERE state = 'running'${held ? '' : ' AND lease_owner != ?'} ORDER BY id${this.skipLocked}`, held ? [] : [this.owner]);
-      let n = 0;
+         WHERE state = 'running' AND lease_owner != ?${held ? '' : ' AND lease_owner != ?'} ORDER BY id${this.skipLocked}`, held ? [SHARDED] : [SHARDED, this.owner]);
+      let n = shards;
       for (const j of running) {
         if (j.lease_owner === this.owner) {
           if (!held || held.has(j.id)) continue;
@@ -102,33 +121,45 @@ export class Queue {
     });
   }
 
-  /** Claims the oldest queued job of an available, unpaused challenge. */
+  /** Claims the oldest queued shard, else the oldest queued job, of an available, unpaused challenge. */
   async claim(now: number): Promise<ClaimedJob | undefined> {
     const claimed = await this.transaction(async (tx) => {
+      // Shards first: they finish a submission already being scored.
+      const shard = await this.claimShard(tx, now);
+      if (shard) return shard;
       const only = this.challenges ? ` AND s.challenge_id IN (${placeholders(this.challenges.length)})` : '';
-      const job = await tx.get<ClaimedJob>(
-        `SELECT j.id, j.submission_id, j.kind, j.attempts, s.challenge_id, s.stored_path, s.sha256
+      const row = await tx.get<ClaimedJob & { shards: number }>(
+        `SELECT j.id, j.submission_id, j.kind, j.attempts, s.challenge_id, s.stored_path, s.sha256,
+                (SELECT count(*) FROM job_shards x WHERE x.job_id = j.id) AS shards
          FROM jobs j JOIN submissions s ON s.id = j.submission_id JOIN challenges c ON c.id = s.challenge_id
          WHERE j.state = 'queued' AND c.paused = 0 AND c.available = 1${only}
          ORDER BY j.id LIMIT 1${this.sql.dialect === 'postgres' ? ' FOR UPDATE OF j SKIP LOCKED' : ''}`, this.challenges ?? []);
-      if (!job) return undefined;
+      if (!row) return undefined;
+      const { shards, ...job } = row;
+      if (Number(shards) > 0) job.merge = true;
       await tx.run(`UPDATE jobs SET state = 'running', lease_owner = ?, lease_expires = ?, attempts = attempts + 1, started_at = ? WHERE id = ?`,
         [this.owner, now + this.leaseMs, now, job.id]);
       if (job.kind === 'score') await tx.run(`UPDATE submissions SET status = 'scoring' WHERE id = ?`, [job.submission_id]);
       return { ...job, attempts: job.attempts + 1 };
     });
-    if (claimed) this.events?.({ submission: claimed.submission_id, job: claimed.id, kind: claimed.kind, state: 'scoring' });
+    if (claimed && !claimed.shard) this.events?.({ submission: claimed.submission_id, job: claimed.id, kind: claimed.kind, state: 'scoring' });
     return claimed;
   }
 
   /** Extends the lease of every job this process holds. */
   async heartbeat(now: number): Promise<void> {
     await this.sql.run(`UPDATE jobs SET lease_expires = ? WHERE state = 'running' AND lease_owner = ?`, [now + this.leaseMs, this.owner]);
+    await this.sql.run(`UPDATE job_shards SET lease_expires = ? WHERE state = 'running' AND lease_owner = ?`, [now + this.leaseMs, this.owner]);
   }
 
   /** True when the job is still ours; on PostgreSQL its row stays locked until the transaction ends. */
   private async holds(tx: Sql, jobId: number): Promise<boolean> {
     return !!await tx.get(`SELECT id FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [jobId, this.owner]);
+  }
+
+  /** True when the shard is still ours (locked until the transaction ends, on PostgreSQL). */
+  private async holdsShard(tx: Sql, shardId: number): Promise<boolean> {
+    return !!await tx.get(`SELECT id FROM job_shards WHERE id = ? AND state = 'running' AND lease_owner = ?${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [shardId, this.owner]);
   }
 
   /**
@@ -151,6 +182,8 @@ export class Queue {
       // A model job's latency, cost and environment, in the same transaction as its scores.
       if (latency) await tx.run('UPDATE submissions SET latency_json = ? WHERE id = ?', [JSON.stringify(latency), job.submission_id]);
       await refreshTeamPicks(tx, s.challenge_id, s.team_id);
+      // Merged: the shards' states served their purpose (kept rows say who scored what).
+      if (job.merge) await tx.run('UPDATE job_shards SET result = NULL WHERE job_id = ?', [job.id]);
       return true;
     });
     if (done) this.events?.({ submission: job.submission_id, job: job.id, kind: job.kind, state: 'scored' });
@@ -160,6 +193,11 @@ export class Queue {
   /** Fails a job with a reason the participant sees; false when the lease was lost. */
   async fail(job: ClaimedJob, reason: string, kind: 'invalid' | 'error', now: number): Promise<boolean> {
     const done = await this.transaction(async (tx) => {
+      if (job.shard) {
+        // A shard that fails fails its whole job (another shard could not make it valid).
+        if (!await this.holdsShard(tx, job.shard.id)) return false;
+        return this.failSharded(tx, job, reason, kind, now);
+      }
       if (!await this.holds(tx, job.id)) return false;
       await this.finishFailed(tx, job.id, job.submission_id, job.kind, reason, kind, now);
       return true;
@@ -171,6 +209,12 @@ export class Queue {
   /** Gives a job back to the queue (its worker died under it), or fails it when out of attempts. */
   async release(job: ClaimedJob, reason: string, now: number): Promise<void> {
     const state = await this.transaction(async (tx): Promise<'failed' | 'requeued' | undefined> => {
+      if (job.shard) {
+        if (!await this.holdsShard(tx, job.shard.id)) return undefined;
+        if (job.attempts >= MAX_ATTEMPTS) return await this.failSharded(tx, job, `${reason} (after ${job.attempts} attempts)`, 'error', now) ? 'failed' : undefined;
+        await tx.run(`UPDATE job_shards SET state = 'queued', lease_owner = NULL, lease_expires = NULL, error = ? WHERE id = ?`, [reason, job.shard.id]);
+        return 'requeued';
+      }
       if (!await this.holds(tx, job.id)) return undefined;
       if (job.attempts >= MAX_ATTEMPTS) {
         await this.finishFailed(tx, job.id, job.submission_id, job.kind, `${reason} (after ${job.attempts} attempts)`, 'error', now);
@@ -189,10 +233,108 @@ export class Queue {
    */
   async giveBack(job: ClaimedJob, reason: string): Promise<void> {
     await this.transaction(async (tx) => {
+      if (job.shard) {
+        if (!await this.holdsShard(tx, job.shard.id)) return;
+        await tx.run(`UPDATE job_shards SET state = 'queued', lease_owner = NULL, lease_expires = NULL, attempts = attempts - 1, error = ? WHERE id = ?`, [reason, job.shard.id]);
+        return;
+      }
       if (!await this.holds(tx, job.id)) return;
       await tx.run(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL, attempts = attempts - 1, error = ? WHERE id = ?`, [reason, job.id]);
       if (job.kind === 'score') await tx.run(`UPDATE submissions SET status = 'queued' WHERE id = ?`, [job.submission_id]);
     });
+  }
+
+  /**
+   * Cuts a claimed job into shards of units [from, to): one row each, claimable by any process
+   * under its own lease; the job itself is held by no one (SHARDED) until its last shard is done.
+   * False (nothing written) when the lease on the job was lost meanwhile.
+   */
+  async split(job: ClaimedJob, ranges: [number, number][], now: number): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      if (!await this.holds(tx, job.id)) return false;
+      for (const [i, [from, to]] of ranges.entries()) {
+        await tx.run(`INSERT INTO job_shards (job_id, shard, unit_from, unit_to, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)`, [job.id, i, from, to, now]);
+      }
+      // Attempts count again from the merge: cutting the job was its first attempt's whole work.
+      await tx.run(`UPDATE jobs SET lease_owner = ?, lease_expires = NULL, attempts = 0 WHERE id = ?`, [SHARDED, job.id]);
+      if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('podium_jobs', '')`);
+      return true;
+    });
+  }
+
+  /** Claims the oldest queued shard of a job being scored in shards (same rules as claim). */
+  private async claimShard(tx: Sql, now: number): Promise<ClaimedJob | undefined> {
+    const only = this.challenges ? ` AND s.challenge_id IN (${placeholders(this.challenges.length)})` : '';
+    const row = await tx.get<Omit<ClaimedJob, 'shard'> & { shard_id: number; unit_from: number; unit_to: number }>(
+      `SELECT j.id, j.submission_id, j.kind, sh.attempts, s.challenge_id, s.stored_path, s.sha256, sh.id AS shard_id, sh.unit_from, sh.unit_to
+       FROM job_shards sh JOIN jobs j ON j.id = sh.job_id JOIN submissions s ON s.id = j.submission_id JOIN challenges c ON c.id = s.challenge_id
+       WHERE sh.state = 'queued' AND j.state = 'running' AND j.lease_owner = ? AND c.paused = 0 AND c.available = 1${only}
+       ORDER BY sh.id LIMIT 1${this.sql.dialect === 'postgres' ? ' FOR UPDATE OF sh SKIP LOCKED' : ''}`, [SHARDED, ...(this.challenges ?? [])]);
+    if (!row) return undefined;
+    const { shard_id, unit_from, unit_to, ...job } = row;
+    await tx.run(`UPDATE job_shards SET state = 'running', lease_owner = ?, lease_expires = ?, attempts = attempts + 1 WHERE id = ?`,
+      [this.owner, now + this.leaseMs, shard_id]);
+    return { ...job, attempts: job.attempts + 1, shard: { id: shard_id, from: unit_from, to: unit_to } };
+  }
+
+  /**
+   * Stores a shard's result (text: its evaluator states and items). The last shard of a job to
+   * finish queues the job again, to be merged; false when the shard's lease was lost meanwhile.
+   */
+  async completeShard(job: ClaimedJob, result: string, now: number): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      if (!job.shard || !await this.holdsShard(tx, job.shard.id)) return false;
+      await tx.run(`UPDATE job_shards SET state = 'done', result = ?, lease_owner = NULL, lease_expires = NULL, error = NULL, finished_at = ? WHERE id = ?`,
+        [result, now, job.shard.id]);
+      // The job row is locked so two last shards finishing at once cannot both miss (or both see) the end.
+      const parent = await tx.get(`SELECT id FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [job.id, SHARDED]);
+      if (!parent) return true;
+      const left = (await tx.get<{ n: number }>(`SELECT count(*) AS n FROM job_shards WHERE job_id = ? AND state != 'done'`, [job.id]))!;
+      if (Number(left.n) === 0) {
+        await tx.run(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL WHERE id = ?`, [job.id]);
+        if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('podium_jobs', '')`);
+      }
+      return true;
+    });
+  }
+
+  /** A job's shards in unit order: their ranges and stored results (for the merge). */
+  async shardsOf(jobId: number): Promise<{ ranges: [number, number][]; results: string[] }> {
+    const rows = await this.sql.all<{ unit_from: number; unit_to: number; result: string | null }>(
+      `SELECT unit_from, unit_to, result FROM job_shards WHERE job_id = ? AND state = 'done' ORDER BY shard`, [jobId]);
+    if (rows.some((r) => r.result === null)) throw new Error(`job ${jobId}: a shard's result is missing`);
+    return { ranges: rows.map((r) => [r.unit_from, r.unit_to]), results: rows.map((r) => r.result!) };
+  }
+
+  /** Fails the job of a shard (and its shards still open), unless it already ended. */
+  private async failSharded(tx: Sql, job: ClaimedJob, reason: string, kind: string, now: number): Promise<boolean> {
+    await tx.run(`UPDATE job_shards SET state = 'failed', lease_owner = NULL, lease_expires = NULL, error = ?, finished_at = ? WHERE job_id = ? AND state IN ('queued', 'running')`,
+      [reason, now, job.id]);
+    const parent = await tx.get(`SELECT id FROM jobs WHERE id = ? AND state = 'running' AND lease_owner = ?${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [job.id, SHARDED]);
+    if (!parent) return false;
+    await this.finishFailed(tx, job.id, job.submission_id, job.kind, reason, kind, now);
+    return true;
+  }
+
+  /** Shards whose lease ran out or whose owner died: back in the queue, or their job failed after MAX_ATTEMPTS. */
+  private async reclaimShards(tx: Sql, now: number, held?: ReadonlySet<number>): Promise<number> {
+    const running = await tx.all<{ id: number; job_id: number; attempts: number; lease_owner: string; lease_expires: number; submission_id: number; kind: 'score' | 'rescore' }>(
+      `SELECT sh.id, sh.job_id, sh.attempts, sh.lease_owner, sh.lease_expires, j.submission_id, j.kind FROM job_shards sh JOIN jobs j ON j.id = sh.job_id
+       WHERE sh.state = 'running'${held ? '' : ' AND sh.lease_owner != ?'} ORDER BY sh.id${tx.dialect === 'postgres' ? ' FOR UPDATE OF sh SKIP LOCKED' : ''}`, held ? [] : [this.owner]);
+    let n = 0;
+    for (const sh of running) {
+      if (sh.lease_owner === this.owner) {
+        if (!held || held.has(sh.id)) continue;
+      } else if (sh.lease_expires > now && !ownerIsDeadHere(sh.lease_owner, this.owner)) continue;
+      n++;
+      if (sh.attempts >= MAX_ATTEMPTS) {
+        await this.failSharded(tx, { id: sh.job_id, submission_id: sh.submission_id, kind: sh.kind } as ClaimedJob,
+          `scoring a shard was interrupted ${sh.attempts} times (the scoring process stopped or crashed); an admin can rescore it`, 'error', now);
+      } else {
+        await tx.run(`UPDATE job_shards SET state = 'queued', lease_owner = NULL, lease_expires = NULL WHERE id = ?`, [sh.id]);
+      }
+    }
+    return n;
   }
 
   /** A failed rescore keeps the submission's previous scores; a failed first scoring fails the submission. */

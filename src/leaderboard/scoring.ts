@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isHostFault, ValidationError, formatProblem, type Problem } from '../problems.js';
-import { loadTask } from '../tasks/registry.js';
-import type { Resampler, ScoreReport, TaskOptions } from '../tasks/task.js';
+import { loadDefinition, loadTask } from '../tasks/registry.js';
+import type { EvaluateResult, Resampler, ScoreReport, TaskOptions } from '../tasks/task.js';
+import { evaluateShards, planShards, scoreShard } from '../scoring/shards.js';
+import type { ShardReply } from '../scoring/shard-worker.js';
 import type { Scores } from '../evaluators/evaluator.js';
 import { nameProblems } from './problem-names.js';
 import { bootstrapInterval, DEFAULT_BOOTSTRAP_SAMPLES, seedOf } from './bootstrap.js';
@@ -60,7 +62,36 @@ export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {})
     return runModelJob({ ...req, model: req.model }, (file) => scoreSubmission({ ...req, file, model: undefined }), { onStarted: hooks.onModelStarted });
   }
   const task = await loadTask(req.task);
-  const { report, resamplers } = await task.evaluate(req.truth, req.file, { options: req.options, withResamplers: true, threads: 1 });
+  const evaluated = await task.evaluate(req.truth, req.file, { options: req.options, withResamplers: true, threads: 1 });
+  return outcomeOf(req, task.version, evaluated);
+}
+
+/**
+ * A job too big for one worker: the ranges of scoring units it is cut into (each a shard job
+ * any worker may claim), or undefined to score it whole (small, a model, or a task that reads
+ * a ready table). Only asked when the process was given --shard-units.
+ */
+export async function planSubmissionShards(req: ScoreRequest, unitsPerShard: number): Promise<[number, number][] | undefined> {
+  if (!fs.existsSync(req.file)) throw new StoredFileMissing();
+  if (req.model && isModelUpload(req.file)) return undefined;
+  return planShards(await loadDefinition(req.task), req.truth, req.file, req.options, unitsPerShard);
+}
+
+/** One shard of a submission: units [from, to), as text for the shard's row. */
+export async function scoreSubmissionShard(req: ScoreRequest, from: number, to: number): Promise<ShardReply> {
+  if (!fs.existsSync(req.file)) throw new StoredFileMissing();
+  return scoreShard(await loadDefinition(req.task), req.truth, req.file, req.options, from, to);
+}
+
+/** Every shard's text merged into the submission's scores: the same outcome as scoreSubmission's, exactly. */
+export async function mergeSubmissionShards(req: ScoreRequest, ranges: [number, number][], replies: ShardReply[]): Promise<ScoreOutcome> {
+  if (!fs.existsSync(req.file)) throw new StoredFileMissing();
+  const def = await loadDefinition(req.task);
+  return outcomeOf(req, def.version, await evaluateShards(def, req.truth, req.file, ranges, replies, { options: req.options, withResamplers: true }));
+}
+
+/** Scores per split with bootstrap intervals on the primary metric, from an evaluation with resamplers. */
+function outcomeOf(req: ScoreRequest, version: string, { report, resamplers }: EvaluateResult): ScoreOutcome {
   const samples = req.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES;
   // Boards rank on public and private; with those present the 'all' interval would only cost time.
   const hasSplits = !!(report.splits?.public || report.splits?.private);
@@ -80,7 +111,7 @@ export async function scoreSubmission(req: ScoreRequest, hooks: ScoreHooks = {})
   const splits: SplitScore[] = [{ ...splitScore('all', withCategories('all', report.metrics), resamplers?.all), ...(extras && { extras }) }];
   if (report.splits?.public) splits.push(splitScore('public', withCategories('public', report.splits.public), resamplers?.public));
   if (report.splits?.private) splits.push(splitScore('private', withCategories('private', report.splits.private), resamplers?.private));
-  return { version: task.version, splits };
+  return { version, splits };
 }
 
 /** At most this many classes a table are kept (a taxonomy of thousands would bloat every score row). */

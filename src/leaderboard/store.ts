@@ -49,6 +49,8 @@ export interface ChallengeRecord {
   /** Start of the first phase and end of the last one (ms since epoch). */
   start_at: number;
   end_at: number;
+  /** The board version when this record was read (see Boards.cached). */
+  board_version: number;
 }
 
 export interface Team {
@@ -821,5 +823,6 @@ function toChallenge(row: ChallengeRow, phases: PhaseRow[]): ChallengeRecord {
     phases,
     start_at: Math.min(...phases.map((p) => p.start_at)),
     end_at: Math.max(...phases.map((p) => p.end_at)),
+    board_version: Number(row.board_version ?? 0),
   };
 }

@@ -5,10 +5,16 @@
  */
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { describeFailure, scoreSubmission, validateSubmission, type ScoreRequest } from './scoring.js';
+import type { ShardReply } from '../scoring/shard-worker.js';
+import { describeFailure, mergeSubmissionShards, planSubmissionShards, scoreSubmission, scoreSubmissionShard, validateSubmission, type ScoreRequest } from './scoring.js';
 
 export type WorkerRequest =
-  | { id: number; type: 'score'; request: ScoreRequest }
+  /** With `unitsPerShard`, a big submission is not scored but cut: the reply is `{ shards: ranges }`. */
+  | { id: number; type: 'score'; request: ScoreRequest; unitsPerShard?: number }
+  /** One shard, units [from, to): the reply is its ShardReply (text states and items). */
+  | { id: number; type: 'shard'; request: ScoreRequest; from: number; to: number }
+  /** Every shard's stored result, in unit order: the reply is the ScoreOutcome. */
+  | { id: number; type: 'merge'; request: ScoreRequest; ranges: [number, number][]; results: string[] }
   | { id: number; type: 'validate'; request: Omit<ScoreRequest, 'primaryMetric' | 'challengeId'> };
 
 export type WorkerReply =
@@ -25,7 +31,7 @@ async function holdIfAsked(hold = process.env.PODIUM_TEST_HOLD_SCORING): Promise
   while (!fs.existsSync(hold)) await new Promise((r) => setTimeout(r, 50));
 }
 
-/** The same for model jobs, once the sandbox runs (PODIUM_TEST_HOLD_MODEL): a kill then lands mid-run. */
+/** The same for model jobs, once the sandbox runs (PODIUM_TEST_HOLD_MODEL): a kill then lands mid-run; shards wait at PODIUM_TEST_HOLD_SHARD. */
 const holdModelIfAsked = () => holdIfAsked(process.env.PODIUM_TEST_HOLD_MODEL);
 
 parentPort?.on('message', async (msg: WorkerRequest) => {
@@ -33,9 +39,18 @@ parentPort?.on('message', async (msg: WorkerRequest) => {
   try {
     if (msg.type === 'validate') {
       reply = { id: msg.id, ok: true, result: await validateSubmission(msg.request) };
+    } else if (msg.type === 'shard') {
+      await holdIfAsked(process.env.PODIUM_TEST_HOLD_SHARD);
+      reply = { id: msg.id, ok: true, result: await scoreSubmissionShard(msg.request, msg.from, msg.to) };
+    } else if (msg.type === 'merge') {
+      reply = { id: msg.id, ok: true, result: await mergeSubmissionShards(msg.request, msg.ranges, msg.results.map((r) => JSON.parse(r) as ShardReply)) };
     } else {
-      await holdIfAsked();
-      reply = { id: msg.id, ok: true, result: await scoreSubmission(msg.request, { onModelStarted: holdModelIfAsked }) };
+      const shards = msg.unitsPerShard ? await planSubmissionShards(msg.request, msg.unitsPerShard) : undefined;
+      if (shards) reply = { id: msg.id, ok: true, result: { shards } };
+      else {
+        await holdIfAsked();
+        reply = { id: msg.id, ok: true, result: await scoreSubmission(msg.request, { onModelStarted: holdModelIfAsked }) };
+      }
     }
   } catch (e) {
     const f = describeFailure(e, msg.request);

@@ -38,12 +38,12 @@
  *       minUnitsForThreads: 100, // optional: spread over threads past this many units
  *     };
  */
-import type { Scores } from '../evaluators/evaluator.js';
+import type { Evaluator, Scores } from '../evaluators/evaluator.js';
 import { DEFAULT_PROBLEM_CAP, ValidationError, type Problem, type ProblemList } from '../problems.js';
 import type { EvaluateOptions, EvaluateResult, ScoreReport, Task } from '../tasks/task.js';
 import { produceAll } from './produce.js';
 import { unitResampler } from './resampler.js';
-import type { TaskDefinition } from './task-definition.js';
+import type { OpenedSubmission, TaskDefinition } from './task-definition.js';
 import { addUnits, itemTable, type UnitTable } from './units.js';
 import { unitsByRoute } from './usage.js';
 
@@ -79,6 +79,23 @@ export async function evaluateWith<O, C, I, S, R>(
     items = produced.items;
     table = itemTable(items ?? []);
   }
+  return reportOf(def, opened, evaluator, routes, states, items, table, opts);
+}
+
+/**
+ * The report (and, when asked, the resamplers) from the three merged states and the kept
+ * items: the same for one pass, threads, or shards scored on other machines (shards.ts).
+ */
+export function reportOf<O, C, I, S, R>(
+  def: TaskDefinition<O, C, I, S, R>,
+  opened: OpenedSubmission<C, I>,
+  evaluator: Evaluator<S, I, R>,
+  routes: [Uint32Array, Uint32Array, Uint32Array],
+  states: [S, S, S],
+  items: readonly (I | undefined)[] | undefined,
+  table: UnitTable<I>,
+  opts: EvaluateOptions,
+): EvaluateResult {
   const all = evaluator.finish(states[0]);
   const report: ScoreReport = {
     task: def.name,
@@ -108,7 +125,7 @@ export async function validateWith<O, C, I, S, R>(def: TaskDefinition<O, C, I, S
 }
 
 /** The problems of opening, then the units' in unit order, as one ValidationError (capped). */
-function throwProblems(first: ProblemList | undefined, produced: { problems: Problem[]; problemTotal: number }): void {
+export function throwProblems(first: ProblemList | undefined, produced: { problems: Problem[]; problemTotal: number }): void {
   const total = (first?.total ?? 0) + produced.problemTotal;
   if (total === 0) return;
   throw new ValidationError([...(first?.items ?? []), ...produced.problems].slice(0, DEFAULT_PROBLEM_CAP), total);

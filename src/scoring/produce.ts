@@ -6,7 +6,7 @@
 import { isMainThread } from 'node:worker_threads';
 import type { Evaluator } from '../evaluators/evaluator.js';
 import { DEFAULT_PROBLEM_CAP, type Problem } from '../problems.js';
-import { decodeState } from './state-codec.js';
+import { decodeState, encodeState } from './state-codec.js';
 import type { ShardReply, ShardRequest } from './shard-worker.js';
 import type { TaskDefinition, UnitSink } from './task-definition.js';
 import { USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from './usage.js';
@@ -92,6 +92,11 @@ export function threadsFor(def: TaskDefinition, units: number, policy: Execution
   return Math.min(asked, Math.ceil(units / Math.max(1, def.minUnitsForThreads / 2)));
 }
 
+/** Units 0..n-1 cut into `parts` contiguous [from, to) ranges of near-equal size, in order. */
+export function contiguousRanges(n: number, parts: number): [number, number][] {
+  return Array.from({ length: parts }, (_, s) => [Math.floor((s * n) / parts), Math.floor(((s + 1) * n) / parts)]);
+}
+
 /** Produces every unit, on this thread alone or with threads - 1 scoring threads, and merges the states. */
 export async function produceAll<Context, Item, State>(
   def: TaskDefinition<unknown, Context, Item, State>,
@@ -110,11 +115,7 @@ export async function produceAll<Context, Item, State>(
   }
   // Contiguous shards, merged in order: the merged state lists units in truth order, exactly
   // as one pass would (order matters for float sums, e.g. separation's means).
-  const shards = Array.from({ length: threads }, (_, s) => {
-    const from = Math.floor((s * n) / threads);
-    const to = Math.floor(((s + 1) * n) / threads);
-    return Uint32Array.from({ length: to - from }, (_, i) => from + i);
-  });
+  const shards = contiguousRanges(n, threads).map(([from, to]) => Uint32Array.from({ length: to - from }, (_, i) => from + i));
   // This thread scores the first shard itself while scoring threads score the others.
   // The first failure (or the caller's abort) stops every shard.
   const stop = new AbortController();
@@ -131,15 +132,37 @@ export async function produceAll<Context, Item, State>(
     throw e;
   }
   const items: (Item | undefined)[] | undefined = first.items;
-  const unitProblems: UnitProblem[] = [...first.unitProblems];
-  let problemTotal = first.problemTotal;
-  const shardStates = [first.states, ...replies.map((r) => r.states.map((s) => decodeState<State>(s)) as [State, State, State])];
-  for (const r of replies) {
-    if (items && r.items) for (const [unit, text] of r.items) items[unit] = decodeState<Item>(text);
-    unitProblems.push(...r.problems);
-    problemTotal += r.problemTotal;
-  }
-  const states = [0, 1, 2].map((k) => evaluator.merge(shardStates.map((s) => s[k]!))) as [State, State, State];
+  return mergeParts(evaluator, [first, ...replies.map((r) => decodeReply<State, Item>(r, items))], items);
+}
+
+/** What one shard produced: its three states (all, public, private), its problems, how many. */
+export interface ShardPart<State> {
+  states: [State, State, State];
+  unitProblems: UnitProblem[];
+  problemTotal: number;
+}
+
+/** A shard's result as text (state-codec.ts), to cross a thread, a process or a machine. */
+export function encodeReply<State, Item>(produced: Produced<State, Item> & ShardPart<State>): ShardReply {
+  const items: [number, string][] | undefined = produced.items ? [] : undefined;
+  if (items) produced.items!.forEach((item, unit) => item !== undefined && items.push([unit, encodeState(item)]));
+  return { states: produced.states.map(encodeState), items, problems: produced.unitProblems, problemTotal: produced.problemTotal };
+}
+
+/** A shard's reply decoded; its kept items go into `items` (by unit) when given. */
+export function decodeReply<State, Item>(reply: ShardReply, items?: (Item | undefined)[]): ShardPart<State> {
+  if (items && reply.items) for (const [unit, text] of reply.items) items[unit] = decodeState<Item>(text);
+  return { states: reply.states.map((s) => decodeState<State>(s)) as [State, State, State], unitProblems: reply.problems, problemTotal: reply.problemTotal };
+}
+
+/**
+ * Shards merged in the order given (contiguous unit ranges in unit order: the merged state lists
+ * units in truth order, exactly as one pass would); problems in unit order, capped.
+ */
+export function mergeParts<State, Item>(evaluator: Evaluator<State, Item, unknown>, parts: ShardPart<State>[], items?: (Item | undefined)[]): Produced<State, Item> {
+  const states = [0, 1, 2].map((k) => evaluator.merge(parts.map((p) => p.states[k]!))) as [State, State, State];
+  const unitProblems = parts.flatMap((p) => p.unitProblems);
+  const problemTotal = parts.reduce((n, p) => n + p.problemTotal, 0);
   return { states, items, problems: inUnitOrder(unitProblems).slice(0, DEFAULT_PROBLEM_CAP).map((p) => p.problem), problemTotal };
 }
 

@@ -5,8 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDefinition } from '../tasks/registry.js';
-import { produceHere, type UnitProblem } from './produce.js';
-import { encodeState } from './state-codec.js';
+import { encodeReply, produceHere, type UnitProblem } from './produce.js';
 
 export interface ShardRequest<Context = unknown> {
   task: string;
@@ -42,9 +41,7 @@ async function main(request: ShardRequest): Promise<ShardReply> {
   };
   const produced = await produceHere(def, evaluator, request, tick);
   if (pending > 0) parentPort!.postMessage({ type: 'progress', units: pending });
-  const items: [number, string][] | undefined = produced.items ? [] : undefined;
-  if (items) produced.items!.forEach((item, unit) => item !== undefined && items.push([unit, encodeState(item)]));
-  return { states: produced.states.map(encodeState), items, problems: produced.unitProblems, problemTotal: produced.problemTotal };
+  return encodeReply(produced);
 }
 
 main(workerData as ShardRequest)

@@ -68,6 +68,16 @@ describe('board responses', () => {
     expect(zlib.gunzipSync(page.body).toString()).toContain('ann');
     expect((await get('/challenges/toy', { 'if-none-match': page.headers.etag! })).status).toBe(304);
 
+    // The CSV download too: an attachment with an ETag, 304 to it.
+    const csv = await get('/api/challenges/toy/leaderboard.csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toContain('toy-public-leaderboard.csv');
+    expect(csv.body.toString().split('\n')[0]).toMatch(/^rank,tied,team,/);
+    expect(csv.headers.etag).toMatch(/^"[\w-]+"$/);
+    expect((await get('/api/challenges/toy/leaderboard.csv', { 'if-none-match': csv.headers.etag! })).status).toBe(304);
+    expect((await get('/challenges/toy/leaderboard.csv', { 'if-none-match': csv.headers.etag! })).status).toBe(304);
+
     // A better score for ann moves the board: the old ETag no longer matches.
     await submit(tokens[0]!, () => true);
     const moved = await get('/api/challenges/toy/leaderboard', { 'if-none-match': etag });
@@ -76,6 +86,9 @@ describe('board responses', () => {
     expect(JSON.parse(moved.body.toString()).entries[0].team).toBe('ann');
     const pageAfter = await get('/challenges/toy', { 'if-none-match': page.headers.etag! });
     expect(pageAfter.status).toBe(200);
+    const csvAfter = await get('/api/challenges/toy/leaderboard.csv', { 'if-none-match': csv.headers.etag! });
+    expect(csvAfter.status).toBe(200);
+    expect(csvAfter.body.toString().split('\n')[1]).toMatch(/^1,.*,ann,/);
   });
 
   it('pages /history with offset, limit and a link to the next page', async () => {

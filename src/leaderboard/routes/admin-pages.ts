@@ -147,7 +147,7 @@ export function adminPageRoutes(ctx: AppContext, page: (res: Response, body: str
     const c = await knownChallenge(ctx, req.params.id);
     const split = req.query.split === 'private' ? 'private' : 'public';
     if (split === 'private' && !await ctx.boards.hasPrivateSplit(c.id)) throw new HttpError(404, `${c.id} has no private split`);
-    sendBoardCsv(res, await ctx.boards.board(c, split));
+    await sendBoardCsv(ctx, req, res, c, split);
   });
 
   r.get('/challenges/:id/submissions.csv', async (req, res) => {

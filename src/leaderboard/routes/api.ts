@@ -40,7 +40,7 @@ export function challengeJson(c: ChallengeRecord, now: number): Record<string, u
 }
 
 export async function knownChallenge(ctx: AppContext, id: string): Promise<ChallengeRecord> {
-  const c = await ctx.store.challenge(id);
+  const c = await ctx.boards.challenge(id);
   if (!c || !c.available) throw new HttpError(404, `no challenge "${id}"`);
   return c;
 }
@@ -201,7 +201,7 @@ export function apiRoutes(ctx: AppContext): Router {
   r.get('/challenges/:id/leaderboard', async (req, res) => {
     const c = await knownChallenge(ctx, req.params.id);
     const split = await boardSplit(ctx, req, c);
-    const encoded = await ctx.boards.cached(c.id, `json:leaderboard:${split}:${c.end_at}`, async () => {
+    const encoded = await ctx.boards.cached(c, `json:leaderboard:${split}:${c.end_at}`, async () => {
       const board = await ctx.boards.board(c, split);
       return encode(JSON.stringify({
         challenge: c.id, split, primary_metric: c.primary_metric, higher_is_better: c.higher_is_better,
@@ -214,7 +214,7 @@ export function apiRoutes(ctx: AppContext): Router {
   // The board as CSV for everyone (the private split after the end, as the JSON board).
   r.get('/challenges/:id/leaderboard.csv', async (req, res) => {
     const c = await knownChallenge(ctx, req.params.id);
-    sendBoardCsv(res, await ctx.boards.board(c, await boardSplit(ctx, req, c)));
+    await sendBoardCsv(ctx, req, res, c, await boardSplit(ctx, req, c));
   });
 
   /** Public scores over time, oldest first, `limit` points a page (`offset`, `next` for the following page). */
@@ -233,7 +233,7 @@ export function apiRoutes(ctx: AppContext): Router {
     };
     // The pages a client following `next` reads are kept; any other slice is encoded for its request.
     const shared = limit === HISTORY_PAGE && offset % limit === 0;
-    const encoded = shared ? await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c.id, `json:history:${offset}`, render) : await render();
+    const encoded = shared ? await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, `json:history:${offset}`, render) : await render();
     sendEncoded(req, res, encoded);
   });
 

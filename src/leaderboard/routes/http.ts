@@ -1,11 +1,12 @@
 /** Small HTTP helpers shared by the route files: who is asking, and errors as JSON. */
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Board } from '../board.js';
+import type { Board, BoardSplit } from '../board.js';
 import type { AppContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { StoreError, type StoreErrorCode } from '../store-error.js';
-import type { Participant } from '../store.js';
+import type { ChallengeRecord, Participant } from '../store.js';
+import { encode, sendEncoded } from './encoded.js';
 
 export { HttpError };
 
@@ -163,14 +164,24 @@ export function jsonErrors(ctx: AppContext) {
  * would run as a formula when opened (OWASP "CSV injection"): it gets a leading `'`. Numbers are
  * written as they are (a negative score stays a number).
  */
-/** A board as CSV (full precision), as a download named after the challenge and split. */
-export function sendBoardCsv(res: Response, board: Board): void {
+/**
+ * A board as CSV (full precision), as a download named after the challenge and split; encoded
+ * (gzip, ETag) once per board version, like the JSON board, so a crowd costs one serialisation.
+ */
+export async function sendBoardCsv(ctx: AppContext, req: Request, res: Response, challenge: ChallengeRecord, split: BoardSplit): Promise<void> {
+  const encoded = await ctx.boards.cached(challenge, `csv:leaderboard:${split}:${challenge.higher_is_better}`,
+    async () => encode(boardCsv(await ctx.boards.board(challenge, split)), 'text/csv'));
+  res.attachment(`${challenge.id}-${split}-leaderboard.csv`);
+  sendEncoded(req, res, encoded);
+}
+
+function boardCsv(board: Board): string {
   const rows = board.entries.map((e) => ({
     ...e, ci_low: e.ci?.[0], ci_high: e.ci?.[1], ...Object.fromEntries(board.latency_columns.map((k) => [k, e.latency?.[k]])),
   }));
   const columns = ['rank', 'tied', 'team', 'baseline', 'score', 'ci_low', 'ci_high', 'submission_id', 'submitted_at', 'entries',
     'evaluator_version', ...(board.split === 'private' ? ['public_rank', 'rank_change'] : []), ...board.latency_columns];
-  res.type('text/csv').attachment(`${board.challenge}-${board.split}-leaderboard.csv`).send(toCsv(rows, columns));
+  return toCsv(rows, columns);
 }
 
 export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {

@@ -52,7 +52,7 @@ export function pageRoutes(ctx: AppContext): Router {
   r.use(form, csrfProtection(ctx));
   const page = (res: Response, body: string, status = 200) => sendPage(ctx, res, body, status);
   const known = async (id: string): Promise<ChallengeRecord> => {
-    const c = await ctx.store.challenge(id);
+    const c = await ctx.boards.challenge(id);
     if (!c || !c.available) throw new HttpError(404, `no challenge "${id}"`);
     return c;
   };
@@ -83,21 +83,21 @@ export function pageRoutes(ctx: AppContext): Router {
     const shares = await splitShares(c.truth);
     // The table and chart only change with the data: render them once per change, not per request.
     const shown = board;
-    const boardHtml = shown ? await ctx.boards.cached(c.id, `html:board:${split}`, () => boardTable(shown, shares)) : undefined;
-    const chart = await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c.id, 'html:chart', async () => scoreChart(await ctx.boards.history(c), c.higher_is_better, c.primary_metric));
+    const boardHtml = shown ? await ctx.boards.cached(c, `html:board:${split}`, () => boardTable(shown, shares)) : undefined;
+    const chart = await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, 'html:chart', async () => scoreChart(await ctx.boards.history(c), c.higher_is_better, c.primary_metric));
     const status = split === 'private' && !board ? 403 : 200;
     const viewer = await who(req);
     const viewerTeamId = viewer ? (await ctx.store.teamOf(c.id, viewer.id))?.id : undefined;
     const render = () => challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer, shares, viewerTeamId });
     if (viewer) return page(res, render(), status);
     // Everyone not signed in sees the same page: encode it once per board version (and phase).
-    const encoded = await ctx.boards.cached(c.id, `html:page:${split}:${phaseState(c, now)}:${c.paused}`, () => encode(render(), 'html'));
+    const encoded = await ctx.boards.cached(c, `html:page:${split}:${phaseState(c, now)}:${c.paused}`, () => encode(render(), 'html'));
     sendEncoded(req, res, encoded, status);
   });
 
   r.get('/challenges/:id/leaderboard.csv', async (req, res) => {
     const c = await known(req.params.id);
-    sendBoardCsv(res, await ctx.boards.board(c, await boardSplit(ctx, req, c)));
+    await sendBoardCsv(ctx, req, res, c, await boardSplit(ctx, req, c));
   });
 
   r.get('/challenges/:id/evaluation', async (req, res) => {
@@ -136,7 +136,7 @@ export function pageRoutes(ctx: AppContext): Router {
     const track = ctx.models?.get(c.id)?.track;
     if (!track) throw new HttpError(404, `${c.id} does not take model submissions`);
     const board = await ctx.boards.board(c, 'public');
-    const body = await ctx.boards.cached(c.id, 'html:models', () => modelBoardHtml(c, board, track));
+    const body = await ctx.boards.cached(c, 'html:models', () => modelBoardHtml(c, board, track));
     await page(res, layout(`${c.title}: models`, html`<p><a href="/challenges/${c.id}">← ${c.title}</a></p>${body}`, { viewer: await who(req) }));
   });
 
