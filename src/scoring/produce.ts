@@ -111,16 +111,6 @@ export function contextFor<Context>(def: TaskDefinition, context: Context, units
 }
 
 /**
- * Scoring threads to start before the task reads its files (threads - 1 when the task may
- * spread its units, none otherwise), or undefined. The caller closes them when done.
- */
-export function threadsAhead(def: TaskDefinition, policy: ExecutionPolicy): ScoringThreads | undefined {
-  const asked = Math.max(1, Math.floor(policy.threads ?? 1));
-  if (asked <= 1 || !isMainThread || !def.produce || def.minUnitsForThreads === undefined) return undefined;
-  return new ScoringThreads(def.name, asked - 1);
-}
-
-/**
  * Produces every unit, on this thread alone or with threads - 1 scoring threads (taken from
  * `started` when given), and merges the states.
  */

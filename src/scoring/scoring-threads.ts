@@ -1,9 +1,9 @@
 /**
- * Scoring threads (shard-worker.ts), started ahead of their work: the pipeline starts them before
- * the task reads the truth and the submission, so a thread's start (an isolate, Node's bootstrap,
- * the task's modules: about 0.1 s) runs on another core while this one reads, instead of delaying
- * the shards. Each thread is then given one shard and ends with it; `close` stops the threads
- * that were given none (the submission had too few units to spread).
+ * Scoring threads (shard-worker.ts). A thread may be started ahead of its work (`ahead`), so its
+ * start (an isolate, Node's bootstrap, the task's modules: 0.1-0.3 s of CPU) overlaps other work;
+ * each is given one shard and ends with it; `close` stops those given none. The pipeline does not
+ * start them ahead: before the files are read it cannot know whether the work is large enough,
+ * and a thread started and stopped unused cost 15 % more CPU at COCO val's size (bench/detection).
  */
 import type { Worker } from 'node:worker_threads';
 import type { ThreadReply, ShardRequest } from './shard-worker.js';

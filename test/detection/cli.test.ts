@@ -71,7 +71,7 @@ describe('podium evaluate --task detection', () => {
       expect(threadsFor(definition, 5000, { threads: 2 }, withDetections(2_500_000))).toBe(2);
       expect(threadsFor(definition, 5000, {}, withDetections(2_500_000))).toBe(1);
     });
-    it('threads started ahead and left unused (too little work) are stopped; the report is the same', async () => {
+    it('two threads asked for too little work: one is used, the report is the same', async () => {
       const a = await one.evaluate(fixture('det/instances.json'), fixture('det/submission.csv'), { threads: 1 });
       const b = await one.evaluate(fixture('det/instances.json'), fixture('det/submission.csv'), { threads: 2 });
       expect(b.report).toEqual(a.report);
