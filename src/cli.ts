@@ -22,6 +22,7 @@ const commands: Record<string, { load: () => Promise<CommandModule>; summary: st
   data: { load: () => import('./commands/data.js'), summary: 'make or import data sets (podium data make all)' },
   baseline: { load: () => import('./commands/baseline.js'), summary: 'train, run and score reference baselines' },
   demo: { load: () => import('./commands/demo.js'), summary: 'data, baselines, scores and the leaderboard in one go' },
+  docs: { load: () => import('./commands/docs.js'), summary: 'print the challenge.yaml reference from the schema (docs challenge-yaml)' },
 };
 
 function usage(): string {

@@ -12,6 +12,7 @@ import { OptionError } from '../scoring/options.js';
 import { packageRoot } from '../paths.js';
 import { checkFiles, parseFiles, type FileSpec } from './files.js';
 import { parseModelTrack, parseSubmissionKinds, type ModelTrack, type SubmissionKind } from './model-track.js';
+import { LIMIT_FIELDS } from './schema.js';
 
 export interface ChallengeLimits {
   per_day: number;
@@ -53,7 +54,8 @@ export interface Challenge {
   model?: ModelTrack;
 }
 
-export const DEFAULT_LIMITS: ChallengeLimits = { per_day: 5, total: 500, final_selections: 2, max_upload_mb: 200 };
+/** From the schema (schema.ts): per_day 5, total 500, final_selections 2, max_upload_mb 200. */
+export const DEFAULT_LIMITS: ChallengeLimits = Object.fromEntries(LIMIT_FIELDS.map((f) => [f.name, f.value])) as unknown as ChallengeLimits;
 
 const ID_PATTERN = /^[a-z0-9-]+$/;
 

@@ -18,6 +18,7 @@ import path from 'node:path';
 import type { LatencySettings } from '../evaluators/latency.js';
 import { DEFAULT_SANDBOX_LIMITS, limitsFromConfig, type SandboxLimits } from '../sandbox/limits.js';
 import { parseRankingRule, type RankingRule } from '../models/ranking.js';
+import { MODEL_FIELDS } from './schema.js';
 
 export type SubmissionKind = 'file' | 'model';
 
@@ -73,7 +74,7 @@ export function parseModelTrack(raw: unknown, dir: string, fail: Fail): ModelTra
     fail('model', raw === undefined ? 'is required when submission includes model' : 'must be a mapping (inputs, input, reference, latency, ranking, sandbox)');
     return undefined;
   }
-  const known = new Set(['inputs', 'input', 'reference', 'threads', 'latency', 'ranking', 'sandbox', 'max_model_mb']);
+  const known = new Set(MODEL_FIELDS.map((f) => f.name));
   for (const k of Object.keys(raw)) if (!known.has(k)) fail(`model.${k}`, `unknown field; expected ${[...known].join(', ')}`);
   let inputs = '';
   if (typeof raw.inputs !== 'string' || raw.inputs === '') fail('model.inputs', 'must be the path of the hidden inputs');

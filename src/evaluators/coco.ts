@@ -22,6 +22,7 @@
  * a ground truth with id 0 is never a true positive. Here matches are kept by index.
  */
 import { cocoIou } from './box-iou.js';
+import { groupByImage, groupingCache, type ImageGrouping } from './image-grouping.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 import { numpyMean } from './numpy-mean.js';
 import { addPicks, addWholeChunk, mergePicks, pickedRefs, type PickedChunks } from './picks.js';
@@ -112,33 +113,8 @@ export interface CocoDetections {
   score: Float64Array;
   /** `[x, y, width, height]` per detection. */
   box: Float64Array;
-}
-
-/** Boxes grouped by image, then category, then input order (two stable counting sorts). */
-export interface ImageGrouping {
-  order: Uint32Array;
-  /** `order[imageStart[i] .. imageStart[i+1])` are image i's boxes. */
-  imageStart: Uint32Array;
-}
-
-export function groupByImage(image: Uint32Array, category: Uint32Array, count: number, images: number, categories: number): ImageGrouping {
-  const identity = new Uint32Array(count);
-  for (let i = 0; i < count; i++) identity[i] = i;
-  const byCategory = countingSort(category, identity, categories).order;
-  return countingSort(image, byCategory, images);
-}
-
-function countingSort(key: Uint32Array, input: Uint32Array, keys: number): { order: Uint32Array; imageStart: Uint32Array } {
-  const start = new Uint32Array(keys + 1);
-  for (let i = 0; i < input.length; i++) start[key[input[i]!]! + 1]++;
-  for (let k = 0; k < keys; k++) start[k + 1] += start[k]!;
-  const next = start.slice(0, keys);
-  const order = new Uint32Array(input.length);
-  for (let i = 0; i < input.length; i++) {
-    const r = input[i]!;
-    order[next[key[r]!]!++] = r;
-  }
-  return { order, imageStart: start };
+  /** Their grouping by image and category (image-grouping.ts), when the reader's caller made it. */
+  byImage?: ImageGrouping;
 }
 
 /** Matching results of some images: the unit of the mergeable state. */
@@ -211,7 +187,7 @@ export interface CocoResult {
 interface Scorer {
   truth: CocoGroundTruth;
   gtGroups: ImageGrouping;
-  detGroups: WeakMap<CocoDetections, ImageGrouping>;
+  detGroups: (d: CocoDetections) => ImageGrouping;
 }
 
 export const COCO_VERSION = 'coco-bbox-2';
@@ -240,16 +216,9 @@ export function cocoMatcher(truth: CocoGroundTruth): (detections: CocoDetections
   const scorer: Scorer = {
     truth,
     gtGroups: groupByImage(truth.image, truth.category, truth.count, truth.imageIds.length, truth.categoryIds.length),
-    detGroups: new WeakMap(),
+    detGroups: groupingCache(truth.imageIds.length, truth.categoryIds.length),
   };
-  return (d, images) => {
-    let groups = scorer.detGroups.get(d);
-    if (!groups) {
-      groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, truth.categoryIds.length);
-      scorer.detGroups.set(d, groups);
-    }
-    return evaluateImages(scorer, d, groups, images);
-  };
+  return (d, images) => evaluateImages(scorer, d, scorer.detGroups(d), images);
 }
 
 type ImageRef = { chunk: CocoChunk; index: number };

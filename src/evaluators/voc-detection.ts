@@ -21,6 +21,7 @@
  */
 import { vocOverlap } from './box-iou.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
+import { groupByImage, groupingCache, type ImageGrouping } from './image-grouping.js';
 import { addPicks, addWholeChunk, mergePicks, pickedRefs, type PickedChunks } from './picks.js';
 import { orderByGroupThenScore } from './score-order.js';
 
@@ -57,6 +58,8 @@ export interface VocDetections {
   category: Uint32Array;
   score: Float64Array;
   box: Float64Array;
+  /** Their grouping by image and class (image-grouping.ts), when the reader's caller made it. */
+  byImage?: ImageGrouping;
 }
 
 const FP = 0;
@@ -90,26 +93,6 @@ export interface VocResult {
   ap: Record<string, number | null>;
 }
 
-/** Indices of boxes grouped by image (stable counting sort), then by class within the image. */
-function groupByImage(image: Uint32Array, category: Uint32Array, count: number, images: number, classes: number) {
-  const byClass = new Uint32Array(count);
-  const classStart = new Uint32Array(classes + 1);
-  for (let i = 0; i < count; i++) classStart[category[i]! + 1]++;
-  for (let c = 0; c < classes; c++) classStart[c + 1] += classStart[c]!;
-  const nextClass = classStart.slice(0, classes);
-  for (let i = 0; i < count; i++) byClass[nextClass[category[i]!]!++] = i;
-  const imageStart = new Uint32Array(images + 1);
-  for (let i = 0; i < count; i++) imageStart[image[i]! + 1]++;
-  for (let m = 0; m < images; m++) imageStart[m + 1] += imageStart[m]!;
-  const next = imageStart.slice(0, images);
-  const order = new Uint32Array(count);
-  for (let i = 0; i < count; i++) {
-    const r = byClass[i]!;
-    order[next[image[r]!]!++] = r;
-  }
-  return { order, imageStart };
-}
-
 /** `iou`: a detection matches an object when their overlap is >= iou (0 < iou <= 1). */
 export function vocEvaluator(truth: VocGroundTruth, { iou = DEFAULT_IOU }: { iou?: number } = {}): Evaluator<VocState, VocBatch, VocResult> {
   let match: ReturnType<typeof vocMatcher> | undefined;
@@ -133,22 +116,15 @@ export function vocEvaluator(truth: VocGroundTruth, { iou = DEFAULT_IOU }: { iou
 export function vocMatcher(truth: VocGroundTruth, { iou = DEFAULT_IOU }: { iou?: number } = {}): (detections: VocDetections, images: ArrayLike<number>) => VocChunk {
   const K = truth.classNames.length;
   const gt = groupByImage(truth.image, truth.category, truth.count, truth.imageIds.length, K);
-  const detGroups = new WeakMap<VocDetections, ReturnType<typeof groupByImage>>();
-  return (d, images) => {
-    let groups = detGroups.get(d);
-    if (!groups) {
-      groups = groupByImage(d.image, d.category, d.count, truth.imageIds.length, K);
-      detGroups.set(d, groups);
-    }
-    return evaluateImages(truth, gt, d, groups, images, iou);
-  };
+  const detGroups = groupingCache(truth.imageIds.length, K);
+  return (d, images) => evaluateImages(truth, gt, d, detGroups(d), images, iou);
 }
 
 function evaluateImages(
   truth: VocGroundTruth,
-  gt: { order: Uint32Array; imageStart: Uint32Array },
+  gt: ImageGrouping,
   dets: VocDetections,
-  groups: { order: Uint32Array; imageStart: Uint32Array },
+  groups: ImageGrouping,
   images: ArrayLike<number>,
   minOverlap: number,
 ): VocChunk {

@@ -3,6 +3,8 @@
  * image and category as indices into the truth's lists, score, and four box numbers (COCO
  * `[x, y, width, height]` or VOC `[xmin, ymin, xmax, ymax]`, as the reader says).
  */
+import { shareableMemory } from '../scoring/thread-data.js';
+
 export interface DetectionTable {
   count: number;
   image: Uint32Array;
@@ -18,8 +20,11 @@ export class DetectionBuilder {
   private score: Float64Array;
   private box: Float64Array;
 
-  /** `shared`: SharedArrayBuffer storage, so a worker thread can read the rows without a copy. */
-  constructor(capacity = 1024, private readonly shared = false) {
+  /**
+   * Large tables live on shared memory from the start (scoring/thread-data.ts), so scoring
+   * threads read the rows where they were parsed, without a copy.
+   */
+  constructor(capacity = 1024) {
     const c = Math.max(16, capacity);
     this.image = new Uint32Array(this.memory(c * 4));
     this.category = new Uint32Array(this.memory(c * 4));
@@ -27,8 +32,8 @@ export class DetectionBuilder {
     this.box = new Float64Array(this.memory(c * 32));
   }
 
-  private memory(bytes: number): ArrayBuffer | SharedArrayBuffer {
-    return this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  private memory(bytes: number): ArrayBufferLike {
+    return shareableMemory(bytes);
   }
 
   push(image: number, category: number, score: number, b0: number, b1: number, b2: number, b3: number): void {

@@ -41,7 +41,8 @@
 import type { Evaluator, Scores } from '../evaluators/evaluator.js';
 import { DEFAULT_PROBLEM_CAP, ValidationError, type Problem, type ProblemList } from '../problems.js';
 import type { EvaluateOptions, EvaluateResult, ScoreReport, Task } from '../tasks/task.js';
-import { produceAll } from './produce.js';
+import { contextFor, produceAll, threadsAhead } from './produce.js';
+import type { ScoringThreads } from './scoring-threads.js';
 import { unitResampler } from './resampler.js';
 import type { OpenedSubmission, TaskDefinition } from './task-definition.js';
 import { addUnits, itemTable, type UnitTable } from './units.js';
@@ -56,8 +57,17 @@ export async function evaluateWith<O, C, I, S, R>(
 ): Promise<EvaluateResult> {
   const options = def.parseOptions(opts.options);
   opts.signal?.throwIfAborted();
-  const opened = await def.open(truthPath, submissionPath, options);
-  const evaluator = def.evaluator(opened.context);
+  const threads = threadsAhead(def, opts);
+  try {
+    return await evaluateOpened(def, await def.open(truthPath, submissionPath, options), opts, threads);
+  } finally {
+    threads?.close();
+  }
+}
+
+async function evaluateOpened<O, C, I, S, R>(def: TaskDefinition<O, C, I, S, R>, opened: OpenedSubmission<C, I>, opts: EvaluateOptions, threads?: ScoringThreads): Promise<EvaluateResult> {
+  const context = opened.table ? opened.context : contextFor(def, opened.context, opened.usage.length, opts);
+  const evaluator = def.evaluator(context);
   const routes = unitsByRoute(opened.usage);
   let table: UnitTable<I>;
   let states: [S, S, S];
@@ -73,13 +83,13 @@ export async function evaluateWith<O, C, I, S, R>(
     opts.onProgress?.(opened.usage.length, opened.usage.length);
   } else {
     const keepItems = !!opts.withResamplers || !!def.keepsItems;
-    const produced = await produceAll(def, evaluator, { context: opened.context, usage: opened.usage, keepItems, checkOnly: false }, opts);
+    const produced = await produceAll(def, evaluator, { context, usage: opened.usage, keepItems, checkOnly: false }, opts, threads);
     throwProblems(opened.problems, produced);
     states = produced.states;
     items = produced.items;
     table = itemTable(items ?? []);
   }
-  return reportOf(def, opened, evaluator, routes, states, items, table, opts);
+  return reportOf(def, { ...opened, context }, evaluator, routes, states, items, table, opts);
 }
 
 /**
@@ -117,11 +127,17 @@ export function reportOf<O, C, I, S, R>(
 /** Only checks: every problem of the submission (or the truth), thrown as one ValidationError. */
 export async function validateWith<O, C, I, S, R>(def: TaskDefinition<O, C, I, S, R>, truthPath: string, submissionPath: string, opts: EvaluateOptions = {}): Promise<void> {
   const options = def.parseOptions(opts.options);
-  const opened = await def.open(truthPath, submissionPath, options);
-  if (opened.table || !def.produce) return opened.problems?.throwIfAny();
-  const evaluator = def.evaluator(opened.context);
-  const produced = await produceAll(def, evaluator, { context: opened.context, usage: opened.usage, keepItems: false, checkOnly: true }, opts);
-  throwProblems(opened.problems, produced);
+  const threads = threadsAhead(def, opts);
+  try {
+    const opened = await def.open(truthPath, submissionPath, options);
+    if (opened.table || !def.produce) return opened.problems?.throwIfAny();
+    const context = contextFor(def, opened.context, opened.usage.length, opts);
+    const evaluator = def.evaluator(context);
+    const produced = await produceAll(def, evaluator, { context, usage: opened.usage, keepItems: false, checkOnly: true }, opts, threads);
+    throwProblems(opened.problems, produced);
+  } finally {
+    threads?.close();
+  }
 }
 
 /** The problems of opening, then the units' in unit order, as one ValidationError (capped). */

@@ -1,16 +1,19 @@
 /**
  * Producing scored units and routing each to the all / public / private states in one pass,
- * here or spread over worker threads (shard-worker.ts) whose serialised states are merged.
+ * here or spread over worker threads (shard-worker.ts) whose states are merged. The threads
+ * read the context from shared memory and hand their states back by transfer
+ * (thread-data.ts): a second thread costs no copies of the data, only its start.
  * Problems carry their unit, so they come out in truth order however the work was split.
  */
 import { isMainThread } from 'node:worker_threads';
 import type { Evaluator } from '../evaluators/evaluator.js';
 import { DEFAULT_PROBLEM_CAP, type Problem } from '../problems.js';
 import { decodeState, encodeState } from './state-codec.js';
-import type { ShardReply, ShardRequest } from './shard-worker.js';
+import type { ShardReply, ThreadReply } from './shard-worker.js';
+import { ScoringThreads } from './scoring-threads.js';
 import type { TaskDefinition, UnitSink } from './task-definition.js';
 import { USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from './usage.js';
-import { startWorker } from './worker-thread.js';
+import { shareTypedArrays } from './thread-data.js';
 
 /** How to run: from the caller (command line, server), never from a task. */
 export interface ExecutionPolicy {
@@ -85,11 +88,12 @@ function inUnitOrder(found: UnitProblem[]): UnitProblem[] {
   return found.map((p, i) => ({ p, i })).sort((a, b) => a.p.unit - b.p.unit || a.i - b.i).map((x) => x.p);
 }
 
-/** Worker threads to use for `units` units under the policy and the task's threshold. */
-export function threadsFor(def: TaskDefinition, units: number, policy: ExecutionPolicy): number {
+/** Threads to use for `units` units (of the given context's work) under the policy and the task's threshold. */
+export function threadsFor(def: TaskDefinition, units: number, policy: ExecutionPolicy, context?: unknown): number {
   const asked = Math.max(1, Math.floor(policy.threads ?? 1));
-  if (asked <= 1 || !isMainThread || def.minUnitsForThreads === undefined || units < def.minUnitsForThreads) return 1;
-  return Math.min(asked, Math.ceil(units / Math.max(1, def.minUnitsForThreads / 2)));
+  const work = def.workOf && context !== undefined ? def.workOf(context) : units;
+  if (asked <= 1 || !isMainThread || def.minUnitsForThreads === undefined || work < def.minUnitsForThreads) return 1;
+  return Math.min(asked, units, Math.ceil(work / Math.max(1, def.minUnitsForThreads / 2)));
 }
 
 /** Units 0..n-1 cut into `parts` contiguous [from, to) ranges of near-equal size, in order. */
@@ -97,22 +101,47 @@ export function contiguousRanges(n: number, parts: number): [number, number][] {
   return Array.from({ length: parts }, (_, s) => [Math.floor((s * n) / parts), Math.floor(((s + 1) * n) / parts)]);
 }
 
-/** Produces every unit, on this thread alone or with threads - 1 scoring threads, and merges the states. */
+
+/**
+ * The context to produce `units` units from: its large arrays moved to shared memory when the
+ * units will be spread over threads (so this thread and the scoring threads read one copy).
+ */
+export function contextFor<Context>(def: TaskDefinition, context: Context, units: number, policy: ExecutionPolicy): Context {
+  return threadsFor(def, units, policy, context) > 1 ? shareTypedArrays(context) : context;
+}
+
+/**
+ * Scoring threads to start before the task reads its files (threads - 1 when the task may
+ * spread its units, none otherwise), or undefined. The caller closes them when done.
+ */
+export function threadsAhead(def: TaskDefinition, policy: ExecutionPolicy): ScoringThreads | undefined {
+  const asked = Math.max(1, Math.floor(policy.threads ?? 1));
+  if (asked <= 1 || !isMainThread || !def.produce || def.minUnitsForThreads === undefined) return undefined;
+  return new ScoringThreads(def.name, asked - 1);
+}
+
+/**
+ * Produces every unit, on this thread alone or with threads - 1 scoring threads (taken from
+ * `started` when given), and merges the states.
+ */
 export async function produceAll<Context, Item, State>(
   def: TaskDefinition<unknown, Context, Item, State>,
   evaluator: Evaluator<State, Item, unknown>,
   req: Omit<ProduceRequest<Context>, 'units'>,
   policy: ExecutionPolicy,
+  started?: ScoringThreads,
 ): Promise<Produced<State, Item>> {
   const n = req.usage.length;
-  const threads = threadsFor(def, n, policy);
+  const threads = threadsFor(def, n, policy, req.context);
   let done = 0;
   const tick = () => policy.onProgress?.(++done, n);
   policy.signal?.throwIfAborted();
   if (threads <= 1) {
+    started?.close();
     const units = Uint32Array.from({ length: n }, (_, i) => i);
     return produceHere(def, evaluator, { ...req, units }, tick, policy.signal);
   }
+  req = { ...req, context: shareTypedArrays(req.context) };
   // Contiguous shards, merged in order: the merged state lists units in truth order, exactly
   // as one pass would (order matters for float sums, e.g. separation's means).
   const shards = contiguousRanges(n, threads).map(([from, to]) => Uint32Array.from({ length: to - from }, (_, i) => from + i));
@@ -120,10 +149,11 @@ export async function produceAll<Context, Item, State>(
   // The first failure (or the caller's abort) stops every shard.
   const stop = new AbortController();
   const signal = policy.signal ? AbortSignal.any([policy.signal, stop.signal]) : stop.signal;
+  const pool = started ?? new ScoringThreads(def.name);
+  const others = shards.slice(1).map((units) => pool.run<Context, State, Item>({ ...req, units }, tick, signal));
   const here = produceHere(def, evaluator, { ...req, units: shards[0]! }, tick, signal);
-  const others = shards.slice(1).map((units) => runShard<Context>(def.name, { ...req, units }, tick, signal));
   let first: Awaited<typeof here>;
-  let replies: ShardReply[];
+  let replies: ThreadReply<State, Item>[];
   try {
     [first, ...replies] = await Promise.all([here, ...others]);
   } catch (e) {
@@ -132,7 +162,13 @@ export async function produceAll<Context, Item, State>(
     throw e;
   }
   const items: (Item | undefined)[] | undefined = first.items;
-  return mergeParts(evaluator, [first, ...replies.map((r) => decodeReply<State, Item>(r, items))], items);
+  return mergeParts(evaluator, [first, ...replies.map((r) => threadPart(r, items))], items);
+}
+
+/** A scoring thread's reply as a shard part; its kept items go into `items` (by unit) when given. */
+function threadPart<State, Item>(reply: ThreadReply<State, Item>, items?: (Item | undefined)[]): ShardPart<State> {
+  if (items && reply.items) reply.items.units.forEach((unit, i) => (items[unit] = reply.items!.items[i]));
+  return { states: reply.states, unitProblems: reply.problems, problemTotal: reply.problemTotal };
 }
 
 /** What one shard produced: its three states (all, public, private), its problems, how many. */
@@ -142,7 +178,7 @@ export interface ShardPart<State> {
   problemTotal: number;
 }
 
-/** A shard's result as text (state-codec.ts), to cross a thread, a process or a machine. */
+/** A shard's result as text (state-codec.ts), to cross a process or a machine (threads transfer it as it is). */
 export function encodeReply<State, Item>(produced: Produced<State, Item> & ShardPart<State>): ShardReply {
   const items: [number, string][] | undefined = produced.items ? [] : undefined;
   if (items) produced.items!.forEach((item, unit) => item !== undefined && items.push([unit, encodeState(item)]));
@@ -164,28 +200,4 @@ export function mergeParts<State, Item>(evaluator: Evaluator<State, Item, unknow
   const unitProblems = parts.flatMap((p) => p.unitProblems);
   const problemTotal = parts.reduce((n, p) => n + p.problemTotal, 0);
   return { states, items, problems: inUnitOrder(unitProblems).slice(0, DEFAULT_PROBLEM_CAP).map((p) => p.problem), problemTotal };
-}
-
-function runShard<Context>(task: string, req: ProduceRequest<Context>, tick: () => void, signal?: AbortSignal): Promise<ShardReply> {
-  return new Promise<ShardReply>((resolve, reject) => {
-    const request: ShardRequest<Context> = { task, ...req };
-    const worker = startWorker(import.meta.url, './shard-worker', { workerData: request });
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      fn();
-    };
-    const onAbort = () => settle(() => reject(signal!.reason));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (msg: { type: 'progress'; units: number } | { type: 'done'; reply: ShardReply } | { type: 'failed'; message: string }) => {
-      if (msg.type === 'progress') for (let i = 0; i < msg.units; i++) tick();
-      else if (msg.type === 'done') settle(() => resolve(msg.reply));
-      else settle(() => reject(new Error(`scoring thread failed: ${msg.message}`)));
-    });
-    worker.on('error', (e) => settle(() => reject(e)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`scoring thread exited with code ${code}`))));
-  });
 }

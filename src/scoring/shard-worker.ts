@@ -1,14 +1,17 @@
 /**
- * A scoring thread (produce.ts starts it): produces one shard of units of one task and posts
- * back its three states and, when asked, its units' items, serialised by state-codec.ts (the
- * same text could cross a process or a machine). Progress is posted in small batches.
+ * A scoring thread (scoring-threads.ts starts it, often before its work is known): loads its
+ * task at once, then waits for one shard of units, produces it and posts back its three states
+ * and, when asked, its units' items. They are plain data (the evaluator
+ * contract), so they cross as they are: their typed arrays' buffers are transferred, not copied
+ * (thread-data.ts), and an object several items share (a matched chunk) arrives once. The
+ * context's large arrays come on shared memory. Progress is posted in small batches.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDefinition } from '../tasks/registry.js';
-import { encodeReply, produceHere, type UnitProblem } from './produce.js';
+import { produceHere, type UnitProblem } from './produce.js';
+import { transferList } from './thread-data.js';
 
 export interface ShardRequest<Context = unknown> {
-  task: string;
   context: Context;
   usage: Uint8Array;
   units: Uint32Array;
@@ -16,6 +19,24 @@ export interface ShardRequest<Context = unknown> {
   checkOnly: boolean;
 }
 
+/** A shard as a scoring thread posts it: plain states and items (transferred). */
+export interface ThreadReply<State = unknown, Item = unknown> {
+  /** all, public, private. */
+  states: [State, State, State];
+  /** When asked for: the units that have an item, and their items in the same order. */
+  items?: { units: Uint32Array; items: Item[] };
+  problems: UnitProblem[];
+  problemTotal: number;
+}
+
+const definition = loadDefinition((workerData as { task: string }).task);
+// Awaited when the shard comes; a thread stopped unused must not die of an unhandled rejection.
+definition.catch(() => undefined);
+
+/**
+ * A shard as text (produce.ts encodeReply), for a process or a machine: what `podium worker`
+ * stores for a shard job.
+ */
 export interface ShardReply {
   /** all, public, private, encoded. */
   states: string[];
@@ -25,8 +46,8 @@ export interface ShardReply {
   problemTotal: number;
 }
 
-async function main(request: ShardRequest): Promise<ShardReply> {
-  const def = await loadDefinition(request.task);
+async function produceShard(request: ShardRequest): Promise<ThreadReply> {
+  const def = await definition;
   const evaluator = def.evaluator(request.context);
   let pending = 0;
   let last = Date.now();
@@ -41,9 +62,25 @@ async function main(request: ShardRequest): Promise<ShardReply> {
   };
   const produced = await produceHere(def, evaluator, request, tick);
   if (pending > 0) parentPort!.postMessage({ type: 'progress', units: pending });
-  return encodeReply(produced);
+  let items: ThreadReply['items'];
+  if (produced.items) {
+    const units: number[] = [];
+    const kept: unknown[] = [];
+    produced.items.forEach((item, unit) => {
+      if (item === undefined) return;
+      units.push(unit);
+      kept.push(item);
+    });
+    items = { units: Uint32Array.from(units), items: kept };
+  }
+  return { states: produced.states, items, problems: produced.unitProblems, problemTotal: produced.problemTotal };
 }
 
-main(workerData as ShardRequest)
-  .then((reply) => parentPort!.postMessage({ type: 'done', reply }))
-  .catch((e: unknown) => parentPort!.postMessage({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+parentPort!.once('message', (msg: { type: 'shard'; request: ShardRequest }) => {
+  produceShard(msg.request)
+    .then((reply) => {
+      const message = { type: 'done', reply };
+      parentPort!.postMessage(message, transferList(message));
+    })
+    .catch((e: unknown) => parentPort!.postMessage({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+});

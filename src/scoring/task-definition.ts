@@ -65,6 +65,14 @@ export interface TaskDefinition<Options = unknown, Context = unknown, Item = unk
   extras(context: Context, all: Result, state: State, items?: readonly (Item | undefined)[]): Record<string, unknown>;
   /** The report needs every unit's item (e.g. per-mixture results), not only the states. */
   readonly keepsItems?: boolean;
-  /** Below this many units, starting threads costs more than it saves (default: never thread). */
+  /**
+   * Below this much work (`workOf`; by default the number of units), starting threads costs more
+   * than it saves (default: never thread); each thread is given at least half of it.
+   */
   readonly minUnitsForThreads?: number;
+  /**
+   * The scoring work of an opened submission, when units differ in cost (detection: its
+   * detections, not its images); compared with `minUnitsForThreads`.
+   */
+  workOf?(context: Context): number;
 }

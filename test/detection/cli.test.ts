@@ -7,8 +7,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, podium, podiumJson } from '../helpers/cli.js';
 import { tempDir } from './tmp.js';
-import { definition } from '../../src/tasks/detection/index.js';
+import { definition, type DetectionContext } from '../../src/tasks/detection/index.js';
 import { taskFromDefinition } from '../../src/scoring/pipeline.js';
+import { threadsFor } from '../../src/scoring/produce.js';
 
 const cocoExpected = JSON.parse(fs.readFileSync(fixture('det/expected.json'), 'utf8')).metrics;
 const vocExpected = JSON.parse(fs.readFileSync(fixture('voc/expected.json'), 'utf8'));
@@ -63,6 +64,18 @@ describe('podium evaluate --task detection', () => {
   describe('on scoring threads (the pipeline matches images in shards and merges the states)', () => {
     const threaded = taskFromDefinition({ ...definition, minUnitsForThreads: 1 });
     const one = taskFromDefinition(definition);
+    it('are used by the work (detections), not by the images: from 2M detections, 1M a thread', () => {
+      const withDetections = (count: number) => ({ detections: { count } }) as unknown as DetectionContext;
+      expect(threadsFor(definition, 5000, { threads: 2 }, withDetections(500_000))).toBe(1);
+      expect(threadsFor(definition, 5000, { threads: 4 }, withDetections(2_500_000))).toBe(3);
+      expect(threadsFor(definition, 5000, { threads: 2 }, withDetections(2_500_000))).toBe(2);
+      expect(threadsFor(definition, 5000, {}, withDetections(2_500_000))).toBe(1);
+    });
+    it('threads started ahead and left unused (too little work) are stopped; the report is the same', async () => {
+      const a = await one.evaluate(fixture('det/instances.json'), fixture('det/submission.csv'), { threads: 1 });
+      const b = await one.evaluate(fixture('det/instances.json'), fixture('det/submission.csv'), { threads: 2 });
+      expect(b.report).toEqual(a.report);
+    });
     for (const [truth, sub] of [['det/instances.json', 'det/submission.csv'], ['det/instances.json', 'det/submission.json'], ['voc', 'voc/results.csv']] as const) {
       it(`${sub}: the same report on 3 threads as on one`, async () => {
         const a = await one.evaluate(fixture(truth), fixture(sub), { threads: 1, withResamplers: true });

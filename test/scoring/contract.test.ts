@@ -2,8 +2,9 @@
  * The evaluator contract (src/evaluators/evaluator.ts), checked against every evaluator the way
  * torcheval's MetricClassTester and torchmetrics' MetricTester do: one pass over the items
  * equals the items split into 4 shards and merged in any order and grouping; an empty state
- * finishes like a merge of nothing; a state survives the codec (state-codec.ts) and still
- * merges and finishes the same; neither merge nor finish changes its inputs.
+ * finishes like a merge of nothing; a state survives the codec (state-codec.ts), and the
+ * transfer to another thread (thread-data.ts), and still merges and finishes the same; neither
+ * merge nor finish changes its inputs.
  */
 import { describe, expect, it } from 'vitest';
 import type { Evaluator } from '../../src/evaluators/evaluator.js';
@@ -19,6 +20,7 @@ import { readVocCsv } from '../../src/formats/detection-csv.js';
 import { readVocFolder } from '../../src/formats/voc-xml.js';
 import { mulberry32 } from '../../src/random.js';
 import { decodeState, encodeState } from '../../src/scoring/state-codec.js';
+import { transferList } from '../../src/scoring/thread-data.js';
 import { fixture } from '../helpers/cli.js';
 
 interface Case {
@@ -170,6 +172,17 @@ describe.each(cases)('the evaluator contract: $name', ({ evaluator: ev, items: m
     expect(decoded.map(encodeState)).toEqual(shards.map(encodeState));
     expectClose(ev.finish(ev.merge(decoded)), ev.finish(ev.merge(shards)));
     expectClose(ev.finish(decoded[2]), ev.finish(shards[2]));
+  });
+
+  it('states cross a thread by transfer: moved shards merge and finish the same', async () => {
+    const items = await makeItems();
+    const shards = () => [0, 1, 2, 3].map((k) => fill(items.filter((_, i) => i % 4 === k)));
+    const kept = shards();
+    const sent = shards();
+    // As a scoring thread posts them: all shards in one message, their buffers transferred.
+    const moved = structuredClone(sent, { transfer: transferList(sent) });
+    expect(moved.map(encodeState)).toEqual(kept.map(encodeState));
+    expectClose(ev.finish(ev.merge(moved)), ev.finish(ev.merge(kept)));
   });
 
   it('merge and finish leave their inputs as they were; a finished state can grow', async () => {

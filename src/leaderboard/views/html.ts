@@ -101,6 +101,7 @@ ul.cards { list-style: none; padding: 0; margin: 0; display: grid; grid-template
 .card p { margin: .2rem 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.time { white-space: nowrap; }
+td.note { min-width: 14rem; }
 tr.baseline td { background: #f3f6fb; font-style: italic; }
 .badge { display: inline-block; font-size: .72rem; padding: 0 .4rem; border-radius: .6rem; border: 1px solid var(--line); color: var(--muted); font-style: normal; }
 .status-scored { color: var(--ok); } .status-failed { color: var(--bad); } .status-queued, .status-scoring { color: var(--warn); }

@@ -2,7 +2,8 @@
  * The model track's board: the ranking rule in words, each model entry's accuracy, latency
  * (SingleStream p90, and relative to the reference timed in the same job), cost, and the
  * machine and runtime it was measured on; and an accuracy-vs-latency chart (log latency) with
- * the Pareto front, server-rendered SVG like the score chart.
+ * the Pareto front, server-rendered SVG laid out as the score chart (chart.ts), so it resizes
+ * with the page and its labels keep their size.
  */
 import type { Board, BoardEntry } from '../board.js';
 import type { ChallengeRecord } from '../store.js';
@@ -11,9 +12,9 @@ import { describeRule, rankEntries, type Ranked } from '../../models/ranking.js'
 import { paretoFront } from '../../models/pareto.js';
 import { esc, formatScore, html, raw, type Html } from './html.js';
 
-const W = 720;
+const W = 1000;
 const H = 300;
-const PAD = { left: 60, right: 20, top: 16, bottom: 36 };
+const PAD = 12;
 
 interface Row {
   e: BoardEntry;
@@ -47,27 +48,30 @@ export function paretoChart(rows: Row[], higherIsBetter: boolean, metric: string
   if (x1 - x0 < 0.3) [x0, x1] = [x0 - 0.15, x1 + 0.15];
   let [lo, hi] = [Math.min(...pts.map((r) => r.e.score)), Math.max(...pts.map((r) => r.e.score))];
   if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
-  const x = (ms: number) => PAD.left + ((Math.log10(ms) - x0) / (x1 - x0)) * (W - PAD.left - PAD.right);
-  const y = (v: number) => PAD.top + (higherIsBetter ? (hi - v) / (hi - lo) : (v - lo) / (hi - lo)) * (H - PAD.top - PAD.bottom);
+  const x = (ms: number) => PAD + ((Math.log10(ms) - x0) / (x1 - x0)) * (W - 2 * PAD);
+  const y = (v: number) => PAD + (higherIsBetter ? (hi - v) / (hi - lo) : (v - lo) / (hi - lo)) * (H - 2 * PAD);
   const f = (n: number) => n.toFixed(1);
   const front = paretoFront(pts.map((r) => ({ latency: r.latency!, accuracy: r.e.score })), higherIsBetter);
   const path = front.map((i, k) => `${k === 0 ? 'M' : 'L'}${f(x(pts[i].latency!))},${f(y(pts[i].e.score))}`).join('');
   const onFront = new Set(front);
-  const dots = pts.map((r, i) => `<circle cx="${f(x(r.latency!))}" cy="${f(y(r.e.score))}" r="${onFront.has(i) ? 4 : 3}" class="${r.e.baseline ? 'b' : onFront.has(i) ? 'p' : 'd'}"><title>${esc(r.e.team)}: ${esc(formatScore(r.e.score))} at ${esc(formatScore(r.latency!))} ms${r.relative !== null ? ` (${esc(formatScore(r.relative))} x reference)` : ''}</title></circle>`);
+  // Dots are zero-length round-capped lines, so they stay round in the stretched plot.
+  const dots = pts.map((r, i) => `<path d="M${f(x(r.latency!))},${f(y(r.e.score))}h0" class="${r.e.baseline ? 'b' : onFront.has(i) ? 'p' : 'd'}"><title>${esc(r.e.team)}: ${esc(formatScore(r.e.score))} at ${esc(formatScore(r.latency!))} ms${r.relative !== null ? ` (${esc(formatScore(r.relative))} x reference)` : ''}</title></path>`);
   const top = higherIsBetter ? hi : lo;
   const bottom = higherIsBetter ? lo : hi;
-  return raw(`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(metric)} against latency, with the Pareto front">
-<style>.d{fill:#2451b3;opacity:.5}.p{fill:#1e7b34}.b{fill:none;stroke:#8a5a00;stroke-width:1.4}.front{fill:none;stroke:#1e7b34;stroke-width:2}.axis{stroke:#b8c0cc}</style>
-<line class="axis" x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}"/>
-<line class="axis" x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}"/>
-<text x="${PAD.left - 6}" y="${PAD.top + 8}" text-anchor="end">${esc(formatScore(top))}</text>
-<text x="${PAD.left - 6}" y="${H - PAD.bottom}" text-anchor="end">${esc(formatScore(bottom))}</text>
-<text x="${PAD.left}" y="${H - 18}">${esc(formatScore(10 ** x0))} ms</text>
-<text x="${W - PAD.right}" y="${H - 18}" text-anchor="end">${esc(formatScore(10 ** x1))} ms</text>
-<text x="${(W + PAD.left) / 2}" y="${H - 4}" text-anchor="middle">${esc(metric)} (${higherIsBetter ? 'higher' : 'lower'} is better) against p90 latency (log scale); line: Pareto front</text>
+  const label = `${metric} (${higherIsBetter ? 'higher' : 'lower'} is better) against p90 latency (log scale); line: Pareto front`;
+  // The score chart's layout (chart.ts): the plot stretches to the width, labels are HTML.
+  return raw(`<figure class="chart">
+<div class="chart-y"><span>${esc(formatScore(top))}</span><span>${esc(formatScore(bottom))}</span></div>
+<svg class="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="${esc(label)}">
+<style>path,line{vector-effect:non-scaling-stroke}.d{stroke:#2451b3;stroke-opacity:.55;stroke-width:7;stroke-linecap:round}.p{stroke:#1e7b34;stroke-width:9;stroke-linecap:round}.b{stroke:#8a5a00;stroke-width:9;stroke-linecap:round}.front{fill:none;stroke:#1e7b34;stroke-width:2}.axis{stroke:#b8c0cc;stroke-width:1}</style>
+<line class="axis" x1="0" y1="${H}" x2="${W}" y2="${H}"/>
+<line class="axis" x1="0" y1="0" x2="0" y2="${H}"/>
 ${path ? `<path class="front" d="${path}"/>` : ''}
 ${dots.join('\n')}
-</svg>`);
+</svg>
+<div class="chart-x"><span>${esc(formatScore(10 ** x0))} ms</span><span>${esc(formatScore(10 ** x1))} ms</span></div>
+<figcaption>${esc(label)}; green: on the front, brown: the reference</figcaption>
+</figure>`);
 }
 
 const cost = (v: unknown) => {
@@ -92,7 +96,7 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
       <td class="num">${cost(r.e.latency?.params)}</td>
       <td class="num">${cost(r.e.latency?.madds)}</td>
       ${notes ? html`<td class="muted">${r.ranked?.note ?? (r.ranked?.score !== undefined && r.ranked.score !== null ? `score ${formatScore(r.ranked.score)}` : '')}</td>` : ''}
-      ${places.length > 1 ? html`<td class="muted">${where(r)}</td>` : ''}
+      ${places.length > 1 ? html`<td class="muted note">${where(r)}</td>` : ''}
     </tr>`)}</tbody></table></div>
     ${places.length === 1 ? html`<p class="muted">Measured with ${places[0]}.</p>` : ''}`;
   return html`<section><h2>Models: accuracy and latency</h2>

@@ -1,0 +1,73 @@
+/**
+ * The fields of challenge.yaml, declared once: name, type, whether required, default and
+ * meaning. definition.ts takes the limits (keys and defaults) and model-track.ts the model
+ * track's keys from these lists; a test checks that the loader requires exactly the fields
+ * marked required here; `challengeYamlReference()` writes the field tables of docs/hosting.md
+ * (`podium docs challenge-yaml`; a test keeps the committed tables equal to it). The task
+ * options are not declared here yet: each task's parser lists its own.
+ */
+import { TASK_NAMES } from '../tasks/task.js';
+
+export interface FieldSpec {
+  name: string;
+  type: string;
+  /** true, false, or the condition under which it is required. */
+  required: boolean | string;
+  default?: string;
+  description: string;
+}
+
+export const CHALLENGE_FIELDS: readonly FieldSpec[] = [
+  { name: 'id', type: 'string', required: true, description: "`[a-z0-9-]+`, the folder's name" },
+  { name: 'title', type: 'string', required: true, description: 'shown on every page' },
+  { name: 'task', type: 'string', required: true, description: TASK_NAMES.map((t) => `\`${t}\``).join(', ') },
+  { name: 'truth', type: 'path', required: true, description: 'the answers, a file or folder, relative to the yaml (layouts below); never served' },
+  { name: 'primary_metric', type: 'string', required: true, description: "the ranking metric, one of the task's metrics (the Evaluation page lists them with their direction)" },
+  { name: 'options', type: 'mapping', required: false, default: '{}', description: 'the task\'s options (README, "options"); an unknown or misspelt key is refused at load' },
+  { name: 'limits', type: 'mapping', required: false, description: 'submission limits, each a positive number (below)' },
+  { name: 'phases', type: 'list', required: true, description: 'a list of `{ id, start, end }` (ISO 8601, UTC); uploads are taken inside a phase; the private board opens after the last end' },
+  { name: 'description', type: 'Markdown', required: false, description: 'raw HTML is shown as text; or `description.md` beside the yaml' },
+  { name: 'rules', type: 'Markdown', required: false, description: 'or `rules.md` beside the yaml. With rules, a participant accepts them once before the first submission' },
+  { name: 'sample_submission', type: 'path', required: false, description: 'a valid submission to start from; listed first on the Data page' },
+  { name: 'files', type: 'list', required: false, description: 'what participants download (below)' },
+  { name: 'submission', type: '`file`, `model` or a list', required: false, default: '`file`', description: 'what participants may submit: files, models, or `[file, model]`' },
+  { name: 'model', type: 'mapping', required: 'with `submission: model`', description: "the model track (below; see the README's model section)" },
+];
+
+export const LIMIT_FIELDS: readonly (FieldSpec & { value: number })[] = [
+  { name: 'per_day', type: 'number', required: false, value: 5, description: 'submissions a team may make in a UTC day' },
+  { name: 'total', type: 'number', required: false, value: 500, description: 'submissions a team may make in all' },
+  { name: 'final_selections', type: 'number', required: false, value: 2, description: 'submissions a team may select for the private board' },
+  { name: 'max_upload_mb', type: 'number', required: false, value: 200, description: 'the largest upload, in MB' },
+];
+
+export const MODEL_FIELDS: readonly FieldSpec[] = [
+  { name: 'inputs', type: 'path', required: true, description: "the hidden inputs, in the task's own format" },
+  { name: 'input', type: 'mapping', required: false, description: 'contract settings the task allows (e.g. `range: [-1, 1]`)' },
+  { name: 'reference', type: 'path', required: false, description: 'a model (.onnx or model.json) timed in the same job; entries get their latency relative to it' },
+  { name: 'threads', type: 'integer', required: false, default: '1', description: 'intra-op threads, 1 to 64' },
+  { name: 'latency', type: 'mapping', required: false, description: 'the latency harness settings (warm-up, queries, duration, samples, seed)' },
+  { name: 'ranking', type: 'mapping', required: false, description: 'the ranking rule (e.g. an accuracy gate, then latency)' },
+  { name: 'sandbox', type: 'mapping', required: false, description: 'the sandbox limits (e.g. `wall_s`)' },
+  { name: 'max_model_mb', type: 'number', required: false, default: '256', description: 'the largest model upload, in MB' },
+];
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+function table(fields: readonly FieldSpec[]): string {
+  const rows = fields.map((f) => {
+    const required = f.required === true ? 'yes' : f.required === false ? 'no' : f.required;
+    const def = f.default ?? ('value' in f ? String((f as { value: number }).value) : '');
+    return `| \`${f.name}\` | ${cell(f.type)} | ${cell(required)} | ${cell(def)} | ${cell(f.description)} |`;
+  });
+  return ['| field | type | required | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The Markdown reference of docs/hosting.md's "challenge.yaml, field by field". */
+export function challengeYamlReference(): string {
+  return [
+    table(CHALLENGE_FIELDS), '',
+    '`limits:`', '', table(LIMIT_FIELDS), '',
+    '`model:` (read when `submission` includes `model`)', '', table(MODEL_FIELDS), '',
+  ].join('\n');
+}
