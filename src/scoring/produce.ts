@@ -180,15 +180,25 @@ export interface ShardPart<State> {
 
 /** A shard's result as text (state-codec.ts), to cross a process or a machine (threads transfer it as it is). */
 export function encodeReply<State, Item>(produced: Produced<State, Item> & ShardPart<State>): ShardReply {
-  const items: [number, string][] | undefined = produced.items ? [] : undefined;
-  if (items) produced.items!.forEach((item, unit) => item !== undefined && items.push([unit, encodeState(item)]));
-  return { states: produced.states.map(encodeState), items, problems: produced.unitProblems, problemTotal: produced.problemTotal };
+  let itemUnits: number[] | undefined;
+  const items: Item[] = [];
+  if (produced.items) {
+    itemUnits = [];
+    produced.items.forEach((item, unit) => {
+      if (item === undefined) return;
+      itemUnits!.push(unit);
+      items.push(item);
+    });
+  }
+  // One text, so what states and items share (detection's matched chunks) is written once.
+  return { data: encodeState({ states: produced.states, items }), itemUnits, problems: produced.unitProblems, problemTotal: produced.problemTotal };
 }
 
 /** A shard's reply decoded; its kept items go into `items` (by unit) when given. */
 export function decodeReply<State, Item>(reply: ShardReply, items?: (Item | undefined)[]): ShardPart<State> {
-  if (items && reply.items) for (const [unit, text] of reply.items) items[unit] = decodeState<Item>(text);
-  return { states: reply.states.map((s) => decodeState<State>(s)) as [State, State, State], unitProblems: reply.problems, problemTotal: reply.problemTotal };
+  const data = decodeState<{ states: [State, State, State]; items: Item[] }>(reply.data);
+  if (items && reply.itemUnits) reply.itemUnits.forEach((unit, i) => (items[unit] = data.items[i]));
+  return { states: data.states, unitProblems: reply.problems, problemTotal: reply.problemTotal };
 }
 
 /**

@@ -38,10 +38,10 @@ definition.catch(() => undefined);
  * stores for a shard job.
  */
 export interface ShardReply {
-  /** all, public, private, encoded. */
-  states: string[];
-  /** [unit, encoded item] for the units that have one, when asked for. */
-  items?: [number, string][];
+  /** `{ states: [all, public, private], items }` as one text (state-codec.ts: shared objects once). */
+  data: string;
+  /** The units that have an item, in the order of `items` in `data`, when asked for. */
+  itemUnits?: number[];
   problems: UnitProblem[];
   problemTotal: number;
 }

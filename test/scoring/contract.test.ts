@@ -174,6 +174,16 @@ describe.each(cases)('the evaluator contract: $name', ({ evaluator: ev, items: m
     expectClose(ev.finish(decoded[2]), ev.finish(shards[2]));
   });
 
+  it('the codec writes an object shared by several states once, and decodes it shared', async () => {
+    const items = await makeItems();
+    const state = fill(items);
+    const one = encodeState(state).length;
+    const twice = decodeState<unknown[]>(encodeState([state, state, state]));
+    expect(encodeState([state, state, state]).length).toBeLessThan(one + 200);
+    expect(twice[1]).toBe(twice[0]);
+    expectClose(ev.finish(twice[2]), ev.finish(state));
+  });
+
   it('states cross a thread by transfer: moved shards merge and finish the same', async () => {
     const items = await makeItems();
     const shards = () => [0, 1, 2, 3].map((k) => fill(items.filter((_, i) => i % 4 === k)));
