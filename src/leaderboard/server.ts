@@ -148,6 +148,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   // The upload's own time limit answers with a 408 first; this only catches what gets past it.
   server.requestTimeout = uploadTimeoutMs + 60_000;
+  // Idle keep-alive connections close after 65 s, not Node's 5 s: a client that reuses one just
+  // as the server closes it sees its upload fail mid-write (EPIPE) with nothing stored. Clients
+  // (undici's fetch, browsers) retire a connection before the server's advertised timeout, which
+  // only works when their timers run on time; 5 s was short enough to lose that race under load.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
