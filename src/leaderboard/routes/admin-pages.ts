@@ -11,9 +11,9 @@ import type { AppContext } from '../context.js';
 import { reloadChallenges } from '../reload.js';
 import { HttpError } from '../http-error.js';
 import { adminLoginPage, adminPage, rescorePage, type AdminPageData } from '../views/admin-page.js';
-import { adminOverview, rescoreReport, sendSubmissionsCsv, startRescore } from './admin.js';
+import { addCsvExports, adminOverview, rescoreReport, startRescore } from './admin.js';
 import { knownChallenge } from './api.js';
-import { cookie, intParam, refusal, requireAdmin, sendBoardCsv } from './http.js';
+import { cookie, intParam, refusal, requireAdmin } from './http.js';
 
 const ADMIN_COOKIE = 'podium_admin';
 const ADMIN_MAX_AGE_MS = 8 * 3600_000;
@@ -143,16 +143,7 @@ export function adminPageRoutes(ctx: AppContext, page: (res: Response, body: str
     await overview(res, { reload: report });
   });
 
-  r.get('/challenges/:id/leaderboard.csv', async (req, res) => {
-    const c = await knownChallenge(ctx, req.params.id);
-    const split = req.query.split === 'private' ? 'private' : 'public';
-    if (split === 'private' && !await ctx.boards.hasPrivateSplit(c.id)) throw new HttpError(404, `${c.id} has no private split`);
-    await sendBoardCsv(ctx, req, res, c, split);
-  });
-
-  r.get('/challenges/:id/submissions.csv', async (req, res) => {
-    await sendSubmissionsCsv(ctx, await knownChallenge(ctx, req.params.id), res);
-  });
+  addCsvExports(r, ctx);
 
   return r;
 }

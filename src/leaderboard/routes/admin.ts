@@ -181,6 +181,15 @@ export function adminRoutes(ctx: AppContext): Router {
     res.json({ id, disqualified: true, reason });
   });
 
+  addCsvExports(r, ctx);
+  return r;
+}
+
+/**
+ * The CSV exports (a board per split, every submission) on an admin router: the token API and
+ * the cookie-signed admin pages serve the same files behind their own guards.
+ */
+export function addCsvExports(r: Router, ctx: AppContext): void {
   r.get('/challenges/:id/leaderboard.csv', async (req, res) => {
     const c = await knownChallenge(ctx, req.params.id);
     const split = req.query.split === 'private' ? 'private' : 'public';
@@ -191,6 +200,4 @@ export function adminRoutes(ctx: AppContext): Router {
   r.get('/challenges/:id/submissions.csv', async (req, res) => {
     await sendSubmissionsCsv(ctx, await knownChallenge(ctx, req.params.id), res);
   });
-
-  return r;
 }
