@@ -26,7 +26,26 @@ export function throwAwayPostgres(adminUrl: string): { url: string; drop(): void
   psql(adminUrl, `CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => psql(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: url.toString(), drop: () => dropDatabase(adminUrl, name) };
+}
+
+/**
+ * Drops a test database. WITH (FORCE) ends connections a test left open, but PostgreSQL 15
+ * refuses it to a non-superuser while an autovacuum worker (a process of no role) is in the
+ * database ("must be a member of the role whose process is being terminated"). A plain DROP
+ * stops autovacuum workers itself and waits up to 5 s for the rest, so the two are alternated.
+ */
+function dropDatabase(adminUrl: string, name: string): void {
+  const tries = 6;
+  for (let i = 0; ; i++) {
+    try {
+      psql(adminUrl, `DROP DATABASE IF EXISTS ${name}${i % 2 === 0 ? ' WITH (FORCE)' : ''}`);
+      return;
+    } catch (error) {
+      if (i === tries - 1) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
 }
 
 export const ROWS = 60;
