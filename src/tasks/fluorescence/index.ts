@@ -49,7 +49,6 @@ export const definition: TaskDefinition<FluorescenceOptions, FluorescenceContext
       channels: truth.channels,
       acquired: truth.acquired,
       ignored: Uint8Array.from(truth.ids, (_, i) => (truth.usage?.[i] === 'Ignored' ? 1 : 0)),
-      ...(submission.zip && { zip: submission.zip }),
       predictions: submission.predictions,
     };
     return { context, usage, hasSplits: !!truth.usage };
