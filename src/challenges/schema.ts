@@ -9,6 +9,7 @@
  */
 import { TASK_NAMES } from '../tasks/task.js';
 import { TASK_OPTIONS } from '../tasks/task-options.js';
+import { describeShape, TASK_FEEDS } from '../models/feeds.js';
 
 export interface FieldSpec {
   name: string;
@@ -57,12 +58,20 @@ export const FILE_FIELDS: readonly FieldSpec[] = [
 export const MODEL_FIELDS: readonly FieldSpec[] = [
   { name: 'inputs', type: 'path', required: true, description: "the hidden inputs, in the task's own format" },
   { name: 'input', type: 'mapping', required: false, description: 'contract settings the task allows (e.g. `range: [-1, 1]`)' },
+  { name: 'feeds', type: 'list', required: false, default: "the task's first input", description: "the model's inputs, `{ name, dtype, shape, optional }` each (below); a model may leave out an optional one" },
   { name: 'reference', type: 'path', required: false, description: 'a model (.onnx or model.json) timed in the same job; entries get their latency relative to it' },
   { name: 'threads', type: 'integer', required: false, default: '1', description: 'intra-op threads, 1 to 64' },
   { name: 'latency', type: 'mapping', required: false, description: 'the latency harness settings (warm-up, queries, duration, samples, seed)' },
   { name: 'ranking', type: 'mapping', required: false, description: 'the ranking rule (e.g. an accuracy gate, then latency)' },
   { name: 'sandbox', type: 'mapping', required: false, description: 'the sandbox limits (e.g. `wall_s`)' },
   { name: 'max_model_mb', type: 'number', required: false, default: '256', description: 'the largest model upload, in MB' },
+];
+
+export const FEED_FIELDS: readonly FieldSpec[] = [
+  { name: 'name', type: 'string', required: true, description: "one of the task's inputs (below); a model's input of that name gets it (a model with a single input gets the one required input whatever its name)" },
+  { name: 'dtype', type: 'string', required: true, description: "the input's element type, as the task makes it (`float32`)" },
+  { name: 'shape', type: 'list', required: true, description: "the task's shape for it: numbers are fixed, letters are read from the hidden inputs (e.g. `[1, T]`)" },
+  { name: 'optional', type: 'boolean', required: false, default: 'false', description: 'a model may leave this input out; at least one input is required' },
 ];
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -86,6 +95,12 @@ function optionTables(): string[] {
   });
 }
 
+function feedTable(): string {
+  const rows = TASK_NAMES.flatMap((task) => (TASK_FEEDS[task] ?? []).map((f, i) =>
+    `| ${task} | \`${f.name}\`${i === 0 ? ' (default)' : ''} | ${f.dtype} | \`${describeShape(f.shape)}\` | ${cell(f.description)} |`));
+  return ['| task | input | dtype | shape | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
 /** The Markdown reference of docs/hosting.md's "challenge.yaml, field by field". */
 export function challengeYamlReference(): string {
   return [
@@ -94,5 +109,7 @@ export function challengeYamlReference(): string {
     '`limits:`', '', table(LIMIT_FIELDS), '',
     '`files:` (a list; each entry has exactly one of `path` and `url`)', '', table(FILE_FIELDS), '',
     '`model:` (read when `submission` includes `model`)', '', table(MODEL_FIELDS), '',
+    '`model.feeds:`, each', '', table(FEED_FIELDS), '',
+    "The inputs each task's adapter makes:", '', feedTable(), '',
   ].join('\n');
 }
