@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../paths.js';
+import { STEADY_ALLOCATOR_ENV } from '../steady-allocator.js';
 import { UsageError } from '../problems.js';
 import { SandboxError, spawnSandboxed, type Mount, type SandboxExit, type SandboxProcess } from '../sandbox/spawn.js';
 import type { FailureKind, SandboxFailure } from '../sandbox/failure.js';
@@ -16,6 +17,8 @@ import type { SandboxLimits } from '../sandbox/limits.js';
 import type { LatencyReport, LatencySettings } from '../evaluators/latency.js';
 import type { IoInfo } from './runtime.js';
 import { decodeTensors, encodeTensors, type HostTensor } from './tensor.js';
+import type { Binding } from './input-binding.js';
+import type { NullInput } from './null-model.js';
 import type { Frame } from '../sandbox/frames.js';
 
 export interface ModelSource {
@@ -62,8 +65,8 @@ export interface LatencyRun {
 export interface SessionOptions {
   entry: ModelSource;
   reference?: ModelSource;
-  /** Load the null model (harness floor) for inputs of this dtype and rank. */
-  nullModel?: { dtype: string; rank: number };
+  /** Load the null model (harness floor) taking these inputs (the contract's, by contract name). */
+  nullModel?: { inputs: NullInput[] };
   scratch: string;
   limits: SandboxLimits;
   policy?: IsolationPolicy;
@@ -75,6 +78,8 @@ export interface ModelSession {
   readonly isolation: string;
   entry: Loaded;
   reference?: Loaded;
+  /** Feeds a slot's model its inputs by contract name (input-binding.ts); before that, by its own input names. */
+  bind(slot: string, binding: Binding): Promise<void>;
   run(slot: string, tensors: Record<string, HostTensor>, keep?: boolean): Promise<Record<string, HostTensor>>;
   cost(slot: string, tensors: Record<string, HostTensor>): Promise<{ params: number; madds: number }>;
   latency(settings: LatencySettings, seed: number, machine: string): Promise<LatencyRun>;
@@ -129,7 +134,8 @@ export async function openModelSession(o: SessionOptions): Promise<ModelSession>
     policy: o.policy,
     // ONNX Runtime 1.2x+ on Linux uploads telemetry over HTTPS about 10 s into a run: the
     // seccomp filter kills the socket() call, so it is switched off at the source.
-    env: { OMP_NUM_THREADS: String(threads), ORT_DISABLE_TELEMETRY: '1' },
+    // Freed memory stays in the process, so no query pays page faults for its buffers (steady-allocator.ts).
+    env: { OMP_NUM_THREADS: String(threads), ORT_DISABLE_TELEMETRY: '1', ...STEADY_ALLOCATOR_ENV },
   });
   const maxOutputBytes = o.limits.outputMb * 1024 * 1024;
   const load = async (slot: string, src: ModelSource | null, nullModel?: SessionOptions['nullModel']) =>
@@ -142,6 +148,9 @@ export async function openModelSession(o: SessionOptions): Promise<ModelSession>
       isolation: proc.isolation,
       entry,
       reference,
+      async bind(slot, binding) {
+        await ask(proc, { type: 'bind', slot, binding });
+      },
       async run(slot, tensors, keep = false) {
         const { specs, parts } = encodeTensors(tensors);
         const f = await ask(proc, { type: 'run', slot, keep, tensors: specs }, parts);
