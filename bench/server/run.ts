@@ -38,6 +38,7 @@ const { values: flags } = parseArgs({
     'time-limit': { type: 'string', default: '900' },
     'skip-reads': { type: 'boolean', default: false },
     cli: { type: 'string', default: 'dist/cli.js' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const PARTICIPANTS = Number(flags.participants);
@@ -120,7 +121,9 @@ function freshDatabase(): string {
 }
 
 function startProcess(args: string[], ready: RegExp): Promise<{ child: ReturnType<typeof spawn>; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [flags.cli!, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // --cpu-prof DIR: each process writes a CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = flags['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(flags['cpu-prof'])] : [];
+  const child = spawn(process.execPath, [...profile, flags.cli!, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const untilReady = (d: Buffer) => {
@@ -148,6 +151,8 @@ function cpuMsOf(pid: number): number {
 
 /** autocannon in its own process: `amount` GETs at `connections`, latency percentiles in ms. */
 function crowd(url: string, connections: number, amount: number): { p50: number; p99: number; max: number; rps: number; non2xx: number; errors: number; bytes: number } {
+  // With --cpu-prof: when the step ran, on the profile's clock (monotonic microseconds).
+  if (flags['cpu-prof']) process.stderr.write(`crowd ${url} from ${process.hrtime.bigint() / 1000n} us\n`);
   const bin = path.join(path.dirname(createRequire(import.meta.url).resolve('autocannon/package.json')), 'autocannon.js');
   const out = execFileSync(process.execPath, [bin, '-c', String(connections), '-a', String(amount), '-j', '-H', 'accept-encoding=gzip', url],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
