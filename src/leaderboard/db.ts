@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { UsageError } from '../problems.js';
 import type { Sql, SqlDatabase, SqlValue } from './sql.js';
 import { inDialect, SHARED_MIGRATIONS } from './migrations.js';
+import { SqliteReader } from './sqlite-reader.js';
 
 export type Db = Database.Database;
 
@@ -405,8 +406,11 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly statements = new Map<string, Database.Statement>();
   private open: Promise<void> | undefined;
   private readonly direct: Sql;
+  /** Large reads run here, off the main thread (none for an in-memory database, which no other connection can open). */
+  private readonly reader: SqliteReader | undefined;
 
   constructor(readonly raw: Db) {
+    this.reader = raw.memory ? undefined : new SqliteReader(raw.name);
     const self = this;
     this.direct = {
       dialect: 'sqlite',
@@ -429,6 +433,10 @@ export class SqliteDatabase implements SqlDatabase {
     // Checked again after every wake-up, with no await before the statement runs.
     while (this.open) await this.open;
     return this.statement(sql).all(...params) as T[];
+  }
+
+  allLarge<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.reader ? this.reader.all<T>(sql, params) : this.all<T>(sql, params);
   }
 
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
@@ -467,6 +475,7 @@ export class SqliteDatabase implements SqlDatabase {
 
   async close(): Promise<void> {
     while (this.open) await this.open;
+    await this.reader?.close();
     this.raw.close();
   }
 }

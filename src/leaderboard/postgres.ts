@@ -231,17 +231,28 @@ function translate(e: unknown): unknown {
   return e;
 }
 
-function executor(client: pg.Pool | pg.PoolClient): Sql {
+/** A statement that may write (anything but a plain SELECT). */
+function writes(sql: string): boolean {
+  return !/^\s*select\b/i.test(sql);
+}
+
+/** Statements on a pool or a transaction's client; `wrote` hears of each statement that may write, once it ran. */
+function executor(client: pg.Pool | pg.PoolClient, wrote: () => void): Sql {
+  const query = async (sql: string, params: readonly SqlValue[]) => {
+    const r = await client.query(toPg(sql), params as SqlValue[]);
+    if (writes(sql)) wrote();
+    return r;
+  };
   return {
     dialect: 'postgres',
     async all<T>(sql: string, params: readonly SqlValue[] = []) {
-      return (await client.query(toPg(sql), params as SqlValue[])).rows as T[];
+      return (await query(sql, params)).rows as T[];
     },
     async get<T>(sql: string, params: readonly SqlValue[] = []) {
-      return (await client.query(toPg(sql), params as SqlValue[])).rows[0] as T | undefined;
+      return (await query(sql, params)).rows[0] as T | undefined;
     },
     async run(sql: string, params: readonly SqlValue[] = []) {
-      return { changes: (await client.query(toPg(sql), params as SqlValue[])).rowCount ?? 0 };
+      return { changes: (await query(sql, params)).rowCount ?? 0 };
     },
   };
 }
@@ -256,6 +267,11 @@ export class PostgresDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly direct: Sql;
+  /**
+   * Told after each write of this process is committed (a statement outside a transaction, or
+   * a transaction that wrote): the board cache's feed forgets what it read before.
+   */
+  onCommittedWrite?: () => void;
 
   constructor(readonly url: string, opts: PostgresOptions = {}) {
     this.pool = new pg.Pool({
@@ -266,7 +282,7 @@ export class PostgresDatabase implements SqlDatabase {
     });
     // An idle connection that breaks (server restart) is dropped from the pool; the next query reconnects.
     this.pool.on('error', (e) => opts.log?.(`database connection lost: ${e.message}`));
-    this.direct = executor(this.pool);
+    this.direct = executor(this.pool, () => this.onCommittedWrite?.());
   }
 
   async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -275,6 +291,10 @@ export class PostgresDatabase implements SqlDatabase {
     } catch (e) {
       throw translate(e);
     }
+  }
+
+  allLarge<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.all<T>(sql, params);
   }
 
   async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
@@ -303,10 +323,12 @@ export class PostgresDatabase implements SqlDatabase {
         throw translate(e);
       }
       let broken = false;
+      let wrote = false;
       try {
         await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-        const out = await body(executor(client));
+        const out = await body(executor(client, () => (wrote = true)));
         await client.query('COMMIT');
+        if (wrote) this.onCommittedWrite?.();
         return out;
       } catch (e) {
         try {
