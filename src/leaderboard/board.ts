@@ -11,12 +11,13 @@
  * Everything derived from a challenge's rows (boards, rendered HTML, encoded responses) is
  * cached under the challenge's board version, which the store bumps in the same transaction
  * as any change that can move a board; so every process (one server, or replicas on one
- * PostgreSQL) recomputes once per change, not once per request. On PostgreSQL the challenge's
- * record itself (with that version) is kept until the database notifies a change
- * (challenge-feed.ts), so a warm board read asks the database nothing.
+ * PostgreSQL) recomputes once per change, not once per request. The challenge's record itself
+ * (with that version) is kept until something says it may have changed: PostgreSQL's
+ * notifications (challenge-feed.ts), so a warm board read asks the database nothing, or
+ * SQLite's data version (db.ts), one pragma instead of reading the challenge and its phases.
  */
 import type { Scores } from '../evaluators/evaluator.js';
-import type { ChallengeFeed, FeedStamp } from './challenge-feed.js';
+import type { ChangeSignal, FeedStamp } from './challenge-feed.js';
 import { metricColumns, type MetricColumn } from './metric-columns.js';
 import type { ChallengeRecord, PickRow, Store } from './store.js';
 
@@ -108,10 +109,10 @@ export class Boards {
   private timed = new Map<string, { at: number; value: Promise<unknown> }>();
   private versions = new Map<string, SharedRead<number>>();
   private records = new Map<string, SharedRead<ChallengeRecord | undefined>>();
-  /** Records the feed vouches for: current until it tells of a change (PostgreSQL only). */
+  /** Records the feed vouches for: current until it tells of a change. */
   private told = new Map<string, { record: ChallengeRecord; stamp: FeedStamp }>();
 
-  constructor(private readonly store: Store, readonly feed?: ChallengeFeed) {}
+  constructor(private readonly store: Store, readonly feed?: ChangeSignal) {}
 
   /** The challenge's current board version (changes with anything that can move its boards). */
   version(challengeId: string): Promise<number> {

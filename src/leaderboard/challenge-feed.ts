@@ -26,13 +26,26 @@ const PING_EVERY_MS = 5000;
 const PING_TIMEOUT_MS = 5000;
 const RECONNECT_MAX_MS = 30_000;
 
-/** What a remembered record was read under: compare with `current` before trusting it. */
+/** What a remembered record was read under: compare with `unchangedSince` before trusting it. */
 export interface FeedStamp {
   epoch: number;
   n: number;
 }
 
-export class ChallengeFeed {
+/**
+ * What tells the board cache whether a challenge may have changed since a stamp was taken,
+ * without reading the challenge: this feed on PostgreSQL, SQLite's data version (db.ts).
+ */
+export interface ChangeSignal {
+  /** True while it can vouch for anything. */
+  readonly up: boolean;
+  /** The stamp to keep with a record about to be read; undefined when it cannot vouch for it. */
+  stamp(challengeId: string): FeedStamp | undefined;
+  /** True when nothing can have changed the challenge since `stamp` was taken. */
+  unchangedSince(challengeId: string, stamp: FeedStamp): boolean;
+}
+
+export class ChallengeFeed implements ChangeSignal {
   private client: pg.Client | undefined;
   private listening = false;
   /** Moves on every reconnect and every local write: all stamps taken before are void. */

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { StoreError } from './store-error.js';
-import type { Sql, SqlDatabase, SqlValue, TransactionOptions } from './sql.js';
+import { mayWrite, type Sql, type SqlDatabase, type SqlValue, type TransactionOptions } from './sql.js';
 import { isNetworkError, RETRY_AFTER_S } from './unreachable.js';
 import { inDialect, SHARED_MIGRATIONS } from './migrations.js';
 
@@ -231,16 +231,11 @@ function translate(e: unknown): unknown {
   return e;
 }
 
-/** A statement that may write (anything but a plain SELECT). */
-function writes(sql: string): boolean {
-  return !/^\s*select\b/i.test(sql);
-}
-
 /** Statements on a pool or a transaction's client; `wrote` hears of each statement that may write, once it ran. */
 function executor(client: pg.Pool | pg.PoolClient, wrote: () => void): Sql {
   const query = async (sql: string, params: readonly SqlValue[]) => {
     const r = await client.query(toPg(sql), params as SqlValue[]);
-    if (writes(sql)) wrote();
+    if (mayWrite(sql)) wrote();
     return r;
   };
   return {

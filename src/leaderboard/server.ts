@@ -9,6 +9,7 @@ import express from 'express';
 import { UsageError } from '../problems.js';
 import { Boards } from './board.js';
 import type { ChallengeFeed } from './challenge-feed.js';
+import { SqliteDatabase } from './db.js';
 import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
 import type { AppContext } from './context.js';
 import { openStore } from './open-store.js';
@@ -115,7 +116,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
-    store, boards: new Boards(store, feed), queue, pool, storage, clock, log, unavailable,
+    // PostgreSQL's notifications, or SQLite's data version, say when a challenge may have changed.
+    store, boards: new Boards(store, feed ?? (store.sql instanceof SqliteDatabase ? store.sql.changes : undefined)), queue, pool, storage, clock, log, unavailable,
     adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs, models, files: catalogsOf(challenges),
     definitions: new Map(challenges.map((c) => [c.id, c])),
     challengesRoot: opts.challengesRoot,

@@ -53,6 +53,11 @@ export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
 }
 
+/** A statement that may write (anything but a plain SELECT): its commit may change what was read before. */
+export function mayWrite(sql: string): boolean {
+  return !/^\s*select\b/i.test(sql);
+}
+
 /** True for a database URL this podium can open as PostgreSQL. */
 export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
