@@ -13,7 +13,7 @@
  * im2col copy.
  */
 import * as tf from '@tensorflow/tfjs';
-import { plainMatMul, transposedCopy, type WasmBackend } from './wasm-matmul.js';
+import { plainMatMul, TILE_ROWS, transposedCopy, type WasmBackend } from './wasm-matmul.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -56,26 +56,49 @@ export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
  * im2col, stored transposed: column (b, oh, ow) holds the input values under every filter tap,
  * rows in the filter's (kh, kw, ci) order, zeros where the tap falls in the padding. dW, laid
  * out [kh, kw, ci, co], is then exactly patchesT dY, a product without transposes.
+ *
+ * Filled TILE_ROWS columns at a time, so each write fills a whole cache line of a row: rows are
+ * n floats apart, and with n a power of two (16 x 32 x 32 = 16,384) column-by-column writes
+ * all land in one cache set and evict each other (U-Net's filter gradient spent 90 % of its
+ * time here). The input values of the block's positions stay in cache across its rows.
  */
 export function im2colTransposed(x: Float32Array, patchesT: Float32Array, info: tf.backend_util.Conv2DInfo): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const n = batchSize * outHeight * outWidth;
-  patchesT.fill(0);
-  let col = 0;
-  for (let b = 0; b < batchSize; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      for (let ow = 0; ow < outWidth; ow++, col++) {
-        for (let fh = 0; fh < filterHeight; fh++) {
-          const ih = oh * info.strideHeight - top + fh * info.dilationHeight;
-          if (ih < 0 || ih >= inHeight) continue;
-          for (let fw = 0; fw < filterWidth; fw++) {
-            const iw = ow * info.strideWidth - left + fw * info.dilationWidth;
-            if (iw < 0 || iw >= inWidth) continue;
-            const from = ((b * inHeight + ih) * inWidth + iw) * inChannels;
-            let row = (fh * filterWidth + fw) * inChannels;
-            for (let c = 0; c < inChannels; c++, row++) patchesT[row * n + col] = x[from + c];
+  const block = new Int32Array(TILE_ROWS * 3); // b, oh, ow of each column in the block
+  const from = new Int32Array(TILE_ROWS); // input offset under the current tap, -1 in the padding
+  let b = 0;
+  let oh = 0;
+  let ow = 0;
+  for (let col0 = 0; col0 < n; col0 += TILE_ROWS) {
+    const count = Math.min(TILE_ROWS, n - col0);
+    for (let j = 0; j < count; j++) {
+      block[j * 3] = b;
+      block[j * 3 + 1] = oh;
+      block[j * 3 + 2] = ow;
+      if (++ow === outWidth) {
+        ow = 0;
+        if (++oh === outHeight) {
+          oh = 0;
+          b++;
+        }
+      }
+    }
+    for (let fh = 0; fh < filterHeight; fh++) {
+      for (let fw = 0; fw < filterWidth; fw++) {
+        for (let j = 0; j < count; j++) {
+          const ih = block[j * 3 + 1]! * info.strideHeight - top + fh * info.dilationHeight;
+          const iw = block[j * 3 + 2]! * info.strideWidth - left + fw * info.dilationWidth;
+          from[j] = ih < 0 || ih >= inHeight || iw < 0 || iw >= inWidth ? -1 : ((block[j * 3]! * inHeight + ih) * inWidth + iw) * inChannels;
+        }
+        const rowBase = (fh * filterWidth + fw) * inChannels;
+        for (let c = 0; c < inChannels; c++) {
+          const to = (rowBase + c) * n + col0;
+          for (let j = 0; j < count; j++) {
+            const f = from[j]!;
+            patchesT[to + j] = f < 0 ? 0 : x[f + c]!;
           }
         }
       }

@@ -18,7 +18,8 @@ interface GraphNode {
 
 const CONV_OPS = new Set(['Conv2D', '_FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative', 'MatMul', '_FusedMatMul']);
 
-export function graphCost(graph: tf.GraphModel, modelJsonPath: string, input: tf.Tensor): ModelCost {
+/** `input`: the graph's input, or its inputs in the graph's input order. */
+export function graphCost(graph: tf.GraphModel, modelJsonPath: string, input: tf.Tensor | tf.Tensor[]): ModelCost {
   const json = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8'));
   const weightShape = new Map<string, number[]>();
   for (const group of json.weightsManifest) for (const w of group.weights) weightShape.set(w.name, w.shape);

@@ -63,8 +63,10 @@ export class Seeds {
 }
 
 /**
- * ReLU6 as one op (tfjs' relu6 kernel). Keras' ReLU layer with maxValue computes relu and then
- * clipByValue, two ops forward and about twice the gradient ops backward; same values.
+ * ReLU6 as an activation layer: once the runtime is initialised this is one op forward and one
+ * backward (relu6.ts; tfjs-layers' own computes minimum(6, relu(x))). Keras' ReLU layer with
+ * maxValue computes relu and then clipByValue, two ops forward and about twice the gradient
+ * ops backward; same values.
  */
 export function relu6(name: string): tf.layers.Layer {
   return tf.layers.activation({ activation: 'relu6', name });

@@ -22,10 +22,14 @@
  *   audio-only-mask    mixture waveform [N, L] → sources [N, 2, L]: the STFT, the network's
  *                      normalised log spectrum, the masks times the mixture's STFT and the
  *                      inverse STFT as ONNX nodes (separation/stft-onnx.ts), the separation
- *                      contract, so it is separation-mini's `model.reference`; the comparison
- *                      with tfjs reads the network's masks [N, T, 2, F] inside the file.
- *   audio-visual-mask  spectrum [N, T, F], faces [N, T, 4] → masks [N, T, 2, F]: the network
- *                      alone (the model track's contract has no face-track input).
+ *                      contract's required feed; the comparison with tfjs reads the network's
+ *                      masks [N, T, 2, F] inside the file.
+ *   audio-visual-mask  mixture waveform [N, L] and face_tracks [N, V, 2] (each speaker's mouth
+ *                      openness at 25 fps) → sources [N, 2, L]: the audio-only net's STFT and
+ *                      inverse around the network, and the face tracks resampled to STFT
+ *                      frames with their changes (separation/faces-onnx.ts), the separation
+ *                      contract with both feeds, so it is separation-mini's `model.reference`;
+ *                      the comparison with tfjs reads the masks inside the file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -189,12 +193,44 @@ const SPECS: ExportSpec[] = [
       const base = {
         model: await loadModel(c.model), count: test.length, input: (i: number) => make(i, 1), batch: make, outputNames: ['masks'],
       };
-      if (audioVisual) return { ...base, description: `audio-visual STFT mask net (${c.epochs} epochs, seed ${c.seed}): ${network}` };
       const L = test[0].samples;
       for (const m of test) {
         if (m.samples !== L) throw new UsageError(`baseline export: the test mixtures must all have one length (${test[0].id} has ${L} samples, ${m.id} ${m.samples})`);
       }
       const { appendInverseStft, prependStft } = await import('./separation/stft-onnx.js');
+      const mixture = (i: number): HostTensor => ({ dtype: 'float32', dims: [1, L], data: Float32Array.from(test[i].mix) });
+      const front = `mixture [N, ${L}] → STFT (Hann ${FRAME}, hop ${HOP}, centred)`;
+      const back = 'masks x mixture STFT → inverse STFT → sources [N, 2, ' + L + ']';
+      if (audioVisual) {
+        const { readFace } = await import('./separation/data.js');
+        const { prependFaceTracks } = await import('./separation/faces-onnx.js');
+        const tracks = test.map((m) => readFace(path.join(testDir, 'face', `${m.id}.csv`)));
+        const V = tracks[0].s1.length;
+        const rate = test[0].sampleRate;
+        test.forEach((m, k) => {
+          if (tracks[k].s1.length !== V || m.sampleRate !== rate) {
+            throw new UsageError(`baseline export: the test face tracks must all have one length and the mixtures one rate (${test[0].id}: ${V} frames at ${rate} Hz, ${m.id}: ${tracks[k].s1.length} at ${m.sampleRate} Hz)`);
+          }
+        });
+        const faceTracks = (i: number): HostTensor => {
+          const data = new Float32Array(2 * V);
+          for (let f = 0; f < V; f++) [data[2 * f], data[2 * f + 1]] = [tracks[i].s1[f], tracks[i].s2[f]];
+          return { dtype: 'float32', dims: [1, V, 2], data };
+        };
+        return {
+          ...base,
+          wrap: {
+            names: ['mixture', 'face_tracks', 'sources'],
+            build(g, networkInputs, [masks]) {
+              const stftNodes = prependStft(g, networkInputs[0].name, L);
+              const faces = prependFaceTracks(g, networkInputs[1].name, L, rate, V);
+              return { inputs: [stftNodes.input, faces], outputs: [appendInverseStft(g, masks, stftNodes, L)] };
+            },
+          },
+          fileInput: (i) => ({ mixture: mixture(i), face_tracks: faceTracks(i) }),
+          description: `audio-visual STFT mask net (${c.epochs} epochs, seed ${c.seed}): ${front}, face_tracks [N, ${V}, 2] (25 fps) → resampled to STFT frames with their changes → ${network} → ${back}`,
+        };
+      }
       return {
         ...base,
         wrap: {
@@ -204,8 +240,8 @@ const SPECS: ExportSpec[] = [
             return { inputs: [stftNodes.input], outputs: [appendInverseStft(g, masks, stftNodes, L)] };
           },
         },
-        fileInput: (i) => ({ mixture: { dtype: 'float32', dims: [1, L], data: Float32Array.from(test[i].mix) } }),
-        description: `audio-only STFT mask net (${c.epochs} epochs, seed ${c.seed}): mixture [N, ${L}] → STFT (Hann ${FRAME}, hop ${HOP}, centred) → ${network} → masks x mixture STFT → inverse STFT → sources [N, 2, ${L}]`,
+        fileInput: (i) => ({ mixture: mixture(i) }),
+        description: `audio-only STFT mask net (${c.epochs} epochs, seed ${c.seed}): ${front} → ${network} → ${back}`,
       };
     },
   })),

@@ -17,6 +17,9 @@ import { conv2dBackpropInputWasmConfig } from './conv2d-input-gradient.js';
 import { installWasmMatMul } from './wasm-matmul.js';
 import { batchNormGradConfig } from './batch-norm-gradient.js';
 import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } from './depthwise-conv2d-gradients.js';
+import { installOuterAxisReductions } from './outer-axis-reductions.js';
+import { registerRelu6, relu6GradWasmConfig } from './relu6.js';
+import { installSharedIdentity } from './shared-identity.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -80,8 +83,9 @@ let wasmReady = false;
 
 /**
  * Kernels replaced once the wasm backend runs (their originals are captured first): matrix
- * products with transposed operands, and the Conv2D input gradient (wasm-matmul.ts,
- * conv2d-input-gradient.ts say why).
+ * products with transposed operands, the Conv2D input gradient, sums and means over leading
+ * axes, and Identity / same-type Cast (wasm-matmul.ts, conv2d-input-gradient.ts,
+ * outer-axis-reductions.ts, shared-identity.ts say why).
  */
 let wasmKernelsInstalled = false;
 function installWasmKernels(): void {
@@ -89,6 +93,8 @@ function installWasmKernels(): void {
   installWasmMatMul();
   tf.unregisterKernel(conv2dBackpropInputWasmConfig.kernelName, 'wasm');
   tf.registerKernel(conv2dBackpropInputWasmConfig);
+  installOuterAxisReductions();
+  installSharedIdentity();
   wasmKernelsInstalled = true;
 }
 
@@ -99,7 +105,7 @@ function registerWasmExtras(): void {
   const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   if (!fs.existsSync(path.join(dist, 'tfjs-backend-wasm.wasm'))) throw new Error(`tfjs wasm binaries missing in ${dist}`);
   setWasmPaths(dist);
-  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig]) {
+  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, relu6GradWasmConfig]) {
     if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
   }
   wasmReady = true;
@@ -107,9 +113,10 @@ function registerWasmExtras(): void {
 
 let gradientsReady = false;
 
-/** Same-numbers, faster gradients (see batch-norm-gradient.ts); registered for every backend. */
+/** Same-numbers, faster gradients (batch-norm-gradient.ts, relu6.ts); registered for every backend. */
 function registerGradients(): void {
   if (gradientsReady) return;
+  registerRelu6();
   const quiet = console.warn;
   console.warn = () => {}; // tfjs warns that it overrides its own gradient: intended
   try {

@@ -11,17 +11,34 @@ import type { HeapBackend } from './conv2d-filter-gradient.js';
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 export type WasmBackend = HeapBackend & { disposeData(id: tf.DataId): boolean };
 
-/** dst[b, c, r] = src[b, r, c] for `batches` row-major rows x cols matrices. */
+/**
+ * dst[b, c, r] = src[b, r, c] for `batches` row-major rows x cols matrices, tile by tile: a
+ * tile of 16 rows by 64 columns is read once into cache and written one whole 16-float line of
+ * dst at a time. Written column after column instead, the rows of dst are `rows` floats apart,
+ * which for the power-of-two sizes of training batches (16,384 positions = 64 KB) all fall into
+ * the same cache set and evict each other: U-Net's filter-gradient copies ran at a tenth of
+ * memory speed. Only the order of the copies differs; the values are the same.
+ */
 export function transposeInto(src: Float32Array, dst: Float32Array, batches: number, rows: number, cols: number): void {
   const size = rows * cols;
   for (let b = 0; b < batches; b++) {
     const base = b * size;
-    for (let r = 0; r < rows; r++) {
-      const from = base + r * cols;
-      for (let c = 0; c < cols; c++) dst[base + c * rows + r] = src[from + c];
+    for (let r0 = 0; r0 < rows; r0 += TILE_ROWS) {
+      const r1 = Math.min(rows, r0 + TILE_ROWS);
+      for (let c0 = 0; c0 < cols; c0 += TILE_COLS) {
+        const c1 = Math.min(cols, c0 + TILE_COLS);
+        for (let c = c0; c < c1; c++) {
+          const to = base + c * rows;
+          for (let r = r0; r < r1; r++) dst[to + r] = src[base + r * cols + c];
+        }
+      }
     }
   }
 }
+
+/** One 64-byte cache line of float32 along the written axis; 64 columns of reads per tile. */
+export const TILE_ROWS = 16;
+const TILE_COLS = 64;
 
 let plainBatchMatMul: tf.KernelFunc | undefined;
 

@@ -169,7 +169,7 @@ export async function loadChallenge(dirOrFile: string, opts: LoadOptions = {}): 
   }
   if (truth && task) problems.push(...checkFiles(files, task, truth, (y.options ?? {}) as Record<string, unknown>, file, !!opts.requireTruth).problems);
   const submission = parseSubmissionKinds(y.submission, fail);
-  const model = submission.includes('model') ? parseModelTrack(y.model, dir, fail) : undefined;
+  const model = submission.includes('model') ? parseModelTrack(y.model, dir, fail, (TASK_NAMES as readonly string[]).includes(task) ? task as TaskName : undefined) : undefined;
   if (!submission.includes('model') && y.model !== undefined) fail('model', 'is only read when submission includes model');
 
   // Task options are typed by the task: checked here, at load, so a misspelt key never

@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { ValidationError, type Problem } from '../problems.js';
 import { answerGuard, type AnswerGuard } from './answers.js';
+import { FILE_FIELDS } from './schema.js';
 
 export interface FileSpec {
   /** Download name ([A-Za-z0-9._-]+); a folder's ends in .zip. */
@@ -192,6 +193,8 @@ export class FileCatalog {
   }
 }
 
+const FILE_KEYS = FILE_FIELDS.map((f) => f.name);
+
 /** Parses `files:` of a challenge.yaml; problems name the field (files[2].path) and the reason. */
 export function parseFiles(raw: unknown, dir: string, fail: (column: string, message: string) => void): FileSpec[] {
   if (raw === undefined || raw === null) return [];
@@ -205,7 +208,7 @@ export function parseFiles(raw: unknown, dir: string, fail: (column: string, mes
     if (!item || typeof item !== 'object' || Array.isArray(item)) return fail(at, 'must be a mapping with path or url');
     const f = item as Record<string, unknown>;
     for (const k of Object.keys(f)) {
-      if (!['path', 'url', 'name', 'description', 'exclude', 'size', 'sha256'].includes(k)) fail(`${at}.${k}`, 'unknown field; expected path, url, name, description, exclude, size, sha256');
+      if (!FILE_KEYS.includes(k)) fail(`${at}.${k}`, `unknown field; expected ${FILE_KEYS.join(', ')}`);
     }
     const description = f.description === undefined ? '' : typeof f.description === 'string' ? f.description : (fail(`${at}.description`, 'must be text'), '');
     const exclude: string[] = [];

@@ -8,6 +8,7 @@
  *   model:
  *     inputs: ../../data/inat2018-mini/test2018.json     # the hidden inputs (the task's own format)
  *     input: { range: [-1, 1] }                          # contract settings the task allows
+ *     feeds: [{ name: image, dtype: float32, shape: [1, S, S, 3] }]   # the model's inputs (models/feeds.ts)
  *     reference: ../../data/inat2018-mini/baselines/mobilenet-v2/model.onnx   # timed in the same job
  *     threads: 1                                         # intra-op threads
  *     latency: { warmup: 10, min_queries: 1024, min_duration_ms: 60000, samples: 32, seed: 2018 }
@@ -18,6 +19,8 @@ import path from 'node:path';
 import type { LatencySettings } from '../evaluators/latency.js';
 import { DEFAULT_SANDBOX_LIMITS, limitsFromConfig, type SandboxLimits } from '../sandbox/limits.js';
 import { parseRankingRule, type RankingRule } from '../models/ranking.js';
+import { parseFeeds, type Feed } from '../models/feeds.js';
+import type { TaskName } from '../tasks/task.js';
 import { MODEL_FIELDS } from './schema.js';
 
 export type SubmissionKind = 'file' | 'model';
@@ -34,6 +37,8 @@ export interface ModelTrack {
   inputs: string;
   /** Task-specific contract settings (e.g. `range`, `size`), checked by the adapter. */
   input: Record<string, unknown>;
+  /** The model's inputs: names, dtypes, shapes (the task's first feed when the yaml names none). */
+  feeds: Feed[];
   /** Absolute path of the reference model timed in the same job (.onnx or model.json), if any. */
   reference?: string;
   threads: number;
@@ -69,7 +74,7 @@ export function parseSubmissionKinds(raw: unknown, fail: Fail): SubmissionKind[]
   return [...new Set(list as SubmissionKind[])];
 }
 
-export function parseModelTrack(raw: unknown, dir: string, fail: Fail): ModelTrack | undefined {
+export function parseModelTrack(raw: unknown, dir: string, fail: Fail, task?: TaskName): ModelTrack | undefined {
   if (!isMapping(raw)) {
     fail('model', raw === undefined ? 'is required when submission includes model' : 'must be a mapping (inputs, input, reference, latency, ranking, sandbox)');
     return undefined;
@@ -80,6 +85,7 @@ export function parseModelTrack(raw: unknown, dir: string, fail: Fail): ModelTra
   if (typeof raw.inputs !== 'string' || raw.inputs === '') fail('model.inputs', 'must be the path of the hidden inputs');
   else inputs = path.resolve(dir, raw.inputs);
   const input = raw.input === undefined ? {} : isMapping(raw.input) ? raw.input : (fail('model.input', 'must be a mapping'), {});
+  const feeds = parseFeeds(raw.feeds, task, fail);
   let reference: string | undefined;
   if (raw.reference !== undefined) {
     if (typeof raw.reference !== 'string') fail('model.reference', 'must be the path of a model (.onnx or model.json)');
@@ -131,5 +137,5 @@ export function parseModelTrack(raw: unknown, dir: string, fail: Fail): ModelTra
     if (typeof raw.max_model_mb !== 'number' || !(raw.max_model_mb > 0)) fail('model.max_model_mb', 'must be a positive number');
     else maxModelBytes = Math.floor(raw.max_model_mb * 1024 * 1024);
   }
-  return { inputs, input, reference, threads, latency, ranking, limits, allowUnsandboxed, maxModelBytes };
+  return { inputs, input, feeds, reference, threads, latency, ranking, limits, allowUnsandboxed, maxModelBytes };
 }

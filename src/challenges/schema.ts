@@ -1,12 +1,15 @@
 /**
  * The fields of challenge.yaml, declared once: name, type, whether required, default and
- * meaning. definition.ts takes the limits (keys and defaults) and model-track.ts the model
- * track's keys from these lists; a test checks that the loader requires exactly the fields
- * marked required here; `challengeYamlReference()` writes the field tables of docs/hosting.md
- * (`podium docs challenge-yaml`; a test keeps the committed tables equal to it). The task
- * options are not declared here yet: each task's parser lists its own.
+ * meaning. definition.ts takes the limits (keys and defaults), model-track.ts the model
+ * track's keys and files.ts the keys of a `files:` entry from these lists; a test checks that
+ * the loader requires exactly the fields marked required here. Each task's `options:` are
+ * declared with their parsers (src/tasks/<task>/options.ts, collected in tasks/task-options.ts)
+ * and documented from there. `challengeYamlReference()` writes the field tables of
+ * docs/hosting.md (`podium docs challenge-yaml`; a test keeps the committed tables equal to it).
  */
 import { TASK_NAMES } from '../tasks/task.js';
+import { TASK_OPTIONS } from '../tasks/task-options.js';
+import { describeShape, TASK_FEEDS } from '../models/feeds.js';
 
 export interface FieldSpec {
   name: string;
@@ -23,7 +26,7 @@ export const CHALLENGE_FIELDS: readonly FieldSpec[] = [
   { name: 'task', type: 'string', required: true, description: TASK_NAMES.map((t) => `\`${t}\``).join(', ') },
   { name: 'truth', type: 'path', required: true, description: 'the answers, a file or folder, relative to the yaml (layouts below); never served' },
   { name: 'primary_metric', type: 'string', required: true, description: "the ranking metric, one of the task's metrics (the Evaluation page lists them with their direction)" },
-  { name: 'options', type: 'mapping', required: false, default: '{}', description: 'the task\'s options (README, "options"); an unknown or misspelt key is refused at load' },
+  { name: 'options', type: 'mapping', required: false, default: '{}', description: "the task's options (below, by task); an unknown or misspelt key is refused at load" },
   { name: 'limits', type: 'mapping', required: false, description: 'submission limits, each a positive number (below)' },
   { name: 'phases', type: 'list', required: true, description: 'a list of `{ id, start, end }` (ISO 8601, UTC); uploads are taken inside a phase; the private board opens after the last end' },
   { name: 'description', type: 'Markdown', required: false, description: 'raw HTML is shown as text; or `description.md` beside the yaml' },
@@ -41,15 +44,34 @@ export const LIMIT_FIELDS: readonly (FieldSpec & { value: number })[] = [
   { name: 'max_upload_mb', type: 'number', required: false, value: 200, description: 'the largest upload, in MB' },
 ];
 
+/** One entry of `files:`: exactly one of `path` and `url`. */
+export const FILE_FIELDS: readonly FieldSpec[] = [
+  { name: 'path', type: 'path', required: 'without `url`', description: 'a file (streamed with its size and sha256) or a folder (served as a zip made as it downloads), relative to the yaml; never inside the truth' },
+  { name: 'url', type: 'http(s) URL', required: 'without `path`', description: 'where the host keeps a large set: listed as a link' },
+  { name: 'name', type: 'string', required: false, default: "the file's name; a folder's plus `.zip`; a link's last path segment", description: 'the download\'s name, `[A-Za-z0-9][A-Za-z0-9._-]*`, distinct within the challenge' },
+  { name: 'description', type: 'string', required: false, default: "''", description: 'shown beside the download on the Data page, the API and `podium download`' },
+  { name: 'exclude', type: 'list of globs', required: false, default: '[]', description: "a folder's files left out of its zip (`*` within a name, `**` across folders)" },
+  { name: 'size', type: 'integer', required: false, description: 'a link only: its size in bytes, as the host states it' },
+  { name: 'sha256', type: 'string', required: false, description: 'a link only: its sha256, 64 lowercase hex digits, as the host states it' },
+];
+
 export const MODEL_FIELDS: readonly FieldSpec[] = [
   { name: 'inputs', type: 'path', required: true, description: "the hidden inputs, in the task's own format" },
   { name: 'input', type: 'mapping', required: false, description: 'contract settings the task allows (e.g. `range: [-1, 1]`)' },
+  { name: 'feeds', type: 'list', required: false, default: "the task's first input", description: "the model's inputs, `{ name, dtype, shape, optional }` each (below); a model may leave out an optional one" },
   { name: 'reference', type: 'path', required: false, description: 'a model (.onnx or model.json) timed in the same job; entries get their latency relative to it' },
   { name: 'threads', type: 'integer', required: false, default: '1', description: 'intra-op threads, 1 to 64' },
   { name: 'latency', type: 'mapping', required: false, description: 'the latency harness settings (warm-up, queries, duration, samples, seed)' },
   { name: 'ranking', type: 'mapping', required: false, description: 'the ranking rule (e.g. an accuracy gate, then latency)' },
   { name: 'sandbox', type: 'mapping', required: false, description: 'the sandbox limits (e.g. `wall_s`)' },
   { name: 'max_model_mb', type: 'number', required: false, default: '256', description: 'the largest model upload, in MB' },
+];
+
+export const FEED_FIELDS: readonly FieldSpec[] = [
+  { name: 'name', type: 'string', required: true, description: "one of the task's inputs (below); a model's input of that name gets it (a model with a single input gets the one required input whatever its name)" },
+  { name: 'dtype', type: 'string', required: true, description: "the input's element type, as the task makes it (`float32`)" },
+  { name: 'shape', type: 'list', required: true, description: "the task's shape for it: numbers are fixed, letters are read from the hidden inputs (e.g. `[1, T]`)" },
+  { name: 'optional', type: 'boolean', required: false, default: 'false', description: 'a model may leave this input out; at least one input is required' },
 ];
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -63,11 +85,31 @@ function table(fields: readonly FieldSpec[]): string {
   return ['| field | type | required | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
+/** The `options:` of each task, from the specs its parser reads (tasks/task-options.ts). */
+function optionTables(): string[] {
+  return TASK_NAMES.flatMap((task) => {
+    const specs = Object.entries(TASK_OPTIONS[task]);
+    if (specs.length === 0) return [`\`options:\` for \`task: ${task}\`: none (any key is refused)`, ''];
+    const rows = specs.map(([key, o]) => `| \`${key}\` | ${cell(o.type)} | ${cell(o.default)} | ${cell(o.description)} |`);
+    return [`\`options:\` for \`task: ${task}\``, '', '| option | type | default | meaning |', '|---|---|---|---|', ...rows, ''];
+  });
+}
+
+function feedTable(): string {
+  const rows = TASK_NAMES.flatMap((task) => (TASK_FEEDS[task] ?? []).map((f, i) =>
+    `| ${task} | \`${f.name}\`${i === 0 ? ' (default)' : ''} | ${f.dtype} | \`${describeShape(f.shape)}\` | ${cell(f.description)} |`));
+  return ['| task | input | dtype | shape | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
 /** The Markdown reference of docs/hosting.md's "challenge.yaml, field by field". */
 export function challengeYamlReference(): string {
   return [
     table(CHALLENGE_FIELDS), '',
+    ...optionTables(),
     '`limits:`', '', table(LIMIT_FIELDS), '',
+    '`files:` (a list; each entry has exactly one of `path` and `url`)', '', table(FILE_FIELDS), '',
     '`model:` (read when `submission` includes `model`)', '', table(MODEL_FIELDS), '',
+    '`model.feeds:`, each', '', table(FEED_FIELDS), '',
+    "The inputs each task's adapter makes:", '', feedTable(), '',
   ].join('\n');
 }

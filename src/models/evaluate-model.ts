@@ -16,9 +16,10 @@ import { loadTask } from '../tasks/registry.js';
 import type { ScoreReport } from '../tasks/task.js';
 import type { SandboxLimits } from '../sandbox/limits.js';
 import type { IsolationPolicy } from '../sandbox/isolation.js';
-import { ContractError, describeDims } from './adapters/adapter.js';
+import { ContractError, type Contract } from './adapters/adapter.js';
 import { loadAdapter } from './adapters/registry.js';
-import { ModelFailure, modelSource, openModelSession, type LatencyRun, type Loaded } from './session.js';
+import { ModelFailure, modelSource, openModelSession, type LatencyRun, type Loaded, type ModelSession } from './session.js';
+import { bindInputs } from './input-binding.js';
 
 export interface ModelEvaluation {
   report: ScoreReport;
@@ -68,15 +69,17 @@ function contractFailure(e: ContractError): ModelFailure {
   return new ModelFailure({ kind: 'model', message: `output does not meet the contract: ${e.message}` });
 }
 
-function checkInputs(loaded: Loaded, dtype: string, dims: number[], contract: string): void {
-  if (loaded.inputs.length !== 1) {
-    throw new ModelFailure({ kind: 'model', message: `the model has ${loaded.inputs.length} inputs (${loaded.inputs.map((i) => i.name).join(', ')}); the contract has one: ${contract}` });
+/**
+ * Binds a loaded model's inputs to the contract, or refuses it: the entry's mismatch is the
+ * participant's (a ModelFailure with the reason); the reference's is the host's.
+ */
+async function bindSlot(session: ModelSession, slot: 'entry' | 'reference', loaded: Loaded, contract: Contract, challengeId: string): Promise<void> {
+  const r = bindInputs(loaded.inputs, contract.inputs);
+  if ('reason' in r) {
+    if (slot === 'entry') throw new ModelFailure({ kind: 'model', message: `input does not meet the contract: ${r.reason}` });
+    throw new UsageError(`challenge ${challengeId}: its model.reference does not meet the challenge's own contract: ${r.reason}`);
   }
-  const i = loaded.inputs[0];
-  const bad = i.dtype !== dtype || (i.dims !== null && (i.dims.length !== dims.length || i.dims.some((d, k) => d !== null && d !== dims[k])));
-  if (bad) {
-    throw new ModelFailure({ kind: 'model', message: `the model's input "${i.name}" is ${i.dtype} ${describeDims(i.dims ?? [])}; the contract expects ${contract}` });
-  }
+  await session.bind(slot, r.binding);
 }
 
 /** What evaluateModel reads of a challenge definition. */
@@ -97,7 +100,7 @@ export async function evaluateModel(challenge: ModelChallenge, modelPath: string
   const session = await openModelSession({
     entry: modelSource(modelPath),
     reference: withReference ? modelSource(track.reference!) : undefined,
-    nullModel: latency ? { dtype: inputs.contract.inputDtype, rank: inputs.contract.inputDims.length } : undefined,
+    nullModel: latency ? { inputs: inputs.contract.inputs.map((c) => ({ name: c.name, dtype: c.dtype, rank: c.dims.length })) } : undefined,
     scratch,
     limits,
     policy: o.policy ?? { allowUnsandboxed: track.allowUnsandboxed },
@@ -111,12 +114,12 @@ export async function evaluateModel(challenge: ModelChallenge, modelPath: string
   let t2 = t1;
   try {
     await o.onStarted?.();
-    checkInputs(session.entry, inputs.contract.inputDtype, inputs.contract.inputDims, inputs.contract.input);
-    const name = session.entry.inputs[0].name;
+    await bindSlot(session, 'entry', session.entry, inputs.contract, challenge.id);
+    if (session.reference) await bindSlot(session, 'reference', session.reference, inputs.contract, challenge.id);
     const keep = latency?.samples ?? 0;
     for (let i = 0; i < inputs.count; i++) {
-      const x = inputs.input(i);
-      const out = await session.run('entry', { [name]: x }, i < keep);
+      // Every contract input goes across (the reference timed beside may read one the entry leaves out).
+      const out = await session.run('entry', inputs.input(i), i < keep);
       try {
         inputs.add(i, out);
       } catch (e) {
@@ -126,7 +129,7 @@ export async function evaluateModel(challenge: ModelChallenge, modelPath: string
     }
     submission = await inputs.finish(o.workDir);
     log(`predicted ${inputs.count} inputs in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-    cost = await session.cost('entry', { [name]: inputs.input(0) });
+    cost = await session.cost('entry', inputs.input(0));
     t2 = performance.now();
     if (latency) {
       timing = await session.latency(latency, latency.seed, machineDescription().machine);

@@ -3,9 +3,13 @@
  * participant's model (and the reference, for interleaved latency) and answers the parent's
  * frames on fd 3 / fd 4 (sandbox/frames.ts):
  *   load    {slot, request}            → loaded {inputs, outputs, runtime, load_ms}
- *   run     {slot, tensors, keep}      → result {tensors}   (keep: remember the input for timing)
+ *   bind    {slot, binding}            → bound   (model input name → contract input name)
+ *   run     {slot, tensors, keep}      → result {tensors}   (keep: remember the inputs for timing)
  *   cost    {slot, tensors}            → cost {params, madds}
  *   latency {settings, seed}           → latency {entry, reference?, floor, relative?}
+ * `run` and `cost` send the item's contract inputs by contract name; a bound slot's model gets
+ * them under its own input names (input-binding.ts), an unbound one as sent. Every timed query
+ * feeds each model all of its inputs from the same kept item.
  * A failure of the model is answered as `error {kind, message}`; the parent decides what next.
  * Nothing here writes to stdout (native libraries may), and nothing reads the network or any
  * file but the model.
@@ -19,6 +23,8 @@ import {
 } from '../evaluators/latency.js';
 import { mulberry32 } from '../random.js';
 import type { LoadedModel, LoadRequest } from './runtime.js';
+import { feedsOf, type Binding } from './input-binding.js';
+import type { NullInput } from './null-model.js';
 import { decodeTensors, encodeTensors, type HostTensor } from './tensor.js';
 
 console.log = console.error; // stdout is not ours to write; keep any chatter on stderr
@@ -26,7 +32,9 @@ console.log = console.error; // stdout is not ours to write; keep any chatter on
 const input = new net.Socket({ fd: 3, readable: true, writable: false });
 const output = new net.Socket({ fd: 4, readable: false, writable: true });
 const slots = new Map<string, LoadedModel>();
-const kept: HostTensor[] = [];
+const bindings = new Map<string, Binding>();
+/** Items kept for timing: every contract input by contract name. */
+const kept: Record<string, HostTensor>[] = [];
 const MAX_KEPT = 64;
 let maxOutputBytes = 256 * 1024 * 1024;
 
@@ -42,20 +50,29 @@ function slot(name: unknown): LoadedModel {
   return m;
 }
 
-async function load(req: LoadRequest & { slot: string; nullModel?: { dtype: string; rank: number } }): Promise<Record<string, unknown> & { type: string }> {
+async function load(req: LoadRequest & { slot: string; nullModel?: { inputs: NullInput[] } }): Promise<Record<string, unknown> & { type: string }> {
   const t0 = performance.now();
   let model: LoadedModel;
   if (req.nullModel) {
     const { identityModel } = await import('./null-model.js');
     const ort = await import('onnxruntime-node');
     const { sessionOptions } = await import('./onnx-runtime.js');
-    const session = await ort.InferenceSession.create(identityModel(req.nullModel.dtype, req.nullModel.rank), sessionOptions(req.threads));
+    const nullInputs = req.nullModel.inputs;
+    const session = await ort.InferenceSession.create(identityModel(nullInputs), sessionOptions(req.threads));
     model = {
-      inputs: [{ name: 'x', dtype: req.nullModel.dtype, dims: null }], outputs: [{ name: 'y', dtype: req.nullModel.dtype, dims: null }], runtime: 'onnxruntime-node (null model)',
+      inputs: nullInputs.map((x) => ({ name: x.name, dtype: x.dtype, dims: null })),
+      outputs: nullInputs.map((x, i) => ({ name: `shape_${i}`, dtype: 'int64', dims: [x.rank] })),
+      runtime: 'onnxruntime-node (null model)',
       async run(feeds) {
-        const t = Object.values(feeds)[0];
-        const r = await session.run({ x: new ort.Tensor(t.dtype as never, t.data as never, t.dims) });
-        return { y: { dtype: 'int64', dims: [...r.y.dims], data: r.y.data as HostTensor['data'] } };
+        const ortFeeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+        for (const x of nullInputs) {
+          const t = feeds[x.name];
+          ortFeeds[x.name] = new ort.Tensor(t.dtype as never, t.data as never, t.dims);
+        }
+        const r = await session.run(ortFeeds);
+        const out: Record<string, HostTensor> = {};
+        for (const [k, v] of Object.entries(r)) out[k] = { dtype: 'int64', dims: [...v.dims], data: v.data as HostTensor['data'] };
+        return out;
       },
       async cost() { return { params: 0, madds: 0 }; },
       async dispose() { await session.release(); },
@@ -66,31 +83,45 @@ async function load(req: LoadRequest & { slot: string; nullModel?: { dtype: stri
     model = await (await import('./tfjs-runtime.js')).loadTfjs(req);
   }
   slots.set(req.slot, model);
+  bindings.delete(req.slot);
   return { type: 'loaded', inputs: model.inputs, outputs: model.outputs, runtime: model.runtime, load_ms: performance.now() - t0 };
 }
 
-/** Feeds for a model whose single input gets `t`, whatever its name. */
-function feedsFor(model: LoadedModel, t: HostTensor): Record<string, HostTensor> {
-  return { [model.inputs[0].name]: t };
+/** A slot's feeds from one item's contract inputs. */
+function feedsFor(slotName: string, item: Record<string, HostTensor>): Record<string, HostTensor> {
+  const binding = bindings.get(slotName);
+  return binding ? feedsOf(binding, item) : item;
 }
 
-function batchOf(samples: HostTensor[], start: number, count: number): HostTensor {
-  const first = samples[start];
-  const per = first.data.length;
-  const Ctor = first.data.constructor as new (n: number) => HostTensor['data'];
-  const data = new Ctor(per * count);
-  for (let i = 0; i < count; i++) (data as Float32Array).set(samples[start + i].data as Float32Array, i * per);
-  return { dtype: first.dtype, dims: [count, ...first.dims.slice(1)], data };
+/** Items [start, start + count) of each feed stacked along the batch axis. */
+function batchOf(items: Record<string, HostTensor>[], start: number, count: number): Record<string, HostTensor> {
+  const out: Record<string, HostTensor> = {};
+  for (const name of Object.keys(items[start])) {
+    const first = items[start][name];
+    const per = first.data.length;
+    const Ctor = first.data.constructor as new (n: number) => HostTensor['data'];
+    const data = new Ctor(per * count);
+    for (let i = 0; i < count; i++) (data as Float32Array).set(items[start + i][name].data as Float32Array, i * per);
+    out[name] = { dtype: first.dtype, dims: [count, ...first.dims.slice(1)], data };
+  }
+  return out;
 }
 
 async function latency(h: { settings: LatencySettings; seed: number; machine: string; reference: boolean; nullModel: boolean }): Promise<Record<string, unknown> & { type: string }> {
   if (kept.length === 0) throw new Error('no samples kept for timing');
   const entry = slot('entry');
-  const target = (m: LoadedModel) => ({ samples: kept.length, runOne: async (i: number) => void (await m.run(feedsFor(m, kept[i]))) });
-  const offline = async (m: LoadedModel) => {
-    const dynamicBatch = m.inputs[0].dims?.[0] === null;
+  // Each slot's feeds of every kept item, made before the clock starts.
+  const target = (name: string) => {
+    const m = slot(name);
+    const feeds = kept.map((item) => feedsFor(name, item));
+    return { samples: feeds.length, runOne: async (i: number) => void (await m.run(feeds[i])) };
+  };
+  const offline = async (name: string) => {
+    const m = slot(name);
+    const dynamicBatch = m.inputs.every((i) => i.dims?.[0] === null);
     const batch = dynamicBatch ? Math.min(h.settings.offlineBatch, kept.length) : 1;
-    const batches = new Map<string, HostTensor>();
+    const single = kept.map((item) => feedsFor(name, item));
+    const batches = new Map<string, Record<string, HostTensor>>();
     const perSettings = { ...h.settings, offlineBatch: batch };
     return {
       batch,
@@ -98,13 +129,13 @@ async function latency(h: { settings: LatencySettings; seed: number; machine: st
         samples: kept.length,
         runBatch: async (start, count) => {
           if (batch === 1) {
-            for (let i = 0; i < count; i++) await m.run(feedsFor(m, kept[start + i]));
+            for (let i = 0; i < count; i++) await m.run(single[start + i]);
             return;
           }
           const key = `${start}:${count}`;
           let x = batches.get(key);
-          if (!x) batches.set(key, (x = batchOf(kept, start, count)));
-          await m.run(feedsFor(m, x));
+          if (!x) batches.set(key, (x = batchOf(single, start, count)));
+          await m.run(x);
         },
       }, perSettings),
     };
@@ -114,18 +145,18 @@ async function latency(h: { settings: LatencySettings; seed: number; machine: st
   const result: Record<string, unknown> & { type: string } = { type: "latency" };
   if (h.reference && slots.has('reference')) {
     const reference = slot('reference');
-    const r = await interleavedSingleStream(target(entry), target(reference), h.settings, random);
-    const oe = await offline(entry);
-    const or = await offline(reference);
+    const r = await interleavedSingleStream(target('entry'), target('reference'), h.settings, random);
+    const oe = await offline('entry');
+    const or = await offline('reference');
     result.entry = summarize(r.entryMs, h.settings.warmup, oe.perSecond, describe, { ...h.settings, offlineBatch: oe.batch });
     result.reference = summarize(r.referenceMs, h.settings.warmup, or.perSecond, { ...describe, backend: reference.runtime }, { ...h.settings, offlineBatch: or.batch });
     result.relative = { paired: r.pairedRatio, p50: r.p50Ratio };
   } else {
-    const s = await singleStream(target(entry), h.settings);
-    const oe = await offline(entry);
+    const s = await singleStream(target('entry'), h.settings);
+    const oe = await offline('entry');
     result.entry = summarize(s.latenciesMs, s.warmup, oe.perSecond, describe, { ...h.settings, offlineBatch: oe.batch });
   }
-  if (h.nullModel && slots.has('null')) result.floor = await harnessFloor(target(slot('null')), h.settings);
+  if (h.nullModel && slots.has('null')) result.floor = await harnessFloor(target('null'), h.settings);
   result.noop_floor = await harnessFloor({ samples: 1, runOne: () => {} }, h.settings);
   return result;
 }
@@ -139,11 +170,20 @@ async function handle(frame: Frame): Promise<void> {
         reply(await load(h.request as never));
         return;
       }
+      case 'bind': {
+        const model = slot(h.slot);
+        const binding = h.binding as Binding;
+        const names = new Set(model.inputs.map((i) => i.name));
+        if (!binding || typeof binding !== 'object' || !Object.keys(binding).every((k) => names.has(k) && typeof binding[k] === 'string')) throw new Error('malformed binding');
+        bindings.set(String(h.slot), binding);
+        reply({ type: 'bound' });
+        return;
+      }
       case 'run': {
         const model = slot(h.slot);
         const tensors = decodeTensors(h.tensors, frame.payload);
-        const out = await model.run(tensors);
-        if (h.keep && kept.length < MAX_KEPT) kept.push(Object.values(tensors)[0]);
+        const out = await model.run(feedsFor(String(h.slot), tensors));
+        if (h.keep && kept.length < MAX_KEPT) kept.push(tensors);
         const { specs, parts } = encodeTensors(out);
         const bytes = specs.reduce((s, t) => s + t.byteLength, 0);
         if (bytes > maxOutputBytes) {
@@ -155,7 +195,7 @@ async function handle(frame: Frame): Promise<void> {
       }
       case 'cost': {
         const model = slot(h.slot);
-        reply({ type: 'cost', ...(await model.cost(decodeTensors(h.tensors, frame.payload))) });
+        reply({ type: 'cost', ...(await model.cost(feedsFor(String(h.slot), decodeTensors(h.tensors, frame.payload)))) });
         return;
       }
       case 'latency': {

@@ -16,6 +16,8 @@ import type { SandboxLimits } from '../sandbox/limits.js';
 import type { LatencyReport, LatencySettings } from '../evaluators/latency.js';
 import type { IoInfo } from './runtime.js';
 import { decodeTensors, encodeTensors, type HostTensor } from './tensor.js';
+import type { Binding } from './input-binding.js';
+import type { NullInput } from './null-model.js';
 import type { Frame } from '../sandbox/frames.js';
 
 export interface ModelSource {
@@ -62,8 +64,8 @@ export interface LatencyRun {
 export interface SessionOptions {
   entry: ModelSource;
   reference?: ModelSource;
-  /** Load the null model (harness floor) for inputs of this dtype and rank. */
-  nullModel?: { dtype: string; rank: number };
+  /** Load the null model (harness floor) taking these inputs (the contract's, by contract name). */
+  nullModel?: { inputs: NullInput[] };
   scratch: string;
   limits: SandboxLimits;
   policy?: IsolationPolicy;
@@ -75,6 +77,8 @@ export interface ModelSession {
   readonly isolation: string;
   entry: Loaded;
   reference?: Loaded;
+  /** Feeds a slot's model its inputs by contract name (input-binding.ts); before that, by its own input names. */
+  bind(slot: string, binding: Binding): Promise<void>;
   run(slot: string, tensors: Record<string, HostTensor>, keep?: boolean): Promise<Record<string, HostTensor>>;
   cost(slot: string, tensors: Record<string, HostTensor>): Promise<{ params: number; madds: number }>;
   latency(settings: LatencySettings, seed: number, machine: string): Promise<LatencyRun>;
@@ -142,6 +146,9 @@ export async function openModelSession(o: SessionOptions): Promise<ModelSession>
       isolation: proc.isolation,
       entry,
       reference,
+      async bind(slot, binding) {
+        await ask(proc, { type: 'bind', slot, binding });
+      },
       async run(slot, tensors, keep = false) {
         const { specs, parts } = encodeTensors(tensors);
         const f = await ask(proc, { type: 'run', slot, keep, tensors: specs }, parts);

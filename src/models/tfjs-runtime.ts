@@ -99,7 +99,7 @@ export async function loadTfjs(req: LoadRequest): Promise<LoadedModel> {
       try {
         if (graph) {
           const { graphCost } = await import('../baselines/graph-cost.js');
-          return graphCost(graph, req.path, xs[0]);
+          return graphCost(graph, req.path, xs.length === 1 ? xs[0] : xs);
         }
         const { modelCost } = await import('../baselines/model-cost.js');
         return modelCost(layers!);

@@ -10,7 +10,7 @@
  * (task-definition.ts), one evaluator in `src/evaluators/` (the contract in evaluator.ts,
  * checked by test/scoring/contract.test.ts), one line in tasks/registry.ts. The definition
  * supplies only:
- * - `parseOptions`: typed options via `parseOptions(raw, { key: parser })` (options.ts),
+ * - `parseOptions`: typed options via `parseOptions(raw, specs)`, the task's option specs (options.ts),
  *   unknown keys refused;
  * - `open(truth, submission, options)`: reads the truth (problems `fault: 'host'`) and the
  *   submission, returns `{ context, usage, hasSplits }`: plain data, one usage code a unit;

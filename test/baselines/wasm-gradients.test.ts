@@ -143,3 +143,113 @@ describe('batch norm gradient (reduce first) against tfjs-core on the cpu backen
     for (let i = 0; i < inputs.length; i++) expectClose(onWasm[i], reference[i]);
   });
 });
+
+describe('cache-blocked copies give the plain definitions', () => {
+  it('transposeInto on sizes that are not multiples of the tile', async () => {
+    const { transposeInto } = await import('../../src/baselines/wasm-matmul.js');
+    const [batches, rows, cols] = [2, 37, 70];
+    const src = seededValues(batches * rows * cols, 21);
+    const dst = new Float32Array(src.length);
+    transposeInto(src, dst, batches, rows, cols);
+    for (let b = 0; b < batches; b++) {
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) expect(dst[(b * cols + c) * rows + r]).toBe(src[(b * rows + r) * cols + c]);
+      }
+    }
+  });
+
+  for (const [stride, pad] of [[1, 'same'], [2, 'same'], [2, 'valid']] as const) {
+    it(`im2colTransposed, stride ${stride} ${pad}`, async () => {
+      const { im2colTransposed } = await import('../../src/baselines/conv2d-filter-gradient.js');
+      const shape: [number, number, number, number] = [2, 9, 10, 3];
+      const info = tf.backend_util.computeConv2DInfo(shape, [3, 3, 3, 4], stride, 1, pad, undefined, false, 'channelsLast');
+      const x = seededValues(2 * 9 * 10 * 3, 22);
+      const n = info.batchSize * info.outHeight * info.outWidth;
+      const k = 9 * 3;
+      const patchesT = new Float32Array(k * n).fill(Number.NaN);
+      im2colTransposed(x, patchesT, info);
+      let col = 0;
+      for (let b = 0; b < 2; b++) {
+        for (let oh = 0; oh < info.outHeight; oh++) {
+          for (let ow = 0; ow < info.outWidth; ow++, col++) {
+            for (let fh = 0; fh < 3; fh++) {
+              for (let fw = 0; fw < 3; fw++) {
+                const ih = oh * stride - info.padInfo.top + fh;
+                const iw = ow * stride - info.padInfo.left + fw;
+                for (let c = 0; c < 3; c++) {
+                  const inside = ih >= 0 && ih < 9 && iw >= 0 && iw < 10;
+                  expect(patchesT[((fh * 3 + fw) * 3 + c) * n + col]).toBe(inside ? x[((b * 9 + ih) * 10 + iw) * 3 + c] : 0);
+                }
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+});
+
+describe('wasm sums and means over leading axes, bit for bit', () => {
+  it('equal the wasm kernels they replace (which reduce a transposed copy row by row)', async () => {
+    await initRuntime('wasm');
+    const shape = [3, 17, 19, 24];
+    const x = tf.tensor4d(seededValues(3 * 17 * 19 * 24, 31).map((v) => v * 1000 + 3), shape as [number, number, number, number]);
+    const channelsFirst = tf.transpose(x, [3, 0, 1, 2]); // innermost axes: the original kernels run
+    const pairs: [tf.Tensor, tf.Tensor][] = [
+      [tf.sum(x, [0, 1, 2]), tf.sum(channelsFirst, [1, 2, 3])],
+      [tf.mean(x, [0, 1, 2]), tf.mean(channelsFirst, [1, 2, 3])],
+      [tf.sum(x, 0), tf.sum(tf.transpose(x, [1, 2, 3, 0]), 3)],
+      [tf.mean(x, [1, 0], true).reshape([19, 24]), tf.mean(tf.transpose(x, [2, 3, 0, 1]), [2, 3])],
+    ];
+    for (const [ours, theirs] of pairs) {
+      expect(ours.shape).toEqual(theirs.shape);
+      expect(Array.from(await ours.data())).toEqual(Array.from(await theirs.data()));
+    }
+    expect(tf.mean(x, [0, 1, 2], true).shape).toEqual([1, 1, 1, 24]);
+    // Anything else keeps the original kernels: innermost axes, everything, int32.
+    expect(Array.from(await tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), 0).data())).toEqual([4, 6]);
+    expect(Array.from(await tf.sum(x).data())).toEqual(Array.from(await tf.sum(tf.reshape(x, [-1])).data()));
+  });
+});
+
+describe('ReLU6 as one op', () => {
+  it("gives tfjs-layers' minimum(6, relu(x)) values and gradients bit for bit", async () => {
+    const { Relu6 } = await import('../../src/baselines/relu6.js');
+    const values = Float32Array.from([-3, -0, 0, 1e-30, 0.5, 5.999999, 6, 6.000001, 9, ...seededValues(300, 41).map((v) => v * 20)]);
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initRuntime(backend);
+      const layer = tf.layers.activation({ activation: 'relu6' });
+      const x = tf.tensor1d(values);
+      const dy = tf.tensor1d(seededValues(values.length, 42));
+      const ours = (t: tf.Tensor) => (layer.apply(t) as tf.Tensor).mul(dy).sum();
+      const reference = (t: tf.Tensor) => tf.minimum(6, tf.relu(t)).mul(dy).sum();
+      expect(Array.from(await (layer.apply(x) as tf.Tensor).data())).toEqual(Array.from(await tf.minimum(6, tf.relu(x)).data()));
+      expect(Array.from(await tf.grad(ours)(x).data())).toEqual(Array.from(await tf.grad(reference)(x).data()));
+      expect((layer as unknown as { activation: unknown }).activation).toBeInstanceOf(Relu6);
+    }
+    await initRuntime('wasm');
+  });
+});
+
+describe('wasm Identity and same-type Cast share data', () => {
+  it('keep the values after the original is disposed, without a copy', async () => {
+    await initRuntime('wasm');
+    const backend = tf.engine().backend;
+    const x = tf.tensor2d([[1, -2], [3.5, 0]]);
+    const before = backend.numDataIds();
+    const y = tf.clone(x);
+    const z = tf.cast(x, 'float32');
+    expect(backend.numDataIds()).toBe(before);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, -2, 3.5, 0]);
+    expect(Array.from(await z.data())).toEqual([1, -2, 3.5, 0]);
+    y.dispose();
+    expect(Array.from(await z.data())).toEqual([1, -2, 3.5, 0]);
+    z.dispose();
+    expect(backend.numDataIds()).toBe(before - 1);
+    // A real cast still converts.
+    const i = tf.cast(tf.tensor1d([1.7, -1.2]), 'int32');
+    expect(i.dtype).toBe('int32');
+    expect(Array.from(await i.data())).toEqual([1, -1]);
+  });
+});

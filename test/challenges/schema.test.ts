@@ -1,12 +1,16 @@
 // The challenge.yaml schema (src/challenges/schema.ts): the committed reference in
 // docs/hosting.md is the generated one, and the loader agrees with the schema on what is
-// required, the limits (keys, defaults) and the model track's keys.
+// required, the limits (keys, defaults), the keys of a `files:` entry, the model track's keys,
+// and each task's options (the keys its parser takes are the keys the reference documents).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, loadChallenge } from '../../src/challenges/definition.js';
-import { CHALLENGE_FIELDS, LIMIT_FIELDS, MODEL_FIELDS, challengeYamlReference } from '../../src/challenges/schema.js';
+import { CHALLENGE_FIELDS, FILE_FIELDS, LIMIT_FIELDS, MODEL_FIELDS, challengeYamlReference } from '../../src/challenges/schema.js';
+import { loadTask } from '../../src/tasks/registry.js';
+import { TASK_NAMES } from '../../src/tasks/task.js';
+import { TASK_OPTIONS } from '../../src/tasks/task-options.js';
 import { ValidationError } from '../../src/problems.js';
 import { podium, repoRoot } from '../helpers/cli.js';
 
@@ -54,5 +58,34 @@ describe('the challenge.yaml schema', () => {
   it("gives the model track its keys, and names them in an error", async () => {
     const bad = await problems([...VALID, 'submission: model', 'model: { inputs: x.json, thread: 2 }', ''].join('\n'));
     expect(bad).toContainEqual(expect.objectContaining({ column: 'model.thread', message: `unknown field; expected ${MODEL_FIELDS.map((f) => f.name).join(', ')}` }));
+  });
+
+  it('gives a files: entry its keys, and names them in an error', async () => {
+    const bad = await problems([...VALID, 'files:', '  - { path: solution.csv, descripton: typo }', ''].join('\n'));
+    expect(bad).toContainEqual(expect.objectContaining({ column: 'files[0].descripton', message: `unknown field; expected ${FILE_FIELDS.map((f) => f.name).join(', ')}` }));
+  });
+
+  it("documents every option each task's parser takes, with a meaning", async () => {
+    const reference = challengeYamlReference();
+    for (const name of TASK_NAMES) {
+      const keys = Object.keys(TASK_OPTIONS[name]);
+      const task = await loadTask(name);
+      const e = (() => {
+        try {
+          task.checkOptions({ no_such_option: 1 });
+        } catch (x) {
+          return x as Error;
+        }
+        return undefined;
+      })();
+      expect(e?.message).toBe(`unknown option no_such_option; valid: ${keys.length ? keys.join(', ') : '(none)'}`);
+      for (const key of keys) {
+        expect(reference).toContain(`| \`${key}\` |`);
+        expect(TASK_OPTIONS[name][key]!.description.length).toBeGreaterThan(10);
+        // Left out, an option takes its default without error.
+        expect(() => TASK_OPTIONS[name][key]!.parse(undefined)).not.toThrow();
+      }
+      expect(reference).toContain(`\`options:\` for \`task: ${name}\``);
+    }
   });
 });

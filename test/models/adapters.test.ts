@@ -12,6 +12,7 @@ import { generateDetectionMini } from '../../src/datasets/detection-generate.js'
 import { generateSeparationMini } from '../../src/datasets/separation-generate.js';
 import { evaluateModel } from '../../src/models/evaluate-model.js';
 import { ModelFailure } from '../../src/models/session.js';
+import { ValidationError } from '../../src/problems.js';
 import { loadTask } from '../../src/tasks/registry.js';
 import { here, makeModels, PYTHON } from './helpers.js';
 
@@ -84,4 +85,73 @@ describe('model adapters score like files', () => {
     expect(e).toBeInstanceOf(ModelFailure);
     expect((e as Error).message).toMatch(/the model's input "image" is float32 \[\?, 32, 32, 3\]; the contract expects float32 \[1, T\]/);
   }, 120_000);
+});
+
+describe('an audio-visual separation contract: two named inputs, one optional', () => {
+  const feeds = [
+    { name: 'mixture', dtype: 'float32', shape: [1, 'T'] },
+    { name: 'face_tracks', dtype: 'float32', shape: [1, 'V', 2], optional: true },
+  ];
+  function avChallenge(id: string, extra: Record<string, unknown> = {}, required = false): string {
+    const test = path.join(root, 'data', 'sep', 'test');
+    const dir = challenge(id, 'separation', test, 'sdri', test);
+    const yaml = fs.readFileSync(path.join(dir, 'challenge.yaml'), 'utf8');
+    const track = { inputs: test, sandbox: { wall_s: 120 }, feeds: required ? feeds.map((f) => ({ ...f, optional: false })) : feeds, ...extra };
+    fs.writeFileSync(path.join(dir, 'challenge.yaml'), yaml.replace(/^model: .*$/m, `model: ${JSON.stringify(track)}`));
+    return dir;
+  }
+
+  it('feeds the waveform and the face tracks by name, and scores as the same predictions do as a file', async () => {
+    const dir = avChallenge('sep-av');
+    const test = path.join(root, 'data', 'sep', 'test');
+    const r = await sameAsFile(dir, 'separate-av.onnx', (out) => py('separate-av', path.join(models, 'separate-av.onnx'), test, out), 'zip');
+    expect(r.contract.input).toMatch(/^mixture: float32 \[1, T\].*; face_tracks \(optional\): float32 \[1, V, 2\]/);
+    // An audio-only model leaves the optional input out and is scored as before.
+    await sameAsFile(dir, 'separate.onnx', (out) => py('separate', path.join(models, 'separate.onnx'), test, out), 'zip');
+  }, 300_000);
+
+  it('times an audio-only entry against an audio-visual reference: every query feeds each model its inputs', async () => {
+    const latency = { warmup: 2, min_queries: 12, min_duration_ms: 0, offline_samples: 6, offline_batch: 3, samples: 3, seed: 1 };
+    const dir = avChallenge('sep-av-timed', { reference: path.join(models, 'separate-av.onnx'), latency });
+    const c = await loadChallenge(dir, { requireTruth: true });
+    const r = await evaluateModel(c, path.join(models, 'separate.onnx'), { workDir: path.join(root, 'work', 'sep-av-timed') });
+    const l = r.latency!;
+    expect(l.entry.queries).toBeGreaterThanOrEqual(12);
+    expect(l.reference!.queries).toBe(l.entry.queries);
+    expect(l.relative!.paired).toBeGreaterThan(0);
+    expect(l.floor!.queries).toBeGreaterThan(0); // the null model takes both inputs
+    // Offline: the entry's batch dimension is fixed at 1, so its samples go one at a time.
+    expect(l.entry.offline_batch).toBe(1);
+  }, 300_000);
+
+  it('refuses a model whose inputs do not match, naming the input, what is expected and what it has', async () => {
+    const dir = avChallenge('sep-av-bad');
+    const c = await loadChallenge(dir, { requireTruth: true });
+    const reason = async (model: string) => {
+      const e = await evaluateModel(c, path.join(models, model), { workDir: path.join(root, 'work', `bad-${model}`), latency: 'off' }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ModelFailure);
+      const message = (e as Error).message;
+      expect(message.split('\n')).toHaveLength(1);
+      return message;
+    };
+    expect(await reason('separate-av-wide.onnx')).toMatch(/input does not meet the contract: the model's input "face_tracks" is float32 \[1, \?, 3\]; the contract expects float32 \[1, V, 2\].*\(input "face_tracks", float32 \[1, \d+, 2\] here\)/);
+    expect(await reason('separate-lips.onnx')).toMatch(/the model has an input "lips" \(float32 \[1, \?, 2\]\) that the contract does not; the contract's inputs: mixture float32 \[1, \d+\], face_tracks \(optional\) float32 \[1, \d+, 2\]/);
+    expect(await reason('separate-faces-only.onnx')).toMatch(/the model has no input "mixture" \(the contract expects float32 \[1, T\].*\); its inputs: face_tracks float32 \[1, \?, 2\]/);
+    // With the face tracks required, an audio-only model is refused too.
+    const strict = await loadChallenge(avChallenge('sep-av-strict', {}, true), { requireTruth: true });
+    const e = await evaluateModel(strict, path.join(models, 'separate.onnx'), { workDir: path.join(root, 'work', 'strict'), latency: 'off' }).catch((x: unknown) => x);
+    expect((e as Error).message).toMatch(/the model has no input "face_tracks" \(the contract expects float32 \[1, V, 2\]/);
+  }, 300_000);
+
+  it('refuses feeds the task does not make, in challenge.yaml, field by field', async () => {
+    const dir = avChallenge('sep-av-yaml', { feeds: [{ name: 'mixture', dtype: 'float64', shape: [1, 'T'] }, { name: 'video', dtype: 'float32', shape: [1, 'V', 2] }, { name: 'face_tracks', dtype: 'float32', shape: [1, 'V'], optional: 'yes' }] });
+    const e = await loadChallenge(dir, { requireTruth: true }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ValidationError);
+    expect((e as ValidationError).problems.map((p) => `${p.column}: ${p.message}`)).toEqual([
+      'model.feeds[0].dtype: "mixture" is float32, got "float64"',
+      'model.feeds[1].name: "video" is not an input the separation adapter makes; expected one of mixture (float32 [1, T]), face_tracks (float32 [1, V, 2])',
+      'model.feeds[2].shape: "face_tracks" is [1, V, 2], got [1, V]',
+      'model.feeds[2].optional: must be true or false',
+    ]);
+  });
 });

@@ -14,6 +14,10 @@ implementation independent of podium's writer). Usage: make_models.py OUT_DIR [S
   segment-ids.onnx  the same, then ArgMax over classes -> int64 ids [1,H,W]
   detect.onnx       NHWC [1,H,W,3] -> 8 fixed boxes, scores sigmoid(mean colour . w_k), classes k mod C
   separate.onnx     mixture [1,T] -> [1,2,T] = (0.7 x, 0.3 x)
+  separate-av.onnx  mixture [1,T], face_tracks [1,V,2] -> [1,2,T] = (max_t face_1 x, max_t face_2 x)
+  separate-av-wide.onnx    the same with face_tracks declared [1,V,3] (breaks the contract)
+  separate-lips.onnx       mixture [1,T] and an input "lips" [1,V,2] the contract does not have
+  separate-faces-only.onnx face_tracks [1,V,2] alone (the required mixture left out)
 """
 import sys
 import numpy as np
@@ -173,3 +177,27 @@ nodes = [
 save(helper.make_graph(nodes, 'separate', [x], [y], [numpy_helper.from_array(np.array(0.7, np.float32), 'a'),
                                                     numpy_helper.from_array(np.array(0.3, np.float32), 'b'),
                                                     numpy_helper.from_array(np.array([0], np.int64), 'ax0')]), 'separate.onnx')
+
+# audio-visual separation: each source is the mixture times its speaker's largest mouth opening
+# (ReduceMax is exact, so numpy gives the same float32 bits)
+def separate_av(name, face_input='face_tracks', face_width=2, with_mixture=True):
+    f = helper.make_tensor_value_info(face_input, TensorProto.FLOAT, [1, 'V', face_width])
+    x = helper.make_tensor_value_info('mixture', TensorProto.FLOAT, [1, 'T'])
+    y = helper.make_tensor_value_info('sources', TensorProto.FLOAT, [1, face_width, 'T'])
+    nodes = [
+        helper.make_node('ReduceMax', [face_input], ['gain'], axes=[1], keepdims=0),      # [1, 2]
+        helper.make_node('Unsqueeze', ['gain', 'ax2'], ['gain3']),                       # [1, 2, 1]
+    ]
+    inits = [numpy_helper.from_array(np.array([2], np.int64), 'ax2'), numpy_helper.from_array(np.array([1], np.int64), 'ax1')]
+    if with_mixture:
+        nodes += [helper.make_node('Unsqueeze', ['mixture', 'ax1'], ['mix3']), helper.make_node('Mul', ['mix3', 'gain3'], ['sources'])]
+        inputs = [x, f]
+    else:
+        nodes += [helper.make_node('Identity', ['gain3'], ['sources'])]
+        inputs = [f]
+    save(helper.make_graph(nodes, name, inputs, [y], inits), name + '.onnx')
+
+separate_av('separate-av')
+separate_av('separate-av-wide', face_width=3)
+separate_av('separate-lips', face_input='lips')
+separate_av('separate-faces-only', with_mixture=False)

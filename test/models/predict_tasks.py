@@ -4,7 +4,8 @@ upload as a file for each task.
 Usage:
   predict_tasks.py segment  MODEL.onnx VOC2012 SPLIT OUT.zip
   predict_tasks.py detect   MODEL.onnx instances_test.json IMAGES_DIR OUT.csv
-  predict_tasks.py separate MODEL.onnx TEST_DIR OUT.zip"""
+  predict_tasks.py separate MODEL.onnx TEST_DIR OUT.zip
+  predict_tasks.py separate-av MODEL.onnx TEST_DIR OUT.zip"""
 import io, json, os, sys, zipfile
 import numpy as np
 import onnx
@@ -73,4 +74,21 @@ elif mode == 'separate':
             for k, g in ((1, a), (2, b)):
                 buf = io.BytesIO()
                 wavfile.write(buf, rate, (x * np.float32(g)).astype(np.float32))
+                z.writestr(f's{k}/{f}', buf.getvalue())
+elif mode == 'separate-av':
+    from scipy.io import wavfile
+    import csv
+    test, out = sys.argv[3], sys.argv[4]
+    with zipfile.ZipFile(out, 'w') as z:
+        for f in sorted(os.listdir(os.path.join(test, 'mix'))):
+            if not f.endswith('.wav'):
+                continue
+            rate, x = wavfile.read(os.path.join(test, 'mix', f))
+            x = (x.astype(np.float32) / 32768) if x.dtype == np.int16 else x.astype(np.float32)
+            with open(os.path.join(test, 'face', f[:-4] + '.csv')) as fh:
+                rows = list(csv.DictReader(fh))
+            for k in (1, 2):
+                gain = np.max(np.array([float(r[f's{k}']) for r in rows], np.float32))
+                buf = io.BytesIO()
+                wavfile.write(buf, rate, (x * gain).astype(np.float32))
                 z.writestr(f's{k}/{f}', buf.getvalue())

@@ -89,7 +89,7 @@ describe('model track in challenge.yaml', () => {
   it('names every wrong field', () => {
     const { problems } = parse({ inputs: 3, latency: { min_queries: -1, speed: 2 }, threads: 0, ranking: { rule: 'x' }, sandbox: { memory_mb: 'lots', allow_unsandboxed: 'yes' }, extra: 1 });
     expect(problems).toEqual(expect.arrayContaining([
-      'model.extra: unknown field; expected inputs, input, reference, threads, latency, ranking, sandbox, max_model_mb',
+      'model.extra: unknown field; expected inputs, input, feeds, reference, threads, latency, ranking, sandbox, max_model_mb',
       'model.inputs: must be the path of the hidden inputs',
       'model.latency.min_queries: must be a non-negative integer',
       expect.stringMatching(/^model\.latency\.speed: unknown setting/),

@@ -40,6 +40,30 @@ describe('tfjs models', () => {
     expect((await s.close()).failure).toBeUndefined();
   }, 180_000);
 
+  it('take several named inputs: fed by the contract\'s names through a binding, in every timed query', async () => {
+    const wave = tf.input({ shape: [8], name: 'mixture' });
+    const faces = tf.input({ shape: [4], name: 'face_tracks' });
+    const joined = tf.layers.concatenate().apply([wave, faces]) as import('@tensorflow/tfjs').SymbolicTensor;
+    const two = tf.model({ inputs: [wave, faces], outputs: tf.layers.dense({ units: 3, kernelInitializer: 'glorotUniform' }).apply(joined) as import('@tensorflow/tfjs').SymbolicTensor });
+    const twoDir = path.join(root, 'two-inputs');
+    await saveModel(two, twoDir);
+    const w = Float32Array.from({ length: 8 }, (_, i) => Math.cos(i));
+    const f = Float32Array.from({ length: 4 }, (_, i) => i / 4);
+    const want = (await (two.predict([tf.tensor2d(w, [1, 8]), tf.tensor2d(f, [1, 4])]) as import('@tensorflow/tfjs').Tensor).data()) as Float32Array;
+    const s = await openModelSession({ entry: { format: 'tfjs', path: path.join(twoDir, 'model.json') }, scratch: path.join(root, 'scratch2'), limits: { ...DEFAULT_SANDBOX_LIMITS, wallSeconds: 120 } });
+    expect(s.entry.inputs.map((i) => i.name)).toEqual(['mixture', 'face_tracks']);
+    // Contract names differ from the model's; the item is sent in the other order.
+    await s.bind('entry', { mixture: 'wave', face_tracks: 'faces' });
+    const item = { faces: { dtype: 'float32' as const, dims: [1, 4], data: f }, wave: { dtype: 'float32' as const, dims: [1, 8], data: w } };
+    const out = Object.values(await s.run('entry', item, true))[0];
+    Array.from(out.data as Float32Array).forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-5));
+    expect(await s.cost('entry', item)).toEqual({ params: 12 * 3 + 3, madds: 12 * 3 });
+    const l = await s.latency({ warmup: 1, minQueries: 5, minDurationMs: 0, offlineSamples: 2, offlineBatch: 2 }, 1, 'test');
+    expect(l.entry.queries).toBe(5);
+    expect(l.entry.offline_batch).toBe(1); // one kept item
+    expect((await s.close()).failure).toBeUndefined();
+  }, 180_000);
+
   it('refuses weight paths outside the folder or at a URL', () => {
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
     for (const bad of ['../secret.bin', 'http://127.0.0.1:9/w.bin', '/etc/passwd', 'sub/w.bin']) {

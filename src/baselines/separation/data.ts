@@ -36,7 +36,7 @@ export function mixtureIds(splitDir: string): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.wav')).map((f) => f.slice(0, -4)).sort();
 }
 
-function readFace(file: string): { s1: number[]; s2: number[] } {
+export function readFace(file: string): { s1: number[]; s2: number[] } {
   const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).filter(Boolean);
   const header = lines[0].split(',').map((h) => h.trim());
   const c1 = header.indexOf('s1');

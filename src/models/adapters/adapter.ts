@@ -1,6 +1,6 @@
 /**
  * A per-task adapter of the model track: it reads the hidden inputs in the task's own format
- * and makes the contract's input tensor for each item, checks each output against the
+ * and makes the contract's input tensors (the challenge's feeds, models/feeds.ts) for each item, checks each output against the
  * contract, and writes the task's ordinary submission file, which is then scored by exactly
  * the code that scores an upload (the task's `evaluate`).
  */
@@ -9,24 +9,34 @@ import { readRgb } from '../../baselines/images.js';
 import type { Challenge } from '../../challenges/definition.js';
 import { ValidationError } from '../../problems.js';
 import type { ModelTrack } from '../../challenges/model-track.js';
-import type { HostTensor } from '../tensor.js';
+import type { DType, HostTensor } from '../tensor.js';
+import type { Feed } from '../feeds.js';
+
+/** One input of the contract as the hidden inputs make it (the first item's dims). */
+export interface ContractInput {
+  name: string;
+  dtype: DType;
+  dims: number[];
+  /** e.g. "float32 NHWC [1, 32, 32, 3], RGB scaled from 0..255 to [-1, 1]". */
+  description: string;
+  optional: boolean;
+}
 
 export interface Contract {
-  /** e.g. "image: float32 NHWC [1, 32, 32, 3], RGB scaled to [-1, 1]". */
+  /** Every input in one line, e.g. "image: float32 NHWC [1, 32, 32, 3], RGB scaled from 0..255 to [-1, 1]". */
   input: string;
   /** e.g. "one float32 tensor [1, 100]: a score per class, classes in ascending category id". */
   output: string;
-  /** The input's dtype and dims (batch of one). */
-  inputDtype: string;
-  inputDims: number[];
+  /** The challenge's feeds, in its order. */
+  inputs: ContractInput[];
 }
 
 export interface InputSet {
   contract: Contract;
   /** Number of hidden items. */
   count: number;
-  /** The input tensor of item i (batch of one). */
-  input(i: number): HostTensor;
+  /** Every contract input of item i by name (batch of one). */
+  input(i: number): Record<string, HostTensor>;
   /** Checks the outputs of item i and keeps what the submission needs; throws ContractError. */
   add(i: number, outputs: Record<string, HostTensor>): void;
   /** Writes the submission in the task's format under `workDir`; returns its path. */
@@ -43,6 +53,22 @@ export class ContractError extends Error {
     super(message);
     this.name = 'ContractError';
   }
+}
+
+/**
+ * The contract of the track's feeds: `made` gives each feed the adapter can make its dims and
+ * description; a feed the task offers but the adapter cannot make is the host's mistake.
+ */
+export function contractOf(feeds: readonly Feed[], output: string, made: Record<string, { dims: number[]; description: string }>): Contract {
+  const inputs = feeds.map((f): ContractInput => {
+    const m = made[f.name];
+    if (!m) throw new Error(`the adapter makes no input "${f.name}"`);
+    return { name: f.name, dtype: f.dtype, dims: m.dims, description: m.description, optional: f.optional };
+  });
+  const input = inputs.length === 1 && !inputs[0].optional
+    ? inputs[0].description
+    : inputs.map((i) => `${i.name}${i.optional ? ' (optional)' : ''}: ${i.description}`).join('; ');
+  return { input, output, inputs };
 }
 
 export function describeDims(dims: readonly (number | null)[]): string {

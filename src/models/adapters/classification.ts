@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ValidationError } from '../../problems.js';
-import { ContractError, describeDims, imageInput, inputRange, readInputsJson, singleOutput, type ModelAdapter } from './adapter.js';
+import { ContractError, contractOf, describeDims, imageInput, inputRange, readInputsJson, singleOutput, type ModelAdapter } from './adapter.js';
 
 interface InatInputs {
   images: { id: number | string; file_name: string; width: number; height: number }[];
@@ -33,15 +33,12 @@ export const classificationAdapter: ModelAdapter = {
     const C = categories.length;
     const outputText = `one float32 tensor [1, ${C}] (or [${C}]): a score per class, unit u = the u-th category in ascending id`;
     return {
-      contract: {
-        input: `float32 NHWC [1, ${size}, ${size}, 3], RGB scaled from 0..255 to [${lo}, ${hi}]`,
-        output: outputText,
-        inputDtype: 'float32',
-        inputDims: [1, size, size, 3],
-      },
+      contract: contractOf(track.feeds, outputText, {
+        image: { dims: [1, size, size, 3], description: `float32 NHWC [1, ${size}, ${size}, 3], RGB scaled from 0..255 to [${lo}, ${hi}]` },
+      }),
       count: json.images.length,
       input(i) {
-        return imageInput(path.join(dir, json.images[i].file_name), [lo, hi]).tensor;
+        return { image: imageInput(path.join(dir, json.images[i].file_name), [lo, hi]).tensor };
       },
       add(i, outputs) {
         const t = singleOutput(outputs, outputText);

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeDetectionsCsv, type CocoDetection } from '../../baselines/detection/write-detections.js';
 import { ValidationError } from '../../problems.js';
-import { ContractError, describeDims, imageInput, inputRange, readInputsJson, type ModelAdapter } from './adapter.js';
+import { ContractError, contractOf, describeDims, imageInput, inputRange, readInputsJson, type ModelAdapter } from './adapter.js';
 
 interface CocoInputs {
   images: { id: number; file_name: string; width: number; height: number }[];
@@ -41,15 +41,12 @@ export const detectionAdapter: ModelAdapter = {
     const outputText = `boxes [1, K, 4] ([ymin, xmin, ymax, xmax] in 0..1), scores [1, K], classes [1, K] (0-based index into the ${categories.length} categories in ascending id)`;
     const first = json.images[0];
     return {
-      contract: {
-        input: `float32 NHWC [1, H, W, 3] at each image's size (${first.height}x${first.width} here), RGB scaled from 0..255 to [${lo}, ${hi}]`,
-        output: outputText,
-        inputDtype: 'float32',
-        inputDims: [1, first.height, first.width, 3],
-      },
+      contract: contractOf(track.feeds, outputText, {
+        image: { dims: [1, first.height, first.width, 3], description: `float32 NHWC [1, H, W, 3] at each image's size (${first.height}x${first.width} here), RGB scaled from 0..255 to [${lo}, ${hi}]` },
+      }),
       count: json.images.length,
       input(i) {
-        return imageInput(locate(json.images[i].file_name), [lo, hi]).tensor;
+        return { image: imageInput(locate(json.images[i].file_name), [lo, hi]).tensor };
       },
       add(i, outputs) {
         const { boxes, scores, classes } = outputs;

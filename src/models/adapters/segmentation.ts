@@ -13,7 +13,7 @@ import { readRgb } from '../../baselines/images.js';
 import { splitIds, VOC_CLASSES } from '../../baselines/segmentation/data.js';
 import { writeMaskZip } from '../../baselines/segmentation/write-masks.js';
 import { ValidationError } from '../../problems.js';
-import { ContractError, describeDims, imageInput, inputRange, singleOutput, type ModelAdapter } from './adapter.js';
+import { ContractError, contractOf, describeDims, imageInput, inputRange, singleOutput, type ModelAdapter } from './adapter.js';
 
 function imageFile(vocRoot: string, id: string): string {
   for (const ext of ['.png', '.jpg', '.jpeg']) {
@@ -36,17 +36,14 @@ export const segmentationAdapter: ModelAdapter = {
     const first = readRgb(imageFile(root, ids[0]));
     const outputText = `float32 scores NHWC [1, H, W, ${C}] (arg-max per pixel) or integer class ids [1, H, W] in 0..${C - 1}, at the image's size`;
     return {
-      contract: {
-        input: `float32 NHWC [1, H, W, 3] at each image's size (${first.height}x${first.width} here), RGB scaled from 0..255 to [${lo}, ${hi}]`,
-        output: outputText,
-        inputDtype: 'float32',
-        inputDims: [1, first.height, first.width, 3],
-      },
+      contract: contractOf(track.feeds, outputText, {
+        image: { dims: [1, first.height, first.width, 3], description: `float32 NHWC [1, H, W, 3] at each image's size (${first.height}x${first.width} here), RGB scaled from 0..255 to [${lo}, ${hi}]` },
+      }),
       count: ids.length,
       input(i) {
         const { tensor, width, height } = imageInput(imageFile(root, ids[i]), [lo, hi]);
         sizes[i] = { width, height };
-        return tensor;
+        return { image: tensor };
       },
       add(i, outputs) {
         const t = singleOutput(outputs, outputText);

@@ -8,6 +8,7 @@ import { topKEvaluator, topKMetrics, TOPK_VERSION, type TopKBatch, type TopKStat
 import type { Scores } from '../../evaluators/evaluator.js';
 import { ProblemList, readingHostDataAsync } from '../../problems.js';
 import { badOption, parseOptions } from '../../scoring/options.js';
+import { CLASSIFICATION_OPTIONS, type ClassificationOptions } from './options.js';
 import type { TaskDefinition } from '../../scoring/task-definition.js';
 import { readClassificationSubmission } from './submission.js';
 import { readFast } from './fast-path.js';
@@ -16,23 +17,7 @@ import { readClassificationTruth, type ScoringTruth } from './truth.js';
 /** The k values podium reports: iNat 2019+ (1), iNat 2018 (3), iNat 2017 (5). */
 const ALL_KS = [1, 3, 5] as const;
 
-export interface ClassificationOptions {
-  /** Labels every row must carry; it also fixes which top-k are reported. */
-  predictions: number | undefined;
-  /**
-   * `open_labels: false`: the challenge's label set is closed: a predicted label that is no class
-   * of the truth is refused with its line. Open by default, as the iNat 2018 script and sklearn
-   * score such labels (a taxonomy larger than the test set's classes; the reference fixture
-   * predicts 180 of them), so reference cases score unchanged.
-   */
-  open_labels: boolean;
-  /**
-   * `top_k: 2` or `[1, 2]`: which top-k errors to report (any k up to the row length; sklearn's
-   * `top_k_accuracy_score` examples use k=2). Rows then need at least max(k) labels. Default:
-   * 1, 3 and 5, those the rows are long enough for.
-   */
-  top_k: number[] | undefined;
-}
+export type { ClassificationOptions } from './options.js';
 
 export interface ClassificationContext {
   classOf: Int32Array;
@@ -40,9 +25,6 @@ export interface ClassificationContext {
   numClasses: number;
   ks: number[];
 }
-
-/** The largest k: ranks are kept up to this position (submission.ts RANK_CAP). */
-const MAX_K = 1000;
 
 function ksFor(maxLabels: number): number[] {
   return ALL_KS.filter((k) => k <= maxLabels);
@@ -58,27 +40,6 @@ function labelRule(options: ClassificationOptions): { required: number | undefin
   }
   return { required: Math.max(predictions ?? 1, largest), ks: () => topK };
 }
-
-const parsers = {
-  predictions: (p: unknown) => {
-    if (p === undefined) return undefined;
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < 1) badOption('predictions', 'a positive integer', p);
-    return p as number;
-  },
-  top_k: (k: unknown) => {
-    if (k === undefined) return undefined;
-    const list = Array.isArray(k) ? k : [k];
-    if (list.length === 0 || !list.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_K)) {
-      badOption('top_k', `a k or a list of k, integers 1..${MAX_K}`, k);
-    }
-    return [...new Set(list as number[])].sort((a, b) => a - b);
-  },
-  open_labels: (o: unknown) => {
-    if (o === undefined) return true;
-    if (typeof o !== 'boolean') badOption('open_labels', 'true or false', o);
-    return o as boolean;
-  },
-};
 
 /** The byte-level fast path for plain valid files; otherwise the general reader with full problem reports. */
 async function read(truthPath: string, submissionPath: string, options: ClassificationOptions, fastPath: boolean) {
@@ -114,7 +75,7 @@ export function classificationDefinition(
   return {
     name: 'classification',
     version: TOPK_VERSION,
-    parseOptions: (raw) => parseOptions(raw, parsers),
+    parseOptions: (raw) => parseOptions(raw, CLASSIFICATION_OPTIONS),
     metrics: (options) => topKMetrics(labelRule(options).ks(5)),
     async open(truthPath, submissionPath, options) {
       const { truth, ranks, ks } = await read(truthPath, submissionPath, options, fastPath);

@@ -15,15 +15,12 @@ import { groupByImage } from '../../evaluators/image-grouping.js';
 import type { PickedChunks } from '../../evaluators/picks.js';
 import { DEFAULT_IOU, vocMetrics, VOC_VERSION, vocEvaluator, vocMatcher, type VocDetections, type VocGroundTruth, type VocResult } from '../../evaluators/voc-detection.js';
 import { readingHostData, UsageError } from '../../problems.js';
-import { badOption, parseOptions } from '../../scoring/options.js';
+import { parseOptions } from '../../scoring/options.js';
+import { DETECTION_OPTIONS, type DetectionOptions } from './options.js';
 import type { TaskDefinition } from '../../scoring/task-definition.js';
 import { imageUsage, loadCocoTruth, loadVocTruth, readCocoSubmission, readVocSubmission, truthProtocol, type Protocol } from './read.js';
 
-export interface DetectionOptions {
-  protocol: Protocol | undefined;
-  /** VOC only: a detection matches an object when their overlap is >= iou, in (0, 1]. */
-  iou: number | undefined;
-}
+export type { DetectionOptions } from './options.js';
 
 /** Plain data (typed arrays): crosses to a scoring thread as it is. */
 export type DetectionContext =
@@ -55,11 +52,7 @@ function evaluatorOf(context: DetectionContext): Evaluator<State, Item, Result> 
 export const definition: TaskDefinition<DetectionOptions, DetectionContext, Item, State, Result> = {
   name: 'detection',
   version: `${COCO_VERSION}+${VOC_VERSION}`,
-  parseOptions: (raw) =>
-    parseOptions(raw, {
-      protocol: (p) => (p === undefined || p === 'coco' || p === 'voc' ? (p as Protocol | undefined) : badOption('protocol', '"coco" or "voc"', p)),
-      iou: (t) => (t === undefined || (typeof t === 'number' && t > 0 && t <= 1) ? (t as number | undefined) : badOption('iou', 'a number in (0, 1]', t)),
-    }),
+  parseOptions: (raw) => parseOptions(raw, DETECTION_OPTIONS),
   metrics: (options) => [...(options.protocol === 'voc' ? vocMetrics(options.iou ?? DEFAULT_IOU) : COCO_METRICS)],
   async open(truthPath, submissionPath, options) {
     const found = readingHostData(() => truthProtocol(truthPath));

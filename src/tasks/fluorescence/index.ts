@@ -9,25 +9,15 @@
  */
 import { FLUORESCENCE_VERSION, fluorescenceEvaluator, fluorescenceMetrics, type FluorescenceResult, type FluorescenceState } from '../../evaluators/fluorescence.js';
 import { ProblemList, ValidationError } from '../../problems.js';
-import { badOption, parseOptions } from '../../scoring/options.js';
+import { parseOptions } from '../../scoring/options.js';
+import { FLUORESCENCE_OPTIONS, type FluorescenceOptions } from './options.js';
 import type { TaskDefinition } from '../../scoring/task-definition.js';
 import { USAGE_ALL, usageCode } from '../../scoring/usage.js';
 import { produceExamples, type FluorescenceContext } from './produce.js';
 import { openFluorescenceSubmission } from './submission.js';
-import { CHANNEL_NAME, readFluorescenceTruth } from './truth.js';
+import { readFluorescenceTruth } from './truth.js';
 
-export interface FluorescenceOptions {
-  channels?: string[];
-}
-
-function parseChannels(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length === 0 || !value.every((c) => typeof c === 'string' && CHANNEL_NAME.test(c))) {
-    badOption('channels', 'a list of channel names (letters, digits, _ and -), e.g. [DAPI, MAP2, NFH, DEAD]', value);
-  }
-  if (new Set(value).size !== value.length) badOption('channels', 'a list without repeats', value);
-  return value as string[];
-}
+export type { FluorescenceOptions } from './options.js';
 
 /** Truth problems are the host's: a broken truth never makes a submission invalid. */
 async function readTruthAsHost(dir: string, channels: string[] | undefined) {
@@ -42,7 +32,7 @@ async function readTruthAsHost(dir: string, channels: string[] | undefined) {
 export const definition: TaskDefinition<FluorescenceOptions, FluorescenceContext, FluorescenceState, FluorescenceState, FluorescenceResult> = {
   name: 'fluorescence',
   version: FLUORESCENCE_VERSION,
-  parseOptions: (raw) => parseOptions<FluorescenceOptions>(raw, { channels: parseChannels }),
+  parseOptions: (raw) => parseOptions(raw, FLUORESCENCE_OPTIONS),
   metrics: (options) => fluorescenceMetrics(options.channels ?? []),
   async open(truthPath, submissionPath, options) {
     const truth = await readTruthAsHost(truthPath, options.channels);
@@ -59,7 +49,6 @@ export const definition: TaskDefinition<FluorescenceOptions, FluorescenceContext
       channels: truth.channels,
       acquired: truth.acquired,
       ignored: Uint8Array.from(truth.ids, (_, i) => (truth.usage?.[i] === 'Ignored' ? 1 : 0)),
-      ...(submission.zip && { zip: submission.zip }),
       predictions: submission.predictions,
     };
     return { context, usage, hasSplits: !!truth.usage };

@@ -26,7 +26,6 @@ export interface FluorescenceContext {
   acquired: number[][];
   /** Examples marked Ignored: their predictions must exist but are not read. */
   ignored: Uint8Array;
-  zip?: string;
   predictions: PredictionLocation[][];
 }
 
@@ -63,7 +62,7 @@ async function scorePair(ctx: FluorescenceContext, evaluator: FluorescenceEvalua
 }
 
 export async function produceExamples(ctx: FluorescenceContext, evaluator: FluorescenceEvaluator, units: Uint32Array, sink: UnitSink<FluorescenceState>): Promise<void> {
-  const read = await predictionReader(ctx.zip, { maxEntries: Math.max(1000, ctx.ids.length * ctx.channels.length * 2 + 100) });
+  const read = predictionReader();
   const open: Example[] = []; // started, in unit order, not yet handed to the sink
   const running: Promise<void>[] = []; // pairs started, oldest first
   const hand = async (example: Example) => {

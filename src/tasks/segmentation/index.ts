@@ -21,20 +21,17 @@ import { ProblemList, readingHostData } from '../../problems.js';
 import { parseOptions } from '../../scoring/options.js';
 import type { TaskDefinition } from '../../scoring/task-definition.js';
 import { USAGE_IGNORED } from '../../scoring/usage.js';
-import { parseClassNames, parseSplit } from './classes.js';
+import { SEGMENTATION_OPTIONS, type SegmentationOptions } from './options.js';
 import { openSubmission } from './submission.js';
 import { readSegmentationTruth } from './truth.js';
 import { expectedIds, produceImages, rememberSubmission, type SegmentationContext } from './units.js';
 
-export interface SegmentationOptions {
-  classes: string[];
-  split: string;
-}
+export type { SegmentationOptions } from './options.js';
 
 export const definition: TaskDefinition<SegmentationOptions, SegmentationContext, ArrayLike<number>, ConfusionState, Scores> = {
   name: 'segmentation',
   version: SEGMENTATION_VERSION,
-  parseOptions: (raw) => parseOptions(raw, { classes: parseClassNames, split: parseSplit }),
+  parseOptions: (raw) => parseOptions(raw, SEGMENTATION_OPTIONS),
   metrics: () => [...SEGMENTATION_METRICS],
   async open(truthPath, submissionPath, options) {
     const truth = readingHostData(() => readSegmentationTruth(truthPath, options.split));

@@ -11,6 +11,7 @@ import { SEPARATION_METRICS, SEPARATION_VERSION, separationEvaluator, type Mixtu
 import type { Scores } from '../../evaluators/evaluator.js';
 import { ProblemList, readingHostData } from '../../problems.js';
 import { parseOptions } from '../../scoring/options.js';
+import { NO_OPTIONS } from '../task-options.js';
 import type { TaskDefinition } from '../../scoring/task-definition.js';
 import { usageCodes } from '../../scoring/usage.js';
 import { openSeparationSubmission } from './submission.js';
@@ -20,7 +21,7 @@ import { produceMixtures, type SeparationContext } from './units.js';
 export const definition: TaskDefinition<Record<string, never>, SeparationContext, MixtureScores, SeparationState, Scores> = {
   name: 'separation',
   version: SEPARATION_VERSION,
-  parseOptions: (raw) => parseOptions(raw, {}),
+  parseOptions: (raw) => parseOptions(raw, NO_OPTIONS),
   metrics: () => [...SEPARATION_METRICS],
   async open(truthPath, submissionPath) {
     const truth = readingHostData(() => readSeparationTruth(truthPath));

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { decodeWav, type WavAudio } from '../../formats/wav.js';
-import { listZip, type ZipEntry } from '../../formats/zip.js';
+import { ZipEntryReader } from '../../formats/submission-files.js';
 import { scoreMixture, type MixtureScores } from '../../evaluators/separation.js';
 import { ValidationError, type Problem } from '../../problems.js';
 import type { UnitSink } from '../../scoring/task-definition.js';
@@ -31,21 +31,11 @@ interface ProblemSink {
   add(problem: Problem): void;
 }
 
-/** Reads zip entries by name, listing each submission zip once. */
-class ZipEntries {
-  private readonly zips = new Map<string, Promise<Map<string, ZipEntry>>>();
-  async read(zip: string, entry: string, label: string, maxBytes: number): Promise<Buffer> {
-    let listing = this.zips.get(zip);
-    if (!listing) {
-      listing = listZip(zip, { maxEntries: 1_000_000 }).then((entries) => new Map(entries.map((e) => [e.name, e])));
-      this.zips.set(zip, listing);
-    }
-    const found = (await listing).get(entry);
-    if (!found) throw ValidationError.of({ file: entry, message: 'entry vanished from the zip' });
-    // Checked against the truth before a byte is inflated (the declared size bounds inflation).
-    if (found.size > maxBytes) throw tooLarge(label, found.size, maxBytes);
-    return found.buffer();
-  }
+/** An estimate in the submission zip, checked against the truth before a byte is inflated. */
+async function readEntry(zips: ZipEntryReader, zip: string, name: string, label: string, maxBytes: number): Promise<Buffer> {
+  const entry = await zips.entry(zip, name);
+  if (entry.size > maxBytes) throw tooLarge(label, entry.size, maxBytes);
+  return entry.buffer();
 }
 
 /**
@@ -74,7 +64,7 @@ function readBounded(file: string, label: string, maxBytes: number): Buffer {
  * problem is found nothing more is scored, only checked: the submission will be refused.
  */
 export async function produceMixtures(context: SeparationContext, units: Uint32Array, sink: UnitSink<MixtureScores>): Promise<void> {
-  const zips = new ZipEntries();
+  const zips = new ZipEntryReader();
   let anyProblem = false;
   for (const unit of units) {
     const job = context.jobs[unit]!;
@@ -95,7 +85,7 @@ interface LoadedMixture {
   estimates: Float64Array[];
 }
 
-async function loadMixture(job: MixtureJob, zips: ZipEntries, problems: ProblemSink): Promise<LoadedMixture | undefined> {
+async function loadMixture(job: MixtureJob, zips: ZipEntryReader, problems: ProblemSink): Promise<LoadedMixture | undefined> {
   // The truth's files are the organisers' data: their problems are the host's.
   const host: ProblemSink = { add: (problem) => problems.add({ ...problem, fault: 'host' }) };
   const truthOk = (problem: Problem) => {
@@ -116,7 +106,7 @@ async function loadMixture(job: MixtureJob, zips: ZipEntries, problems: ProblemS
   let ok = true;
   for (const location of job.estimates) {
     const max = maxEstimateBytes(mix.length);
-    const read = 'file' in location ? () => readBounded(location.file, location.label, max) : () => zips.read(location.zip, location.entry, location.label, max);
+    const read = 'file' in location ? () => readBounded(location.file, location.label, max) : () => readEntry(zips, location.zip, location.entry, location.label, max);
     const est = await decodeAsync(read, location.label, problems);
     if (!est) {
       ok = false;

@@ -16,6 +16,7 @@ import {
 } from '../../evaluators/stabilization.js';
 import type { Scores } from '../../evaluators/evaluator.js';
 import { parseOptions } from '../../scoring/options.js';
+import { NO_OPTIONS } from '../task-options.js';
 import type { TaskDefinition } from '../../scoring/task-definition.js';
 import { USAGE_ALL, USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from '../../scoring/usage.js';
 import { readStabilizationSubmission } from './submission.js';
@@ -45,7 +46,7 @@ function meansOf(rows: readonly (ArrayLike<number> | undefined)[], picks: number
 export const definition: TaskDefinition<Record<string, never>, StabilizationContext, Float64Array, StabilizationState, Scores> = {
   name: 'stabilization',
   version: STABILIZATION_VERSION,
-  parseOptions: (raw) => parseOptions(raw, {}) as Record<string, never>,
+  parseOptions: (raw) => parseOptions(raw, NO_OPTIONS),
   metrics: () => [...STABILIZATION_METRICS],
   async open(truthPath, submissionPath) {
     const truth = await readStabilizationTruth(truthPath);

@@ -1,0 +1,80 @@
+/**
+ * Why do the separate p50s and the interleaved ratio of a baseline's two runtimes disagree?
+ * (`podium baseline export --latency`: DeepLab-v3+ tfjs-wasm 6.86 ms and ONNX Runtime 1.97 ms
+ * separately, a ratio of 0.29, but 0.093 interleaved.) The same network and samples, in one
+ * process, timed in these phases, each SingleStream after its warm-up:
+ *   1. tfjs alone                2. ONNX Runtime alone
+ *   3. interleaved (AB/BA pairs): each side's p50, the ratio of p50s, the paired median
+ *   4. tfjs alone again          5. ONNX Runtime alone again
+ *   6. interleaved, tfjs queries only with an untimed ONNX query between them
+ * so a side that is slower interleaved than alone shows which one the interleaving changes.
+ *
+ *   npx tsx bench/latency/runtimes.ts [--challenge voc2012-seg-mini] [--baseline deeplab-v3plus] [--queries 300]
+ *
+ * Needs the baseline's trained weights under data/ (`podium baseline run`).
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { encodeSource, exportSource } from '../../src/baselines/onnx-export.js';
+import { initRuntime } from '../../src/baselines/runtime.js';
+import { interleavedSingleStream, percentile, singleStream, type LatencySettings } from '../../src/evaluators/latency.js';
+import { loadOnnx } from '../../src/models/onnx-runtime.js';
+import type { HostTensor } from '../../src/models/tensor.js';
+import { mulberry32 } from '../../src/random.js';
+import { dataRoot } from '../../src/paths.js';
+import { flag, numberFlag } from '../lib/args.js';
+
+const challenge = flag('challenge') ?? 'voc2012-seg-mini';
+const baseline = flag('baseline') ?? 'deeplab-v3plus';
+const queries = numberFlag('queries', 300);
+const settings: LatencySettings = { warmup: 10, minQueries: queries, minDurationMs: 0, offlineSamples: 0, offlineBatch: 1 };
+
+const runtime = await initRuntime('wasm');
+const src = await exportSource(challenge, baseline, path.join(dataRoot(), challenge));
+const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'podium-runtimes-')), 'network.onnx');
+fs.writeFileSync(file, encodeSource(src, 'bench', true));
+const onnxModel = await loadOnnx({ format: 'onnx', path: file, threads: 1, maxModelBytes: Number.MAX_SAFE_INTEGER });
+const samples = Math.min(32, src.count);
+const tfInputs = Array.from({ length: samples }, (_, i) => src.input(i));
+const feeds = tfInputs.map((xs) => {
+  const f: Record<string, HostTensor> = {};
+  xs.forEach((x, k) => (f[src.model.inputNames[k]] = { dtype: 'float32', dims: [...x.shape], data: x.dataSync() as Float32Array }));
+  return f;
+});
+const runOnnx = async (i: number) => void (await onnxModel.run(feeds[i]));
+const runTfjs = async (i: number) => {
+  const out = src.model.predict(tfInputs[i].length === 1 ? tfInputs[i][0] : tfInputs[i]);
+  const outs = Array.isArray(out) ? out : [out];
+  await Promise.all(outs.map((t) => t.data()));
+  tf.dispose(outs);
+};
+const p50 = (ms: number[]) => percentile([...ms].sort((a, b) => a - b), 0.5);
+const alone = async (label: string, runOne: (i: number) => Promise<void>) => {
+  const r = await singleStream({ samples, runOne }, settings);
+  console.log(`${label.padEnd(44)} p50 ${p50(r.latenciesMs).toFixed(3)} ms`);
+  return p50(r.latenciesMs);
+};
+
+console.log(`${challenge} / ${baseline}: ${samples} samples, ${queries} timed queries a phase; ${runtime.detail}; ${onnxModel.runtime}`);
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const t1 = await alone('1. tfjs alone', runTfjs);
+const o1 = await alone('2. ONNX Runtime alone', runOnnx);
+const r = await interleavedSingleStream({ samples, runOne: runOnnx }, { samples, runOne: runTfjs }, settings, mulberry32(2018));
+console.log(`${'3. interleaved: ONNX Runtime'.padEnd(44)} p50 ${p50(r.entryMs).toFixed(3)} ms`);
+console.log(`${'   interleaved: tfjs'.padEnd(44)} p50 ${p50(r.referenceMs).toFixed(3)} ms`);
+console.log(`   ratio of p50s ${r.p50Ratio.toFixed(3)}, paired median ${r.pairedRatio.toFixed(3)} (separate p50s: ${(o1 / t1).toFixed(3)})`);
+const t2 = await alone('4. tfjs alone again', runTfjs);
+const o2 = await alone('5. ONNX Runtime alone again', runOnnx);
+let k = 0;
+const tfjsAfterOnnx = await alone('6. tfjs, an untimed ONNX query before each', async (i) => {
+  await runOnnx(k++ % samples);
+  await runTfjs(i);
+});
+console.log(`separate ratio before/after: ${(o1 / t1).toFixed(3)} / ${(o2 / t2).toFixed(3)}; tfjs after ONNX / tfjs alone: ${(tfjsAfterOnnx / t2).toFixed(3)}`);
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+await onnxModel.dispose();
+tf.dispose(tfInputs.flat());
+src.model.dispose();
+fs.rmSync(path.dirname(file), { recursive: true, force: true });
