@@ -7,8 +7,25 @@
  */
 import { isUserError } from './problems.js';
 import { printable } from './leaderboard/client.js';
+import { hasSteadyAllocator, rerunWithSteadyAllocator } from './steady-allocator.js';
 
 type CommandModule = { run(args: string[]): Promise<number | void> };
+
+/** The value of `--name V` or `--name=V`, if given. */
+function option(args: string[], name: string): string | undefined {
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  return args[i].includes('=') ? args[i].slice(name.length + 3) : args[i + 1];
+}
+
+/** Does this call time models in this process (then it runs with the steady allocator, steady-allocator.ts)? */
+function timesModels(name: string, args: string[]): boolean {
+  if (name === 'demo') return true;
+  if (name !== 'baseline' || args.includes('--help')) return false;
+  const latency = option(args, 'latency');
+  if (args[0] === 'export') return latency !== undefined && latency !== 'off';
+  return args[0] === 'run' && latency !== 'off';
+}
 
 const commands: Record<string, { load: () => Promise<CommandModule>; summary: string }> = {
   evaluate: { load: () => import('./commands/evaluate.js'), summary: 'score a submission against a truth or a challenge' },
@@ -45,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`podium: unknown command "${name}"\n${usage()}\n`);
     return 2;
   }
+  if (timesModels(name, args) && !hasSteadyAllocator()) return rerunWithSteadyAllocator();
   const code = await (await command.load()).run(args);
   return typeof code === 'number' ? code : 0;
 }

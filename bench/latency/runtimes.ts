@@ -4,10 +4,14 @@
  * separately, a ratio of 0.29, but 0.093 interleaved.) The same network and samples, in one
  * process, timed in these phases, each SingleStream after its warm-up:
  *   1. tfjs alone                2. ONNX Runtime alone
- *   3. interleaved (AB/BA pairs): each side's p50, the ratio of p50s, the paired median
+ *   3. interleaved as the harness does (evaluators/latency.ts: blocks of 8 queries, each block
+ *      after one untimed query, AB/BA): each side's p50, the ratio of p50s, the paired median
  *   4. tfjs alone again          5. ONNX Runtime alone again
- *   6. interleaved, tfjs queries only with an untimed ONNX query between them
+ *   6. interleaved query by query (AB/BA), as the harness did before blocks
+ *   7. query by query, each timed query after one untimed query of the same model
  * so a side that is slower interleaved than alone shows which one the interleaving changes.
+ * Run it as `MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=268435456 npx tsx ...` to
+ * time with the allocator settings podium's timing processes use (src/steady-allocator.ts).
  *
  *   npx tsx bench/latency/runtimes.ts [--challenge voc2012-seg-mini] [--baseline deeplab-v3plus] [--queries 300]
  *
@@ -53,7 +57,7 @@ const runTfjs = async (i: number) => {
 const p50 = (ms: number[]) => percentile([...ms].sort((a, b) => a - b), 0.5);
 const alone = async (label: string, runOne: (i: number) => Promise<void>) => {
   const r = await singleStream({ samples, runOne }, settings);
-  console.log(`${label.padEnd(44)} p50 ${p50(r.latenciesMs).toFixed(3)} ms`);
+  console.log(`${label.padEnd(60)} p50 ${p50(r.latenciesMs).toFixed(3)} ms`);
   return p50(r.latenciesMs);
 };
 
@@ -62,17 +66,36 @@ console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const t1 = await alone('1. tfjs alone', runTfjs);
 const o1 = await alone('2. ONNX Runtime alone', runOnnx);
 const r = await interleavedSingleStream({ samples, runOne: runOnnx }, { samples, runOne: runTfjs }, settings, mulberry32(2018));
-console.log(`${'3. interleaved: ONNX Runtime'.padEnd(44)} p50 ${p50(r.entryMs).toFixed(3)} ms`);
-console.log(`${'   interleaved: tfjs'.padEnd(44)} p50 ${p50(r.referenceMs).toFixed(3)} ms`);
+console.log(`${'3. interleaved in blocks (the harness): ONNX Runtime'.padEnd(60)} p50 ${p50(r.entryMs).toFixed(3)} ms`);
+console.log(`${'   tfjs'.padEnd(60)} p50 ${p50(r.referenceMs).toFixed(3)} ms`);
 console.log(`   ratio of p50s ${r.p50Ratio.toFixed(3)}, paired median ${r.pairedRatio.toFixed(3)} (separate p50s: ${(o1 / t1).toFixed(3)})`);
 const t2 = await alone('4. tfjs alone again', runTfjs);
 const o2 = await alone('5. ONNX Runtime alone again', runOnnx);
-let k = 0;
-const tfjsAfterOnnx = await alone('6. tfjs, an untimed ONNX query before each', async (i) => {
-  await runOnnx(k++ % samples);
-  await runTfjs(i);
-});
-console.log(`separate ratio before/after: ${(o1 / t1).toFixed(3)} / ${(o2 / t2).toFixed(3)}; tfjs after ONNX / tfjs alone: ${(tfjsAfterOnnx / t2).toFixed(3)}`);
+// 6. The interleaving before blocks (query by query, AB/BA), and 7. query by query with one
+// untimed query of the same model before each timed one.
+for (const untimed of [false, true]) {
+  const o: number[] = [];
+  const t: number[] = [];
+  const ratios: number[] = [];
+  const time = async (run: (i: number) => Promise<void>, i: number) => {
+    if (untimed) await run(i);
+    const t0 = performance.now();
+    await run(i);
+    return performance.now() - t0;
+  };
+  for (let q = 0; o.length < queries; q++) {
+    const i = q % samples;
+    const [a, b] = q % 2 === 0 ? [await time(runOnnx, i), await time(runTfjs, i)] : (([y, x]) => [x, y])([await time(runTfjs, i), await time(runOnnx, i)]);
+    o.push(a);
+    t.push(b);
+    ratios.push(a / b);
+  }
+  const label = untimed ? '7. query by query, each after an untimed one' : '6. query by query (before blocks)';
+  console.log(`${`${label}: ONNX Runtime`.padEnd(60)} p50 ${p50(o).toFixed(3)} ms`);
+  console.log(`${'   tfjs'.padEnd(60)} p50 ${p50(t).toFixed(3)} ms`);
+  console.log(`   ratio of p50s ${(p50(o) / p50(t)).toFixed(3)}, paired median ${p50(ratios).toFixed(3)}`);
+}
+console.log(`separate ratio before/after: ${(o1 / t1).toFixed(3)} / ${(o2 / t2).toFixed(3)}`);
 console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 await onnxModel.dispose();
 tf.dispose(tfInputs.flat());

@@ -350,8 +350,9 @@ export interface ExportResult {
   parity: Parity;
   /**
    * The same network and samples timed by the same harness in both runtimes; `relative` is
-   * ONNX Runtime / tfjs latency from a third, interleaved run (AB/BA pairs, the median of the
-   * per-pair ratios), which holds under load where the two separate runs' milliseconds do not.
+   * ONNX Runtime / tfjs latency from a third, interleaved run (blocks of 8 queries, AB/BA, the
+   * median over rounds of the blocks' ratio), which holds under load where the two separate
+   * runs' milliseconds do not.
    */
   latency?: { tfjs: LatencyReport; onnx: LatencyReport; relative: number };
 }

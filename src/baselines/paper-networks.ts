@@ -48,7 +48,10 @@
  * rejected, as no one of them lands both: bilinear upsampling of the logits to 513 x 513 at 1,
  * 2, 3 or 4 multiply-adds a value (5.5M each: 1 and 2 fit only the reduced one, 4 only V1),
  * unfolded batch norm (41.9M / 31.4M), image pooling's 1x1 conv broadcast to 33 x 33 (89M /
- * 285M), logits at 513 x 513 (1.4B), global pooling and biases (under 1.2M).
+ * 285M), logits at 513 x 513 (1.4B), global pooling and biases (under 1.2M). A second 21-class
+ * 1x1 conv on the backbone's last features (7.3M / 23.4M) lands both multiply-add figures
+ * (2.7498B, 14.2500B) but its weights move both parameter counts off the table (2.12M, 11.17M),
+ * and no such layer is in the papers or research/deeplab: not adopted.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mobileNetV2, PAPER_BLOCKS, relu6, Seeds } from './mobilenet-v2.js';

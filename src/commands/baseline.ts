@@ -147,7 +147,7 @@ async function exportCommand(
         const row = (label: string, l: typeof r.latency.tfjs) =>
           `  ${label.padEnd(13)} p50 ${l.p50_ms.toFixed(3)} ms, p90 ${l.p90_ms.toFixed(3)} ms, p99 ${l.p99_ms.toFixed(3)} ms, offline ${l.offline_per_s.toFixed(1)}/s (${l.backend})`;
         lines.push(row('tfjs', r.latency.tfjs), row('ONNX Runtime', r.latency.onnx),
-          `  ONNX Runtime / tfjs latency, interleaved pairs: ${r.latency.relative.toFixed(3)}`,
+          `  ONNX Runtime / tfjs latency, interleaved (blocks of 8): ${r.latency.relative.toFixed(3)}`,
           `  params ${r.latency.tfjs.params} (tfjs) / ${r.latency.onnx.params} (ONNX), multiply-adds ${r.latency.tfjs.madds} / ${r.latency.onnx.madds}`);
       }
       process.stdout.write(lines.join('\n') + '\n');

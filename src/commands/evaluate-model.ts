@@ -47,7 +47,7 @@ export async function runModelEvaluation(values: { challenge?: string; model?: s
       const e = r.latency.entry;
       lines.push(`SingleStream p50 / p90 / p99: ${ms(e.p50_ms)} / ${ms(e.p90_ms)} / ${ms(e.p99_ms)} ms over ${e.queries} queries; Offline ${e.offline_per_s.toFixed(1)} samples/s`);
       if (r.latency.reference && r.latency.relative) {
-        lines.push(`reference p50 ${ms(r.latency.reference.p50_ms)} ms; relative latency ${r.latency.relative.paired.toFixed(3)} (entry / reference, paired median)`);
+        lines.push(`reference p50 ${ms(r.latency.reference.p50_ms)} ms; relative latency ${r.latency.relative.paired.toFixed(3)} (entry / reference, median over interleaved rounds)`);
       }
       if (r.latency.floor) lines.push(`harness floor (null model) p50 ${(r.latency.floor.p50_ms * 1000).toFixed(1)} us`);
     }

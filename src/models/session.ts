@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../paths.js';
+import { STEADY_ALLOCATOR_ENV } from '../steady-allocator.js';
 import { UsageError } from '../problems.js';
 import { SandboxError, spawnSandboxed, type Mount, type SandboxExit, type SandboxProcess } from '../sandbox/spawn.js';
 import type { FailureKind, SandboxFailure } from '../sandbox/failure.js';
@@ -133,7 +134,8 @@ export async function openModelSession(o: SessionOptions): Promise<ModelSession>
     policy: o.policy,
     // ONNX Runtime 1.2x+ on Linux uploads telemetry over HTTPS about 10 s into a run: the
     // seccomp filter kills the socket() call, so it is switched off at the source.
-    env: { OMP_NUM_THREADS: String(threads), ORT_DISABLE_TELEMETRY: '1' },
+    // Freed memory stays in the process, so no query pays page faults for its buffers (steady-allocator.ts).
+    env: { OMP_NUM_THREADS: String(threads), ORT_DISABLE_TELEMETRY: '1', ...STEADY_ALLOCATOR_ENV },
   });
   const maxOutputBytes = o.limits.outputMb * 1024 * 1024;
   const load = async (slot: string, src: ModelSource | null, nullModel?: SessionOptions['nullModel']) =>

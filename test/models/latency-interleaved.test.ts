@@ -1,5 +1,6 @@
 // Interleaved SingleStream with a fake clock: a load burst hits entry and reference alike, so
-// the paired ratio stays put while raw percentiles move; the query order is a seeded permutation.
+// the paired ratio stays put while raw percentiles move; the query order is a seeded permutation;
+// queries run in blocks, each after one untimed query.
 import { describe, expect, it } from 'vitest';
 import { harnessFloor, interleavedSingleStream, median, seededPermutation, type LatencySettings } from '../../src/evaluators/latency.js';
 import { mulberry32 } from '../../src/random.js';
@@ -12,19 +13,24 @@ function fakeClock() {
 }
 
 describe('interleaved SingleStream', () => {
-  it('pairs each entry query with a reference query on the same sample, order alternating', async () => {
+  it('runs the same samples on both in blocks, each after one untimed query, order alternating by round', async () => {
     const clock = fakeClock();
     const calls: string[] = [];
     let slow = 1;
     const entry = { samples: 5, runOne: (i: number) => { calls.push(`e${i}`); clock.advance(2 * slow); } };
-    const reference = { samples: 5, runOne: (i: number) => { calls.push(`r${i}`); clock.advance(1 * slow); if (calls.length >= 104) slow = 10; } };
-    const r = await interleavedSingleStream(entry, reference, settings, mulberry32(7), clock.now);
+    const reference = { samples: 5, runOne: (i: number) => { calls.push(`r${i}`); clock.advance(1 * slow); if (calls.length >= 100) slow = 10; } };
+    const r = await interleavedSingleStream(entry, reference, settings, mulberry32(7), clock.now, 4);
     expect(r.entryMs).toHaveLength(100);
     expect(r.referenceMs).toHaveLength(100);
     const timed = calls.slice(4); // after 2 warm-up rounds
-    expect(timed.slice(0, 4).map((c) => c[0])).toEqual(['e', 'r', 'r', 'e']);
-    for (let k = 0; k < timed.length; k += 2) expect(timed[k].slice(1)).toBe(timed[k + 1].slice(1));
-    // A 10x slowdown halfway moves raw p50 but not the ratio of each pair.
+    // Round 1: entry's untimed query and 4 timed ones, then the reference's on the same samples; round 2 the other way.
+    expect(timed.slice(0, 20).map((c) => c[0]).join('')).toBe('eeeeerrrrrrrrrreeeee');
+    for (let k = 0; k < timed.length; k += 10) {
+      const first = timed.slice(k, k + 5).map((c) => c.slice(1));
+      expect(first[0]).toBe(first[1]); // the untimed query is on the block's first sample
+      expect(timed.slice(k + 5, k + 10).map((c) => c.slice(1))).toEqual(first);
+    }
+    // A 10x slowdown partway moves raw p50 but not the median of the rounds' ratios.
     expect(r.pairedRatio).toBe(2);
     expect(new Set(r.entryMs).size).toBe(2);
   });
@@ -39,7 +45,7 @@ describe('interleaved SingleStream', () => {
     const clock = fakeClock();
     const t = { samples: 3, runOne: () => clock.advance(1) };
     const r = await interleavedSingleStream(t, t, { ...settings, minQueries: 10, minDurationMs: 100 }, mulberry32(1), clock.now);
-    expect(r.entryMs.length).toBe(50); // 2 ms a round, 100 ms
+    expect(r.entryMs.length).toBe(48); // 18 ms a round (2 x (1 untimed + 8 timed)), 6 rounds to pass 100 ms
   });
 
   it('the harness floor is the same loop around a model that does nothing', async () => {
