@@ -15,6 +15,7 @@
 import path from 'node:path';
 import { UsageError } from '../problems.js';
 import { parseFlags } from './args.js';
+import { dbFlag, DB_HELP, dbLocation } from './store-flags.js';
 import { DEFAULT_SEED } from '../datasets/rng.js';
 
 const USAGE = [
@@ -25,20 +26,25 @@ const USAGE = [
   '                           [--seed N] [--epochs N] [--latency off|quick|mlperf] [--db PATH] [--json]',
   `  --seed N (default ${DEFAULT_SEED}, the demo's) and --epochs N pick the trained weights; other`,
   '  settings than the default train into data/<challenge>/baselines/<settings>/<name>.',
+  `${DB_HELP} (or PODIUM_DB): where the baseline entry is recorded`,
 ].join('\n');
 
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags('baseline', args, {
+  const parsed = parseFlags('baseline', args, {
     baseline: { type: 'string' },
     epochs: { type: 'string' },
     retrain: { type: 'boolean' },
-    db: { type: 'string' },
+    ...dbFlag,
     latency: { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean' },
     format: { type: 'string' },
     out: { type: 'string' },
   }, true);
+  const { positionals } = parsed;
+  // One place reads the database's location: the flag, else PODIUM_DB.
+  const dbValue = parsed.values.db ?? process.env.PODIUM_DB;
+  const values = { ...parsed.values, db: dbValue ? dbLocation(dbValue) : undefined };
   if (values.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
@@ -132,10 +138,10 @@ async function exportCommand(
     const r = await exportBaseline(challenge, name, {
       out: values.out, log, workDir: baselineWorkDir(path.join(dataRoot(), challenge), name, settings), latency: latency === 'off' ? null : latency === 'quick' ? QUICK_LATENCY : MLPERF_SETTINGS,
     });
-    if (r.latency && (values.db ?? process.env.PODIUM_DB)) {
+    if (r.latency && values.db) {
       const { addBaselineLatency } = await import('../leaderboard/baselines.js');
       const o = r.latency.onnx;
-      await addBaselineLatency(values.db ?? process.env.PODIUM_DB!, challenge, name, {
+      await addBaselineLatency(values.db, challenge, name, {
         onnx_p50_ms: o.p50_ms, onnx_p90_ms: o.p90_ms, onnx_p99_ms: o.p99_ms, onnx_vs_tfjs: r.latency.relative, onnx_runtime: o.backend,
       });
     }

@@ -4,15 +4,14 @@ import { defaultChallengesRoot } from '../challenges/definition.js';
 import { dataRoot } from '../paths.js';
 import { UsageError } from '../problems.js';
 import { defaultWorkers, startServer } from '../leaderboard/server.js';
-import { isPostgresUrl } from '../leaderboard/sql.js';
 import { parseFlags } from './args.js';
+import { dbLocation, DB_HELP, STORAGE_HELP, storageLocation, storeFlags } from './store-flags.js';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags('serve', args, {
     port: { type: 'string' },
     host: { type: 'string' },
-    db: { type: 'string' },
-    storage: { type: 'string' },
+    ...storeFlags,
     challenges: { type: 'string' },
     workers: { type: 'string' },
     'upload-timeout': { type: 'string' },
@@ -22,9 +21,9 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(
       'usage: podium serve [--port 3000] [--host 127.0.0.1] [--db data/podium.sqlite | postgres://...] [--storage DIR]\n' +
         '                    [--challenges challenges] [--workers N] [--upload-timeout SECONDS] [--no-request-log]\n' +
-        '  --db       a SQLite file (default) or a PostgreSQL URL shared by several servers and `podium worker`s\n' +
-        '  --storage  a folder or s3://bucket/prefix for submission files (default: submissions/ beside the SQLite file;\n' +
-        '             required with PostgreSQL); S3 endpoint and keys from PODIUM_S3_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID, ...\n' +
+        `${DB_HELP} (default data/podium.sqlite)\n` +
+        `${STORAGE_HELP}\n` +
+        '             (default: submissions/ beside the SQLite file; required with PostgreSQL)\n' +
         '  an upload body taking longer than --upload-timeout (default 600) is refused and deleted\n' +
         '  one JSON line per request and per submission state change goes to stdout (pino); --no-request-log turns it off\n' +
         '  admin routes need PODIUM_ADMIN_TOKEN (20 characters or more); team size limit from PODIUM_TEAM_SIZE (default 5)\n' +
@@ -39,8 +38,8 @@ export async function run(args: string[]): Promise<number> {
   const uploadTimeout = values['upload-timeout'] === undefined ? undefined : Number(values['upload-timeout']);
   if (uploadTimeout !== undefined && !(uploadTimeout > 0)) throw new UsageError(`serve: --upload-timeout must be a positive number of seconds, got "${values['upload-timeout']}"`);
   const server = await startServer({
-    dbPath: values.db && isPostgresUrl(values.db) ? values.db : path.resolve(values.db ?? path.join(dataRoot(), 'podium.sqlite')),
-    storage: values.storage === undefined || values.storage.startsWith('s3://') ? values.storage : path.resolve(values.storage),
+    dbPath: dbLocation(values.db ?? path.join(dataRoot(), 'podium.sqlite')),
+    storage: values.storage === undefined ? undefined : storageLocation(values.storage),
     challengesRoot: path.resolve(values.challenges ?? defaultChallengesRoot()),
     port,
     host: values.host ?? '127.0.0.1',

@@ -9,11 +9,11 @@ import path from 'node:path';
 import { defaultChallengesRoot } from '../challenges/definition.js';
 import { UsageError } from '../problems.js';
 import { parseFlags, requireFlag } from './args.js';
+import { dbLocation, DB_HELP, STORAGE_HELP, storageLocation, storeFlags } from './store-flags.js';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags('worker', args, {
-    db: { type: 'string' },
-    storage: { type: 'string' },
+    ...storeFlags,
     challenges: { type: 'string' },
     concurrency: { type: 'string' },
     lease: { type: 'string' },
@@ -29,12 +29,12 @@ export async function run(args: string[]): Promise<number> {
         '  --grace        on SIGTERM, how long jobs in hand may take to finish before they go back to the queue (default 60)\n' +
         '  --shard-units  cut a submission of more scoring units (images, mixtures, clips) than this into shards\n' +
         '                 of at most N units that any worker scores; one merges them (default: never cut)\n' +
-        '  S3: PODIUM_S3_ENDPOINT (or AWS_ENDPOINT_URL), AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY\n',
+        `${DB_HELP}\n${STORAGE_HELP}\n`,
     );
     return 0;
   }
-  const db = requireFlag('worker', values.db, 'db');
-  const storageSpec = requireFlag('worker', values.storage, 'storage');
+  const db = dbLocation(requireFlag('worker', values.db, 'db'));
+  const storageSpec = storageLocation(requireFlag('worker', values.storage, 'storage'));
   const number = (name: string, v: string | undefined, fallback: number, min: number) => {
     if (v === undefined) return fallback;
     const n = Number(v);
@@ -55,7 +55,7 @@ export async function run(args: string[]): Promise<number> {
   ]);
   const challenges = await loadServableChallenges(path.resolve(values.challenges ?? defaultChallengesRoot()), log);
   if (!challenges.length) throw new UsageError('worker: no challenge with its truth under --challenges; nothing could be scored here');
-  const storage = openStorage(storageSpec.startsWith('s3://') ? storageSpec : path.resolve(storageSpec));
+  const storage = openStorage(storageSpec);
   const store = await openStore(db, { log });
   const queue = new Queue(store.sql, newOwnerId(), leaseMs, challenges.map((c) => c.id));
   const pool = new ScoringPool({

@@ -11,9 +11,13 @@
  * Everything derived from a challenge's rows (boards, rendered HTML, encoded responses) is
  * cached under the challenge's board version, which the store bumps in the same transaction
  * as any change that can move a board; so every process (one server, or replicas on one
- * PostgreSQL) recomputes once per change, not once per request.
+ * PostgreSQL) recomputes once per change, not once per request. The challenge's record itself
+ * (with that version) is kept until something says it may have changed: PostgreSQL's
+ * notifications (challenge-feed.ts), so a warm board read asks the database nothing, or
+ * SQLite's data version (db.ts), one pragma instead of reading the challenge and its phases.
  */
 import type { Scores } from '../evaluators/evaluator.js';
+import type { ChangeSignal, FeedStamp } from './challenge-feed.js';
 import { metricColumns, type MetricColumn } from './metric-columns.js';
 import type { ChallengeRecord, PickRow, Store } from './store.js';
 
@@ -105,11 +109,14 @@ export class Boards {
   private timed = new Map<string, { at: number; value: Promise<unknown> }>();
   private versions = new Map<string, SharedRead<number>>();
   private records = new Map<string, SharedRead<ChallengeRecord | undefined>>();
+  /** Records the feed vouches for: current until it tells of a change. */
+  private told = new Map<string, { record: ChallengeRecord; stamp: FeedStamp }>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, readonly feed?: ChangeSignal) {}
 
   /** The challenge's current board version (changes with anything that can move its boards). */
   version(challengeId: string): Promise<number> {
+    if (this.feed?.up) return this.challenge(challengeId).then((c) => c?.board_version ?? -1);
     let reader = this.versions.get(challengeId);
     if (!reader) {
       reader = new SharedRead(() => this.store.boardVersion(challengeId));
@@ -123,13 +130,22 @@ export class Boards {
    * board_version keys the caches below, so a board read under a crowd costs no other query.
    */
   challenge(challengeId: string): Promise<ChallengeRecord | undefined> {
+    const known = this.feed && this.told.get(challengeId);
+    if (known && this.feed!.unchangedSince(challengeId, known.stamp)) return Promise.resolve(known.record);
     let reader = this.records.get(challengeId);
     if (!reader) {
       // Unknown ids are not remembered (anyone can ask for any id).
-      reader = new SharedRead(() => this.store.challenge(challengeId).then((c) => {
-        if (!c) this.records.delete(challengeId);
-        return c;
-      }));
+      reader = new SharedRead(() => {
+        // Taken before the read: a change told while it runs makes the next caller read again.
+        const stamp = this.feed?.stamp(challengeId);
+        return this.store.challenge(challengeId).then((c) => {
+          if (!c) {
+            this.records.delete(challengeId);
+            this.told.delete(challengeId);
+          } else if (stamp) this.told.set(challengeId, { record: c, stamp });
+          return c;
+        });
+      });
       this.records.set(challengeId, reader);
     }
     return reader.read();

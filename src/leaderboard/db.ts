@@ -9,8 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UsageError } from '../problems.js';
-import type { Sql, SqlDatabase, SqlValue } from './sql.js';
+import { mayWrite, type Sql, type SqlDatabase, type SqlValue } from './sql.js';
+import type { ChangeSignal, FeedStamp } from './challenge-feed.js';
 import { inDialect, SHARED_MIGRATIONS } from './migrations.js';
+import { SqliteReader } from './sqlite-reader.js';
 
 export type Db = Database.Database;
 
@@ -405,15 +407,51 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly statements = new Map<string, Database.Statement>();
   private open: Promise<void> | undefined;
   private readonly direct: Sql;
+  /** Large reads run here, off the main thread (none for an in-memory database, which no other connection can open). */
+  private readonly reader: SqliteReader | undefined;
+
+  /** Commits of this connection that wrote (other connections' move SQLite's data_version). */
+  private ownWrites = 0;
+  private transactionWrote = false;
+  private readonly dataVersion: Database.Statement;
+  /**
+   * Whether a challenge may have changed since a stamp: this connection's writes and SQLite's
+   * data_version, which moves with every commit of another connection (a `podium baseline`
+   * process, an admin's sqlite3). Exact and immediate, at the cost of one pragma.
+   */
+  readonly changes: ChangeSignal;
 
   constructor(readonly raw: Db) {
+    this.reader = raw.memory ? undefined : new SqliteReader(raw.name);
     const self = this;
     this.direct = {
       dialect: 'sqlite',
-      all: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(self.statement(sql).all(...params) as T[]),
-      get: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(self.statement(sql).get(...params) as T | undefined),
-      run: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve({ changes: self.statement(sql).run(...params).changes }),
+      all: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(self.inTransaction(sql).all(...params) as T[]),
+      get: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(self.inTransaction(sql).get(...params) as T | undefined),
+      run: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve({ changes: self.inTransaction(sql).run(...params).changes }),
     };
+    this.dataVersion = raw.prepare('PRAGMA data_version').pluck();
+    const now = (): FeedStamp => ({ epoch: self.ownWrites, n: self.dataVersion.get() as number });
+    this.changes = {
+      up: true,
+      stamp: () => now(),
+      unchangedSince: (_challengeId, stamp) => {
+        const n = now();
+        return n.epoch === stamp.epoch && n.n === stamp.n;
+      },
+    };
+  }
+
+  /** A statement of the open transaction: whether it wrote is noted for the commit. */
+  private inTransaction(sql: string): Database.Statement {
+    if (mayWrite(sql)) this.transactionWrote = true;
+    return this.statement(sql);
+  }
+
+  /** A statement outside a transaction: a write is counted at once (it commits as it runs). */
+  private single(sql: string): Database.Statement {
+    if (mayWrite(sql) && !this.raw.inTransaction) this.ownWrites++;
+    return this.statement(sql);
   }
 
   private statement(sql: string): Database.Statement {
@@ -428,19 +466,23 @@ export class SqliteDatabase implements SqlDatabase {
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     // Checked again after every wake-up, with no await before the statement runs.
     while (this.open) await this.open;
-    return this.statement(sql).all(...params) as T[];
+    return this.single(sql).all(...params) as T[];
+  }
+
+  allLarge<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.reader ? this.reader.all<T>(sql, params) : this.all<T>(sql, params);
   }
 
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     // Checked again after every wake-up, with no await before the statement runs.
     while (this.open) await this.open;
-    return this.statement(sql).get(...params) as T | undefined;
+    return this.single(sql).get(...params) as T | undefined;
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
     // Checked again after every wake-up, with no await before the statement runs.
     while (this.open) await this.open;
-    return { changes: this.statement(sql).run(...params).changes };
+    return { changes: this.single(sql).run(...params).changes };
   }
 
   /** BEGIN IMMEDIATE: takes the write lock first, so the transaction never fails half-way on it. */
@@ -451,9 +493,11 @@ export class SqliteDatabase implements SqlDatabase {
     this.open = new Promise((resolve) => (done = resolve));
     try {
       this.statement('BEGIN IMMEDIATE').run();
+      this.transactionWrote = false;
       try {
         const out = await body(this.direct);
         this.statement('COMMIT').run();
+        if (this.transactionWrote) this.ownWrites++;
         return out;
       } catch (e) {
         if (this.raw.inTransaction) this.statement('ROLLBACK').run();
@@ -467,6 +511,7 @@ export class SqliteDatabase implements SqlDatabase {
 
   async close(): Promise<void> {
     while (this.open) await this.open;
+    await this.reader?.close();
     this.raw.close();
   }
 }

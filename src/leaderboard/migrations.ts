@@ -18,8 +18,15 @@ const TYPES: Record<string, Record<Dialect, string>> = {
   float: { sqlite: 'REAL', postgres: 'DOUBLE PRECISION' },
 };
 
+/**
+ * A shared migration: one text for both, or (for what only one engine has, e.g. a trigger that
+ * sends PostgreSQL notifications) a text for each, which may then leave the tables alone only.
+ */
+export type SharedMigration = string | Record<Dialect, string>;
+
 /** A shared migration's text in one dialect; an unknown @name is refused. */
-export function inDialect(text: string, dialect: Dialect): string {
+export function inDialect(migration: SharedMigration, dialect: Dialect): string {
+  const text = typeof migration === 'string' ? migration : migration[dialect];
   return text.replace(/@([a-z]+)/g, (m, name: string) => {
     const t = TYPES[name];
     if (!t) throw new Error(`migration: unknown type ${m}`);
@@ -28,7 +35,7 @@ export function inDialect(text: string, dialect: Dialect): string {
 }
 
 /** Migration 7 on, in order: SHARED_MIGRATIONS[0] is number 7. */
-export const SHARED_MIGRATIONS: readonly string[] = [
+export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
   // 7: shards of one big submission's job, each a range of scoring units that any worker claims
   // under its own lease (queue.ts); a done shard keeps its evaluator states as text until merged.
   `
@@ -50,4 +57,25 @@ export const SHARED_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX job_shards_state ON job_shards(state, id);
   `,
+  // 8: PostgreSQL tells every listening server when a challenge's row or its phases change
+  // (its board version, pause flag or definition): a notification on podium_challenges with
+  // the challenge id, sent when the change commits. Servers answer board reads from memory
+  // until then (challenge-feed.ts). SQLite needs nothing: its reads stay in the process.
+  {
+    sqlite: 'SELECT 1',
+    postgres: `
+    CREATE FUNCTION podium_challenge_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
+    BEGIN
+      PERFORM pg_notify('podium_challenges', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+      RETURN NULL;
+    END $body$;
+    CREATE FUNCTION podium_phase_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
+    BEGIN
+      PERFORM pg_notify('podium_challenges', CASE WHEN TG_OP = 'DELETE' THEN OLD.challenge_id ELSE NEW.challenge_id END);
+      RETURN NULL;
+    END $body$;
+    CREATE TRIGGER challenges_changed AFTER INSERT OR UPDATE OR DELETE ON challenges FOR EACH ROW EXECUTE FUNCTION podium_challenge_changed();
+    CREATE TRIGGER phases_changed AFTER INSERT OR UPDATE OR DELETE ON phases FOR EACH ROW EXECUTE FUNCTION podium_phase_changed();
+    `,
+  },
 ];

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { StoreError } from './store-error.js';
-import type { Sql, SqlDatabase, SqlValue, TransactionOptions } from './sql.js';
+import { mayWrite, type Sql, type SqlDatabase, type SqlValue, type TransactionOptions } from './sql.js';
 import { isNetworkError, RETRY_AFTER_S } from './unreachable.js';
 import { inDialect, SHARED_MIGRATIONS } from './migrations.js';
 
@@ -231,17 +231,23 @@ function translate(e: unknown): unknown {
   return e;
 }
 
-function executor(client: pg.Pool | pg.PoolClient): Sql {
+/** Statements on a pool or a transaction's client; `wrote` hears of each statement that may write, once it ran. */
+function executor(client: pg.Pool | pg.PoolClient, wrote: () => void): Sql {
+  const query = async (sql: string, params: readonly SqlValue[]) => {
+    const r = await client.query(toPg(sql), params as SqlValue[]);
+    if (mayWrite(sql)) wrote();
+    return r;
+  };
   return {
     dialect: 'postgres',
     async all<T>(sql: string, params: readonly SqlValue[] = []) {
-      return (await client.query(toPg(sql), params as SqlValue[])).rows as T[];
+      return (await query(sql, params)).rows as T[];
     },
     async get<T>(sql: string, params: readonly SqlValue[] = []) {
-      return (await client.query(toPg(sql), params as SqlValue[])).rows[0] as T | undefined;
+      return (await query(sql, params)).rows[0] as T | undefined;
     },
     async run(sql: string, params: readonly SqlValue[] = []) {
-      return { changes: (await client.query(toPg(sql), params as SqlValue[])).rowCount ?? 0 };
+      return { changes: (await query(sql, params)).rowCount ?? 0 };
     },
   };
 }
@@ -256,6 +262,11 @@ export class PostgresDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly direct: Sql;
+  /**
+   * Told after each write of this process is committed (a statement outside a transaction, or
+   * a transaction that wrote): the board cache's feed forgets what it read before.
+   */
+  onCommittedWrite?: () => void;
 
   constructor(readonly url: string, opts: PostgresOptions = {}) {
     this.pool = new pg.Pool({
@@ -266,7 +277,7 @@ export class PostgresDatabase implements SqlDatabase {
     });
     // An idle connection that breaks (server restart) is dropped from the pool; the next query reconnects.
     this.pool.on('error', (e) => opts.log?.(`database connection lost: ${e.message}`));
-    this.direct = executor(this.pool);
+    this.direct = executor(this.pool, () => this.onCommittedWrite?.());
   }
 
   async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -275,6 +286,10 @@ export class PostgresDatabase implements SqlDatabase {
     } catch (e) {
       throw translate(e);
     }
+  }
+
+  allLarge<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.all<T>(sql, params);
   }
 
   async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
@@ -303,10 +318,12 @@ export class PostgresDatabase implements SqlDatabase {
         throw translate(e);
       }
       let broken = false;
+      let wrote = false;
       try {
         await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-        const out = await body(executor(client));
+        const out = await body(executor(client, () => (wrote = true)));
         await client.query('COMMIT');
+        if (wrote) this.onCommittedWrite?.();
         return out;
       } catch (e) {
         try {

@@ -8,9 +8,12 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { UsageError } from '../problems.js';
 import { Boards } from './board.js';
+import type { ChallengeFeed } from './challenge-feed.js';
+import { SqliteDatabase } from './db.js';
 import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
 import type { AppContext } from './context.js';
 import { openStore } from './open-store.js';
+import type { Store } from './store.js';
 import { modelTracks, ScoringPool } from './pool.js';
 import { newOwnerId, Queue } from './queue.js';
 import { adminRoutes } from './routes/admin.js';
@@ -70,6 +73,19 @@ export function defaultWorkers(): number {
   return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }
 
+/**
+ * On PostgreSQL, the notifications that keep challenge records current in memory (board.ts),
+ * told of this process's own writes as they commit; none on SQLite (its reads are in-process).
+ */
+async function challengeFeed(store: Store, dbUrl: string, log: (line: string) => void): Promise<ChallengeFeed | undefined> {
+  if (store.sql.dialect !== 'postgres') return undefined;
+  const [{ ChallengeFeed }, { PostgresDatabase }] = await Promise.all([import('./challenge-feed.js'), import('./postgres.js')]);
+  const feed = new ChallengeFeed(dbUrl, log);
+  if (store.sql instanceof PostgresDatabase) store.sql.onCommittedWrite = () => feed.wrote();
+  await feed.start();
+  return feed;
+}
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`podium serve: ${line}\n`));
   const clock = opts.clock ?? (() => Date.now());
@@ -83,6 +99,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const storage = openStorage(storageSpec);
   const store = await openStore(opts.dbPath, { log });
   await store.syncChallenges(challenges, clock());
+  const feed = await challengeFeed(store, opts.dbPath, log);
   const queue = new Queue(store.sql, newOwnerId(), opts.leaseMs ?? 30_000);
   // Uploads cut short by a crash or kill -9 of an earlier run leave temp files: delete them.
   const swept = sweepTempFolder(storage.tmpDir);
@@ -99,7 +116,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
-    store, boards: new Boards(store), queue, pool, storage, clock, log, unavailable,
+    // PostgreSQL's notifications, or SQLite's data version, say when a challenge may have changed.
+    store, boards: new Boards(store, feed ?? (store.sql instanceof SqliteDatabase ? store.sql.changes : undefined)), queue, pool, storage, clock, log, unavailable,
     adminToken: opts.adminToken || undefined, teamSizeLimit: teamSize, uploadTimeoutMs, models, files: catalogsOf(challenges),
     definitions: new Map(challenges.map((c) => [c.id, c])),
     challengesRoot: opts.challengesRoot,
@@ -143,6 +161,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   } catch (e) {
     // Nothing may keep the process alive after a failed start (worker threads, the database).
     await pool.close();
+    await feed?.close();
     await store.close();
     throw e;
   }
@@ -169,6 +188,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           server.closeAllConnections();
         });
         await pool.close();
+        await feed?.close();
         await store.close();
       })();
       return closed;

@@ -3,7 +3,7 @@
  * say what it shows ("public split: 30 % of the test set"). Counted from the truth's usage
  * marks: a `usage` column of the truth CSV (classification), of a CSV inside a truth folder
  * (`examples.csv`, `clips.csv`), or a usage file (formats/usage.ts). Read once per truth
- * version (path and modification time).
+ * version (path, size and modification time, looked at once a second).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,10 @@ export interface SplitShares {
   ignored: number;
 }
 
-const cache = new Map<string, { key: string; shares: SplitShares | null }>();
+const cache = new Map<string, { key: string; shares: SplitShares | null; checkedAt: number }>();
+
+/** A truth's files are looked at (stat) at most this often: a board page under a crowd costs no file system call. */
+const RECHECK_MS = 1000;
 
 function stampOf(file: string): string {
   const st = fs.statSync(file);
@@ -87,6 +90,9 @@ async function count(truth: string): Promise<SplitShares | null> {
  * public) or cannot be read (the scoring reports that, not the board).
  */
 export async function splitShares(truth: string): Promise<SplitShares | null> {
+  const now = Date.now();
+  const recent = cache.get(truth);
+  if (recent && now - recent.checkedAt < RECHECK_MS) return recent.shares;
   let key: string;
   try {
     const usageFile = usageFileFor(truth);
@@ -95,14 +101,17 @@ export async function splitShares(truth: string): Promise<SplitShares | null> {
     return null;
   }
   const hit = cache.get(truth);
-  if (hit && hit.key === key) return hit.shares;
+  if (hit && hit.key === key) {
+    hit.checkedAt = now;
+    return hit.shares;
+  }
   let shares: SplitShares | null;
   try {
     shares = await count(truth);
   } catch {
     shares = null;
   }
-  cache.set(truth, { key, shares });
+  cache.set(truth, { key, shares, checkedAt: now });
   return shares;
 }
 

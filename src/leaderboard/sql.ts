@@ -3,7 +3,7 @@
  * transaction. Statements are written once with `?` placeholders (or `@name`, see `named`);
  * the PostgreSQL backend numbers them (`$1`, `$2`, ...). The few places where the dialects
  * differ ask `sql.dialect`. Only the store layer (store.ts, queue.ts, picks.ts, db.ts,
- * postgres.ts) holds SQL.
+ * postgres.ts, and the engines' helpers sqlite-reader-thread.ts and challenge-feed.ts) holds SQL.
  */
 export type Dialect = 'sqlite' | 'postgres';
 export type SqlValue = string | number | null;
@@ -27,6 +27,11 @@ export interface TransactionOptions {
 }
 
 export interface SqlDatabase extends Sql {
+  /**
+   * A read of many rows that must not hold up other requests: SQLite runs it on a reader thread
+   * (sqlite-reader.ts); on PostgreSQL, `all` already leaves the work to the database server.
+   */
+  allLarge<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** Runs `body` in one transaction: everything or nothing. Use only `tx` inside it. */
   transaction<T>(body: (tx: Sql) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
@@ -46,6 +51,11 @@ export function named(sql: string, values: Record<string, SqlValue>): [string, S
 /** `?, ?, ?` for an IN list of n values (n >= 1). */
 export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/** A statement that may write (anything but a plain SELECT): its commit may change what was read before. */
+export function mayWrite(sql: string): boolean {
+  return !/^\s*select\b/i.test(sql);
 }
 
 /** True for a database URL this podium can open as PostgreSQL. */

@@ -739,7 +739,8 @@ export class Store {
 
   /** Scored, not disqualified submissions with their primary score on `split`, oldest first. */
   history(challengeId: string, split: 'public' | 'all'): Promise<HistoryRow[]> {
-    return this.sql.all<HistoryRow>(
+    // Every scored submission of the challenge: a large read, kept off the main thread.
+    return this.sql.allLarge<HistoryRow>(
       `SELECT s.created_at AS t, sc.primary_value AS score, t.name AS team, s.is_baseline AS baseline, s.id AS submission_id
        FROM submissions s JOIN teams t ON t.id = s.team_id
        JOIN scores sc ON sc.submission_id = s.id AND sc.current = 1 AND sc.split = ?

@@ -12,20 +12,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/leaderboard/open-store.js';
 import type { Store } from '../../src/leaderboard/store.js';
+import { expectScoredOnce, ownerPid, until } from './deployment.js';
 import { api, fileForm, makeWorld, register, submissionCsv, TEST_PG, waitFor } from './helpers.js';
 import { makeHosts, relay, type Host } from './netns.js';
 import { startWorker, type Running } from './processes.js';
 import { spawnServe, type ServeProcess } from './serve-process.js';
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.runIf(TEST_PG)('scoring across hosts on PostgreSQL, under faults', () => {
   const world = makeWorld([{ start: '2020-01-01T00:00:00Z', end: '2099-01-01T00:00:00Z', limits: { per_day: 50 } }]);
@@ -51,18 +42,12 @@ describe.runIf(TEST_PG)('scoring across hosts on PostgreSQL, under faults', () =
     running.push(w);
     return w;
   };
-  const pidOf = (w: Running) => /owner [^|]+\|(\d+)\|/.exec(w.output())![1]!;
   const job = async (submissionId: number) =>
     (await store.sql.get<{ state: string; attempts: number; lease_owner: string | null }>('SELECT state, attempts, lease_owner FROM jobs WHERE submission_id = ?', [submissionId]))!;
   const upload = async (k: number) => {
     const r = await api(server.url, 'POST', '/api/challenges/toy/submissions', { token, form: fileForm(submissionCsv((i) => i % (k + 2) !== 0)) });
     expect(r.status, r.text).toBe(202);
     return r.body.id as number;
-  };
-  const exactlyOnce = async (submissionId: number) => {
-    const rows = await store.sql.all<{ split: string; current: number; n: number }>(
-      'SELECT split, current, count(*) AS n FROM scores WHERE submission_id = ? GROUP BY split, current ORDER BY split', [submissionId]);
-    expect(rows).toEqual([{ split: 'all', current: 1, n: 1 }, { split: 'private', current: 1, n: 1 }, { split: 'public', current: 1, n: 1 }]);
   };
 
   beforeAll(async () => {
@@ -85,13 +70,13 @@ describe.runIf(TEST_PG)('scoring across hosts on PostgreSQL, under faults', () =
   it('kill -9 of the worker scoring a job: the worker on the other host finishes it, exactly once', async () => {
     const a = await worker(hostA, path.join(world.root, 'gate-a-never'));
     const id = await upload(0);
-    await until(() => job(id), (j) => j.state === 'running' && j.lease_owner?.includes(`|${pidOf(a)}|`) === true, 'host A to claim the job');
+    await until(() => job(id), (j) => j.state === 'running' && j.lease_owner?.includes(`|${ownerPid(a)}|`) === true, 'host A to claim the job');
     const b = await worker(hostB);
     expect(await a.stop('SIGKILL')).toBeNull();
     const done = await waitFor(server.url, token, id);
     expect(done.status).toBe('scored');
     expect(await job(id)).toMatchObject({ state: 'done', attempts: 2 });
-    await exactlyOnce(id);
+    await expectScoredOnce(store, id);
     expect(await b.stop('SIGTERM')).toBe(0);
   });
 
@@ -99,7 +84,7 @@ describe.runIf(TEST_PG)('scoring across hosts on PostgreSQL, under faults', () =
     const gate = path.join(world.root, 'gate-a2');
     const a = await worker(hostA, gate);
     const id = await upload(1);
-    await until(() => job(id), (j) => j.state === 'running' && j.lease_owner?.includes(`|${pidOf(a)}|`) === true, 'host A to claim the job');
+    await until(() => job(id), (j) => j.state === 'running' && j.lease_owner?.includes(`|${ownerPid(a)}|`) === true, 'host A to claim the job');
     hostA.cut();
     const b = await worker(hostB);
     const done = await waitFor(server.url, token, id);
@@ -109,7 +94,7 @@ describe.runIf(TEST_PG)('scoring across hosts on PostgreSQL, under faults', () =
     hostA.restore();
     fs.writeFileSync(gate, '');
     await until(async () => a.output(), (o) => /lease lost before it finished; its result was discarded/.test(o), "host A's late result to be refused");
-    await exactlyOnce(id);
+    await expectScoredOnce(store, id);
     expect(await job(id)).toMatchObject({ state: 'done', attempts: 2 });
     expect(await a.stop('SIGTERM')).toBe(0);
     expect(await b.stop('SIGTERM')).toBe(0);

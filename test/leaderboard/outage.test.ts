@@ -18,20 +18,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/leaderboard/open-store.js';
 import type { Store } from '../../src/leaderboard/store.js';
+import { expectScoredOnce, until } from './deployment.js';
 import { api, fileForm, makeWorld, register, submissionCsv, TEST_PG, waitFor } from './helpers.js';
 import { freePort, startCluster, type Cluster } from './pg-cluster.js';
 import { S3_BUCKET, startS3, type Running } from './processes.js';
 import { spawnServe, type ServeProcess } from './serve-process.js';
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.runIf(TEST_PG)('a database or object store that goes away mid-run', () => {
   const world = makeWorld([{ start: '2020-01-01T00:00:00Z', end: '2099-01-01T00:00:00Z', limits: { per_day: 50 } }]);
@@ -72,12 +63,6 @@ describe.runIf(TEST_PG)('a database or object store that goes away mid-run', () 
   };
   const jobOf = async (id: number) =>
     (await store.sql.get<{ state: string; attempts: number }>('SELECT state, attempts FROM jobs WHERE submission_id = ? ORDER BY id DESC', [id]))!;
-  /** One current score row per split and no other: scored once, never twice. */
-  const exactlyOnce = async (id: number) => {
-    const rows = await store.sql.all<{ split: string; current: number; n: number }>(
-      'SELECT split, current, count(*) AS n FROM scores WHERE submission_id = ? GROUP BY split, current ORDER BY split', [id]);
-    expect(rows).toEqual([{ split: 'all', current: 1, n: 1 }, { split: 'private', current: 1, n: 1 }, { split: 'public', current: 1, n: 1 }]);
-  };
   const submissionIds = async () => (await store.sql.all<{ id: number }>('SELECT id FROM submissions ORDER BY id')).map((r) => r.id);
 
   it('the database stops for a few seconds: 503s meanwhile, nothing acknowledged is lost or scored twice', async () => {
@@ -105,7 +90,7 @@ describe.runIf(TEST_PG)('a database or object store that goes away mid-run', () 
     expect(again.status, again.text).toBe(202);
     for (const id of [held, queued, again.body.id as number]) {
       expect((await waitFor(url, token, id)).status).toBe('scored');
-      await exactlyOnce(id);
+      await expectScoredOnce(store, id);
     }
     // The refused upload left no row.
     expect(await submissionIds()).toEqual([...before, again.body.id]);
@@ -136,7 +121,7 @@ describe.runIf(TEST_PG)('a database or object store that goes away mid-run', () 
     expect(again.status, again.text).toBe(202);
     for (const id of [held, queued, again.body.id as number]) {
       expect((await waitFor(url, token, id)).status).toBe('scored');
-      await exactlyOnce(id);
+      await expectScoredOnce(store, id);
     }
     expect(await jobOf(queued)).toMatchObject({ state: 'done', attempts: 1 });
     expect(await submissionIds()).toEqual([...before, again.body.id]);

@@ -14,19 +14,10 @@ import { openStore } from '../../src/leaderboard/open-store.js';
 import { scoreSubmission } from '../../src/leaderboard/scoring.js';
 import type { Store } from '../../src/leaderboard/store.js';
 import { fixture } from '../helpers/cli.js';
+import { ownerPid, until } from './deployment.js';
 import { api, fileForm, makeWorld, register, TEST_PG } from './helpers.js';
 import { startWorker, type Running } from './processes.js';
 import { spawnServe, type ServeProcess } from './serve-process.js';
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The first `n` images of the detection fixture (truth, usage marks, and the submission's rows for them). */
 function detectionChallenge(dir: string, n: number): { truth: string; submission: string } {
@@ -59,7 +50,6 @@ describe.runIf(TEST_PG)('one submission in shards across two podium worker proce
     running.push(w);
     return w;
   };
-  const pidOf = (w: Running) => /owner [^|]+\|(\d+)\|/.exec(w.output())![1]!;
 
   beforeAll(async () => {
     server = await spawnServe(['--db', world.dbPath, '--storage', world.storage, '--challenges', world.challengesRoot, '--workers', '0']);
@@ -88,7 +78,7 @@ describe.runIf(TEST_PG)('one submission in shards across two podium worker proce
     expect(held.map((s) => [s.unit_from, s.unit_to])).toEqual([[0, 10], [10, 20], [20, 30]]);
     const owners = held.filter((s) => s.state === 'running').map((s) => s.lease_owner!);
     expect(new Set(owners).size).toBe(2);
-    const killedShard = held.find((s) => s.lease_owner?.includes(`|${pidOf(a)}|`))!.shard;
+    const killedShard = held.find((s) => s.lease_owner?.includes(`|${ownerPid(a)}|`))!.shard;
     expect(await a.stop('SIGKILL')).toBeNull();
     fs.writeFileSync(gateB, '');
 

@@ -77,8 +77,11 @@ export async function csrfToken(ctx: AppContext, req: Request, res: Response): P
 
 /**
  * Middleware for the page routes: refuses a state-changing request from another origin or
- * without the right token (403, before the handler runs), and leaves the token for this
- * request's forms in `res.locals.csrf`. Run it after the urlencoded body parser.
+ * without the right token (403, before the handler runs), and leaves the token it checked in
+ * `res.locals.csrf` for the forms of the page that answers. A GET makes no token here: the
+ * page is given one when it is rendered (pages.ts), so a page served from a cache (the
+ * anonymous board) costs no HMAC and sets no cookie.
+ * Run it after the urlencoded body parser.
  */
 export function csrfProtection(ctx: AppContext) {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -96,8 +99,8 @@ export function csrfProtection(ctx: AppContext) {
         next(new HttpError(403, `${problem}; nothing was changed. Reload the page and try again.`));
         return;
       }
+      res.locals.csrf = expected;
     }
-    res.locals.csrf = await csrfToken(ctx, req, res);
     next();
   };
 }
