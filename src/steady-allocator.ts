@@ -20,6 +20,13 @@ export const STEADY_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
   MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024),
 };
 
+/** How the allocator of this process is set, as stored with latency figures. */
+export function allocatorDescription(env: NodeJS.ProcessEnv = process.env): string {
+  return hasSteadyAllocator(env)
+    ? `glibc malloc, mmap threshold ${STEADY_ALLOCATOR_ENV.MALLOC_MMAP_THRESHOLD_} B, trim threshold ${STEADY_ALLOCATOR_ENV.MALLOC_TRIM_THRESHOLD_} B`
+    : 'glibc malloc, default (moving) thresholds';
+}
+
 export function hasSteadyAllocator(env: NodeJS.ProcessEnv = process.env): boolean {
   return Object.entries(STEADY_ALLOCATOR_ENV).every(([k, v]) => env[k] === v);
 }

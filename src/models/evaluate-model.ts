@@ -36,6 +36,8 @@ export interface ModelEvaluation {
     runtime: string;
     reference_runtime?: string;
     isolation: string;
+    /** The sandboxed runner's malloc settings. */
+    allocator: string;
     threads: number;
     cpu_affinity: number | null;
     latency_settings: ModelLatencyConfig | null;
@@ -160,6 +162,7 @@ export async function evaluateModel(challenge: ModelChallenge, modelPath: string
       runtime: session.entry.runtime,
       reference_runtime: session.reference?.runtime,
       isolation: session.isolation,
+      allocator: session.entry.allocator,
       threads: track.threads,
       cpu_affinity: limits.cpu ?? null,
       latency_settings: latency,

@@ -2,7 +2,7 @@
  * The process that runs inside the sandbox (sandbox/spawn.ts starts it): it loads the
  * participant's model (and the reference, for interleaved latency) and answers the parent's
  * frames on fd 3 / fd 4 (sandbox/frames.ts):
- *   load    {slot, request}            → loaded {inputs, outputs, runtime, load_ms}
+ *   load    {slot, request}            → loaded {inputs, outputs, runtime, load_ms, allocator}
  *   bind    {slot, binding}            → bound   (model input name → contract input name)
  *   run     {slot, tensors, keep}      → result {tensors}   (keep: remember the inputs for timing)
  *   cost    {slot, tensors}            → cost {params, madds}
@@ -24,6 +24,7 @@ import {
 import { mulberry32 } from '../random.js';
 import type { LoadedModel, LoadRequest } from './runtime.js';
 import { feedsOf, type Binding } from './input-binding.js';
+import { allocatorDescription } from '../steady-allocator.js';
 import type { NullInput } from './null-model.js';
 import { decodeTensors, encodeTensors, type HostTensor } from './tensor.js';
 
@@ -84,7 +85,7 @@ async function load(req: LoadRequest & { slot: string; nullModel?: { inputs: Nul
   }
   slots.set(req.slot, model);
   bindings.delete(req.slot);
-  return { type: 'loaded', inputs: model.inputs, outputs: model.outputs, runtime: model.runtime, load_ms: performance.now() - t0 };
+  return { type: 'loaded', inputs: model.inputs, outputs: model.outputs, runtime: model.runtime, load_ms: performance.now() - t0, allocator: allocatorDescription() };
 }
 
 /** A slot's feeds from one item's contract inputs. */

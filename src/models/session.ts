@@ -52,6 +52,8 @@ export interface Loaded {
   outputs: IoInfo[];
   runtime: string;
   load_ms: number;
+  /** The runner's malloc settings (steady-allocator.ts). */
+  allocator: string;
 }
 
 export interface LatencyRun {
