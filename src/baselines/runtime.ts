@@ -20,6 +20,7 @@ import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } f
 import { installOuterAxisReductions } from './outer-axis-reductions.js';
 import { registerRelu6, relu6GradWasmConfig } from './relu6.js';
 import { installSharedIdentity } from './shared-identity.js';
+import { adamStepWasmConfig } from './fused-adam.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -105,7 +106,7 @@ function registerWasmExtras(): void {
   const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   if (!fs.existsSync(path.join(dist, 'tfjs-backend-wasm.wasm'))) throw new Error(`tfjs wasm binaries missing in ${dist}`);
   setWasmPaths(dist);
-  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, relu6GradWasmConfig]) {
+  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, relu6GradWasmConfig, adamStepWasmConfig]) {
     if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
   }
   wasmReady = true;

@@ -1,11 +1,13 @@
 /**
  * The training loop every learned baseline shares: seeded shuffling, mini-batches built on
- * demand (whole data sets never sit in tensors at once), Adam, a progress bar, and the mean
- * loss per epoch. Deterministic for a seed on one backend: initialisers are seeded (Seeds),
- * shuffling uses its own generator, nothing reads Math.random.
+ * demand (whole data sets never sit in tensors at once), Adam (fused-adam.ts: tfjs' update in
+ * one kernel a variable), a progress bar, and the mean loss per epoch. Deterministic for a
+ * seed on one backend: initialisers are seeded (Seeds), shuffling uses its own generator,
+ * nothing reads Math.random.
  */
 import * as tf from '@tensorflow/tfjs';
 import { progress } from '../progress.js';
+import { adam } from './fused-adam.js';
 import { mulberry32 } from '../random.js';
 
 
@@ -46,7 +48,7 @@ export interface TrainResult {
 
 export async function train(spec: TrainSpec): Promise<TrainResult> {
   const random = mulberry32(spec.seed);
-  const optimizer = tf.train.adam(spec.learningRate);
+  const optimizer = adam(spec.learningRate);
   const stepsPerEpoch = Math.ceil(spec.samples / spec.batchSize);
   const totalSteps = Math.min(spec.maxSteps ?? Infinity, stepsPerEpoch * spec.epochs);
   const bar = progress(`train ${spec.label}`, totalSteps);

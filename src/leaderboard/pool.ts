@@ -10,10 +10,9 @@
  */
 import type { Challenge } from '../challenges/definition.js';
 import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Problem } from '../problems.js';
+import { startWorker } from '../scoring/worker-thread.js';
 import type { ClaimedJob, Queue } from './queue.js';
 import type { ScoreOutcome, ScoreRequest } from './scoring.js';
 import { StoredFileMissing, type LocalCopy, type SubmissionStorage } from './storage.js';
@@ -90,19 +89,6 @@ interface PendingValidation {
   reject(e: Error): void;
 }
 
-/**
- * Worker threads run the compiled .js. Under vitest or tsx the source is .ts: the thread then
- * registers tsx's loader itself before importing the worker (execArgv --import does not reach
- * worker threads on Node 20).
- */
-function spawnWorker(resourceLimits?: ResourceLimits): Worker {
-  const self = new URL(import.meta.url);
-  if (!self.pathname.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { resourceLimits });
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
-  const target = new URL('./worker.ts', self).href;
-  return new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`, { eval: true, resourceLimits });
-}
-
 export class ScoringPool {
   private slots: Slot[] = [];
   private validations: PendingValidation[] = [];
@@ -168,7 +154,9 @@ export class ScoringPool {
 
   private spawn(validation: boolean): Worker {
     const heap = this.opts.validationHeapMb ?? DEFAULT_VALIDATION_HEAP_MB;
-    const worker = spawnWorker(validation ? { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: Math.min(64, heap) } : undefined);
+    const resourceLimits = validation ? { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: Math.min(64, heap) } : undefined;
+    // The compiled worker.js, or worker.ts through tsx under vitest (scoring/worker-thread.ts).
+    const worker = startWorker(import.meta.url, './worker', { resourceLimits });
     worker.on('message', (reply: WorkerReply) => void this.onReply(worker, reply));
     worker.on('error', (e) => {
       const slot = this.slots.find((s) => s.worker === worker);

@@ -42,7 +42,6 @@ import type { Evaluator, Scores } from '../evaluators/evaluator.js';
 import { DEFAULT_PROBLEM_CAP, ValidationError, type Problem, type ProblemList } from '../problems.js';
 import type { EvaluateOptions, EvaluateResult, ScoreReport, Task } from '../tasks/task.js';
 import { contextFor, produceAll } from './produce.js';
-import { unitResampler } from './resampler.js';
 import type { OpenedSubmission, TaskDefinition } from './task-definition.js';
 import { addUnits, itemTable, type UnitTable } from './units.js';
 import { unitsByRoute } from './usage.js';
@@ -90,7 +89,7 @@ async function evaluateOpened<O, C, I, S, R>(def: TaskDefinition<O, C, I, S, R>,
  * The report (and, when asked, the resamplers) from the three merged states and the kept
  * items: the same for one pass, threads, or shards scored on other machines (shards.ts).
  */
-export function reportOf<O, C, I, S, R>(
+export async function reportOf<O, C, I, S, R>(
   def: TaskDefinition<O, C, I, S, R>,
   opened: OpenedSubmission<C, I>,
   evaluator: Evaluator<S, I, R>,
@@ -99,7 +98,7 @@ export function reportOf<O, C, I, S, R>(
   items: readonly (I | undefined)[] | undefined,
   table: UnitTable<I>,
   opts: EvaluateOptions,
-): EvaluateResult {
+): Promise<EvaluateResult> {
   const all = evaluator.finish(states[0]);
   const report: ScoreReport = {
     task: def.name,
@@ -109,6 +108,8 @@ export function reportOf<O, C, I, S, R>(
   };
   const result: EvaluateResult = { report };
   if (opts.withResamplers) {
+    // Loaded when asked for (the server's bootstrap), not on every command-line run.
+    const { unitResampler } = await import('./resampler.js');
     const resampler = (members: Uint32Array) => unitResampler(evaluator, table, members, (r: R): Scores => def.scores(r));
     result.resamplers = {
       all: resampler(routes[0]),

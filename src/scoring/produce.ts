@@ -5,12 +5,10 @@
  * (thread-data.ts): a second thread costs no copies of the data, only its start.
  * Problems carry their unit, so they come out in truth order however the work was split.
  */
-import { isMainThread } from 'node:worker_threads';
 import type { Evaluator } from '../evaluators/evaluator.js';
 import { DEFAULT_PROBLEM_CAP, type Problem } from '../problems.js';
-import { decodeState, encodeState } from './state-codec.js';
-import type { ShardReply, ThreadReply } from './shard-worker.js';
-import { ScoringThreads } from './scoring-threads.js';
+import type { ThreadReply } from './shard-worker.js';
+import type { ScoringThreads } from './scoring-threads.js';
 import type { TaskDefinition, UnitSink } from './task-definition.js';
 import { USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from './usage.js';
 import { shareTypedArrays } from './thread-data.js';
@@ -92,8 +90,17 @@ function inUnitOrder(found: UnitProblem[]): UnitProblem[] {
 export function threadsFor(def: TaskDefinition, units: number, policy: ExecutionPolicy, context?: unknown): number {
   const asked = Math.max(1, Math.floor(policy.threads ?? 1));
   const work = def.workOf && context !== undefined ? def.workOf(context) : units;
-  if (asked <= 1 || !isMainThread || def.minUnitsForThreads === undefined || work < def.minUnitsForThreads) return 1;
+  if (asked <= 1 || def.minUnitsForThreads === undefined || work < def.minUnitsForThreads || !onMainThread()) return 1;
   return Math.min(asked, units, Math.ceil(work / Math.max(1, def.minUnitsForThreads / 2)));
+}
+
+/**
+ * Whether this is the process's main thread (scoring threads are never nested). node:worker_threads
+ * is looked up only here, when threads are wanted: loading it costs ~4 ms that a one-thread run
+ * (every classification) does not pay.
+ */
+function onMainThread(): boolean {
+  return process.getBuiltinModule('node:worker_threads').isMainThread;
 }
 
 /** Units 0..n-1 cut into `parts` contiguous [from, to) ranges of near-equal size, in order. */
@@ -139,7 +146,9 @@ export async function produceAll<Context, Item, State>(
   // The first failure (or the caller's abort) stops every shard.
   const stop = new AbortController();
   const signal = policy.signal ? AbortSignal.any([policy.signal, stop.signal]) : stop.signal;
-  const pool = started ?? new ScoringThreads(def.name);
+  // Loaded here, not at the top: a run on one thread (every small submission, classification
+  // always) never loads the thread machinery.
+  const pool = started ?? new (await import('./scoring-threads.js')).ScoringThreads(def.name);
   const others = shards.slice(1).map((units) => pool.run<Context, State, Item>({ ...req, units }, tick, signal));
   const here = produceHere(def, evaluator, { ...req, units: shards[0]! }, tick, signal);
   let first: Awaited<typeof here>;
@@ -166,29 +175,6 @@ export interface ShardPart<State> {
   states: [State, State, State];
   unitProblems: UnitProblem[];
   problemTotal: number;
-}
-
-/** A shard's result as text (state-codec.ts), to cross a process or a machine (threads transfer it as it is). */
-export function encodeReply<State, Item>(produced: Produced<State, Item> & ShardPart<State>): ShardReply {
-  let itemUnits: number[] | undefined;
-  const items: Item[] = [];
-  if (produced.items) {
-    itemUnits = [];
-    produced.items.forEach((item, unit) => {
-      if (item === undefined) return;
-      itemUnits!.push(unit);
-      items.push(item);
-    });
-  }
-  // One text, so what states and items share (detection's matched chunks) is written once.
-  return { data: encodeState({ states: produced.states, items }), itemUnits, problems: produced.unitProblems, problemTotal: produced.problemTotal };
-}
-
-/** A shard's reply decoded; its kept items go into `items` (by unit) when given. */
-export function decodeReply<State, Item>(reply: ShardReply, items?: (Item | undefined)[]): ShardPart<State> {
-  const data = decodeState<{ states: [State, State, State]; items: Item[] }>(reply.data);
-  if (items && reply.itemUnits) reply.itemUnits.forEach((unit, i) => (items[unit] = data.items[i]));
-  return { states: data.states, unitProblems: reply.problems, problemTotal: reply.problemTotal };
 }
 
 /**

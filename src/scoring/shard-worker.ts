@@ -34,7 +34,7 @@ const definition = loadDefinition((workerData as { task: string }).task);
 definition.catch(() => undefined);
 
 /**
- * A shard as text (produce.ts encodeReply), for a process or a machine: what `podium worker`
+ * A shard as text (shards.ts encodeReply), for a process or a machine: what `podium worker`
  * stores for a shard job.
  */
 export interface ShardReply {

@@ -253,3 +253,26 @@ describe('wasm Identity and same-type Cast share data', () => {
     expect(Array.from(await i.data())).toEqual([1, -1]);
   });
 });
+
+describe('fused Adam', () => {
+  it("updates weights and moments bit for bit as tfjs' AdamOptimizer on wasm", async () => {
+    const { FusedAdamOptimizer } = await import('../../src/baselines/fused-adam.js');
+    await initRuntime('wasm');
+    const run = async (optimizer: tf.Optimizer) => {
+      const w = tf.variable(tf.tensor2d(seededValues(6 * 5, 51), [6, 5]));
+      const b = tf.variable(tf.tensor1d(seededValues(5, 52)));
+      const x = tf.tensor2d(seededValues(7 * 6, 53).map((v) => v * 3), [7, 6]);
+      const y = tf.tensor2d(seededValues(7 * 5, 54), [7, 5]);
+      for (let step = 0; step < 5; step++) optimizer.minimize(() => tf.losses.meanSquaredError(y, tf.relu6(tf.add(tf.matMul(x, w), b).mul(4))) as tf.Scalar);
+      const out = [Array.from(await w.data()), Array.from(await b.data()), ...(await Promise.all((await optimizer.getWeights()).slice(1).map(async (t) => Array.from(await t.tensor.data()))))];
+      tf.dispose([w, b, x, y]);
+      optimizer.dispose();
+      return out;
+    };
+    const reference = await run(tf.train.adam(0.01));
+    const fused = await run(new FusedAdamOptimizer(0.01, 0.9, 0.999));
+    expect(fused.length).toBe(6); // w, b and their first and second moments
+    expect(fused).toEqual(reference);
+    expect(fused[0]).not.toEqual(Array.from(seededValues(6 * 5, 51))); // the weights moved
+  });
+});

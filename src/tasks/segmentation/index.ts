@@ -53,5 +53,10 @@ export const definition: TaskDefinition<SegmentationOptions, SegmentationContext
     const iou = classIou(state);
     return { iou: Object.fromEntries(context.classNames.map((name, c) => [name, iou[c]!])), images: context.images, classes: context.classNames.length };
   },
-  minUnitsForThreads: 100,
+  // A scoring thread costs its start (an isolate, the task's modules, the zip's directory read
+  // again: ~0.3 s of CPU) and images decode slower two at a time on two cores. Measured
+  // (bench/segmentation): at VOC val's 1,449 masks two threads were 10-16 % slower in wall time
+  // and took ~50 % more CPU than one; at 2,898 they tied; at 4,347 they won 0-15 %; at 8,694
+  // 11-26 %. So threads start at 6,000 masks, each given at least 3,000.
+  minUnitsForThreads: 6_000,
 };
