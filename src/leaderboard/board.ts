@@ -18,6 +18,7 @@
  */
 import type { Scores } from '../evaluators/evaluator.js';
 import type { ChangeSignal, FeedStamp } from './challenge-feed.js';
+import { SharedRead } from './shared-read.js';
 import { metricColumns, type MetricColumn } from './metric-columns.js';
 import type { ChallengeRecord, PickRow, Store } from './store.js';
 
@@ -71,39 +72,6 @@ export interface HistoryPoint {
   baseline: boolean;
 }
 
-/**
- * A read that concurrent callers share, while each caller still sees every change committed
- * before it asked: a caller arriving while a read is in flight waits for the next read, which
- * all such callers share. Under a crowd, one query serves every request that arrived meanwhile.
- */
-class SharedRead<T> {
-  private inflight: Promise<T> | undefined;
-  private next: Promise<T> | undefined;
-
-  constructor(private readonly query: () => Promise<T>) {}
-
-  read(): Promise<T> {
-    if (this.next) return this.next;
-    if (!this.inflight) return this.start();
-    const after = this.inflight;
-    this.next = after.then(noop, noop).then(() => {
-      this.next = undefined;
-      return this.start();
-    });
-    return this.next;
-  }
-
-  private start(): Promise<T> {
-    const p = this.query().finally(() => {
-      if (this.inflight === p) this.inflight = undefined;
-    });
-    this.inflight = p;
-    return p;
-  }
-}
-
-function noop(): void {}
-
 export class Boards {
   private cache = new Map<string, { version: number; value: Promise<unknown> }>();
   private timed = new Map<string, { at: number; value: Promise<unknown> }>();
@@ -131,7 +99,17 @@ export class Boards {
    */
   challenge(challengeId: string): Promise<ChallengeRecord | undefined> {
     const known = this.feed && this.told.get(challengeId);
-    if (known && this.feed!.unchangedSince(challengeId, known.stamp)) return Promise.resolve(known.record);
+    if (known) return this.confirmed(challengeId, known);
+    return this.read(challengeId);
+  }
+
+  /** A kept record once the feed has caught up with every change committed before the call; else a new read. */
+  private async confirmed(challengeId: string, known: { record: ChallengeRecord; stamp: FeedStamp }): Promise<ChallengeRecord | undefined> {
+    await this.feed!.caughtUp?.();
+    return this.feed!.unchangedSince(challengeId, known.stamp) ? known.record : this.read(challengeId);
+  }
+
+  private read(challengeId: string): Promise<ChallengeRecord | undefined> {
     let reader = this.records.get(challengeId);
     if (!reader) {
       // Unknown ids are not remembered (anyone can ask for any id).

@@ -3,7 +3,8 @@
  * connection LISTENs on podium_challenges, which a trigger (migration 8) notifies with the
  * challenge id whenever a challenge's row or phases change (a score moving its board version,
  * a pause, a new definition). A challenge record read while the feed is up stays current until
- * a notification names it, so a warm board read makes no round trip to the database.
+ * a notification names it, so a warm board read costs one `SELECT 1` instead of reading the
+ * challenge and its phases.
  *
  * The feed only vouches for a record while it is listening:
  * - a record is remembered with a stamp taken before its read began; a notification for it
@@ -15,10 +16,12 @@
  *   stops the feed vouching for anything: reads go to the database again, as without a feed,
  *   until it listens again (reconnecting with back-off), and what was remembered before is
  *   forgotten, since changes made meanwhile were never told.
- * Other processes' changes reach this one when their notification arrives, a moment after
- * their commit.
+ * - before a kept record is used, one round trip on the listening connection (shared by the
+ *   requests that arrive meanwhile) makes sure every change committed before the request has
+ *   been told: a score another process stored is on the next board read, never one after.
  */
 import pg from 'pg';
+import { SharedRead } from './shared-read.js';
 
 export const CHALLENGES_CHANNEL = 'podium_challenges';
 /** How often the listening connection is checked, and how long a check may take. */
@@ -43,6 +46,8 @@ export interface ChangeSignal {
   stamp(challengeId: string): FeedStamp | undefined;
   /** True when nothing can have changed the challenge since `stamp` was taken. */
   unchangedSince(challengeId: string, stamp: FeedStamp): boolean;
+  /** Resolves once every change committed before the call has been told (when telling is not immediate). */
+  caughtUp?(): Promise<void>;
 }
 
 export class ChallengeFeed implements ChangeSignal {
@@ -78,6 +83,26 @@ export class ChallengeFeed implements ChangeSignal {
   unchangedSince(challengeId: string, stamp: FeedStamp): boolean {
     return this.listening && stamp.epoch === this.epoch && stamp.n === (this.changes.get(challengeId) ?? 0);
   }
+
+  /**
+   * Resolves once every notification of a change committed before the call has been received:
+   * a `SELECT 1` on the listening connection, since PostgreSQL sends the notifications pending
+   * for a session before it answers the session's query. Concurrent callers share one (a crowd
+   * costs one round trip per wave); never rejects (a lost connection stops the feed vouching).
+   */
+  caughtUp(): Promise<void> {
+    return this.barrier.read();
+  }
+
+  private readonly barrier = new SharedRead<void>(async () => {
+    const client = this.client;
+    if (!client || !this.listening) return;
+    try {
+      await client.query('SELECT 1');
+    } catch (e) {
+      this.lost(client, (e as Error).message);
+    }
+  });
 
   /** This process committed a write: whatever it touched is read again. */
   wrote(): void {
