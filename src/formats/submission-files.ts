@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listZip, type ZipEntry } from './zip.js';
 import { ValidationError, type ProblemList } from '../problems.js';
+import { statOrRefuse } from './stat-or-refuse.js';
 
 /** Files a desktop adds to a folder or zip (`__MACOSX/`, `.DS_Store`, `Thumbs.db`, `desktop.ini`); a folder name ends in '/'. */
 export function isDesktopClutter(name: string): boolean {
@@ -62,12 +63,7 @@ export async function listSubmissionFiles(
   problems: ProblemList,
 ): Promise<{ name: string; location: SubmittedFileLocation }[]> {
   const label = path.basename(submissionPath);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(submissionPath);
-  } catch {
-    throw ValidationError.of({ file: label, message: 'submission not found' });
-  }
+  const stat = statOrRefuse(submissionPath, { file: label, message: 'submission not found' });
   if (stat.isDirectory()) {
     const { regular, links } = listSubmissionFolder(submissionPath);
     for (const name of links) problems.add({ file: `${label}/${name}`, message: `is a symbolic link; ${options.noun} must be regular files` });

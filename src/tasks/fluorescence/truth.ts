@@ -14,6 +14,7 @@ import path from 'node:path';
 import { readCsv } from '../../formats/csv.js';
 import { USAGES, type Usage } from '../../formats/usage.js';
 import { ProblemList, ValidationError } from '../../problems.js';
+import { statOrRefuse } from '../../formats/stat-or-refuse.js';
 
 export interface FluorescenceTruth {
   dir: string;
@@ -45,12 +46,7 @@ export const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
  */
 export async function readFluorescenceTruth(dir: string, channels?: readonly string[]): Promise<FluorescenceTruth> {
   const label = path.basename(dir);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(dir);
-  } catch {
-    throw ValidationError.of({ file: dir, message: 'truth not found' });
-  }
+  const stat = statOrRefuse(dir, { file: dir, message: 'truth not found' });
   if (!stat.isDirectory()) {
     throw ValidationError.of({ file: label, message: 'the fluorescence truth is a folder with examples.csv and targets/<id>/<CHANNEL>.png' });
   }

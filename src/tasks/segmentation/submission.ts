@@ -11,6 +11,7 @@ import { ValidationError, type ProblemList } from '../../problems.js';
 import type { LabelMask, ProblemSink } from './masks.js';
 import { openRleSubmission } from './rle-submission.js';
 import { isDesktopClutter } from '../../formats/submission-files.js';
+import { statOrRefuse } from '../../formats/stat-or-refuse.js';
 
 /** A mask file's bytes and how messages name it (`sub.zip/2007_000032.png`). */
 export interface MaskBytes {
@@ -43,12 +44,7 @@ export interface ExpectedIds {
 
 export async function openSubmission(submissionPath: string, expected: ExpectedIds, classNames: readonly string[], problems: ProblemList): Promise<Submission> {
   const label = path.basename(submissionPath);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(submissionPath);
-  } catch {
-    throw ValidationError.of({ file: label, message: 'submission not found' });
-  }
+  const stat = statOrRefuse(submissionPath, { file: label, message: 'submission not found' });
   if (stat.isDirectory()) return openFolder(submissionPath, label, expected, problems);
   const lower = submissionPath.toLowerCase();
   if (lower.endsWith('.zip') || (!lower.endsWith('.csv') && startsLikeZip(submissionPath))) return openZip(submissionPath, label, expected, problems);

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ProblemList, ValidationError } from '../../problems.js';
 import { readUsage } from '../../formats/usage.js';
+import { statOrRefuse } from '../../formats/stat-or-refuse.js';
 
 export const USAGE_ALL = 0;
 export const USAGE_PUBLIC = 1;
@@ -31,12 +32,7 @@ export interface SegmentationTruth {
 
 export function readSegmentationTruth(truthPath: string, split: string): SegmentationTruth {
   const label = path.basename(truthPath);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(truthPath);
-  } catch {
-    throw ValidationError.of({ file: truthPath, message: 'truth not found (expected a folder of PNG masks or a VOC root)' });
-  }
+  const stat = statOrRefuse(truthPath, { file: truthPath, message: 'truth not found (expected a folder of PNG masks or a VOC root)' });
   if (!stat.isDirectory()) {
     throw ValidationError.of({ file: truthPath, message: 'truth must be a folder of PNG masks or a VOC root with SegmentationClass/' });
   }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readUsage, type Usage } from '../../formats/usage.js';
 import { ProblemList, ValidationError } from '../../problems.js';
+import { statOrRefuse } from '../../formats/stat-or-refuse.js';
 
 export interface SeparationTruth {
   dir: string;
@@ -27,12 +28,7 @@ const SOURCE_FOLDER = /^s(\d+)$/;
 /** Lists the truth and checks its layout; every problem at once (ValidationError). */
 export function readSeparationTruth(dir: string): SeparationTruth {
   const label = path.basename(dir);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(dir);
-  } catch {
-    throw ValidationError.of({ file: dir, message: 'truth not found' });
-  }
+  const stat = statOrRefuse(dir, { file: dir, message: 'truth not found' });
   if (!stat.isDirectory()) {
     throw ValidationError.of({ file: dir, message: 'the separation truth is a folder with mix/<id>.wav, s1/<id>.wav, s2/<id>.wav, ...' });
   }
