@@ -52,41 +52,30 @@ export class OnnxGraph {
   }
 
   floats(name: string, dims: number[], values: ArrayLike<number>): string {
-    const n = dims.reduce((a, b) => a * b, 1);
-    if (values.length !== n) throw new Error(`initializer ${name}: ${values.length} values for dims [${dims}]`);
-    const data = Float32Array.from(values);
-    const tensorName = this.fresh(name);
-    this.initializers.push(onnx.TensorProto.create({
-      name: tensorName, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    }));
-    return tensorName;
+    return this.initializer(name, dims, Float32Array.from(values), FLOAT);
   }
 
   /** A float64 initializer (for arithmetic kept in double precision, e.g. a DFT basis). */
   doubles(name: string, dims: number[], values: ArrayLike<number>): string {
-    const n = dims.reduce((a, b) => a * b, 1);
-    if (values.length !== n) throw new Error(`initializer ${name}: ${values.length} values for dims [${dims}]`);
-    const data = Float64Array.from(values);
-    const tensorName = this.fresh(name);
-    this.initializers.push(onnx.TensorProto.create({
-      name: tensorName, dims, dataType: DOUBLE, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    }));
-    return tensorName;
+    return this.initializer(name, dims, Float64Array.from(values), DOUBLE);
   }
 
   int64s(name: string, values: number[]): string {
-    const data = BigInt64Array.from(values.map((v) => BigInt(v)));
-    const tensorName = this.fresh(name);
-    this.initializers.push(onnx.TensorProto.create({
-      name: tensorName, dims: [values.length], dataType: INT64, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    }));
-    return tensorName;
+    return this.initializer(name, [values.length], BigInt64Array.from(values.map((v) => BigInt(v))), INT64);
   }
 
   scalar(name: string, value: number): string {
-    const data = Float32Array.of(value);
+    return this.initializer(name, [], Float32Array.of(value), FLOAT);
+  }
+
+  /** An initializer of `dims` holding `data` as raw little-endian bytes (ONNX's raw_data). */
+  private initializer(name: string, dims: number[], data: Float32Array | Float64Array | BigInt64Array, dataType: number): string {
+    const n = dims.reduce((a, b) => a * b, 1);
+    if (data.length !== n) throw new Error(`initializer ${name}: ${data.length} values for dims [${dims}]`);
     const tensorName = this.fresh(name);
-    this.initializers.push(onnx.TensorProto.create({ name: tensorName, dims: [], dataType: FLOAT, rawData: new Uint8Array(data.buffer) }));
+    this.initializers.push(onnx.TensorProto.create({
+      name: tensorName, dims, dataType, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    }));
     return tensorName;
   }
 
