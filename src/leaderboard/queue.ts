@@ -105,9 +105,7 @@ export class Queue {
          WHERE state = 'running' AND lease_owner != ?${held ? '' : ' AND lease_owner != ?'} ORDER BY id${this.skipLocked}`, held ? [SHARDED] : [SHARDED, this.owner]);
       let n = shards;
       for (const j of running) {
-        if (j.lease_owner === this.owner) {
-          if (!held || held.has(j.id)) continue;
-        } else if (j.lease_expires > now && !ownerIsDeadHere(j.lease_owner, this.owner)) continue;
+        if (!this.isOrphan(j, now, held)) continue;
         n++;
         if (j.attempts >= MAX_ATTEMPTS) {
           await this.finishFailed(tx, j.id, j.submission_id, j.kind,
@@ -316,6 +314,15 @@ export class Queue {
     return true;
   }
 
+  /**
+   * A running job's or shard's lease is to be taken back: another owner's that ran out or whose
+   * process died here, or, with `held` (what this process is working on), one of ours not in it.
+   */
+  private isOrphan(lease: { id: number; lease_owner: string; lease_expires: number }, now: number, held?: ReadonlySet<number>): boolean {
+    if (lease.lease_owner === this.owner) return !!held && !held.has(lease.id);
+    return lease.lease_expires <= now || ownerIsDeadHere(lease.lease_owner, this.owner);
+  }
+
   /** Shards whose lease ran out or whose owner died: back in the queue, or their job failed after MAX_ATTEMPTS. */
   private async reclaimShards(tx: Sql, now: number, held?: ReadonlySet<number>): Promise<number> {
     const running = await tx.all<{ id: number; job_id: number; attempts: number; lease_owner: string; lease_expires: number; submission_id: number; kind: 'score' | 'rescore' }>(
@@ -323,9 +330,7 @@ export class Queue {
        WHERE sh.state = 'running'${held ? '' : ' AND sh.lease_owner != ?'} ORDER BY sh.id${tx.dialect === 'postgres' ? ' FOR UPDATE OF sh SKIP LOCKED' : ''}`, held ? [] : [this.owner]);
     let n = 0;
     for (const sh of running) {
-      if (sh.lease_owner === this.owner) {
-        if (!held || held.has(sh.id)) continue;
-      } else if (sh.lease_expires > now && !ownerIsDeadHere(sh.lease_owner, this.owner)) continue;
+      if (!this.isOrphan(sh, now, held)) continue;
       n++;
       if (sh.attempts >= MAX_ATTEMPTS) {
         await this.failSharded(tx, { id: sh.job_id, submission_id: sh.submission_id, kind: sh.kind } as ClaimedJob,
