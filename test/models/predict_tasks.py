@@ -25,6 +25,15 @@ for i in range(256):
 def weights(path):
     return {t.name: numpy_helper.to_array(t) for t in onnx.load(path).graph.initializer}
 
+def mixtures(test):
+    """(file name, rate, float32 samples) of each test mixture, in name order."""
+    from scipy.io import wavfile
+    for f in sorted(os.listdir(os.path.join(test, 'mix'))):
+        if not f.endswith('.wav'):
+            continue
+        rate, x = wavfile.read(os.path.join(test, 'mix', f))
+        yield f, rate, (x.astype(np.float32) / 32768) if x.dtype == np.int16 else x.astype(np.float32)
+
 def rgb01(path, lo=-1.0, hi=1.0):
     rgb = np.asarray(Image.open(path).convert('RGB'), dtype=np.float32)
     return np.float32(lo) + rgb * np.float32((hi - lo) / 255)
@@ -66,11 +75,7 @@ elif mode == 'separate':
     test, out = sys.argv[3], sys.argv[4]
     a, b = float(w['a']), float(w['b'])
     with zipfile.ZipFile(out, 'w') as z:
-        for f in sorted(os.listdir(os.path.join(test, 'mix'))):
-            if not f.endswith('.wav'):
-                continue
-            rate, x = wavfile.read(os.path.join(test, 'mix', f))
-            x = (x.astype(np.float32) / 32768) if x.dtype == np.int16 else x.astype(np.float32)
+        for f, rate, x in mixtures(test):
             for k, g in ((1, a), (2, b)):
                 buf = io.BytesIO()
                 wavfile.write(buf, rate, (x * np.float32(g)).astype(np.float32))
@@ -80,11 +85,7 @@ elif mode == 'separate-av':
     import csv
     test, out = sys.argv[3], sys.argv[4]
     with zipfile.ZipFile(out, 'w') as z:
-        for f in sorted(os.listdir(os.path.join(test, 'mix'))):
-            if not f.endswith('.wav'):
-                continue
-            rate, x = wavfile.read(os.path.join(test, 'mix', f))
-            x = (x.astype(np.float32) / 32768) if x.dtype == np.int16 else x.astype(np.float32)
+        for f, rate, x in mixtures(test):
             with open(os.path.join(test, 'face', f[:-4] + '.csv')) as fh:
                 rows = list(csv.DictReader(fh))
             for k in (1, 2):
