@@ -10,7 +10,9 @@ import { UsageError } from '../problems.js';
 import { dataRoot } from '../paths.js';
 import { loadChallenge, resolveChallengePath, defaultChallengesRoot, type Challenge } from '../challenges/definition.js';
 import { loadTask } from '../tasks/registry.js';
-import type { ScoreReport } from '../tasks/task.js';
+import type { EvaluateResult, ScoreReport } from '../tasks/task.js';
+import type { ScoredFile } from '../leaderboard/scoring.js';
+import { sha256File } from './content-hash.js';
 import { MLPERF_SETTINGS, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
 import type { Baseline, BaselineOutput } from './baseline.js';
 import { initRuntime, type RuntimeInfo } from './runtime.js';
@@ -67,6 +69,8 @@ export interface RunOptions {
   maxSteps?: number;
   /** Where data/<challenge> lives (default: dataRoot()). */
   dataDir?: string;
+  /** Also score with the leaderboard's bootstrap intervals (`scored`), for a caller that records the run itself. */
+  withIntervals?: boolean;
   log?: (line: string) => void;
 }
 
@@ -84,6 +88,8 @@ export interface BaselineRun {
   runtime: RuntimeInfo;
   trained?: BaselineOutput['trained'];
   loadedFromCache?: boolean;
+  /** The leaderboard's outcome of this submission (with intervals): when a database or `withIntervals` asked for it. */
+  scored?: ScoredFile;
   recorded?: unknown;
 }
 
@@ -124,13 +130,17 @@ export async function runBaseline(challengeId: string, name: string, opts: RunOp
     log,
   });
   const task = await loadTask(challenge.task);
-  const { report } = await task.evaluate(challenge.truth, output.submission, { options: challenge.options });
+  const dbPath = opts.db ?? process.env.PODIUM_DB;
+  // One evaluation serves both the run's report and, when it will be recorded, the entry's scores.
+  const withIntervals = opts.withIntervals || !!dbPath;
+  const evaluated = await task.evaluate(challenge.truth, output.submission, { options: challenge.options, withResamplers: withIntervals });
+  const { report } = evaluated;
   const run: BaselineRun = {
     challenge: challengeId, baseline: name, kind: baseline.kind, submission: output.submission, workDir, report,
     primaryMetric: challenge.primary_metric, primary: report.metrics[challenge.primary_metric] ?? null,
     latency: output.latency, runtime, trained: output.trained, loadedFromCache: output.loadedFromCache,
   };
-  const dbPath = opts.db ?? process.env.PODIUM_DB;
+  if (withIntervals) run.scored = await scoredFile(challenge, output.submission, task.version, evaluated);
   if (dbPath) run.recorded = await record(dbPath, challengesRoot, run, baseline.description);
   return run;
 }
@@ -140,6 +150,16 @@ async function record(dbPath: string, challengesRoot: string, run: BaselineRun, 
   const { recordBaseline } = await import('../leaderboard/baselines.js');
   return recordBaseline({
     dbPath, challengesRoot, challengeId: run.challenge, name: run.baseline, file: run.submission, description,
-    latency: run.latency ? { ...run.latency } : undefined,
+    latency: run.latency ? { ...run.latency } : undefined, scored: run.scored,
   });
+}
+
+/** The leaderboard's outcome (scoring.ts) of an evaluation made with resamplers, with the default bootstrap samples. */
+async function scoredFile(challenge: Challenge, file: string, version: string, evaluated: EvaluateResult): Promise<ScoredFile> {
+  const [{ outcomeOf }, { DEFAULT_BOOTSTRAP_SAMPLES }] = await Promise.all([import('../leaderboard/scoring.js'), import('../leaderboard/bootstrap.js')]);
+  const req = {
+    challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
+    primaryMetric: challenge.primary_metric, file, bootstrapSamples: DEFAULT_BOOTSTRAP_SAMPLES,
+  };
+  return { sha256: sha256File(file), bootstrapSamples: DEFAULT_BOOTSTRAP_SAMPLES, outcome: outcomeOf(req, version, evaluated) };
 }

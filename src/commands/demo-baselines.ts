@@ -9,6 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { BaselineListing } from '../baselines/run.js';
 import type { DemoCache } from './demo-cache.js';
+import type { ScoredFile } from '../leaderboard/scoring.js';
 
 export interface BaselineWorkerResult {
   challenge: string;
@@ -22,6 +23,8 @@ export interface BaselineWorkerResult {
   loadedFromCache?: boolean;
   /** The exported model.onnx (the model track's reference), when the baseline exports. */
   onnxFile?: string;
+  /** The submission's leaderboard scores with intervals, so the parent records them without scoring again. */
+  scored?: ScoredFile;
 }
 
 export interface WorkerSettings {
@@ -51,7 +54,7 @@ export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const r = await runBaseline(challenge, name, {
     challengesRoot: s.challengesRoot, dataDir: path.join(dataDir, challenge), latency: 'quick', seed: s.seed,
-    epochs: s.epochs, maxSteps: s.maxSteps, log,
+    epochs: s.epochs, maxSteps: s.maxSteps, withIntervals: true, log,
   });
   let latency = r.latency as unknown as Record<string, unknown> | undefined;
   let onnxFile: string | undefined;
@@ -68,7 +71,7 @@ export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir
   }
   const out: BaselineWorkerResult = {
     challenge, baseline: name, kind: r.kind, submission: r.submission, primaryMetric: r.primaryMetric, primary: r.primary,
-    latency, trained: r.trained, loadedFromCache: r.loadedFromCache, onnxFile,
+    latency, trained: r.trained, loadedFromCache: r.loadedFromCache, onnxFile, scored: r.scored,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }

@@ -141,7 +141,7 @@ export async function run(args: string[]): Promise<number> {
   const cache = new DemoCache(dataRoot(), settings);
   await runBaselines(baselines, parallel, settings, cache, say, async (b, r, seconds, reused) => {
     await attempt(`${b.challenge} / ${b.name}`, say, async () => {
-      const rec = await recordBaseline({ dbPath, challengesRoot, challengeId: b.challenge, name: b.name, file: r.submission, description: b.description, latency: r.latency });
+      const rec = await recordBaseline({ dbPath, challengesRoot, challengeId: b.challenge, name: b.name, file: r.submission, description: b.description, latency: r.latency, scored: r.scored });
       const how = reused ? 'unchanged since the last demo: cached result' : r.loadedFromCache ? `cached weights, ${seconds.toFixed(1)} s` : r.trained ? `trained ${r.trained.epochs} epochs, ${seconds.toFixed(1)} s` : `${r.kind}, ${seconds.toFixed(1)} s`;
       say(`${b.challenge} / ${b.name}: ${r.primaryMetric} = ${fmt(r.primary)} (${how})${rec.created ? '' : ', already recorded'}`);
     });

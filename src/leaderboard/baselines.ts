@@ -13,7 +13,8 @@ import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
 import { openStore } from './open-store.js';
 import { phaseAt } from './phases.js';
 import { newOwnerId, Queue } from './queue.js';
-import { describeFailure, scoreSubmission } from './scoring.js';
+import { describeFailure, scoreSubmission, type ScoredFile } from './scoring.js';
+import { loadTask } from '../tasks/registry.js';
 import { cleanName, type Store } from './store.js';
 import { loadChallenge } from '../challenges/definition.js';
 import { openStorage } from './storage.js';
@@ -34,6 +35,12 @@ export interface BaselineOptions {
   /** p50_ms, p90_ms, p99_ms, offline_per_s, params, madds, backend, machine: shown as leaderboard columns. */
   latency?: Record<string, unknown>;
   bootstrapSamples?: number;
+  /**
+   * The file's outcome when the caller has scored it already (a baseline run): stored as it is
+   * when it is this file (sha256), with these bootstrap samples and the task's current version;
+   * anything else is scored here.
+   */
+  scored?: ScoredFile;
 }
 
 export interface BaselineResult {
@@ -92,21 +99,27 @@ export async function recordBaseline(opts: BaselineOptions): Promise<BaselineRes
     });
     // Scored here, synchronously, with the same exactly-once finish as the server's workers.
     const job = { id: jobId, submission_id: submission.id, kind: 'score' as const, attempts: 1, challenge_id: challenge.id, stored_path: storedPath, sha256 };
-    // Scored from the stored copy, as a worker would.
-    const copy = await storage.localCopy(storedPath, sha256);
-    try {
-      const outcome = await scoreSubmission({
-        challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
-        primaryMetric: challenge.primary_metric, file: copy.file,
-        bootstrapSamples: opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES,
-      });
-      await queue.complete(job, outcome.version, outcome.splits, Date.now());
-    } catch (e) {
-      const f = describeFailure(e, { file: copy.file });
-      await queue.fail(job, f.message, f.kind, Date.now());
-      throw e;
-    } finally {
-      await copy.release();
+    const bootstrapSamples = opts.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES;
+    const given = opts.scored;
+    if (given && given.sha256 === sha256 && given.bootstrapSamples === bootstrapSamples
+        && given.outcome.version === (await loadTask(challenge.task)).version) {
+      await queue.complete(job, given.outcome.version, given.outcome.splits, Date.now());
+    } else {
+      // Scored from the stored copy, as a worker would.
+      const copy = await storage.localCopy(storedPath, sha256);
+      try {
+        const outcome = await scoreSubmission({
+          challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
+          primaryMetric: challenge.primary_metric, file: copy.file, bootstrapSamples,
+        });
+        await queue.complete(job, outcome.version, outcome.splits, Date.now());
+      } catch (e) {
+        const f = describeFailure(e, { file: copy.file });
+        await queue.fail(job, f.message, f.kind, Date.now());
+        throw e;
+      } finally {
+        await copy.release();
+      }
     }
     return { submissionId: submission.id, scores: await resultScores(store, submission.id), created: true };
   } finally {

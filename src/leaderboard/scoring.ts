@@ -46,6 +46,17 @@ export interface ScoreOutcome {
   latency?: Record<string, unknown>;
 }
 
+/**
+ * A file already scored by these rules (outcomeOf, with `bootstrapSamples` resamples), named by
+ * its sha256: recording that same file as a baseline can store this outcome instead of scoring
+ * the file a second time.
+ */
+export interface ScoredFile {
+  sha256: string;
+  bootstrapSamples: number;
+  outcome: ScoreOutcome;
+}
+
 /** Why a submission could not be scored: its own fault ('invalid') or not ('error'). */
 export interface ScoreFailure {
   kind: 'invalid' | 'error';
@@ -90,8 +101,11 @@ export async function mergeSubmissionShards(req: ScoreRequest, ranges: [number, 
   return outcomeOf(req, def.version, await evaluateShards(def, req.truth, req.file, ranges, replies, { options: req.options, withResamplers: true }));
 }
 
-/** Scores per split with bootstrap intervals on the primary metric, from an evaluation with resamplers. */
-function outcomeOf(req: ScoreRequest, version: string, { report, resamplers }: EvaluateResult): ScoreOutcome {
+/**
+ * Scores per split with bootstrap intervals on the primary metric, from an evaluation with
+ * resamplers; exported so a baseline run that has already evaluated its file need not score it again.
+ */
+export function outcomeOf(req: ScoreRequest, version: string, { report, resamplers }: EvaluateResult): ScoreOutcome {
   const samples = req.bootstrapSamples ?? DEFAULT_BOOTSTRAP_SAMPLES;
   // Boards rank on public and private; with those present the 'all' interval would only cost time.
   const hasSplits = !!(report.splits?.public || report.splits?.private);

@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBaselines, runBaseline, type RunOptions } from '../../src/baselines/run.js';
 import type { LatencySettings } from '../../src/evaluators/latency.js';
 import { podium } from '../helpers/cli.js';
+import { loadChallenge } from '../../src/challenges/definition.js';
+import { scoreSubmission } from '../../src/leaderboard/scoring.js';
+import { DEFAULT_BOOTSTRAP_SAMPLES } from '../../src/leaderboard/bootstrap.js';
+import { sha256File } from '../../src/baselines/content-hash.js';
 import { TINY_CHALLENGES, tinyWorld, type TinyChallengeId, type TinyChallengeSpec } from './tiny-world.js';
 
 const TINY_LATENCY: LatencySettings = { warmup: 1, minQueries: 5, minDurationMs: 0, offlineSamples: 4, offlineBatch: 2 };
@@ -107,5 +111,20 @@ describe.each(runs)('%s / %s', (id, name, file) => {
     }
     if (name === 'mixture') expect(r.primary).toBe(0);
     if (name === 'class-prior') expect(r.primary).toBeCloseTo(1 - 3 / 10, 9); // balanced test set of 10 classes
+  });
+});
+
+describe.each([['inat2018-mini', 'class-prior'], ['separation-mini', 'ideal-ratio-mask']])('%s / %s with intervals', (id, name) => {
+  it('scores its submission as the leaderboard would, so recording it needs no second scoring', async () => {
+    const r = await runBaseline(id, name, { ...options(id), withIntervals: true });
+    const challenge = await loadChallenge(path.join(root, 'challenges', id), { requireTruth: true });
+    const outcome = await scoreSubmission({
+      challengeId: challenge.id, task: challenge.task, truth: challenge.truth, options: challenge.options,
+      primaryMetric: challenge.primary_metric, file: r.submission,
+    });
+    expect(r.scored).toEqual({ sha256: sha256File(r.submission), bootstrapSamples: DEFAULT_BOOTSTRAP_SAMPLES, outcome });
+    expect(outcome.splits.some((s) => s.ci_low !== null)).toBe(true);
+    // Without a database or the option, no intervals are computed.
+    expect((await runBaseline(id, name, options(id))).scored).toBeUndefined();
   });
 });

@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addBaselineLatency, recordBaseline } from '../../src/leaderboard/baselines.js';
 import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
 import { api, fileForm, makeWorld, register, submissionCsv, testClock, waitFor, webLogin } from './helpers.js';
+import { scoreSubmission } from '../../src/leaderboard/scoring.js';
+import { DEFAULT_BOOTSTRAP_SAMPLES } from '../../src/leaderboard/bootstrap.js';
+import { sha256File } from '../../src/baselines/content-hash.js';
+import { loadChallenge } from '../../src/challenges/definition.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -184,6 +188,27 @@ describe('participant flow', () => {
     const after = await api(url, 'GET', '/api/challenges/toy/leaderboard');
     expect(after.body.entries.find((x: any) => x.baseline).latency).toMatchObject({ p50_ms: 3.2, onnx_p50_ms: 2.5 });
     expect(after.body.latency_columns).toContain('onnx_p50_ms');
+  });
+
+  it('stores a baseline run\'s own outcome when it is this file, and scores the file itself otherwise', async () => {
+    const file = path.join(world.root, 'baseline-scored.csv');
+    fs.writeFileSync(file, submissionCsv((i) => i % 3 !== 0));
+    const base = { dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, challengeId: 'toy', file };
+    const challenge = (await loadChallenge(path.join(world.challengesRoot, 'toy'), { requireTruth: true }));
+    const req = { challengeId: 'toy', task: challenge.task, truth: challenge.truth, options: challenge.options, primaryMetric: challenge.primary_metric, file };
+    const outcome = await scoreSubmission(req);
+    const own = await recordBaseline({ ...base, name: 'scored by its run', scored: { sha256: sha256File(file), bootstrapSamples: DEFAULT_BOOTSTRAP_SAMPLES, outcome } });
+    const rescored = await recordBaseline({ ...base, name: 'scored here' });
+    expect(own.scores).toEqual(rescored.scores);
+    expect(own.scores.public!.ci).not.toBeNull();
+    // An outcome of another file (sha256) or with other bootstrap samples is not taken: the file is scored.
+    const marked = { ...outcome, splits: outcome.splits.map((s) => ({ ...s, primary_value: 0.123 })) };
+    const otherFile = await recordBaseline({ ...base, name: 'other file', scored: { sha256: '0'.repeat(64), bootstrapSamples: DEFAULT_BOOTSTRAP_SAMPLES, outcome: marked } });
+    expect(otherFile.scores).toEqual(rescored.scores);
+    const otherSamples = await recordBaseline({ ...base, name: 'other samples', scored: { sha256: sha256File(file), bootstrapSamples: 7, outcome: marked } });
+    expect(otherSamples.scores).toEqual(rescored.scores);
+    const taken = await recordBaseline({ ...base, name: 'marked', scored: { sha256: sha256File(file), bootstrapSamples: DEFAULT_BOOTSTRAP_SAMPLES, outcome: marked } });
+    expect(taken.scores.public!.primary).toBe(0.123);
   });
 
   it('opens the private board after the end, with selections and the public-to-private rank change', async () => {
