@@ -13,7 +13,8 @@ import type { ModelTrack, SubmissionKind } from '../challenges/model-track.js';
 import type { Worker } from 'node:worker_threads';
 import type { Problem } from '../problems.js';
 import { startWorker } from '../scoring/worker-thread.js';
-import type { ClaimedJob, Queue } from './queue.js';
+import type { PgListener } from './pg-listener.js';
+import { JOBS_CHANNEL, type ClaimedJob, type Queue } from './queue.js';
 import type { ScoreOutcome, ScoreRequest } from './scoring.js';
 import { StoredFileMissing, type LocalCopy, type SubmissionStorage } from './storage.js';
 import { StoreError } from './store-error.js';
@@ -34,6 +35,13 @@ export interface PoolOptions {
   bootstrapSamples: number;
   /** How often to look for jobs queued by other processes, and to reclaim expired leases. */
   pollMs?: number;
+  /**
+   * PostgreSQL: the process's listening connection. While it listens, a job queued anywhere
+   * wakes the pool at once (JOBS_CHANNEL), and the poll only looks for orphans (expired
+   * leases), every `pollWhileListeningMs` instead of every `pollMs`.
+   */
+  listener?: PgListener;
+  pollWhileListeningMs?: number;
   /** A scoring that takes longer is stopped and failed with this reason. */
   jobTimeoutMs?: number;
   /** Threads that only validate uploads (default 2). */
@@ -122,15 +130,23 @@ export class ScoringPool {
     const { queue, clock } = this.opts;
     const heartbeatEvery = Math.max(50, Math.floor(queue.leaseMs / 3));
     this.timers.push(setInterval(() => void this.safely(() => queue.heartbeat(clock())), heartbeatEvery));
-    this.timers.push(setInterval(() => void this.safely(async () => {
-      await queue.reclaim(clock(), this.held, this.heldShards);
-      this.pump();
-    }), this.opts.pollMs ?? 1000));
-    for (const t of this.timers) t.unref();
-    void this.safely(async () => {
+    const poll = () => this.safely(async () => {
       await queue.reclaim(clock(), this.held, this.heldShards);
       this.pump();
     });
+    const { listener } = this.opts;
+    listener?.onNotification(JOBS_CHANNEL, () => this.pump());
+    // Listening (again): jobs queued while no one listened were never told.
+    listener?.onListening(() => this.pump());
+    let lastPoll = Date.now();
+    this.timers.push(setInterval(() => {
+      // While listening, new jobs are told: the poll is only for orphans, and less often.
+      if (listener?.up && Date.now() - lastPoll < (this.opts.pollWhileListeningMs ?? 10_000)) return;
+      lastPoll = Date.now();
+      void poll();
+    }, this.opts.pollMs ?? 1000));
+    for (const t of this.timers) t.unref();
+    void poll();
   }
 
   private hold(job: ClaimedJob): void {

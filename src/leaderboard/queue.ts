@@ -21,6 +21,18 @@ import type { SplitScore, SubmissionEvent } from './store.js';
 /** Attempts after which a job that keeps losing its worker is failed with a reason. */
 export const MAX_ATTEMPTS = 3;
 
+/** Notified when a job or shard becomes claimable; every scoring process LISTENs (pool.ts). */
+export const JOBS_CHANNEL = 'podium_jobs';
+
+/**
+ * Tells every listening scoring process that something is claimable, when `tx` commits
+ * (PostgreSQL delivers a notification at commit, and drops it on rollback). SQLite has no
+ * other process to tell: its one server's pool is woken directly (pool.notify).
+ */
+export async function announceJobs(tx: Sql): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('${JOBS_CHANNEL}', '')`);
+}
+
 export interface ClaimedJob {
   id: number;
   submission_id: number;
@@ -115,6 +127,7 @@ export class Queue {
           if (j.kind === 'score') await tx.run(`UPDATE submissions SET status = 'queued' WHERE id = ?`, [j.submission_id]);
         }
       }
+      if (n > 0) await announceJobs(tx);
       return n;
     });
   }
@@ -211,6 +224,7 @@ export class Queue {
         if (!await this.holdsShard(tx, job.shard.id)) return undefined;
         if (job.attempts >= MAX_ATTEMPTS) return await this.failSharded(tx, job, `${reason} (after ${job.attempts} attempts)`, 'error', now) ? 'failed' : undefined;
         await tx.run(`UPDATE job_shards SET state = 'queued', lease_owner = NULL, lease_expires = NULL, error = ? WHERE id = ?`, [reason, job.shard.id]);
+        await announceJobs(tx);
         return 'requeued';
       }
       if (!await this.holds(tx, job.id)) return undefined;
@@ -220,6 +234,7 @@ export class Queue {
       }
       await tx.run(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL, error = ? WHERE id = ?`, [reason, job.id]);
       if (job.kind === 'score') await tx.run(`UPDATE submissions SET status = 'queued' WHERE id = ?`, [job.submission_id]);
+      await announceJobs(tx);
       return 'requeued';
     });
     if (state) this.events?.({ submission: job.submission_id, job: job.id, kind: job.kind, state, reason });
@@ -234,11 +249,13 @@ export class Queue {
       if (job.shard) {
         if (!await this.holdsShard(tx, job.shard.id)) return;
         await tx.run(`UPDATE job_shards SET state = 'queued', lease_owner = NULL, lease_expires = NULL, attempts = attempts - 1, error = ? WHERE id = ?`, [reason, job.shard.id]);
+        await announceJobs(tx);
         return;
       }
       if (!await this.holds(tx, job.id)) return;
       await tx.run(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL, attempts = attempts - 1, error = ? WHERE id = ?`, [reason, job.id]);
       if (job.kind === 'score') await tx.run(`UPDATE submissions SET status = 'queued' WHERE id = ?`, [job.submission_id]);
+      await announceJobs(tx);
     });
   }
 
@@ -255,7 +272,7 @@ export class Queue {
       }
       // Attempts count again from the merge: cutting the job was its first attempt's whole work.
       await tx.run(`UPDATE jobs SET lease_owner = ?, lease_expires = NULL, attempts = 0 WHERE id = ?`, [SHARDED, job.id]);
-      if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('podium_jobs', '')`);
+      await announceJobs(tx);
       return true;
     });
   }
@@ -290,7 +307,7 @@ export class Queue {
       const left = (await tx.get<{ n: number }>(`SELECT count(*) AS n FROM job_shards WHERE job_id = ? AND state != 'done'`, [job.id]))!;
       if (Number(left.n) === 0) {
         await tx.run(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL WHERE id = ?`, [job.id]);
-        if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('podium_jobs', '')`);
+        await announceJobs(tx);
       }
       return true;
     });
@@ -368,7 +385,7 @@ export class Queue {
            AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM scores sc WHERE sc.submission_id = s.id AND sc.current = 1
                                                    AND sc.evaluator_version != ?))`,
       [run.id, now, challengeId, outdatedThan ?? null, outdatedThan ?? null]);
-      if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('podium_jobs', '')`);
+      await announceJobs(tx);
       return { runId: run.id, jobs: r.changes };
     });
   }

@@ -9,13 +9,14 @@ import express from 'express';
 import { UsageError } from '../problems.js';
 import { Boards } from './board.js';
 import type { ChallengeFeed } from './challenge-feed.js';
+import type { PgListener } from './pg-listener.js';
 import { SqliteDatabase } from './db.js';
 import { DEFAULT_BOOTSTRAP_SAMPLES } from './bootstrap.js';
 import type { AppContext } from './context.js';
 import { openStore } from './open-store.js';
 import type { Store } from './store.js';
 import { modelTracks, ScoringPool } from './pool.js';
-import { newOwnerId, Queue } from './queue.js';
+import { JOBS_CHANNEL, newOwnerId, Queue } from './queue.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { bearer, jsonErrors, MIN_ADMIN_TOKEN_LENGTH, sessionViewer, viewer } from './routes/http.js';
@@ -74,16 +75,23 @@ export function defaultWorkers(): number {
 }
 
 /**
- * On PostgreSQL, the notifications that keep challenge records current in memory (board.ts),
- * told of this process's own writes as they commit; none on SQLite (its reads are in-process).
+ * On PostgreSQL, one listening connection for the notifications that keep challenge records
+ * current in memory (board.ts; told of this process's own writes as they commit) and that wake
+ * the scoring pool when a job is queued anywhere; none on SQLite (its reads are in-process).
  */
-async function challengeFeed(store: Store, dbUrl: string, log: (line: string) => void): Promise<ChallengeFeed | undefined> {
+async function listen(store: Store, dbUrl: string, log: (line: string) => void): Promise<{ listener: PgListener; feed: ChallengeFeed } | undefined> {
   if (store.sql.dialect !== 'postgres') return undefined;
-  const [{ ChallengeFeed }, { PostgresDatabase }] = await Promise.all([import('./challenge-feed.js'), import('./postgres.js')]);
-  const feed = new ChallengeFeed(dbUrl, log);
+  const [{ ChallengeFeed, CHALLENGES_CHANNEL }, { PgListener }, { PostgresDatabase }] = await Promise.all([
+    import('./challenge-feed.js'), import('./pg-listener.js'), import('./postgres.js'),
+  ]);
+  const listener = new PgListener(dbUrl, [CHALLENGES_CHANNEL, JOBS_CHANNEL], {
+    name: 'podium serve listener', log,
+    whileDown: 'board reads ask the database and scoring looks for queued jobs every second',
+  });
+  const feed = new ChallengeFeed(listener);
   if (store.sql instanceof PostgresDatabase) store.sql.onCommittedWrite = () => feed.wrote();
-  await feed.start();
-  return feed;
+  await listener.start();
+  return { listener, feed };
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -99,7 +107,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const storage = openStorage(storageSpec);
   const store = await openStore(opts.dbPath, { log });
   await store.syncChallenges(challenges, clock());
-  const feed = await challengeFeed(store, opts.dbPath, log);
+  const listening = await listen(store, opts.dbPath, log);
+  const feed = listening?.feed;
   const queue = new Queue(store.sql, newOwnerId(), opts.leaseMs ?? 30_000);
   // Uploads cut short by a crash or kill -9 of an earlier run leave temp files: delete them.
   const swept = sweepTempFolder(storage.tmpDir);
@@ -113,6 +122,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     jobTimeoutMs: opts.jobTimeoutMs ?? 30 * 60_000,
     validationTimeoutMs: opts.validationTimeoutMs, validationHeapMb: opts.validationHeapMb, validationWorkers: opts.validationWorkers,
     pollMs: Math.min(1000, Math.max(50, Math.floor((opts.leaseMs ?? 30_000) / 3))),
+    listener: listening?.listener, pollWhileListeningMs: Math.max(50, Math.floor((opts.leaseMs ?? 30_000) / 3)),
   });
   const teamSize = opts.teamSizeLimit ?? (Number(process.env.PODIUM_TEAM_SIZE) || 5);
   const ctx: AppContext = {
@@ -161,7 +171,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   } catch (e) {
     // Nothing may keep the process alive after a failed start (worker threads, the database).
     await pool.close();
-    await feed?.close();
+    await listening?.listener.close();
     await store.close();
     throw e;
   }
@@ -188,7 +198,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           server.closeAllConnections();
         });
         await pool.close();
-        await feed?.close();
+        await listening?.listener.close();
         await store.close();
       })();
       return closed;

@@ -3,7 +3,7 @@
  * transaction. Statements are written once with `?` placeholders (or `@name`, see `named`);
  * the PostgreSQL backend numbers them (`$1`, `$2`, ...). The few places where the dialects
  * differ ask `sql.dialect`. Only the store layer (store.ts, queue.ts, picks.ts, db.ts,
- * postgres.ts, and the engines' helpers sqlite-reader-thread.ts and challenge-feed.ts) holds SQL.
+ * postgres.ts, and the engines' helpers sqlite-reader-thread.ts and pg-listener.ts) holds SQL.
  */
 export type Dialect = 'sqlite' | 'postgres';
 export type SqlValue = string | number | null;

@@ -11,6 +11,7 @@ import type { Scores } from '../evaluators/evaluator.js';
 import type { TaskOptions } from '../tasks/task.js';
 import { requireOpenPhase } from './phases.js';
 import { bumpBoard, publicSplitOf, rebuildPicks, refreshTeamPicks } from './picks.js';
+import { announceJobs } from './queue.js';
 import { named, placeholders, type Sql, type SqlDatabase } from './sql.js';
 import { StoreError } from './store-error.js';
 
@@ -368,7 +369,11 @@ export class Store {
   }
 
   async setPaused(challengeId: string, paused: boolean): Promise<void> {
-    await this.sql.run('UPDATE challenges SET paused = ? WHERE id = ?', [paused ? 1 : 0, challengeId]);
+    await this.sql.transaction(async (tx) => {
+      await tx.run('UPDATE challenges SET paused = ? WHERE id = ?', [paused ? 1 : 0, challengeId]);
+      // Its queued jobs are claimable again, by scoring processes anywhere.
+      if (!paused) await announceJobs(tx);
+    });
   }
 
   // ---- rules ----
@@ -580,7 +585,7 @@ export class Store {
         `INSERT INTO jobs (submission_id, kind, state, attempts, lease_owner, lease_expires, started_at, created_at)
          VALUES (?, 'score', 'running', 1, ?, ?, ?, ?) RETURNING id`, [submission.id, claimed.owner, claimed.leaseExpires, s.now, s.now])
       : await tx.get<{ id: number }>(`INSERT INTO jobs (submission_id, kind, state, created_at) VALUES (?, 'score', 'queued', ?) RETURNING id`, [submission.id, s.now]);
-    if (tx.dialect === 'postgres') await tx.run(`SELECT pg_notify('podium_jobs', '')`);
+    await announceJobs(tx);
     return { submission, jobId: job!.id };
   }
 

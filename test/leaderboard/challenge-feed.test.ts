@@ -100,7 +100,7 @@ describe.runIf(TEST_PG)('board reads told of changes by PostgreSQL notifications
 
     // The listening connection is dropped: until it is back, reads go to the database.
     const killed = await t.other.sql.get<{ n: number }>(
-      `SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = 'podium challenge feed' AND datname = current_database()`);
+      `SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = 'podium serve listener' AND datname = current_database()`);
     expect(killed!.n).toBe(1);
     await until(async () => feed().up, (up) => !up, 'the server to notice the dropped connection', 10_000);
     await t.other.renameTeam('toy', annId, 'ann3');

@@ -8,7 +8,7 @@ import { SERIALIZATION_RETRIES } from '../../src/leaderboard/postgres.js';
 import { StoreError } from '../../src/leaderboard/store-error.js';
 import { makeWorld, TEST_PG } from './helpers.js';
 
-const STORE_LAYER = new Set(['db.ts', 'postgres.ts', 'migrations.ts', 'sql.ts', 'store.ts', 'picks.ts', 'queue.ts', 'sqlite-reader-thread.ts', 'challenge-feed.ts']);
+const STORE_LAYER = new Set(['db.ts', 'postgres.ts', 'migrations.ts', 'sql.ts', 'store.ts', 'picks.ts', 'queue.ts', 'sqlite-reader-thread.ts', 'pg-listener.ts']);
 const STATEMENT = /\b(SELECT\s+[\w*(]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX)|\.prepare\()/;
 
 function files(dir: string): string[] {
