@@ -23,6 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { openStore } from '../../src/leaderboard/open-store.js';
 import { rebuildPicks } from '../../src/leaderboard/picks.js';
+import { dropDatabase, psql } from '../../test/helpers/postgres.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -114,7 +115,8 @@ function freshDatabase(): string {
   if (BACKEND === 'sqlite') return path.join(root, 'podium.sqlite');
   const admin = process.env.PODIUM_BENCH_PG ?? 'postgres://podium:podium@127.0.0.1:5432/postgres';
   const name = 'podium_bench';
-  execFileSync('psql', ['-X', '-q', admin, '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, '-c', `CREATE DATABASE ${name}`]);
+  dropDatabase(admin, name);
+  psql(admin, `CREATE DATABASE ${name}`);
   const u = new URL(admin);
   u.pathname = `/${name}`;
   return u.toString();

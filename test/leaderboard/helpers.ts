@@ -2,11 +2,11 @@
  * Test helpers for the leaderboard server: a temporary challenges folder with a small
  * classification truth, submissions of a chosen accuracy, and HTTP calls.
  */
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { dropDatabase, psql } from '../helpers/postgres.js';
 
 /**
  * PODIUM_TEST_DB=postgres://user:password@host/postgres runs the leaderboard tests on
@@ -15,11 +15,6 @@ import path from 'node:path';
  */
 export const TEST_PG = process.env.PODIUM_TEST_DB && /^postgres(ql)?:\/\//.test(process.env.PODIUM_TEST_DB) ? process.env.PODIUM_TEST_DB : undefined;
 
-/** Runs one statement on the PostgreSQL test server (psql, synchronously). */
-export function psql(url: string, sql: string): string {
-  return execFileSync('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', url, '-c', sql], { encoding: 'utf8' });
-}
-
 /** A fresh database on the test server; returns its URL and how to drop it. */
 export function throwAwayPostgres(adminUrl: string): { url: string; drop(): void } {
   const name = `podium_t_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
@@ -27,25 +22,6 @@ export function throwAwayPostgres(adminUrl: string): { url: string; drop(): void
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => dropDatabase(adminUrl, name) };
-}
-
-/**
- * Drops a test database. WITH (FORCE) ends connections a test left open, but PostgreSQL 15
- * refuses it to a non-superuser while an autovacuum worker (a process of no role) is in the
- * database ("must be a member of the role whose process is being terminated"). A plain DROP
- * stops autovacuum workers itself and waits up to 5 s for the rest, so the two are alternated.
- */
-function dropDatabase(adminUrl: string, name: string): void {
-  const tries = 6;
-  for (let i = 0; ; i++) {
-    try {
-      psql(adminUrl, `DROP DATABASE IF EXISTS ${name}${i % 2 === 0 ? ' WITH (FORCE)' : ''}`);
-      return;
-    } catch (error) {
-      if (i === tries - 1) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
 }
 
 export const ROWS = 60;
