@@ -4,10 +4,12 @@
  * dx is col2im(dY W^T): with W as a [kh*kw*ci, co] matrix, the product dY [N, co] x W^T
  * [co, kh*kw*ci] gives every output position's gradient for each input value under each tap;
  * col2im adds them back onto the input positions the taps read (zero padding drops out).
- * For 1x1 stride-1 filters the product is dx itself.
+ * For 1x1 stride-1 filters the product is dx itself. col2im's additions run as WebAssembly
+ * SIMD where available (col2imSimd), bit for bit as the JavaScript loop (col2im).
  */
 import * as tf from '@tensorflow/tfjs';
 import { plainMatMul, transposedCopy, type WasmBackend } from './wasm-matmul.js';
+import { COL2IM, simdKernels } from './simd-kernels.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -33,7 +35,8 @@ export function conv2dBackpropInputWasm({ inputs, backend, attrs }: KernelArgs):
   if (isPointwise) return { dataId: columns.dataId, shape: inputShape, dtype: 'float32' };
   try {
     const out = wasm.makeOutput(inputShape, 'float32');
-    col2im(wasm.typedArrayFromHeap(columns) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array, info);
+    if (simdKernels(wasm)) col2imSimd(wasm, columns, out, info);
+    else col2im(wasm.typedArrayFromHeap(columns) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array, info);
     return out;
   } finally {
     wasm.disposeData(columns.dataId);
@@ -65,6 +68,22 @@ export function col2im(columns: Float32Array, dx: Float32Array, info: tf.backend
       }
     }
   }
+}
+
+/**
+ * col2im with the channel loop as WebAssembly SIMD (simd-kernels.ts convolutionTaps): the same
+ * loops over positions and taps, so every dx element receives the same float32 additions in
+ * the same order.
+ */
+export function col2imSimd(wasm: WasmBackend, columns: tf.TensorInfo, out: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): void {
+  const dx = wasm.typedArrayFromHeap(out);
+  dx.fill(0);
+  simdKernels(wasm)!.convolutionTaps(
+    COL2IM, dx.byteOffset, wasm.typedArrayFromHeap(columns).byteOffset, 0,
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
+    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
+    info.filterHeight * info.filterWidth * info.inChannels * 4,
+  );
 }
 
 export const conv2dBackpropInputWasmConfig: tf.KernelConfig = {

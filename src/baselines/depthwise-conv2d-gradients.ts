@@ -9,10 +9,15 @@
  *   ih = oh*sh - top + kh*dh,  iw = ow*sw - left + kw*dw;
  * so dx[b, ih, iw, c] += dy[b, oh, ow, c*m+q] * f[kh, kw, c, q] and
  *    df[kh, kw, c, q] += x[b, ih, iw, c] * dy[b, oh, ow, c*m+q].
- * Depthwise layers hold a small share of the multiply-adds, so plain loops are fast enough.
+ * With channel multiplier 1 (every depthwise layer of the baselines) both run as WebAssembly
+ * SIMD (simd-kernels.ts convolutionTaps), the same loops over positions and taps with the
+ * channels in vector lanes, so each element sees the same operations in the same order as in
+ * the JavaScript loops below, which remain for other multipliers and as the tests' reference.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
+import type { WasmBackend } from './wasm-matmul.js';
+import { DEPTHWISE_FILTER, DEPTHWISE_INPUT, simdKernels } from './simd-kernels.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type Info = tf.backend_util.Conv2DInfo;
@@ -42,7 +47,7 @@ function geometry(info: Info) {
  * several kernels stops being inlined and costs a call per tap.
  */
 
-export function depthwiseBackpropInputWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+export function depthwiseBackpropInputJs({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const inputShape = (attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs).inputShape;
   const g = geometry(depthwiseInfo(inputShape, filter.shape, attrs as tf.NamedAttrMap));
@@ -83,7 +88,7 @@ export function depthwiseBackpropInputWasm({ inputs, backend, attrs }: KernelArg
   return out;
 }
 
-export function depthwiseBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+export function depthwiseBackpropFilterJs({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const filterShape = (attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs).filterShape;
   const g = geometry(depthwiseInfo(x.shape, filterShape, attrs as tf.NamedAttrMap));
@@ -119,6 +124,39 @@ export function depthwiseBackpropFilterWasm({ inputs, backend, attrs }: KernelAr
       }
     }
   }
+  return out;
+}
+
+/** Multiplier 1 through the SIMD loop (simd-kernels.ts convolutionTaps): `out` zeroed, then every tap's products added in order. */
+function simdDepthwise(heap: WasmBackend, g: ReturnType<typeof geometry>, out: tf.TensorInfo, mode: number, p: tf.TensorInfo, q: tf.TensorInfo): void {
+  const outView = heap.typedArrayFromHeap(out);
+  outView.fill(0);
+  simdKernels(heap)!.convolutionTaps(
+    mode, outView.byteOffset, heap.typedArrayFromHeap(p).byteOffset, heap.typedArrayFromHeap(q).byteOffset,
+    g.batchSize, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth,
+    g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.top, g.left, g.outChannels * 4,
+  );
+}
+
+export function depthwiseBackpropInputWasm(args: KernelArgs): tf.TensorInfo {
+  const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const inputShape = (args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs).inputShape;
+  const g = geometry(depthwiseInfo(inputShape, filter.shape, args.attrs as tf.NamedAttrMap));
+  const heap = args.backend as unknown as WasmBackend;
+  if (g.multiplier !== 1 || !simdKernels(heap)) return depthwiseBackpropInputJs(args);
+  const out = heap.makeOutput(inputShape, 'float32');
+  simdDepthwise(heap, g, out, DEPTHWISE_INPUT, dy, filter);
+  return out;
+}
+
+export function depthwiseBackpropFilterWasm(args: KernelArgs): tf.TensorInfo {
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const filterShape = (args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs).filterShape;
+  const g = geometry(depthwiseInfo(x.shape, filterShape, args.attrs as tf.NamedAttrMap));
+  const heap = args.backend as unknown as WasmBackend;
+  if (g.multiplier !== 1 || !simdKernels(heap)) return depthwiseBackpropFilterJs(args);
+  const out = heap.makeOutput(filterShape, 'float32');
+  simdDepthwise(heap, g, out, DEPTHWISE_FILTER, x, dy);
   return out;
 }
 

@@ -9,10 +9,12 @@
  * order in which the wasm kernel sums the transposed row (Sum.cc / Mean.cc: `sum += *x` over
  * the row, then `sum / reduce_size` for the mean); a JavaScript float32 store after each
  * double-precision addition or division rounds exactly as float32 arithmetic does. Tested
- * bit for bit against the wasm kernels they replace.
+ * bit for bit against the wasm kernels they replace. The row additions run as WebAssembly SIMD
+ * (simd-kernels.ts addRows: float32 lanes, the same additions in the same order).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
+import { simdKernels } from './simd-kernels.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -37,12 +39,19 @@ function reduceLeading(args: KernelArgs, original: tf.KernelFunc, mean: boolean)
   const sums = heap.typedArrayFromHeap(out) as Float32Array;
   const xv = heap.typedArrayFromHeap(x) as Float32Array;
   sums.fill(0);
+  const simd = simdKernels(heap);
+  if (simd) simd.addRows(sums.byteOffset, xv.byteOffset, rows, cols);
+  else addRowsJs(sums, xv, rows, cols);
+  if (mean) for (let c = 0; c < cols; c++) sums[c] /= rows;
+  return out;
+}
+
+/** sums[c] += x[r * cols + c] for r = 0, 1, ...: the reference of simd-kernels.ts addRows, and its fallback. */
+export function addRowsJs(sums: Float32Array, xv: Float32Array, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     for (let c = 0; c < cols; c++) sums[c] += xv[base + c]!;
   }
-  if (mean) for (let c = 0; c < cols; c++) sums[c] /= rows;
-  return out;
 }
 
 /** Replaces the wasm Sum and Mean kernels (keeping the originals for every other case). */

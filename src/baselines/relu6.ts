@@ -15,13 +15,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
+import { simdKernels } from './simd-kernels.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 /** The gradient kernel's name (podium's own; no tfjs kernel has it). */
 export const RELU6_GRAD = 'PodiumRelu6Grad';
 
-function relu6GradWasm({ inputs, backend }: KernelArgs): tf.TensorInfo {
+/** The gradient as a JavaScript loop: where WebAssembly SIMD is not available, and the tests' reference. */
+export function relu6GradJs({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
   const heap = backend as unknown as HeapBackend;
   const out = heap.makeOutput(x.shape, 'float32');
@@ -33,6 +35,18 @@ function relu6GradWasm({ inputs, backend }: KernelArgs): tf.TensorInfo {
     const v = xv[i]!;
     dx[i] = g[i]! * (v > 0 && v < 6 ? 1 : 0);
   }
+  return out;
+}
+
+/** The same product four lanes at a time (simd-kernels.ts relu6Grad). */
+function relu6GradWasm(args: KernelArgs): tf.TensorInfo {
+  const heap = args.backend as unknown as HeapBackend;
+  const simd = simdKernels(heap);
+  if (!simd) return relu6GradJs(args);
+  const { dy, x } = args.inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+  const out = heap.makeOutput(x.shape, 'float32');
+  const dx = heap.typedArrayFromHeap(out);
+  simd.relu6Grad(dx.byteOffset, heap.typedArrayFromHeap(dy).byteOffset, heap.typedArrayFromHeap(x).byteOffset, dx.length);
   return out;
 }
 

@@ -1,0 +1,265 @@
+/**
+ * Three inner loops of the training kernels as WebAssembly SIMD (f32x4 / f64x2 lanes), run on
+ * the wasm backend's own memory, so they read and write tensors where tfjs keeps them. The
+ * module is emitted here byte by byte (WebAssembly binary format, core spec 5 and SIMD
+ * proposal opcodes) rather than compiled: it is small, and the project needs no toolchain.
+ *
+ * Each lane computes one output element with exactly the operations the JavaScript loops they
+ * replace perform, in the same order, so results are bit for bit the same (tested against them):
+ *   convolutionTaps, depthwise gradients: acc[i] = f32(f64(acc[i]) + f64(p[i]) * f64(q[i])), as
+ *     JavaScript's `acc[i] += p[i] * q[i]` on Float32Arrays (double product and sum, rounded to
+ *     float32 on store); f64x2 lanes, since a float32 multiply-add would round the product first.
+ *   convolutionTaps, col2im: dx[i] += columns[j], float32 lanes: a float32 sum of two floats
+ *     equals their double sum rounded to float32 (53 >= 2 * 24 + 2 bits, so the double rounding
+ *     is innocuous; Figueroa, "When is double rounding innocuous?", 1995).
+ *   addRows: sums[c] += x[r][c] for r = 0, 1, ...; float32 lanes, for the same reason.
+ *   relu6Grad: dx[i] = dy[i] * (0 < x[i] < 6 ? 1 : 0), a float32 multiply by 1 or 0 (exact).
+ */
+import type { HeapBackend } from './conv2d-filter-gradient.js';
+
+export interface SimdKernels {
+  /**
+   * Every in-image (output position, filter tap) pair of a convolution, in the order b, oh, ow,
+   * kh, kw, with the channel loop innermost (NHWC; addresses in bytes, `yStride` bytes per output
+   * position): DEPTHWISE_INPUT dx[x] += dy[y] * f[t], DEPTHWISE_FILTER df[t] += x[x] * dy[y]
+   * (multiplier 1, f64 multiply-adds), COL2IM dx[x] += columns[y + t] (float32 additions).
+   */
+  convolutionTaps(
+    mode: number, acc: number, p: number, q: number, batch: number, inH: number, inW: number, channels: number,
+    outH: number, outW: number, fH: number, fW: number, sH: number, sW: number, dH: number, dW: number,
+    top: number, left: number, yStride: number,
+  ): void;
+  relu6Grad(dx: number, dy: number, x: number, n: number): void;
+  addRows(sums: number, x: number, rows: number, cols: number): void;
+}
+
+// Opcodes (core and 0xfd-prefixed SIMD) used below.
+const I32 = 0x7f;
+const V128 = 0x7b;
+const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
+const GET = 0x20, SET = 0x21, TEE = 0x22;
+const I32_LOAD = 0x28, F32_LOAD = 0x2a, F32_STORE = 0x38, I32_CONST = 0x41, F32_CONST = 0x43;
+const I32_GE_U = 0x4f, F32_LT = 0x5d, F32_GT = 0x5e;
+const I32_EQ = 0x46;
+const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_AND = 0x71, F32_ADD = 0x92, F32_MUL = 0x94, F64_ADD = 0xa0, F64_MUL = 0xa2;
+const F32_DEMOTE = 0xb6, F64_PROMOTE = 0xbb;
+const simd = (op: number) => [0xfd, ...uleb(op)];
+const V_LOAD = simd(0x00), V_STORE = simd(0x0b), F32X4_SPLAT = simd(0x13);
+const F32X4_LT = simd(0x43), F32X4_GT = simd(0x44), V_AND = simd(0x4e);
+const DEMOTE_ZERO = simd(0x5e), PROMOTE_LOW = simd(0x5f);
+const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6), F64X2_ADD = simd(0xf0), F64X2_MUL = simd(0xf2);
+/** i8x16.shuffle taking the lanes listed (0-15 from the first operand, 16-31 from the second). */
+const shuffle = (lanes: number[]) => [...simd(0x0d), ...lanes];
+const HIGH_HALF = shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
+const LOW_HALVES = shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+const memarg = (align: number) => [align, 0];
+const get = (i: number) => [GET, i];
+const set = (i: number) => [SET, i];
+const i32 = (v: number) => [I32_CONST, ...sleb(v)];
+const f32 = (v: number) => [F32_CONST, ...new Uint8Array(new Float32Array([v]).buffer)];
+const addr = (base: number, k: number) => [...get(base), ...get(k), I32_ADD];
+const vload = (base: number, k: number) => [...addr(base, k), ...V_LOAD, ...memarg(0)];
+const fload = (base: number, k: number) => [...addr(base, k), F32_LOAD, ...memarg(2)];
+/** `while (k < end) { body; k += step }` as block/loop. */
+const loopUpTo = (k: number, end: number, step: number, body: number[]) => [
+  BLOCK, VOID, LOOP, VOID, ...get(k), ...get(end), I32_GE_U, BR_IF, 1,
+  ...body, ...get(k), ...i32(step), I32_ADD, ...set(k), BR, 0, END, END,
+];
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
+const fn = (locals: [number, number][], body: number[]) => {
+  const code = [...vec(locals.map(([count, type]) => [...uleb(count), type])), ...body, END];
+  return [...uleb(code.length), ...code];
+};
+
+/** acc[i] = f32(f64(acc[i]) + f64(p[i]) * f64(q[i])) on the four lanes of a, p, q (locals). */
+const fourMultiplyAdds = (a: number, p: number, q: number) => {
+  const half = (v: number, high: boolean) => [...get(v), ...(high ? [...get(v), ...HIGH_HALF] : []), ...PROMOTE_LOW];
+  const lanes = (high: boolean) => [...half(a, high), ...half(p, high), ...half(q, high), ...F64X2_MUL, ...F64X2_ADD, ...DEMOTE_ZERO];
+  return [...lanes(false), ...lanes(true), ...LOW_HALVES];
+};
+
+/** The channel loop of one tap: `bytes` bytes at a, p, q; SIMD up to vecEnd, then one float at a time. */
+function channelLoop(multiply: boolean, l: { a: number; p: number; q: number; k: number; bytes: number; vecEnd: number; va: number; vp: number; vq: number }) {
+  const { a, p, q, k, bytes, vecEnd, va, vp, vq } = l;
+  const vector = multiply
+    ? [...vload(a, k), ...set(va), ...vload(p, k), ...set(vp), ...vload(q, k), ...set(vq), ...addr(a, k), ...fourMultiplyAdds(va, vp, vq)]
+    : [...addr(a, k), ...vload(a, k), ...vload(p, k), ...F32X4_ADD];
+  const scalar = multiply
+    ? [...addr(a, k), ...fload(a, k), F64_PROMOTE, ...fload(p, k), F64_PROMOTE, ...fload(q, k), F64_PROMOTE, F64_MUL, F64_ADD, F32_DEMOTE]
+    : [...addr(a, k), ...fload(a, k), ...fload(p, k), F32_ADD];
+  return [
+    ...i32(0), ...set(k),
+    ...loopUpTo(k, vecEnd, 16, [...vector, ...V_STORE, ...memarg(0)]),
+    ...loopUpTo(k, bytes, 4, [...scalar, F32_STORE, ...memarg(2)]),
+  ];
+}
+
+/** Tap modes of convolutionTaps (see SimdKernels). */
+export const DEPTHWISE_INPUT = 0, DEPTHWISE_FILTER = 1, COL2IM = 2;
+
+function moduleBytes(): Uint8Array {
+  // convolutionTaps(mode, acc, p, q, batch, inH, inW, channels, outH, outW, fH, fW, sH, sW, dH, dW, top, left, yStride)
+  const P = ['mode', 'acc', 'p', 'q', 'batch', 'inH', 'inW', 'channels', 'outH', 'outW', 'fH', 'fW', 'sH', 'sW', 'dH', 'dW', 'top', 'left', 'yStride'] as const;
+  const L = ['b', 'oh', 'ow', 'fh', 'fw', 'ih', 'iw', 'yOff', 'xOff', 'tOff', 'a', 'pp', 'qq', 'k', 'bytes', 'vecEnd'] as const;
+  const V = ['va', 'vp', 'vq'] as const;
+  const at = Object.fromEntries([...P, ...L, ...V].map((n, i) => [n, i])) as Record<(typeof P)[number] | (typeof L)[number] | (typeof V)[number], number>;
+  const mul = (...xs: number[]) => xs.flatMap((x, i) => (i === 0 ? get(x) : [...get(x), I32_MUL]));
+  const lanes = { a: at.a, p: at.pp, q: at.qq, k: at.k, bytes: at.bytes, vecEnd: at.vecEnd, va: at.va, vp: at.vp, vq: at.vq };
+  const isMode = (m: number) => [...get(at.mode), ...i32(m), I32_EQ];
+  const taps = fn([[L.length, I32], [V.length, V128]], [
+    ...get(at.channels), ...i32(4), I32_MUL, ...set(at.bytes),
+    ...get(at.bytes), ...i32(-16), I32_AND, ...set(at.vecEnd),
+    ...loopUpTo(at.b, at.batch, 1, [
+      ...i32(0), ...set(at.oh),
+      ...loopUpTo(at.oh, at.outH, 1, [
+        ...i32(0), ...set(at.ow),
+        ...loopUpTo(at.ow, at.outW, 1, [
+          // yOff = ((b * outH + oh) * outW + ow) * yStride
+          ...mul(at.b, at.outH), ...get(at.oh), I32_ADD, ...get(at.outW), I32_MUL, ...get(at.ow), I32_ADD, ...get(at.yStride), I32_MUL, ...set(at.yOff),
+          ...i32(0), ...set(at.fh),
+          ...loopUpTo(at.fh, at.fH, 1, [
+            BLOCK, VOID,
+            // ih = oh * sH - top + fh * dH; outside the image (negative included, unsigned) skips the row
+            ...mul(at.oh, at.sH), ...get(at.top), I32_SUB, ...mul(at.fh, at.dH), I32_ADD, ...[TEE, at.ih], ...get(at.inH), I32_GE_U, BR_IF, 0,
+            ...i32(0), ...set(at.fw),
+            ...loopUpTo(at.fw, at.fW, 1, [
+              BLOCK, VOID,
+              ...mul(at.ow, at.sW), ...get(at.left), I32_SUB, ...mul(at.fw, at.dW), I32_ADD, ...[TEE, at.iw], ...get(at.inW), I32_GE_U, BR_IF, 0,
+              // xOff = ((b * inH + ih) * inW + iw) * bytes; tOff = (fh * fW + fw) * bytes
+              ...mul(at.b, at.inH), ...get(at.ih), I32_ADD, ...get(at.inW), I32_MUL, ...get(at.iw), I32_ADD, ...get(at.bytes), I32_MUL, ...set(at.xOff),
+              ...mul(at.fh, at.fW), ...get(at.fw), I32_ADD, ...get(at.bytes), I32_MUL, ...set(at.tOff),
+              ...isMode(DEPTHWISE_FILTER),
+              IF, VOID,
+              ...get(at.acc), ...get(at.tOff), I32_ADD, ...set(at.a),
+              ...get(at.p), ...get(at.xOff), I32_ADD, ...set(at.pp),
+              ...get(at.q), ...get(at.yOff), I32_ADD, ...set(at.qq),
+              ELSE,
+              ...get(at.acc), ...get(at.xOff), I32_ADD, ...set(at.a),
+              ...get(at.p), ...get(at.yOff), I32_ADD, ...set(at.pp),
+              ...get(at.q), ...get(at.tOff), I32_ADD, ...set(at.qq),
+              END,
+              ...isMode(COL2IM),
+              IF, VOID,
+              // col2im: the column row of this position, at this tap's (kh, kw, ci) entries
+              ...get(at.pp), ...get(at.tOff), I32_ADD, ...set(at.pp),
+              ...channelLoop(false, lanes),
+              ELSE,
+              ...channelLoop(true, lanes),
+              END,
+              END,
+            ]),
+            END,
+          ]),
+        ]),
+      ]),
+    ]),
+  ]);
+
+  // relu6Grad(dx, dy, x, n); locals: k, bytes, vecEnd, vx
+  const [dx, dy, x, n, rk, rBytes, rVecEnd, vx] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const relu6 = fn([[3, I32], [1, V128]], [
+    ...get(n), ...i32(4), I32_MUL, ...set(rBytes),
+    ...get(rBytes), ...i32(-16), I32_AND, ...set(rVecEnd),
+    ...loopUpTo(rk, rVecEnd, 16, [
+      ...addr(dx, rk),
+      ...vload(dy, rk),
+      ...vload(x, rk), ...set(vx),
+      ...get(vx), ...f32(0), ...F32X4_SPLAT, ...F32X4_GT,
+      ...get(vx), ...f32(6), ...F32X4_SPLAT, ...F32X4_LT, ...V_AND,
+      ...f32(1), ...F32X4_SPLAT, ...V_AND,
+      ...F32X4_MUL, ...V_STORE, ...memarg(0),
+    ]),
+    ...loopUpTo(rk, rBytes, 4, [
+      ...addr(dx, rk),
+      ...fload(dy, rk),
+      ...fload(x, rk), ...f32(0), F32_GT, ...fload(x, rk), ...f32(6), F32_LT, I32_AND,
+      IF, 0x7d, ...f32(1), ELSE, ...f32(0), END,
+      F32_MUL, F32_STORE, ...memarg(2),
+    ]),
+  ]);
+
+  // addRows(sums, x, rows, cols); locals: r, k, bytes, vecEnd
+  const [sums, xs, rows, cols, r, sk, sBytes, sVecEnd] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const addRows = fn([[4, I32]], [
+    ...get(cols), ...i32(4), I32_MUL, ...set(sBytes),
+    ...get(sBytes), ...i32(-16), I32_AND, ...set(sVecEnd),
+    ...loopUpTo(r, rows, 1, [
+      ...i32(0), ...set(sk),
+      ...loopUpTo(sk, sVecEnd, 16, [...addr(sums, sk), ...vload(sums, sk), ...vload(xs, sk), ...F32X4_ADD, ...V_STORE, ...memarg(0)]),
+      ...loopUpTo(sk, sBytes, 4, [...addr(sums, sk), ...fload(sums, sk), ...fload(xs, sk), F32_ADD, F32_STORE, ...memarg(2)]),
+      ...get(xs), ...get(sBytes), I32_ADD, ...set(xs),
+    ]),
+  ]);
+
+  const type = (params: number) => [0x60, ...uleb(params), ...Array(params).fill(I32), 0];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([type(19), type(4)])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
+    ...section(3, vec([[0], [1], [1]])),
+    ...section(7, vec([[...name('convolutionTaps'), 0x00, 0], [...name('relu6Grad'), 0x00, 1], [...name('addRows'), 0x00, 2]])),
+    ...section(10, vec([taps, relu6, addRows])),
+  ]);
+}
+
+/** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
+interface WasmMemory { buffer: ArrayBuffer }
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (...args: never[]) => WasmMemory;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let compiled: object | null | undefined;
+const bound = new WeakMap<object, SimdKernels | null>();
+
+/**
+ * The kernels bound to the wasm backend's memory, or null where that cannot be done (no SIMD,
+ * or a backend whose memory is not reachable): callers then keep their JavaScript loops.
+ */
+export function simdKernels(backend: HeapBackend): SimdKernels | null {
+  const cached = bound.get(backend);
+  if (cached !== undefined) return cached;
+  let kernels: SimdKernels | null = null;
+  try {
+    if (compiled === undefined) {
+      const bytes = moduleBytes();
+      compiled = wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    }
+    const module = (backend as unknown as { wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown; HEAPU8?: Uint8Array } }).wasm;
+    const memory = module?.asm?.memory ?? module?.wasmMemory;
+    if (compiled && memory instanceof wasmApi.Memory && memory.buffer === module?.HEAPU8?.buffer) {
+      kernels = new wasmApi.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+    }
+  } catch {
+    kernels = null;
+  }
+  bound.set(backend, kernels);
+  return kernels;
+}
