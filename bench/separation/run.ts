@@ -122,6 +122,8 @@ async function main(): Promise<void> {
   }
   const small = subset(singleCount, `first${singleCount}`);
 
+  // The reference first: a missing mir_eval stops the bench before minutes of timing, not after.
+  const ref = reference(referenceCount);
   const all: Run[] = [];
   const zipped: Run[] = [];
   const single: Run[] = [];
@@ -135,7 +137,6 @@ async function main(): Promise<void> {
     if (againstCli) againstSingle.push(evaluate(small.truth, small.submission, 1, againstCli));
     single.push(evaluate(small.truth, small.submission, 1));
   }
-  const ref = reference(referenceCount);
 
   // podium's numbers for the same mixtures
   const ours = JSON.parse(all[0]!.stdout) as { metrics: Record<string, number>; per_mixture: { id: string; sdr: number[]; sir: number[]; sar: number[]; perm: number[] }[] };
