@@ -59,7 +59,7 @@ export async function evaluateWith<O, C, I, S, R>(
 }
 
 async function evaluateOpened<O, C, I, S, R>(def: TaskDefinition<O, C, I, S, R>, opened: OpenedSubmission<C, I>, opts: EvaluateOptions): Promise<EvaluateResult> {
-  const context = opened.table ? opened.context : contextFor(def, opened.context, opened.usage.length, opts);
+  const context = opened.table ? opened.context : await contextFor(def, opened.context, opened.usage.length, opts);
   const evaluator = def.evaluator(context);
   const routes = unitsByRoute(opened.usage);
   let table: UnitTable<I>;
@@ -124,7 +124,7 @@ export async function validateWith<O, C, I, S, R>(def: TaskDefinition<O, C, I, S
   const options = def.parseOptions(opts.options);
   const opened = await def.open(truthPath, submissionPath, options);
   if (opened.table || !def.produce) return opened.problems?.throwIfAny();
-  const context = contextFor(def, opened.context, opened.usage.length, opts);
+  const context = await contextFor(def, opened.context, opened.usage.length, opts);
   const evaluator = def.evaluator(context);
   const produced = await produceAll(def, evaluator, { context, usage: opened.usage, keepItems: false, checkOnly: true }, opts);
   throwProblems(opened.problems, produced);

@@ -11,7 +11,6 @@ import type { ThreadReply } from './shard-worker.js';
 import type { ScoringThreads } from './scoring-threads.js';
 import type { TaskDefinition, UnitSink } from './task-definition.js';
 import { USAGE_IGNORED, USAGE_PRIVATE, USAGE_PUBLIC } from './usage.js';
-import { shareTypedArrays } from './thread-data.js';
 
 /** How to run: from the caller (command line, server), never from a task. */
 export interface ExecutionPolicy {
@@ -113,8 +112,13 @@ export function contiguousRanges(n: number, parts: number): [number, number][] {
  * The context to produce `units` units from: its large arrays moved to shared memory when the
  * units will be spread over threads (so this thread and the scoring threads read one copy).
  */
-export function contextFor<Context>(def: TaskDefinition, context: Context, units: number, policy: ExecutionPolicy): Context {
-  return threadsFor(def, units, policy, context) > 1 ? shareTypedArrays(context) : context;
+export async function contextFor<Context>(def: TaskDefinition, context: Context, units: number, policy: ExecutionPolicy): Promise<Context> {
+  return threadsFor(def, units, policy, context) > 1 ? shared(context) : context;
+}
+
+/** The context's large arrays on shared memory; thread-data.ts is loaded only when threads are used. */
+async function shared<Context>(context: Context): Promise<Context> {
+  return (await import('./thread-data.js')).shareTypedArrays(context);
 }
 
 /**
@@ -138,7 +142,7 @@ export async function produceAll<Context, Item, State>(
     const units = Uint32Array.from({ length: n }, (_, i) => i);
     return produceHere(def, evaluator, { ...req, units }, tick, policy.signal);
   }
-  req = { ...req, context: shareTypedArrays(req.context) };
+  req = { ...req, context: await shared(req.context) };
   // Contiguous shards, merged in order: the merged state lists units in truth order, exactly
   // as one pass would (order matters for float sums, e.g. separation's means).
   const shards = contiguousRanges(n, threads).map(([from, to]) => Uint32Array.from({ length: to - from }, (_, i) => from + i));
