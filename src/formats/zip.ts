@@ -26,7 +26,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
-import yazl from 'yazl';
 import { ProblemList, ValidationError } from '../problems.js';
 
 const inflateRaw = promisify(zlib.inflateRaw);
@@ -375,6 +374,8 @@ export interface ZipInput {
 
 /** Writes a zip of the given entries (yazl, which refuses unsafe names: `..`, absolute paths). */
 export async function writeZip(file: string, entries: Iterable<ZipInput> | AsyncIterable<ZipInput>): Promise<void> {
+  // Loaded here: reading a zip (every zip submission scored) never needs the writer.
+  const { default: yazl } = await import('yazl');
   const zip = new yazl.ZipFile();
   const done = new Promise<void>((resolve, reject) => {
     const out = fs.createWriteStream(file);
