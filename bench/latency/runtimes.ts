@@ -10,10 +10,14 @@
  *   6. interleaved query by query (AB/BA), as the harness did before blocks
  *   7. query by query, each timed query after one untimed query of the same model
  * so a side that is slower interleaved than alone shows which one the interleaving changes.
+ * `--curve N` prints how each model's latency falls over its first N queries instead.
+ * `--warmup steady` (the default) warms each phase up as MLPerf settings now do, until the
+ * latency stops falling (evaluators/steady-warmup.ts); `--warmup fixed` runs 10 queries only, as
+ * before. Each phase prints the warm-up it had.
  * Run it as `MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=268435456 npx tsx ...` to
  * time with the allocator settings podium's timing processes use (src/steady-allocator.ts).
  *
- *   npx tsx bench/latency/runtimes.ts [--challenge voc2012-seg-mini] [--baseline deeplab-v3plus] [--queries 300]
+ *   npx tsx bench/latency/runtimes.ts [--challenge voc2012-seg-mini] [--baseline deeplab-v3plus] [--queries 300] [--warmup steady|fixed] [--curve N]
  *
  * Needs the baseline's trained weights under data/ (`podium baseline run`).
  */
@@ -26,6 +30,7 @@ import { initRuntime } from '../../src/baselines/runtime.js';
 import { interleavedSingleStream, percentile, singleStream, type LatencySettings } from '../../src/evaluators/latency.js';
 import { loadOnnx } from '../../src/models/onnx-runtime.js';
 import type { HostTensor } from '../../src/models/tensor.js';
+import { STEADY_WARMUP, type WarmupUsed } from '../../src/evaluators/steady-warmup.js';
 import { mulberry32 } from '../../src/random.js';
 import { dataRoot } from '../../src/paths.js';
 import { flag, numberFlag } from '../lib/args.js';
@@ -33,7 +38,12 @@ import { flag, numberFlag } from '../lib/args.js';
 const challenge = flag('challenge') ?? 'voc2012-seg-mini';
 const baseline = flag('baseline') ?? 'deeplab-v3plus';
 const queries = numberFlag('queries', 300);
-const settings: LatencySettings = { warmup: 10, minQueries: queries, minDurationMs: 0, offlineSamples: 0, offlineBatch: 1 };
+const warmup = flag('warmup') ?? 'steady';
+if (warmup !== 'steady' && warmup !== 'fixed') throw new Error('--warmup must be steady or fixed');
+const settings: LatencySettings = {
+  warmup: 10, steadyWarmup: warmup === 'steady' ? STEADY_WARMUP : undefined, minQueries: queries, minDurationMs: 0, offlineSamples: 0, offlineBatch: 1,
+};
+const warmed = (w: WarmupUsed) => `after ${w.queries} warm-up queries (${w.stop}${w.stop === 'fixed' ? '' : `, ${(w.ms / 1000).toFixed(2)} s`})`;
 
 const runtime = await initRuntime('wasm');
 const src = await exportSource(challenge, baseline, path.join(dataRoot(), challenge));
@@ -54,20 +64,48 @@ const runTfjs = async (i: number) => {
   await Promise.all(outs.map((t) => t.data()));
   tf.dispose(outs);
 };
+const cleanUp = async () => {
+  await onnxModel.dispose();
+  tf.dispose(tfInputs.flat());
+  src.model.dispose();
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+};
 const p50 = (ms: number[]) => percentile([...ms].sort((a, b) => a - b), 0.5);
 const alone = async (label: string, runOne: (i: number) => Promise<void>) => {
   const r = await singleStream({ samples, runOne }, settings);
-  console.log(`${label.padEnd(60)} p50 ${p50(r.latenciesMs).toFixed(3)} ms`);
+  console.log(`${label.padEnd(60)} p50 ${p50(r.latenciesMs).toFixed(3)} ms ${warmed(r.warmup)}`);
   return p50(r.latenciesMs);
 };
 
-console.log(`${challenge} / ${baseline}: ${samples} samples, ${queries} timed queries a phase; ${runtime.detail}; ${onnxModel.runtime}`);
+console.log(`${challenge} / ${baseline}: ${samples} samples, ${queries} timed queries a phase, ${warmup} warm-up; ${runtime.detail}; ${onnxModel.runtime}`);
 console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+// `--curve N`: instead of the phases, N queries of each model from a cold start (tfjs first, as
+// the export runs them), printed as the median of each block of 25 and the time since the
+// model's first query: how long the warm-up lasts, in queries and in seconds.
+const curve = numberFlag('curve', 0);
+if (curve > 0) {
+  for (const [label, run] of [['tfjs', runTfjs], ['ONNX Runtime', runOnnx]] as const) {
+    const start = performance.now();
+    const rows: string[] = [];
+    for (let q = 0; q < curve; q += 25) {
+      const ms: number[] = [];
+      for (let i = q; i < Math.min(curve, q + 25); i++) {
+        const t0 = performance.now();
+        await run(i % samples);
+        ms.push(performance.now() - t0);
+      }
+      rows.push(`${q}-${q + ms.length - 1} @${((performance.now() - start) / 1000).toFixed(1)}s ${p50(ms).toFixed(3)}`);
+    }
+    console.log(`${label}, median ms of each 25 queries from a cold start:\n  ${rows.join('\n  ')}`);
+  }
+  await cleanUp();
+  process.exit(0);
+}
 const t1 = await alone('1. tfjs alone', runTfjs);
 const o1 = await alone('2. ONNX Runtime alone', runOnnx);
 const r = await interleavedSingleStream({ samples, runOne: runOnnx }, { samples, runOne: runTfjs }, settings, mulberry32(2018));
-console.log(`${'3. interleaved in blocks (the harness): ONNX Runtime'.padEnd(60)} p50 ${p50(r.entryMs).toFixed(3)} ms`);
-console.log(`${'   tfjs'.padEnd(60)} p50 ${p50(r.referenceMs).toFixed(3)} ms`);
+console.log(`${'3. interleaved in blocks (the harness): ONNX Runtime'.padEnd(60)} p50 ${p50(r.entryMs).toFixed(3)} ms ${warmed(r.entryWarmup)}`);
+console.log(`${'   tfjs'.padEnd(60)} p50 ${p50(r.referenceMs).toFixed(3)} ms ${warmed(r.referenceWarmup)}`);
 console.log(`   ratio of p50s ${r.p50Ratio.toFixed(3)}, paired median ${r.pairedRatio.toFixed(3)} (separate p50s: ${(o1 / t1).toFixed(3)})`);
 const t2 = await alone('4. tfjs alone again', runTfjs);
 const o2 = await alone('5. ONNX Runtime alone again', runOnnx);
@@ -97,7 +135,4 @@ for (const untimed of [false, true]) {
 }
 console.log(`separate ratio before/after: ${(o1 / t1).toFixed(3)} / ${(o2 / t2).toFixed(3)}`);
 console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-await onnxModel.dispose();
-tf.dispose(tfInputs.flat());
-src.model.dispose();
-fs.rmSync(path.dirname(file), { recursive: true, force: true });
+await cleanUp();

@@ -37,6 +37,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../problems.js';
 import { dataRoot } from '../paths.js';
 import { interleavedSingleStream, measureLatency, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
+import type { WarmupUsed } from '../evaluators/steady-warmup.js';
 import { mulberry32 } from '../random.js';
 import type { HostTensor } from '../models/tensor.js';
 import { layersToOnnx } from './layers-to-onnx.js';
@@ -354,7 +355,7 @@ export interface ExportResult {
    * median over rounds of the blocks' ratio), which holds under load where the two separate
    * runs' milliseconds do not.
    */
-  latency?: { tfjs: LatencyReport; onnx: LatencyReport; relative: number };
+  latency?: { tfjs: LatencyReport; onnx: LatencyReport; relative: number; interleavedWarmup: { onnx: WarmupUsed; tfjs: WarmupUsed } };
 }
 
 export interface ExportOptions {
@@ -462,7 +463,7 @@ async function bothLatencies(src: ExportSource, file: string, settings: LatencyS
         tf.dispose(outs);
       };
       const paired = await interleavedSingleStream({ samples, runOne: runOnnx }, { samples, runOne: runTfjs }, settings, mulberry32(2018));
-      return { tfjs, onnx, relative: paired.pairedRatio };
+      return { tfjs, onnx, relative: paired.pairedRatio, interleavedWarmup: { onnx: paired.entryWarmup, tfjs: paired.referenceWarmup } };
     } finally {
       tf.dispose(tfInputs.flat());
     }

@@ -55,7 +55,8 @@ export const FULL_RUN: ModelLatencyConfig = {
   warmup: 10, minQueries: 1024, minDurationMs: 60_000, offlineSamples: 256, offlineBatch: 32, samples: 32, seed: 2018,
 };
 
-const LATENCY_KEYS: Record<string, keyof ModelLatencyConfig> = {
+/** The integer settings a challenge may set (the steady warm-up rule is not one of them). */
+const LATENCY_KEYS: Record<string, Exclude<keyof ModelLatencyConfig, 'steadyWarmup'>> = {
   warmup: 'warmup', min_queries: 'minQueries', min_duration_ms: 'minDurationMs', offline_samples: 'offlineSamples',
   offline_batch: 'offlineBatch', samples: 'samples', seed: 'seed',
 };

@@ -17,6 +17,7 @@ import { UsageError } from '../problems.js';
 import { parseFlags } from './args.js';
 import { dbFlag, DB_HELP, dbLocation } from './store-flags.js';
 import { DEFAULT_SEED } from '../datasets/rng.js';
+import type { WarmupUsed } from '../evaluators/steady-warmup.js';
 
 const USAGE = [
   'usage: podium baseline list [challenge]',
@@ -112,6 +113,11 @@ function formatRun(r: Run): string {
   return lines.join('\n') + '\n';
 }
 
+/** "42 warm-up queries (steady after 0.3 s)": how many ran and why the warm-up ended. */
+function warmupText(w: WarmupUsed): string {
+  return `${w.queries} warm-up queries (${w.stop === 'fixed' ? 'fixed count' : `${w.stop} after ${(w.ms / 1000).toFixed(1)} s`})`;
+}
+
 async function exportCommand(
   challenge: string | undefined, rest: string[],
   values: { baseline?: string; format?: string; out?: string; latency?: string; db?: string; json?: boolean; seed?: string; epochs?: string },
@@ -151,9 +157,11 @@ async function exportCommand(
         `  parity: ${r.parity.items} test items, max |ONNX Runtime - tfjs| ${r.parity.maxAbsDiff.toExponential(2)} (limit 1e-4)`];
       if (r.latency) {
         const row = (label: string, l: typeof r.latency.tfjs) =>
-          `  ${label.padEnd(13)} p50 ${l.p50_ms.toFixed(3)} ms, p90 ${l.p90_ms.toFixed(3)} ms, p99 ${l.p99_ms.toFixed(3)} ms, offline ${l.offline_per_s.toFixed(1)}/s (${l.backend})`;
+          `  ${label.padEnd(13)} p50 ${l.p50_ms.toFixed(3)} ms, p90 ${l.p90_ms.toFixed(3)} ms, p99 ${l.p99_ms.toFixed(3)} ms, offline ${l.offline_per_s.toFixed(1)}/s (${l.backend}); ` +
+          `after ${warmupText({ queries: l.warmup, stop: l.warmup_stop, ms: l.warmup_ms })}`;
+        const w = r.latency.interleavedWarmup;
         lines.push(row('tfjs', r.latency.tfjs), row('ONNX Runtime', r.latency.onnx),
-          `  ONNX Runtime / tfjs latency, interleaved (blocks of 8): ${r.latency.relative.toFixed(3)}`,
+          `  ONNX Runtime / tfjs latency, interleaved (blocks of 8): ${r.latency.relative.toFixed(3)}; after ${warmupText(w.onnx)} (ONNX Runtime), ${warmupText(w.tfjs)} (tfjs)`,
           `  params ${r.latency.tfjs.params} (tfjs) / ${r.latency.onnx.params} (ONNX), multiply-adds ${r.latency.tfjs.madds} / ${r.latency.onnx.madds}`);
       }
       process.stdout.write(lines.join('\n') + '\n');

@@ -1,9 +1,12 @@
+import { STEADY_WARMUP, warmupSettled, type SteadyWarmupRule, type WarmupStop, type WarmupUsed } from './steady-warmup.js';
+
 /**
  * Latency as the MobileNetV2 tables report it, measured the way MLPerf Inference's LoadGen
  * scenarios define it (MLPerf Inference rules, "SingleStream" and "Offline"):
  *
  * - SingleStream: one sample per query, the next query issued when the previous completes;
- *   warm-up queries first, not counted; then at least `minQueries` queries AND at least
+ *   warm-up queries first, not counted (a fixed count, then with `steadyWarmup` blocks until the
+ *   latency stops falling: evaluators/steady-warmup.ts); then at least `minQueries` queries AND at least
  *   `minDurationMs`, whichever takes longer. Reported: p50, p90 (the headline) and p99, where
  *   the q-th percentile of n sorted latencies is `sorted[floor(n * q)]` (LoadGen's rule).
  * - Offline: all samples issued at once in batches; throughput = samples / wall time.
@@ -23,24 +26,31 @@ export interface LatencyReport {
   madds: number;
   backend: string;
   machine: string;
-  /** Counted SingleStream queries (warm-up excluded), and the warm-up count. */
+  /** Counted SingleStream queries (warm-up excluded), and the warm-up queries actually run. */
   queries: number;
   warmup: number;
+  /** Why the warm-up ended ('fixed': the fixed count only) and its adaptive part's wall time. */
+  warmup_stop: WarmupStop;
+  warmup_ms: number;
   /** Samples in the Offline run and its batch size. */
   offline_samples: number;
   offline_batch: number;
 }
 
 export interface LatencySettings {
+  /** Fixed warm-up queries; with `steadyWarmup`, the adaptive warm-up follows them. */
   warmup: number;
+  steadyWarmup?: SteadyWarmupRule;
   minQueries: number;
   minDurationMs: number;
   offlineSamples: number;
   offlineBatch: number;
 }
 
-/** MLPerf's SingleStream minimums. */
-export const MLPERF_SETTINGS: LatencySettings = { warmup: 10, minQueries: 100, minDurationMs: 10_000, offlineSamples: 256, offlineBatch: 32 };
+/** MLPerf's SingleStream minimums, after a warm-up that lasts until the latency is steady. */
+export const MLPERF_SETTINGS: LatencySettings = {
+  warmup: 10, steadyWarmup: STEADY_WARMUP, minQueries: 100, minDurationMs: 10_000, offlineSamples: 256, offlineBatch: 32,
+};
 
 export interface LatencyTarget {
   /** Runs one query of one sample; resolves when its result is available. */
@@ -68,7 +78,42 @@ export function percentile(sortedMs: readonly number[], q: number): number {
 export interface SingleStreamResult {
   /** Per-query latencies in ms, in issue order (warm-up excluded). */
   latenciesMs: number[];
-  warmup: number;
+  warmup: WarmupUsed;
+}
+
+/**
+ * The warm-up: `fixed` untimed queries, then, with a rule, blocks of at least `rule.block`
+ * queries and `rule.blockMs` until
+ * `warmupSettled` or a cap (evaluators/steady-warmup.ts). `next` gives each query's sample, so
+ * the warm-up cycles through the samples as the timed run does.
+ */
+export async function warmUp(
+  runOne: (sampleIndex: number) => Promise<void> | void, next: () => number, fixed: number,
+  rule: SteadyWarmupRule | undefined, clock: Clock = realClock,
+): Promise<WarmupUsed> {
+  for (let i = 0; i < fixed; i++) await runOne(next());
+  if (!rule) return { queries: fixed, ms: 0, stop: 'fixed' };
+  if (!(rule.block >= 1 && rule.patience >= 1 && rule.blockMs >= 0 && rule.tolerance >= 0 && rule.maxQueries >= 0 && rule.maxMs >= 0)) {
+    throw new RangeError(`steady warm-up: block and patience must be at least 1, blockMs, tolerance and caps at least 0 (got ${JSON.stringify(rule)})`);
+  }
+  const medians: number[] = [];
+  const start = clock();
+  let queries = 0;
+  const used = (stop: WarmupStop): WarmupUsed => ({ queries: fixed + queries, ms: clock() - start, stop });
+  for (;;) {
+    if (queries + rule.block > rule.maxQueries) return used('query cap');
+    if (clock() - start >= rule.maxMs) return used('time cap');
+    const ms: number[] = [];
+    const blockStart = clock();
+    while (ms.length < rule.block || (clock() - blockStart < rule.blockMs && queries + ms.length < rule.maxQueries)) {
+      const t0 = clock();
+      await runOne(next());
+      ms.push(clock() - t0);
+    }
+    queries += ms.length;
+    medians.push(median(ms.sort((a, b) => a - b)));
+    if (warmupSettled(medians, rule)) return used('steady');
+  }
 }
 
 export async function singleStream(
@@ -80,7 +125,7 @@ export async function singleStream(
     sample = (sample + 1) % target.samples;
     return s;
   };
-  for (let i = 0; i < settings.warmup; i++) await target.runOne(next());
+  const warmup = await warmUp(target.runOne, next, settings.warmup, settings.steadyWarmup, clock);
   const latenciesMs: number[] = [];
   const start = clock();
   while (latenciesMs.length < settings.minQueries || clock() - start < settings.minDurationMs) {
@@ -88,7 +133,7 @@ export async function singleStream(
     await target.runOne(next());
     latenciesMs.push(clock() - t0);
   }
-  return { latenciesMs, warmup: settings.warmup };
+  return { latenciesMs, warmup };
 }
 
 /** Samples per second over `offlineSamples` samples issued in batches of `offlineBatch`. */
@@ -115,7 +160,7 @@ export async function measureLatency(target: LatencyTarget, settings: LatencySet
 }
 
 export function summarize(
-  latenciesMs: readonly number[], warmup: number, offlinePerSecond: number,
+  latenciesMs: readonly number[], warmup: WarmupUsed, offlinePerSecond: number,
   target: Pick<LatencyTarget, 'params' | 'madds' | 'backend' | 'machine'>, settings: LatencySettings,
 ): LatencyReport {
   const sorted = [...latenciesMs].sort((a, b) => a - b);
@@ -129,7 +174,9 @@ export function summarize(
     backend: target.backend,
     machine: target.machine,
     queries: sorted.length,
-    warmup,
+    warmup: warmup.queries,
+    warmup_stop: warmup.stop,
+    warmup_ms: warmup.ms,
     offline_samples: settings.offlineSamples,
     offline_batch: settings.offlineBatch,
   };
@@ -145,7 +192,9 @@ export function summarize(
  * costs a small fast model 2-3x its back-to-back latency (MobileNetV2-mini in ONNX Runtime:
  * 0.07 ms alone, 0.17-0.26 ms interleaved query by query, 0.08-0.09 ms in blocks of 8 after one
  * untimed query; bench/latency/README.md), which is not SingleStream's latency: SingleStream
- * issues one model's queries back to back. Warm-up queries of both come first, not counted.
+ * issues one model's queries back to back. Warm-up comes first, not counted: with
+ * `steadyWarmup`, each model alone until its latency is steady (entry, then reference), then
+ * `warmup` queries of both alternating.
  * The run lasts until both have at least `minQueries` and `minDurationMs` has passed.
  *
  * Relative latency (entry / reference) is reported two ways: the ratio of the p50s, and the
@@ -160,6 +209,9 @@ export interface InterleavedResult {
   pairedRatio: number;
   /** p50(entry) / p50(reference). */
   p50Ratio: number;
+  /** The warm-up each model had (the alternating fixed queries counted in both). */
+  entryWarmup: WarmupUsed;
+  referenceWarmup: WarmupUsed;
 }
 
 /** Timed queries of one model in a round, after its untimed first query. */
@@ -183,10 +235,19 @@ export async function interleavedSingleStream(
   block: number = INTERLEAVE_BLOCK,
 ): Promise<InterleavedResult> {
   const samples = Math.min(entry.samples, reference.samples);
+  const cycle = () => {
+    let i = 0;
+    return () => i++ % samples;
+  };
+  const steady = async (t: Pick<LatencyTarget, 'runOne'>) => warmUp(t.runOne, cycle(), 0, settings.steadyWarmup, clock);
+  const entryWarmup = await steady(entry);
+  const referenceWarmup = await steady(reference);
   for (let i = 0; i < settings.warmup; i++) {
     await entry.runOne(i % samples);
     await reference.runOne(i % samples);
   }
+  entryWarmup.queries += settings.warmup;
+  referenceWarmup.queries += settings.warmup;
   const entryMs: number[] = [];
   const referenceMs: number[] = [];
   const ratios: number[] = [];
@@ -228,7 +289,9 @@ export async function interleavedSingleStream(
   ratios.sort((a, b) => a - b);
   const sortedE = [...entryMs].sort((a, b) => a - b);
   const sortedR = [...referenceMs].sort((a, b) => a - b);
-  return { entryMs, referenceMs, pairedRatio: median(ratios), p50Ratio: percentile(sortedE, 0.5) / percentile(sortedR, 0.5) };
+  return {
+    entryMs, referenceMs, pairedRatio: median(ratios), p50Ratio: percentile(sortedE, 0.5) / percentile(sortedR, 0.5), entryWarmup, referenceWarmup,
+  };
 }
 
 /** The middle value (mean of the two middle ones for an even count) of sorted values. */

@@ -149,8 +149,8 @@ async function latency(h: { settings: LatencySettings; seed: number; machine: st
     const r = await interleavedSingleStream(target('entry'), target('reference'), h.settings, random);
     const oe = await offline('entry');
     const or = await offline('reference');
-    result.entry = summarize(r.entryMs, h.settings.warmup, oe.perSecond, describe, { ...h.settings, offlineBatch: oe.batch });
-    result.reference = summarize(r.referenceMs, h.settings.warmup, or.perSecond, { ...describe, backend: reference.runtime }, { ...h.settings, offlineBatch: or.batch });
+    result.entry = summarize(r.entryMs, r.entryWarmup, oe.perSecond, describe, { ...h.settings, offlineBatch: oe.batch });
+    result.reference = summarize(r.referenceMs, r.referenceWarmup, or.perSecond, { ...describe, backend: reference.runtime }, { ...h.settings, offlineBatch: or.batch });
     result.relative = { paired: r.pairedRatio, p50: r.p50Ratio };
   } else {
     const s = await singleStream(target('entry'), h.settings);

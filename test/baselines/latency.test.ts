@@ -36,7 +36,7 @@ describe('SingleStream', () => {
     // Warm-up queries take 1000 ms: counted, they would dominate p99.
     const target = { samples: 10, runOne: (i: number) => { calls++; clock.advance(calls <= 3 ? 1000 : 1 + (i % 10)); } };
     const r = await singleStream(target, settings({}), clock.now);
-    expect(r.warmup).toBe(3);
+    expect(r.warmup).toEqual({ queries: 3, ms: 0, stop: 'fixed' });
     expect(r.latenciesMs.length).toBe(100);
     expect(calls).toBe(103);
     expect(Math.max(...r.latenciesMs)).toBe(10);
@@ -64,7 +64,7 @@ describe('SingleStream', () => {
     expect(report.p90_ms).toBe(181);
     expect(report.p99_ms).toBe(199);
     expect(report.offline_per_s).toBeCloseTo(2000, 9); // 0.5 ms a sample
-    expect(report).toMatchObject({ params: 1, madds: 2, backend: 'test', machine: 'test', warmup: 3, offline_samples: 100, offline_batch: 10 });
+    expect(report).toMatchObject({ params: 1, madds: 2, backend: 'test', machine: 'test', warmup: 3, warmup_stop: 'fixed', warmup_ms: 0, offline_samples: 100, offline_batch: 10 });
   });
 });
 
