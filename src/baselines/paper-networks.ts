@@ -51,7 +51,11 @@
  * 285M), logits at 513 x 513 (1.4B), global pooling and biases (under 1.2M). A second 21-class
  * 1x1 conv on the backbone's last features (7.3M / 23.4M) lands both multiply-add figures
  * (2.7498B, 14.2500B) but its weights move both parameter counts off the table (2.12M, 11.17M),
- * and no such layer is in the papers or research/deeplab: not adopted.
+ * and no such layer is in the papers or research/deeplab: not adopted. One multiply-add per value
+ * of the logits upsampled to 513 x 513 (5.53M) reproduces both of the DeepLab model zoo's figures
+ * for the reduced network (2.75B; 152.59B at output stride 8 over six scales with flips, where
+ * the count without it gives 152.525B) but gives MobileNetV1 14.232B, and is written nowhere:
+ * not adopted either (README, below the paper-cost table).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mobileNetV2, PAPER_BLOCKS, relu6, Seeds } from './mobilenet-v2.js';
