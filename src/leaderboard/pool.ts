@@ -87,7 +87,7 @@ interface Slot {
   validationOnly: boolean;
   busy?:
     | { type: 'validate'; id: number; owner?: number; resolve(p: Problem[]): void; reject(e: Error): void; timer?: NodeJS.Timeout }
-    | { type: 'job'; id: number; job: ClaimedJob; copy: LocalCopy; timer?: NodeJS.Timeout };
+    | { type: 'job'; id: number; job: ClaimedJob; copy: LocalCopy; timer?: NodeJS.Timeout; since: number };
 }
 
 interface PendingValidation {
@@ -129,7 +129,17 @@ export class ScoringPool {
     }
     const { queue, clock } = this.opts;
     const heartbeatEvery = Math.max(50, Math.floor(queue.leaseMs / 3));
-    this.timers.push(setInterval(() => void this.safely(() => queue.heartbeat(clock())), heartbeatEvery));
+    let lastBeat = Date.now();
+    this.timers.push(setInterval(() => void this.safely(async () => {
+      await queue.heartbeat(clock());
+      // Leases are lost when heartbeats stop landing (a blocked event loop delays the timer, a
+      // slow database the query): say so before it costs a job, with what the gap was.
+      const gap = Date.now() - lastBeat;
+      lastBeat = Date.now();
+      if (gap > 2 * heartbeatEvery) {
+        this.opts.log?.(`heartbeat: ${(gap / 1000).toFixed(1)} s since the last one landed (every ${heartbeatEvery / 1000} s, lease ${queue.leaseMs / 1000} s)`);
+      }
+    }), heartbeatEvery));
     const poll = () => this.safely(async () => {
       await queue.reclaim(clock(), this.held, this.heldShards);
       this.pump();
@@ -340,7 +350,7 @@ export class ScoringPool {
       model: this.opts.models?.get(challenge.id)?.track, kinds: this.opts.models?.get(challenge.id)?.kinds,
     };
     const id = this.nextId++;
-    const busy: Slot['busy'] = { type: 'job', id, job, copy };
+    const busy: Slot['busy'] = { type: 'job', id, job, copy, since: Date.now() };
     if (this.opts.jobTimeoutMs) {
       busy.timer = setTimeout(() => this.onTimeout(slot, id), this.opts.jobTimeoutMs);
       busy.timer.unref();
@@ -368,19 +378,20 @@ export class ScoringPool {
     } else {
       if (busy.timer) clearTimeout(busy.timer);
       void busy.copy.release().catch(() => undefined);
+      const held = `${((Date.now() - busy.since) / 1000).toFixed(1)} s after it was handed to a scoring thread`;
       // The slot stays busy until the result is stored: whenIdle must not see a gap.
       await this.storeResult(busy.job, async () => {
         const cut = reply.ok ? (reply.result as { shards?: [number, number][] }).shards : undefined;
         if (reply.ok && busy.job.shard) {
           if (!await this.opts.queue.completeShard(busy.job, JSON.stringify(reply.result), now)) {
-            this.opts.log?.(`job ${busy.job.id}: lease on shard ${busy.job.shard.id} lost before it finished; its result was discarded`);
+            this.opts.log?.(`job ${busy.job.id}: lease on shard ${busy.job.shard.id} lost before it finished (${held}); its result was discarded`);
           }
         } else if (cut) {
-          if (!await this.opts.queue.split(busy.job, cut, now)) this.opts.log?.(`job ${busy.job.id}: lease lost before it was cut into shards`);
+          if (!await this.opts.queue.split(busy.job, cut, now)) this.opts.log?.(`job ${busy.job.id}: lease lost before it was cut into shards (${held})`);
         } else if (reply.ok) {
           const outcome = reply.result as ScoreOutcome;
           if (!await this.opts.queue.complete(busy.job, outcome.version, outcome.splits, now, outcome.latency)) {
-            this.opts.log?.(`job ${busy.job.id}: lease lost before it finished; its result was discarded`);
+            this.opts.log?.(`job ${busy.job.id}: lease lost before it finished (${held}); its result was discarded`);
           }
         } else {
           // A server-side failure (the organisers' data, a missing stored file) goes to the log too.

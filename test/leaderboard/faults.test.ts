@@ -93,7 +93,7 @@ describe.runIf(TEST_PG)('scoring across hosts on PostgreSQL, under faults', () =
     // Host A comes back and finishes its copy of the work: too late, nothing is written twice.
     hostA.restore();
     fs.writeFileSync(gate, '');
-    await until(async () => a.output(), (o) => /lease lost before it finished; its result was discarded/.test(o), "host A's late result to be refused");
+    await until(async () => a.output(), (o) => /lease lost before it finished \([\d.]+ s after it was handed to a scoring thread\); its result was discarded/.test(o), "host A's late result to be refused");
     await expectScoredOnce(store, id);
     expect(await job(id)).toMatchObject({ state: 'done', attempts: 2 });
     expect(await a.stop('SIGTERM')).toBe(0);
