@@ -10,10 +10,11 @@
  * Computed as one matrix product patches^T dY by the wasm backend's own (untransposed, see
  * wasm-matmul.ts) BatchMatMul kernel: for 1x1 stride-1 filters (MobileNetV2's expansions and
  * projections, most of its multiply-adds) the patches are the input itself; otherwise an
- * im2col copy.
+ * im2col copy (WebAssembly SIMD where available: im2colTransposedSimd).
  */
 import * as tf from '@tensorflow/tfjs';
 import { plainMatMul, TILE_ROWS, transposedCopy, type WasmBackend } from './wasm-matmul.js';
+import { IM2COL_BLOCK, simdKernels } from './simd-kernels.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -40,8 +41,7 @@ export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
     patchesT = transposedCopy({ dataId: x.dataId, shape: [1, n, info.inChannels], dtype: 'float32' }, wasm);
   } else {
     patchesT = wasm.makeOutput([1, k, n], 'float32');
-    // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.
-    im2colTransposed(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(patchesT) as Float32Array, info);
+    im2colTransposedSimd(wasm, x, patchesT, info);
   }
   try {
     const dyMatrix: tf.TensorInfo = { dataId: dy.dataId, shape: [1, n, info.outChannels], dtype: 'float32' };
@@ -61,18 +61,19 @@ export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
  * n floats apart, and with n a power of two (16 x 32 x 32 = 16,384) column-by-column writes
  * all land in one cache set and evict each other (U-Net's filter gradient spent 90 % of its
  * time here). The input values of the block's positions stay in cache across its rows.
+ * Columns from firstColumn on (the earlier ones are left as they are).
  */
-export function im2colTransposed(x: Float32Array, patchesT: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+export function im2colTransposed(x: Float32Array, patchesT: Float32Array, info: tf.backend_util.Conv2DInfo, firstColumn = 0): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const n = batchSize * outHeight * outWidth;
   const block = new Int32Array(TILE_ROWS * 3); // b, oh, ow of each column in the block
   const from = new Int32Array(TILE_ROWS); // input offset under the current tap, -1 in the padding
-  let b = 0;
-  let oh = 0;
-  let ow = 0;
-  for (let col0 = 0; col0 < n; col0 += TILE_ROWS) {
+  let ow = firstColumn % outWidth;
+  let oh = Math.floor(firstColumn / outWidth) % outHeight;
+  let b = Math.floor(firstColumn / (outWidth * outHeight));
+  for (let col0 = firstColumn; col0 < n; col0 += TILE_ROWS) {
     const count = Math.min(TILE_ROWS, n - col0);
     for (let j = 0; j < count; j++) {
       block[j * 3] = b;
@@ -104,6 +105,28 @@ export function im2colTransposed(x: Float32Array, patchesT: Float32Array, info: 
       }
     }
   }
+}
+
+/**
+ * im2colTransposed with the whole blocks of IM2COL_BLOCK columns copied by the WebAssembly SIMD
+ * loop (simd-kernels.ts) and the last columns by the JavaScript one; all of it in JavaScript
+ * where SIMD is not available. The same bits either way (a copy).
+ */
+export function im2colTransposedSimd(wasm: WasmBackend, x: tf.TensorInfo, patchesT: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): void {
+  const n = info.batchSize * info.outHeight * info.outWidth;
+  const simd = simdKernels(wasm);
+  // Views are taken after makeOutput (by the caller): allocating may grow the wasm heap and detach older views.
+  const xs = wasm.typedArrayFromHeap(x) as Float32Array;
+  const out = wasm.typedArrayFromHeap(patchesT) as Float32Array;
+  const columns = simd ? n - (n % IM2COL_BLOCK) : 0;
+  if (simd && columns > 0) {
+    simd.im2colTransposed(
+      xs.byteOffset, out.byteOffset, columns, n, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+      info.padInfo.top, info.padInfo.left,
+    );
+  }
+  if (columns < n) im2colTransposed(xs, out, info, columns);
 }
 
 export const conv2dBackpropFilterWasmConfig: tf.KernelConfig = {

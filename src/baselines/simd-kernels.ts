@@ -1,5 +1,5 @@
 /**
- * Three inner loops of the training kernels as WebAssembly SIMD (f32x4 / f64x2 lanes), run on
+ * Four inner loops of the training kernels as WebAssembly SIMD (f32x4 / f64x2 lanes), run on
  * the wasm backend's own memory, so they read and write tensors where tfjs keeps them. The
  * module is emitted here byte by byte (WebAssembly binary format, core spec 5 and SIMD
  * proposal opcodes) rather than compiled: it is small, and the project needs no toolchain.
@@ -14,6 +14,7 @@
  *     is innocuous; Figueroa, "When is double rounding innocuous?", 1995).
  *   addRows: sums[c] += x[r][c] for r = 0, 1, ...; float32 lanes, for the same reason.
  *   relu6Grad: dx[i] = dy[i] * (0 < x[i] < 6 ? 1 : 0), a float32 multiply by 1 or 0 (exact).
+ *   im2colTransposed: a copy of bits (zeros in the padding), no arithmetic on the values.
  */
 import type { HeapBackend } from './conv2d-filter-gradient.js';
 
@@ -31,20 +32,33 @@ export interface SimdKernels {
   ): void;
   relu6Grad(dx: number, dy: number, x: number, n: number): void;
   addRows(sums: number, x: number, rows: number, cols: number): void;
+  /**
+   * im2col stored transposed (see conv2d-filter-gradient.ts) for output columns 0 .. columns-1,
+   * columns a multiple of IM2COL_BLOCK: out[(tap * channels + c) * n + col] = x[input under the
+   * tap, c], or +0 in the padding. A copy of bits, so identical to the JavaScript loop.
+   */
+  im2colTransposed(
+    x: number, out: number, columns: number, n: number, inH: number, inW: number, channels: number, outH: number, outW: number,
+    fH: number, fW: number, sH: number, sW: number, dH: number, dW: number, top: number, left: number,
+  ): void;
 }
+
+/** Output columns im2colTransposed copies at a time: 16 floats fill a 64-byte cache line of each row. */
+export const IM2COL_BLOCK = 16;
 
 // Opcodes (core and 0xfd-prefixed SIMD) used below.
 const I32 = 0x7f;
 const V128 = 0x7b;
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
 const GET = 0x20, SET = 0x21, TEE = 0x22;
-const I32_LOAD = 0x28, F32_LOAD = 0x2a, F32_STORE = 0x38, I32_CONST = 0x41, F32_CONST = 0x43;
+const I32_LOAD = 0x28, F32_LOAD = 0x2a, I32_STORE = 0x36, F32_STORE = 0x38, I32_CONST = 0x41, F32_CONST = 0x43;
+const SELECT = 0x1b, I32_LT_U = 0x49, I32_DIV_U = 0x6e, I32_REM_U = 0x70;
 const I32_GE_U = 0x4f, F32_LT = 0x5d, F32_GT = 0x5e;
 const I32_EQ = 0x46;
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_AND = 0x71, F32_ADD = 0x92, F32_MUL = 0x94, F64_ADD = 0xa0, F64_MUL = 0xa2;
 const F32_DEMOTE = 0xb6, F64_PROMOTE = 0xbb;
 const simd = (op: number) => [0xfd, ...uleb(op)];
-const V_LOAD = simd(0x00), V_STORE = simd(0x0b), F32X4_SPLAT = simd(0x13);
+const V_LOAD = simd(0x00), V_STORE = simd(0x0b), I32X4_SPLAT = simd(0x11), F32X4_SPLAT = simd(0x13);
 const F32X4_LT = simd(0x43), F32X4_GT = simd(0x44), V_AND = simd(0x4e);
 const DEMOTE_ZERO = simd(0x5e), PROMOTE_LOW = simd(0x5f);
 const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6), F64X2_ADD = simd(0xf0), F64X2_MUL = simd(0xf2);
@@ -52,6 +66,8 @@ const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6), F64X2_ADD = simd(0xf0), F6
 const shuffle = (lanes: number[]) => [...simd(0x0d), ...lanes];
 const HIGH_HALF = shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
 const LOW_HALVES = shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]);
+/** Shuffle by float32 lanes (0-3 from the first operand, 4-7 from the second). */
+const floatShuffle = (lanes: number[]) => shuffle(lanes.flatMap((l) => [l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3]));
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -75,8 +91,8 @@ function sleb(n: number): number[] {
 }
 
 const memarg = (align: number) => [align, 0];
-const get = (i: number) => [GET, i];
-const set = (i: number) => [SET, i];
+const get = (i: number) => [GET, ...uleb(i)];
+const set = (i: number) => [SET, ...uleb(i)];
 const i32 = (v: number) => [I32_CONST, ...sleb(v)];
 const f32 = (v: number) => [F32_CONST, ...new Uint8Array(new Float32Array([v]).buffer)];
 const addr = (base: number, k: number) => [...get(base), ...get(k), I32_ADD];
@@ -116,6 +132,86 @@ function channelLoop(multiply: boolean, l: { a: number; p: number; q: number; k:
     ...loopUpTo(k, vecEnd, 16, [...vector, ...V_STORE, ...memarg(0)]),
     ...loopUpTo(k, bytes, 4, [...scalar, F32_STORE, ...memarg(2)]),
   ];
+}
+
+/**
+ * im2colTransposed(x, out, columns, n, inH, inW, channels, outH, outW, fH, fW, sH, sW, dH, dW, top, left):
+ * for each block of 16 output columns and each tap, the 16 source addresses (masked to x + 0
+ * and a zero mask in the padding), then four channels at a time: four columns' channel quads
+ * loaded, transposed 4 x 4 with shuffles, stored as 16 bytes of four rows; four such groups fill
+ * a cache line of each row before the next channels.
+ */
+function im2colFunction(): number[] {
+  const P = ['x', 'out', 'columns', 'n', 'inH', 'inW', 'channels', 'outH', 'outW', 'fH', 'fW', 'sH', 'sW', 'dH', 'dW', 'top', 'left'] as const;
+  const L = ['col0', 'fh', 'fw', 'fhd', 'fwd', 'row', 'q', 'bytes', 'vecEnd', 'nBytes', 'ih', 'iw', 'valid', 'tmp'] as const;
+  const at = Object.fromEntries([...P, ...L].map((name, i) => [name, i])) as Record<(typeof P)[number] | (typeof L)[number], number>;
+  const B = IM2COL_BLOCK;
+  let next = P.length + L.length;
+  const range = (count: number) => Array.from({ length: count }, (_, i) => i);
+  const take = (count: number) => range(count).map(() => next++);
+  // Per column j of the block: batch * inH, oh * sH - top, ow * sW - left; then per tap its source address and masks.
+  const [base, ohs, ows, src, mask] = [take(B), take(B), take(B), take(B), take(B)];
+  const vectorsFrom = next;
+  const [va, vb, vc, vd, t0, t1, t2, t3] = range(8).map((i) => vectorsFrom + i);
+  const vmask = range(B).map((j) => vectorsFrom + 8 + j);
+
+  const positions = range(B).flatMap((j) => [
+    ...get(at.col0), ...i32(j), I32_ADD, ...set(at.tmp),
+    ...get(at.tmp), ...get(at.outW), I32_REM_U, ...get(at.sW), I32_MUL, ...get(at.left), I32_SUB, ...set(ows[j]!),
+    ...get(at.tmp), ...get(at.outW), I32_DIV_U, ...set(at.tmp),
+    ...get(at.tmp), ...get(at.outH), I32_REM_U, ...get(at.sH), I32_MUL, ...get(at.top), I32_SUB, ...set(ohs[j]!),
+    ...get(at.tmp), ...get(at.outH), I32_DIV_U, ...get(at.inH), I32_MUL, ...set(base[j]!),
+  ]);
+  // ih, iw outside the image (negative included, compared unsigned): address x, masks 0.
+  const sources = range(B).flatMap((j) => [
+    ...get(ohs[j]!), ...get(at.fhd), I32_ADD, ...set(at.ih),
+    ...get(ows[j]!), ...get(at.fwd), I32_ADD, ...set(at.iw),
+    ...get(at.ih), ...get(at.inH), I32_LT_U, ...get(at.iw), ...get(at.inW), I32_LT_U, I32_AND, ...set(at.valid),
+    ...get(base[j]!), ...get(at.ih), I32_ADD, ...get(at.inW), I32_MUL, ...get(at.iw), I32_ADD, ...get(at.bytes), I32_MUL, ...get(at.x), I32_ADD,
+    ...get(at.x), ...get(at.valid), SELECT, ...set(src[j]!),
+    ...i32(0), ...get(at.valid), I32_SUB, TEE, ...uleb(mask[j]!), ...I32X4_SPLAT, ...set(vmask[j]!),
+  ]);
+  const load = (j: number, v: number) => [...get(src[j]!), ...get(at.q), I32_ADD, ...V_LOAD, ...memarg(0), ...get(vmask[j]!), ...V_AND, ...set(v)];
+  const rowAt = (k: number) => [...get(at.row), ...(k === 0 ? [] : [...get(at.nBytes), ...i32(k), I32_MUL, I32_ADD])];
+  // Columns 4g .. 4g+3, channels q/4 .. q/4+3: rows r_k = (a_k, b_k, c_k, d_k).
+  const group = (g: number) => [
+    ...load(4 * g, va), ...load(4 * g + 1, vb), ...load(4 * g + 2, vc), ...load(4 * g + 3, vd),
+    ...get(va), ...get(vb), ...floatShuffle([0, 4, 1, 5]), ...set(t0),
+    ...get(va), ...get(vb), ...floatShuffle([2, 6, 3, 7]), ...set(t1),
+    ...get(vc), ...get(vd), ...floatShuffle([0, 4, 1, 5]), ...set(t2),
+    ...get(vc), ...get(vd), ...floatShuffle([2, 6, 3, 7]), ...set(t3),
+    ...rowAt(0), ...get(t0), ...get(t2), ...floatShuffle([0, 1, 4, 5]), ...V_STORE, 0, ...uleb(g * 16),
+    ...rowAt(1), ...get(t0), ...get(t2), ...floatShuffle([2, 3, 6, 7]), ...V_STORE, 0, ...uleb(g * 16),
+    ...rowAt(2), ...get(t1), ...get(t3), ...floatShuffle([0, 1, 4, 5]), ...V_STORE, 0, ...uleb(g * 16),
+    ...rowAt(3), ...get(t1), ...get(t3), ...floatShuffle([2, 3, 6, 7]), ...V_STORE, 0, ...uleb(g * 16),
+  ];
+  const advanceRow = (rows: number) => [...get(at.row), ...get(at.nBytes), ...i32(rows), I32_MUL, I32_ADD, ...set(at.row)];
+  // Channels past the last multiple of four: one float (as its bits) per column.
+  const remainder = range(B).flatMap((j) => [
+    ...get(at.row), ...get(src[j]!), ...get(at.q), I32_ADD, I32_LOAD, ...memarg(0), ...get(mask[j]!), I32_AND, I32_STORE, 0, ...uleb(j * 4),
+  ]);
+  return fn([[L.length + 5 * B, I32], [8 + B, V128]], [
+    ...get(at.channels), ...i32(4), I32_MUL, ...set(at.bytes),
+    ...get(at.bytes), ...i32(-16), I32_AND, ...set(at.vecEnd),
+    ...get(at.n), ...i32(4), I32_MUL, ...set(at.nBytes),
+    ...loopUpTo(at.col0, at.columns, B, [
+      ...positions,
+      // Rows of tap t start channels * t rows down: row runs on through every tap of the block.
+      ...get(at.out), ...get(at.col0), ...i32(4), I32_MUL, I32_ADD, ...set(at.row),
+      ...i32(0), ...set(at.fh),
+      ...loopUpTo(at.fh, at.fH, 1, [
+        ...get(at.fh), ...get(at.dH), I32_MUL, ...set(at.fhd),
+        ...i32(0), ...set(at.fw),
+        ...loopUpTo(at.fw, at.fW, 1, [
+          ...get(at.fw), ...get(at.dW), I32_MUL, ...set(at.fwd),
+          ...sources,
+          ...i32(0), ...set(at.q),
+          ...loopUpTo(at.q, at.vecEnd, 16, [...group(0), ...group(1), ...group(2), ...group(3), ...advanceRow(4)]),
+          ...loopUpTo(at.q, at.bytes, 4, [...remainder, ...advanceRow(1)]),
+        ]),
+      ]),
+    ]),
+  ]);
 }
 
 /** Tap modes of convolutionTaps (see SimdKernels). */
@@ -218,11 +314,13 @@ function moduleBytes(): Uint8Array {
   const type = (params: number) => [0x60, ...uleb(params), ...Array(params).fill(I32), 0];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type(19), type(4)])),
+    ...section(1, vec([type(19), type(4), type(17)])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec([[0], [1], [1]])),
-    ...section(7, vec([[...name('convolutionTaps'), 0x00, 0], [...name('relu6Grad'), 0x00, 1], [...name('addRows'), 0x00, 2]])),
-    ...section(10, vec([taps, relu6, addRows])),
+    ...section(3, vec([[0], [1], [1], [2]])),
+    ...section(7, vec([
+      [...name('convolutionTaps'), 0x00, 0], [...name('relu6Grad'), 0x00, 1], [...name('addRows'), 0x00, 2], [...name('im2colTransposed'), 0x00, 3],
+    ])),
+    ...section(10, vec([taps, relu6, addRows, im2colFunction()])),
   ]);
 }
 

@@ -1,5 +1,5 @@
 // The WebAssembly SIMD loops (simd-kernels.ts) must give the JavaScript loops they replace bit
-// for bit: depthwise gradients, the ReLU6 gradient, and sums over leading axes.
+// for bit: depthwise gradients, the ReLU6 gradient, sums over leading axes, col2im and im2col.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime, tf } from '../../src/baselines/runtime.js';
 import { simdKernels } from '../../src/baselines/simd-kernels.js';
@@ -10,6 +10,7 @@ import { relu6GradJs, RELU6_GRAD } from '../../src/baselines/relu6.js';
 import { addRowsJs } from '../../src/baselines/outer-axis-reductions.js';
 import type { HeapBackend } from '../../src/baselines/conv2d-filter-gradient.js';
 import { col2im, col2imSimd } from '../../src/baselines/conv2d-input-gradient.js';
+import { im2colTransposed, im2colTransposedSimd } from '../../src/baselines/conv2d-filter-gradient.js';
 import type { WasmBackend } from '../../src/baselines/wasm-matmul.js';
 
 function seededValues(n: number, seed: number, scale = 1): Float32Array {
@@ -106,6 +107,34 @@ describe('WebAssembly SIMD training loops', () => {
       col2im(columns.dataSync() as Float32Array, expected, info);
       expect(bits(ours)).toEqual(bits(expected));
       expect(ours.some((v) => v !== 0)).toBe(true);
+    });
+  }
+
+  // Column counts below, at and past whole blocks of 16 (the rest in JavaScript), channel counts
+  // with and without a remainder of four, padding, strides, dilation, non-square filters.
+  for (const [x, kh, kw, stride, pad, dilation] of [
+    [[2, 8, 8, 16], 3, 3, 1, 'same', 1], [[2, 9, 7, 5], 3, 3, 2, 'same', 1], [[1, 10, 11, 6], 4, 2, 2, 'valid', 1],
+    [[3, 11, 9, 8], 3, 3, 1, 'same', 2], [[1, 3, 5, 1], 3, 3, 1, 'same', 1], [[2, 6, 6, 3], 1, 1, 1, 'valid', 1],
+    [[1, 13, 13, 12], 5, 3, 3, 'same', 1], [[4, 4, 8, 7], 2, 3, 1, 'same', 1],
+  ] as const) {
+    it(`im2col transposed ${x.join('x')}, ${kh}x${kw}, stride ${stride} ${pad}, dilation ${dilation}`, () => {
+      const info = tf.backend_util.computeConv2DInfo([...x] as [number, number, number, number], [kh, kw, x[3], 4], stride, dilation, pad, undefined, false, 'channelsLast');
+      const wasm = tf.backend() as unknown as WasmBackend;
+      const values = seededValues(size([...x]), 71, 100);
+      values[0] = -0;
+      values[values.length - 1] = Number.NaN;
+      const input = tf.tensor(values, [...x]);
+      const n = info.batchSize * info.outHeight * info.outWidth;
+      const out = wasm.makeOutput([1, kh * kw * x[3], n], 'float32');
+      // Filled with a marker first: an entry the copy skips keeps it and differs from the reference.
+      (wasm.typedArrayFromHeap(out) as Float32Array).fill(-12345);
+      im2colTransposedSimd(wasm, { dataId: input.dataId, shape: input.shape, dtype: 'float32' }, out, info);
+      const ours = Float32Array.from(wasm.typedArrayFromHeap(out) as Float32Array);
+      wasm.disposeData(out.dataId);
+      const expected = new Float32Array(ours.length);
+      im2colTransposed(input.dataSync() as Float32Array, expected, info);
+      expect(bits(ours)).toEqual(bits(expected));
+      input.dispose();
     });
   }
 });
