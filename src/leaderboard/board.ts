@@ -74,7 +74,8 @@ export interface HistoryPoint {
 
 export class Boards {
   private cache = new Map<string, { version: number; value: Promise<unknown> }>();
-  private timed = new Map<string, { at: number; value: Promise<unknown> }>();
+  /** cachedFor's values: when each was asked for, and the last one that finished (served while the next is made). */
+  private timed = new Map<string, { at: number; value: Promise<unknown>; last?: { value: unknown } }>();
   private versions = new Map<string, SharedRead<number>>();
   private records = new Map<string, SharedRead<ChallengeRecord | undefined>>();
   /** Records the feed vouches for: current until it tells of a change. */
@@ -151,19 +152,31 @@ export class Boards {
   /**
    * Like `cached`, but a value younger than `maxAgeMs` is served even if the data changed: for
    * the score-over-time chart, which reads every submission and need not move on each score.
+   * With `whileRefreshing`, once a value is older, the next one is made in the background and
+   * callers keep getting the last finished value until it is ready (stale-while-revalidate,
+   * RFC 5861): a crowd arriving as the window runs out does not all wait for one rebuild (the
+   * chart's 10,000-row read held every page request behind it). Values made from other
+   * cachedFor values must not use it, or they could be made from a stale one.
    */
-  async cachedFor<T>(maxAgeMs: number, challenge: string | ChallengeRecord, name: string, compute: () => T | Promise<T>): Promise<T> {
+  async cachedFor<T>(maxAgeMs: number, challenge: string | ChallengeRecord, name: string, compute: () => T | Promise<T>, whileRefreshing = false): Promise<T> {
     const challengeId = typeof challenge === 'string' ? challenge : challenge.id;
     const key = `${challengeId}\u0000${name}`;
     const hit = this.timed.get(key);
     const now = Date.now();
-    if (hit && now - hit.at < maxAgeMs) return hit.value as Promise<T>;
+    if (hit && now - hit.at < maxAgeMs) return (whileRefreshing && hit.last ? hit.last.value : hit.value) as Promise<T>;
     const value = this.cached(challenge, name, compute);
-    this.timed.set(key, { at: now, value });
-    value.catch(() => {
-      if (this.timed.get(key)?.value === value) this.timed.delete(key);
-    });
-    return value;
+    const entry: { at: number; value: Promise<unknown>; last?: { value: unknown } } = { at: now, value, last: hit?.last };
+    this.timed.set(key, entry);
+    value.then(
+      (v) => (entry.last = { value: v }),
+      () => {
+        if (this.timed.get(key) !== entry) return;
+        // Keep serving the last good value, and try again on the next call.
+        if (entry.last) entry.at = 0;
+        else this.timed.delete(key);
+      },
+    );
+    return (whileRefreshing && entry.last ? entry.last.value : value) as Promise<T>;
   }
 
   /** True when the challenge's truth carries a private split (some submission was scored on it). */

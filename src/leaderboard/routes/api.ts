@@ -233,7 +233,7 @@ export function apiRoutes(ctx: AppContext): Router {
     };
     // The pages a client following `next` reads are kept; any other slice is encoded for its request.
     const shared = limit === HISTORY_PAGE && offset % limit === 0;
-    const encoded = shared ? await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, `json:history:${offset}`, render) : await render();
+    const encoded = shared ? await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, `json:history:${offset}`, render, true) : await render();
     sendEncoded(req, res, encoded);
   });
 

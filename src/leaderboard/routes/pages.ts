@@ -84,7 +84,7 @@ export function pageRoutes(ctx: AppContext): Router {
     // The table and chart only change with the data: render them once per change, not per request.
     const shown = board;
     const boardHtml = shown ? await ctx.boards.cached(c, `html:board:${split}`, () => boardTable(shown, shares)) : undefined;
-    const chart = await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, 'html:chart', async () => scoreChart(await ctx.boards.history(c), c.higher_is_better, c.primary_metric));
+    const chart = await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, 'html:chart', async () => scoreChart(await ctx.boards.history(c), c.higher_is_better, c.primary_metric), true);
     const status = split === 'private' && !board ? 403 : 200;
     const viewer = await who(req);
     const viewerTeamId = viewer ? (await ctx.store.teamOf(c.id, viewer.id))?.id : undefined;

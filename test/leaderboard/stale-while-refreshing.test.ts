@@ -1,0 +1,82 @@
+/**
+ * Boards.cachedFor with `whileRefreshing` (stale-while-revalidate): once the value is older than
+ * its window, callers keep getting the last finished value while the next one is made, and only
+ * then the new one; a failed refresh keeps the last value and is tried again. Without the flag
+ * a caller after the window waits for the new value, as before.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Boards } from '../../src/leaderboard/board.js';
+import type { ChallengeRecord, Store } from '../../src/leaderboard/store.js';
+
+/** A challenge record as far as the cache reads it: its id and board version. */
+const record = (version: number) => ({ id: 'toy', board_version: version }) as unknown as ChallengeRecord;
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+/** Lets pending promise callbacks run. */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+/** Whether `p` has settled once pending callbacks have run. */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void p.then(() => (done = true), () => (done = true));
+  await flush();
+  return done;
+}
+
+let now = 1_000_000;
+afterEach(() => vi.restoreAllMocks());
+
+describe('cachedFor while refreshing', () => {
+  const boards = () => {
+    vi.spyOn(Date, 'now').mockImplementation(() => now);
+    return new Boards({} as Store);
+  };
+
+  it('serves the last value while the next is made, then the next', async () => {
+    const b = boards();
+    expect(await b.cachedFor(5000, record(1), 'chart', () => 'first', true)).toBe('first');
+    now += 6000;
+    const next = deferred<string>();
+    const compute = vi.fn(() => next.promise);
+    expect(await b.cachedFor(5000, record(2), 'chart', compute, true)).toBe('first');
+    expect(await b.cachedFor(5000, record(2), 'chart', compute, true)).toBe('first');
+    expect(compute).toHaveBeenCalledTimes(1);
+    next.resolve('second');
+    await settled(next.promise);
+    expect(await b.cachedFor(5000, record(2), 'chart', compute, true)).toBe('second');
+  });
+
+  it('without the flag, a caller after the window waits for the new value', async () => {
+    const b = boards();
+    expect(await b.cachedFor(5000, record(1), 'history', () => 'first')).toBe('first');
+    now += 6000;
+    const next = deferred<string>();
+    const call = b.cachedFor(5000, record(2), 'history', () => next.promise);
+    expect(await settled(call)).toBe(false);
+    next.resolve('second');
+    expect(await call).toBe('second');
+  });
+
+  it('a failed refresh keeps the last value and is tried again on the next call', async () => {
+    const b = boards();
+    expect(await b.cachedFor(5000, record(1), 'chart', () => 'first', true)).toBe('first');
+    now += 6000;
+    const failing = deferred<string>();
+    expect(await b.cachedFor(5000, record(2), 'chart', () => failing.promise, true)).toBe('first');
+    failing.reject(new Error('read failed'));
+    await settled(failing.promise);
+    const retry = vi.fn(() => 'third');
+    expect(await b.cachedFor(5000, record(3), 'chart', retry, true)).toBe('first');
+    expect(retry).toHaveBeenCalledTimes(1);
+    await flush();
+    expect(await b.cachedFor(5000, record(3), 'chart', retry, true)).toBe('third');
+  });
+});
