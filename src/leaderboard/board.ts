@@ -73,7 +73,7 @@ export interface HistoryPoint {
 }
 
 export class Boards {
-  private cache = new Map<string, { version: number; value: Promise<unknown> }>();
+  private cache = new Map<string, { version: number; value: Promise<unknown>; input?: unknown }>();
   /** cachedFor's values: when each was asked for, and the last one that finished (served while the next is made). */
   private timed = new Map<string, { at: number; value: Promise<unknown>; last?: { value: unknown } }>();
   private versions = new Map<string, SharedRead<number>>();
@@ -132,17 +132,18 @@ export class Boards {
 
   /**
    * Memoizes anything derived from a challenge's rows (e.g. rendered HTML) until its board
-   * version changes; concurrent callers share one computation.
+   * version changes, or until `input` is another object than the one it was made from (a page
+   * that shows a chart kept by time, cachedFor); concurrent callers share one computation.
    */
-  async cached<T>(challenge: string | ChallengeRecord, name: string, compute: () => T | Promise<T>): Promise<T> {
+  async cached<T>(challenge: string | ChallengeRecord, name: string, compute: () => T | Promise<T>, input?: unknown): Promise<T> {
     // A record read for this request carries its version: no second query.
     const challengeId = typeof challenge === 'string' ? challenge : challenge.id;
     const version = typeof challenge === 'string' ? await this.version(challenge) : challenge.board_version;
     const key = `${challengeId}\u0000${name}`;
     const hit = this.cache.get(key);
-    if (hit && hit.version >= version) return hit.value as Promise<T>;
+    if (hit && hit.version >= version && hit.input === input) return hit.value as Promise<T>;
     const value = Promise.resolve().then(compute);
-    this.cache.set(key, { version, value });
+    this.cache.set(key, { version, value, input });
     value.catch(() => {
       if (this.cache.get(key)?.value === value) this.cache.delete(key);
     });

@@ -2,7 +2,8 @@
  * Boards.cachedFor with `whileRefreshing` (stale-while-revalidate): once the value is older than
  * its window, callers keep getting the last finished value while the next one is made, and only
  * then the new one; a failed refresh keeps the last value and is tried again. Without the flag
- * a caller after the window waits for the new value, as before.
+ * a caller after the window waits for the new value, as before. A page that shows such a value
+ * is encoded again when the value is redrawn (`cached`'s input), not only when the board moves.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Boards } from '../../src/leaderboard/board.js';
@@ -78,5 +79,19 @@ describe('cachedFor while refreshing', () => {
     expect(retry).toHaveBeenCalledTimes(1);
     await flush();
     expect(await b.cachedFor(5000, record(3), 'chart', retry, true)).toBe('third');
+  });
+});
+
+describe('cached with an input', () => {
+  it('is made again when the input is another object, even at the same board version', async () => {
+    const b = new Boards({} as Store);
+    const chartA = {};
+    const chartB = {};
+    const encode = vi.fn((chart: object) => (chart === chartA ? 'page with A' : 'page with B'));
+    expect(await b.cached(record(7), 'page', () => encode(chartA), chartA)).toBe('page with A');
+    expect(await b.cached(record(7), 'page', () => encode(chartA), chartA)).toBe('page with A');
+    expect(encode).toHaveBeenCalledTimes(1);
+    expect(await b.cached(record(7), 'page', () => encode(chartB), chartB)).toBe('page with B');
+    expect(encode).toHaveBeenCalledTimes(2);
   });
 });

@@ -90,8 +90,9 @@ export function pageRoutes(ctx: AppContext): Router {
     const viewerTeamId = viewer ? (await ctx.store.teamOf(c.id, viewer.id))?.id : undefined;
     const render = () => challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer, shares, viewerTeamId });
     if (viewer) return page(res, render(), status);
-    // Everyone not signed in sees the same page: encode it once per board version (and phase).
-    const encoded = await ctx.boards.cached(c, `html:page:${split}:${phaseState(c, now)}:${c.paused}`, () => encode(render(), 'html'));
+    // Everyone not signed in sees the same page: encode it once per board version (and phase),
+    // and again when the chart is redrawn (it is kept by time, not by version).
+    const encoded = await ctx.boards.cached(c, `html:page:${split}:${phaseState(c, now)}:${c.paused}`, () => encode(render(), 'html'), chart);
     sendEncoded(req, res, encoded, status);
   });
 
