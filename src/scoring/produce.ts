@@ -170,8 +170,28 @@ export async function produceAll<Context, Item, State>(
 
 /** A scoring thread's reply as a shard part; its kept items go into `items` (by unit) when given. */
 function threadPart<State, Item>(reply: ThreadReply<State, Item>, items?: (Item | undefined)[]): ShardPart<State> {
-  if (items && reply.items) reply.items.units.forEach((unit, i) => (items[unit] = reply.items!.items[i]));
+  if (items && reply.items) placeItems(items, reply.items.units, reply.items.items);
   return { states: reply.states, unitProblems: reply.problems, problemTotal: reply.problemTotal };
+}
+
+/**
+ * The units that have an item, and their items in the same order: how a shard's kept items
+ * travel (to this thread, or as text to another process).
+ */
+export function keptItems<Item>(items: readonly (Item | undefined)[]): { units: number[]; items: Item[] } {
+  const units: number[] = [];
+  const kept: Item[] = [];
+  items.forEach((item, unit) => {
+    if (item === undefined) return;
+    units.push(unit);
+    kept.push(item);
+  });
+  return { units, items: kept };
+}
+
+/** A shard's kept items put back into `into` by unit (keptItems' inverse). */
+export function placeItems<Item>(into: (Item | undefined)[], units: ArrayLike<number>, items: readonly Item[]): void {
+  for (let i = 0; i < units.length; i++) into[units[i]!] = items[i];
 }
 
 /** What one shard produced: its three states (all, public, private), its problems, how many. */

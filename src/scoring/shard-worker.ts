@@ -8,7 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDefinition } from '../tasks/registry.js';
-import { produceHere, type UnitProblem } from './produce.js';
+import { keptItems, produceHere, type UnitProblem } from './produce.js';
 import { transferList } from './thread-data.js';
 
 export interface ShardRequest<Context = unknown> {
@@ -64,14 +64,8 @@ async function produceShard(request: ShardRequest): Promise<ThreadReply> {
   if (pending > 0) parentPort!.postMessage({ type: 'progress', units: pending });
   let items: ThreadReply['items'];
   if (produced.items) {
-    const units: number[] = [];
-    const kept: unknown[] = [];
-    produced.items.forEach((item, unit) => {
-      if (item === undefined) return;
-      units.push(unit);
-      kept.push(item);
-    });
-    items = { units: Uint32Array.from(units), items: kept };
+    const kept = keptItems(produced.items);
+    items = { units: Uint32Array.from(kept.units), items: kept.items };
   }
   return { states: produced.states, items, problems: produced.unitProblems, problemTotal: produced.problemTotal };
 }

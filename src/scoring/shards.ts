@@ -9,7 +9,7 @@
  */
 import type { EvaluateOptions, EvaluateResult } from '../tasks/task.js';
 import { reportOf, throwProblems } from './pipeline.js';
-import { contiguousRanges, mergeParts, produceHere, type Produced, type ShardPart } from './produce.js';
+import { contiguousRanges, keptItems, mergeParts, placeItems, produceHere, type Produced, type ShardPart } from './produce.js';
 import { decodeState, encodeState } from './state-codec.js';
 import type { ShardReply } from './shard-worker.js';
 import type { TaskDefinition } from './task-definition.js';
@@ -59,23 +59,14 @@ export async function evaluateShards(def: TaskDefinition, truthPath: string, sub
 
 /** A shard's result as text (state-codec.ts), to cross a process or a machine (threads transfer it as it is). */
 export function encodeReply<State, Item>(produced: Produced<State, Item> & ShardPart<State>): ShardReply {
-  let itemUnits: number[] | undefined;
-  const items: Item[] = [];
-  if (produced.items) {
-    itemUnits = [];
-    produced.items.forEach((item, unit) => {
-      if (item === undefined) return;
-      itemUnits!.push(unit);
-      items.push(item);
-    });
-  }
+  const kept = produced.items ? keptItems(produced.items) : undefined;
   // One text, so what states and items share (detection's matched chunks) is written once.
-  return { data: encodeState({ states: produced.states, items }), itemUnits, problems: produced.unitProblems, problemTotal: produced.problemTotal };
+  return { data: encodeState({ states: produced.states, items: kept?.items ?? [] }), itemUnits: kept?.units, problems: produced.unitProblems, problemTotal: produced.problemTotal };
 }
 
 /** A shard's reply decoded; its kept items go into `items` (by unit) when given. */
 export function decodeReply<State, Item>(reply: ShardReply, items?: (Item | undefined)[]): ShardPart<State> {
   const data = decodeState<{ states: [State, State, State]; items: Item[] }>(reply.data);
-  if (items && reply.itemUnits) reply.itemUnits.forEach((unit, i) => (items[unit] = data.items[i]));
+  if (items && reply.itemUnits) placeItems(items, reply.itemUnits, data.items);
   return { states: data.states, unitProblems: reply.problems, problemTotal: reply.problemTotal };
 }
