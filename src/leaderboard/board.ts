@@ -72,10 +72,16 @@ export interface HistoryPoint {
   baseline: boolean;
 }
 
+/** A cachedFor value: when it was asked for, and the last one that finished (served while the next is made). */
+interface TimedValue {
+  at: number;
+  value: Promise<unknown>;
+  last?: { value: unknown };
+}
+
 export class Boards {
   private cache = new Map<string, { version: number; value: Promise<unknown>; input?: unknown }>();
-  /** cachedFor's values: when each was asked for, and the last one that finished (served while the next is made). */
-  private timed = new Map<string, { at: number; value: Promise<unknown>; last?: { value: unknown } }>();
+  private timed = new Map<string, TimedValue>();
   private versions = new Map<string, SharedRead<number>>();
   private records = new Map<string, SharedRead<ChallengeRecord | undefined>>();
   /** Records the feed vouches for: current until it tells of a change. */
@@ -166,7 +172,7 @@ export class Boards {
     const now = Date.now();
     if (hit && now - hit.at < maxAgeMs) return (whileRefreshing && hit.last ? hit.last.value : hit.value) as Promise<T>;
     const value = this.cached(challenge, name, compute);
-    const entry: { at: number; value: Promise<unknown>; last?: { value: unknown } } = { at: now, value, last: hit?.last };
+    const entry: TimedValue = { at: now, value, last: hit?.last };
     this.timed.set(key, entry);
     value.then(
       (v) => (entry.last = { value: v }),

@@ -1,6 +1,5 @@
-/** Reads shared by concurrent callers (board.ts, challenge-feed.ts). */
 /**
- * A read that concurrent callers share, while each caller still sees every change committed
+ * Reads shared by concurrent callers (board.ts, challenge-feed.ts). A read that concurrent callers share, while each caller still sees every change committed
  * before it asked: a caller arriving while a read is in flight waits for the next read, which
  * all such callers share. Under a crowd, one query serves every request that arrived meanwhile.
  */
