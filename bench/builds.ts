@@ -15,13 +15,13 @@
  * `--threads N` sets PODIUM_THREADS (unset: every core).
  */
 import path from 'node:path';
-import { flag, numberFlag } from './lib/args.js';
+import { countFlag, flag } from './lib/args.js';
 import { machine, runMeasured, type Run } from './lib/measure.js';
 
 const argv = process.argv.slice(2);
 const split = argv.indexOf('--');
 const builds = (flag('builds') ?? '.').split(',').map((d) => path.resolve(d));
-const runs = numberFlag('runs', 5);
+const runs = countFlag('runs', 5);
 const threads = flag('threads');
 if (split < 0 || split === argv.length - 1) {
   console.error('usage: npx tsx bench/builds.ts --builds DIR[,DIR...] [--runs 5] [--threads N] -- <podium arguments>');

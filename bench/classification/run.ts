@@ -7,11 +7,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { countFlag } from '../lib/args.js';
 import { machine, rng, runMeasured, summarize, type Run } from '../lib/measure.js';
 
 const ROWS = 150_000;
 const CLASSES = 8_142;
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 7) || 7;
+const runs = countFlag('runs', 7);
 const out = path.resolve('bench/out/classification');
 const solution = path.join(out, 'solution.csv');
 const submission = path.join(out, 'submission.csv');

@@ -20,11 +20,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, rng } from '../lib/measure.js';
-import { flag, numberFlag } from '../lib/args.js';
+import { countFlag, flag } from '../lib/args.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const RUNS = numberFlag('runs', 5);
-const IMAGES = numberFlag('images', 5000);
+const RUNS = countFlag('runs', 5);
+const IMAGES = countFlag('images', 5000);
 const againstDir = flag('against');
 const AGAINST = againstDir !== undefined ? path.resolve(againstDir) : undefined;
 const DETS_PER_IMAGE = 100;

@@ -23,14 +23,14 @@ import { encodePng } from '../../src/formats/png.js';
 import { to16Bit } from '../../src/baselines/fluorescence/write-predictions.js';
 import { taskFromDefinition } from '../../src/scoring/pipeline.js';
 import { definition } from '../../src/tasks/fluorescence/index.js';
-import { numberFlag } from '../lib/args.js';
+import { countFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const src = process.argv[2];
 if (!src || src.startsWith('--')) throw new Error('usage: real-transfer.ts <imported isl folder> [--tile 256] [--factor 4]');
-const TILE = numberFlag('tile', 256);
-const FACTOR = numberFlag('factor', 4);
+const TILE = countFlag('tile', 256);
+const FACTOR = countFlag('factor', 4);
 const OUT = TILE / FACTOR;
 const SYNTHETIC = ['DAPI', 'MAP2', 'NFH', 'DEAD'];
 

@@ -29,13 +29,13 @@ import { encodePng } from '../../src/formats/png.js';
 import { listZip, writeZip, type ZipInput } from '../../src/formats/zip.js';
 import { alternate, largestDifference, printComparison, type Contender } from '../lib/compare.js';
 import { machine, rng, runMeasured, type Run } from '../lib/measure.js';
-import { flag, hasFlag, numberFlag } from '../lib/args.js';
+import { countFlag, flag, hasFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const RUNS = numberFlag('runs', 3);
-const EXAMPLES = numberFlag('examples', 200);
-const SIZE = numberFlag('size', 1024);
+const RUNS = countFlag('runs', 3);
+const EXAMPLES = countFlag('examples', 200);
+const SIZE = countFlag('size', 1024);
 const CHANNELS = ['DAPI', 'MAP2', 'NFH', 'DEAD'];
 const DATA = path.resolve(flag('data') ?? path.join(root, 'bench/out', `fluorescence-${EXAMPLES}-${SIZE}`));
 const list = (name: string, fallback: number[]) => (flag(name) === undefined ? fallback : flag(name)!.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0));

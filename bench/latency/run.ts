@@ -25,11 +25,11 @@ import { fileURLToPath } from 'node:url';
 import { loadChallenge } from '../../src/challenges/definition.js';
 import { evaluateModel } from '../../src/models/evaluate-model.js';
 import { tinyClassificationChallenge } from '../../test/models/helpers.js';
-import { flag, numberFlag } from '../lib/args.js';
+import { countFlag, flag } from '../lib/args.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const runs = numberFlag('runs', 10);
-const queries = numberFlag('queries', 300);
+const runs = countFlag('runs', 10);
+const queries = countFlag('queries', 300);
 const noise = (flag('noise') ?? '0').split(',').map((t) => {
   const n = Number(t);
   if (!Number.isInteger(n) || n < 0 || n > 16) {

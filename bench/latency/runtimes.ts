@@ -33,11 +33,11 @@ import type { HostTensor } from '../../src/models/tensor.js';
 import { STEADY_WARMUP, type WarmupUsed } from '../../src/evaluators/steady-warmup.js';
 import { mulberry32 } from '../../src/random.js';
 import { dataRoot } from '../../src/paths.js';
-import { flag, numberFlag } from '../lib/args.js';
+import { countFlag, flag, numberFlag } from '../lib/args.js';
 
 const challenge = flag('challenge') ?? 'voc2012-seg-mini';
 const baseline = flag('baseline') ?? 'deeplab-v3plus';
-const queries = numberFlag('queries', 300);
+const queries = countFlag('queries', 300);
 const warmup = flag('warmup') ?? 'steady';
 if (warmup !== 'steady' && warmup !== 'fixed') throw new Error('--warmup must be steady or fixed');
 const settings: LatencySettings = {

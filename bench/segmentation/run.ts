@@ -22,12 +22,12 @@ import { encodePng, VOC_PALETTE, type PngFilter } from '../../src/formats/png.js
 import { writeZip } from '../../src/formats/zip.js';
 import { alternate, largestDifference, printComparison, type Contender } from '../lib/compare.js';
 import { machine, rng, runMeasured } from '../lib/measure.js';
-import { flag, numberFlag } from '../lib/args.js';
+import { countFlag, flag, numberFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const RUNS = numberFlag('runs', 5);
-const IMAGES = numberFlag('images', 1449);
+const RUNS = countFlag('runs', 5);
+const IMAGES = countFlag('images', 1449);
 const FILTER = (flag('filter') === 'cycle' ? 'cycle' : numberFlag('filter', 0)) as PngFilter;
 const CLASSES = 21;
 const againstDir = flag('against');

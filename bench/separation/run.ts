@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { encodeWav } from '../../src/formats/wav.js';
 import { writeZip } from '../../src/formats/zip.js';
+import { parseCount } from '../lib/args.js';
 import { machine, runMeasured, summarize, type Run } from '../lib/measure.js';
 import { estimate, lcg, speech } from './speech.js';
 
@@ -35,12 +36,12 @@ const { values } = parseArgs({
     against: { type: 'string' },
   },
 });
-const mixtures = Number(values.mixtures);
-const rate = Number(values.rate);
+const mixtures = parseCount('mixtures', values.mixtures);
+const rate = parseCount('rate', values.rate);
 const length = Math.round(Number(values.seconds) * rate);
-const repeat = Number(values.repeat);
-const singleCount = Math.min(mixtures, Number(values.single));
-const referenceCount = Math.min(mixtures, Number(values.reference));
+const repeat = parseCount('repeat', values.repeat);
+const singleCount = Math.min(mixtures, parseCount('single', values.single));
+const referenceCount = Math.min(mixtures, parseCount('reference', values.reference));
 
 const outDir = path.join(repo, 'bench/out/separation', `${mixtures}x${values.seconds}s-${rate}`);
 const truth = path.join(outDir, 'truth');

@@ -19,13 +19,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alternate, largestDifference, printComparison, type Contender } from '../lib/compare.js';
 import { machine, rng, runMeasured } from '../lib/measure.js';
-import { flag, hasFlag, numberFlag } from '../lib/args.js';
+import { countFlag, flag, hasFlag } from '../lib/args.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const RUNS = numberFlag('runs', 5);
-const CLIPS = numberFlag('clips', 1000);
-const FRAMES = numberFlag('frames', 90);
+const RUNS = countFlag('runs', 5);
+const CLIPS = countFlag('clips', 1000);
+const FRAMES = countFlag('frames', 90);
 const W = 320, H = 240;
 const againstDir = flag('against');
 const AGAINST = againstDir !== undefined ? path.join(path.resolve(againstDir), 'dist/cli.js') : undefined;
