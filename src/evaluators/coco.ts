@@ -25,7 +25,7 @@ import { cocoIou } from './box-iou.js';
 import { groupByImage, groupingCache, type ImageGrouping } from './image-grouping.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 import { numpyMean } from './numpy-mean.js';
-import { addPicks, addWholeChunk, mergePicks, pickedRefs, type PickedChunks } from './picks.js';
+import { pickedChunksEvaluator, type PickedBatch, type PickedChunks } from './picks.js';
 import { orderByGroupThenScore } from './score-order.js';
 
 /** `np.linspace(start, stop, num)`: `i*step + start`, the last value set to `stop`. */
@@ -142,17 +142,8 @@ export interface CocoChunk {
 /** Matched images: picks of chunks (picks.ts). */
 export type CocoState = PickedChunks<CocoChunk>;
 
-/**
- * One `add`: either detections to match against the truth images given (ranks), or images
- * already matched: positions of a chunk (what the scoring pipeline keeps per image).
- */
-export type CocoBatch = { detections: CocoDetections; images: ArrayLike<number> } | CocoPicks;
-
-/** Positions of images in a chunk matched earlier (`matchCocoImages`). */
-export interface CocoPicks {
-  chunk: CocoChunk;
-  positions: ArrayLike<number>;
-}
+/** One `add`: detections to match, or positions of a chunk matched earlier (picks.ts). */
+export type CocoBatch = PickedBatch<CocoDetections, CocoChunk>;
 
 export interface CocoCategoryResult {
   id: number;
@@ -194,21 +185,12 @@ export const COCO_VERSION = 'coco-bbox-2';
 
 /** A mergeable COCO evaluator bound to one ground truth. */
 export function cocoEvaluator(truth: CocoGroundTruth): Evaluator<CocoState, CocoBatch, CocoResult> {
-  let match: ReturnType<typeof cocoMatcher> | undefined;
-  return {
+  return pickedChunksEvaluator({
     version: COCO_VERSION,
     metrics: COCO_METRICS,
-    create: () => ({ chunks: [], picks: [] }),
-    add(state, batch) {
-      if ('detections' in batch) {
-        match ??= cocoMatcher(truth);
-        return addWholeChunk(state, match(batch.detections, batch.images));
-      }
-      addPicks(state, batch.chunk, batch.positions);
-    },
-    merge: mergePicks,
-    finish: (state) => accumulate(truth, pickedRefs(state)),
-  };
+    matcher: () => cocoMatcher(truth),
+    accumulate: (refs) => accumulate(truth, refs),
+  });
 }
 
 /** Matches the given truth images (ranks) against detections: one chunk, to be picked from. */

@@ -4,6 +4,8 @@
  * needs. Chunks are never changed once made, so states share them and merging copies only picks.
  */
 
+import type { Evaluator, MetricInfo } from './evaluator.js';
+
 /** A chunk: what matching a set of truth images (ranks in `images`) made. */
 export interface PickedChunks<C extends { images: ArrayLike<number> }> {
   chunks: C[];
@@ -38,4 +40,38 @@ export function pickedRefs<C extends { images: ArrayLike<number> }>(state: Picke
     for (const index of state.picks[c]!) refs.push({ chunk, index });
   });
   return refs.sort((x, y) => x.chunk.images[x.index]! - y.chunk.images[y.index]!);
+}
+
+/**
+ * One `add` of a picked-chunks evaluator: detections to match against the truth images given
+ * (ranks), or positions of a chunk matched earlier (what the scoring pipeline keeps per image).
+ */
+export type PickedBatch<D, C> = { detections: D; images: ArrayLike<number> } | { chunk: C; positions: ArrayLike<number> };
+
+/**
+ * The evaluator of a detection metric over picked chunks: only matching and accumulating differ
+ * between COCO and VOC. The matcher is made on the first batch of detections (its tables cost
+ * time and memory that states picked from earlier chunks never need).
+ */
+export function pickedChunksEvaluator<D, C extends { images: ArrayLike<number> }, R>(spec: {
+  version: string;
+  metrics: readonly MetricInfo[];
+  matcher: () => (detections: D, images: ArrayLike<number>) => C;
+  accumulate: (refs: { chunk: C; index: number }[]) => R;
+}): Evaluator<PickedChunks<C>, PickedBatch<D, C>, R> {
+  let match: ((detections: D, images: ArrayLike<number>) => C) | undefined;
+  return {
+    version: spec.version,
+    metrics: spec.metrics,
+    create: () => ({ chunks: [], picks: [] }),
+    add(state, batch) {
+      if ('detections' in batch) {
+        match ??= spec.matcher();
+        return addWholeChunk(state, match(batch.detections, batch.images));
+      }
+      addPicks(state, batch.chunk, batch.positions);
+    },
+    merge: mergePicks,
+    finish: (state) => spec.accumulate(pickedRefs(state)),
+  };
 }

@@ -22,7 +22,7 @@
 import { vocOverlap } from './box-iou.js';
 import type { Evaluator, MetricInfo, Scores } from './evaluator.js';
 import { groupByImage, groupingCache, type ImageGrouping } from './image-grouping.js';
-import { addPicks, addWholeChunk, mergePicks, pickedRefs, type PickedChunks } from './picks.js';
+import { pickedChunksEvaluator, type PickedBatch, type PickedChunks } from './picks.js';
 import { orderByGroupThenScore } from './score-order.js';
 
 /** The metrics at an IoU threshold (the devkit's is 0.5). */
@@ -83,8 +83,8 @@ export interface VocChunk {
 /** Matched images: picks of chunks (picks.ts). */
 export type VocState = PickedChunks<VocChunk>;
 
-/** Detections to match against the truth images given (ranks), or positions of a chunk matched earlier. */
-export type VocBatch = { detections: VocDetections; images: ArrayLike<number> } | { chunk: VocChunk; positions: ArrayLike<number> };
+/** One `add`: detections to match, or positions of a chunk matched earlier (picks.ts). */
+export type VocBatch = PickedBatch<VocDetections, VocChunk>;
 
 export interface VocResult {
   metrics: Scores;
@@ -95,21 +95,12 @@ export interface VocResult {
 
 /** `iou`: a detection matches an object when their overlap is >= iou (0 < iou <= 1). */
 export function vocEvaluator(truth: VocGroundTruth, { iou = DEFAULT_IOU }: { iou?: number } = {}): Evaluator<VocState, VocBatch, VocResult> {
-  let match: ReturnType<typeof vocMatcher> | undefined;
-  return {
+  return pickedChunksEvaluator({
     version: VOC_VERSION,
     metrics: vocMetrics(iou),
-    create: () => ({ chunks: [], picks: [] }),
-    add(state, batch) {
-      if ('detections' in batch) {
-        match ??= vocMatcher(truth, { iou });
-        return addWholeChunk(state, match(batch.detections, batch.images));
-      }
-      addPicks(state, batch.chunk, batch.positions);
-    },
-    merge: mergePicks,
-    finish: (state) => accumulate(truth, pickedRefs(state)),
-  };
+    matcher: () => vocMatcher(truth, { iou }),
+    accumulate: (refs) => accumulate(truth, refs),
+  });
 }
 
 /** Matches the given truth images (ranks) against detections: one chunk, to be picked from. */
