@@ -11,17 +11,18 @@
  *     feeds: [{ name: image, dtype: float32, shape: [1, S, S, 3] }]   # the model's inputs (models/feeds.ts)
  *     reference: ../../data/inat2018-mini/baselines/mobilenet-v2/model.onnx   # timed in the same job
  *     threads: 1                                         # intra-op threads
- *     latency: { warmup: 10, min_queries: 1024, min_duration_ms: 60000, samples: 32, seed: 2018 }
+ *     latency: { warmup: steady, min_queries: 1024, min_duration_ms: 60000, samples: 32, seed: 2018 }
  *     ranking: { rule: accuracy-gate, gate: 0.99 }       # or latency-budget / composite
  *     sandbox: { memory_mb: 2048, wall_s: 900, cpu_s: 600, output_mb: 256, allow_unsandboxed: false }
  */
 import path from 'node:path';
 import type { LatencySettings } from '../evaluators/latency.js';
+import { STEADY_WARMUP } from '../evaluators/steady-warmup.js';
 import { DEFAULT_SANDBOX_LIMITS, limitsFromConfig, type SandboxLimits } from '../sandbox/limits.js';
 import { parseRankingRule, type RankingRule } from '../models/ranking.js';
 import { parseFeeds, type Feed } from '../models/feeds.js';
 import type { TaskName } from '../tasks/task.js';
-import { MODEL_FIELDS } from './schema.js';
+import { LATENCY_FIELDS, MODEL_FIELDS } from './schema.js';
 
 export type SubmissionKind = 'file' | 'model';
 
@@ -50,16 +51,31 @@ export interface ModelTrack {
   maxModelBytes: number;
 }
 
-/** LoadGen's full-run minimums (1,024 queries, 60 s), after 10 uncounted warm-up queries. */
+/**
+ * LoadGen's full-run minimums (1,024 queries, 60 s), after a warm-up until the latency is steady
+ * (10 queries, then evaluators/steady-warmup.ts's rule): `warmup: steady`, the default. The
+ * documented defaults (schema.ts LATENCY_FIELDS) are these.
+ */
 export const FULL_RUN: ModelLatencyConfig = {
-  warmup: 10, minQueries: 1024, minDurationMs: 60_000, offlineSamples: 256, offlineBatch: 32, samples: 32, seed: 2018,
+  warmup: 10, steadyWarmup: STEADY_WARMUP, minQueries: 1024, minDurationMs: 60_000, offlineSamples: 256, offlineBatch: 32, samples: 32, seed: 2018,
 };
 
-/** The integer settings a challenge may set (the steady warm-up rule is not one of them). */
-const LATENCY_KEYS: Record<string, Exclude<keyof ModelLatencyConfig, 'steadyWarmup'>> = {
-  warmup: 'warmup', min_queries: 'minQueries', min_duration_ms: 'minDurationMs', offline_samples: 'offlineSamples',
+/** The integer settings of `model.latency` (`warmup` is read apart: `steady` or a count). */
+const LATENCY_KEYS: Record<string, Exclude<keyof ModelLatencyConfig, 'steadyWarmup' | 'warmup'>> = {
+  min_queries: 'minQueries', min_duration_ms: 'minDurationMs', offline_samples: 'offlineSamples',
   offline_batch: 'offlineBatch', samples: 'samples', seed: 'seed',
 };
+
+/** `warmup: steady` keeps FULL_RUN's 10 queries and the rule; a count replaces both: that many queries, no rule. */
+function withWarmup(latency: ModelLatencyConfig, v: unknown, fail: Fail): ModelLatencyConfig {
+  if (v === 'steady') return { ...latency, warmup: FULL_RUN.warmup, steadyWarmup: FULL_RUN.steadyWarmup };
+  if (Number.isInteger(v) && (v as number) >= 0) {
+    const { steadyWarmup: _rule, ...fixed } = latency;
+    return { ...fixed, warmup: v as number };
+  }
+  fail('model.latency.warmup', 'must be steady (until the latency stops falling) or a non-negative integer (a fixed count of queries)');
+  return latency;
+}
 
 type Fail = (column: string, message: string) => void;
 
@@ -97,14 +113,15 @@ export function parseModelTrack(raw: unknown, dir: string, fail: Fail, task?: Ta
     if (!Number.isInteger(raw.threads) || (raw.threads as number) < 1 || (raw.threads as number) > 64) fail('model.threads', 'must be an integer from 1 to 64');
     else threads = raw.threads as number;
   }
-  const latency: ModelLatencyConfig = { ...FULL_RUN };
+  let latency: ModelLatencyConfig = { ...FULL_RUN };
   if (raw.latency !== undefined) {
     if (!isMapping(raw.latency)) fail('model.latency', 'must be a mapping');
     else {
       for (const [k, v] of Object.entries(raw.latency)) {
         const field = LATENCY_KEYS[k];
-        if (!field) fail(`model.latency.${k}`, `unknown setting; expected ${Object.keys(LATENCY_KEYS).join(', ')}`);
-        else if (!Number.isInteger(v) || (v as number) < (field === 'minDurationMs' || field === 'warmup' || field === 'seed' ? 0 : 1)) {
+        if (k === 'warmup') latency = withWarmup(latency, v, fail);
+        else if (!field) fail(`model.latency.${k}`, `unknown setting; expected ${LATENCY_FIELDS.map((f) => f.name).join(', ')}`);
+        else if (!Number.isInteger(v) || (v as number) < (field === 'minDurationMs' || field === 'seed' ? 0 : 1)) {
           fail(`model.latency.${k}`, 'must be a non-negative integer');
         } else latency[field] = v as number;
       }

@@ -1,7 +1,7 @@
 /**
  * The fields of challenge.yaml, declared once: name, type, whether required, default and
  * meaning. definition.ts takes the limits (keys and defaults), model-track.ts the model
- * track's keys and files.ts the keys of a `files:` entry from these lists; a test checks that
+ * track's keys and its latency settings' keys, and files.ts the keys of a `files:` entry from these lists; a test checks that
  * the loader requires exactly the fields marked required here. Each task's `options:` are
  * declared with their parsers (src/tasks/<task>/options.ts, collected in tasks/task-options.ts)
  * and documented from there. `challengeYamlReference()` writes the field tables of
@@ -10,6 +10,7 @@
 import { TASK_NAMES } from '../tasks/task.js';
 import { TASK_OPTIONS } from '../tasks/task-options.js';
 import { describeShape, TASK_FEEDS } from '../models/feeds.js';
+import { describeSteadyRule, STEADY_WARMUP } from '../evaluators/steady-warmup.js';
 
 export interface FieldSpec {
   name: string;
@@ -61,10 +62,29 @@ export const MODEL_FIELDS: readonly FieldSpec[] = [
   { name: 'feeds', type: 'list', required: false, default: "the task's first input", description: "the model's inputs, `{ name, dtype, shape, optional }` each (below); a model may leave out an optional one" },
   { name: 'reference', type: 'path', required: false, description: 'a model (.onnx or model.json) timed in the same job; entries get their latency relative to it' },
   { name: 'threads', type: 'integer', required: false, default: '1', description: 'intra-op threads, 1 to 64' },
-  { name: 'latency', type: 'mapping', required: false, description: 'the latency harness settings (warm-up, queries, duration, samples, seed)' },
+  { name: 'latency', type: 'mapping', required: false, description: 'the latency harness settings (below): warm-up, queries, duration, samples, seed' },
   { name: 'ranking', type: 'mapping', required: false, description: 'the ranking rule (e.g. an accuracy gate, then latency)' },
   { name: 'sandbox', type: 'mapping', required: false, description: 'the sandbox limits (e.g. `wall_s`)' },
   { name: 'max_model_mb', type: 'number', required: false, default: '256', description: 'the largest model upload, in MB' },
+];
+
+/**
+ * `model.latency:` (MLPerf LoadGen's SingleStream and Offline, evaluators/latency.ts); the
+ * defaults are model-track.ts's FULL_RUN (a test keeps them equal).
+ */
+export const LATENCY_FIELDS: readonly (FieldSpec & { value: number | 'steady' })[] = [
+  {
+    name: 'warmup', type: '`steady` or integer', required: false, default: '`steady`', value: 'steady',
+    description: `untimed queries before the timed ones. \`steady\`: 10 queries, then ${describeSteadyRule(STEADY_WARMUP)}; ` +
+      'with a reference, each model runs its blocks alone (entry, then reference) and the 10 queries come after, alternating. ' +
+      'An integer: that many queries and no more. The board and the stored figures say what each entry ran',
+  },
+  { name: 'min_queries', type: 'integer', required: false, value: 1024, description: 'SingleStream: at least this many timed queries (LoadGen\'s full run)' },
+  { name: 'min_duration_ms', type: 'integer', required: false, value: 60000, description: 'SingleStream: and for at least this long' },
+  { name: 'offline_samples', type: 'integer', required: false, value: 256, description: 'Offline: samples issued in all' },
+  { name: 'offline_batch', type: 'integer', required: false, value: 32, description: "Offline: samples a batch (1 when the model's batch axis is fixed)" },
+  { name: 'samples', type: 'integer', required: false, value: 32, description: 'distinct hidden inputs the timed queries cycle through' },
+  { name: 'seed', type: 'integer', required: false, value: 2018, description: "seed of the query order (LoadGen's qsl_rng_seed)" },
 ];
 
 export const FEED_FIELDS: readonly FieldSpec[] = [
@@ -109,6 +129,7 @@ export function challengeYamlReference(): string {
     '`limits:`', '', table(LIMIT_FIELDS), '',
     '`files:` (a list; each entry has exactly one of `path` and `url`)', '', table(FILE_FIELDS), '',
     '`model:` (read when `submission` includes `model`)', '', table(MODEL_FIELDS), '',
+    '`model.latency:`', '', table(LATENCY_FIELDS), '',
     '`model.feeds:`, each', '', table(FEED_FIELDS), '',
     "The inputs each task's adapter makes:", '', feedTable(), '',
   ].join('\n');

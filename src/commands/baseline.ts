@@ -17,7 +17,8 @@ import { UsageError } from '../problems.js';
 import { parseFlags } from './args.js';
 import { dbFlag, DB_HELP, dbLocation } from './store-flags.js';
 import { DEFAULT_SEED } from '../datasets/rng.js';
-import type { WarmupUsed } from '../evaluators/steady-warmup.js';
+import { describeWarmup } from '../evaluators/steady-warmup.js';
+import { warmupOf } from '../evaluators/latency.js';
 
 const USAGE = [
   'usage: podium baseline list [challenge]',
@@ -113,11 +114,6 @@ function formatRun(r: Run): string {
   return lines.join('\n') + '\n';
 }
 
-/** "42 warm-up queries (steady after 0.3 s)": how many ran and why the warm-up ended. */
-function warmupText(w: WarmupUsed): string {
-  return `${w.queries} warm-up queries (${w.stop === 'fixed' ? 'fixed count' : `${w.stop} after ${(w.ms / 1000).toFixed(1)} s`})`;
-}
-
 async function exportCommand(
   challenge: string | undefined, rest: string[],
   values: { baseline?: string; format?: string; out?: string; latency?: string; db?: string; json?: boolean; seed?: string; epochs?: string },
@@ -158,10 +154,10 @@ async function exportCommand(
       if (r.latency) {
         const row = (label: string, l: typeof r.latency.tfjs) =>
           `  ${label.padEnd(13)} p50 ${l.p50_ms.toFixed(3)} ms, p90 ${l.p90_ms.toFixed(3)} ms, p99 ${l.p99_ms.toFixed(3)} ms, offline ${l.offline_per_s.toFixed(1)}/s (${l.backend}); ` +
-          `after ${warmupText({ queries: l.warmup, stop: l.warmup_stop, ms: l.warmup_ms })}`;
+          `after ${describeWarmup(warmupOf(l))}`;
         const w = r.latency.interleavedWarmup;
         lines.push(row('tfjs', r.latency.tfjs), row('ONNX Runtime', r.latency.onnx),
-          `  ONNX Runtime / tfjs latency, interleaved (blocks of 8): ${r.latency.relative.toFixed(3)}; after ${warmupText(w.onnx)} (ONNX Runtime), ${warmupText(w.tfjs)} (tfjs)`,
+          `  ONNX Runtime / tfjs latency, interleaved (blocks of 8): ${r.latency.relative.toFixed(3)}; after ${describeWarmup(w.onnx)} (ONNX Runtime), ${describeWarmup(w.tfjs)} (tfjs)`,
           `  params ${r.latency.tfjs.params} (tfjs) / ${r.latency.onnx.params} (ONNX), multiply-adds ${r.latency.tfjs.madds} / ${r.latency.onnx.madds}`);
       }
       process.stdout.write(lines.join('\n') + '\n');

@@ -8,8 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../problems.js';
 import { FULL_RUN, type ModelLatencyConfig } from '../challenges/model-track.js';
+import { describeWarmup } from '../evaluators/steady-warmup.js';
+import { warmupOf } from '../evaluators/latency.js';
 
-export const QUICK_MODEL_LATENCY: ModelLatencyConfig = { ...FULL_RUN, warmup: 5, minQueries: 100, minDurationMs: 0, offlineSamples: 64 };
+/** A look, not a figure: 5 warm-up queries and no more (no steady rule), 100 timed. */
+export const QUICK_MODEL_LATENCY: ModelLatencyConfig = {
+  warmup: 5, minQueries: 100, minDurationMs: 0, offlineSamples: 64, offlineBatch: FULL_RUN.offlineBatch, samples: FULL_RUN.samples, seed: FULL_RUN.seed,
+};
 
 export function latencyChoice(v: string | undefined, fallback: ModelLatencyConfig): ModelLatencyConfig | 'off' {
   if (v === undefined || v === 'challenge') return fallback;
@@ -45,9 +50,10 @@ export async function runModelEvaluation(values: { challenge?: string; model?: s
     lines.push(`params ${r.cost.params}, multiply-adds ${r.cost.madds}`);
     if (r.latency) {
       const e = r.latency.entry;
-      lines.push(`SingleStream p50 / p90 / p99: ${ms(e.p50_ms)} / ${ms(e.p90_ms)} / ${ms(e.p99_ms)} ms over ${e.queries} queries; Offline ${e.offline_per_s.toFixed(1)} samples/s`);
-      if (r.latency.reference && r.latency.relative) {
-        lines.push(`reference p50 ${ms(r.latency.reference.p50_ms)} ms; relative latency ${r.latency.relative.paired.toFixed(3)} (entry / reference, median over interleaved rounds)`);
+      lines.push(`SingleStream p50 / p90 / p99: ${ms(e.p50_ms)} / ${ms(e.p90_ms)} / ${ms(e.p99_ms)} ms over ${e.queries} queries after ${describeWarmup(warmupOf(e))}; Offline ${e.offline_per_s.toFixed(1)} samples/s`);
+      const ref = r.latency.reference;
+      if (ref && r.latency.relative) {
+        lines.push(`reference p50 ${ms(ref.p50_ms)} ms after ${describeWarmup(warmupOf(ref))}; relative latency ${r.latency.relative.paired.toFixed(3)} (entry / reference, median over interleaved rounds)`);
       }
       if (r.latency.floor) lines.push(`harness floor (null model) p50 ${(r.latency.floor.p50_ms * 1000).toFixed(1)} us`);
     }

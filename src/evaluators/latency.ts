@@ -182,6 +182,11 @@ export function summarize(
   };
 }
 
+/** The warm-up a report records (summarize flattens it into `warmup`, `warmup_stop`, `warmup_ms`). */
+export function warmupOf(r: Pick<LatencyReport, 'warmup' | 'warmup_stop' | 'warmup_ms'>): WarmupUsed {
+  return { queries: r.warmup, stop: r.warmup_stop, ms: r.warmup_ms };
+}
+
 /**
  * SingleStream for an entry and a reference in the same job, interleaved block by block so
  * both see the same machine conditions (load from other processes, frequency): each round
@@ -301,12 +306,21 @@ export function median(sorted: readonly number[]): number {
   return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
 }
 
+export interface HarnessFloor {
+  p50_ms: number;
+  p99_ms: number;
+  queries: number;
+  warmup: WarmupUsed;
+}
+
 /**
  * The harness floor: SingleStream over a model that does nothing, through the same loop and
  * clock. Whatever the entry measures below this is the harness, not the model.
  */
-export async function harnessFloor(nullModel: Pick<LatencyTarget, 'runOne' | 'samples'>, settings: LatencySettings, clock: Clock = realClock): Promise<{ p50_ms: number; p99_ms: number; queries: number }> {
-  const { latenciesMs } = await singleStream(nullModel, { ...settings, minDurationMs: Math.min(settings.minDurationMs, 1000) }, clock);
+export async function harnessFloor(
+  nullModel: Pick<LatencyTarget, 'runOne' | 'samples'>, settings: LatencySettings, clock: Clock = realClock,
+): Promise<HarnessFloor> {
+  const { latenciesMs, warmup } = await singleStream(nullModel, { ...settings, minDurationMs: Math.min(settings.minDurationMs, 1000) }, clock);
   const sorted = latenciesMs.sort((a, b) => a - b);
-  return { p50_ms: percentile(sorted, 0.5), p99_ms: percentile(sorted, 0.99), queries: sorted.length };
+  return { p50_ms: percentile(sorted, 0.5), p99_ms: percentile(sorted, 0.99), queries: sorted.length, warmup };
 }

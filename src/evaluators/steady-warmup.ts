@@ -52,3 +52,23 @@ export function warmupSettled(blockMedians: readonly number[], rule: Pick<Steady
   }
   return true;
 }
+
+/** How a warm-up ended, for people: "until steady, 1.8 s", "fixed count", "stopped at the query cap, 20.0 s". */
+export function warmupHow(w: WarmupUsed): string {
+  if (w.stop === 'fixed') return 'fixed count';
+  return `${w.stop === 'steady' ? 'until steady' : `stopped at the ${w.stop}`}, ${(w.ms / 1000).toFixed(1)} s`;
+}
+
+/** "417 warm-up queries (until steady, 1.8 s)": how many ran and why the warm-up ended. */
+export function describeWarmup(w: WarmupUsed): string {
+  return `${w.queries} warm-up quer${w.queries === 1 ? 'y' : 'ies'} (${warmupHow(w)})`;
+}
+
+/**
+ * The rule in words: "blocks of at least 8 queries and 0.25 s until 3 in a row are not more than
+ * 3 % faster than the best block before them, at most 20,000 queries or 20 s".
+ */
+export function describeSteadyRule(rule: SteadyWarmupRule): string {
+  return `blocks of at least ${rule.block} queries and ${rule.blockMs / 1000} s until ${rule.patience} in a row are not ` +
+    `more than ${+(rule.tolerance * 100).toFixed(2)} % faster than the best block before them, at most ${rule.maxQueries.toLocaleString('en-US')} queries or ${rule.maxMs / 1000} s`;
+}

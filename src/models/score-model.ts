@@ -14,6 +14,7 @@ import type { TaskName, TaskOptions } from '../tasks/task.js';
 import { ValidationError, type Problem } from '../problems.js';
 import { evaluateModel, type ModelEvaluation } from './evaluate-model.js';
 import { decodeOnnx } from './onnx-file.js';
+import { warmupOf } from '../evaluators/latency.js';
 
 export const MODEL_EXTENSIONS = ['.onnx'];
 
@@ -43,16 +44,22 @@ export function validateModelUpload(file: string, track: ModelTrack): Problem[] 
   }
 }
 
-/** The figures stored with the submission (the board's latency columns read p50_ms ... machine). */
+/**
+ * The figures stored with the submission (the board's latency columns read p50_ms ... machine),
+ * each with the warm-up actually run before it (the settings only say what was asked for): the
+ * entry's as a baseline's LatencyReport has it (`warmup`, `warmup_stop`, `warmup_ms`), the
+ * reference's and the null model's beside their figures.
+ */
 export function latencyRecord(r: ModelEvaluation): Record<string, unknown> {
   const l = r.latency;
   return {
     ...(l ? {
       p50_ms: l.entry.p50_ms, p90_ms: l.entry.p90_ms, p99_ms: l.entry.p99_ms, offline_per_s: l.entry.offline_per_s,
-      queries: l.entry.queries, warmup: l.entry.warmup,
+      queries: l.entry.queries, warmup: l.entry.warmup, warmup_stop: l.entry.warmup_stop, warmup_ms: l.entry.warmup_ms,
       relative: l.relative?.paired ?? null, relative_p50: l.relative?.p50 ?? null,
       reference_p50_ms: l.reference?.p50_ms ?? null, reference_p90_ms: l.reference?.p90_ms ?? null,
-      harness_floor_ms: l.floor?.p50_ms ?? null,
+      reference_warmup: l.reference ? warmupOf(l.reference) : null,
+      harness_floor_ms: l.floor?.p50_ms ?? null, harness_floor_warmup: l.floor?.warmup ?? null,
     } : {}),
     params: r.cost.params,
     madds: r.cost.madds,

@@ -14,7 +14,7 @@ import { SandboxError, spawnSandboxed, type Mount, type SandboxExit, type Sandbo
 import type { FailureKind, SandboxFailure } from '../sandbox/failure.js';
 import type { IsolationPolicy } from '../sandbox/isolation.js';
 import type { SandboxLimits } from '../sandbox/limits.js';
-import type { LatencyReport, LatencySettings } from '../evaluators/latency.js';
+import type { HarnessFloor, LatencyReport, LatencySettings } from '../evaluators/latency.js';
 import type { IoInfo } from './runtime.js';
 import { decodeTensors, encodeTensors, type HostTensor } from './tensor.js';
 import type { Binding } from './input-binding.js';
@@ -60,8 +60,8 @@ export interface LatencyRun {
   entry: LatencyReport;
   reference?: LatencyReport;
   relative?: { paired: number; p50: number };
-  floor?: { p50_ms: number; p99_ms: number; queries: number };
-  noop_floor: { p50_ms: number; p99_ms: number; queries: number };
+  floor?: HarnessFloor;
+  noop_floor: HarnessFloor;
 }
 
 export interface SessionOptions {

@@ -46,12 +46,19 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
     // The model challenge: the reference model's own run recorded as its baseline entry.
     const models = path.join(world.root, 'models');
     makeModels(models, 32, 10);
-    const tiny = tinyClassificationChallenge(world.root, { reference: path.join(models, 'classifier.onnx'), sandbox: { wall_s: 120 } });
+    // Warmed up until steady, as a challenge is by default, so the board shows what that ran.
+    const tiny = tinyClassificationChallenge(world.root, {
+      reference: path.join(models, 'classifier.onnx'), sandbox: { wall_s: 120 },
+      latency: { warmup: 'steady', min_queries: 20, min_duration_ms: 0, offline_samples: 8, offline_batch: 4, samples: 4, seed: 1 },
+    });
     const ref = await evaluateModel(await loadChallenge(tiny.dir, { requireTruth: true }), path.join(models, 'classifier.onnx'), { workDir: path.join(world.root, 'reference-run') });
     const timed = ref.latency!.entry;
     await recordBaseline({
       dbPath: world.dbPath, challengesRoot: world.challengesRoot, challengeId: 'inat-tiny', name: 'reference: mean-colour classifier', file: ref.submission, bootstrapSamples: 20,
-      latency: { p50_ms: timed.p50_ms, p90_ms: timed.p90_ms, p99_ms: timed.p99_ms, params: ref.cost.params, madds: ref.cost.madds, backend: ref.environment.runtime },
+      latency: {
+        p50_ms: timed.p50_ms, p90_ms: timed.p90_ms, p99_ms: timed.p99_ms, warmup: timed.warmup, warmup_stop: timed.warmup_stop, warmup_ms: timed.warmup_ms,
+        params: ref.cost.params, madds: ref.cost.madds, backend: ref.environment.runtime,
+      },
     });
     server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, adminToken: 'an-admin-token-of-thirty-two-chars', log: () => undefined });
     token = await register(server.url, 'A participant with a rather long team name');
@@ -114,6 +121,8 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
       await page.goto(`${server.url}/challenges/inat-tiny/models`);
       expect(await page.locator('svg.chart path:is(.d, .p, .b)').count()).toBe(3);
       expect(await page.locator('svg.chart path.b').count()).toBe(1); // the reference
+      // Each row's warm-up as run (steady or stopped at a cap, never the fixed count alone).
+      expect(await page.locator('table.board td.note', { hasText: /^\d+ \((until steady|stopped at the (query|time) cap), \d+\.\d s\)$/ }).count()).toBe(3);
       const chart = (await page.evaluate("(() => { const r = document.querySelector('figure.chart').getBoundingClientRect(); return { left: r.left, right: r.right }; })()")) as { left: number; right: number };
       expect(chart.left).toBeGreaterThanOrEqual(0);
       expect(chart.right).toBeLessThanOrEqual(width);

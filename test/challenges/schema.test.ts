@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, loadChallenge } from '../../src/challenges/definition.js';
-import { CHALLENGE_FIELDS, FILE_FIELDS, LIMIT_FIELDS, MODEL_FIELDS, challengeYamlReference } from '../../src/challenges/schema.js';
+import { CHALLENGE_FIELDS, FILE_FIELDS, LATENCY_FIELDS, LIMIT_FIELDS, MODEL_FIELDS, challengeYamlReference } from '../../src/challenges/schema.js';
+import { FULL_RUN } from '../../src/challenges/model-track.js';
+import { describeSteadyRule } from '../../src/evaluators/steady-warmup.js';
 import { loadTask } from '../../src/tasks/registry.js';
 import { TASK_NAMES } from '../../src/tasks/task.js';
 import { TASK_OPTIONS } from '../../src/tasks/task-options.js';
@@ -58,6 +60,18 @@ describe('the challenge.yaml schema', () => {
   it("gives the model track its keys, and names them in an error", async () => {
     const bad = await problems([...VALID, 'submission: model', 'model: { inputs: x.json, thread: 2 }', ''].join('\n'));
     expect(bad).toContainEqual(expect.objectContaining({ column: 'model.thread', message: `unknown field; expected ${MODEL_FIELDS.map((f) => f.name).join(', ')}` }));
+  });
+
+  it("gives the model track's latency settings their keys and the defaults FULL_RUN has", async () => {
+    const bad = await problems([...VALID, 'submission: model', 'model: { inputs: x.json, latency: { warm_up: 5 } }', ''].join('\n'));
+    expect(bad).toContainEqual(expect.objectContaining({ column: 'model.latency.warm_up', message: `unknown setting; expected ${LATENCY_FIELDS.map((f) => f.name).join(', ')}` }));
+    const { steadyWarmup, warmup, minQueries, minDurationMs, offlineSamples, offlineBatch, samples, seed, ...rest } = FULL_RUN;
+    expect(rest).toEqual({});
+    expect(Object.fromEntries(LATENCY_FIELDS.map((f) => [f.name, f.value]))).toEqual({
+      warmup: steadyWarmup ? 'steady' : warmup, min_queries: minQueries, min_duration_ms: minDurationMs, offline_samples: offlineSamples, offline_batch: offlineBatch, samples, seed,
+    });
+    // The documented steady rule is the one run.
+    expect(challengeYamlReference()).toContain(`\`steady\`: ${warmup} queries, then ${describeSteadyRule(steadyWarmup!)};`);
   });
 
   it('gives a files: entry its keys, and names them in an error', async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadChallenge } from '../../src/challenges/definition.js';
 import { evaluateModel } from '../../src/models/evaluate-model.js';
 import { ModelFailure } from '../../src/models/session.js';
+import { latencyRecord } from '../../src/models/score-model.js';
 import { loadTask } from '../../src/tasks/registry.js';
 import { podium } from '../helpers/cli.js';
 import { here, makeModels, PYTHON, tinyClassificationChallenge, type TinyChallenge } from './helpers.js';
@@ -60,8 +61,15 @@ describe('model submission', () => {
     expect(l.relative!.paired).toBeGreaterThan(0);
     expect(l.floor!.queries).toBeGreaterThanOrEqual(20);
     expect(l.entry.params).toBe(40);
-    expect(r.environment.latency_settings).toMatchObject({ minQueries: 20, seed: 1 });
+    expect(r.environment.latency_settings).toMatchObject({ minQueries: 20, seed: 1, warmup: 2 });
     expect(r.environment.reference_runtime).toMatch(/onnxruntime-node/);
+    // Each stored figure says which warm-up ran before it (the yaml asks for 2 queries: a fixed count,
+    // run alternating by entry and reference).
+    const fixed = { queries: 2, ms: 0, stop: 'fixed' };
+    expect(latencyRecord(r)).toMatchObject({
+      warmup: 2, warmup_stop: 'fixed', warmup_ms: 0, reference_warmup: fixed, harness_floor_warmup: fixed,
+      environment: { latency_settings: { warmup: 2 } },
+    });
   }, 300_000);
 
   it('a model whose output breaks the contract fails with a one-line reason', async () => {
@@ -81,6 +89,9 @@ describe('model submission', () => {
     expect(json.metrics).toEqual(asFile.metrics);
     expect(json.model.latency.entry.queries).toBeGreaterThanOrEqual(20);
     expect(json.model.environment.isolation).toBe('bwrap');
+    const text = podium(['evaluate', '--challenge', ch.dir, '--model', path.join(models, 'classifier.onnx'), '--no-reference']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/ms over \d+ queries after 2 warm-up queries \(fixed count\);/);
 
     const bad = podium(['evaluate', '--challenge', ch.dir, '--model', path.join(models, 'external.onnx')]);
     expect(bad.code).toBe(3);

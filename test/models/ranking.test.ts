@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFormula } from '../../src/models/formula.js';
 import { describeRule, parseRankingRule, rankEntries, type RankInput } from '../../src/models/ranking.js';
 import { parseModelTrack } from '../../src/challenges/model-track.js';
+import { STEADY_WARMUP } from '../../src/evaluators/steady-warmup.js';
 
 const entries: RankInput[] = [
   { id: 'fast-bad', accuracy: 0.5, latency_ms: 1, relative: 0.1 },
@@ -82,8 +83,21 @@ describe('model track in challenge.yaml', () => {
     const { track, problems } = parse({ inputs: 'test.json', reference: 'ref.onnx' });
     expect(problems).toEqual([]);
     expect(track).toMatchObject({ inputs: '/c/test.json', reference: '/c/ref.onnx', threads: 1, ranking: { rule: 'accuracy-gate', gate: 0.99 } });
-    expect(track!.latency).toMatchObject({ warmup: 10, minQueries: 1024, minDurationMs: 60000 });
+    expect(track!.latency).toMatchObject({ warmup: 10, steadyWarmup: STEADY_WARMUP, minQueries: 1024, minDurationMs: 60000 });
     expect(track!.allowUnsandboxed).toBe(false);
+  });
+
+  it('warms up until steady unless the yaml gives a fixed count', () => {
+    expect(parse({ inputs: 'x', latency: { warmup: 'steady', min_queries: 50 } }).track!.latency).toMatchObject({ warmup: 10, steadyWarmup: STEADY_WARMUP, minQueries: 50 });
+    const fixed = parse({ inputs: 'x', latency: { min_queries: 50, warmup: 25 } });
+    expect(fixed.problems).toEqual([]);
+    expect(fixed.track!.latency).toMatchObject({ warmup: 25, minQueries: 50 });
+    expect(fixed.track!.latency.steadyWarmup).toBeUndefined();
+    expect(parse({ inputs: 'x', latency: { warmup: 0 } }).track!.latency).toMatchObject({ warmup: 0 });
+    for (const bad of ['until done', -1, 2.5, null]) {
+      expect(parse({ inputs: 'x', latency: { warmup: bad } }).problems)
+        .toEqual(['model.latency.warmup: must be steady (until the latency stops falling) or a non-negative integer (a fixed count of queries)']);
+    }
   });
 
   it('names every wrong field', () => {

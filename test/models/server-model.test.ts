@@ -109,7 +109,7 @@ describe('model submissions on the server', () => {
     const counts = db.prepare('SELECT split, count(*) AS n FROM scores WHERE submission_id = ? GROUP BY split').all(up.body.id) as any[];
     expect(counts.every((c) => c.n === 1)).toBe(true);
     const lat = JSON.parse((db.prepare('SELECT latency_json FROM submissions WHERE id = ?').get(up.body.id) as any).latency_json);
-    expect(lat).toMatchObject({ kind: 'model', params: 40, madds: 30, environment: { isolation: 'bwrap', threads: 1 } });
+    expect(lat).toMatchObject({ kind: 'model', params: 40, madds: 30, warmup_stop: 'fixed', environment: { isolation: 'bwrap', threads: 1 } });
     expect(lat.p90_ms).toBeGreaterThan(0);
     db.close();
   }, 600_000);

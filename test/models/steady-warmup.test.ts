@@ -1,8 +1,9 @@
 // The warm-up that lasts until the latency stops falling (evaluators/steady-warmup.ts), fed
 // synthetic latencies through a fake clock: which block ends it, the caps, what is recorded.
 import { describe, expect, it } from 'vitest';
-import { warmupSettled, type SteadyWarmupRule } from '../../src/evaluators/steady-warmup.js';
-import { interleavedSingleStream, singleStream, warmUp, type LatencySettings } from '../../src/evaluators/latency.js';
+import { describeWarmup, warmupHow, warmupSettled, type SteadyWarmupRule } from '../../src/evaluators/steady-warmup.js';
+import { harnessFloor, interleavedSingleStream, singleStream, warmUp, type LatencySettings } from '../../src/evaluators/latency.js';
+import { parseModelTrack } from '../../src/challenges/model-track.js';
 import { mulberry32 } from '../../src/random.js';
 
 const rule: SteadyWarmupRule = { block: 4, blockMs: 0, tolerance: 0.03, patience: 2, maxQueries: 400, maxMs: 60_000 };
@@ -120,5 +121,42 @@ describe('the harness records the warm-up it used', () => {
     expect(r.referenceWarmup).toMatchObject({ queries: 18 * 4 + 2, stop: 'steady' });
     expect(r.entryMs.every((ms) => ms === 1)).toBe(true);
     expect(r.referenceMs.every((ms) => ms === 2)).toBe(true);
+  });
+});
+
+describe("the model track's settings", () => {
+  const track = (latency: Record<string, unknown>) => parseModelTrack({ inputs: 'x.json', latency }, '/c', (col, msg) => { throw new Error(`${col}: ${msg}`); })!;
+
+  it('by default warm up until steady, with the blocks of at least 250 ms that wait out a tfjs-style plateau', async () => {
+    // bench/latency/README.md's DeepLab shape in round numbers: 8 ms a query, 5 ms from 0.4 s
+    // (a plateau), 3 ms from 0.9 s.
+    const clock = fakeClock();
+    const m = syntheticModel(() => (clock.now() < 400 ? 8 : clock.now() < 900 ? 5 : 3), clock);
+    const settings = { ...track({ min_queries: 30, min_duration_ms: 0 }).latency };
+    const r = await singleStream({ samples: 4, runOne: m.runOne }, settings, m.now);
+    expect(r.warmup.stop).toBe('steady');
+    // 10 fixed queries (80 ms), then 250 ms blocks: [80, 330) at 8 ms, the next mostly 5 ms
+    // (improves), one flat at 5 ms, then one mostly 3 ms (improves) and three flat ones after it.
+    expect(r.warmup.ms).toBeGreaterThanOrEqual(900 - 80 + 3 * 250);
+    expect(r.latenciesMs.every((ms) => ms === 3)).toBe(true);
+    expect(describeWarmup(r.warmup)).toBe(`${r.warmup.queries} warm-up queries (until steady, ${(r.warmup.ms / 1000).toFixed(1)} s)`);
+  });
+
+  it('with a count in the yaml run that count and no more', async () => {
+    const clock = fakeClock();
+    const m = syntheticModel(() => (clock.now() < 400 ? 8 : clock.now() < 900 ? 5 : 3), clock);
+    const r = await singleStream({ samples: 4, runOne: m.runOne }, track({ warmup: 10, min_queries: 30, min_duration_ms: 0 }).latency, m.now);
+    expect(r.warmup).toEqual({ queries: 10, ms: 0, stop: 'fixed' });
+    expect(r.latenciesMs.slice(0, 10).every((ms) => ms === 8)).toBe(true); // timed before it is steady: what the fixed count got wrong
+    expect(describeWarmup(r.warmup)).toBe('10 warm-up queries (fixed count)');
+  });
+
+  it('the harness floor records its warm-up too', async () => {
+    const clock = fakeClock();
+    const f = await harnessFloor({ samples: 1, runOne: () => clock.advance(0.004) }, { ...track({ min_queries: 30 }).latency, minDurationMs: 0 }, clock.now);
+    // A flat null model: 10 fixed queries, then four blocks of at least 250 ms (62,500 queries each)
+    // would pass the 20,000-query cap: the first block fills to the cap, the next would pass it.
+    expect(f.warmup).toMatchObject({ queries: 10 + 20_000, stop: 'query cap' });
+    expect(warmupHow(f.warmup)).toBe('stopped at the query cap, 0.1 s');
   });
 });

@@ -11,6 +11,7 @@ import type { ModelTrack } from '../../challenges/model-track.js';
 import { describeRule, rankEntries, type Ranked } from '../../models/ranking.js';
 import { paretoFront } from '../../models/pareto.js';
 import { esc, formatScore, html, raw, type Html } from './html.js';
+import { describeSteadyRule, warmupHow, type WarmupStop } from '../../evaluators/steady-warmup.js';
 
 const W = 1000;
 const H = 300;
@@ -79,14 +80,34 @@ const cost = (v: unknown) => {
   return n === null ? '' : Math.abs(n) >= 1e6 ? `${(n / 1e6).toPrecision(3)}M` : formatScore(n);
 };
 
+const WARMUP_STOPS: readonly WarmupStop[] = ['fixed', 'steady', 'query cap', 'time cap'];
+
+/** "417 (until steady, 1.8 s)": the warm-up a figure's record says was run (a bare count from records that kept no more). */
+function warmupCell(latency: Record<string, unknown> | null | undefined): string {
+  const queries = num(latency?.warmup);
+  if (queries === null) return '';
+  const stop = latency?.warmup_stop as WarmupStop;
+  const ms = num(latency?.warmup_ms);
+  return WARMUP_STOPS.includes(stop) && ms !== null ? `${queries} (${warmupHow({ queries, stop, ms })})` : String(queries);
+}
+
+/** The warm-up the track asks for: until steady (the rule in words), or a fixed count. */
+function warmupRule(track: ModelTrack): string {
+  const l = track.latency;
+  return l.steadyWarmup
+    ? `, each model warmed up until its latency is steady (${l.warmup} queries, then ${describeSteadyRule(l.steadyWarmup)}), then`
+    : ` after ${l.warmup} warm-up queries,`;
+}
+
 export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: ModelTrack): Html {
   const { rows } = modelRows(board, track, challenge.higher_is_better);
   const where = (r: Row) => `${String(r.e.latency?.backend ?? '')}${r.e.latency?.machine ? ` on ${String(r.e.latency.machine)}` : ''}`;
   const places = [...new Set(rows.map(where))];
   const notes = rows.some((r) => r.ranked?.note || (r.ranked?.score ?? null) !== null);
+  const warmups = rows.some((r) => warmupCell(r.e.latency) !== '');
   const table = rows.length === 0 ? html`<p class="muted">No timed model entries yet.</p>` : html`<div style="overflow-x:auto"><table class="board"><thead><tr>
     <th class="num">#</th><th>Team</th><th class="num">${challenge.primary_metric}</th><th class="num">p90 ms</th><th class="num">x ref.</th>
-    <th class="num">params</th><th class="num">mult-adds</th>${notes ? html`<th>note</th>` : ''}${places.length > 1 ? html`<th>measured on</th>` : ''}</tr></thead><tbody>
+    <th class="num">params</th><th class="num">mult-adds</th>${warmups ? html`<th>warm-up</th>` : ''}${notes ? html`<th>note</th>` : ''}${places.length > 1 ? html`<th>measured on</th>` : ''}</tr></thead><tbody>
     ${rows.map((r) => html`<tr class="${r.e.baseline ? 'baseline' : ''}">
       <td class="num">${r.ranked?.rank ?? ''}</td>
       <td>${r.e.team}${r.e.baseline ? raw(' <span class="badge">reference</span>') : ''}</td>
@@ -95,14 +116,15 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
       <td class="num">${r.relative === null ? '' : formatScore(r.relative)}</td>
       <td class="num">${cost(r.e.latency?.params)}</td>
       <td class="num">${cost(r.e.latency?.madds)}</td>
+      ${warmups ? html`<td class="muted note">${warmupCell(r.e.latency)}</td>` : ''}
       ${notes ? html`<td class="muted">${r.ranked?.note ?? (r.ranked?.score !== undefined && r.ranked.score !== null ? `score ${formatScore(r.ranked.score)}` : '')}</td>` : ''}
       ${places.length > 1 ? html`<td class="muted note">${where(r)}</td>` : ''}
     </tr>`)}</tbody></table></div>
     ${places.length === 1 ? html`<p class="muted">Measured with ${places[0]}.</p>` : ''}`;
   return html`<section><h2>Models: accuracy and latency</h2>
-    <p>Ranking rule: ${describeRule(track.ranking)}. Latency: MLPerf SingleStream after ${track.latency.warmup} warm-up queries, at least
+    <p>Ranking rule: ${describeRule(track.ranking)}. Latency: MLPerf SingleStream${warmupRule(track)} at least
     ${track.latency.minQueries} queries and ${track.latency.minDurationMs / 1000} s, ${track.threads} intra-op thread(s); "x ref." is the
-    entry's latency over the reference model's, timed interleaved in the same job.</p>
+    entry's latency over the reference model's, timed interleaved in the same job${warmups ? '; "warm-up" is the warm-up each model actually ran' : ''}.</p>
     ${paretoChart(rows, challenge.higher_is_better, challenge.primary_metric)}
     ${table}</section>`;
 }
