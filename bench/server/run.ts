@@ -9,7 +9,8 @@
  *   3. scoring throughput until the queue is empty, then a check in the database that every
  *      accepted submission was scored exactly once (none lost, none doubled);
  *   4. the database is topped up to 10,000 scored submissions (direct inserts of score rows
- *      copied from real ones) and the leaderboard JSON and HTML page are timed.
+ *      copied from real ones) and the leaderboard JSON and HTML page are timed (warm: from
+ *      timed-gets.ts, a lean client in a process of its own).
  *   5. reads under a crowd: autocannon (a separate process) sends 2,000 requests at
  *      concurrency 64 to the JSON board, the page and /history, as browsers do (gzip, no ETag).
  * Run: npm run build && npx tsx bench/server/run.ts [--backend postgres] [--worker-processes 2]
@@ -259,23 +260,30 @@ async function main() {
 
     /** The server process's CPU time (user + system), from /proc: less sensitive to other load than latency. */
     const serverCpuMs = () => cpuMsOf(child.pid!);
+    /** `n` GETs one after the other from timed-gets.ts (a lean client in its own process), after one uncached request. */
     const timeGet = async (p: string, n: number) => {
       const cold = performance.now();
       await (await fetch(url + p)).arrayBuffer();
       const coldMs = performance.now() - cold;
       const cpu0 = serverCpuMs();
+      const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'timed-gets.ts'), url + p, String(n)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const { ms, bytes } = JSON.parse(out) as { ms: number[]; bytes: number };
+      return { coldMs, p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), bytes, cpuMs: (serverCpuMs() - cpu0) / n };
+    };
+    /** The same with fetch() in this process, as this step was timed before timed-gets.ts (its own collections included). */
+    const timeGetHere = async (p: string, n: number) => {
       const ms: number[] = [];
-      let bytes = 0;
       for (let i = 0; i < n; i++) {
         const t = performance.now();
-        const r = await fetch(url + p);
-        bytes = (await r.arrayBuffer()).byteLength;
+        await (await fetch(url + p)).arrayBuffer();
         ms.push(performance.now() - t);
       }
-      return { coldMs, p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), bytes, cpuMs: (serverCpuMs() - cpu0) / n };
+      return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99) };
     };
     const boardJson = await timeGet('/api/challenges/bench/leaderboard', 500);
     const boardPage = await timeGet('/challenges/bench', 500);
+    const hereJson = await timeGetHere('/api/challenges/bench/leaderboard', 500);
+    const herePage = await timeGetHere('/challenges/bench', 500);
     // Uncached: a write from another connection before each request (as a newly scored
     // submission would) makes the server recompute the board (and re-render the page).
     // (The version is part of the JSON board's encoding only through its cache key, so the bench
@@ -311,6 +319,7 @@ async function main() {
     const lines = [
       ...summary(),
       `leaderboard with ${total} scored submissions: JSON p50 ${fmt(boardJson.p50)}, p99 ${fmt(boardJson.p99)} (first, uncached ${fmt(boardJson.coldMs)}, ${boardJson.bytes} bytes); page p50 ${fmt(boardPage.p50)}, p99 ${fmt(boardPage.p99)} (first ${fmt(boardPage.coldMs)}, ${boardPage.bytes} bytes)`,
+      `  the same timed with fetch() in the bench's own process (as before timed-gets.ts): JSON p50 ${fmt(hereJson.p50)}, p99 ${fmt(hereJson.p99)}; page p50 ${fmt(herePage.p50)}, p99 ${fmt(herePage.p99)}`,
       `  recomputed after every write: JSON p50 ${fmt(coldJson.p50)}, p99 ${fmt(coldJson.p99)}; page p50 ${fmt(coldPage.p50)}, p99 ${fmt(coldPage.p99)}; answers unchanged after a write (stale): JSON ${coldJson.stale}, page ${coldPage.stale}`,
       `  server CPU per request: JSON ${boardJson.cpuMs.toFixed(2)} ms warm, ${coldJson.cpuMs.toFixed(2)} ms recomputed; page ${boardPage.cpuMs.toFixed(2)} ms warm, ${coldPage.cpuMs.toFixed(2)} ms recomputed`,
       ...([['JSON board', crowdJson], ['page', crowdPage], ['/history (first page)', crowdHistory]] as const).map(([name, c]) =>
