@@ -36,7 +36,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../problems.js';
 import { dataRoot } from '../paths.js';
-import { interleavedSingleStream, measureLatency, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
+import { interleavedSingleStream, measureLatency, warmupOf, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
 import type { WarmupUsed } from '../evaluators/steady-warmup.js';
 import { mulberry32 } from '../random.js';
 import type { HostTensor } from '../models/tensor.js';
@@ -356,6 +356,18 @@ export interface ExportResult {
    * runs' milliseconds do not.
    */
   latency?: { tfjs: LatencyReport; onnx: LatencyReport; relative: number; interleavedWarmup: { onnx: WarmupUsed; tfjs: WarmupUsed } };
+}
+
+/**
+ * The ONNX Runtime figures a baseline's leaderboard entry keeps beside its tfjs ones, each with
+ * the warm-up run before it: the separate run's (`onnx_warmup`) and the interleaved run's, of
+ * both models (`onnx_vs_tfjs_warmup`).
+ */
+export function onnxLatencyRecord(l: NonNullable<ExportResult['latency']>): Record<string, unknown> {
+  return {
+    onnx_p50_ms: l.onnx.p50_ms, onnx_p90_ms: l.onnx.p90_ms, onnx_p99_ms: l.onnx.p99_ms, onnx_runtime: l.onnx.backend, onnx_warmup: warmupOf(l.onnx),
+    onnx_vs_tfjs: l.relative, onnx_vs_tfjs_warmup: l.interleavedWarmup,
+  };
 }
 
 export interface ExportOptions {

@@ -123,7 +123,7 @@ async function exportCommand(
   if (values.format !== 'onnx') throw new UsageError(`baseline export: --format onnx is the format written${values.format ? `, not "${values.format}"` : ' (name it)'}`);
   const latency = values.latency ?? 'off';
   if (!['mlperf', 'quick', 'off'].includes(latency)) throw new UsageError('baseline export: --latency must be off, quick or mlperf');
-  const { exportableBaselines, exportBaseline } = await import('../baselines/onnx-export.js');
+  const { exportableBaselines, exportBaseline, onnxLatencyRecord } = await import('../baselines/onnx-export.js');
   const { QUICK_LATENCY } = await import('../baselines/run.js');
   const { MLPERF_SETTINGS } = await import('../evaluators/latency.js');
   const names = values.baseline ? [values.baseline] : exportableBaselines(challenge).map((b) => b.name);
@@ -142,10 +142,7 @@ async function exportCommand(
     });
     if (r.latency && values.db) {
       const { addBaselineLatency } = await import('../leaderboard/baselines.js');
-      const o = r.latency.onnx;
-      await addBaselineLatency(values.db, challenge, name, {
-        onnx_p50_ms: o.p50_ms, onnx_p90_ms: o.p90_ms, onnx_p99_ms: o.p99_ms, onnx_vs_tfjs: r.latency.relative, onnx_runtime: o.backend,
-      });
+      await addBaselineLatency(values.db, challenge, name, onnxLatencyRecord(r.latency));
     }
     results.push(r);
     if (!values.json) {

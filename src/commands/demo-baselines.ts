@@ -58,13 +58,12 @@ export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir
   });
   let latency = r.latency as unknown as Record<string, unknown> | undefined;
   let onnxFile: string | undefined;
-  const { exportableBaselines, exportBaseline } = await import('../baselines/onnx-export.js');
+  const { exportableBaselines, exportBaseline, onnxLatencyRecord } = await import('../baselines/onnx-export.js');
   if (exportableBaselines(challenge).some((b) => b.name === name)) {
     try {
       const e = await exportBaseline(challenge, name, { dataDir: path.join(dataDir, challenge), workDir: r.workDir, latency: QUICK_LATENCY, log });
       onnxFile = e.file;
-      const o = e.latency!.onnx;
-      latency = { ...latency, onnx_p50_ms: o.p50_ms, onnx_p90_ms: o.p90_ms, onnx_p99_ms: o.p99_ms, onnx_vs_tfjs: e.latency!.relative, onnx_runtime: o.backend };
+      latency = { ...latency, ...onnxLatencyRecord(e.latency!) };
     } catch (err) {
       log(`ONNX export failed: ${(err as Error).message.split('\n')[0]}`); // the tfjs entry still counts
     }

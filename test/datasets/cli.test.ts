@@ -142,6 +142,8 @@ describe('podium demo --no-serve', () => {
     expect(latency.onnx_runtime).toMatch(/^onnxruntime-node/);
     expect(latency.onnx_p50_ms).toBeGreaterThan(0);
     expect(latency.onnx_vs_tfjs).toBeGreaterThan(0);
+    // Each figure with the warm-up it had (the demo's quick settings: a fixed count).
+    expect(latency).toMatchObject({ warmup_stop: 'fixed', onnx_warmup: { stop: 'fixed' }, onnx_vs_tfjs_warmup: { onnx: { stop: 'fixed' }, tfjs: { stop: 'fixed' } } });
     const again = podium(args, { env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('already recorded');
