@@ -55,7 +55,12 @@
  * of the logits upsampled to 513 x 513 (5.53M) reproduces both of the DeepLab model zoo's figures
  * for the reduced network (2.75B; 152.59B at output stride 8 over six scales with flips, where
  * the count without it gives 152.525B) but gives MobileNetV1 14.232B, and is written nowhere:
- * not adopted either (README, below the paper-cost table).
+ * not adopted either (README, below the paper-cost table). Also tried on MobileNetV1, none
+ * lands 14.25B: TensorFlow's space_to_batch as its source computes it (the rule below, 1,156
+ * positions at rate 2 and 1,296 at rates 6, 12, 18 for 33 x 33), inputs 505-529 px (513-520
+ * give 14.227-14.238B, 521 gives 14.260B), Conv2d_12's depthwise dilated too (+0.3M), batch
+ * norm unfolded in the backbone or the head only (14.257B, 14.228B), the projection reading
+ * 1,024 channels instead of 1,280 (-71M).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mobileNetV2, PAPER_BLOCKS, relu6, Seeds } from './mobilenet-v2.js';
