@@ -116,15 +116,20 @@ export async function warmUp(
   }
 }
 
+/** Sample indices 0, 1, ..., samples - 1, 0, 1, ...: queries cycle through the samples. */
+function cyclingSamples(samples: number): () => number {
+  let i = 0;
+  return () => {
+    const s = i;
+    i = (i + 1) % samples;
+    return s;
+  };
+}
+
 export async function singleStream(
   target: Pick<LatencyTarget, 'runOne' | 'samples'>, settings: LatencySettings, clock: Clock = realClock,
 ): Promise<SingleStreamResult> {
-  let sample = 0;
-  const next = () => {
-    const s = sample;
-    sample = (sample + 1) % target.samples;
-    return s;
-  };
+  const next = cyclingSamples(target.samples);
   const warmup = await warmUp(target.runOne, next, settings.warmup, settings.steadyWarmup, clock);
   const latenciesMs: number[] = [];
   const start = clock();
@@ -240,11 +245,7 @@ export async function interleavedSingleStream(
   block: number = INTERLEAVE_BLOCK,
 ): Promise<InterleavedResult> {
   const samples = Math.min(entry.samples, reference.samples);
-  const cycle = () => {
-    let i = 0;
-    return () => i++ % samples;
-  };
-  const steady = async (t: Pick<LatencyTarget, 'runOne'>) => warmUp(t.runOne, cycle(), 0, settings.steadyWarmup, clock);
+  const steady = async (t: Pick<LatencyTarget, 'runOne'>) => warmUp(t.runOne, cyclingSamples(samples), 0, settings.steadyWarmup, clock);
   const entryWarmup = await steady(entry);
   const referenceWarmup = await steady(reference);
   for (let i = 0; i < settings.warmup; i++) {
