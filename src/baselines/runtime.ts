@@ -20,6 +20,7 @@ import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } f
 import { installOuterAxisReductions } from './outer-axis-reductions.js';
 import { registerRelu6, relu6GradWasmConfig } from './relu6.js';
 import { installSharedIdentity } from './shared-identity.js';
+import { installHeapSlice } from './heap-slice.js';
 import { adamStepWasmConfig } from './fused-adam.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -85,8 +86,8 @@ let wasmReady = false;
 /**
  * Kernels replaced once the wasm backend runs (their originals are captured first): matrix
  * products with transposed operands, the Conv2D input gradient, sums and means over leading
- * axes, and Identity / same-type Cast (wasm-matmul.ts, conv2d-input-gradient.ts,
- * outer-axis-reductions.ts, shared-identity.ts say why).
+ * axes, Identity / same-type Cast, and Slice / SplitV (wasm-matmul.ts, conv2d-input-gradient.ts,
+ * outer-axis-reductions.ts, shared-identity.ts, heap-slice.ts say why).
  */
 let wasmKernelsInstalled = false;
 function installWasmKernels(): void {
@@ -96,6 +97,7 @@ function installWasmKernels(): void {
   tf.registerKernel(conv2dBackpropInputWasmConfig);
   installOuterAxisReductions();
   installSharedIdentity();
+  installHeapSlice();
   wasmKernelsInstalled = true;
 }
 
