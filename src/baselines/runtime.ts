@@ -22,6 +22,7 @@ import { registerRelu6, relu6GradWasmConfig } from './relu6.js';
 import { installSharedIdentity } from './shared-identity.js';
 import { installHeapSlice } from './heap-slice.js';
 import { installUpsampleGradient } from './upsample-gradient.js';
+import { installMaxPoolGradient } from './max-pool-gradient.js';
 import { adamStepWasmConfig } from './fused-adam.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -87,9 +88,9 @@ let wasmReady = false;
 /**
  * Kernels replaced once the wasm backend runs (their originals are captured first): matrix
  * products with transposed operands, the Conv2D input gradient, sums and means over leading
- * axes, Identity / same-type Cast, Slice / SplitV, and the upsampling gradient (wasm-matmul.ts,
- * conv2d-input-gradient.ts, outer-axis-reductions.ts, shared-identity.ts, heap-slice.ts,
- * upsample-gradient.ts say why).
+ * axes, Identity / same-type Cast, Slice / SplitV, the upsampling and max-pooling gradients
+ * (wasm-matmul.ts, conv2d-input-gradient.ts, outer-axis-reductions.ts, shared-identity.ts,
+ * heap-slice.ts, upsample-gradient.ts, max-pool-gradient.ts say why).
  */
 let wasmKernelsInstalled = false;
 function installWasmKernels(): void {
@@ -101,6 +102,7 @@ function installWasmKernels(): void {
   installSharedIdentity();
   installHeapSlice();
   installUpsampleGradient();
+  installMaxPoolGradient();
   wasmKernelsInstalled = true;
 }
 
