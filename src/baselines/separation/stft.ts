@@ -22,26 +22,45 @@ export function frameCount(samples: number): number {
   return Math.floor(samples / HOP) + 1;
 }
 
-/** In-place radix-2 FFT of length FRAME (a power of two). */
+/**
+ * The FFT's twiddle factors, cos and sin of (-2 pi / len) k for every stage length len and
+ * k < len / 2, at [len / 2 - 1 + k]: the very values the butterflies used to compute with
+ * Math.cos / Math.sin in their inner loop (same expression, same process), looked up instead.
+ */
+const TWIDDLE_RE = new Float64Array(FRAME - 1);
+const TWIDDLE_IM = new Float64Array(FRAME - 1);
+for (let len = 2; len <= FRAME; len <<= 1) {
+  const angle = (-2 * Math.PI) / len;
+  for (let k = 0; k < len / 2; k++) {
+    TWIDDLE_RE[len / 2 - 1 + k] = Math.cos(angle * k);
+    TWIDDLE_IM[len / 2 - 1 + k] = Math.sin(angle * k);
+  }
+}
+
+/** In-place radix-2 FFT of length FRAME. */
 function fft(re: Float64Array, im: Float64Array): void {
   const n = re.length;
+  if (n !== FRAME) throw new Error(`fft: length ${n}, expected ${FRAME}`);
   for (let i = 1, j = 0; i < n; i++) {
     let bit = n >> 1;
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
+      const r = re[i], m = im[i];
+      re[i] = re[j];
+      im[i] = im[j];
+      re[j] = r;
+      im[j] = m;
     }
   }
   for (let len = 2; len <= n; len <<= 1) {
-    const angle = (-2 * Math.PI) / len;
+    const half = len / 2;
     for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < len / 2; k++) {
-        const wr = Math.cos(angle * k);
-        const wi = Math.sin(angle * k);
+      for (let k = 0; k < half; k++) {
+        const wr = TWIDDLE_RE[half - 1 + k];
+        const wi = TWIDDLE_IM[half - 1 + k];
         const a = i + k;
-        const b = a + len / 2;
+        const b = a + half;
         const tr = re[b] * wr - im[b] * wi;
         const ti = re[b] * wi + im[b] * wr;
         re[b] = re[a] - tr;
