@@ -16,6 +16,7 @@ import { conv2dBackpropFilterWasmConfig } from './conv2d-filter-gradient.js';
 import { conv2dBackpropInputWasmConfig } from './conv2d-input-gradient.js';
 import { installWasmMatMul } from './wasm-matmul.js';
 import { batchNormGradConfig } from './batch-norm-gradient.js';
+import { installBatchNormForward } from './batch-norm-forward.js';
 import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } from './depthwise-conv2d-gradients.js';
 import { installOuterAxisReductions } from './outer-axis-reductions.js';
 import { registerRelu6, relu6GradWasmConfig } from './relu6.js';
@@ -88,9 +89,10 @@ let wasmReady = false;
 /**
  * Kernels replaced once the wasm backend runs (their originals are captured first): matrix
  * products with transposed operands, the Conv2D input gradient, sums and means over leading
- * axes, Identity / same-type Cast, Slice / SplitV, the upsampling and max-pooling gradients
- * (wasm-matmul.ts, conv2d-input-gradient.ts, outer-axis-reductions.ts, shared-identity.ts,
- * heap-slice.ts, upsample-gradient.ts, max-pool-gradient.ts say why).
+ * axes, Identity / same-type Cast, Slice / SplitV, the upsampling and max-pooling gradients,
+ * the forward batch norm (wasm-matmul.ts, conv2d-input-gradient.ts, outer-axis-reductions.ts,
+ * shared-identity.ts, heap-slice.ts, upsample-gradient.ts, max-pool-gradient.ts,
+ * batch-norm-forward.ts say why).
  */
 let wasmKernelsInstalled = false;
 function installWasmKernels(): void {
@@ -103,6 +105,7 @@ function installWasmKernels(): void {
   installHeapSlice();
   installUpsampleGradient();
   installMaxPoolGradient();
+  installBatchNormForward();
   wasmKernelsInstalled = true;
 }
 

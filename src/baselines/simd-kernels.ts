@@ -1,5 +1,5 @@
 /**
- * Four inner loops of the training kernels as WebAssembly SIMD (f32x4 / f64x2 lanes), run on
+ * Five inner loops of the training kernels as WebAssembly SIMD (f32x4 / f64x2 lanes), run on
  * the wasm backend's own memory, so they read and write tensors where tfjs keeps them. The
  * module is emitted here byte by byte (WebAssembly binary format, core spec 5 and SIMD
  * proposal opcodes) rather than compiled: it is small, and the project needs no toolchain.
@@ -15,6 +15,9 @@
  *   addRows: sums[c] += x[r][c] for r = 0, 1, ...; float32 lanes, for the same reason.
  *   relu6Grad: dx[i] = dy[i] * (0 < x[i] < 6 ? 1 : 0), a float32 multiply by 1 or 0 (exact).
  *   im2colTransposed: a copy of bits (zeros in the padding), no arithmetic on the values.
+ *   batchNorm: out = f32(f64(offset[c]) + f64(f32(f32(x - mean[c]) * scale[c])) / f64(factor[c])),
+ *     float32 lanes for the subtraction and product, f64x2 for the division and sum, as tfjs'
+ *     compiled scalar loop does (batch-norm-forward.ts).
  */
 import type { HeapBackend } from './conv2d-filter-gradient.js';
 
@@ -32,6 +35,8 @@ export interface SimdKernels {
   ): void;
   relu6Grad(dx: number, dy: number, x: number, n: number): void;
   addRows(sums: number, x: number, rows: number, cols: number): void;
+  /** Per row and channel c of [rows, channels]: out = offset[c] + (x - mean[c]) * scale[c] / factor[c] (see above). */
+  batchNorm(out: number, x: number, mean: number, scale: number, offset: number, factor: number, rows: number, channels: number): void;
   /**
    * im2col stored transposed (see conv2d-filter-gradient.ts) for output columns 0 .. columns-1,
    * columns a multiple of IM2COL_BLOCK: out[(tap * channels + c) * n + col] = x[input under the
@@ -56,12 +61,14 @@ const SELECT = 0x1b, I32_LT_U = 0x49, I32_DIV_U = 0x6e, I32_REM_U = 0x70;
 const I32_GE_U = 0x4f, F32_LT = 0x5d, F32_GT = 0x5e;
 const I32_EQ = 0x46;
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_AND = 0x71, F32_ADD = 0x92, F32_MUL = 0x94, F64_ADD = 0xa0, F64_MUL = 0xa2;
+const F32_SUB = 0x93, F64_DIV = 0xa3;
 const F32_DEMOTE = 0xb6, F64_PROMOTE = 0xbb;
 const simd = (op: number) => [0xfd, ...uleb(op)];
 const V_LOAD = simd(0x00), V_STORE = simd(0x0b), I32X4_SPLAT = simd(0x11), F32X4_SPLAT = simd(0x13);
 const F32X4_LT = simd(0x43), F32X4_GT = simd(0x44), V_AND = simd(0x4e);
 const DEMOTE_ZERO = simd(0x5e), PROMOTE_LOW = simd(0x5f);
 const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6), F64X2_ADD = simd(0xf0), F64X2_MUL = simd(0xf2);
+const F32X4_SUB = simd(0xe5), F64X2_DIV = simd(0xf3);
 /** i8x16.shuffle taking the lanes listed (0-15 from the first operand, 16-31 from the second). */
 const shuffle = (lanes: number[]) => [...simd(0x0d), ...lanes];
 const HIGH_HALF = shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
@@ -311,16 +318,42 @@ function moduleBytes(): Uint8Array {
     ]),
   ]);
 
+  // batchNorm(out, x, mean, scale, offset, factor, rows, channels); locals: r, k, bytes, vecEnd, q, f, o.
+  const [bOut, bx, bMean, bScale, bOffset, bFactor, bRows, bChannels, br, bk, bBytes, bVecEnd, vq, vf, vo] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const half = (v: number, high: boolean) => [...get(v), ...(high ? [...get(v), ...HIGH_HALF] : []), ...PROMOTE_LOW];
+  const normalizedHalf = (high: boolean) => [...half(vq, high), ...half(vf, high), ...F64X2_DIV, ...half(vo, high), ...F64X2_ADD, ...DEMOTE_ZERO];
+  const batchNorm = fn([[4, I32], [3, V128]], [
+    ...get(bChannels), ...i32(4), I32_MUL, ...set(bBytes),
+    ...get(bBytes), ...i32(-16), I32_AND, ...set(bVecEnd),
+    ...loopUpTo(br, bRows, 1, [
+      ...i32(0), ...set(bk),
+      ...loopUpTo(bk, bVecEnd, 16, [
+        ...vload(bx, bk), ...vload(bMean, bk), ...F32X4_SUB, ...vload(bScale, bk), ...F32X4_MUL, ...set(vq),
+        ...vload(bFactor, bk), ...set(vf), ...vload(bOffset, bk), ...set(vo),
+        ...addr(bOut, bk), ...normalizedHalf(false), ...normalizedHalf(true), ...LOW_HALVES, ...V_STORE, ...memarg(0),
+      ]),
+      ...loopUpTo(bk, bBytes, 4, [
+        ...addr(bOut, bk),
+        ...fload(bx, bk), ...fload(bMean, bk), F32_SUB, ...fload(bScale, bk), F32_MUL, F64_PROMOTE,
+        ...fload(bFactor, bk), F64_PROMOTE, F64_DIV, ...fload(bOffset, bk), F64_PROMOTE, F64_ADD, F32_DEMOTE,
+        F32_STORE, ...memarg(2),
+      ]),
+      ...get(bx), ...get(bBytes), I32_ADD, ...set(bx),
+      ...get(bOut), ...get(bBytes), I32_ADD, ...set(bOut),
+    ]),
+  ]);
+
   const type = (params: number) => [0x60, ...uleb(params), ...Array(params).fill(I32), 0];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type(19), type(4), type(17)])),
+    ...section(1, vec([type(19), type(4), type(17), type(8)])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec([[0], [1], [1], [2]])),
+    ...section(3, vec([[0], [1], [1], [2], [3]])),
     ...section(7, vec([
       [...name('convolutionTaps'), 0x00, 0], [...name('relu6Grad'), 0x00, 1], [...name('addRows'), 0x00, 2], [...name('im2colTransposed'), 0x00, 3],
+      [...name('batchNorm'), 0x00, 4],
     ])),
-    ...section(10, vec([taps, relu6, addRows, im2colFunction()])),
+    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm])),
   ]);
 }
 
