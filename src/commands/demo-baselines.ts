@@ -114,51 +114,77 @@ function runInChild(b: BaselineListing, s: WorkerSettings, log: (line: string) =
 }
 
 /**
- * Rough single-core seconds of each demo baseline on a quiet machine (a first demo run, the
- * default settings), so the longest start first and the two cores finish together; a
- * baseline not listed counts as quick.
+ * Rough seconds of each demo baseline in a first demo run (default settings, two at a time on
+ * the project's 2-core machine, main at 5b7b3fa), so the longest start first and the two
+ * cores finish together; a baseline not listed counts as quick.
  */
 const EXPECTED_SECONDS: Record<string, number> = {
-  'isl-mini/unet': 245, 'detection-mini/ssdlite-mobilenet-v2': 205, 'voc2012-seg-mini/deeplab-v3plus': 150,
-  'inat2018-mini/mobilenet-v2': 130, 'separation-mini/audio-only-mask': 80, 'detection-mini/centernet-coco80': 80,
-  'separation-mini/audio-visual-mask': 75, 'motion-photos-mini/visual-l1': 23, 'motion-photos-mini/hybrid-l1': 18,
-  'separation-mini/ideal-ratio-mask': 13,
+  'isl-mini/unet': 110, 'detection-mini/ssdlite-mobilenet-v2': 85, 'voc2012-seg-mini/deeplab-v3plus': 45,
+  'separation-mini/audio-only-mask': 40, 'separation-mini/audio-visual-mask': 38, 'inat2018-mini/mobilenet-v2': 34,
+  'detection-mini/centernet-coco80': 27, 'motion-photos-mini/visual-l1': 22, 'motion-photos-mini/hybrid-l1': 16,
+  'separation-mini/ideal-ratio-mask': 5, 'detection-mini/prior-box': 5,
 };
+const expectedSeconds = (b: BaselineListing) => EXPECTED_SECONDS[`${b.challenge}/${b.name}`] ?? 3;
 
 export function longestFirst(list: BaselineListing[]): BaselineListing[] {
-  const cost = (b: BaselineListing) => EXPECTED_SECONDS[`${b.challenge}/${b.name}`] ?? 5;
-  return [...list].sort((a, b) => cost(b) - cost(a)); // stable: registry order among equals
+  return [...list].sort((a, b) => expectedSeconds(b) - expectedSeconds(a)); // stable: registry order among equals
+}
+
+/** Challenges in the order their data is wanted: the one whose longest baseline is longest first. */
+export function dataOrder<C extends string>(challenges: C[], list: BaselineListing[]): C[] {
+  const wanted = (c: string) => Math.max(0, ...list.filter((b) => b.challenge === c).map(expectedSeconds));
+  return [...challenges].sort((a, b) => wanted(b) - wanted(a));
 }
 
 /**
- * Runs the baselines `parallel` at a time, longest first, calling `record` for each result in
- * turn, never two at once. A baseline whose cached result still holds (demo-cache.ts) is not
- * run again: its entry is recorded from the cache.
+ * Runs the baselines `parallel` at a time, longest first among those whose challenge's data is
+ * made (`dataMade` resolves when it is; the baselines can start while other data sets are still
+ * being made), calling `record` for each result in turn, never two at once. A baseline whose
+ * cached result still holds (demo-cache.ts) is not run again: its entry is recorded from the cache.
  */
 export async function runBaselines(
   list: BaselineListing[], parallel: number, s: WorkerSettings, cache: DemoCache | undefined,
   log: (line: string) => void,
   record: (b: BaselineListing, r: BaselineWorkerResult, seconds: number, reused: boolean) => Promise<void>,
   failed: (b: BaselineListing, e: Error) => void,
+  dataMade: (challenge: string) => Promise<void> = async () => {},
 ): Promise<void> {
-  const queue: BaselineListing[] = [];
-  let records = Promise.resolve();
-  for (const b of longestFirst(list)) {
-    let hit: BaselineWorkerResult | undefined;
-    try {
-      hit = cache?.lookup(b);
-    } catch (e) {
-      log(`  ${b.name}: cache not read (${(e as Error).message}); running it`);
-    }
-    if (hit) {
-      const r = hit;
-      records = records.then(() => record(b, r, 0, true));
-    } else queue.push(b);
+  const queue = longestFirst(list);
+  const made = new Set<string>();
+  let waiting: (() => void)[] = [];
+  for (const c of new Set(queue.map((b) => b.challenge))) {
+    void dataMade(c).then(() => {
+      made.add(c);
+      const wake = waiting;
+      waiting = [];
+      for (const resolve of wake) resolve();
+    });
   }
+  /** The longest queued baseline whose data is made; waits while none is. */
+  const next = async (): Promise<BaselineListing | undefined> => {
+    for (;;) {
+      if (stopped || queue.length === 0) return undefined;
+      const i = queue.findIndex((b) => made.has(b.challenge));
+      if (i >= 0) return queue.splice(i, 1)[0];
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+  };
+  let records = Promise.resolve();
   const worker = async () => {
-    for (let b = queue.shift(); b && !stopped; b = queue.shift()) {
-      const t0 = Date.now();
+    for (let b = await next(); b; b = await next()) {
       const current = b;
+      let hit: BaselineWorkerResult | undefined;
+      try {
+        hit = cache?.lookup(current);
+      } catch (e) {
+        log(`  ${current.name}: cache not read (${(e as Error).message}); running it`);
+      }
+      if (hit) {
+        const r = hit;
+        records = records.then(() => record(current, r, 0, true));
+        continue;
+      }
+      const t0 = Date.now();
       try {
         const r = await runInChild(current, s, log);
         try {

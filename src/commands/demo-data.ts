@@ -1,16 +1,12 @@
 /**
  * The demo's data step: the missing mini data sets are made by `podium data make <challenge>`
- * in child processes, `parallel` at a time, the longest first (each generator runs on one
+ * in child processes, `parallel` at a time, in the order given (each generator runs on one
  * core). Their output lines are printed as they come; a failed set is reported, the others go on.
+ * `made` is called as each set is done (failed or not), so its baselines can start.
  */
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import type { MiniChallenge } from '../datasets/mini-challenges.js';
-
-/** Rough seconds each set takes to make on one quiet core (a first demo run). */
-const EXPECTED_SECONDS: Record<MiniChallenge, number> = {
-  'separation-mini': 14, 'isl-mini': 11, 'detection-mini': 9, 'inat2018-mini': 5, 'motion-photos-mini': 4, 'voc2012-seg-mini': 2,
-};
 
 function makeInChild(c: MiniChallenge, seed: number, scale: string | undefined, say: (line: string) => void): Promise<void> {
   const args = [process.argv[1]!, 'data', 'make', c, '--seed', String(seed), ...(scale === undefined ? [] : ['--scale', scale])];
@@ -27,10 +23,16 @@ function makeInChild(c: MiniChallenge, seed: number, scale: string | undefined, 
   });
 }
 
-export async function makeData(list: MiniChallenge[], parallel: number, seed: number, scale: string | undefined, say: (line: string) => void): Promise<void> {
-  const queue = [...list].sort((a, b) => EXPECTED_SECONDS[b] - EXPECTED_SECONDS[a]);
+export async function makeData(
+  list: MiniChallenge[], parallel: number, seed: number, scale: string | undefined, say: (line: string) => void,
+  made: (c: MiniChallenge) => void = () => {},
+): Promise<void> {
+  const queue = [...list];
   const worker = async () => {
-    for (let c = queue.shift(); c; c = queue.shift()) await makeInChild(c, seed, scale, say);
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      await makeInChild(c, seed, scale, say);
+      made(c);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, worker));
 }

@@ -1,7 +1,7 @@
 /**
  * `podium demo`: everything in one go, for a first look.
  *   1. makes the six mini challenges' data when absent (data/README.md; reused when present),
- *      in child processes, as many at a time as baselines,
+ *      in child processes, as many at a time as baselines, in the order their baselines want it,
  *   2. records each challenge's sample submission on its leaderboard (Kaggle's "sample
  *      submission benchmark"), which also creates the database with the four challenges,
  *   3. starts the leaderboard server and prints the URL (not with --no-serve),
@@ -9,13 +9,16 @@
  *      as they finish. A baseline whose inputs have not changed since the last demo (data
  *      content, challenge definition, code, seed and settings: demo-cache.ts) is recorded from
  *      its cached result without running; otherwise cached weights are still reused.
+ * The baselines do not wait for steps 1-3: each starts once its own challenge's data is made
+ * (a data generator leaves part of its core idle, waiting on files and on espeak-ng), and
+ * their results are recorded once step 2 is done.
  * A failing baseline is reported and skipped; the rest of the demo goes on.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseFlags } from './args.js';
-import { runBaselines, runBaselineWorker, stopBaselines, type WorkerSettings } from './demo-baselines.js';
+import { dataOrder, runBaselines, runBaselineWorker, stopBaselines, type WorkerSettings } from './demo-baselines.js';
 import { makeData } from './demo-data.js';
 import { DemoCache } from './demo-cache.js';
 import { UsageError, isUserError } from '../problems.js';
@@ -80,32 +83,68 @@ export async function run(args: string[]): Promise<number> {
     if (stamp) say(`${c}: using the data in ${dir} (seed ${stamp.seed})`);
     else toMake.push(c);
   }
-  await makeData(toMake, parallel, seed, values.scale, say);
+  // The baselines to run: whatever src/baselines registers for these challenges.
+  const { listBaselines } = await import('../baselines/run.js');
+  const only = values.baselines?.split(',').map((x) => x.trim()).filter(Boolean);
+  const known = listBaselines();
+  for (const name of only ?? []) if (!known.some((b) => b.name === name)) say(`--baselines: no baseline named "${name}"; known: ${known.map((b) => b.name).join(', ')}`);
+  const baselines = known.filter((b) => (MINI_CHALLENGES as readonly string[]).includes(b.challenge) && (!only || only.includes(b.name)));
+  const dataMade = new Map(toMake.map((c) => {
+    let made!: () => void;
+    return [c as string, { promise: new Promise<void>((resolve) => (made = resolve)), made }] as const;
+  }));
+  const data = makeData(dataOrder(toMake, baselines), parallel, seed, values.scale, say, (c) => dataMade.get(c)!.made());
 
-  // 2. Sample submissions: every leaderboard gets a first row, and the database its challenges.
-  say(`== leaderboards (${dbPath})`);
-  fs.mkdirSync(path.dirname(dbPath), { recursive: true });
-  await createDatabase(dbPath, challengesRoot, say);
+  // 4. Baselines, in worker processes, each once its data is made; recorded after step 2.
+  say(`== baselines (${parallel} at a time, each once its challenge's data is there)`);
+  if (baselines.length === 0) say('no baselines are available yet; the leaderboards show the sample submissions');
+  const covered = new Set(known.map((b) => b.challenge));
+  for (const c of MINI_CHALLENGES) if (!covered.has(c)) say(`${c}: no baseline yet`);
   const { recordBaseline } = await import('../leaderboard/baselines.js');
-  for (const c of MINI_CHALLENGES) {
-    const dir = path.join(challengesRoot, c);
-    if (!fs.existsSync(path.join(dir, 'challenge.yaml'))) {
-      say(`${c}: no challenge definition in ${challengesRoot}; skipped`);
-      continue;
-    }
-    const def = await loadChallenge(dir, { requireTruth: true });
-    if (!path.resolve(def.truth).startsWith(path.join(dataRoot(), c) + path.sep)) {
-      say(`${c}: note: its challenge.yaml reads the truth from ${def.truth}, not from the data in ${path.join(dataRoot(), c)}`);
-    }
-    if (!def.sample_submission || !fs.existsSync(def.sample_submission)) {
-      say(`${c}: no sample submission; skipped`);
-      continue;
-    }
-    await attempt(`${c} sample submission`, say, async () => {
-      const r = await recordBaseline({ dbPath, challengesRoot, challengeId: c, name: 'sample submission', file: def.sample_submission!, description: 'the sample submission from `podium data make`' });
-      say(`${c}: sample submission ${def.primary_metric} = ${fmt(r.scores.all?.primary ?? r.scores.public?.primary)}${r.created ? '' : ' (already recorded)'}`);
+  let leaderboardsReady!: (ok: boolean) => void;
+  const leaderboards = new Promise<boolean>((resolve) => (leaderboardsReady = resolve));
+  const cache = new DemoCache(dataRoot(), settings);
+  const baselinesDone = runBaselines(baselines, parallel, settings, cache, say, async (b, r, seconds, reused) => {
+    if (!(await leaderboards)) return;
+    await attempt(`${b.challenge} / ${b.name}`, say, async () => {
+      const rec = await recordBaseline({ dbPath, challengesRoot, challengeId: b.challenge, name: b.name, file: r.submission, description: b.description, latency: r.latency, scored: r.scored });
+      const how = reused ? 'unchanged since the last demo: cached result' : r.loadedFromCache ? `cached weights, ${seconds.toFixed(1)} s` : r.trained ? `trained ${r.trained.epochs} epochs, ${seconds.toFixed(1)} s` : `${r.kind}, ${seconds.toFixed(1)} s`;
+      say(`${b.challenge} / ${b.name}: ${r.primaryMetric} = ${fmt(r.primary)} (${how})${rec.created ? '' : ', already recorded'}`);
     });
+  }, (b, e) => say(`${b.challenge} / ${b.name}: FAILED: ${e.message}`), async (c) => dataMade.get(c)?.promise);
+  // If the data or the database fails, the baselines are stopped and nothing is recorded.
+  try {
+    await data;
+
+    // 2. Sample submissions: every leaderboard gets a first row, and the database its challenges.
+    say(`== leaderboards (${dbPath})`);
+    fs.mkdirSync(path.dirname(dbPath), { recursive: true });
+    await createDatabase(dbPath, challengesRoot, say);
+    for (const c of MINI_CHALLENGES) {
+      const dir = path.join(challengesRoot, c);
+      if (!fs.existsSync(path.join(dir, 'challenge.yaml'))) {
+        say(`${c}: no challenge definition in ${challengesRoot}; skipped`);
+        continue;
+      }
+      const def = await loadChallenge(dir, { requireTruth: true });
+      if (!path.resolve(def.truth).startsWith(path.join(dataRoot(), c) + path.sep)) {
+        say(`${c}: note: its challenge.yaml reads the truth from ${def.truth}, not from the data in ${path.join(dataRoot(), c)}`);
+      }
+      if (!def.sample_submission || !fs.existsSync(def.sample_submission)) {
+        say(`${c}: no sample submission; skipped`);
+        continue;
+      }
+      await attempt(`${c} sample submission`, say, async () => {
+        const r = await recordBaseline({ dbPath, challengesRoot, challengeId: c, name: 'sample submission', file: def.sample_submission!, description: 'the sample submission from `podium data make`' });
+        say(`${c}: sample submission ${def.primary_metric} = ${fmt(r.scores.all?.primary ?? r.scores.public?.primary)}${r.created ? '' : ' (already recorded)'}`);
+      });
+    }
+  } catch (e) {
+    leaderboardsReady(false);
+    stopBaselines();
+    throw e;
   }
+  leaderboardsReady(true);
 
   // 3. The server comes up now, so the leaderboards can be watched while the baselines train
   //    (recordBaseline claims its own scoring job, so the server's workers never take it).
@@ -114,7 +153,12 @@ export async function run(args: string[]): Promise<number> {
   let interrupted = false;
   if (!values['no-serve']) {
     const { startServer } = await import('../leaderboard/server.js');
-    server = await startServer({ dbPath, challengesRoot, port, host: values.host ?? '127.0.0.1', adminToken: process.env.PODIUM_ADMIN_TOKEN });
+    try {
+      server = await startServer({ dbPath, challengesRoot, port, host: values.host ?? '127.0.0.1', adminToken: process.env.PODIUM_ADMIN_TOKEN });
+    } catch (e) {
+      stopBaselines();
+      throw e;
+    }
     say(`podium demo: leaderboards at ${server.url}  (Ctrl-C to stop; baselines appear as they finish)`);
     stop = new Promise<void>((resolve) => {
       const onSignal = () => {
@@ -127,25 +171,7 @@ export async function run(args: string[]): Promise<number> {
       process.once('SIGTERM', onSignal);
     });
   }
-
-  // 4. Baselines: whatever src/baselines registers for these challenges, in worker processes.
-  say(`== baselines (${parallel} at a time)`);
-  const { listBaselines } = await import('../baselines/run.js');
-  const only = values.baselines?.split(',').map((x) => x.trim()).filter(Boolean);
-  const known = listBaselines();
-  for (const name of only ?? []) if (!known.some((b) => b.name === name)) say(`--baselines: no baseline named "${name}"; known: ${known.map((b) => b.name).join(', ')}`);
-  const baselines = known.filter((b) => (MINI_CHALLENGES as readonly string[]).includes(b.challenge) && (!only || only.includes(b.name)));
-  if (baselines.length === 0) say('no baselines are available yet; the leaderboards show the sample submissions');
-  const covered = new Set(known.map((b) => b.challenge));
-  for (const c of MINI_CHALLENGES) if (!covered.has(c)) say(`${c}: no baseline yet`);
-  const cache = new DemoCache(dataRoot(), settings);
-  await runBaselines(baselines, parallel, settings, cache, say, async (b, r, seconds, reused) => {
-    await attempt(`${b.challenge} / ${b.name}`, say, async () => {
-      const rec = await recordBaseline({ dbPath, challengesRoot, challengeId: b.challenge, name: b.name, file: r.submission, description: b.description, latency: r.latency, scored: r.scored });
-      const how = reused ? 'unchanged since the last demo: cached result' : r.loadedFromCache ? `cached weights, ${seconds.toFixed(1)} s` : r.trained ? `trained ${r.trained.epochs} epochs, ${seconds.toFixed(1)} s` : `${r.kind}, ${seconds.toFixed(1)} s`;
-      say(`${b.challenge} / ${b.name}: ${r.primaryMetric} = ${fmt(r.primary)} (${how})${rec.created ? '' : ', already recorded'}`);
-    });
-  }, (b, e) => say(`${b.challenge} / ${b.name}: FAILED: ${e.message}`));
+  await baselinesDone;
   if (interrupted) {
     await stop;
     return 0;
