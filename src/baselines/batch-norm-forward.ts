@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { simdKernels } from './simd-kernels.js';
 import type { WasmBackend } from './wasm-matmul.js';
+import { overrideWasmKernel } from './wasm-kernel-override.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -46,11 +47,5 @@ function batchNormForward(args: KernelArgs, original: tf.KernelFunc): tf.TensorI
 
 /** Replaces the wasm FusedBatchNorm kernel, keeping tfjs' for every other case. */
 export function installBatchNormForward(): void {
-  const original = tf.getKernel('FusedBatchNorm', 'wasm');
-  if (!original) throw new Error('wasm backend has no FusedBatchNorm kernel');
-  tf.unregisterKernel('FusedBatchNorm', 'wasm');
-  tf.registerKernel({
-    kernelName: 'FusedBatchNorm', backendName: 'wasm', setupFunc: original.setupFunc, disposeFunc: original.disposeFunc,
-    kernelFunc: (args) => batchNormForward(args, original.kernelFunc),
-  });
+  overrideWasmKernel('FusedBatchNorm', (original) => (args) => batchNormForward(args, original));
 }

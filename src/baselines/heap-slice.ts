@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
+import { overrideWasmKernel } from './wasm-kernel-override.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -88,12 +89,6 @@ function splitV(args: KernelArgs, original: tf.KernelFunc): tf.TensorInfo[] {
 /** Replaces the wasm Slice and SplitV kernels (keeping the originals for the other cases). */
 export function installHeapSlice(): void {
   for (const [name, kernel] of [['Slice', slice], ['SplitV', splitV]] as const) {
-    const original = tf.getKernel(name, 'wasm');
-    if (!original) throw new Error(`wasm backend has no ${name} kernel`);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({
-      kernelName: name, backendName: 'wasm', setupFunc: original.setupFunc, disposeFunc: original.disposeFunc,
-      kernelFunc: (args) => kernel(args, original.kernelFunc),
-    });
+    overrideWasmKernel(name, (original) => (args) => kernel(args, original));
   }
 }

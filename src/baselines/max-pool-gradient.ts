@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
+import { overrideWasmKernel } from './wasm-kernel-override.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -84,10 +85,5 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
 
 /** Replaces the wasm MaxPoolGrad kernel (keeping the original for the other cases). */
 export function installMaxPoolGradient(): void {
-  if (original) return;
-  const kernel = tf.getKernel('MaxPoolGrad', 'wasm');
-  if (!kernel) throw new Error('wasm backend has no MaxPoolGrad kernel');
-  original = kernel.kernelFunc;
-  tf.unregisterKernel('MaxPoolGrad', 'wasm');
-  tf.registerKernel({ ...kernel, kernelFunc: maxPoolGrad });
+  original ??= overrideWasmKernel('MaxPoolGrad', () => maxPoolGrad);
 }

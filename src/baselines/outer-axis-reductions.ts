@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
 import { simdKernels } from './simd-kernels.js';
+import { overrideWasmKernel } from './wasm-kernel-override.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -57,12 +58,6 @@ export function addRowsJs(sums: Float32Array, xv: Float32Array, rows: number, co
 /** Replaces the wasm Sum and Mean kernels (keeping the originals for every other case). */
 export function installOuterAxisReductions(): void {
   for (const [name, mean] of [['Sum', false], ['Mean', true]] as const) {
-    const original = tf.getKernel(name, 'wasm');
-    if (!original) throw new Error(`wasm backend has no ${name} kernel`);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({
-      kernelName: name, backendName: 'wasm', setupFunc: original.setupFunc, disposeFunc: original.disposeFunc,
-      kernelFunc: (args) => reduceLeading(args, original.kernelFunc, mean),
-    });
+    overrideWasmKernel(name, (original) => (args) => reduceLeading(args, original, mean));
   }
 }

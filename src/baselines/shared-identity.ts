@@ -8,6 +8,7 @@
  * backend counts references for Reshape the same way.
  */
 import * as tf from '@tensorflow/tfjs';
+import { overrideWasmKernel } from './wasm-kernel-override.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type CountingBackend = { incRef(dataId: tf.DataId): void };
@@ -19,24 +20,13 @@ function share(x: tf.TensorInfo, backend: tf.KernelBackend): tf.TensorInfo {
 
 /** Replaces the wasm Identity and Cast kernels (the originals stay for strings and real casts). */
 export function installSharedIdentity(): void {
-  const identity = tf.getKernel('Identity', 'wasm');
-  const cast = tf.getKernel('Cast', 'wasm');
-  if (!identity || !cast) throw new Error('wasm backend has no Identity or Cast kernel');
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    ...identity,
-    kernelFunc: (args: KernelArgs) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      return x.dtype === 'string' ? (identity.kernelFunc(args) as tf.TensorInfo) : share(x, args.backend as tf.KernelBackend);
-    },
+  overrideWasmKernel('Identity', (identity) => (args: KernelArgs) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    return x.dtype === 'string' ? (identity(args) as tf.TensorInfo) : share(x, args.backend as tf.KernelBackend);
   });
-  tf.unregisterKernel('Cast', 'wasm');
-  tf.registerKernel({
-    ...cast,
-    kernelFunc: (args: KernelArgs) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
-      return x.dtype === dtype && dtype !== 'string' ? share(x, args.backend as tf.KernelBackend) : (cast.kernelFunc(args) as tf.TensorInfo);
-    },
+  overrideWasmKernel('Cast', (cast) => (args: KernelArgs) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+    return x.dtype === dtype && dtype !== 'string' ? share(x, args.backend as tf.KernelBackend) : (cast(args) as tf.TensorInfo);
   });
 }

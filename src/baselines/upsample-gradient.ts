@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
+import { overrideWasmKernel } from './wasm-kernel-override.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 const f = Math.fround;
@@ -56,10 +57,5 @@ function resizeNearestNeighborGrad(args: KernelArgs): tf.TensorInfo {
 
 /** Replaces the wasm ResizeNearestNeighborGrad kernel (keeping the original for the other cases). */
 export function installUpsampleGradient(): void {
-  if (original) return;
-  const kernel = tf.getKernel('ResizeNearestNeighborGrad', 'wasm');
-  if (!kernel) throw new Error('wasm backend has no ResizeNearestNeighborGrad kernel');
-  original = kernel.kernelFunc;
-  tf.unregisterKernel('ResizeNearestNeighborGrad', 'wasm');
-  tf.registerKernel({ ...kernel, kernelFunc: resizeNearestNeighborGrad });
+  original ??= overrideWasmKernel('ResizeNearestNeighborGrad', () => resizeNearestNeighborGrad);
 }

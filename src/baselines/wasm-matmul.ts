@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
+import { overrideWasmKernel } from './wasm-kernel-override.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 export type WasmBackend = HeapBackend & { disposeData(id: tf.DataId): boolean };
@@ -86,10 +87,5 @@ function batchMatMul({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
 
 /** Replaces the wasm BatchMatMul with the transposing one (keeping the original for plain products). */
 export function installWasmMatMul(): void {
-  if (plainBatchMatMul) return;
-  const original = tf.getKernel('BatchMatMul', 'wasm');
-  if (!original) throw new Error('wasm backend has no BatchMatMul kernel');
-  plainBatchMatMul = original.kernelFunc;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul, setupFunc: original.setupFunc, disposeFunc: original.disposeFunc });
+  plainBatchMatMul ??= overrideWasmKernel('BatchMatMul', () => batchMatMul);
 }
