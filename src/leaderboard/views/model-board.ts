@@ -123,7 +123,7 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
     ${places.length === 1 ? html`<p class="muted">Measured with ${places[0]}.</p>` : ''}`;
   return html`<section><h2>Models: accuracy and latency</h2>
     <p>Ranking rule: ${describeRule(track.ranking)}. Latency: MLPerf SingleStream${warmupRule(track)} at least
-    ${track.latency.minQueries} queries and ${track.latency.minDurationMs / 1000} s, ${track.threads} intra-op thread(s); "x ref." is the
+    ${track.latency.minQueries} queries${track.latency.minDurationMs > 0 ? ` and ${track.latency.minDurationMs / 1000} s` : ''}, ${track.threads} intra-op thread${track.threads === 1 ? '' : 's'}; "x ref." is the
     entry's latency over the reference model's, timed interleaved in the same job${warmups ? '; "warm-up" is the warm-up each model actually ran' : ''}.</p>
     ${paretoChart(rows, challenge.higher_is_better, challenge.primary_metric)}
     ${table}</section>`;
