@@ -59,21 +59,13 @@ export function tiledMaxPoolGradient(x: Float32Array, dy: Float32Array, dx: Floa
   }
 }
 
-let original: tf.KernelFunc | undefined;
-
-/** tfjs' own wasm kernel (captured by installMaxPoolGradient): every other case, and the tests' reference. */
-export function tfjsMaxPoolGrad(args: KernelArgs): tf.TensorInfo {
-  if (!original) throw new Error('MaxPoolGrad: the wasm kernel was not captured');
-  return original(args) as tf.TensorInfo;
-}
-
-function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
+function maxPoolGrad(args: KernelArgs, original: tf.KernelFunc): tf.TensorInfo {
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const tiled = info.strideHeight === info.effectiveFilterHeight && info.strideWidth === info.effectiveFilterWidth &&
     info.dilationHeight === 1 && info.dilationWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0;
-  if (!tiled || input.dtype !== 'float32' || dy.dtype !== 'float32') return tfjsMaxPoolGrad(args);
+  if (!tiled || input.dtype !== 'float32' || dy.dtype !== 'float32') return original(args) as tf.TensorInfo;
   const heap = args.backend as unknown as HeapBackend;
   const out = heap.makeOutput(input.shape, 'float32');
   // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.
@@ -85,5 +77,5 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
 
 /** Replaces the wasm MaxPoolGrad kernel (keeping the original for the other cases). */
 export function installMaxPoolGradient(): void {
-  original ??= overrideWasmKernel('MaxPoolGrad', () => maxPoolGrad);
+  overrideWasmKernel('MaxPoolGrad', (original) => (args) => maxPoolGrad(args, original));
 }

@@ -34,20 +34,12 @@ export function upsampleByTwoGradient(dy: Float32Array, dx: Float32Array, rows: 
   }
 }
 
-let original: tf.KernelFunc | undefined;
-
-/** tfjs' own wasm kernel (captured by installUpsampleGradient): every other case, and the tests' reference. */
-export function tfjsResizeNearestNeighborGrad(args: KernelArgs): tf.TensorInfo {
-  if (!original) throw new Error('ResizeNearestNeighborGrad: the wasm kernel was not captured');
-  return original(args) as tf.TensorInfo;
-}
-
-function resizeNearestNeighborGrad(args: KernelArgs): tf.TensorInfo {
+function resizeNearestNeighborGrad(args: KernelArgs, original: tf.KernelFunc): tf.TensorInfo {
   const { images, dy } = args.inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
   const { alignCorners } = args.attrs as unknown as tf.ResizeNearestNeighborGradAttrs;
   const [batch, height, width, channels] = images.shape as [number, number, number, number];
   const byTwo = dy.shape[0] === batch && dy.shape[1] === 2 * height && dy.shape[2] === 2 * width && dy.shape[3] === channels;
-  if (!byTwo || alignCorners || images.dtype !== 'float32' || dy.dtype !== 'float32') return tfjsResizeNearestNeighborGrad(args);
+  if (!byTwo || alignCorners || images.dtype !== 'float32' || dy.dtype !== 'float32') return original(args) as tf.TensorInfo;
   const heap = args.backend as unknown as HeapBackend;
   const out = heap.makeOutput(images.shape, 'float32');
   // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.
@@ -57,5 +49,5 @@ function resizeNearestNeighborGrad(args: KernelArgs): tf.TensorInfo {
 
 /** Replaces the wasm ResizeNearestNeighborGrad kernel (keeping the original for the other cases). */
 export function installUpsampleGradient(): void {
-  original ??= overrideWasmKernel('ResizeNearestNeighborGrad', () => resizeNearestNeighborGrad);
+  overrideWasmKernel('ResizeNearestNeighborGrad', (original) => (args) => resizeNearestNeighborGrad(args, original));
 }

@@ -4,7 +4,7 @@
 // windows clipped at the edges; overlapping and padded pools still reach tfjs' kernel.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime, tf } from '../../src/baselines/runtime.js';
-import { tfjsMaxPoolGrad } from '../../src/baselines/max-pool-gradient.js';
+import { originalWasmKernel } from '../../src/baselines/wasm-kernel-override.js';
 
 /** Values on a coarse grid (many ties), a third of them zero or negative, some edge values. */
 function poolInput(n: number, seed: number): Float32Array {
@@ -46,7 +46,7 @@ describe('wasm max-pooling gradient', () => {
       const info = tf.backend_util.computePool2DInfo(c.x, c.size, c.stride, 1, c.pad);
       expect(info.padInfo.top === 0 && info.padInfo.left === 0 && c.size === c.stride).toBe(c.ours);
       const ours = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs) as tf.Tensor;
-      const theirs = tf.engine().makeTensorFromTensorInfo(tfjsMaxPoolGrad({ inputs: { dy, input: x, output: y }, backend: tf.backend(), attrs }));
+      const theirs = tf.engine().makeTensorFromTensorInfo(originalWasmKernel('MaxPoolGrad')({ inputs: { dy, input: x, output: y }, backend: tf.backend(), attrs }) as tf.TensorInfo);
       expect(await bits(ours)).toEqual(await bits(theirs));
       // What tfjs-core's gradient of maxPool asks for is this kernel.
       const grad = tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, c.size, c.stride, c.pad).mul(dy).sum())(x);

@@ -3,7 +3,7 @@
 // without a remainder, one and several images; other sizes still reach tfjs' kernel.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime, tf } from '../../src/baselines/runtime.js';
-import { tfjsResizeNearestNeighborGrad } from '../../src/baselines/upsample-gradient.js';
+import { originalWasmKernel } from '../../src/baselines/wasm-kernel-override.js';
 
 function seededValues(n: number, seed: number, scale: number): Float32Array {
   let s = seed >>> 0;
@@ -35,7 +35,7 @@ describe('wasm upsampling-by-two gradient', () => {
       const dy = tf.tensor(values, dyShape);
       const attrs = { alignCorners: false, halfPixelCenters: false };
       const ours = tf.engine().runKernel('ResizeNearestNeighborGrad', { images, dy }, attrs) as tf.Tensor;
-      const info = tfjsResizeNearestNeighborGrad({ inputs: { images, dy }, backend: tf.backend(), attrs });
+      const info = originalWasmKernel('ResizeNearestNeighborGrad')({ inputs: { images, dy }, backend: tf.backend(), attrs }) as tf.TensorInfo;
       const theirs = tf.engine().makeTensorFromTensorInfo(info);
       expect(ours.shape).toEqual(images.shape);
       expect(await bits(ours)).toEqual(await bits(theirs));
@@ -52,7 +52,7 @@ describe('wasm upsampling-by-two gradient', () => {
     for (const alignCorners of [false, true]) {
       const attrs = { alignCorners, halfPixelCenters: false };
       const ours = tf.engine().runKernel('ResizeNearestNeighborGrad', { images, dy }, attrs) as tf.Tensor;
-      const theirs = tf.engine().makeTensorFromTensorInfo(tfjsResizeNearestNeighborGrad({ inputs: { images, dy }, backend: tf.backend(), attrs }));
+      const theirs = tf.engine().makeTensorFromTensorInfo(originalWasmKernel('ResizeNearestNeighborGrad')({ inputs: { images, dy }, backend: tf.backend(), attrs }) as tf.TensorInfo);
       expect(await bits(ours)).toEqual(await bits(theirs));
     }
   });
