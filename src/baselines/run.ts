@@ -13,7 +13,7 @@ import { loadTask } from '../tasks/registry.js';
 import type { EvaluateResult, ScoreReport } from '../tasks/task.js';
 import type { ScoredFile } from '../leaderboard/scoring.js';
 import { sha256File } from './content-hash.js';
-import { MLPERF_SETTINGS, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
+import { MLPERF_SETTINGS, QUICK_LATENCY, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
 import type { Baseline, BaselineOutput } from './baseline.js';
 import { initRuntime, type RuntimeInfo } from './runtime.js';
 import { baselineWorkDir } from './work-dir.js';
@@ -40,9 +40,6 @@ const REGISTRY: { challenge: string; name: string; description: string; load: ()
   { challenge: 'motion-photos-mini', name: 'gyro-l1', description: 'gyroscope + OIS rotation homographies, L1-optimal path', load: async () => (await import('./stabilization/stabilizers.js')).gyroL1 },
   { challenge: 'motion-photos-mini', name: 'identity', description: 'no stabilization (S_t = I)', load: async () => (await import('./stabilization/stabilizers.js')).identity },
 ];
-
-/** Short settings for the demo: 100 timed queries, no 10 s minimum. */
-export const QUICK_LATENCY: LatencySettings = { warmup: 5, minQueries: 100, minDurationMs: 0, offlineSamples: 64, offlineBatch: 32 };
 
 export interface BaselineListing {
   challenge: string;

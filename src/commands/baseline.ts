@@ -124,8 +124,7 @@ async function exportCommand(
   const latency = values.latency ?? 'off';
   if (!['mlperf', 'quick', 'off'].includes(latency)) throw new UsageError('baseline export: --latency must be off, quick or mlperf');
   const { exportableBaselines, exportBaseline, onnxLatencyRecord } = await import('../baselines/onnx-export.js');
-  const { QUICK_LATENCY } = await import('../baselines/run.js');
-  const { MLPERF_SETTINGS } = await import('../evaluators/latency.js');
+  const { MLPERF_SETTINGS, QUICK_LATENCY } = await import('../evaluators/latency.js');
   const names = values.baseline ? [values.baseline] : exportableBaselines(challenge).map((b) => b.name);
   if (names.length === 0) throw new UsageError(`baseline export: no exportable baselines for "${challenge}"`);
   if (values.out && names.length > 1) throw new UsageError('baseline export: --out needs --baseline (one file per baseline)');

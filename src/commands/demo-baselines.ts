@@ -50,7 +50,8 @@ export function workerArgs(b: BaselineListing, s: WorkerSettings): string[] {
  */
 export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir: string): Promise<void> {
   const [challenge, name] = spec.split('/') as [string, string];
-  const { runBaseline, QUICK_LATENCY } = await import('../baselines/run.js');
+  const { runBaseline } = await import('../baselines/run.js');
+  const { QUICK_LATENCY } = await import('../evaluators/latency.js');
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const r = await runBaseline(challenge, name, {
     challengesRoot: s.challengesRoot, dataDir: path.join(dataDir, challenge), latency: 'quick', seed: s.seed,

@@ -9,12 +9,10 @@ import path from 'node:path';
 import { UsageError } from '../problems.js';
 import { FULL_RUN, type ModelLatencyConfig } from '../challenges/model-track.js';
 import { describeWarmup } from '../evaluators/steady-warmup.js';
-import { warmupOf } from '../evaluators/latency.js';
+import { QUICK_LATENCY, warmupOf } from '../evaluators/latency.js';
 
-/** A look, not a figure: 5 warm-up queries and no more (no steady rule), 100 timed. */
-export const QUICK_MODEL_LATENCY: ModelLatencyConfig = {
-  warmup: 5, minQueries: 100, minDurationMs: 0, offlineSamples: 64, offlineBatch: FULL_RUN.offlineBatch, samples: FULL_RUN.samples, seed: FULL_RUN.seed,
-};
+/** The quick settings (evaluators/latency.ts QUICK_LATENCY) over the challenge's samples and seed. */
+export const QUICK_MODEL_LATENCY: ModelLatencyConfig = { ...QUICK_LATENCY, samples: FULL_RUN.samples, seed: FULL_RUN.seed };
 
 export function latencyChoice(v: string | undefined, fallback: ModelLatencyConfig): ModelLatencyConfig | 'off' {
   if (v === undefined || v === 'challenge') return fallback;

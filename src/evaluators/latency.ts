@@ -52,6 +52,9 @@ export const MLPERF_SETTINGS: LatencySettings = {
   warmup: 10, steadyWarmup: STEADY_WARMUP, minQueries: 100, minDurationMs: 10_000, offlineSamples: 256, offlineBatch: 32,
 };
 
+/** A look, not a figure (the demo, `--latency quick`): 5 warm-up queries, no steady rule, 100 timed, no 10 s minimum. */
+export const QUICK_LATENCY: LatencySettings = { warmup: 5, minQueries: 100, minDurationMs: 0, offlineSamples: 64, offlineBatch: 32 };
+
 export interface LatencyTarget {
   /** Runs one query of one sample; resolves when its result is available. */
   runOne(sampleIndex: number): Promise<void> | void;
