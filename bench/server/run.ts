@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import { openStore } from '../../src/leaderboard/open-store.js';
 import { rebuildPicks } from '../../src/leaderboard/picks.js';
 import { dropDatabase, psql } from '../../test/helpers/postgres.js';
+import { parseCount } from '../lib/args.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -43,13 +44,14 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'string' },
   },
 });
-const PARTICIPANTS = Number(flags.participants);
-const SUBMISSIONS = Number(flags.submissions);
-const CONCURRENCY = Number(flags.concurrency);
-const ROWS = Number(flags.rows);
-const FILL = Number(flags.fill);
+const PARTICIPANTS = parseCount('participants', flags.participants!);
+const SUBMISSIONS = parseCount('submissions', flags.submissions!);
+const CONCURRENCY = parseCount('concurrency', flags.concurrency!);
+const ROWS = parseCount('rows', flags.rows!);
+const FILL = parseCount('fill', flags.fill!, 0);
+const CROWD = parseCount('crowd', flags.crowd!);
 const CLASSES = 100;
-const deadline = Date.now() + Number(flags['time-limit']) * 1000;
+const deadline = Date.now() + parseCount('time-limit', flags['time-limit']!) * 1000;
 
 const root = path.resolve('bench/out/server');
 fs.rmSync(root, { recursive: true, force: true });
@@ -108,7 +110,7 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
   }));
 }
 
-const WORKER_PROCESSES = Number(flags['worker-processes']);
+const WORKER_PROCESSES = parseCount('worker-processes', flags['worker-processes']!, 0);
 const BACKEND = flags.backend === 'postgres' ? 'postgres' : 'sqlite';
 
 /** A fresh database for the run: a SQLite file, or a new PostgreSQL database. */
@@ -311,9 +313,9 @@ async function main() {
     const coldJson = await timeCold('/api/challenges/bench/leaderboard', 100);
     const coldPage = await timeCold('/challenges/bench', 100);
     // 5. a crowd from outside: autocannon in its own process.
-    const crowdJson = crowd(`${url}/api/challenges/bench/leaderboard`, 64, Number(flags.crowd));
-    const crowdPage = crowd(`${url}/challenges/bench`, 64, Number(flags.crowd));
-    const crowdHistory = crowd(`${url}/api/challenges/bench/history`, 64, Number(flags.crowd));
+    const crowdJson = crowd(`${url}/api/challenges/bench/leaderboard`, 64, CROWD);
+    const crowdPage = crowd(`${url}/challenges/bench`, 64, CROWD);
+    const crowdHistory = crowd(`${url}/api/challenges/bench/history`, 64, CROWD);
     await store.close();
 
     const lines = [

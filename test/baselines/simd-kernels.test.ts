@@ -35,6 +35,20 @@ function run(kernel: tf.KernelFunc, inputs: Record<string, tf.Tensor>, attrs: Re
   return values;
 }
 
+/**
+ * Runs `write` into a fresh float32 tensor of `shape` on the wasm heap (filled with `marker`
+ * first, when given) and returns a copy of what it holds after.
+ */
+function writtenOnHeap(shape: number[], write: (wasm: WasmBackend, out: tf.TensorInfo) => void, marker?: number): Float32Array {
+  const wasm = tf.backend() as unknown as WasmBackend;
+  const out = wasm.makeOutput(shape, 'float32');
+  if (marker !== undefined) (wasm.typedArrayFromHeap(out) as Float32Array).fill(marker);
+  write(wasm, out);
+  const written = Float32Array.from(wasm.typedArrayFromHeap(out) as Float32Array);
+  wasm.disposeData(out.dataId);
+  return written;
+}
+
 beforeAll(async () => {
   await initRuntime('wasm');
 });
@@ -96,13 +110,9 @@ describe('WebAssembly SIMD training loops', () => {
   ] as const) {
     it(`col2im ${x.join('x')}, ${k}x${k}, stride ${stride} ${pad}, dilation ${dilation}`, () => {
       const info = tf.backend_util.computeConv2DInfo([...x] as [number, number, number, number], [k, k, x[3], 4], stride, dilation, pad, undefined, false, 'channelsLast');
-      const wasm = tf.backend() as unknown as WasmBackend;
       const rows = info.batchSize * info.outHeight * info.outWidth;
       const columns = tf.tensor2d(seededValues(rows * k * k * x[3], 61, 100), [rows, k * k * x[3]]);
-      const out = wasm.makeOutput([...x], 'float32');
-      col2imSimd(wasm, { dataId: columns.dataId, shape: columns.shape, dtype: 'float32' }, out, info);
-      const ours = Float32Array.from(wasm.typedArrayFromHeap(out) as Float32Array);
-      wasm.disposeData(out.dataId);
+      const ours = writtenOnHeap([...x], (wasm, out) => col2imSimd(wasm, { dataId: columns.dataId, shape: columns.shape, dtype: 'float32' }, out, info));
       const expected = new Float32Array(ours.length);
       col2im(columns.dataSync() as Float32Array, expected, info);
       expect(bits(ours)).toEqual(bits(expected));
@@ -119,18 +129,13 @@ describe('WebAssembly SIMD training loops', () => {
   ] as const) {
     it(`im2col transposed ${x.join('x')}, ${kh}x${kw}, stride ${stride} ${pad}, dilation ${dilation}`, () => {
       const info = tf.backend_util.computeConv2DInfo([...x] as [number, number, number, number], [kh, kw, x[3], 4], stride, dilation, pad, undefined, false, 'channelsLast');
-      const wasm = tf.backend() as unknown as WasmBackend;
       const values = seededValues(size([...x]), 71, 100);
       values[0] = -0;
       values[values.length - 1] = Number.NaN;
       const input = tf.tensor(values, [...x]);
       const n = info.batchSize * info.outHeight * info.outWidth;
-      const out = wasm.makeOutput([1, kh * kw * x[3], n], 'float32');
       // Filled with a marker first: an entry the copy skips keeps it and differs from the reference.
-      (wasm.typedArrayFromHeap(out) as Float32Array).fill(-12345);
-      im2colTransposedSimd(wasm, { dataId: input.dataId, shape: input.shape, dtype: 'float32' }, out, info);
-      const ours = Float32Array.from(wasm.typedArrayFromHeap(out) as Float32Array);
-      wasm.disposeData(out.dataId);
+      const ours = writtenOnHeap([1, kh * kw * x[3], n], (wasm, out) => im2colTransposedSimd(wasm, { dataId: input.dataId, shape: input.shape, dtype: 'float32' }, out, info), -12345);
       const expected = new Float32Array(ours.length);
       im2colTransposed(input.dataSync() as Float32Array, expected, info);
       expect(bits(ours)).toEqual(bits(expected));
