@@ -33,7 +33,8 @@ export interface SteadyWarmupRule {
 export const STEADY_WARMUP: SteadyWarmupRule = { block: 8, blockMs: 250, tolerance: 0.03, patience: 3, maxQueries: 20_000, maxMs: 20_000 };
 
 /** Why the warm-up ended: the latency was steady, or a cap was reached first. */
-export type WarmupStop = 'fixed' | 'steady' | 'query cap' | 'time cap';
+export const WARMUP_STOPS = ['fixed', 'steady', 'query cap', 'time cap'] as const;
+export type WarmupStop = (typeof WARMUP_STOPS)[number];
 
 export interface WarmupUsed {
   /** Every untimed warm-up query run, the fixed ones included. */

@@ -11,7 +11,7 @@ import type { ModelTrack } from '../../challenges/model-track.js';
 import { describeRule, rankEntries, type Ranked } from '../../models/ranking.js';
 import { paretoFront } from '../../models/pareto.js';
 import { esc, formatScore, html, raw, type Html } from './html.js';
-import { describeSteadyRule, warmupHow, type WarmupStop } from '../../evaluators/steady-warmup.js';
+import { describeSteadyRule, warmupHow, WARMUP_STOPS, type WarmupStop } from '../../evaluators/steady-warmup.js';
 
 const W = 1000;
 const H = 300;
@@ -80,15 +80,13 @@ const cost = (v: unknown) => {
   return n === null ? '' : Math.abs(n) >= 1e6 ? `${(n / 1e6).toPrecision(3)}M` : formatScore(n);
 };
 
-const WARMUP_STOPS: readonly WarmupStop[] = ['fixed', 'steady', 'query cap', 'time cap'];
-
 /** "417 (until steady, 1.8 s)": the warm-up a figure's record says was run (a bare count from records that kept no more). */
 function warmupCell(latency: Record<string, unknown> | null | undefined): string {
   const queries = num(latency?.warmup);
   if (queries === null) return '';
   const stop = latency?.warmup_stop as WarmupStop;
   const ms = num(latency?.warmup_ms);
-  return WARMUP_STOPS.includes(stop) && ms !== null ? `${queries} (${warmupHow({ queries, stop, ms })})` : String(queries);
+  return (WARMUP_STOPS as readonly string[]).includes(stop) && ms !== null ? `${queries} (${warmupHow({ queries, stop, ms })})` : String(queries);
 }
 
 /** The warm-up the track asks for: until steady (the rule in words), or a fixed count. */
@@ -104,11 +102,12 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
   const where = (r: Row) => `${String(r.e.latency?.backend ?? '')}${r.e.latency?.machine ? ` on ${String(r.e.latency.machine)}` : ''}`;
   const places = [...new Set(rows.map(where))];
   const notes = rows.some((r) => r.ranked?.note || (r.ranked?.score ?? null) !== null);
-  const warmups = rows.some((r) => warmupCell(r.e.latency) !== '');
+  const warmupCells = rows.map((r) => warmupCell(r.e.latency));
+  const warmups = warmupCells.some((c) => c !== '');
   const table = rows.length === 0 ? html`<p class="muted">No timed model entries yet.</p>` : html`<div style="overflow-x:auto"><table class="board"><thead><tr>
     <th class="num">#</th><th>Team</th><th class="num">${challenge.primary_metric}</th><th class="num">p90 ms</th><th class="num">x ref.</th>
     <th class="num">params</th><th class="num">mult-adds</th>${warmups ? html`<th>warm-up</th>` : ''}${notes ? html`<th>note</th>` : ''}${places.length > 1 ? html`<th>measured on</th>` : ''}</tr></thead><tbody>
-    ${rows.map((r) => html`<tr class="${r.e.baseline ? 'baseline' : ''}">
+    ${rows.map((r, i) => html`<tr class="${r.e.baseline ? 'baseline' : ''}">
       <td class="num">${r.ranked?.rank ?? ''}</td>
       <td>${r.e.team}${r.e.baseline ? raw(' <span class="badge">reference</span>') : ''}</td>
       <td class="num">${formatScore(r.e.score)}</td>
@@ -116,7 +115,7 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
       <td class="num">${r.relative === null ? '' : formatScore(r.relative)}</td>
       <td class="num">${cost(r.e.latency?.params)}</td>
       <td class="num">${cost(r.e.latency?.madds)}</td>
-      ${warmups ? html`<td class="muted note">${warmupCell(r.e.latency)}</td>` : ''}
+      ${warmups ? html`<td class="muted note">${warmupCells[i]}</td>` : ''}
       ${notes ? html`<td class="muted">${r.ranked?.note ?? (r.ranked?.score !== undefined && r.ranked.score !== null ? `score ${formatScore(r.ranked.score)}` : '')}</td>` : ''}
       ${places.length > 1 ? html`<td class="muted note">${where(r)}</td>` : ''}
     </tr>`)}</tbody></table></div>
