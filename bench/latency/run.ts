@@ -11,7 +11,10 @@
  * count of busy-loop processes spinning beside it (started before the run, killed after it), so
  * the raw milliseconds move and the bench shows whether the relative figure holds still.
  *
- *   npx tsx bench/latency/run.ts [--runs 10] [--queries 300] [--noise 0,1,2]
+ * `--warmup steady` (the default, as the challenges' model tracks have it: warm up until the
+ * latency is steady) or a whole number of fixed warm-up queries (20 before the steady rule).
+ *
+ *   npx tsx bench/latency/run.ts [--runs 10] [--queries 300] [--noise 0,1,2] [--warmup steady|N]
  *
  * Needs `npm run build` (the runner runs from dist/) and Debian's python3-onnx (the models are
  * built by test/models/make_models.py: conv nets of width 16 (entry) and 24 (reference) on
@@ -25,11 +28,13 @@ import { fileURLToPath } from 'node:url';
 import { loadChallenge } from '../../src/challenges/definition.js';
 import { evaluateModel } from '../../src/models/evaluate-model.js';
 import { tinyClassificationChallenge } from '../../test/models/helpers.js';
-import { countFlag, flag } from '../lib/args.js';
+import { countFlag, flag, parseCount } from '../lib/args.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const runs = countFlag('runs', 10);
 const queries = countFlag('queries', 300);
+const warmupText = flag('warmup') ?? 'steady';
+const warmup = warmupText === 'steady' ? 'steady' : parseCount('warmup', warmupText, 0);
 const noise = (flag('noise') ?? '0').split(',').map((t) => {
   const n = Number(t);
   if (!Number.isInteger(n) || n < 0 || n > 16) {
@@ -54,7 +59,7 @@ fs.mkdirSync(models, { recursive: true });
 execFileSync('/usr/bin/python3', [path.join(repo, 'test/models/make_models.py'), models, '32', '10']);
 const ch = tinyClassificationChallenge(out, {
   reference: path.join(models, 'convnet-24.onnx'),
-  latency: { warmup: 20, min_queries: queries, min_duration_ms: 0, offline_samples: 64, offline_batch: 16, samples: 16, seed: 2018 },
+  latency: { warmup, min_queries: queries, min_duration_ms: 0, offline_samples: 64, offline_batch: 16, samples: 16, seed: 2018 },
 });
 const challenge = await loadChallenge(ch.dir, { requireTruth: true });
 
@@ -81,7 +86,7 @@ const raw = spread(rows.map((r) => r.p50));
 const paired = spread(rows.map((r) => r.paired));
 const ratio = spread(rows.map((r) => r.ratio));
 const floor = Math.max(...rows.map((r) => r.floor));
-console.log(`\n${runs} runs, ${queries} queries each, ${os.cpus()[0]?.model.trim()} (${os.cpus().length} cores), ${challenge.model!.threads} intra-op thread; busy processes per run cycle through ${noise.join(',')}`);
+console.log(`\n${runs} runs, ${queries} queries each, ${os.cpus()[0]?.model.trim()} (${os.cpus().length} cores), ${challenge.model!.threads} intra-op thread, warm-up ${warmupText}; busy processes per run cycle through ${noise.join(',')}`);
 console.log(`spread (max/min): raw entry p50 ${raw.toFixed(3)}, relative (paired median) ${paired.toFixed(3)}, relative (ratio of p50s) ${ratio.toFixed(3)}`);
 console.log(`excess spread (spread - 1): raw ${(raw - 1).toFixed(3)}, paired ${(paired - 1).toFixed(3)} = ${((paired - 1) / (raw - 1)).toFixed(2)} of raw; goal <= 0.33: ${(paired - 1) <= (raw - 1) / 3 ? 'met' : 'not met'}`);
 console.log(`harness floor (null ONNX model, whole runner path) worst p50 ${(floor * 1000).toFixed(1)} us; goal <= 50 us: ${floor * 1000 <= 50 ? 'met' : 'not met'}`);
