@@ -34,22 +34,51 @@ export interface WorkerSettings {
   challengesRoot: string;
 }
 
-/** Arguments for the worker form of `podium demo`. */
-export function workerArgs(b: BaselineListing, s: WorkerSettings): string[] {
-  const args = ['demo', '--baseline-worker', `${b.challenge}/${b.name}`, '--seed', String(s.seed), '--challenges', s.challengesRoot];
+/**
+ * Baselines of one challenge that run in one worker process, one after the other, because the
+ * later ones reuse work of the earlier ones kept in the process: visual-l1 and hybrid-l1 track
+ * the same features between the same frames (stabilization/track-memo.ts), which is most of
+ * either one's time.
+ */
+const RUN_TOGETHER: { challenge: string; names: string[] }[] = [
+  { challenge: 'motion-photos-mini', names: ['visual-l1', 'hybrid-l1'] },
+];
+
+/** The demo's worker jobs: each baseline alone, except those RUN_TOGETHER (in that order, when present). */
+export function workerJobs(list: BaselineListing[]): BaselineListing[][] {
+  const jobs: BaselineListing[][] = [];
+  const grouped = new Set<BaselineListing>();
+  for (const g of RUN_TOGETHER) {
+    const job = g.names.flatMap((n) => list.filter((b) => b.challenge === g.challenge && b.name === n));
+    if (job.length < 2) continue;
+    jobs.push(job);
+    for (const b of job) grouped.add(b);
+  }
+  return [...jobs, ...list.filter((b) => !grouped.has(b)).map((b) => [b])];
+}
+
+/** Arguments for the worker form of `podium demo`: `--baseline-worker <challenge>/<name>[,<name>...]`. */
+export function workerArgs(job: BaselineListing[], s: WorkerSettings): string[] {
+  const spec = `${job[0]!.challenge}/${job.map((b) => b.name).join(',')}`;
+  const args = ['demo', '--baseline-worker', spec, '--seed', String(s.seed), '--challenges', s.challengesRoot];
   if (s.epochs !== undefined) args.push('--epochs', String(s.epochs));
   if (s.maxSteps !== undefined) args.push('--max-steps', String(s.maxSteps));
   return args;
 }
 
 /**
- * In the worker: run one baseline (no database) and print its result as one JSON line. A tfjs
- * baseline that exports to ONNX is then written as data/<challenge>/baselines/<name>/model.onnx
- * (checked against tfjs; it is the model track's reference) and timed in ONNX Runtime by the
- * same harness, so the board shows both runtimes' latency for the same network.
+ * In the worker: run the job's baselines in order (no database), printing each result as one
+ * JSON line as it comes. A tfjs baseline that exports to ONNX is then written as
+ * data/<challenge>/baselines/<name>/model.onnx (checked against tfjs; it is the model track's
+ * reference) and timed in ONNX Runtime by the same harness, so the board shows both runtimes'
+ * latency for the same network.
  */
 export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir: string): Promise<void> {
-  const [challenge, name] = spec.split('/') as [string, string];
+  const [challenge, names] = spec.split('/') as [string, string];
+  for (const name of names.split(',')) await runOneInWorker(challenge, name, s, dataDir);
+}
+
+async function runOneInWorker(challenge: string, name: string, s: WorkerSettings, dataDir: string): Promise<void> {
   const { runBaseline } = await import('../baselines/run.js');
   const { QUICK_LATENCY } = await import('../evaluators/latency.js');
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -85,30 +114,48 @@ export function stopBaselines(): void {
   for (const child of running) child.kill('SIGTERM');
 }
 
-/** Runs one baseline in a child process; its log lines go to `log`, prefixed with its name. */
-function runInChild(b: BaselineListing, s: WorkerSettings, log: (line: string) => void): Promise<BaselineWorkerResult> {
+/**
+ * Runs a job's baselines in one child process; `done` gets each result as it comes, with the
+ * seconds since the previous one (or the start). Log lines go to `log`, prefixed with the
+ * baseline's name. Resolves when the child ends; rejects, with the child's error, when a
+ * baseline of the job gave no result (those before it have had theirs).
+ */
+function runInChild(
+  job: BaselineListing[], s: WorkerSettings, log: (line: string) => void,
+  done: (b: BaselineListing, r: BaselineWorkerResult, seconds: number) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     // Progress as plain lines (progress.ts), since the child's stderr is a pipe, not a terminal.
     const env = { ...process.env, PODIUM_PROGRESS_LINES: '1' };
-    const child = spawn(process.execPath, [process.argv[1]!, ...workerArgs(b, s)], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [process.argv[1]!, ...workerArgs(job, s)], { stdio: ['ignore', 'pipe', 'pipe'], env });
     running.add(child);
-    let result: BaselineWorkerResult | undefined;
+    let results = 0;
+    let since = Date.now();
+    const current = () => job[Math.min(results, job.length - 1)]!;
     const errors: string[] = [];
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      let r: BaselineWorkerResult;
       try {
-        result = JSON.parse(line) as BaselineWorkerResult;
+        r = JSON.parse(line) as BaselineWorkerResult;
       } catch {
-        log(`  ${b.name}: ${line}`);
+        log(`  ${current().name}: ${line}`);
+        return;
       }
+      const b = job[results];
+      if (!b || r.baseline !== b.name) return; // not a result line of this job
+      results++;
+      const now = Date.now();
+      done(b, r, (now - since) / 1000);
+      since = now;
     });
     readline.createInterface({ input: child.stderr }).on('line', (line) => {
       errors.push(line);
-      if (!line.startsWith('podium:') && !line.startsWith('    at ')) log(`  ${b.name}: ${line}`);
+      if (!line.startsWith('podium:') && !line.startsWith('    at ')) log(`  ${current().name}: ${line}`);
     });
     child.on('error', reject);
     child.on('close', (code) => {
       running.delete(child);
-      if (code === 0 && result) resolve(result);
+      if (code === 0 && results === job.length) resolve();
       else reject(new Error(errors.filter((l) => l.startsWith('podium:') || l.startsWith('    at ')).join('\n') || `exited with code ${code}`));
     });
   });
@@ -127,8 +174,10 @@ const EXPECTED_SECONDS: Record<string, number> = {
 };
 const expectedSeconds = (b: BaselineListing) => EXPECTED_SECONDS[`${b.challenge}/${b.name}`] ?? 3;
 
-export function longestFirst(list: BaselineListing[]): BaselineListing[] {
-  return [...list].sort((a, b) => expectedSeconds(b) - expectedSeconds(a)); // stable: registry order among equals
+/** Jobs in the order they start: the longest (its baselines' expected seconds together) first. */
+export function longestFirst(jobs: BaselineListing[][]): BaselineListing[][] {
+  const seconds = (job: BaselineListing[]) => job.reduce((sum, b) => sum + expectedSeconds(b), 0);
+  return [...jobs].sort((a, b) => seconds(b) - seconds(a)); // stable: registry order among equals
 }
 
 /** Challenges in the order their data is wanted: the one whose longest baseline is longest first. */
@@ -138,14 +187,15 @@ export function dataOrder<C extends string>(challenges: C[], list: BaselineListi
 }
 
 /**
- * Runs the baselines `parallel` at a time, longest first, each once its challenge's data is made
- * (`dataMade` resolves then: the baselines start while other data sets are still being made),
- * calling `record` for each result in turn, never two at once. A free slot waits for the next
- * longest baseline's data rather than starting a shorter one whose data is there: the data is
- * made in the baselines' order (dataOrder), and a short one started first would hold a core the
- * longest needs (in a measured first run U-Net, its data ready after 21 s, started at 70 s behind CenterNet).
+ * Runs the baselines `parallel` worker jobs at a time (workerJobs: one baseline each, or several
+ * RUN_TOGETHER), longest first, each once its challenge's data is made (`dataMade` resolves then:
+ * the baselines start while other data sets are still being made), calling `record` for each
+ * result in turn, never two at once. A free slot waits for the next longest job's data rather
+ * than starting a shorter one whose data is there: the data is made in the baselines' order
+ * (dataOrder), and a short one started first would hold a core the longest needs (in a measured
+ * first run U-Net, its data ready after 21 s, started at 70 s behind CenterNet).
  * A baseline whose cached result still holds (demo-cache.ts) is not run again: its entry is
- * recorded from the cache.
+ * recorded from the cache. When a baseline of a job fails, the ones after it run in a job of their own.
  */
 export async function runBaselines(
   list: BaselineListing[], parallel: number, s: WorkerSettings, cache: DemoCache | undefined,
@@ -154,35 +204,47 @@ export async function runBaselines(
   failed: (b: BaselineListing, e: Error) => void,
   dataMade: (challenge: string) => Promise<void> = async () => {},
 ): Promise<void> {
-  const queue = longestFirst(list);
+  const queue = longestFirst(workerJobs(list));
   let records = Promise.resolve();
   const worker = async () => {
-    for (let b = queue.shift(); b && !stopped; b = queue.shift()) {
-      const current = b;
-      await dataMade(current.challenge);
+    for (let job = queue.shift(); job && !stopped; job = queue.shift()) {
+      await dataMade(job[0]!.challenge);
       if (stopped) break;
-      let hit: BaselineWorkerResult | undefined;
-      try {
-        hit = cache?.lookup(current);
-      } catch (e) {
-        log(`  ${current.name}: cache not read (${(e as Error).message}); running it`);
-      }
-      if (hit) {
-        const r = hit;
-        records = records.then(() => record(current, r, 0, true));
-        continue;
-      }
-      const t0 = Date.now();
-      try {
-        const r = await runInChild(current, s, log);
+      const toRun: BaselineListing[] = [];
+      for (const b of job) {
+        let hit: BaselineWorkerResult | undefined;
         try {
-          cache?.store(current, r);
+          hit = cache?.lookup(b);
         } catch (e) {
-          log(`  ${current.name}: result not cached (${(e as Error).message})`);
+          log(`  ${b.name}: cache not read (${(e as Error).message}); running it`);
         }
-        records = records.then(() => record(current, r, (Date.now() - t0) / 1000, false));
+        if (!hit) {
+          toRun.push(b);
+          continue;
+        }
+        const r = hit;
+        records = records.then(() => record(b, r, 0, true));
+      }
+      if (toRun.length === 0) continue;
+      let finished = 0;
+      try {
+        await runInChild(toRun, s, log, (b, r, seconds) => {
+          finished++;
+          try {
+            cache?.store(b, r);
+          } catch (e) {
+            log(`  ${b.name}: result not cached (${(e as Error).message})`);
+          }
+          records = records.then(() => record(b, r, seconds, false));
+        });
       } catch (e) {
-        if (!stopped) failed(current, e as Error);
+        if (stopped) break;
+        if (finished === toRun.length) {
+          log(`  ${toRun[finished - 1]!.name}: its process ended with an error after the last result: ${(e as Error).message}`);
+          continue;
+        }
+        failed(toRun[finished]!, e as Error);
+        if (finished + 1 < toRun.length) queue.unshift(toRun.slice(finished + 1));
       }
     }
   };

@@ -15,15 +15,17 @@
  */
 import type { ClipInputs } from './clip-inputs.js';
 import { pyramid, trackFeatures, type Image, type Tracks } from './feature-tracks.js';
+import type { TrackMemo } from './track-memo.js';
 import { gyroHomography, rollingShutterCorrector } from './gyro-motion.js';
 import { affineLeastSquares, ransacHomography } from './ransac-homography.js';
 
 export const HYBRID_TOLERANCE = 0.75;
 
-/** Pyramids of a clip's frames, built on first use. */
+/** Pyramids of a clip's frames, built on first use, and the tracks between them. */
 export class FramePyramids {
   private readonly cache = new Map<number, Image[]>();
-  constructor(private readonly clip: ClipInputs) {}
+  /** With a memo, tracks already made for the same two frames are taken from it (track-memo.ts). */
+  constructor(private readonly clip: ClipInputs, private readonly memo?: TrackMemo) {}
   get(t: number): Image[] {
     let p = this.cache.get(t);
     if (!p) {
@@ -33,6 +35,12 @@ export class FramePyramids {
       this.cache.delete(t - 2); // frames are visited in order: keep two
     }
     return p;
+  }
+
+  /** Feature tracks from frame t to frame t + 1. */
+  tracks(t: number): Tracks {
+    const make = () => trackFeatures(this.get(t), this.get(t + 1));
+    return this.memo ? this.memo.tracks(this.clip.frame(t), this.clip.frame(t + 1), make) : make();
   }
 }
 
@@ -51,7 +59,7 @@ function fitInliers(tracks: Tracks, subset: number[], seed: number, threshold: n
  * the affine map moves it.
  */
 export function visualMotion(clip: ClipInputs, pyramids: FramePyramids, t: number): number[] {
-  const tracks = trackFeatures(pyramids.get(t), pyramids.get(t + 1));
+  const tracks = pyramids.tracks(t);
   const fit = fitInliers(tracks, all(tracks), t + 1, 1.5);
   const a = fit && affineLeastSquares(tracks.x0, tracks.y0, tracks.x1, tracks.y1, fit.inliers);
   if (!a) return fit ? fit.h : [1, 0, 0, 0, 1, 0, 0, 0, 1];
@@ -64,7 +72,7 @@ export function visualMotion(clip: ClipInputs, pyramids: FramePyramids, t: numbe
 
 export function hybridMotion(clip: ClipInputs, pyramids: FramePyramids, t: number): number[] {
   const g = gyroHomography(clip, t);
-  const tracks = trackFeatures(pyramids.get(t), pyramids.get(t + 1));
+  const tracks = pyramids.tracks(t);
   // Both ends of every track as a global-shutter camera at mid-readout would see them.
   const fix0 = rollingShutterCorrector(clip, t), fix1 = rollingShutterCorrector(clip, t + 1);
   for (let i = 0; i < tracks.count; i++) {
