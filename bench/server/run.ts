@@ -312,10 +312,15 @@ async function main() {
     };
     const coldJson = await timeCold('/api/challenges/bench/leaderboard', 100);
     const coldPage = await timeCold('/challenges/bench', 100);
-    // 5. a crowd from outside: autocannon in its own process.
-    const crowdJson = crowd(`${url}/api/challenges/bench/leaderboard`, 64, CROWD);
-    const crowdPage = crowd(`${url}/challenges/bench`, 64, CROWD);
-    const crowdHistory = crowd(`${url}/api/challenges/bench/history`, 64, CROWD);
+    // 5. a crowd from outside: autocannon in its own process; the server's CPU a request with it
+    // (how long the server's event-loop iterations get: new connections wait for them).
+    const crowdWithCpu = (u: string) => {
+      const cpu0 = serverCpuMs();
+      return { ...crowd(u, 64, CROWD), cpuMs: (serverCpuMs() - cpu0) / CROWD };
+    };
+    const crowdJson = crowdWithCpu(`${url}/api/challenges/bench/leaderboard`);
+    const crowdPage = crowdWithCpu(`${url}/challenges/bench`);
+    const crowdHistory = crowdWithCpu(`${url}/api/challenges/bench/history`);
     await store.close();
 
     const lines = [
@@ -325,7 +330,7 @@ async function main() {
       `  recomputed after every write: JSON p50 ${fmt(coldJson.p50)}, p99 ${fmt(coldJson.p99)}; page p50 ${fmt(coldPage.p50)}, p99 ${fmt(coldPage.p99)}; answers unchanged after a write (stale): JSON ${coldJson.stale}, page ${coldPage.stale}`,
       `  server CPU per request: JSON ${boardJson.cpuMs.toFixed(2)} ms warm, ${coldJson.cpuMs.toFixed(2)} ms recomputed; page ${boardPage.cpuMs.toFixed(2)} ms warm, ${coldPage.cpuMs.toFixed(2)} ms recomputed`,
       ...([['JSON board', crowdJson], ['page', crowdPage], ['/history (first page)', crowdHistory]] as const).map(([name, c]) =>
-        `crowd (autocannon, ${flags.crowd} GETs at concurrency 64, gzip): ${name} p50 ${c.p50} ms, p99 ${c.p99} ms, max ${c.max} ms, ${c.rps.toFixed(0)} req/s, ${c.bytes} bytes/response, non-2xx ${c.non2xx}, errors ${c.errors}`),
+        `crowd (autocannon, ${flags.crowd} GETs at concurrency 64, gzip): ${name} p50 ${c.p50} ms, p99 ${c.p99} ms, max ${c.max} ms, ${c.rps.toFixed(0)} req/s, ${c.bytes} bytes/response, non-2xx ${c.non2xx}, errors ${c.errors}, server CPU ${c.cpuMs.toFixed(2)} ms a request`),
     ];
     process.stdout.write(lines.join('\n') + '\n');
     if (!intact) process.stdout.write('FAILED: lost or doubled submissions\n');
