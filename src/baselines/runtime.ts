@@ -22,6 +22,8 @@ import { installOuterAxisReductions } from './outer-axis-reductions.js';
 import { registerRelu6, relu6GradWasmConfig } from './relu6.js';
 import { installSharedIdentity } from './shared-identity.js';
 import { installHeapSlice } from './heap-slice.js';
+import { installHeapTile } from './heap-tile.js';
+import { registerMeanGradient } from './mean-gradient.js';
 import { installUpsampleGradient } from './upsample-gradient.js';
 import { installMaxPoolGradient } from './max-pool-gradient.js';
 import { adamStepWasmConfig } from './fused-adam.js';
@@ -89,9 +91,9 @@ let wasmReady = false;
 /**
  * Kernels replaced once the wasm backend runs (their originals are captured first): matrix
  * products with transposed operands, the Conv2D input gradient, sums and means over leading
- * axes, Identity / same-type Cast, Slice / SplitV, the upsampling and max-pooling gradients,
+ * axes, Identity / same-type Cast, Slice / SplitV, Tile, the upsampling and max-pooling gradients,
  * the forward batch norm (wasm-matmul.ts, conv2d-input-gradient.ts, outer-axis-reductions.ts,
- * shared-identity.ts, heap-slice.ts, upsample-gradient.ts, max-pool-gradient.ts,
+ * shared-identity.ts, heap-slice.ts, heap-tile.ts, upsample-gradient.ts, max-pool-gradient.ts,
  * batch-norm-forward.ts say why).
  */
 let wasmKernelsInstalled = false;
@@ -103,6 +105,7 @@ function installWasmKernels(): void {
   installOuterAxisReductions();
   installSharedIdentity();
   installHeapSlice();
+  installHeapTile();
   installUpsampleGradient();
   installMaxPoolGradient();
   installBatchNormForward();
@@ -124,7 +127,7 @@ function registerWasmExtras(): void {
 
 let gradientsReady = false;
 
-/** Same-numbers, faster gradients (batch-norm-gradient.ts, relu6.ts); registered for every backend. */
+/** Same-numbers, faster gradients (batch-norm-gradient.ts, mean-gradient.ts, relu6.ts); registered for every backend. */
 function registerGradients(): void {
   if (gradientsReady) return;
   registerRelu6();
@@ -132,6 +135,7 @@ function registerGradients(): void {
   console.warn = () => {}; // tfjs warns that it overrides its own gradient: intended
   try {
     tf.registerGradient(batchNormGradConfig);
+    registerMeanGradient();
   } finally {
     console.warn = quiet;
   }
