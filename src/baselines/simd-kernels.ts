@@ -1,5 +1,5 @@
 /**
- * Five inner loops of the training kernels as WebAssembly SIMD (f32x4 / f64x2 lanes), run on
+ * Inner loops of the training kernels as WebAssembly SIMD (f32x4 / f64x2 lanes), run on
  * the wasm backend's own memory, so they read and write tensors where tfjs keeps them. The
  * module is emitted here byte by byte (WebAssembly binary format, core spec 5 and SIMD
  * proposal opcodes) rather than compiled: it is small, and the project needs no toolchain.
@@ -18,10 +18,18 @@
  *   batchNorm: out = f32(f64(offset[c]) + f64(f32(f32(x - mean[c]) * scale[c])) / f64(factor[c])),
  *     float32 lanes for the subtraction and product, f64x2 for the division and sum, as tfjs'
  *     compiled scalar loop does (batch-norm-forward.ts).
+ *   rows binary ops (add, sub, mul, div): out[r][c] = full[r][c] op row[c] or row[c] op full[r][c],
+ *     one float32 operation per element (row-broadcast.ts).
  */
 import type { HeapBackend } from './conv2d-filter-gradient.js';
 
-export interface SimdKernels {
+/** The float32 operations of the row-broadcast kernels. */
+export type RowsOp = 'add' | 'sub' | 'mul' | 'div';
+/** `${op}FullRow`: out = full op row; `${op}RowFull`: out = row op full (operand order kept, for NaN). */
+export type RowsKernelName = `${RowsOp}${'FullRow' | 'RowFull'}`;
+export const ROWS_OPS: readonly RowsOp[] = ['add', 'sub', 'mul', 'div'];
+
+export interface SimdKernels extends Record<RowsKernelName, (out: number, full: number, row: number, rows: number, cols: number) => void> {
   /**
    * Every in-image (output position, filter tap) pair of a convolution, in the order b, oh, ow,
    * kh, kw, with the channel loop innermost (NHWC; addresses in bytes, `yStride` bytes per output
@@ -68,7 +76,8 @@ const V_LOAD = simd(0x00), V_STORE = simd(0x0b), I32X4_SPLAT = simd(0x11), F32X4
 const F32X4_LT = simd(0x43), F32X4_GT = simd(0x44), V_AND = simd(0x4e);
 const DEMOTE_ZERO = simd(0x5e), PROMOTE_LOW = simd(0x5f);
 const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6), F64X2_ADD = simd(0xf0), F64X2_MUL = simd(0xf2);
-const F32X4_SUB = simd(0xe5), F64X2_DIV = simd(0xf3);
+const F32X4_SUB = simd(0xe5), F64X2_DIV = simd(0xf3), F32X4_DIV = simd(0xe7);
+const F32_DIV = 0x95;
 /** i8x16.shuffle taking the lanes listed (0-15 from the first operand, 16-31 from the second). */
 const shuffle = (lanes: number[]) => [...simd(0x0d), ...lanes];
 const HIGH_HALF = shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
@@ -343,17 +352,40 @@ function moduleBytes(): Uint8Array {
     ]),
   ]);
 
+  // rowsBinary(out, full, row, rows, cols) for each op and operand order; locals: r, k, bytes, vecEnd.
+  const rowsNames: RowsKernelName[] = ROWS_OPS.flatMap((op) => [`${op}FullRow`, `${op}RowFull`] as RowsKernelName[]);
+  const rowsFunctions = rowsNames.map((kernelName) => {
+    const op = ROWS_OPS.find((o) => kernelName.startsWith(o))!;
+    const rowFirst = kernelName.endsWith('RowFull');
+    const [rOut, rFull, rRow, rRows, rCols, rr, rk, rBytesR, rVecEndR] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    const vectorOp = { add: F32X4_ADD, sub: F32X4_SUB, mul: F32X4_MUL, div: F32X4_DIV }[op];
+    const scalarOp = { add: F32_ADD, sub: F32_SUB, mul: F32_MUL, div: F32_DIV }[op];
+    const operands = (load: (base: number, k: number) => number[]) =>
+      rowFirst ? [...load(rRow, rk), ...load(rFull, rk)] : [...load(rFull, rk), ...load(rRow, rk)];
+    return fn([[4, I32]], [
+      ...get(rCols), ...i32(4), I32_MUL, ...set(rBytesR),
+      ...get(rBytesR), ...i32(-16), I32_AND, ...set(rVecEndR),
+      ...loopUpTo(rr, rRows, 1, [
+        ...i32(0), ...set(rk),
+        ...loopUpTo(rk, rVecEndR, 16, [...addr(rOut, rk), ...operands(vload), ...vectorOp, ...V_STORE, ...memarg(0)]),
+        ...loopUpTo(rk, rBytesR, 4, [...addr(rOut, rk), ...operands(fload), scalarOp, F32_STORE, ...memarg(2)]),
+        ...get(rFull), ...get(rBytesR), I32_ADD, ...set(rFull),
+        ...get(rOut), ...get(rBytesR), I32_ADD, ...set(rOut),
+      ]),
+    ]);
+  });
+
   const type = (params: number) => [0x60, ...uleb(params), ...Array(params).fill(I32), 0];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type(19), type(4), type(17), type(8)])),
+    ...section(1, vec([type(19), type(4), type(17), type(8), type(5)])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec([[0], [1], [1], [2], [3]])),
+    ...section(3, vec([[0], [1], [1], [2], [3], ...rowsNames.map(() => [4])])),
     ...section(7, vec([
       [...name('convolutionTaps'), 0x00, 0], [...name('relu6Grad'), 0x00, 1], [...name('addRows'), 0x00, 2], [...name('im2colTransposed'), 0x00, 3],
-      [...name('batchNorm'), 0x00, 4],
+      [...name('batchNorm'), 0x00, 4], ...rowsNames.map((n, i) => [...name(n), 0x00, 5 + i]),
     ])),
-    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm])),
+    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm, ...rowsFunctions])),
   ]);
 }
 
