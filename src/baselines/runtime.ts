@@ -25,6 +25,7 @@ import { installHeapSlice } from './heap-slice.js';
 import { installHeapTile } from './heap-tile.js';
 import { installRowBroadcast } from './row-broadcast.js';
 import { registerMeanGradient } from './mean-gradient.js';
+import { reluGradConfig, reluGradWasmConfig } from './relu-gradient.js';
 import { installUpsampleGradient } from './upsample-gradient.js';
 import { installMaxPoolGradient } from './max-pool-gradient.js';
 import { adamStepWasmConfig } from './fused-adam.js';
@@ -122,7 +123,7 @@ function registerWasmExtras(): void {
   const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   if (!fs.existsSync(path.join(dist, 'tfjs-backend-wasm.wasm'))) throw new Error(`tfjs wasm binaries missing in ${dist}`);
   setWasmPaths(dist);
-  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, relu6GradWasmConfig, adamStepWasmConfig]) {
+  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, relu6GradWasmConfig, reluGradWasmConfig, adamStepWasmConfig]) {
     if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
   }
   wasmReady = true;
@@ -130,7 +131,10 @@ function registerWasmExtras(): void {
 
 let gradientsReady = false;
 
-/** Same-numbers, faster gradients (batch-norm-gradient.ts, mean-gradient.ts, relu6.ts); registered for every backend. */
+/**
+ * Same-numbers, faster gradients (batch-norm-gradient.ts, mean-gradient.ts, relu-gradient.ts,
+ * relu6.ts); registered for every backend.
+ */
 function registerGradients(): void {
   if (gradientsReady) return;
   registerRelu6();
@@ -139,6 +143,7 @@ function registerGradients(): void {
   try {
     tf.registerGradient(batchNormGradConfig);
     registerMeanGradient();
+    tf.registerGradient(reluGradConfig);
   } finally {
     console.warn = quiet;
   }

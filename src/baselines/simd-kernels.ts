@@ -14,6 +14,8 @@
  *     is innocuous; Figueroa, "When is double rounding innocuous?", 1995).
  *   addRows: sums[c] += x[r][c] for r = 0, 1, ...; float32 lanes, for the same reason.
  *   relu6Grad: dx[i] = dy[i] * (0 < x[i] < 6 ? 1 : 0), a float32 multiply by 1 or 0 (exact).
+ *   reluGrad: dx[i] = dy[i] * step(x[i]), step as tfjs' wasm Step: x[i] itself where it is NaN,
+ *     else x[i] > 0 ? 1 : 0; one float32 multiply, dy first (relu-gradient.ts).
  *   im2colTransposed: a copy of bits (zeros in the padding), no arithmetic on the values.
  *   batchNorm: out = f32(f64(offset[c]) + f64(f32(f32(x - mean[c]) * scale[c])) / f64(factor[c])),
  *     float32 lanes for the subtraction and product, f64x2 for the division and sum, as tfjs'
@@ -42,6 +44,7 @@ export interface SimdKernels extends Record<RowsKernelName, (out: number, full: 
     top: number, left: number, yStride: number,
   ): void;
   relu6Grad(dx: number, dy: number, x: number, n: number): void;
+  reluGrad(dx: number, dy: number, x: number, n: number): void;
   addRows(sums: number, x: number, rows: number, cols: number): void;
   /** Per row and channel c of [rows, channels]: out = offset[c] + (x - mean[c]) * scale[c] / factor[c] (see above). */
   batchNorm(out: number, x: number, mean: number, scale: number, offset: number, factor: number, rows: number, channels: number): void;
@@ -66,14 +69,14 @@ const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, 
 const GET = 0x20, SET = 0x21, TEE = 0x22;
 const I32_LOAD = 0x28, F32_LOAD = 0x2a, I32_STORE = 0x36, F32_STORE = 0x38, I32_CONST = 0x41, F32_CONST = 0x43;
 const SELECT = 0x1b, I32_LT_U = 0x49, I32_DIV_U = 0x6e, I32_REM_U = 0x70;
-const I32_GE_U = 0x4f, F32_LT = 0x5d, F32_GT = 0x5e;
+const I32_GE_U = 0x4f, F32_NE = 0x5c, F32_LT = 0x5d, F32_GT = 0x5e;
 const I32_EQ = 0x46;
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_AND = 0x71, F32_ADD = 0x92, F32_MUL = 0x94, F64_ADD = 0xa0, F64_MUL = 0xa2;
 const F32_SUB = 0x93, F64_DIV = 0xa3;
 const F32_DEMOTE = 0xb6, F64_PROMOTE = 0xbb;
 const simd = (op: number) => [0xfd, ...uleb(op)];
 const V_LOAD = simd(0x00), V_STORE = simd(0x0b), I32X4_SPLAT = simd(0x11), F32X4_SPLAT = simd(0x13);
-const F32X4_LT = simd(0x43), F32X4_GT = simd(0x44), V_AND = simd(0x4e);
+const F32X4_NE = simd(0x42), F32X4_LT = simd(0x43), F32X4_GT = simd(0x44), V_AND = simd(0x4e), V_BITSELECT = simd(0x52);
 const DEMOTE_ZERO = simd(0x5e), PROMOTE_LOW = simd(0x5f);
 const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6), F64X2_ADD = simd(0xf0), F64X2_MUL = simd(0xf2);
 const F32X4_SUB = simd(0xe5), F64X2_DIV = simd(0xf3), F32X4_DIV = simd(0xe7);
@@ -314,6 +317,29 @@ function moduleBytes(): Uint8Array {
     ]),
   ]);
 
+  // reluGrad(dx, dy, x, n), same locals: dy * step(x), step(x) = x where x is NaN (its bits), else x > 0 ? 1 : 0.
+  const relu = fn([[3, I32], [1, V128]], [
+    ...get(n), ...i32(4), I32_MUL, ...set(rBytes),
+    ...get(rBytes), ...i32(-16), I32_AND, ...set(rVecEnd),
+    ...loopUpTo(rk, rVecEnd, 16, [
+      ...addr(dx, rk),
+      ...vload(dy, rk),
+      ...vload(x, rk), ...set(vx),
+      ...get(vx),
+      ...get(vx), ...f32(0), ...F32X4_SPLAT, ...F32X4_GT, ...f32(1), ...F32X4_SPLAT, ...V_AND,
+      ...get(vx), ...get(vx), ...F32X4_NE, ...V_BITSELECT,
+      ...F32X4_MUL, ...V_STORE, ...memarg(0),
+    ]),
+    ...loopUpTo(rk, rBytes, 4, [
+      ...addr(dx, rk),
+      ...fload(dy, rk),
+      ...fload(x, rk),
+      ...fload(x, rk), ...f32(0), F32_GT, IF, 0x7d, ...f32(1), ELSE, ...f32(0), END,
+      ...fload(x, rk), ...fload(x, rk), F32_NE, SELECT,
+      F32_MUL, F32_STORE, ...memarg(2),
+    ]),
+  ]);
+
   // addRows(sums, x, rows, cols); locals: r, k, bytes, vecEnd
   const [sums, xs, rows, cols, r, sk, sBytes, sVecEnd] = [0, 1, 2, 3, 4, 5, 6, 7];
   const addRows = fn([[4, I32]], [
@@ -380,12 +406,13 @@ function moduleBytes(): Uint8Array {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type(19), type(4), type(17), type(8), type(5)])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec([[0], [1], [1], [2], [3], ...rowsNames.map(() => [4])])),
+    ...section(3, vec([[0], [1], [1], [2], [3], ...rowsNames.map(() => [4]), [1]])),
     ...section(7, vec([
       [...name('convolutionTaps'), 0x00, 0], [...name('relu6Grad'), 0x00, 1], [...name('addRows'), 0x00, 2], [...name('im2colTransposed'), 0x00, 3],
       [...name('batchNorm'), 0x00, 4], ...rowsNames.map((n, i) => [...name(n), 0x00, 5 + i]),
+      [...name('reluGrad'), 0x00, 5 + rowsNames.length],
     ])),
-    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm, ...rowsFunctions])),
+    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm, ...rowsFunctions, relu])),
   ]);
 }
 
