@@ -1,7 +1,8 @@
 /**
  * The demo's baseline runs. tfjs on the wasm backend uses one thread, so the baselines run in
- * child processes (`podium demo --baseline-worker <challenge>/<name>`), as many at a time as
- * there are cores; the parent alone writes to the database, recording each result as it comes
+ * child processes (`podium demo --baseline-worker <challenge>/<name>[,...]`, one or several
+ * baselines a process: workerJobs), as many at a time as there are cores; the parent alone
+ * writes to the database, recording each result as it comes
  * (the same entry `runBaseline` records: file, description, latency).
  */
 import { spawn } from 'node:child_process';
@@ -44,22 +45,35 @@ const RUN_TOGETHER: { challenge: string; names: string[] }[] = [
   { challenge: 'motion-photos-mini', names: ['visual-l1', 'hybrid-l1'] },
 ];
 
-/** The demo's worker jobs: each baseline alone, except those RUN_TOGETHER (in that order, when present). */
-export function workerJobs(list: BaselineListing[]): BaselineListing[][] {
+/**
+ * The demo's worker jobs, each one process: those RUN_TOGETHER (in that order, when more than
+ * one of them is asked for); the quick baselines (QUICK_SECONDS or less expected) packed into
+ * `parallel` jobs of about equal expected seconds, longest first within each, because a worker
+ * costs ~1.2 CPU-s to start Node and load podium and tfjs before it runs anything (measured in a
+ * first demo run), more than some of them take; every other baseline alone.
+ */
+export function workerJobs(list: BaselineListing[], parallel = 1): BaselineListing[][] {
   const jobs: BaselineListing[][] = [];
-  const grouped = new Set<BaselineListing>();
+  const placed = new Set<BaselineListing>();
   for (const g of RUN_TOGETHER) {
     const job = g.names.flatMap((n) => list.filter((b) => b.challenge === g.challenge && b.name === n));
     if (job.length < 2) continue;
     jobs.push(job);
-    for (const b of job) grouped.add(b);
+    for (const b of job) placed.add(b);
   }
-  return [...jobs, ...list.filter((b) => !grouped.has(b)).map((b) => [b])];
+  const quick = longestFirst(list.filter((b) => !placed.has(b) && expectedSeconds(b) <= QUICK_SECONDS).map((b) => [b])).map((j) => j[0]!);
+  const packs: BaselineListing[][] = Array.from({ length: Math.min(Math.max(1, parallel), quick.length) }, () => []);
+  const load = (job: BaselineListing[]) => job.reduce((sum, b) => sum + expectedSeconds(b), 0);
+  for (const b of quick) {
+    packs.reduce((lightest, p) => (load(p) < load(lightest) ? p : lightest)).push(b);
+    placed.add(b);
+  }
+  return [...jobs, ...list.filter((b) => !placed.has(b)).map((b) => [b]), ...packs];
 }
 
-/** Arguments for the worker form of `podium demo`: `--baseline-worker <challenge>/<name>[,<name>...]`. */
+/** Arguments for the worker form of `podium demo`: `--baseline-worker <challenge>/<name>[,<challenge>/<name>...]`. */
 export function workerArgs(job: BaselineListing[], s: WorkerSettings): string[] {
-  const spec = `${job[0]!.challenge}/${job.map((b) => b.name).join(',')}`;
+  const spec = job.map((b) => `${b.challenge}/${b.name}`).join(',');
   const args = ['demo', '--baseline-worker', spec, '--seed', String(s.seed), '--challenges', s.challengesRoot];
   if (s.epochs !== undefined) args.push('--epochs', String(s.epochs));
   if (s.maxSteps !== undefined) args.push('--max-steps', String(s.maxSteps));
@@ -74,8 +88,10 @@ export function workerArgs(job: BaselineListing[], s: WorkerSettings): string[] 
  * latency for the same network.
  */
 export async function runBaselineWorker(spec: string, s: WorkerSettings, dataDir: string): Promise<void> {
-  const [challenge, names] = spec.split('/') as [string, string];
-  for (const name of names.split(',')) await runOneInWorker(challenge, name, s, dataDir);
+  for (const item of spec.split(',')) {
+    const [challenge, name] = item.split('/') as [string, string];
+    await runOneInWorker(challenge, name, s, dataDir);
+  }
 }
 
 async function runOneInWorker(challenge: string, name: string, s: WorkerSettings, dataDir: string): Promise<void> {
@@ -142,7 +158,7 @@ function runInChild(
         return;
       }
       const b = job[results];
-      if (!b || r.baseline !== b.name) return; // not a result line of this job
+      if (!b || r.challenge !== b.challenge || r.baseline !== b.name) return; // not a result line of this job
       results++;
       const now = Date.now();
       done(b, r, (now - since) / 1000);
@@ -173,6 +189,8 @@ const EXPECTED_SECONDS: Record<string, number> = {
   'separation-mini/ideal-ratio-mask': 5, 'detection-mini/prior-box': 5,
 };
 const expectedSeconds = (b: BaselineListing) => EXPECTED_SECONDS[`${b.challenge}/${b.name}`] ?? 3;
+/** Baselines expected to take this long or less share worker processes (workerJobs). */
+const QUICK_SECONDS = 5;
 
 /** Jobs in the order they start: the longest (its baselines' expected seconds together) first. */
 export function longestFirst(jobs: BaselineListing[][]): BaselineListing[][] {
@@ -187,8 +205,8 @@ export function dataOrder<C extends string>(challenges: C[], list: BaselineListi
 }
 
 /**
- * Runs the baselines `parallel` worker jobs at a time (workerJobs: one baseline each, or several
- * RUN_TOGETHER), longest first, each once its challenge's data is made (`dataMade` resolves then:
+ * Runs the baselines `parallel` worker jobs at a time (workerJobs), longest first, each once its
+ * challenges' data is made (`dataMade` resolves then:
  * the baselines start while other data sets are still being made), calling `record` for each
  * result in turn, never two at once. A free slot waits for the next longest job's data rather
  * than starting a shorter one whose data is there: the data is made in the baselines' order
@@ -204,11 +222,11 @@ export async function runBaselines(
   failed: (b: BaselineListing, e: Error) => void,
   dataMade: (challenge: string) => Promise<void> = async () => {},
 ): Promise<void> {
-  const queue = longestFirst(workerJobs(list));
+  const queue = longestFirst(workerJobs(list, parallel));
   let records = Promise.resolve();
   const worker = async () => {
     for (let job = queue.shift(); job && !stopped; job = queue.shift()) {
-      await dataMade(job[0]!.challenge);
+      for (const c of new Set(job.map((b) => b.challenge))) await dataMade(c);
       if (stopped) break;
       const toRun: BaselineListing[] = [];
       for (const b of job) {
