@@ -179,14 +179,16 @@ function runInChild(
 
 /**
  * Rough seconds of each demo baseline in a first demo run (default settings, two at a time on
- * the project's 2-core machine, main at 5b7b3fa), so the longest start first and the two
- * cores finish together; a baseline not listed counts as quick.
+ * the project's 2-core machine, main at 15de494; hybrid-l1 after visual-l1 in one process), so
+ * the longest start first and the two cores finish together; a baseline not listed counts as quick.
  */
 const EXPECTED_SECONDS: Record<string, number> = {
-  'isl-mini/unet': 110, 'detection-mini/ssdlite-mobilenet-v2': 85, 'voc2012-seg-mini/deeplab-v3plus': 45,
-  'separation-mini/audio-only-mask': 40, 'separation-mini/audio-visual-mask': 38, 'inat2018-mini/mobilenet-v2': 34,
-  'detection-mini/centernet-coco80': 27, 'motion-photos-mini/visual-l1': 22, 'motion-photos-mini/hybrid-l1': 16,
-  'separation-mini/ideal-ratio-mask': 5, 'detection-mini/prior-box': 5,
+  'isl-mini/unet': 90, 'detection-mini/ssdlite-mobilenet-v2': 70, 'separation-mini/audio-only-mask': 38,
+  'voc2012-seg-mini/deeplab-v3plus': 37, 'inat2018-mini/mobilenet-v2': 33, 'separation-mini/audio-visual-mask': 32,
+  'detection-mini/centernet-coco80': 28, 'motion-photos-mini/visual-l1': 24, 'motion-photos-mini/hybrid-l1': 5,
+  'separation-mini/ideal-ratio-mask': 4, 'detection-mini/prior-box': 3, 'isl-mini/channel-mean': 3, 'isl-mini/linear-z-mean': 3,
+  'motion-photos-mini/gyro-l1': 2, 'separation-mini/mixture': 2,
+  'inat2018-mini/class-prior': 1, 'voc2012-seg-mini/all-background': 1, 'motion-photos-mini/identity': 1,
 };
 const expectedSeconds = (b: BaselineListing) => EXPECTED_SECONDS[`${b.challenge}/${b.name}`] ?? 3;
 /** Baselines expected to take this long or less share worker processes (workerJobs). */
