@@ -185,7 +185,7 @@ function runInChild(
 const EXPECTED_SECONDS: Record<string, number> = {
   'isl-mini/unet': 90, 'detection-mini/ssdlite-mobilenet-v2': 70, 'separation-mini/audio-only-mask': 38,
   'voc2012-seg-mini/deeplab-v3plus': 37, 'inat2018-mini/mobilenet-v2': 33, 'separation-mini/audio-visual-mask': 32,
-  'detection-mini/centernet-coco80': 28, 'motion-photos-mini/visual-l1': 24, 'motion-photos-mini/hybrid-l1': 5,
+  'detection-mini/centernet-coco80': 30, 'motion-photos-mini/visual-l1': 22, 'motion-photos-mini/hybrid-l1': 5,
   'separation-mini/ideal-ratio-mask': 4, 'detection-mini/prior-box': 3, 'isl-mini/channel-mean': 3, 'isl-mini/linear-z-mean': 3,
   'motion-photos-mini/gyro-l1': 2, 'separation-mini/mixture': 2,
   'inat2018-mini/class-prior': 1, 'voc2012-seg-mini/all-background': 1, 'motion-photos-mini/identity': 1,
