@@ -15,13 +15,12 @@
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import { takingTurns } from '../../src/leaderboard/request-turns.js';
 
 const WORK_MS = 0.5;
 const BUSY = 32;
 const BURST = 32;
 
-function serve(turns: boolean): void {
+function serve(): void {
   let iteration = 0;
   const tick = () => {
     iteration++;
@@ -29,19 +28,18 @@ function serve(turns: boolean): void {
   };
   setImmediate(tick);
   const accepted: [number, number][] = [];
-  const handler: http.RequestListener = (_req, res) => {
+  const server = http.createServer((_req, res) => {
     const end = performance.now() + WORK_MS;
     while (performance.now() < end);
     res.end('x'.repeat(1000));
-  };
-  const server = http.createServer(turns ? takingTurns(handler) : handler);
+  });
   server.on('connection', () => accepted.push([performance.timeOrigin + performance.now(), iteration]));
   server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as net.AddressInfo).port }));
   process.on('message', () => process.send!({ accepted }));
 }
 
-async function burst(turns: boolean): Promise<void> {
-  const server = fork(process.argv[1]!, ['--serve', ...(turns ? ['--turns'] : [])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function main(): Promise<void> {
+  const server = fork(process.argv[1]!, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = () => new Promise<any>((resolve) => server.once('message', resolve));
   const { port } = await next();
   const request = Buffer.from('GET / HTTP/1.1\r\nHost: bench\r\n\r\n');
@@ -67,14 +65,11 @@ async function burst(turns: boolean): Promise<void> {
   for (const s of sockets) s.destroy();
   server.kill();
   const burst = accepted.slice(BUSY).map(([at, iteration]) => ({ ms: Math.round(at - t0), iteration }));
-  console.log(`${turns ? 'requests taking turns (request-turns.ts)' : 'requests handled as they come'}: ${BUSY} busy connections, then ${BURST} new ones at once; the server spends ${WORK_MS} ms a request`);
+  console.log(`${BUSY} busy connections, then ${BURST} new ones at once; the server spends ${WORK_MS} ms a request`);
   console.log(`kernel: all ${connected.length} new connections established by +${Math.round(Math.max(...connected))} ms`);
   console.log(`server: accepted them from +${burst[0]?.ms} to +${burst.at(-1)?.ms} ms, in ${new Set(burst.map((b) => b.iteration)).size} distinct loop iterations (of ${burst.length} accepts)`);
   console.log(`accepts (ms, loop iteration): ${burst.map((b) => `${b.ms}/${b.iteration}`).join(' ')}`);
 }
 
-if (process.argv.includes('--serve')) serve(process.argv.includes('--turns'));
-else {
-  await burst(false);
-  await burst(true);
-}
+if (process.argv.includes('--serve')) serve();
+else await main();

@@ -2,7 +2,6 @@
  * The leaderboard server: loads the challenges, migrates the database, starts the scoring
  * workers and the HTTP server (JSON API under /api, admin under /api/admin, HTML pages).
  */
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +24,6 @@ import { logRequests, logSubmissionEvent, requestLogger } from './request-log.js
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { previewRoutes } from './routes/previews.js';
 import { HttpError } from './http-error.js';
-import { takingTurns } from './request-turns.js';
 import { isPostgresUrl } from './sql.js';
 import { openStorage } from './storage.js';
 import { loadServableChallenges, type UnavailableChallenge } from './sync.js';
@@ -164,8 +162,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   pool.start();
   const host = opts.host ?? '127.0.0.1';
-  // Requests take turns (request-turns.ts): a busy server still accepts new connections promptly.
-  const server = http.createServer(takingTurns(app)).listen(opts.port ?? 3000, host);
+  const server = app.listen(opts.port ?? 3000, host);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
