@@ -36,18 +36,6 @@ function acceptsGzip(req: Request): boolean {
   return /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
 }
 
-/** The Content-Type header express's `res.type()` makes for a type (a MIME lookup and a charset), worked out once per type. */
-const contentTypes = new Map<string, string>();
-
-function contentTypeOf(res: Response, type: string): string {
-  let header = contentTypes.get(type);
-  if (header === undefined) {
-    header = String(res.type(type).getHeader('Content-Type'));
-    contentTypes.set(type, header);
-  }
-  return header;
-}
-
 /**
  * Sends an encoded response: 304 when the client has it, gzip when it accepts it. `no-cache`
  * lets browsers and proxies keep a copy but ask (with the ETag) before each use.
@@ -60,8 +48,7 @@ export function sendEncoded(req: Request, res: Response, e: Encoded, status = 20
     res.status(304).end();
     return;
   }
-  res.statusCode = status;
-  res.setHeader('Content-Type', contentTypeOf(res, e.type));
+  res.status(status).type(e.type);
   if (e.gzip && acceptsGzip(req)) {
     res.setHeader('Content-Encoding', 'gzip');
     res.end(e.gzip);
