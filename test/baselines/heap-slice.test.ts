@@ -5,17 +5,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime, tf } from '../../src/baselines/runtime.js';
 import { sliceRuns } from '../../src/baselines/heap-slice.js';
+import { seededWords } from './float-bits.js';
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Float32 values whose bits are all different, with -0 and two NaN payloads among them. */
 function seededBits(n: number, seed: number): Float32Array {
-  const words = new Uint32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    words[i] = (s & 0x3fffffff) ^ (s & 0x80000000);
-  }
+  const words = seededWords(n, seed);
   words[1] = 0x80000000; // -0
   words[2] = 0x7fc00001; // NaN with a payload
   if (n > 5) words[5] = 0xffc12345; // negative NaN, another payload

@@ -4,17 +4,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime, tf } from '../../src/baselines/runtime.js';
 import { originalWasmKernel } from '../../src/baselines/wasm-kernel-override.js';
+import { seededWords } from './float-bits.js';
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Float32 values whose bits are all different, with -0, two NaN payloads and ±∞ among them. */
 function seededBits(n: number, seed: number): Float32Array {
-  const words = new Uint32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    words[i] = (s & 0x3fffffff) ^ (s & 0x80000000);
-  }
+  const words = seededWords(n, seed);
   const special = [0x80000000, 0x7fc00001, 0xffc12345, 0x7f800000, 0xff800000]; // -0, NaNs, +∞, -∞
   special.forEach((w, k) => {
     if (k < n) words[n - 1 - k] = w;
