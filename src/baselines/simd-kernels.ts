@@ -117,6 +117,11 @@ const f32 = (v: number) => [F32_CONST, ...new Uint8Array(new Float32Array([v]).b
 const addr = (base: number, k: number) => [...get(base), ...get(k), I32_ADD];
 const vload = (base: number, k: number) => [...addr(base, k), ...V_LOAD, ...memarg(0)];
 const fload = (base: number, k: number) => [...addr(base, k), F32_LOAD, ...memarg(2)];
+/** bytes = count floats' bytes, vecEnd = bytes down to whole 16-byte vectors: the bounds of a vector loop and its scalar tail. */
+const floatSpan = (count: number, bytes: number, vecEnd: number) => [
+  ...get(count), ...i32(4), I32_MUL, ...set(bytes),
+  ...get(bytes), ...i32(-16), I32_AND, ...set(vecEnd),
+];
 /** `while (k < end) { body; k += step }` as block/loop. */
 const loopUpTo = (k: number, end: number, step: number, body: number[]) => [
   BLOCK, VOID, LOOP, VOID, ...get(k), ...get(end), I32_GE_U, BR_IF, 1,
@@ -210,8 +215,7 @@ function im2colFunction(): number[] {
     ...get(at.row), ...get(src[j]!), ...get(at.q), I32_ADD, I32_LOAD, ...memarg(0), ...get(mask[j]!), I32_AND, I32_STORE, 0, ...uleb(j * 4),
   ]);
   return fn([[L.length + 5 * B, I32], [8 + B, V128]], [
-    ...get(at.channels), ...i32(4), I32_MUL, ...set(at.bytes),
-    ...get(at.bytes), ...i32(-16), I32_AND, ...set(at.vecEnd),
+    ...floatSpan(at.channels, at.bytes, at.vecEnd),
     ...get(at.n), ...i32(4), I32_MUL, ...set(at.nBytes),
     ...loopUpTo(at.col0, at.columns, B, [
       ...positions,
@@ -246,8 +250,7 @@ function moduleBytes(): Uint8Array {
   const lanes = { a: at.a, p: at.pp, q: at.qq, k: at.k, bytes: at.bytes, vecEnd: at.vecEnd, va: at.va, vp: at.vp, vq: at.vq };
   const isMode = (m: number) => [...get(at.mode), ...i32(m), I32_EQ];
   const taps = fn([[L.length, I32], [V.length, V128]], [
-    ...get(at.channels), ...i32(4), I32_MUL, ...set(at.bytes),
-    ...get(at.bytes), ...i32(-16), I32_AND, ...set(at.vecEnd),
+    ...floatSpan(at.channels, at.bytes, at.vecEnd),
     ...loopUpTo(at.b, at.batch, 1, [
       ...i32(0), ...set(at.oh),
       ...loopUpTo(at.oh, at.outH, 1, [
@@ -297,8 +300,7 @@ function moduleBytes(): Uint8Array {
   // relu6Grad(dx, dy, x, n); locals: k, bytes, vecEnd, vx
   const [dx, dy, x, n, rk, rBytes, rVecEnd, vx] = [0, 1, 2, 3, 4, 5, 6, 7];
   const relu6 = fn([[3, I32], [1, V128]], [
-    ...get(n), ...i32(4), I32_MUL, ...set(rBytes),
-    ...get(rBytes), ...i32(-16), I32_AND, ...set(rVecEnd),
+    ...floatSpan(n, rBytes, rVecEnd),
     ...loopUpTo(rk, rVecEnd, 16, [
       ...addr(dx, rk),
       ...vload(dy, rk),
@@ -319,8 +321,7 @@ function moduleBytes(): Uint8Array {
 
   // reluGrad(dx, dy, x, n), same locals: dy * step(x), step(x) = x where x is NaN (its bits), else x > 0 ? 1 : 0.
   const relu = fn([[3, I32], [1, V128]], [
-    ...get(n), ...i32(4), I32_MUL, ...set(rBytes),
-    ...get(rBytes), ...i32(-16), I32_AND, ...set(rVecEnd),
+    ...floatSpan(n, rBytes, rVecEnd),
     ...loopUpTo(rk, rVecEnd, 16, [
       ...addr(dx, rk),
       ...vload(dy, rk),
@@ -343,8 +344,7 @@ function moduleBytes(): Uint8Array {
   // addRows(sums, x, rows, cols); locals: r, k, bytes, vecEnd
   const [sums, xs, rows, cols, r, sk, sBytes, sVecEnd] = [0, 1, 2, 3, 4, 5, 6, 7];
   const addRows = fn([[4, I32]], [
-    ...get(cols), ...i32(4), I32_MUL, ...set(sBytes),
-    ...get(sBytes), ...i32(-16), I32_AND, ...set(sVecEnd),
+    ...floatSpan(cols, sBytes, sVecEnd),
     ...loopUpTo(r, rows, 1, [
       ...i32(0), ...set(sk),
       ...loopUpTo(sk, sVecEnd, 16, [...addr(sums, sk), ...vload(sums, sk), ...vload(xs, sk), ...F32X4_ADD, ...V_STORE, ...memarg(0)]),
@@ -358,8 +358,7 @@ function moduleBytes(): Uint8Array {
   const half = (v: number, high: boolean) => [...get(v), ...(high ? [...get(v), ...HIGH_HALF] : []), ...PROMOTE_LOW];
   const normalizedHalf = (high: boolean) => [...half(vq, high), ...half(vf, high), ...F64X2_DIV, ...half(vo, high), ...F64X2_ADD, ...DEMOTE_ZERO];
   const batchNorm = fn([[4, I32], [3, V128]], [
-    ...get(bChannels), ...i32(4), I32_MUL, ...set(bBytes),
-    ...get(bBytes), ...i32(-16), I32_AND, ...set(bVecEnd),
+    ...floatSpan(bChannels, bBytes, bVecEnd),
     ...loopUpTo(br, bRows, 1, [
       ...i32(0), ...set(bk),
       ...loopUpTo(bk, bVecEnd, 16, [
@@ -389,8 +388,7 @@ function moduleBytes(): Uint8Array {
     const operands = (load: (base: number, k: number) => number[]) =>
       rowFirst ? [...load(rRow, rk), ...load(rFull, rk)] : [...load(rFull, rk), ...load(rRow, rk)];
     return fn([[4, I32]], [
-      ...get(rCols), ...i32(4), I32_MUL, ...set(rBytesR),
-      ...get(rBytesR), ...i32(-16), I32_AND, ...set(rVecEndR),
+      ...floatSpan(rCols, rBytesR, rVecEndR),
       ...loopUpTo(rr, rRows, 1, [
         ...i32(0), ...set(rk),
         ...loopUpTo(rk, rVecEndR, 16, [...addr(rOut, rk), ...operands(vload), ...vectorOp, ...V_STORE, ...memarg(0)]),
