@@ -63,9 +63,8 @@ export function workerJobs(list: BaselineListing[], parallel = 1): BaselineListi
   }
   const quick = longestFirst(list.filter((b) => !placed.has(b) && expectedSeconds(b) <= QUICK_SECONDS).map((b) => [b])).map((j) => j[0]!);
   const packs: BaselineListing[][] = Array.from({ length: Math.min(Math.max(1, parallel), quick.length) }, () => []);
-  const load = (job: BaselineListing[]) => job.reduce((sum, b) => sum + expectedSeconds(b), 0);
   for (const b of quick) {
-    packs.reduce((lightest, p) => (load(p) < load(lightest) ? p : lightest)).push(b);
+    packs.reduce((lightest, p) => (jobSeconds(p) < jobSeconds(lightest) ? p : lightest)).push(b);
     placed.add(b);
   }
   return [...jobs, ...list.filter((b) => !placed.has(b)).map((b) => [b]), ...packs];
@@ -191,13 +190,14 @@ const EXPECTED_SECONDS: Record<string, number> = {
   'inat2018-mini/class-prior': 1, 'voc2012-seg-mini/all-background': 1, 'motion-photos-mini/identity': 1,
 };
 const expectedSeconds = (b: BaselineListing) => EXPECTED_SECONDS[`${b.challenge}/${b.name}`] ?? 3;
+/** A job's baselines' expected seconds together. */
+const jobSeconds = (job: BaselineListing[]) => job.reduce((sum, b) => sum + expectedSeconds(b), 0);
 /** Baselines expected to take this long or less share worker processes (workerJobs). */
 const QUICK_SECONDS = 5;
 
 /** Jobs in the order they start: the longest (its baselines' expected seconds together) first. */
 export function longestFirst(jobs: BaselineListing[][]): BaselineListing[][] {
-  const seconds = (job: BaselineListing[]) => job.reduce((sum, b) => sum + expectedSeconds(b), 0);
-  return [...jobs].sort((a, b) => seconds(b) - seconds(a)); // stable: registry order among equals
+  return [...jobs].sort((a, b) => jobSeconds(b) - jobSeconds(a)); // stable: registry order among equals
 }
 
 /** Challenges in the order their data is wanted: the one whose longest baseline is longest first. */
