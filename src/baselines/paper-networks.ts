@@ -7,9 +7,9 @@
  * `research/deeplab`'s model.py), and every convention that decides a count is written here
  * (test/baselines/paper-costs.test.ts checks the four tables' figures):
  *
- * Counting, all four: multiply-adds of convolutions and fully connected layers only (bias
+ * Counting, SSDLite: multiply-adds of convolutions and fully connected layers only (bias
  * additions, batch norm, activations, pooling and bilinear resizing are not counted), batch of
- * one. Parameters are the trainable ones (Keras' `trainableWeights`: kernels, biases, batch-norm
+ * one; DeepLab: those plus the few element-wise ops TensorFlow's profiler counts (below). Parameters are the trainable ones (Keras' `trainableWeights`: kernels, biases, batch-norm
  * gamma and beta; not the moving mean and variance, with which reduced DeepLabv3 has 2.15M, not
  * the table's 2.11M). Atrous convolutions are counted as TensorFlow 1.x ran them, through
  * space_to_batch (`spaceToBatchExtraMadds`): that is what lifts MobileNetV1 + ASPP from 12.76B
@@ -40,27 +40,38 @@
  * 256 channels, each conv followed by BN + ReLU: a 1x1 conv and image pooling (global average,
  * 1x1 conv, bilinear back to 33 x 33); with ASPP also three 3x3 atrous convs (rates 6, 12, 18,
  * regular, not separable); the branches concatenated and projected by a 1x1 conv to 256; the
- * 21-class 1x1 logits with bias at output stride 16 (the upsampling to the input is not a
- * multiply-add). "Reduced" DeepLabv3 is MobileNetV2 * without ASPP (2.11M, 2.75B); MobileNetV1
- * has ASPP (11.15M, 14.25B). The two multiply-add figures come out 0.28% and 0.17% under the
- * table (2.742B, 14.227B): the convention behind the rest was not found. Rounding to the table
- * needs 2.5-12.5M more for the reduced one and 18.4-28.4M more for MobileNetV1; tried and
- * rejected, as no one of them lands both: bilinear upsampling of the logits to 513 x 513 at 1,
- * 2, 3 or 4 multiply-adds a value (5.5M each: 1 and 2 fit only the reduced one, 4 only V1),
- * unfolded batch norm (41.9M / 31.4M), image pooling's 1x1 conv broadcast to 33 x 33 (89M /
- * 285M), logits at 513 x 513 (1.4B), global pooling and biases (under 1.2M). A second 21-class
- * 1x1 conv on the backbone's last features (7.3M / 23.4M) lands both multiply-add figures
- * (2.7498B, 14.2500B) but its weights move both parameter counts off the table (2.12M, 11.17M),
- * and no such layer is in the papers or research/deeplab: not adopted. One multiply-add per value
- * of the logits upsampled to 513 x 513 (5.53M) reproduces both of the DeepLab model zoo's figures
- * for the reduced network (2.75B; 152.59B at output stride 8 over six scales with flips, where
- * the count without it gives 152.525B) but gives MobileNetV1 14.232B, and is written nowhere:
- * not adopted either (README, below the paper-cost table). Also tried on MobileNetV1, none
- * lands 14.25B: TensorFlow's space_to_batch as its source computes it (the rule below, 1,156
- * positions at rate 2 and 1,296 at rates 6, 12, 18 for 33 x 33), inputs 505-529 px (513-520
- * give 14.227-14.238B, 521 gives 14.260B), Conv2d_12's depthwise dilated too (+0.3M), batch
- * norm unfolded in the backbone or the head only (14.257B, 14.228B), the projection reading
- * 1,024 channels instead of 1,280 (-71M).
+ * 21-class 1x1 logits with bias at output stride 16. "Reduced" DeepLabv3 is MobileNetV2 *
+ * without ASPP (2.11M, 2.75B); MobileNetV1 has ASPP (11.15M, 14.25B).
+ *
+ * DeepLab's multiply-adds (`deepLabProfilerMadds`) are TensorFlow's profiler's float operations
+ * halved: the model zoo (research/deeplab/g3doc/model_zoo.md) reports its runtimes from tfprof,
+ * which also counts a few element-wise ops (residual additions, image pooling's mean,
+ * the logits' bias, the input's scaling to [-1, 1], the final ArgMax over the upsampled logits).
+ * That gives the reduced network 2.7468B (2.75B; the convolutions alone are 2.7424B) and the
+ * zoo's Cityscapes network (1025 x 2049, 19 classes) 21.2703B (zoo: 21.27B; convolutions alone
+ * 21.238B). The zoo's two multi-scale figures (output stride 8, scales and flips summed: 152.59B
+ * on VOC, 433.24B on Cityscapes) come out at 152.5857B and 433.2416B if each inference counts
+ * as above with one ArgMax at the end (a calculation outside this file, by the same rules),
+ * but only if the profiler did not count the softmax of
+ * each scale and their mean (predict_labels_multi_scale has both; the registry lists Softmax at
+ * 5 a value and Mean at 1): that part is not settled, and is not tested.
+ *
+ * MobileNetV1 + ASPP is NOT reproduced: 14.2306B with the profiler count (14.2266B for the
+ * convolutions), where the table's 14.25B needs 14.4-24.4M more. research/deeplab has no
+ * MobileNetV1 network, so its layout here is the MobileNet paper's with DeepLab's heads. Tried,
+ * none lands it (counts for the convolutions alone unless said): logits bilinearly upsampled to
+ * 513 x 513 at 1-4 multiply-adds a value (5.5M each; 1 and 2 fit the reduced one but not V1, 4
+ * only V1); batch norm unfolded, everywhere / backbone only / head only (+31.4M / +30.0M /
+ * +1.4M: 14.258B, 14.257B, 14.228B; the reduced one would get +41.9M: 2.78B); image pooling's
+ * 1x1 conv broadcast to 33 x 33 (+285M); logits at 513 x 513 (+1.4B); input 505-529 px
+ * (513-520 give 14.227-14.238B, 521 gives 14.260B); Conv2d_12's depthwise dilated too
+ * (+0.3M); the projection reading 1,024 channels instead of 1,280 (-71M); TensorFlow's
+ * space_to_batch read from its source (the rule below: 1,156 positions at rate 2 and 1,296 at
+ * rates 6, 12, 18 for 33 x 33). A second 21-class 1x1 conv on the backbone's last features
+ * (+7.3M / +23.4M) lands both multiply-add figures but moves both parameter counts off the
+ * table (2.12M, 11.17M) and is in no DeepLab code: not adopted. Table 7's MobileNetV1 figure at
+ * output stride 8 (941.9B, six scales, flips) is not reproduced either: 990.8B counted (800.7B
+ * without space_to_batch; 885.3B with rates 6, 12, 18 instead of 12, 24, 36).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mobileNetV2, PAPER_BLOCKS, relu6, Seeds } from './mobilenet-v2.js';
@@ -167,23 +178,31 @@ const DEEPLAB_INPUT = 513;
 const DEEPLAB_DEPTH = 256;
 const VOC_CLASSES = 21;
 
+/** DeepLab's input other than the paper's (the model zoo's Cityscapes network: 1025 x 2049, 19 classes). */
+export interface DeepLabInput {
+  height?: number;
+  width?: number;
+  classes?: number;
+}
+
 /** DeepLabv3 at output stride 16 on MobileNetV2 * (no ASPP: the reduced one) or MobileNetV1 (ASPP) (paper Table 7). */
-export function deepLabV3Paper(backbone: 'mobilenet-v2' | 'mobilenet-v1', aspp: boolean): PaperCostNetwork {
-  const input = tf.input({ shape: [DEEPLAB_INPUT, DEEPLAB_INPUT, 3], name: 'image' });
+export function deepLabV3Paper(backbone: 'mobilenet-v2' | 'mobilenet-v1', aspp: boolean, at: DeepLabInput = {}): PaperCostNetwork {
+  const { height = DEEPLAB_INPUT, width = DEEPLAB_INPUT, classes = VOC_CLASSES } = at;
+  const input = tf.input({ shape: [height, width, 3], name: 'image' });
   const features = backbone === 'mobilenet-v2' ? mobileNetV2Points(input, 16, false).last : mobileNetV1(input, 16).get(13)!;
-  const size = features.shape[1] as number;
+  const [rows, cols] = features.shape.slice(1, 3) as number[];
   const branches: ST[] = [];
   let pooled = tf.layers.globalAveragePooling2d({ name: 'image_pool' }).apply(features) as ST;
   pooled = tf.layers.reshape({ targetShape: [1, 1, features.shape[3] as number], name: 'image_pool_reshape' }).apply(pooled) as ST;
   pooled = convBn(pooled, DEEPLAB_DEPTH, 1, 'image_pool_conv', { activation: 'relu' });
-  branches.push(tf.layers.upSampling2d({ size: [size, size], name: 'image_pool_up' }).apply(pooled) as ST);
+  branches.push(tf.layers.upSampling2d({ size: [rows, cols], name: 'image_pool_up' }).apply(pooled) as ST);
   branches.push(convBn(features, DEEPLAB_DEPTH, 1, 'aspp0', { activation: 'relu' }));
   if (aspp) for (const rate of [6, 12, 18]) branches.push(convBn(features, DEEPLAB_DEPTH, 3, `aspp_rate${rate}`, { rate, activation: 'relu' }));
   const concat = tf.layers.concatenate({ name: 'concat' }).apply(branches) as ST;
   const projected = convBn(concat, DEEPLAB_DEPTH, 1, 'concat_projection', { activation: 'relu' });
-  const logits = conv(projected, VOC_CLASSES, 1, 1, 'logits', { bias: true });
+  const logits = conv(projected, classes, 1, 1, 'logits', { bias: true });
   const name = backbone === 'mobilenet-v2' ? 'MobileNetV2 *' : 'MobileNetV1';
-  return { model: tf.model({ inputs: input, outputs: logits }), label: `DeepLabv3 on ${name}, output stride 16, ${aspp ? 'ASPP' : 'no ASPP'}, ${DEEPLAB_INPUT} x ${DEEPLAB_INPUT}` };
+  return { model: tf.model({ inputs: input, outputs: logits }), label: `DeepLabv3 on ${name}, output stride 16, ${aspp ? 'ASPP' : 'no ASPP'}, ${height} x ${width}, ${classes} classes` };
 }
 
 /**
@@ -204,14 +223,49 @@ export function spaceToBatchExtraMadds(model: tf.LayersModel): number {
     if (!(rate > 1)) continue;
     const [h, w, cout] = (layer.outputShape as number[]).slice(1);
     const k = (Array.isArray(cfg.kernelSize) ? cfg.kernelSize : [cfg.kernelSize, cfg.kernelSize]) as number[];
-    const inputShapes = (layer as unknown as { inboundNodes: { inputShapes: number[] | number[][] }[] }).inboundNodes[0].inputShapes;
-    const cin = (Array.isArray(inputShapes[0]) ? inputShapes[0] : inputShapes)[3] as number;
+    const cin = inputDims(layer)[2]!;
     const computed = (size: number, kk: number) => Math.ceil((size + (kk - 1) * rate) / rate) - (kk - 1);
     const positions = rate * rate * computed(h, k[0]) * computed(w, k[1]);
     const perPosition = cls === 'Conv2D' ? k[0] * k[1] * cin * cout : k[0] * k[1] * cin;
     extra += (positions - h * w) * perPosition;
   }
   return extra;
+}
+
+/** A layer's (first) input shape without the batch axis. */
+function inputDims(layer: tf.layers.Layer): number[] {
+  const shapes = (layer as unknown as { inboundNodes: { inputShapes: number[] | number[][] }[] }).inboundNodes[0]!.inputShapes;
+  return ((Array.isArray(shapes[0]) ? shapes[0] : shapes) as number[]).slice(1);
+}
+
+const values = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+
+/**
+ * Multiply-adds as the DeepLab authors report them: TensorFlow 1.x's profiler (tfprof; the
+ * model zoo's page reports its runtimes from it) gives float operations, and a multiply-add is
+ * two of them, so this is the profiler's count of one DeepLab inference, halved. The profiler
+ * counts what its registry lists (tensorflow/python/profiler/internal/flops_registry.py, and
+ * nn_ops.py for Conv2D, DepthwiseConv2dNative and BiasAdd): 2 a multiply-add of the
+ * convolutions as they ran (space_to_batch included: `paperCost`); 1 an output value of
+ * BiasAdd (the logits) and of Add (MobileNetV2's residual additions); 1 an input value of
+ * Mean (image pooling); and, in DeepLab's graph around the network, the input scaled to
+ * [-1, 1] ((2 / 255) x - 1 in feature_extractor.py: a Mul and a Sub, 1 each an input value)
+ * and the ArgMax over the logits resized to the input (input values less output values:
+ * H W (classes - 1)). Fused batch norm, ReLU, bilinear resizing and concatenation have no
+ * count in the registry. The network must be a `deepLabV3Paper` one.
+ */
+export function deepLabProfilerMadds(network: PaperCostNetwork): number {
+  let flops = 2 * paperCost(network).madds;
+  for (const layer of network.model.layers) {
+    const cls = layer.getClassName();
+    if (cls === 'Add') flops += values((layer.outputShape as number[]).slice(1));
+    else if (cls === 'GlobalAveragePooling2D') flops += values(inputDims(layer));
+    else if ((cls === 'Conv2D' || cls === 'DepthwiseConv2D') && layer.getConfig().useBias) flops += values((layer.outputShape as number[]).slice(1));
+  }
+  const [height, width, channels] = network.model.inputs[0]!.shape.slice(1) as number[];
+  const classes = network.model.outputs[0]!.shape[3] as number;
+  flops += 2 * height! * width! * channels! + height! * width! * (classes - 1);
+  return flops / 2;
 }
 
 /** Trainable parameters (kernels, biases, BN gamma and beta) and multiply-adds as TensorFlow 1.x computed them. */

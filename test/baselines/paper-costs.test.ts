@@ -4,11 +4,11 @@
 //   Table 6: SSDLite on MobileNetV2 at 320 x 320, 4.3M parameters, 0.8B multiply-adds;
 //            MobileNetV1 + SSDLite, 5.1M, 1.3B.
 //   Table 7: reduced DeepLabv3 on MobileNetV2 * (output stride 16, no ASPP), 2.11M, 2.75B;
-//            MobileNetV1 (output stride 16, ASPP), 11.15M, 14.25B.
+//            MobileNetV1 (output stride 16, ASPP), 11.15M, 14.25B (multiply-adds not reproduced).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime, tf } from '../../src/baselines/runtime.js';
 import { trainableParams } from '../../src/baselines/model-cost.js';
-import { deepLabV3Paper, paperCost, spaceToBatchExtraMadds, ssdLitePaper, type PaperCostNetwork } from '../../src/baselines/paper-networks.js';
+import { deepLabProfilerMadds, deepLabV3Paper, paperCost, spaceToBatchExtraMadds, ssdLitePaper, type PaperCostNetwork } from '../../src/baselines/paper-networks.js';
 
 beforeAll(async () => {
   await initRuntime('cpu'); // nothing runs: building the layers is all a count needs
@@ -48,35 +48,58 @@ describe('MobileNetV2 paper, Table 6 (SSDLite, 320 x 320, COCO: 80 classes + bac
   });
 });
 
-// Parameters match to the table's last digit. Multiply-adds: the tables' figures are 0.28% and
-// 0.17% above these counts (2.742B for 2.75B, 14.227B for 14.25B; the ASPP variant on
-// MobileNetV2 gives 5.823B for the table's 5.8B); the convention that accounts for the rest was
-// not found, so these two are checked to 0.5%, not to the table's last digit. Without the
-// space-to-batch execution of the atrous convolutions MobileNetV1's count is 12.76B (10% short),
-// and at 512 x 512 the reduced MobileNetV2 one is 2.60B (5% short): those two conventions decide it.
+// Parameters match to the table's last digit. Multiply-adds: the DeepLab authors' figures are
+// TensorFlow's profiler's float operations halved (deepLabProfilerMadds: the convolutions as run,
+// plus the few element-wise ops the profiler's registry counts: residual additions, image
+// pooling's mean, the logits' bias, the input's scaling to [-1, 1], the final ArgMax over the
+// logits resized to the input). That lands the reduced network on 2.75B, and the model zoo's
+// Cityscapes figure for the same network (21.27B), which the convolutions alone miss (2.742B,
+// 21.238B). MobileNetV1's figure is not reproduced by it or by any convention tried
+// (paper-networks.ts lists them): 14.231B for the table's 14.25B, 14-24M short of its rounding;
+// research/deeplab has no MobileNetV1 network to read. Without the space-to-batch execution of the
+// atrous convolutions MobileNetV1's count is 12.76B (10% short), and at 512 x 512 the reduced
+// MobileNetV2 one is 2.60B (5% short): those two conventions decide most of it.
 describe('MobileNetV2 paper, Table 7 (DeepLabv3, 513 x 513, output stride 16, single scale)', () => {
-  it('reduced DeepLabv3 on MobileNetV2 * (no ASPP): 2.11M parameters, 2.75B multiply-adds (to 0.3%)', () => {
-    const c = paperCost(build(deepLabV3Paper('mobilenet-v2', false)));
+  it('reduced DeepLabv3 on MobileNetV2 * (no ASPP): 2.11M parameters, 2.75B multiply-adds', () => {
+    const n = build(deepLabV3Paper('mobilenet-v2', false));
+    const c = paperCost(n);
     expect(c.params).toBe(2_113_557);
     expect(c.madds).toBe(2_742_445_696);
-    expect(rounded(c.params, 1e6, 2)).toBe(2.11);
-    expect(Math.abs(c.madds / 2.75e9 - 1)).toBeLessThan(0.005);
     expect(c.maddsKept).toBe(2_740_709_056); // the rate-2 depthwise layers compute 17 x 17 x 4 positions for 33 x 33
+    expect(rounded(c.params, 1e6, 2)).toBe(2.11);
+    // + (1,436,440 residual + 348,480 mean + 22,869 bias + 2 x 789,507 input + 5,263,380 ArgMax) / 2
+    expect(deepLabProfilerMadds(n)).toBe(2_746_770_787.5);
+    expect(rounded(deepLabProfilerMadds(n), 1e9, 2)).toBe(2.75);
+    expect(rounded(c.madds, 1e9, 2)).toBe(2.74); // the convolutions alone miss the table
   });
 
-  it('DeepLabv3 on MobileNetV1 (ASPP): 11.15M parameters, 14.25B multiply-adds (to 0.2%)', () => {
-    const c = paperCost(build(deepLabV3Paper('mobilenet-v1', true)));
+  it('DeepLabv3 on MobileNetV1 (ASPP): 11.15M parameters; 14.25B multiply-adds not reproduced (14.23B, 0.14% under)', () => {
+    const n = build(deepLabV3Paper('mobilenet-v1', true));
+    const c = paperCost(n);
     expect(c.params).toBe(11_145_301);
     expect(c.madds).toBe(14_226_627_264);
-    expect(rounded(c.params, 1e6, 2)).toBe(11.15);
-    expect(Math.abs(c.madds / 14.25e9 - 1)).toBeLessThan(0.005);
     expect(c.maddsKept).toBe(12_760_886_976);
+    expect(rounded(c.params, 1e6, 2)).toBe(11.15);
+    expect(deepLabProfilerMadds(n)).toBe(14_230_617_463.5);
+    expect(Math.abs(deepLabProfilerMadds(n) / 14.25e9 - 1)).toBeLessThan(0.002);
   });
 
   it('DeepLabv3 on MobileNetV2 * with ASPP: 4.52M parameters, 5.8B multiply-adds', () => {
-    const c = paperCost(build(deepLabV3Paper('mobilenet-v2', true)));
-    expect(rounded(c.params, 1e6, 2)).toBe(4.52);
-    expect(rounded(c.madds, 1e9, 1)).toBe(5.8);
+    const n = build(deepLabV3Paper('mobilenet-v2', true));
+    expect(rounded(paperCost(n).params, 1e6, 2)).toBe(4.52);
+    expect(rounded(deepLabProfilerMadds(n), 1e9, 1)).toBe(5.8);
+  });
+});
+
+// research/deeplab/g3doc/model_zoo.md (tensorflow/models): mobilenetv2_coco_cityscapes_trainfine,
+// the reduced network at output stride 16 on Cityscapes' 1025 x 2049 crop, 19 classes, one scale:
+// 21.27B. A second check of the profiler count on the same network, at another size.
+describe('DeepLab model zoo, Cityscapes (1025 x 2049, 19 classes, output stride 16, single scale)', () => {
+  it('reduced DeepLabv3 on MobileNetV2: 21.27B multiply-adds', () => {
+    const n = build(deepLabV3Paper('mobilenet-v2', false, { height: 1025, width: 2049, classes: 19 }));
+    expect(paperCost(n).madds).toBe(21_238_109_312);
+    expect(deepLabProfilerMadds(n)).toBe(21_270_327_777.5);
+    expect(rounded(deepLabProfilerMadds(n), 1e9, 2)).toBe(21.27);
   });
 });
 
@@ -86,6 +109,17 @@ describe('the counting conventions', () => {
     const out = tf.layers.conv2d({ filters: 3, kernelSize: 3, dilationRate: 6, padding: 'same', useBias: false }).apply(input) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
     expect(spaceToBatchExtraMadds(model)).toBe((36 * 36 - 33 * 33) * 9 * 2 * 3);
+    model.dispose();
+  });
+
+  it('the profiler count: 2 a multiply-add, 1 a value of bias and residual additions, the input\'s scaling and the ArgMax; halved', () => {
+    const input = tf.input({ shape: [4, 4, 3] });
+    const mixed = tf.layers.conv2d({ filters: 3, kernelSize: 1, useBias: false }).apply(input) as tf.SymbolicTensor; // 16 x 3 x 3 = 144
+    const sum = tf.layers.add({}).apply([input, mixed]) as tf.SymbolicTensor; // 48 values
+    const logits = tf.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(sum) as tf.SymbolicTensor; // 16 x 3 x 2 = 96, bias 32 values
+    const model = tf.model({ inputs: input, outputs: logits });
+    // Mul and Sub on the 48 input values; ArgMax over 16 x 2 values into 16.
+    expect(deepLabProfilerMadds({ model, label: 'toy' })).toBe((2 * (144 + 96) + 48 + 32 + 2 * 48 + (32 - 16)) / 2);
     model.dispose();
   });
 
