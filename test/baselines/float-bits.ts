@@ -12,3 +12,19 @@ export function seededWords(n: number, seed: number): Uint32Array {
   }
   return words;
 }
+
+/** Float32 values whose bits are all different, with -0, two NaN payloads and ±∞ at the end. */
+export function seededSpecialBits(n: number, seed: number): Float32Array {
+  const words = seededWords(n, seed);
+  const special = [0x80000000, 0x7fc00001, 0xffc12345, 0x7f800000, 0xff800000]; // -0, NaNs, +∞, -∞
+  special.forEach((w, k) => {
+    if (k < n) words[n - 1 - k] = w;
+  });
+  return new Float32Array(words.buffer);
+}
+
+/** A tensor's data as bytes (the bit patterns, whatever the dtype). */
+export async function bytesOf(t: { data(): Promise<ArrayLike<unknown>> }): Promise<number[]> {
+  const data = (await t.data()) as Float32Array | Int32Array | Uint8Array;
+  return Array.from(new Uint8Array(data.slice().buffer));
+}

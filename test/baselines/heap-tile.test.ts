@@ -4,24 +4,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime, tf } from '../../src/baselines/runtime.js';
 import { originalWasmKernel } from '../../src/baselines/wasm-kernel-override.js';
-import { seededWords } from './float-bits.js';
+import { bytesOf, seededSpecialBits as seededBits } from './float-bits.js';
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-/** Float32 values whose bits are all different, with -0, two NaN payloads and ±∞ among them. */
-function seededBits(n: number, seed: number): Float32Array {
-  const words = seededWords(n, seed);
-  const special = [0x80000000, 0x7fc00001, 0xffc12345, 0x7f800000, 0xff800000]; // -0, NaNs, +∞, -∞
-  special.forEach((w, k) => {
-    if (k < n) words[n - 1 - k] = w;
-  });
-  return new Float32Array(words.buffer);
-}
-
-const bytesOf = async (t: tf.Tensor) => {
-  const data = (await t.data()) as Float32Array | Int32Array | Uint8Array;
-  return Array.from(new Uint8Array(data.slice().buffer));
-};
 
 function tfjsTile(x: tf.Tensor, reps: number[]): tf.Tensor {
   const info = originalWasmKernel('Tile')({ inputs: { x }, backend: tf.backend(), attrs: { reps } }) as tf.TensorInfo;
