@@ -27,6 +27,7 @@ import { installHeapReverse } from './heap-reverse.js';
 import { installRowBroadcast } from './row-broadcast.js';
 import { registerMeanGradient } from './mean-gradient.js';
 import { reluGradConfig, reluGradWasmConfig } from './relu-gradient.js';
+import { squareGradConfig, squareGradWasmConfig } from './square-gradient.js';
 import { installUpsampleGradient } from './upsample-gradient.js';
 import { installMaxPoolGradient } from './max-pool-gradient.js';
 import { adamStepWasmConfig } from './fused-adam.js';
@@ -125,7 +126,7 @@ function registerWasmExtras(): void {
   const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   if (!fs.existsSync(path.join(dist, 'tfjs-backend-wasm.wasm'))) throw new Error(`tfjs wasm binaries missing in ${dist}`);
   setWasmPaths(dist);
-  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, relu6GradWasmConfig, reluGradWasmConfig, adamStepWasmConfig]) {
+  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, relu6GradWasmConfig, reluGradWasmConfig, squareGradWasmConfig, adamStepWasmConfig]) {
     if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
   }
   wasmReady = true;
@@ -135,7 +136,7 @@ let gradientsReady = false;
 
 /**
  * Same-numbers, faster gradients (batch-norm-gradient.ts, mean-gradient.ts, relu-gradient.ts,
- * relu6.ts); registered for every backend.
+ * square-gradient.ts, relu6.ts); registered for every backend.
  */
 function registerGradients(): void {
   if (gradientsReady) return;
@@ -146,6 +147,7 @@ function registerGradients(): void {
     tf.registerGradient(batchNormGradConfig);
     registerMeanGradient();
     tf.registerGradient(reluGradConfig);
+    tf.registerGradient(squareGradConfig);
   } finally {
     console.warn = quiet;
   }

@@ -16,6 +16,8 @@
  *   relu6Grad: dx[i] = dy[i] * (0 < x[i] < 6 ? 1 : 0), a float32 multiply by 1 or 0 (exact).
  *   reluGrad: dx[i] = dy[i] * step(x[i]), step as tfjs' wasm Step: x[i] itself where it is NaN,
  *     else x[i] > 0 ? 1 : 0; one float32 multiply, dy first (relu-gradient.ts).
+ *   squareGrad: dx[i] = dy[i] * (x[i] * 2), two float32 multiplies in tfjs-core's operand order
+ *     (square-gradient.ts).
  *   im2colTransposed: a copy of bits (zeros in the padding), no arithmetic on the values.
  *   batchNorm: out = f32(f64(offset[c]) + f64(f32(f32(x - mean[c]) * scale[c])) / f64(factor[c])),
  *     float32 lanes for the subtraction and product, f64x2 for the division and sum, as tfjs'
@@ -45,6 +47,7 @@ export interface SimdKernels extends Record<RowsKernelName, (out: number, full: 
   ): void;
   relu6Grad(dx: number, dy: number, x: number, n: number): void;
   reluGrad(dx: number, dy: number, x: number, n: number): void;
+  squareGrad(dx: number, dy: number, x: number, n: number): void;
   addRows(sums: number, x: number, rows: number, cols: number): void;
   /** Per row and channel c of [rows, channels]: out = offset[c] + (x - mean[c]) * scale[c] / factor[c] (see above). */
   batchNorm(out: number, x: number, mean: number, scale: number, offset: number, factor: number, rows: number, channels: number): void;
@@ -341,6 +344,20 @@ function moduleBytes(): Uint8Array {
     ]),
   ]);
 
+  // squareGrad(dx, dy, x, n), same locals: dy * (x * 2), in tfjs-core's operand order.
+  const square = fn([[3, I32]], [
+    ...floatSpan(n, rBytes, rVecEnd),
+    ...loopUpTo(rk, rVecEnd, 16, [
+      ...addr(dx, rk),
+      ...vload(dy, rk),
+      ...vload(x, rk), ...f32(2), ...F32X4_SPLAT, ...F32X4_MUL,
+      ...F32X4_MUL, ...V_STORE, ...memarg(0),
+    ]),
+    ...loopUpTo(rk, rBytes, 4, [
+      ...addr(dx, rk), ...fload(dy, rk), ...fload(x, rk), ...f32(2), F32_MUL, F32_MUL, F32_STORE, ...memarg(2),
+    ]),
+  ]);
+
   // addRows(sums, x, rows, cols); locals: r, k, bytes, vecEnd
   const [sums, xs, rows, cols, r, sk, sBytes, sVecEnd] = [0, 1, 2, 3, 4, 5, 6, 7];
   const addRows = fn([[4, I32]], [
@@ -404,13 +421,13 @@ function moduleBytes(): Uint8Array {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type(19), type(4), type(17), type(8), type(5)])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec([[0], [1], [1], [2], [3], ...rowsNames.map(() => [4]), [1]])),
+    ...section(3, vec([[0], [1], [1], [2], [3], ...rowsNames.map(() => [4]), [1], [1]])),
     ...section(7, vec([
       [...name('convolutionTaps'), 0x00, 0], [...name('relu6Grad'), 0x00, 1], [...name('addRows'), 0x00, 2], [...name('im2colTransposed'), 0x00, 3],
       [...name('batchNorm'), 0x00, 4], ...rowsNames.map((n, i) => [...name(n), 0x00, 5 + i]),
-      [...name('reluGrad'), 0x00, 5 + rowsNames.length],
+      [...name('reluGrad'), 0x00, 5 + rowsNames.length], [...name('squareGrad'), 0x00, 6 + rowsNames.length],
     ])),
-    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm, ...rowsFunctions, relu])),
+    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm, ...rowsFunctions, relu, square])),
   ]);
 }
 

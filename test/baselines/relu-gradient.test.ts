@@ -5,20 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime, tf } from '../../src/baselines/runtime.js';
 import { reluGradConfig, tfjsReluGrad } from '../../src/baselines/relu-gradient.js';
-
-/** Values over 2^-140 .. 2^40 with specials (-0, +0, NaN payloads, ±∞, subnormals) spread through. */
-function seededValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  const words = new Uint32Array(out.buffer);
-  const specials = [0x80000000, 0x00000000, 0x7fc00001, 0xffc12345, 0x7f800001, 0x7f800000, 0xff800000, 0x00000003, 0x80000005];
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * 2 ** ((s % 181) - 140);
-    if (s % 5 === 0) words[i] = specials[(s >>> 8) % specials.length]!;
-  }
-  return out;
-}
+import { seededWideValues as seededValues } from './float-bits.js';
 
 const bits = async (t: tf.Tensor) => Array.from(new Uint32Array(((await t.data()) as Float32Array).slice().buffer));
 
@@ -37,6 +24,15 @@ describe('wasm ReLU gradient in one pass', () => {
       expect(await bits(ours)).toEqual(await bits(tfjsReluGrad(dy, x)));
     });
   }
+
+  it('keeps the payload tfjs keeps when dy and x are both NaN, one element or more', async () => {
+    for (const n of [1, 2, 9]) {
+      const x = tf.tensor(new Float32Array(new Uint32Array(n).fill(0xffc01234).buffer), [n]);
+      const dy = tf.tensor(new Float32Array(new Uint32Array(n).fill(0x7fc0abcd).buffer), [n]);
+      const ours = (reluGradConfig.gradFunc(dy, [x], {}) as { x: () => tf.Tensor }).x();
+      expect(await bits(ours)).toEqual(await bits(tfjsReluGrad(dy, x)));
+    }
+  });
 
   it('is the gradient tf.grad uses for tf.relu', async () => {
     const x = tf.tensor(seededValues(37, 5), [37]);
