@@ -15,7 +15,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-filter-gradient.js';
 import { conv2dBackpropInputWasmConfig } from './conv2d-input-gradient.js';
 import { installWasmMatMul } from './wasm-matmul.js';
-import { batchNormGradConfig } from './batch-norm-gradient.js';
+import { batchNormGradConfig, batchNormGradSumsWasmConfig } from './batch-norm-gradient.js';
 import { installBatchNormForward } from './batch-norm-forward.js';
 import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } from './depthwise-conv2d-gradients.js';
 import { installOuterAxisReductions } from './outer-axis-reductions.js';
@@ -126,7 +126,7 @@ function registerWasmExtras(): void {
   const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   if (!fs.existsSync(path.join(dist, 'tfjs-backend-wasm.wasm'))) throw new Error(`tfjs wasm binaries missing in ${dist}`);
   setWasmPaths(dist);
-  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, relu6GradWasmConfig, reluGradWasmConfig, squareGradWasmConfig, adamStepWasmConfig]) {
+  for (const config of [conv2dBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig, depthwiseBackpropFilterWasmConfig, relu6GradWasmConfig, reluGradWasmConfig, squareGradWasmConfig, batchNormGradSumsWasmConfig, adamStepWasmConfig]) {
     if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
   }
   wasmReady = true;

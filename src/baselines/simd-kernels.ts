@@ -19,6 +19,9 @@
  *   squareGrad: dx[i] = dy[i] * (x[i] * 2), two float32 multiplies in tfjs-core's operand order
  *     (square-gradient.ts).
  *   im2colTransposed: a copy of bits (zeros in the padding), no arithmetic on the values.
+ *   gradSums: sumG[c] += g[r][c] and sumGxm[c] += g[r][c] * (x[r][c] - mean[c]) for r = 0, 1, ...:
+ *     float32 lanes, the subtraction, product and additions in the operand order of the ops they
+ *     replace (batch-norm-gradient.ts).
  *   batchNorm: out = f32(f64(offset[c]) + f64(f32(f32(x - mean[c]) * scale[c])) / f64(factor[c])),
  *     float32 lanes for the subtraction and product, f64x2 for the division and sum, as tfjs'
  *     compiled scalar loop does (batch-norm-forward.ts).
@@ -49,6 +52,8 @@ export interface SimdKernels extends Record<RowsKernelName, (out: number, full: 
   reluGrad(dx: number, dy: number, x: number, n: number): void;
   squareGrad(dx: number, dy: number, x: number, n: number): void;
   addRows(sums: number, x: number, rows: number, cols: number): void;
+  /** Per channel c of [rows, cols] g and x: sumG[c] += g, sumGxm[c] += g * (x - mean[c]), rows in order (see above). */
+  gradSums(sumG: number, sumGxm: number, g: number, x: number, mean: number, rows: number, cols: number): void;
   /** Per row and channel c of [rows, channels]: out = offset[c] + (x - mean[c]) * scale[c] / factor[c] (see above). */
   batchNorm(out: number, x: number, mean: number, scale: number, offset: number, factor: number, rows: number, channels: number): void;
   /**
@@ -370,6 +375,27 @@ function moduleBytes(): Uint8Array {
     ]),
   ]);
 
+  // gradSums(sumG, sumGxm, g, x, mean, rows, cols); locals: r, k, bytes, vecEnd.
+  const [gSumG, gSumGxm, gG, gX, gMean, gRows, gCols, gr, gk, gBytes, gVecEnd] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const gradSums = fn([[4, I32]], [
+    ...floatSpan(gCols, gBytes, gVecEnd),
+    ...loopUpTo(gr, gRows, 1, [
+      ...i32(0), ...set(gk),
+      ...loopUpTo(gk, gVecEnd, 16, [
+        ...addr(gSumG, gk), ...vload(gSumG, gk), ...vload(gG, gk), ...F32X4_ADD, ...V_STORE, ...memarg(0),
+        ...addr(gSumGxm, gk), ...vload(gSumGxm, gk), ...vload(gG, gk), ...vload(gX, gk), ...vload(gMean, gk), ...F32X4_SUB, ...F32X4_MUL, ...F32X4_ADD,
+        ...V_STORE, ...memarg(0),
+      ]),
+      ...loopUpTo(gk, gBytes, 4, [
+        ...addr(gSumG, gk), ...fload(gSumG, gk), ...fload(gG, gk), F32_ADD, F32_STORE, ...memarg(2),
+        ...addr(gSumGxm, gk), ...fload(gSumGxm, gk), ...fload(gG, gk), ...fload(gX, gk), ...fload(gMean, gk), F32_SUB, F32_MUL, F32_ADD,
+        F32_STORE, ...memarg(2),
+      ]),
+      ...get(gG), ...get(gBytes), I32_ADD, ...set(gG),
+      ...get(gX), ...get(gBytes), I32_ADD, ...set(gX),
+    ]),
+  ]);
+
   // batchNorm(out, x, mean, scale, offset, factor, rows, channels); locals: r, k, bytes, vecEnd, q, f, o.
   const [bOut, bx, bMean, bScale, bOffset, bFactor, bRows, bChannels, br, bk, bBytes, bVecEnd, vq, vf, vo] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
   const half = (v: number, high: boolean) => [...get(v), ...(high ? [...get(v), ...HIGH_HALF] : []), ...PROMOTE_LOW];
@@ -419,15 +445,16 @@ function moduleBytes(): Uint8Array {
   const type = (params: number) => [0x60, ...uleb(params), ...Array(params).fill(I32), 0];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type(19), type(4), type(17), type(8), type(5)])),
+    ...section(1, vec([type(19), type(4), type(17), type(8), type(5), type(7)])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec([[0], [1], [1], [2], [3], ...rowsNames.map(() => [4]), [1], [1]])),
+    ...section(3, vec([[0], [1], [1], [2], [3], ...rowsNames.map(() => [4]), [1], [1], [5]])),
     ...section(7, vec([
       [...name('convolutionTaps'), 0x00, 0], [...name('relu6Grad'), 0x00, 1], [...name('addRows'), 0x00, 2], [...name('im2colTransposed'), 0x00, 3],
       [...name('batchNorm'), 0x00, 4], ...rowsNames.map((n, i) => [...name(n), 0x00, 5 + i]),
       [...name('reluGrad'), 0x00, 5 + rowsNames.length], [...name('squareGrad'), 0x00, 6 + rowsNames.length],
+      [...name('gradSums'), 0x00, 7 + rowsNames.length],
     ])),
-    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm, ...rowsFunctions, relu, square])),
+    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm, ...rowsFunctions, relu, square, gradSums])),
   ]);
 }
 
