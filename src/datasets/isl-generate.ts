@@ -139,9 +139,16 @@ function dome(img: Float64Array, size: number, cx: number, cy: number, rx: numbe
   }
 }
 
-/** Adds a Gaussian tube along a polyline: amp * exp(-d^2 / (2 w^2)), w tapering along it (max over segments). */
+/**
+ * Adds a Gaussian tube along a polyline: amp * exp(-d^2 / (2 w^2)), w tapering along it (max over
+ * segments). A segment whose exponent is below the best one so far by more than exp's error
+ * (under 1 ulp) cannot give a larger value, so its exp is not taken: the maximum, and so every
+ * pixel, is the same as taking them all. The segment nearest the previous pixel goes first.
+ */
 function tube(img: Float64Array, size: number, n: Neurite, amp: number): void {
   const pts = n.points;
+  const segments = pts.length - 1;
+  if (segments < 1) return; // no segment: adds amp * 0 everywhere
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   for (const [x, y] of pts) {
     x0 = Math.min(x0, x);
@@ -149,32 +156,57 @@ function tube(img: Float64Array, size: number, n: Neurite, amp: number): void {
     x1 = Math.max(x1, x);
     y1 = Math.max(y1, y);
   }
+  // Per segment: start, direction, squared length.
+  const ax = new Float64Array(segments), ay = new Float64Array(segments);
+  const ex = new Float64Array(segments), ey = new Float64Array(segments), len2 = new Float64Array(segments);
+  for (let k = 0; k < segments; k++) {
+    const [px, py] = pts[k]!;
+    const [qx, qy] = pts[k + 1]!;
+    ax[k] = px;
+    ay[k] = py;
+    ex[k] = qx - px;
+    ey[k] = qy - py;
+    len2[k] = ex[k]! * ex[k]! + ey[k]! * ey[k]!;
+  }
+  const exponent = (k: number, px: number, py: number): number => {
+    const t = len2[k]! > 0 ? Math.min(1, Math.max(0, ((px - ax[k]!) * ex[k]! + (py - ay[k]!) * ey[k]!) / len2[k]!)) : 0;
+    const dx = px - (ax[k]! + t * ex[k]!);
+    const dy = py - (ay[k]! + t * ey[k]!);
+    const along = (k + t) / (pts.length - 1);
+    const w = n.width0 + (n.width1 - n.width0) * along;
+    return -(dx * dx + dy * dy) / (2 * w * w);
+  };
+  let first = 0;
   const reach = 3 * Math.max(n.width0, n.width1);
   for (let y = Math.max(0, Math.floor(y0 - reach)); y <= Math.min(size - 1, Math.ceil(y1 + reach)); y++) {
     for (let x = Math.max(0, Math.floor(x0 - reach)); x <= Math.min(size - 1, Math.ceil(x1 + reach)); x++) {
       const px = x + 0.5;
       const py = y + 0.5;
-      let best = 0;
-      for (let k = 0; k + 1 < pts.length; k++) {
-        const [ax, ay] = pts[k]!;
-        const [bx, by] = pts[k + 1]!;
-        const ex = bx - ax;
-        const ey = by - ay;
-        const len2 = ex * ex + ey * ey;
-        const t = len2 > 0 ? Math.min(1, Math.max(0, ((px - ax) * ex + (py - ay) * ey) / len2)) : 0;
-        const dx = px - (ax + t * ex);
-        const dy = py - (ay + t * ey);
-        const along = (k + t) / (pts.length - 1);
-        const w = n.width0 + (n.width1 - n.width0) * along;
-        const value = Math.exp(-(dx * dx + dy * dy) / (2 * w * w));
-        if (value > best) best = value;
+      let bestExponent = exponent(first, px, py);
+      let best = Math.exp(bestExponent);
+      let nearest = first;
+      for (let k = 0; k < segments; k++) {
+        if (k === first) continue;
+        const e = exponent(k, px, py);
+        // 1e-9 is far above exp's relative error; below 1e-300 (subnormal results) every exp is taken.
+        if (best > 1e-300 && e < bestExponent - 1e-9) continue;
+        const value = Math.exp(e);
+        if (value > best) {
+          best = value;
+          bestExponent = e;
+          nearest = k;
+        }
       }
+      first = nearest;
       img[y * size + x]! += amp * best;
     }
   }
 }
 
-/** Separable Gaussian blur (kernel to 3 sigma, edges clamped). */
+/**
+ * Separable Gaussian blur (kernel to 3 sigma, edges clamped). Each sum runs over the taps in
+ * the same order whether or not it reaches an edge; only the edge sums clamp their index.
+ */
 function blur(img: Float64Array, size: number, sigma: number): Float64Array {
   if (sigma < 0.05) return img.slice();
   const r = Math.ceil(3 * sigma);
@@ -186,16 +218,26 @@ function blur(img: Float64Array, size: number, sigma: number): Float64Array {
   const out = new Float64Array(img.length);
   const clamp = (v: number) => (v < 0 ? 0 : v >= size ? size - 1 : v);
   for (let y = 0; y < size; y++) {
+    const row = y * size;
     for (let x = 0; x < size; x++) {
       let s = 0;
-      for (let i = -r; i <= r; i++) s += k[i + r]! * img[y * size + clamp(x + i)]!;
-      tmp[y * size + x] = s;
+      if (x - r >= 0 && x + r < size) {
+        for (let i = -r; i <= r; i++) s += k[i + r]! * img[row + x + i]!;
+      } else {
+        for (let i = -r; i <= r; i++) s += k[i + r]! * img[row + clamp(x + i)]!;
+      }
+      tmp[row + x] = s;
     }
   }
   for (let y = 0; y < size; y++) {
+    const inside = y - r >= 0 && y + r < size;
     for (let x = 0; x < size; x++) {
       let s = 0;
-      for (let i = -r; i <= r; i++) s += k[i + r]! * tmp[clamp(y + i) * size + x]!;
+      if (inside) {
+        for (let i = -r; i <= r; i++) s += k[i + r]! * tmp[(y + i) * size + x]!;
+      } else {
+        for (let i = -r; i <= r; i++) s += k[i + r]! * tmp[clamp(y + i) * size + x]!;
+      }
       out[y * size + x] = s;
     }
   }
@@ -253,21 +295,30 @@ function specimen(cells: Cell[], size: number) {
 
 /** 16-bit grey samples of values in [0, 1) (clipped). */
 function to16(values: Float64Array): Uint16Array {
-  return Uint16Array.from(values, (v) => Math.round(Math.min(1, Math.max(0, v)) * 65535));
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, values[i]!)) * 65535);
+  return out;
 }
 
-/** The transmitted-light z-stack (ISL_DEPTHS images, deepest first) by the transport-of-intensity relation. */
+/**
+ * The transmitted-light z-stack (ISL_DEPTHS images, deepest first) by the transport-of-intensity
+ * relation. Depths z and -z blur alike, so each blur width's images are made once.
+ */
 function zStack(rng: Rng, phase: Float64Array, absorb: Float64Array, size: number, condition: Condition): Uint16Array[] {
   const I0 = 0.45;
   const kappa = 0.05;
   const half = (ISL_DEPTHS - 1) / 2;
+  const defocused = new Map<number, { phiZ: Float64Array; aZ: Float64Array; lap: Float64Array; halo?: Float64Array }>();
   return Array.from({ length: ISL_DEPTHS }, (_, i) => {
     const z = i - half;
     const sigma = 0.6 + 0.22 * Math.abs(z);
-    const phiZ = blur(phase, size, sigma);
-    const aZ = blur(absorb, size, sigma);
-    const lap = laplacian(phiZ, size);
-    const halo = condition === 'phase_contrast' ? blur(phiZ, size, 3) : undefined;
+    let d = defocused.get(sigma);
+    if (!d) {
+      const phiZ = blur(phase, size, sigma);
+      d = { phiZ, aZ: blur(absorb, size, sigma), lap: laplacian(phiZ, size), halo: condition === 'phase_contrast' ? blur(phiZ, size, 3) : undefined };
+      defocused.set(sigma, d);
+    }
+    const { phiZ, aZ, lap, halo } = d;
     const out = new Float64Array(size * size);
     for (let p = 0; p < out.length; p++) {
       let contrast = 1 - aZ[p]! - kappa * z * lap[p]!;

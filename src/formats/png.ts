@@ -622,7 +622,8 @@ function filterRowAdaptive(data: Uint8Array, y: number, rowBytes: number, bpp: n
   for (let filter = 0; filter <= 4; filter++) {
     filterRow(data, y, rowBytes, bpp, filter, trial);
     let cost = 0;
-    for (let i = 1; i <= rowBytes; i++) cost += trial[i]! < 128 ? trial[i]! : 256 - trial[i]!;
+    // |byte read as signed|, without a branch (random residues mispredict one).
+    for (let i = 1; i <= rowBytes; i++) cost += Math.abs((trial[i]! << 24) >> 24);
     if (cost < best) {
       best = cost;
       out.set(trial);
@@ -630,26 +631,50 @@ function filterRowAdaptive(data: Uint8Array, y: number, rowBytes: number, bpp: n
   }
 }
 
+/**
+ * PNG spec 9.2: out[1 + i] = x - predictor(a, b, c) mod 256, with a (left), b (up) and c (up-left)
+ * read as 0 outside the image. One loop a filter; the first bpp bytes (no a, c) apart.
+ */
 function filterRow(data: Uint8Array, y: number, rowBytes: number, bpp: number, filter: number, out: Uint8Array): void {
   out[0] = filter;
   const o = y * rowBytes;
   const up = o - rowBytes;
-  for (let i = 0; i < rowBytes; i++) {
-    const x = data[o + i]!;
-    const a = i >= bpp ? data[o + i - bpp]! : 0;
-    const b = y > 0 ? data[up + i]! : 0;
-    const c = y > 0 && i >= bpp ? data[up + i - bpp]! : 0;
-    let predicted = 0;
-    if (filter === 1) predicted = a;
-    else if (filter === 2) predicted = b;
-    else if (filter === 3) predicted = (a + b) >> 1;
-    else if (filter === 4) {
-      const pa = Math.abs(b - c);
-      const pb = Math.abs(a - c);
-      const pc = Math.abs(a + b - c - c);
-      predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+  const head = Math.min(bpp, rowBytes);
+  if (filter === 0) {
+    out.set(data.subarray(o, o + rowBytes), 1);
+  } else if (filter === 1) {
+    for (let i = 0; i < head; i++) out[1 + i] = data[o + i]!;
+    for (let i = head; i < rowBytes; i++) out[1 + i] = (data[o + i]! - data[o + i - bpp]!) & 255;
+  } else if (filter === 2) {
+    if (y === 0) out.set(data.subarray(o, o + rowBytes), 1);
+    else for (let i = 0; i < rowBytes; i++) out[1 + i] = (data[o + i]! - data[up + i]!) & 255;
+  } else if (filter === 3) {
+    if (y === 0) {
+      for (let i = 0; i < head; i++) out[1 + i] = data[o + i]!;
+      for (let i = head; i < rowBytes; i++) out[1 + i] = (data[o + i]! - (data[o + i - bpp]! >> 1)) & 255;
+    } else {
+      for (let i = 0; i < head; i++) out[1 + i] = (data[o + i]! - (data[up + i]! >> 1)) & 255;
+      for (let i = head; i < rowBytes; i++) out[1 + i] = (data[o + i]! - ((data[o + i - bpp]! + data[up + i]!) >> 1)) & 255;
     }
-    out[1 + i] = (x - predicted) & 255;
+  } else if (filter === 4) {
+    // Paeth with b = c = 0 (first row) picks a; with a = c = 0 (first bpp bytes) picks b.
+    if (y === 0) {
+      for (let i = 0; i < head; i++) out[1 + i] = data[o + i]!;
+      for (let i = head; i < rowBytes; i++) out[1 + i] = (data[o + i]! - data[o + i - bpp]!) & 255;
+    } else {
+      for (let i = 0; i < head; i++) out[1 + i] = (data[o + i]! - data[up + i]!) & 255;
+      for (let i = head; i < rowBytes; i++) {
+        const a = data[o + i - bpp]!;
+        const b = data[up + i]!;
+        const c = data[up + i - bpp]!;
+        const pa = Math.abs(b - c);
+        const pb = Math.abs(a - c);
+        const pc = Math.abs(a + b - c - c);
+        out[1 + i] = (data[o + i]! - (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+      }
+    }
+  } else {
+    for (let i = 0; i < rowBytes; i++) out[1 + i] = data[o + i]!;
   }
 }
 
