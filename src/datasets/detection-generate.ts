@@ -14,7 +14,7 @@ import { writeFile, writeJson } from './dataset-files.js';
 import { encodeRle, instancesPerCategory, type CocoAnnotation, type CocoCategory, type CocoInstances } from './coco-format.js';
 import { writeDetectionSolution, type DetectionSolution } from './detection-solution.js';
 import { mostFrequent } from './inat2018-format.js';
-import { addNoise, coveredPixels, ellipse, hsv, minus, paint, paintBackground, rect, rgbImage, scaleRgb, star, union, type Rgb, type RgbImage, type Shape } from './draw.js';
+import { addNoise, forEachCoveredPixel, ellipse, hsv, minus, paint, paintBackground, rect, rgbImage, scaleRgb, star, union, type Rgb, type RgbImage, type Shape } from './draw.js';
 
 export interface DetectionMiniSizes {
   trainImages: number;
@@ -106,7 +106,7 @@ function renderScene(rng: Rng, size: number): { img: RgbImage; annotations: Omit
   placed.forEach((p, k) => {
     const shade = p.colour;
     paint(img, p.shape, (x, y) => scaleRgb(shade, 0.85 + 0.15 * Math.sin((x + y) * 0.4)));
-    for (const [x, y] of coveredPixels(p.shape, size, size)) owner[y * size + x] = k;
+    forEachCoveredPixel(p.shape, size, size, (x, y) => (owner[y * size + x] = k));
   });
   addNoise(img, rng, 3);
 
@@ -151,7 +151,7 @@ function visibleBox(labels: ArrayLike<number>, size: number, k: number): { bbox:
 
 function countPixels(shape: Shape, size: number): number {
   let n = 0;
-  for (const _ of coveredPixels(shape, size, size)) n++;
+  forEachCoveredPixel(shape, size, size, () => n++);
   return n;
 }
 

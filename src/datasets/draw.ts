@@ -50,32 +50,35 @@ export function setPixel(img: RgbImage, x: number, y: number, c: Rgb): void {
   img.data[i + 2] = clamp8(c[2]);
 }
 
-/** Pixels a shape covers, clipped to the canvas, as (x, y) pairs in row-major order. */
-export function* coveredPixels(shape: Shape, width: number, height: number): Generator<[number, number]> {
+/**
+ * Calls `visit(x, y)` for each pixel a shape covers, clipped to the canvas, in row-major order
+ * (a callback, not a generator of [x, y] pairs: that was a large part of drawing an image).
+ */
+export function forEachCoveredPixel(shape: Shape, width: number, height: number, visit: (x: number, y: number) => void): void {
   const x0 = Math.max(0, Math.floor(shape.bounds.x0));
   const y0 = Math.max(0, Math.floor(shape.bounds.y0));
   const x1 = Math.min(width - 1, Math.ceil(shape.bounds.x1));
   const y1 = Math.min(height - 1, Math.ceil(shape.bounds.y1));
-  for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) if (shape.contains(x + 0.5, y + 0.5)) yield [x, y];
+  for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) if (shape.contains(x + 0.5, y + 0.5)) visit(x, y);
 }
 
 /** Paints a shape; `colour(x, y)` lets callers texture it (stripes, spots, shading). */
 export function paint(img: RgbImage, shape: Shape, colour: Rgb | ((x: number, y: number) => Rgb)): number {
   let n = 0;
-  for (const [x, y] of coveredPixels(shape, img.width, img.height)) {
+  forEachCoveredPixel(shape, img.width, img.height, (x, y) => {
     setPixel(img, x, y, typeof colour === 'function' ? colour(x, y) : colour);
     n++;
-  }
+  });
   return n;
 }
 
 /** Writes `value` into a mask where the shape is; returns the pixel count. */
 export function stamp(mask: LabelImage, shape: Shape, value: number): number {
   let n = 0;
-  for (const [x, y] of coveredPixels(shape, mask.width, mask.height)) {
+  forEachCoveredPixel(shape, mask.width, mask.height, (x, y) => {
     mask.data[y * mask.width + x] = value;
     n++;
-  }
+  });
   return n;
 }
 
@@ -100,12 +103,14 @@ export function ellipse(cx: number, cy: number, rx: number, ry: number, angle = 
 export function polygon(points: readonly (readonly [number, number])[]): Shape {
   const xs = points.map((p) => p[0]);
   const ys = points.map((p) => p[1]);
+  const n = points.length;
+  const px = Float64Array.from(xs);
+  const py = Float64Array.from(ys);
   return {
     contains(x, y) {
       let inside = false;
-      for (let i = 0, j = points.length - 1; i < points.length; j = i++) {
-        const [xi, yi] = points[i]!;
-        const [xj, yj] = points[j]!;
+      for (let i = 0, j = n - 1; i < n; j = i++) {
+        const xi = px[i]!, yi = py[i]!, xj = px[j]!, yj = py[j]!;
         if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
       }
       return inside;
@@ -156,11 +161,10 @@ export function paintBackground(img: RgbImage, rng: Rng, top: Rgb, bottom: Rgb, 
     const t = img.height > 1 ? y / (img.height - 1) : 0;
     for (let x = 0; x < img.width; x++) {
       const n = grain(rng, noise);
-      setPixel(img, x, y, [
-        top[0] + (bottom[0] - top[0]) * t + n,
-        top[1] + (bottom[1] - top[1]) * t + n,
-        top[2] + (bottom[2] - top[2]) * t + n,
-      ]);
+      const i = (y * img.width + x) * 3;
+      img.data[i] = clamp8(top[0] + (bottom[0] - top[0]) * t + n);
+      img.data[i + 1] = clamp8(top[1] + (bottom[1] - top[1]) * t + n);
+      img.data[i + 2] = clamp8(top[2] + (bottom[2] - top[2]) * t + n);
     }
   }
 }

@@ -16,7 +16,7 @@ import { writeFile, writeUsageCsv } from './dataset-files.js';
 import { splitUsage } from './usage-split.js';
 import { VOC_CLASSES, vocAnnotationXml, type VocObject } from './voc-format.js';
 import {
-  addNoise, coveredPixels, ellipse, hsv, labelImage, minus, paint, paintBackground, rect, rgbImage, scaleRgb, star, union, voidBorders,
+  addNoise, forEachCoveredPixel, ellipse, hsv, labelImage, minus, paint, paintBackground, rect, rgbImage, scaleRgb, star, union, voidBorders,
   type LabelImage, type Rgb, type RgbImage, type Shape,
 } from './draw.js';
 
@@ -100,10 +100,10 @@ function renderScene(rng: Rng, size: number): Scene {
     const shape = look.kind(rng.uniform(r * 0.5, size - r * 0.5), rng.uniform(r * 0.5, size - r * 0.5), r, rng.uniform(0, Math.PI * 2));
     const colour = scaleRgb(hsv(look.hue + rng.uniform(-8, 8), rng.uniform(0.6, 0.85), 0.9), rng.uniform(0.75, 1.1));
     paint(img, shape, textured(look, colour));
-    for (const [x, y] of coveredPixels(shape, size, size)) {
+    forEachCoveredPixel(shape, size, size, (x, y) => {
       cls.data[y * size + x] = look.index;
       obj.data[y * size + x] = k;
-    }
+    });
     placed.push(look);
   }
   addNoise(img, rng, 3);
