@@ -4,6 +4,7 @@
  * session) and a line per submission state change (queued, scoring, scored, failed, requeued).
  * Tokens, cookies and query strings are never logged.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { pino, type Logger } from 'pino';
 import type { SubmissionEvent } from './store.js';
@@ -15,11 +16,14 @@ export function requestLogger(destination: NodeJS.WritableStream): Logger {
   return pino({ base: { service: 'podium' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, destination as never);
 }
 
-export function logRequests(logger: Logger, participantOf: (req: Request) => Promise<number | undefined>) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const start = process.hrtime.bigint();
-    // Taken now: routers rewrite req.url while they handle it. Never the query string.
-    const requestPath = req.path;
+/**
+ * Writes a request's line once its answer has gone out. `start` is when the request was taken
+ * up; `path` is taken then too (routers rewrite req.url while they handle it), never with the query.
+ */
+export type RequestLine = (req: IncomingMessage, res: ServerResponse, path: string, ip: string | undefined, start: bigint) => void;
+
+export function requestLine(logger: Logger, participantOf: (req: IncomingMessage) => Promise<number | undefined>): RequestLine {
+  return (req, res, requestPath, ip, start) => {
     res.on('finish', async () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const bytesIn = Number(req.headers['content-length'] ?? 0) || 0;
@@ -33,9 +37,16 @@ export function logRequests(logger: Logger, participantOf: (req: Request) => Pro
       }
       logger.info({
         event: 'request', method: req.method, path: requestPath, status: res.statusCode, ms: Math.round(ms * 10) / 10,
-        bytes_in: bytesIn, bytes_out: bytesOut, ip: req.ip, ...(participant !== undefined && { participant }),
+        bytes_in: bytesIn, bytes_out: bytesOut, ip, ...(participant !== undefined && { participant }),
       });
     });
+  };
+}
+
+/** The express middleware that logs every request express handles. */
+export function logRequests(line: RequestLine) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    line(req, res, req.path, req.ip, process.hrtime.bigint());
     next();
   };
 }

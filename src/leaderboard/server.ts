@@ -2,6 +2,7 @@
  * The leaderboard server: loads the challenges, migrates the database, starts the scoring
  * workers and the HTTP server (JSON API under /api, admin under /api/admin, HTML pages).
  */
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -18,11 +19,13 @@ import type { Store } from './store.js';
 import { modelTracks, ScoringPool } from './pool.js';
 import { JOBS_CHANNEL, newOwnerId, Queue } from './queue.js';
 import { adminRoutes } from './routes/admin.js';
+import { cachedReads } from './routes/cached-reads.js';
 import { apiRoutes } from './routes/api.js';
 import { bearer, jsonErrors, MIN_ADMIN_TOKEN_LENGTH, sessionViewer, viewer } from './routes/http.js';
-import { logRequests, logSubmissionEvent, requestLogger } from './request-log.js';
+import { logRequests, logSubmissionEvent, requestLine, requestLogger, type RequestLine } from './request-log.js';
 import { pageErrors, pageRoutes } from './routes/pages.js';
 import { previewRoutes } from './routes/previews.js';
+import { setSiteHeaders } from './routes/site-headers.js';
 import { HttpError } from './http-error.js';
 import { isPostgresUrl } from './sql.js';
 import { openStorage } from './storage.js';
@@ -138,16 +141,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.set('etag', false);
   if (opts.trustProxy) app.set('trust proxy', opts.trustProxy);
   app.use((_req, res, next) => {
-    // Nothing is loaded from elsewhere; say so to the browser too.
-    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; form-action 'self'");
-    res.setHeader('X-Content-Type-Options', 'nosniff');
+    setSiteHeaders(res);
     next();
   });
+  let line: RequestLine | undefined;
   if (opts.requestLog) {
     const logger = requestLogger(opts.requestLog);
     store.onSubmissionEvent = (e) => logSubmissionEvent(logger, e);
     queue.events = store.onSubmissionEvent;
-    app.use(logRequests(logger, async (req) => (await (bearer(req) ? viewer(ctx, req) : sessionViewer(ctx, req)))?.id));
+    line = requestLine(logger, async (req) => (await (bearer(req) ? viewer(ctx, req) : sessionViewer(ctx, req)))?.id);
+    app.use(logRequests(line));
   }
   app.use('/api/admin', adminRoutes(ctx), jsonErrors(ctx));
   app.use('/api', apiRoutes(ctx), jsonErrors(ctx));
@@ -162,7 +165,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   pool.start();
   const host = opts.host ?? '127.0.0.1';
-  const server = app.listen(opts.port ?? 3000, host);
+  // Board reads are answered before express (cached-reads.ts), except behind a trusted proxy,
+  // where the request log's address is express's reading of X-Forwarded-For.
+  const server = http.createServer(opts.trustProxy ? app : cachedReads(ctx, app, line)).listen(opts.port ?? 3000, host);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

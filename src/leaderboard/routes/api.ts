@@ -1,27 +1,15 @@
 /** The participant-facing JSON API (see the API contract); admin routes are in admin.ts. */
 import express, { type Request, type Router } from 'express';
 import { acceptSubmission, openChallenge } from '../accept.js';
-import { HISTORY_MAX_AGE_MS, type BoardSplit } from '../board.js';
+import type { BoardSplit } from '../board.js';
 import { submissionJson, type AppContext } from '../context.js';
 import { openApiDocument } from '../openapi.js';
 import { phaseState, privateVisible, requireSelectionsOpen } from '../phases.js';
 import { cleanName, type ChallengeRecord } from '../store.js';
-import { encode, sendEncoded } from './encoded.js';
+import { HISTORY_PAGE, HISTORY_PAGE_MAX, historyPage, jsonBoard, pageParam } from './board-reads.js';
+import { sendEncoded } from './encoded.js';
 import { HttpError, intParam, isAdmin, requireParticipant, sendBoardCsv, viewer } from './http.js';
 import { listFiles, sendFile, sendSubmissionFile } from './files.js';
-
-/** Points of a /history page by default, and at most. */
-export const HISTORY_PAGE = 1000;
-export const HISTORY_PAGE_MAX = 10_000;
-
-function pageParam(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < min || n > max) {
-    throw new HttpError(400, `${name} must be a whole number from ${min} to ${max}, not "${String(value)}"`);
-  }
-  return n;
-}
 
 export function challengeJson(c: ChallengeRecord, now: number): Record<string, unknown> {
   return {
@@ -200,15 +188,7 @@ export function apiRoutes(ctx: AppContext): Router {
   // Boards are encoded (JSON, gzip, ETag) once per board version and served from there.
   r.get('/challenges/:id/leaderboard', async (req, res) => {
     const c = await knownChallenge(ctx, req.params.id);
-    const split = await boardSplit(ctx, req, c);
-    const encoded = await ctx.boards.cached(c, `json:leaderboard:${split}:${c.end_at}`, async () => {
-      const board = await ctx.boards.board(c, split);
-      return encode(JSON.stringify({
-        challenge: c.id, split, primary_metric: c.primary_metric, higher_is_better: c.higher_is_better,
-        private_opens_at: new Date(c.end_at).toISOString(), latency_columns: board.latency_columns, metric_columns: board.metric_columns, entries: board.entries,
-      }), 'application/json');
-    });
-    sendEncoded(req, res, encoded);
+    sendEncoded(req, res, await jsonBoard(ctx, c, await boardSplit(ctx, req, c)));
   });
 
   // The board as CSV for everyone (the private split after the end, as the JSON board).
@@ -222,19 +202,7 @@ export function apiRoutes(ctx: AppContext): Router {
     const c = await knownChallenge(ctx, req.params.id);
     const limit = pageParam(req.query.limit, 'limit', HISTORY_PAGE, 1, HISTORY_PAGE_MAX);
     const offset = pageParam(req.query.offset, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
-    const render = async () => {
-      const points = await ctx.boards.history(c);
-      const page = points.slice(offset, offset + limit);
-      const next = offset + limit < points.length ? `/api/challenges/${encodeURIComponent(c.id)}/history?offset=${offset + limit}&limit=${limit}` : null;
-      return encode(JSON.stringify({
-        challenge: c.id, split: 'public', total: points.length, offset, limit, next,
-        points: page.map((p) => ({ ...p, t: new Date(p.t).toISOString() })),
-      }), 'application/json');
-    };
-    // The pages a client following `next` reads are kept; any other slice is encoded for its request.
-    const shared = limit === HISTORY_PAGE && offset % limit === 0;
-    const encoded = shared ? await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, `json:history:${offset}`, render, true) : await render();
-    sendEncoded(req, res, encoded);
+    sendEncoded(req, res, await historyPage(ctx, c, offset, limit));
   });
 
   r.get('/challenges/:id/team', async (req, res) => {

@@ -5,9 +5,18 @@
  */
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Content-Type values as express's `res.type()` writes them (MIME type and charset), set
+ * directly so an answer is the same whether express or the pre-router (cached-reads.ts) sends it.
+ */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+export const HTML_TYPE = 'text/html; charset=utf-8';
+export const CSV_TYPE = 'text/csv; charset=utf-8';
 
 export interface Encoded {
+  /** The Content-Type header (one of the constants above). */
   type: string;
   body: Buffer;
   /** Only when compression saves something (small bodies go as they are). */
@@ -23,7 +32,7 @@ export function encode(text: string, type: string): Encoded {
 }
 
 /** True when the request's If-None-Match names this ETag (or `*`). */
-function notModified(req: Request, etag: string): boolean {
+function notModified(req: IncomingMessage, etag: string): boolean {
   const header = req.headers['if-none-match'];
   if (!header) return false;
   return header.split(',').some((t) => {
@@ -32,7 +41,7 @@ function notModified(req: Request, etag: string): boolean {
   });
 }
 
-function acceptsGzip(req: Request): boolean {
+function acceptsGzip(req: IncomingMessage): boolean {
   return /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
 }
 
@@ -40,15 +49,17 @@ function acceptsGzip(req: Request): boolean {
  * Sends an encoded response: 304 when the client has it, gzip when it accepts it. `no-cache`
  * lets browsers and proxies keep a copy but ask (with the ETag) before each use.
  */
-export function sendEncoded(req: Request, res: Response, e: Encoded, status = 200, cacheControl = 'no-cache'): void {
+export function sendEncoded(req: IncomingMessage, res: ServerResponse, e: Encoded, status = 200, cacheControl = 'no-cache'): void {
   res.setHeader('ETag', e.etag);
   res.setHeader('Cache-Control', cacheControl);
   res.setHeader('Vary', 'Accept-Encoding');
   if (status === 200 && notModified(req, e.etag)) {
-    res.status(304).end();
+    res.statusCode = 304;
+    res.end();
     return;
   }
-  res.status(status).type(e.type);
+  res.statusCode = status;
+  res.setHeader('Content-Type', e.type);
   if (e.gzip && acceptsGzip(req)) {
     res.setHeader('Content-Encoding', 'gzip');
     res.end(e.gzip);

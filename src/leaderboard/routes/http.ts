@@ -1,12 +1,13 @@
 /** Small HTTP helpers shared by the route files: who is asking, and errors as JSON. */
 import crypto from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Board, BoardSplit } from '../board.js';
 import type { AppContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { StoreError, type StoreErrorCode } from '../store-error.js';
 import type { ChallengeRecord, Participant } from '../store.js';
-import { encode, sendEncoded } from './encoded.js';
+import { CSV_TYPE, encode, sendEncoded } from './encoded.js';
 
 export { HttpError };
 
@@ -31,13 +32,13 @@ export function sessionCookieAttributes(req: Request): string {
   return `HttpOnly; SameSite=Strict; Path=/${req.secure ? '; Secure' : ''}`;
 }
 
-export function bearer(req: Request): string | undefined {
+export function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
   const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
   return m?.[1];
 }
 
-export function cookie(req: Request, name: string): string | undefined {
+export function cookie(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
@@ -61,13 +62,13 @@ export function isAdmin(ctx: AppContext, req: Request): boolean {
  * The participant behind the request's bearer token, if any. The JSON API takes the bearer
  * token only, never a cookie: a page of another site cannot make a browser call it as you.
  */
-export async function viewer(ctx: AppContext, req: Request): Promise<Participant | undefined> {
+export async function viewer(ctx: AppContext, req: IncomingMessage): Promise<Participant | undefined> {
   const token = bearer(req);
   return token ? ctx.store.participantByToken(token) : undefined;
 }
 
 /** The participant signed in to the web pages (session cookie), if any. */
-export async function sessionViewer(ctx: AppContext, req: Request): Promise<Participant | undefined> {
+export async function sessionViewer(ctx: AppContext, req: IncomingMessage): Promise<Participant | undefined> {
   const session = cookie(req, SESSION_COOKIE);
   return session ? ctx.store.participantBySession(session, ctx.clock()) : undefined;
 }
@@ -170,7 +171,7 @@ export function jsonErrors(ctx: AppContext) {
  */
 export async function sendBoardCsv(ctx: AppContext, req: Request, res: Response, challenge: ChallengeRecord, split: BoardSplit): Promise<void> {
   const encoded = await ctx.boards.cached(challenge, `csv:leaderboard:${split}:${challenge.higher_is_better}`,
-    async () => encode(boardCsv(await ctx.boards.board(challenge, split)), 'text/csv'));
+    async () => encode(boardCsv(await ctx.boards.board(challenge, split)), CSV_TYPE));
   res.attachment(`${challenge.id}-${split}-leaderboard.csv`);
   sendEncoded(req, res, encoded);
 }

@@ -5,25 +5,23 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { acceptSubmission, openChallenge } from '../accept.js';
-import { HISTORY_MAX_AGE_MS, type Board } from '../board.js';
 import { visibleScores, type AppContext } from '../context.js';
-import { phaseState, privateVisible, requireSelectionsOpen } from '../phases.js';
+import { privateVisible, requireSelectionsOpen } from '../phases.js';
 import { cleanName, type ChallengeRecord, type Participant } from '../store.js';
 import { loadTask } from '../../tasks/registry.js';
 import { splitShares } from '../split-shares.js';
 import { html, layout, STYLESHEET } from '../views/html.js';
 import { modelBoardHtml } from '../views/model-board.js';
-import { scoreChart } from '../views/chart.js';
 import {
-  boardTable,
-  accountPage, challengeListPage, challengePage, dataPage, errorPage, evaluationPage, rulesPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
+  accountPage, challengeListPage, dataPage, errorPage, evaluationPage, rulesPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
 } from '../views/pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { listFiles, sendFile, sendSubmissionFile } from './files.js';
 import { submissionPage, submissionUrl } from '../views/submission-page.js';
 import { csrfProtection, csrfToken, sessionCsrfToken, withCsrfFields } from './csrf.js';
 import { boardSplit } from './api.js';
-import { encode, sendEncoded } from './encoded.js';
+import { anonymousChallengePage, challengePageParts, renderChallengePage } from './board-reads.js';
+import { sendEncoded } from './encoded.js';
 import { cookie, HttpError, intParam, refusal, sendBoardCsv, SESSION_COOKIE, SESSION_MAX_AGE_MS, sessionCookieAttributes, sessionViewer } from './http.js';
 
 /**
@@ -74,26 +72,14 @@ export function pageRoutes(ctx: AppContext): Router {
     const c = await known(req.params.id);
     const now = ctx.clock();
     const split = req.query.split === 'private' ? 'private' : 'public';
-    let board: Board | undefined;
-    let privateNote: string | undefined;
-    if (split === 'public') board = await ctx.boards.board(c, 'public');
-    else if (!privateVisible(c, now)) privateNote = `The private leaderboard is shown after the end, ${new Date(c.end_at).toISOString()}.`;
-    else if (!await ctx.boards.hasPrivateSplit(c.id)) privateNote = 'This challenge has no private split.';
-    else board = await ctx.boards.board(c, 'private');
-    const shares = await splitShares(c.truth);
-    // The table and chart only change with the data: render them once per change, not per request.
-    const shown = board;
-    const boardHtml = shown ? await ctx.boards.cached(c, `html:board:${split}`, () => boardTable(shown, shares)) : undefined;
-    const chart = await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, 'html:chart', async () => scoreChart(await ctx.boards.history(c), c.higher_is_better, c.primary_metric), true);
-    const status = split === 'private' && !board ? 403 : 200;
     const viewer = await who(req);
-    const viewerTeamId = viewer ? (await ctx.store.teamOf(c.id, viewer.id))?.id : undefined;
-    const render = () => challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer, shares, viewerTeamId });
-    if (viewer) return page(res, render(), status);
-    // Everyone not signed in sees the same page: encode it once per board version (and phase),
-    // and again when the chart is redrawn (it is kept by time, not by version).
-    const encoded = await ctx.boards.cached(c, `html:page:${split}:${phaseState(c, now)}:${c.paused}`, () => encode(render(), 'html'), chart);
-    sendEncoded(req, res, encoded, status);
+    if (!viewer) {
+      const { encoded, status } = await anonymousChallengePage(ctx, c, split, now);
+      return sendEncoded(req, res, encoded, status);
+    }
+    const parts = await challengePageParts(ctx, c, split, now);
+    const viewerTeamId = (await ctx.store.teamOf(c.id, viewer.id))?.id;
+    return page(res, renderChallengePage(c, parts, viewer, viewerTeamId), parts.status);
   });
 
   r.get('/challenges/:id/leaderboard.csv', async (req, res) => {
