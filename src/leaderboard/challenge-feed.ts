@@ -41,9 +41,9 @@ export interface ChangeSignal {
   readonly up: boolean;
   /** The stamp to keep with a record about to be read; undefined when it cannot vouch for it. */
   stamp(challengeId: string): FeedStamp | undefined;
-  /** True when nothing can have changed the challenge since `stamp` was taken. */
+  /** True when nothing can have changed the challenge since `stamp` was taken (as of the last `caughtUp`, when there is one). */
   unchangedSince(challengeId: string, stamp: FeedStamp): boolean;
-  /** Resolves once every change committed before the call has been told (when telling is not immediate). */
+  /** Resolves once every change committed before the call has been told (when telling is not immediate); await it before `unchangedSince`. */
   caughtUp?(): Promise<void>;
 }
 

@@ -417,7 +417,9 @@ export class SqliteDatabase implements SqlDatabase {
   /**
    * Whether a challenge may have changed since a stamp: this connection's writes and SQLite's
    * data_version, which moves with every commit of another connection (a `podium baseline`
-   * process, an admin's sqlite3). Exact and immediate, at the cost of one pragma.
+   * process, an admin's sqlite3). Exact: a request sees every commit made before it asked, at
+   * the cost of one pragma (a WAL read transaction: three system calls) for all the requests
+   * that ask in one event-loop iteration.
    */
   readonly changes: ChangeSignal;
 
@@ -432,13 +434,21 @@ export class SqliteDatabase implements SqlDatabase {
     };
     this.dataVersion = raw.prepare('PRAGMA data_version').pluck();
     const now = (): FeedStamp => ({ epoch: self.ownWrites, n: self.dataVersion.get() as number });
+    // The data version read by the last barrier; requests that asked for one before it ran may
+    // trust it (a commit they must see came before it).
+    let checked = 0;
+    let barrier: Promise<void> | undefined;
     this.changes = {
       up: true,
       stamp: () => now(),
-      unchangedSince: (_challengeId, stamp) => {
-        const n = now();
-        return n.epoch === stamp.epoch && n.n === stamp.n;
-      },
+      // One pragma for all the requests of an event-loop iteration: it runs after every request
+      // that asks in this iteration's poll phase (setImmediate: the check phase that follows).
+      caughtUp: () => barrier ??= new Promise((resolve) => setImmediate(() => {
+        barrier = undefined;
+        checked = self.dataVersion.get() as number;
+        resolve();
+      })),
+      unchangedSince: (_challengeId, stamp) => self.ownWrites === stamp.epoch && checked === stamp.n,
     };
   }
 

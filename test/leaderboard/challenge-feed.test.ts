@@ -1,7 +1,8 @@
 /**
  * Board reads that do not read the challenge again until it may have changed.
  * On SQLite (db.ts: this connection's writes and SQLite's data_version): a warm read sends no
- * statement but that pragma, and another connection's change is on the board at once.
+ * statement but that pragma (one for the reads of an event-loop iteration), and another
+ * connection's change is on the board at once.
  * On PostgreSQL (runs with PODIUM_TEST_DB) the server keeps a challenge's record until the
  * database notifies a change (challenge-feed.ts). Checked here:
  * - a warm board read sends no statement through the store (only a `SELECT 1` on the
@@ -13,6 +14,7 @@
  *   reads go back to asking nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqliteDatabase } from '../../src/leaderboard/db.js';
 import { openStore } from '../../src/leaderboard/open-store.js';
 import { startServer, type RunningServer } from '../../src/leaderboard/server.js';
 import type { SqlValue } from '../../src/leaderboard/sql.js';
@@ -61,6 +63,23 @@ describe.skipIf(TEST_PG)('board reads on SQLite: a pragma says whether the chall
     await t.other.renameTeam('toy', annId, 'ann2');
     expect((await board())[0]!.team).toBe('ann2');
     expect(t.queries).toBeGreaterThan(0);
+  });
+
+  it('checks the data version once for all the reads of an event-loop iteration, after each of them asked', async () => {
+    const changes = (t.server.context.store.sql as SqliteDatabase).changes;
+    const first = changes.caughtUp!();
+    expect(changes.caughtUp!()).toBe(first);
+    await first;
+    const stamp = changes.stamp('toy')!;
+    expect(changes.unchangedSince('toy', stamp)).toBe(true);
+    const annId = (await t.other.sql.get<{ participant_id: number }>('SELECT participant_id FROM submissions ORDER BY id LIMIT 1'))!.participant_id;
+    await t.other.renameTeam('toy', annId, 'ann3');
+    // A read that asks after another connection's commit waits for a check made after it asked.
+    const next = changes.caughtUp!();
+    expect(next).not.toBe(first);
+    await next;
+    expect(changes.unchangedSince('toy', stamp)).toBe(false);
+    expect((await board())[0]!.team).toBe('ann3');
   });
 });
 
