@@ -137,6 +137,20 @@ describe('board reads before express', () => {
     }
   });
 
+  it('is not used behind a trusted proxy, where the log\'s address is express\'s reading of X-Forwarded-For', async () => {
+    const sink = new PassThrough();
+    let text = '';
+    sink.on('data', (d) => (text += d));
+    const proxied = await startServer({ dbPath: world.dbPath, storage: world.storage, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, log: () => undefined, requestLog: sink, trustProxy: 'loopback' });
+    try {
+      expect((await get(proxied.url, '/api/challenges/toy/leaderboard', { 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
+      await new Promise((r) => setImmediate(r));
+      expect(text).toContain('"ip":"203.0.113.7"');
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('recognises the three reads by method, path and headers only', () => {
     const req = (url: string, headers: Record<string, string> = {}, method = 'GET') => ({ url, headers, method }) as http.IncomingMessage;
     expect(boardReadOf(req('/api/challenges/toy/history?offset=5'))).toEqual({ kind: 'history', challengeId: 'toy', path: '/api/challenges/toy/history', query: { offset: '5' } });
