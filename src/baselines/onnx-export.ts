@@ -389,7 +389,7 @@ export interface ExportResult {
    * median over rounds of the blocks' ratio), which holds under load where the two separate
    * runs' milliseconds do not.
    */
-  latency?: { tfjs: LatencyReport; onnx: LatencyReport; relative: number; interleavedWarmup: { onnx: WarmupUsed; tfjs: WarmupUsed } };
+  latency?: { tfjs?: LatencyReport; onnx: LatencyReport; relative: number; interleavedWarmup: { onnx: WarmupUsed; tfjs: WarmupUsed } };
 }
 
 /**
@@ -413,6 +413,12 @@ export interface ExportOptions {
   latency?: LatencySettings | null;
   /** Samples the latency runs cycle through (default 32, or fewer test items). */
   latencySamples?: number;
+  /**
+   * Also time tfjs on its own (`latency.tfjs`; default true). The interleaved ONNX / tfjs run is
+   * made either way. The demo's worker keeps the run's own tfjs figures and turns this off, so it
+   * does not time what it would throw away.
+   */
+  tfjsLatency?: boolean;
   log?: (line: string) => void;
 }
 
@@ -459,7 +465,7 @@ export async function exportBaseline(challenge: string, name: string, opts: Expo
       const network = src.wrap ? `${file}.network-${process.pid}` : file;
       if (src.wrap) fs.writeFileSync(network, encodeSource(src, src.description, true));
       try {
-        result.latency = await bothLatencies(src, network, opts.latency, Math.min(opts.latencySamples ?? 32, src.count), runtime);
+        result.latency = await bothLatencies(src, network, opts.latency, Math.min(opts.latencySamples ?? 32, src.count), runtime, opts.tfjsLatency ?? true);
       } finally {
         if (network !== file) fs.rmSync(network, { force: true });
       }
@@ -472,18 +478,18 @@ export async function exportBaseline(challenge: string, name: string, opts: Expo
 
 /**
  * The latency harness (evaluators/latency.ts: SingleStream after warm-up, Offline) on the same
- * samples, tfjs (wasm) first, then ONNX Runtime (CPU, one intra-op thread, the sandbox's
- * session options), in this process, then both interleaved for their ratio. Params and
- * multiply-adds: tfjs from the layers, ONNX read from the graph.
+ * samples, tfjs (wasm) first (unless `withTfjs` is false), then ONNX Runtime (CPU, one intra-op
+ * thread, the sandbox's session options), in this process, then both interleaved for their
+ * ratio. Params and multiply-adds: tfjs from the layers, ONNX read from the graph.
  */
-async function bothLatencies(src: ExportSource, file: string, settings: LatencySettings, samples: number, runtime: Awaited<ReturnType<typeof initRuntime>>) {
+async function bothLatencies(src: ExportSource, file: string, settings: LatencySettings, samples: number, runtime: Awaited<ReturnType<typeof initRuntime>>, withTfjs: boolean) {
   const reference = tfjsReference(src);
   try {
-    const tfjs = await modelLatency(
+    const tfjs = withTfjs ? await modelLatency(
       { predict: (x: tf.Tensor | tf.Tensor[]) => reference.outputs(Array.isArray(x) ? x : [x]) },
       { samples, make: (s, n) => { const xs = src.batch(s, n); return xs.length === 1 ? xs[0] : xs; } },
       settings, runtime, (await import('./model-cost.js')).modelCost(src.model),
-    );
+    ) : undefined;
     const { loadOnnx } = await import('../models/onnx-runtime.js');
     const onnxModel = await loadOnnx({ format: 'onnx', path: file, threads: 1, maxModelBytes: Number.MAX_SAFE_INTEGER });
     const inputNames = src.model.inputNames;

@@ -147,14 +147,15 @@ async function exportCommand(
     if (!values.json) {
       const lines = [`${challenge} / ${name}: ${r.file} (${r.bytes} bytes)`,
         `  parity: ${r.parity.items} test items, max |ONNX Runtime - tfjs| ${r.parity.maxAbsDiff.toExponential(2)} (limit 1e-4)`];
-      if (r.latency) {
-        const row = (label: string, l: typeof r.latency.tfjs) =>
+      const tfjs = r.latency?.tfjs; // always there: this command leaves tfjsLatency at its default
+      if (r.latency && tfjs) {
+        const row = (label: string, l: typeof tfjs) =>
           `  ${label.padEnd(13)} p50 ${l.p50_ms.toFixed(3)} ms, p90 ${l.p90_ms.toFixed(3)} ms, p99 ${l.p99_ms.toFixed(3)} ms, offline ${l.offline_per_s.toFixed(1)}/s (${l.backend}); ` +
           `after ${describeWarmup(warmupOf(l))}`;
         const w = r.latency.interleavedWarmup;
-        lines.push(row('tfjs', r.latency.tfjs), row('ONNX Runtime', r.latency.onnx),
+        lines.push(row('tfjs', tfjs), row('ONNX Runtime', r.latency.onnx),
           `  ONNX Runtime / tfjs latency, interleaved (blocks of 8): ${r.latency.relative.toFixed(3)}; after ${describeWarmup(w.onnx)} (ONNX Runtime), ${describeWarmup(w.tfjs)} (tfjs)`,
-          `  params ${r.latency.tfjs.params} (tfjs) / ${r.latency.onnx.params} (ONNX), multiply-adds ${r.latency.tfjs.madds} / ${r.latency.onnx.madds}`);
+          `  params ${tfjs.params} (tfjs) / ${r.latency.onnx.params} (ONNX), multiply-adds ${tfjs.madds} / ${r.latency.onnx.madds}`);
       }
       process.stdout.write(lines.join('\n') + '\n');
     }

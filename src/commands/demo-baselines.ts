@@ -106,7 +106,7 @@ async function runOneInWorker(challenge: string, name: string, s: WorkerSettings
   const { exportableBaselines, exportBaseline, onnxLatencyRecord } = await import('../baselines/onnx-export.js');
   if (exportableBaselines(challenge).some((b) => b.name === name)) {
     try {
-      const e = await exportBaseline(challenge, name, { dataDir: path.join(dataDir, challenge), workDir: r.workDir, latency: QUICK_LATENCY, log });
+      const e = await exportBaseline(challenge, name, { dataDir: path.join(dataDir, challenge), workDir: r.workDir, latency: QUICK_LATENCY, tfjsLatency: false, log });
       onnxFile = e.file;
       latency = { ...latency, ...onnxLatencyRecord(e.latency!) };
     } catch (err) {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBaseline, type RunOptions } from '../../src/baselines/run.js';
-import { checkParity, encodeSource, exportableBaselines, exportBaseline, exportSource, PARITY_TOLERANCE, type ExportResult } from '../../src/baselines/onnx-export.js';
+import { checkParity, encodeSource, exportableBaselines, exportBaseline, exportSource, onnxLatencyRecord, PARITY_TOLERANCE, type ExportResult } from '../../src/baselines/onnx-export.js';
 import { loadModel } from '../../src/baselines/model-store.js';
 import { ssdAnchors } from '../../src/baselines/detection/ssdlite.js';
 import { BINS, FRAME, frameCount } from '../../src/baselines/separation/stft.js';
@@ -108,6 +108,21 @@ describe('the parity check', () => {
     const parity = await checkParity(src, wrong);
     expect(parity.maxAbsDiff).toBeGreaterThan(0.1);
     src.model.dispose();
+  }, 60_000);
+});
+
+describe('the export\'s latency', () => {
+  it('leaves the separate tfjs run out when asked (the demo keeps its run\'s own), and still times ONNX Runtime and the interleaved pair', async () => {
+    const r = await exportBaseline('inat2018-mini', 'mobilenet-v2', {
+      dataDir: path.join(root, 'data', 'inat2018-mini'), workDir: baselineRuns.get('inat2018-mini/mobilenet-v2')!.workDir,
+      out: path.join(root, 'no-tfjs-latency.onnx'), tfjsLatency: false,
+      latency: { warmup: 1, minQueries: 8, minDurationMs: 0, offlineSamples: 4, offlineBatch: 2 },
+    });
+    expect(r.latency!.tfjs).toBeUndefined();
+    expect(r.latency!.onnx.queries).toBe(8);
+    expect(r.latency!.onnx.backend).toMatch(/^onnxruntime-node/);
+    expect(r.latency!.relative).toBeGreaterThan(0);
+    expect(onnxLatencyRecord(r.latency!).onnx_vs_tfjs).toBe(r.latency!.relative);
   }, 60_000);
 });
 
@@ -230,14 +245,15 @@ describe('podium baseline export (CLI)', () => {
     expect(ok.code).toBe(0);
     const [r] = JSON.parse(ok.stdout) as ExportResult[];
     expect(r.file).toBe(path.join(root, 'cli.onnx'));
-    expect(r.latency!.tfjs.backend).toMatch(/^wasm/);
+    const tfjs = r.latency!.tfjs!;
+    expect(tfjs.backend).toMatch(/^wasm/);
     expect(r.latency!.onnx.backend).toMatch(/^onnxruntime-node .*intra-op 1/);
-    expect(r.latency!.tfjs.queries).toBe(100);
+    expect(tfjs.queries).toBe(100);
     expect(r.latency!.onnx.queries).toBe(100);
     expect(r.latency!.relative).toBeGreaterThan(0);
     // The same network: the ONNX graph holds the tfjs weights plus the 10-value log prior, and the same products.
-    expect(r.latency!.onnx.params).toBe(r.latency!.tfjs.params + 10);
-    expect(r.latency!.onnx.madds).toBe(r.latency!.tfjs.madds);
+    expect(r.latency!.onnx.params).toBe(tfjs.params + 10);
+    expect(r.latency!.onnx.madds).toBe(tfjs.madds);
     for (const args of [
       ['baseline', 'export', 'inat2018-mini'],
       ['baseline', 'export', 'inat2018-mini', '--format', 'tflite'],
