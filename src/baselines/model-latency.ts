@@ -2,17 +2,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { measureLatency, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
 import { modelCost } from './model-cost.js';
-import { machine, type RuntimeInfo } from './runtime.js';
+import type { RuntimeInfo } from './runtime.js';
+import { machineLabel } from './machine.js';
+
+export { machineLabel };
 
 export interface LatencyInputs {
   /** Builds the model input for samples [start, start + count). */
   make(start: number, count: number): tf.Tensor | tf.Tensor[];
   samples: number;
-}
-
-export function machineLabel(): string {
-  const m = machine();
-  return `${m.cpu} (${m.cores} cores)`;
 }
 
 export async function modelLatency(

@@ -15,41 +15,15 @@ import type { ScoredFile } from '../leaderboard/scoring.js';
 import { sha256File } from './content-hash.js';
 import { MLPERF_SETTINGS, QUICK_LATENCY, type LatencyReport, type LatencySettings } from '../evaluators/latency.js';
 import type { Baseline, BaselineOutput } from './baseline.js';
-import { initRuntime, type RuntimeInfo } from './runtime.js';
+import { REGISTRY, listBaselines } from './registry.js';
+import type { RuntimeInfo } from './runtime.js';
 import { baselineWorkDir } from './work-dir.js';
 import { DEFAULT_SEED } from '../datasets/rng.js';
 
-/** Every baseline, loaded lazily (tfjs model code is only imported when a baseline runs). */
-const REGISTRY: { challenge: string; name: string; description: string; load: () => Promise<Baseline> }[] = [
-  { challenge: 'inat2018-mini', name: 'mobilenet-v2', description: 'MobileNetV2 (width 0.35) classifier', load: async () => (await import('./classification/mobilenet.js')).mobilenetClassifier },
-  { challenge: 'inat2018-mini', name: 'class-prior', description: 'the three most frequent training classes', load: async () => (await import('./classification/class-prior.js')).classPrior },
-  { challenge: 'voc2012-seg-mini', name: 'deeplab-v3plus', description: 'DeepLab-v3+ on a MobileNetV2 encoder', load: async () => (await import('./segmentation/deeplab.js')).deeplab },
-  { challenge: 'voc2012-seg-mini', name: 'all-background', description: 'background everywhere', load: async () => (await import('./segmentation/all-background.js')).allBackground },
-  { challenge: 'detection-mini', name: 'ssdlite-mobilenet-v2', description: 'SSDLite head on MobileNetV2', load: async () => (await import('./detection/ssdlite.js')).ssdlite },
-  { challenge: 'detection-mini', name: 'centernet-coco80', description: 'pretrained CenterNet COCO-80 (@vladmandic/human)', load: async () => (await import('./detection/centernet.js')).centernet },
-  { challenge: 'detection-mini', name: 'prior-box', description: 'mean training box per category on every image', load: async () => (await import('./detection/prior-box.js')).priorBox },
-  { challenge: 'separation-mini', name: 'audio-visual-mask', description: 'STFT mask network with face tracks', load: async () => (await import('./separation/mask-net.js')).audioVisualMask },
-  { challenge: 'separation-mini', name: 'audio-only-mask', description: 'STFT mask network, audio only (PIT)', load: async () => (await import('./separation/mask-net.js')).audioOnlyMask },
-  { challenge: 'separation-mini', name: 'ideal-ratio-mask', description: 'oracle ideal ratio mask (upper bound)', load: async () => (await import('./separation/oracle.js')).idealRatioMask },
-  { challenge: 'separation-mini', name: 'mixture', description: 'the mixture as both sources (SDRi 0)', load: async () => (await import('./separation/oracle.js')).mixtureAsEstimate },
-  { challenge: 'isl-mini', name: 'unet', description: 'U-Net on the z-stack, loss masked by label availability', load: async () => (await import('./fluorescence/unet.js')).islUNet },
-  { challenge: 'isl-mini', name: 'channel-mean', description: "each label's mean training image", load: async () => (await import('./fluorescence/references.js')).channelMean },
-  { challenge: 'isl-mini', name: 'linear-z-mean', description: "least-squares line from the z-stack's mean to each label", load: async () => (await import('./fluorescence/references.js')).linearZMean },
-  { challenge: 'motion-photos-mini', name: 'hybrid-l1', description: 'gyro-classified background tracks + RANSAC, L1-optimal path (Motion Photos)', load: async () => (await import('./stabilization/stabilizers.js')).hybridL1 },
-  { challenge: 'motion-photos-mini', name: 'visual-l1', description: 'corners + pyramidal LK + RANSAC homography, L1-optimal path', load: async () => (await import('./stabilization/stabilizers.js')).visualL1 },
-  { challenge: 'motion-photos-mini', name: 'gyro-l1', description: 'gyroscope + OIS rotation homographies, L1-optimal path', load: async () => (await import('./stabilization/stabilizers.js')).gyroL1 },
-  { challenge: 'motion-photos-mini', name: 'identity', description: 'no stabilization (S_t = I)', load: async () => (await import('./stabilization/stabilizers.js')).identity },
-];
+export { listBaselines, type BaselineListing } from './registry.js';
 
-export interface BaselineListing {
-  challenge: string;
-  name: string;
-  description: string;
-}
-
-export function listBaselines(challenge?: string): BaselineListing[] {
-  return REGISTRY.filter((b) => !challenge || b.challenge === challenge).map(({ challenge: c, name, description }) => ({ challenge: c, name, description }));
-}
+/** The runtime reported for a baseline that does not run on tfjs (plain TypeScript). */
+export const WITHOUT_TFJS: RuntimeInfo = { backend: 'none', detail: 'no tfjs (TypeScript)', tfjsVersion: 'not loaded' };
 
 export interface RunOptions {
   epochs?: number;
@@ -110,7 +84,8 @@ export async function runBaseline(challengeId: string, name: string, opts: RunOp
   const dataDir = opts.dataDir ?? path.join(dataRoot(), challengeId);
   if (!fs.existsSync(dataDir)) throw new UsageError(`baseline: ${dataDir} does not exist; run \`podium data make ${challengeId}\``);
   const log = opts.log ?? (() => {});
-  const runtime = await initRuntime();
+  // Only a baseline that runs on tfjs starts it (loading tfjs costs ~0.7 CPU-s a process).
+  const runtime = entry.tfjs ? await (await import('./runtime.js')).initRuntime() : WITHOUT_TFJS;
   const baseline = await entry.load();
   const seed = opts.seed ?? DEFAULT_SEED;
   const workDir = baselineWorkDir(dataDir, name, { seed, epochs: opts.epochs });

@@ -7,7 +7,6 @@
  * every figure.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
@@ -40,11 +39,6 @@ export interface RuntimeInfo {
   /** e.g. "wasm (simd, 1 thread)" or "tensorflow (tfjs-node)". */
   detail: string;
   tfjsVersion: string;
-}
-
-export interface Machine {
-  cpu: string;
-  cores: number;
 }
 
 let current: RuntimeInfo | undefined;
@@ -162,11 +156,6 @@ async function describe(backend: string): Promise<string> {
   }
   if (backend === 'tensorflow') return 'tensorflow (tfjs-node)';
   return 'cpu (pure JavaScript)';
-}
-
-export function machine(): Machine {
-  const cpus = os.cpus();
-  return { cpu: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length };
 }
 
 export { tf };

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { BaselineListing } from '../baselines/run.js';
+import { runsOnTfjs, type BaselineListing } from '../baselines/registry.js';
 import type { DemoCache } from './demo-cache.js';
 import type { ScoredFile } from '../leaderboard/scoring.js';
 
@@ -103,8 +103,10 @@ async function runOneInWorker(challenge: string, name: string, s: WorkerSettings
   });
   let latency = r.latency as unknown as Record<string, unknown> | undefined;
   let onnxFile: string | undefined;
-  const { exportableBaselines, exportBaseline, onnxLatencyRecord } = await import('../baselines/onnx-export.js');
-  if (exportableBaselines(challenge).some((b) => b.name === name)) {
+  // Only tfjs models export (and the export module loads tfjs): the others skip the import.
+  const exporter = runsOnTfjs(challenge, name) ? await import('../baselines/onnx-export.js') : undefined;
+  if (exporter && exporter.exportableBaselines(challenge).some((b) => b.name === name)) {
+    const { exportBaseline, onnxLatencyRecord } = exporter;
     try {
       const e = await exportBaseline(challenge, name, { dataDir: path.join(dataDir, challenge), workDir: r.workDir, latency: QUICK_LATENCY, tfjsLatency: false, log });
       onnxFile = e.file;

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { codeHash, folderHash, sha256File } from '../baselines/content-hash.js';
 import { baselineWorkDir } from '../baselines/work-dir.js';
-import type { BaselineListing } from '../baselines/run.js';
+import type { BaselineListing } from '../baselines/registry.js';
 import type { BaselineWorkerResult, WorkerSettings } from './demo-baselines.js';
 
 export const CACHE_FILE = 'demo-run.json';

@@ -84,7 +84,7 @@ export async function run(args: string[]): Promise<number> {
     else toMake.push(c);
   }
   // The baselines to run: whatever src/baselines registers for these challenges.
-  const { listBaselines } = await import('../baselines/run.js');
+  const { listBaselines } = await import('../baselines/registry.js');
   const only = values.baselines?.split(',').map((x) => x.trim()).filter(Boolean);
   const known = listBaselines();
   for (const name of only ?? []) if (!known.some((b) => b.name === name)) say(`--baselines: no baseline named "${name}"; known: ${known.map((b) => b.name).join(', ')}`);

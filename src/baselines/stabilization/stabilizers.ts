@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { measureLatency } from '../../evaluators/latency.js';
 import type { Baseline, BaselineContext, BaselineOutput } from '../baseline.js';
-import { machineLabel } from '../model-latency.js';
+import { machineLabel } from '../machine.js';
 import { stabilizingPath } from './camera-path.js';
 import { clipIds, readClipInputs, type ClipInputs } from './clip-inputs.js';
 import { gyroHomography } from './gyro-motion.js';
