@@ -23,6 +23,7 @@ import { installSharedIdentity } from './shared-identity.js';
 import { installHeapSlice } from './heap-slice.js';
 import { installHeapTile } from './heap-tile.js';
 import { installHeapReverse } from './heap-reverse.js';
+import { installHeapSpaceToBatch } from './heap-space-to-batch.js';
 import { installRowBroadcast } from './row-broadcast.js';
 import { registerMeanGradient } from './mean-gradient.js';
 import { reluGradConfig, reluGradWasmConfig } from './relu-gradient.js';
@@ -89,11 +90,11 @@ let wasmReady = false;
 /**
  * Kernels replaced once the wasm backend runs (their originals are captured first): matrix
  * products with transposed operands, the Conv2D input gradient, sums and means over leading
- * axes, Identity / same-type Cast, Slice / SplitV, Tile, Reverse, arithmetic with a per-channel
- * row, the upsampling and max-pooling gradients, the forward batch norm (wasm-matmul.ts,
- * conv2d-input-gradient.ts, outer-axis-reductions.ts, shared-identity.ts, heap-slice.ts,
- * heap-tile.ts, heap-reverse.ts, row-broadcast.ts, upsample-gradient.ts, max-pool-gradient.ts, batch-norm-forward.ts
- * say why).
+ * axes, Identity / same-type Cast, Slice / SplitV, Tile, Reverse, SpaceToBatchND / BatchToSpaceND,
+ * arithmetic with a per-channel row, the upsampling and max-pooling gradients, the forward batch
+ * norm (wasm-matmul.ts, conv2d-input-gradient.ts, outer-axis-reductions.ts, shared-identity.ts,
+ * heap-slice.ts, heap-tile.ts, heap-reverse.ts, heap-space-to-batch.ts, row-broadcast.ts,
+ * upsample-gradient.ts, max-pool-gradient.ts, batch-norm-forward.ts say why).
  */
 let wasmKernelsInstalled = false;
 function installWasmKernels(): void {
@@ -106,6 +107,7 @@ function installWasmKernels(): void {
   installHeapSlice();
   installHeapTile();
   installHeapReverse();
+  installHeapSpaceToBatch();
   installRowBroadcast();
   installUpsampleGradient();
   installMaxPoolGradient();
