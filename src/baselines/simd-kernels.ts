@@ -18,6 +18,7 @@
  *     else x[i] > 0 ? 1 : 0; one float32 multiply, dy first (relu-gradient.ts).
  *   squareGrad: dx[i] = dy[i] * (x[i] * 2), two float32 multiplies in tfjs-core's operand order
  *     (square-gradient.ts).
+ *   transposeBlocks: a copy of bits, 4 x 4 blocks transposed with shuffles (wasm-matmul.ts).
  *   im2colTransposed: a copy of bits (zeros in the padding), no arithmetic on the values.
  *   gradSums: sumG[c] += g[r][c] and sumGxm[c] += g[r][c] * (x[r][c] - mean[c]) for r = 0, 1, ...:
  *     float32 lanes, the subtraction, product and additions in the operand order of the ops they
@@ -52,6 +53,11 @@ export interface SimdKernels extends Record<RowsKernelName, (out: number, full: 
   reluGrad(dx: number, dy: number, x: number, n: number): void;
   squareGrad(dx: number, dy: number, x: number, n: number): void;
   addRows(sums: number, x: number, rows: number, cols: number): void;
+  /**
+   * dst[c][r] = src[r][c] (row-major [rows, cols] to [cols, rows]) for r < rowsEnd, c < colsEnd,
+   * rowsEnd a multiple of TRANSPOSE_ROWS and colsEnd of 4: a copy of bits.
+   */
+  transposeBlocks(src: number, dst: number, rows: number, cols: number, rowsEnd: number, colsEnd: number): void;
   /** Per channel c of [rows, cols] g and x: sumG[c] += g, sumGxm[c] += g * (x - mean[c]), rows in order (see above). */
   gradSums(sumG: number, sumGxm: number, g: number, x: number, mean: number, rows: number, cols: number): void;
   /** Per row and channel c of [rows, channels]: out = offset[c] + (x - mean[c]) * scale[c] / factor[c] (see above). */
@@ -66,6 +72,9 @@ export interface SimdKernels extends Record<RowsKernelName, (out: number, full: 
     fH: number, fW: number, sH: number, sW: number, dH: number, dW: number, top: number, left: number,
   ): void;
 }
+
+/** Source rows transposeBlocks takes at a time: 16 floats fill a 64-byte cache line of each destination row. */
+export const TRANSPOSE_ROWS = 16;
 
 /** Output columns im2colTransposed copies at a time: 16 floats fill a 64-byte cache line of each row. */
 export const IM2COL_BLOCK = 16;
@@ -396,6 +405,39 @@ function moduleBytes(): Uint8Array {
     ]),
   ]);
 
+  // transposeBlocks(src, dst, rows, cols, rowsEnd, colsEnd); locals: r0, c0, sp, dp, rowBytes, dstRowBytes; 8 vectors.
+  const [tSrc, tDst, tRows, tCols, tRowsEnd, tColsEnd, tr, tc, tsp, tdp, tRowBytes, tDstRowBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [ta, tb, tcv, td, u0, u1, u2, u3] = [12, 13, 14, 15, 16, 17, 18, 19];
+  const srcRow = (k: number) => [...get(tsp), ...(k === 0 ? [] : [...get(tRowBytes), ...i32(k), I32_MUL, I32_ADD])];
+  const dstRow = (k: number) => [...get(tdp), ...(k === 0 ? [] : [...get(tDstRowBytes), ...i32(k), I32_MUL, I32_ADD])];
+  // Source rows 4q .. 4q+3 of the tile, four columns: transposed 4 x 4, stored as 16 bytes of four destination rows.
+  const quad = (q: number) => [
+    ...srcRow(4 * q), ...V_LOAD, ...memarg(0), ...set(ta),
+    ...srcRow(4 * q + 1), ...V_LOAD, ...memarg(0), ...set(tb),
+    ...srcRow(4 * q + 2), ...V_LOAD, ...memarg(0), ...set(tcv),
+    ...srcRow(4 * q + 3), ...V_LOAD, ...memarg(0), ...set(td),
+    ...get(ta), ...get(tb), ...floatShuffle([0, 4, 1, 5]), ...set(u0),
+    ...get(ta), ...get(tb), ...floatShuffle([2, 6, 3, 7]), ...set(u1),
+    ...get(tcv), ...get(td), ...floatShuffle([0, 4, 1, 5]), ...set(u2),
+    ...get(tcv), ...get(td), ...floatShuffle([2, 6, 3, 7]), ...set(u3),
+    ...dstRow(0), ...get(u0), ...get(u2), ...floatShuffle([0, 1, 4, 5]), ...V_STORE, 0, ...uleb(q * 16),
+    ...dstRow(1), ...get(u0), ...get(u2), ...floatShuffle([2, 3, 6, 7]), ...V_STORE, 0, ...uleb(q * 16),
+    ...dstRow(2), ...get(u1), ...get(u3), ...floatShuffle([0, 1, 4, 5]), ...V_STORE, 0, ...uleb(q * 16),
+    ...dstRow(3), ...get(u1), ...get(u3), ...floatShuffle([2, 3, 6, 7]), ...V_STORE, 0, ...uleb(q * 16),
+  ];
+  const transposeBlocks = fn([[6, I32], [8, V128]], [
+    ...get(tCols), ...i32(4), I32_MUL, ...set(tRowBytes),
+    ...get(tRows), ...i32(4), I32_MUL, ...set(tDstRowBytes),
+    ...loopUpTo(tr, tRowsEnd, TRANSPOSE_ROWS, [
+      ...i32(0), ...set(tc),
+      ...loopUpTo(tc, tColsEnd, 4, [
+        ...get(tr), ...get(tCols), I32_MUL, ...get(tc), I32_ADD, ...i32(4), I32_MUL, ...get(tSrc), I32_ADD, ...set(tsp),
+        ...get(tc), ...get(tRows), I32_MUL, ...get(tr), I32_ADD, ...i32(4), I32_MUL, ...get(tDst), I32_ADD, ...set(tdp),
+        ...quad(0), ...quad(1), ...quad(2), ...quad(3),
+      ]),
+    ]),
+  ]);
+
   // batchNorm(out, x, mean, scale, offset, factor, rows, channels); locals: r, k, bytes, vecEnd, q, f, o.
   const [bOut, bx, bMean, bScale, bOffset, bFactor, bRows, bChannels, br, bk, bBytes, bVecEnd, vq, vf, vo] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
   const half = (v: number, high: boolean) => [...get(v), ...(high ? [...get(v), ...HIGH_HALF] : []), ...PROMOTE_LOW];
@@ -445,16 +487,16 @@ function moduleBytes(): Uint8Array {
   const type = (params: number) => [0x60, ...uleb(params), ...Array(params).fill(I32), 0];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type(19), type(4), type(17), type(8), type(5), type(7)])),
+    ...section(1, vec([type(19), type(4), type(17), type(8), type(5), type(7), type(6)])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),
-    ...section(3, vec([[0], [1], [1], [2], [3], ...rowsNames.map(() => [4]), [1], [1], [5]])),
+    ...section(3, vec([[0], [1], [1], [2], [3], ...rowsNames.map(() => [4]), [1], [1], [5], [6]])),
     ...section(7, vec([
       [...name('convolutionTaps'), 0x00, 0], [...name('relu6Grad'), 0x00, 1], [...name('addRows'), 0x00, 2], [...name('im2colTransposed'), 0x00, 3],
       [...name('batchNorm'), 0x00, 4], ...rowsNames.map((n, i) => [...name(n), 0x00, 5 + i]),
       [...name('reluGrad'), 0x00, 5 + rowsNames.length], [...name('squareGrad'), 0x00, 6 + rowsNames.length],
-      [...name('gradSums'), 0x00, 7 + rowsNames.length],
+      [...name('gradSums'), 0x00, 7 + rowsNames.length], [...name('transposeBlocks'), 0x00, 8 + rowsNames.length],
     ])),
-    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm, ...rowsFunctions, relu, square, gradSums])),
+    ...section(10, vec([taps, relu6, addRows, im2colFunction(), batchNorm, ...rowsFunctions, relu, square, gradSums, transposeBlocks])),
   ]);
 }
 
