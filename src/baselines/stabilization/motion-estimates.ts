@@ -13,6 +13,7 @@
  *   hand's translation over a near background). The motion is the gyro homography followed by
  *   that shift; foreground tracks never enter it. With fewer than 8 background tracks: the gyro alone.
  */
+import { hypot2 } from '../../evaluators/hypot.js';
 import type { ClipInputs } from './clip-inputs.js';
 import { pyramid, trackFeatures, type Image, type Tracks } from './feature-tracks.js';
 import type { TrackMemo } from './track-memo.js';
@@ -87,7 +88,7 @@ export function hybridMotion(clip: ClipInputs, pyramids: FramePyramids, t: numbe
     rx[i] = tracks.x1[i]! - (g[0]! * x + g[1]! * y + g[2]!) / w;
     ry[i] = tracks.y1[i]! - (g[3]! * x + g[4]! * y + g[5]!) / w;
   }
-  const bySize = all(tracks).sort((a, b) => Math.hypot(rx[a]!, ry[a]!) - Math.hypot(rx[b]!, ry[b]!) || a - b);
+  const bySize = all(tracks).sort((a, b) => hypot2(rx[a]!, ry[a]!) - hypot2(rx[b]!, ry[b]!) || a - b);
   const smallest = bySize.slice(0, Math.max(1, Math.ceil(n / 5)));
   const median = (v: number[]) => {
     const s = v.slice().sort((a, b) => a - b);
@@ -100,7 +101,7 @@ export function hybridMotion(clip: ClipInputs, pyramids: FramePyramids, t: numbe
   for (let pass = 0; pass < 2; pass++) {
     let sx = 0, sy = 0, k = 0;
     for (let i = 0; i < n; i++) {
-      if (Math.hypot(rx[i]! - dx, ry[i]! - dy) >= HYBRID_TOLERANCE) continue;
+      if (hypot2(rx[i]! - dx, ry[i]! - dy) >= HYBRID_TOLERANCE) continue;
       sx += rx[i]!;
       sy += ry[i]!;
       k++;

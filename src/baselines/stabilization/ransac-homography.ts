@@ -3,6 +3,7 @@
  * solutions, then a least-squares refit on the inliers, both with h22 = 1 on Hartley-normalised
  * points (Hartley & Zisserman, alg. 4.2 and 4.6). Seeded, so a run repeats exactly.
  */
+import { hypot2 } from '../../evaluators/hypot.js';
 import { mulberry32 } from '../../random.js';
 
 /** Solves the n x n system A x = b in place (Gaussian elimination, partial pivoting); null if singular. */
@@ -43,8 +44,8 @@ function fit(x0: ArrayLike<number>, y0: ArrayLike<number>, x1: ArrayLike<number>
   let d0 = 0, d1 = 0;
   for (let j = 0; j < count; j++) {
     const i = idx[j]!;
-    d0 += Math.hypot(x0[i]! - mx0, y0[i]! - my0);
-    d1 += Math.hypot(x1[i]! - mx1, y1[i]! - my1);
+    d0 += hypot2(x0[i]! - mx0, y0[i]! - my0);
+    d1 += hypot2(x1[i]! - mx1, y1[i]! - my1);
   }
   const s0 = Math.SQRT2 / Math.max(d0 / count, 1e-9), s1 = Math.SQRT2 / Math.max(d1 / count, 1e-9);
   const ata = new Float64Array(64), atb = new Float64Array(8);
@@ -59,9 +60,9 @@ function fit(x0: ArrayLike<number>, y0: ArrayLike<number>, x1: ArrayLike<number>
     const i = idx[j]!;
     const u = (x0[i]! - mx0) * s0, v = (y0[i]! - my0) * s0;
     const X = (x1[i]! - mx1) * s1, Y = (y1[i]! - my1) * s1;
-    row.set([u, v, 1, 0, 0, 0, -u * X, -v * X]);
+    setRow(row, u, v, 1, 0, 0, 0, -u * X, -v * X);
     add(row, X);
-    row.set([0, 0, 0, u, v, 1, -u * Y, -v * Y]);
+    setRow(row, 0, 0, 0, u, v, 1, -u * Y, -v * Y);
     add(row, Y);
   }
   const h = solve(ata, atb, 8);
@@ -74,6 +75,11 @@ function fit(x0: ArrayLike<number>, y0: ArrayLike<number>, x1: ArrayLike<number>
   return Number.isFinite(m[8]!) && m[8] !== 0 ? m.map((v) => v / m[8]!) : null;
 }
 
+/** One row of the DLT system, written in place (no array made for it). */
+function setRow(row: Float64Array, a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number): void {
+  row[0] = a; row[1] = b; row[2] = c; row[3] = d; row[4] = e; row[5] = f; row[6] = g; row[7] = h;
+}
+
 function mul(a: number[], b: number[]): number[] {
   const o = new Array<number>(9);
   for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) o[3 * r + c] = a[3 * r]! * b[c]! + a[3 * r + 1]! * b[3 + c]! + a[3 * r + 2]! * b[6 + c]!;
@@ -82,7 +88,7 @@ function mul(a: number[], b: number[]): number[] {
 
 function transferError(h: number[], x: number, y: number, X: number, Y: number): number {
   const w = h[6]! * x + h[7]! * y + h[8]!;
-  return Math.hypot((h[0]! * x + h[1]! * y + h[2]!) / w - X, (h[3]! * x + h[4]! * y + h[5]!) / w - Y);
+  return hypot2((h[0]! * x + h[1]! * y + h[2]!) / w - X, (h[3]! * x + h[4]! * y + h[5]!) / w - Y);
 }
 
 export interface RansacResult {
