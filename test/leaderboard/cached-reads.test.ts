@@ -1,6 +1,6 @@
 /**
  * The pre-router (routes/cached-reads.ts): the JSON board, the challenge page and /history are
- * answered before express for requests without a token or cookie, with the same status, headers,
+ * answered before express for requests without a token or session cookie, with the same status, headers,
  * bytes and request log line as express gives; everything else goes to express.
  */
 import http from 'node:http';
@@ -67,7 +67,7 @@ describe('board reads before express', () => {
       // The same route with a trailing slash: express matches it (non-strict routing), the pre-router does not.
       const [pathname, query] = url.split('?');
       const viaExpress = `${pathname}/${query ? `?${query}` : ''}`;
-      for (const accept of [{}, { 'accept-encoding': 'gzip, deflate, br' }] as Record<string, string>[]) {
+      for (const accept of [{}, { 'accept-encoding': 'gzip, deflate, br' }, { cookie: 'podium_presession=abc' }] as Record<string, string>[]) {
         const fast = await get(server.url, url, accept);
         const slow = await get(server.url, viaExpress, accept);
         expect(fast.status, url).toBe(200);
@@ -119,8 +119,10 @@ describe('board reads before express', () => {
     try {
       const served = async (path: string, headers: Record<string, string> = {}, method = 'GET') => (await get(base, path, headers, method)).status !== 599;
       for (const url of READS) expect(await served(url), url).toBe(true);
+      expect(await served('/challenges/toy', { cookie: 'podium_presession=abc; theme=%E0%A4%A' })).toBe(true);
       expect(handed).toBe(0);
       expect(await served('/challenges/toy', { cookie: 'podium_session=x' })).toBe(false);
+      expect(await served('/challenges/toy', { cookie: 'a=1; podium_session=%E0%A4%A' })).toBe(false);
       expect(await served('/api/challenges/toy/leaderboard', { authorization: `Bearer ${token}` })).toBe(false);
       expect(await served('/api/challenges/toy/leaderboard', {}, 'HEAD')).toBe(false);
       expect(await served('/api/challenges/toy/leaderboard?split=private')).toBe(false);
@@ -131,7 +133,7 @@ describe('board reads before express', () => {
       expect(await served('/api/challenges/toy/history?limit=1&limit=2')).toBe(false);
       expect(await served('/api/challenges/toy/leaderboard.csv')).toBe(false);
       expect(await served('/challenges/toy/rules')).toBe(false);
-      expect(handed).toBe(11);
+      expect(handed).toBe(12);
     } finally {
       await new Promise<void>((resolve) => own.close(() => resolve()));
     }
@@ -156,7 +158,8 @@ describe('board reads before express', () => {
     expect(boardReadOf(req('/api/challenges/toy/history?offset=5'))).toEqual({ kind: 'history', challengeId: 'toy', path: '/api/challenges/toy/history', query: { offset: '5' } });
     expect(boardReadOf(req('/challenges/a.b-c_d'))).toMatchObject({ kind: 'page', challengeId: 'a.b-c_d' });
     expect(boardReadOf(req('/challenges/toy/'))).toBeUndefined();
-    expect(boardReadOf(req('/challenges/toy', { cookie: '' }))).toBeUndefined();
+    expect(boardReadOf(req('/challenges/toy', { cookie: 'podium_session=abc' }))).toBeUndefined();
+    expect(boardReadOf(req('/challenges/toy', { cookie: 'podium_presession=abc' }))).toMatchObject({ kind: 'page' });
     expect(boardReadOf(req('/challenges/toy', {}, 'POST'))).toBeUndefined();
   });
 });

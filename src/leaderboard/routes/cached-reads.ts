@@ -3,9 +3,9 @@
  * /history; board-reads.ts) answered from the HTTP server's request event, before express's
  * routing and middleware, which took about a sixth of a cached read's CPU. Everything else, and
  * anything here that is not plainly one of those reads, goes to express, which answers as it
- * always did. Only requests without a token or cookie are taken: their answer is the same for
- * everyone (a signed-in viewer's page is theirs alone, and the request log looks them up), and
- * only GET (express answers HEAD). Headers and bytes are express's: the same site headers, the
+ * always did. Only requests without a token or session cookie are taken: their answer is the
+ * same for everyone (a signed-in viewer's page is theirs alone, and the request log looks them
+ * up), and only GET (express answers HEAD). Headers and bytes are express's: the same site headers, the
  * same sendEncoded, the same request log line.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -14,6 +14,7 @@ import type { AppContext } from '../context.js';
 import type { RequestLine } from '../request-log.js';
 import { anonymousChallengePage, HISTORY_PAGE, HISTORY_PAGE_MAX, historyPage, jsonBoard, pageParam } from './board-reads.js';
 import { sendEncoded, type Encoded } from './encoded.js';
+import { SESSION_COOKIE } from './http.js';
 import { setSiteHeaders } from './site-headers.js';
 
 /** A read the pre-router may answer: which one, of which challenge, and its query (as express parses it). */
@@ -34,7 +35,11 @@ const READS: [BoardRead['kind'], RegExp][] = [
 
 /** The board read a request is, or undefined when express should handle it. */
 export function boardReadOf(req: IncomingMessage): BoardRead | undefined {
-  if (req.method !== 'GET' || req.headers.authorization !== undefined || req.headers.cookie !== undefined) return undefined;
+  if (req.method !== 'GET' || req.headers.authorization !== undefined) return undefined;
+  // Of the cookies only the session one changes these answers (the viewer's own page; the log's
+  // participant): a header that names it anywhere goes to express, one without it (a pre-session
+  // cookie from a form page) gets the answer everyone not signed in gets, as from express.
+  if (req.headers.cookie?.includes(SESSION_COOKIE)) return undefined;
   const url = req.url ?? '';
   const q = url.indexOf('?');
   const pathname = q < 0 ? url : url.slice(0, q);
