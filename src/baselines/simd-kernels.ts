@@ -139,6 +139,21 @@ const floatSpan = (count: number, bytes: number, vecEnd: number) => [
   ...get(count), ...i32(4), I32_MUL, ...set(bytes),
   ...get(bytes), ...i32(-16), I32_AND, ...set(vecEnd),
 ];
+/**
+ * A 4 x 4 float32 transpose in registers: rows in vector locals v[0..3] (loaded), scratch t[0..3];
+ * row k of the result (column k of the input) is stored at address rowAt(k) + offset. Two rounds
+ * of shuffles: interleave row pairs, then take their halves.
+ */
+const transpose4x4Store = ([v0, v1, v2, v3]: number[], [t0, t1, t2, t3]: number[], rowAt: (k: number) => number[], offset: number) => [
+  ...get(v0!), ...get(v1!), ...floatShuffle([0, 4, 1, 5]), ...set(t0!),
+  ...get(v0!), ...get(v1!), ...floatShuffle([2, 6, 3, 7]), ...set(t1!),
+  ...get(v2!), ...get(v3!), ...floatShuffle([0, 4, 1, 5]), ...set(t2!),
+  ...get(v2!), ...get(v3!), ...floatShuffle([2, 6, 3, 7]), ...set(t3!),
+  ...rowAt(0), ...get(t0!), ...get(t2!), ...floatShuffle([0, 1, 4, 5]), ...V_STORE, 0, ...uleb(offset),
+  ...rowAt(1), ...get(t0!), ...get(t2!), ...floatShuffle([2, 3, 6, 7]), ...V_STORE, 0, ...uleb(offset),
+  ...rowAt(2), ...get(t1!), ...get(t3!), ...floatShuffle([0, 1, 4, 5]), ...V_STORE, 0, ...uleb(offset),
+  ...rowAt(3), ...get(t1!), ...get(t3!), ...floatShuffle([2, 3, 6, 7]), ...V_STORE, 0, ...uleb(offset),
+];
 /** `while (k < end) { body; k += step }` as block/loop. */
 const loopUpTo = (k: number, end: number, step: number, body: number[]) => [
   BLOCK, VOID, LOOP, VOID, ...get(k), ...get(end), I32_GE_U, BR_IF, 1,
@@ -217,14 +232,7 @@ function im2colFunction(): number[] {
   // Columns 4g .. 4g+3, channels q/4 .. q/4+3: rows r_k = (a_k, b_k, c_k, d_k).
   const group = (g: number) => [
     ...load(4 * g, va), ...load(4 * g + 1, vb), ...load(4 * g + 2, vc), ...load(4 * g + 3, vd),
-    ...get(va), ...get(vb), ...floatShuffle([0, 4, 1, 5]), ...set(t0),
-    ...get(va), ...get(vb), ...floatShuffle([2, 6, 3, 7]), ...set(t1),
-    ...get(vc), ...get(vd), ...floatShuffle([0, 4, 1, 5]), ...set(t2),
-    ...get(vc), ...get(vd), ...floatShuffle([2, 6, 3, 7]), ...set(t3),
-    ...rowAt(0), ...get(t0), ...get(t2), ...floatShuffle([0, 1, 4, 5]), ...V_STORE, 0, ...uleb(g * 16),
-    ...rowAt(1), ...get(t0), ...get(t2), ...floatShuffle([2, 3, 6, 7]), ...V_STORE, 0, ...uleb(g * 16),
-    ...rowAt(2), ...get(t1), ...get(t3), ...floatShuffle([0, 1, 4, 5]), ...V_STORE, 0, ...uleb(g * 16),
-    ...rowAt(3), ...get(t1), ...get(t3), ...floatShuffle([2, 3, 6, 7]), ...V_STORE, 0, ...uleb(g * 16),
+    ...transpose4x4Store([va, vb, vc, vd], [t0, t1, t2, t3], rowAt, g * 16),
   ];
   const advanceRow = (rows: number) => [...get(at.row), ...get(at.nBytes), ...i32(rows), I32_MUL, I32_ADD, ...set(at.row)];
   // Channels past the last multiple of four: one float (as its bits) per column.
@@ -416,14 +424,7 @@ function moduleBytes(): Uint8Array {
     ...srcRow(4 * q + 1), ...V_LOAD, ...memarg(0), ...set(tb),
     ...srcRow(4 * q + 2), ...V_LOAD, ...memarg(0), ...set(tcv),
     ...srcRow(4 * q + 3), ...V_LOAD, ...memarg(0), ...set(td),
-    ...get(ta), ...get(tb), ...floatShuffle([0, 4, 1, 5]), ...set(u0),
-    ...get(ta), ...get(tb), ...floatShuffle([2, 6, 3, 7]), ...set(u1),
-    ...get(tcv), ...get(td), ...floatShuffle([0, 4, 1, 5]), ...set(u2),
-    ...get(tcv), ...get(td), ...floatShuffle([2, 6, 3, 7]), ...set(u3),
-    ...dstRow(0), ...get(u0), ...get(u2), ...floatShuffle([0, 1, 4, 5]), ...V_STORE, 0, ...uleb(q * 16),
-    ...dstRow(1), ...get(u0), ...get(u2), ...floatShuffle([2, 3, 6, 7]), ...V_STORE, 0, ...uleb(q * 16),
-    ...dstRow(2), ...get(u1), ...get(u3), ...floatShuffle([0, 1, 4, 5]), ...V_STORE, 0, ...uleb(q * 16),
-    ...dstRow(3), ...get(u1), ...get(u3), ...floatShuffle([2, 3, 6, 7]), ...V_STORE, 0, ...uleb(q * 16),
+    ...transpose4x4Store([ta, tb, tcv, td], [u0, u1, u2, u3], dstRow, q * 16),
   ];
   const transposeBlocks = fn([[6, I32], [8, V128]], [
     ...get(tCols), ...i32(4), I32_MUL, ...set(tRowBytes),
