@@ -33,8 +33,23 @@ export function elementwiseGradWasmConfig(name: string, pass: ElementwiseGradPas
  * constant and multiplies in the other order (read back from the kernel: of two NaNs, the second
  * one's payload comes out), so the formula runs there.
  */
-export function runElementwiseGrad(name: string, dy: tf.Tensor, x: tf.Tensor): tf.Tensor | null {
+function runElementwiseGrad(name: string, dy: tf.Tensor, x: tf.Tensor): tf.Tensor | null {
   const fast = dy.dtype === 'float32' && x.dtype === 'float32' && x.size > 1 && tf.getKernel(name, tf.getBackend());
   if (fast && simdKernels(tf.backend() as unknown as HeapBackend)) return tf.engine().runKernel(name, { dy, x }) as tf.Tensor;
   return null;
+}
+
+/**
+ * The gradient of tfjs' kernel `kernelName` (x saved): our pass `name` where it can run, else
+ * tfjs-core's `formula`, which is also the tests' reference.
+ */
+export function elementwiseGradConfig(kernelName: string, name: string, formula: (dy: tf.Tensor, x: tf.Tensor) => tf.Tensor): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const [x] = saved;
+      return { x: () => runElementwiseGrad(name, dy as tf.Tensor, x!) ?? formula(dy as tf.Tensor, x!) };
+    },
+  };
 }

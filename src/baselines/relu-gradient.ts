@@ -11,7 +11,7 @@
  * gradient. Other backends and dtypes keep tfjs' formula.
  */
 import * as tf from '@tensorflow/tfjs';
-import { elementwiseGradWasmConfig, runElementwiseGrad } from './elementwise-gradient.js';
+import { elementwiseGradConfig, elementwiseGradWasmConfig } from './elementwise-gradient.js';
 
 /** The gradient kernel's name (podium's own; no tfjs kernel has it). */
 export const RELU_GRAD = 'PodiumReluGrad';
@@ -24,11 +24,4 @@ export function tfjsReluGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   return tf.mul(dy, tf.cast(tf.step(x), 'float32'));
 }
 
-export const reluGradConfig: tf.GradConfig = {
-  kernelName: 'Relu',
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved) => {
-    const [x] = saved;
-    return { x: () => runElementwiseGrad(RELU_GRAD, dy as tf.Tensor, x!) ?? tfjsReluGrad(dy as tf.Tensor, x!) };
-  },
-};
+export const reluGradConfig = elementwiseGradConfig('Relu', RELU_GRAD, tfjsReluGrad);

@@ -10,7 +10,7 @@
  * kernels), so the same bits, tested against tfjs' formula. Other backends and dtypes keep it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { elementwiseGradWasmConfig, runElementwiseGrad } from './elementwise-gradient.js';
+import { elementwiseGradConfig, elementwiseGradWasmConfig } from './elementwise-gradient.js';
 
 /** The gradient kernel's name (podium's own; no tfjs kernel has it). */
 export const SQUARE_GRAD = 'PodiumSquareGrad';
@@ -23,11 +23,4 @@ export function tfjsSquareGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   return tf.mul(dy, tf.mul(tf.cast(x, 'float32'), 2));
 }
 
-export const squareGradConfig: tf.GradConfig = {
-  kernelName: 'Square',
-  inputsToSave: ['x'],
-  gradFunc: (dy, saved) => {
-    const [x] = saved;
-    return { x: () => runElementwiseGrad(SQUARE_GRAD, dy as tf.Tensor, x!) ?? tfjsSquareGrad(dy as tf.Tensor, x!) };
-  },
-};
+export const squareGradConfig = elementwiseGradConfig('Square', SQUARE_GRAD, tfjsSquareGrad);
