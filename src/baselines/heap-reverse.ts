@@ -14,18 +14,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
+import { fourByteElements, heapWords } from './heap-words.js';
 import { overrideWasmKernel } from './wasm-kernel-override.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-type HeapArray = Float32Array | Int32Array;
 
-/** The same bytes as 32-bit integers: element copies that keep the bits. */
-function wordsOf(a: HeapArray): Int32Array {
-  return a instanceof Float32Array ? new Int32Array(a.buffer, a.byteOffset, a.length) : a;
-}
-
-/** out = x with the axes in `axes` reversed (both row-major of `shape`). */
-export function reverseInto(x: HeapArray, out: HeapArray, shape: number[], axes: number[]): void {
+/** out = x with the axes in `axes` reversed (both row-major of `shape`, as 32-bit words). */
+export function reverseInto(x: Int32Array, out: Int32Array, shape: number[], axes: number[]): void {
   const rank = shape.length;
   const reversed = shape.map((_, i) => axes.includes(i));
   // Axes tail..rank-1 are not reversed: one contiguous run of `run` elements per index of the others.
@@ -39,12 +34,10 @@ export function reverseInto(x: HeapArray, out: HeapArray, shape: number[], axes:
   stride[rank - 1] = 1;
   for (let i = rank - 2; i >= 0; i--) stride[i] = stride[i + 1]! * shape[i + 1]!;
   const run = tail === rank ? 1 : stride[tail - 1]!;
-  const xWords = wordsOf(x);
-  const outWords = wordsOf(out);
   const copy = (axis: number, from: number, to: number): void => {
     const n = shape[axis]!;
     if (axis === tail - 1 && run === 1) {
-      for (let i = 0; i < n; i++) outWords[to + i] = xWords[from + n - 1 - i]!;
+      for (let i = 0; i < n; i++) out[to + i] = x[from + n - 1 - i]!;
     } else if (axis === tail - 1) {
       for (let i = 0; i < n; i++) out.set(x.subarray(from + (n - 1 - i) * run, from + (n - i) * run), to + i * run);
     } else {
@@ -58,11 +51,11 @@ export function reverseInto(x: HeapArray, out: HeapArray, shape: number[], axes:
 function reverse(args: KernelArgs, original: tf.KernelFunc): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
   const { dims } = args.attrs as unknown as tf.ReverseAttrs;
-  if ((x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length === 0) return original(args) as tf.TensorInfo;
+  if (!fourByteElements(x.dtype) || x.shape.length === 0) return original(args) as tf.TensorInfo;
   const heap = args.backend as unknown as HeapBackend;
   const out = heap.makeOutput(x.shape, x.dtype);
   // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.
-  reverseInto(heap.typedArrayFromHeap(x) as HeapArray, heap.typedArrayFromHeap(out) as HeapArray, x.shape, tf.util.parseAxisParam(dims, x.shape));
+  reverseInto(heapWords(heap, x), heapWords(heap, out), x.shape, tf.util.parseAxisParam(dims, x.shape));
   return out;
 }
 

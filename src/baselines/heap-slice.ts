@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
+import { fourByteElements, heapWords } from './heap-words.js';
 import { overrideWasmKernel } from './wasm-kernel-override.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -48,19 +49,13 @@ export function copyRuns(x: Int32Array, out: Int32Array, { outer, run, stride, f
   }
 }
 
-const words = (backend: HeapBackend, t: tf.TensorInfo) => {
-  const v = backend.typedArrayFromHeap(t);
-  return new Int32Array(v.buffer, v.byteOffset, v.length);
-};
-const fourBytes = (dtype: tf.DataType) => dtype === 'float32' || dtype === 'int32';
-
 /** One slice from the heap, or null when tfjs' kernel must do it. */
 function sliceFromHeap(backend: HeapBackend, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo | null {
-  const runs = fourBytes(x.dtype) ? sliceRuns(x.shape, begin, size) : null;
+  const runs = fourByteElements(x.dtype) ? sliceRuns(x.shape, begin, size) : null;
   if (!runs) return null;
   const out = backend.makeOutput(size, x.dtype);
   // Views are taken after makeOutput: allocating may grow the wasm heap and detach older views.
-  copyRuns(words(backend, x), words(backend, out), runs);
+  copyRuns(heapWords(backend, x), heapWords(backend, out), runs);
   return out;
 }
 
@@ -74,7 +69,7 @@ function slice(args: KernelArgs, original: tf.KernelFunc): tf.TensorInfo {
 function splitV(args: KernelArgs, original: tf.KernelFunc): tf.TensorInfo[] {
   const { x } = args.inputs as { x: tf.TensorInfo };
   const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
-  if (!fourBytes(x.dtype)) return original(args) as tf.TensorInfo[];
+  if (!fourByteElements(x.dtype)) return original(args) as tf.TensorInfo[];
   const a = tf.util.parseAxisParam(axis, x.shape)[0]!;
   const sizes = tf.backend_util.prepareSplitSize(x as tf.TensorInfo as tf.Tensor, numOrSizeSplits, a);
   const begin = x.shape.map(() => 0);

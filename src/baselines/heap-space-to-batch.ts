@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HeapBackend } from './conv2d-filter-gradient.js';
+import { fourByteElements } from './heap-words.js';
 import { overrideWasmKernel } from './wasm-kernel-override.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -58,7 +59,7 @@ function spaceBatch(args: KernelArgs, original: tf.KernelFunc, toBatch: boolean)
   const [rH, rW] = blockShape as [number, number];
   const margins = toBatch ? paddings : crops;
   const plain = x.shape.length === 4 && blockShape.length === 2 && margins !== undefined && zeros(margins);
-  if (!plain || (x.dtype !== 'float32' && x.dtype !== 'int32')) return original(args) as tf.TensorInfo;
+  if (!plain || !fourByteElements(x.dtype)) return original(args) as tf.TensorInfo;
   const [n, h, w, channels] = x.shape as [number, number, number, number];
   if (toBatch && (h % rH !== 0 || w % rW !== 0)) return original(args) as tf.TensorInfo;
   if (!toBatch && n % (rH * rW) !== 0) return original(args) as tf.TensorInfo;
