@@ -663,15 +663,7 @@ function filterRow(data: Uint8Array, y: number, rowBytes: number, bpp: number, f
       for (let i = head; i < rowBytes; i++) out[1 + i] = (data[o + i]! - data[o + i - bpp]!) & 255;
     } else {
       for (let i = 0; i < head; i++) out[1 + i] = (data[o + i]! - data[up + i]!) & 255;
-      for (let i = head; i < rowBytes; i++) {
-        const a = data[o + i - bpp]!;
-        const b = data[up + i]!;
-        const c = data[up + i - bpp]!;
-        const pa = Math.abs(b - c);
-        const pb = Math.abs(a - c);
-        const pc = Math.abs(a + b - c - c);
-        out[1 + i] = (data[o + i]! - (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
-      }
+      for (let i = head; i < rowBytes; i++) out[1 + i] = (data[o + i]! - paethBranchless(data[o + i - bpp]!, data[up + i]!, data[up + i - bpp]!)) & 255;
     }
   } else {
     for (let i = 0; i < rowBytes; i++) out[1 + i] = data[o + i]!;
