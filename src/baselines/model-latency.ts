@@ -5,8 +5,6 @@ import { modelCost } from './model-cost.js';
 import type { RuntimeInfo } from './runtime.js';
 import { machineLabel } from './machine.js';
 
-export { machineLabel };
-
 export interface LatencyInputs {
   /** Builds the model input for samples [start, start + count). */
   make(start: number, count: number): tf.Tensor | tf.Tensor[];

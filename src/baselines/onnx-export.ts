@@ -44,7 +44,8 @@ import { layersToOnnx } from './layers-to-onnx.js';
 import type { OnnxGraph, ValueInfo } from '../models/onnx-graph.js';
 import { onnx } from '../models/onnx-file.js';
 import { hasSavedModel, loadModel } from './model-store.js';
-import { machineLabel, modelLatency } from './model-latency.js';
+import { machineLabel } from './machine.js';
+import { modelLatency } from './model-latency.js';
 import { initRuntime } from './runtime.js';
 import { baselineWorkDir } from './work-dir.js';
 
