@@ -65,8 +65,8 @@ export function parseRankingRule(raw: unknown): RankingRule {
 export function describeRule(rule: RankingRule): string {
   switch (rule.rule) {
     case 'accuracy-gate':
-      // The key is latencyOf below: x ref. times the reference's p90 when timed in the same job.
-      return `accuracy gate, then latency: entries reaching ${+(rule.gate * 100).toFixed(2)} % of the reference's accuracy rank by p90 latency (MLPerf), taken as "x ref." times the reference's p90 where both were timed in the same job`;
+      // The key is latencyOf below: the relative latency times the reference's p90 when timed in the same job.
+      return `accuracy gate, then latency: entries reaching ${+(rule.gate * 100).toFixed(2)} % of the reference's accuracy rank by p90 latency (MLPerf), taken as the relative latency times the reference's p90 where both were timed in the same job`;
     case 'latency-budget':
       return rule.budget_ms !== undefined
         ? `best accuracy within a latency budget of ${rule.budget_ms} ms (p90)`

@@ -46,7 +46,7 @@ describe('the model board and the warm-up', () => {
     expect(page).toContain('20010 (stopped at the query cap, 1.2 s)');
     expect(page).toContain('10 (fixed count)');
     // A record from before the warm-up's end was stored: its count only.
-    expect(page).toContain('older record 0.3000 4 1.300 10 below the accuracy gate');
+    expect(page).toContain('older record 0.3000 4.00 1.300 10 below the accuracy gate');
   });
 
   it('with a fixed count in the yaml, says that count; without any warm-up record, no column', () => {
@@ -55,5 +55,20 @@ describe('the model board and the warm-up', () => {
     expect(text(html)).toContain('Latency: MLPerf SingleStream after 25 warm-up queries, at least 1024 queries');
     expect(html).not.toContain('warm-up</th>');
     expect(text(html)).not.toContain('steady');
+  });
+
+  it('heads its columns as the main board does and formats each column one way', () => {
+    const costed = [
+      entry(1, 'small', 0.2, { p90_ms: 1.5, relative: 0.5, params: 58_788, madds: 553_120 }),
+      entry(2, 'large', 0.25, { p90_ms: 12.25, relative: 4.1, params: 2_110_000, madds: 2.75e9 }),
+      entry(3, 'reference', 0.22, { p90_ms: 3, params: 40, madds: 30 }, true),
+    ];
+    const html = modelBoardHtml(challenge, board(costed), track()).toString();
+    const headers = [...html.matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+    expect(headers).toEqual(['#', 'Team', 'top1_error', 'p90 latency (ms)', 'relative latency', 'parameters', 'multiply-adds', 'note']);
+    // Counts with an SI prefix, three significant digits; latencies with the decimals the smallest needs.
+    expect(text(html)).toContain('small 0.2000 1.50 0.500 58.8 k 553 k');
+    expect(text(html)).toContain('large 0.2500 12.25 4.100 2.11 M 2.75 G');
+    expect(text(html)).toContain('reference reference 0.2200 3.00 40 30');
   });
 });

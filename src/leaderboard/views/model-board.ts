@@ -11,6 +11,8 @@ import type { ModelTrack } from '../../challenges/model-track.js';
 import { describeRule, rankEntries, type Ranked } from '../../models/ranking.js';
 import { paretoFront } from '../../models/pareto.js';
 import { esc, formatScore, html, raw, type Html } from './html.js';
+import { countFormat, measureFormat, scoreFormat } from './numbers.js';
+import { latencyHeader } from './pages.js';
 import { describeSteadyRule, warmupHow, WARMUP_STOPS, type WarmupStop } from '../../evaluators/steady-warmup.js';
 
 const W = 1000;
@@ -75,11 +77,6 @@ ${dots.join('\n')}
 </figure>`);
 }
 
-const cost = (v: unknown) => {
-  const n = num(v);
-  return n === null ? '' : Math.abs(n) >= 1e6 ? `${(n / 1e6).toPrecision(3)}M` : formatScore(n);
-};
-
 /** "417 (until steady, 1.8 s)": the warm-up a figure's record says was run (a bare count from records that kept no more). */
 function warmupCell(latency: Record<string, unknown> | null | undefined): string {
   const queries = num(latency?.warmup);
@@ -104,17 +101,22 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
   const notes = rows.some((r) => r.ranked?.note || (r.ranked?.score ?? null) !== null);
   const warmupCells = rows.map((r) => warmupCell(r.e.latency));
   const warmups = warmupCells.some((c) => c !== '');
+  // One format per column, as on the main board (numbers.ts), headed as its latency columns are.
+  const score = scoreFormat(rows.map((r) => r.e.score));
+  const p90 = measureFormat(rows.map((r) => r.latency));
+  const relative = measureFormat(rows.map((r) => r.relative));
+  const count = countFormat();
   const table = rows.length === 0 ? html`<p class="muted">No timed model entries yet.</p>` : html`<div style="overflow-x:auto"><table class="board"><thead><tr>
-    <th class="num">#</th><th>Team</th><th class="num">${challenge.primary_metric}</th><th class="num">p90 ms</th><th class="num">x ref.</th>
-    <th class="num">params</th><th class="num">mult-adds</th>${warmups ? html`<th>warm-up</th>` : ''}${notes ? html`<th>note</th>` : ''}${places.length > 1 ? html`<th>measured on</th>` : ''}</tr></thead><tbody>
+    <th class="num">#</th><th>Team</th><th class="num">${challenge.primary_metric}</th><th class="num">${latencyHeader('p90_ms')}</th><th class="num">${latencyHeader('relative')}</th>
+    <th class="num">${latencyHeader('params')}</th><th class="num">${latencyHeader('madds')}</th>${warmups ? html`<th>warm-up</th>` : ''}${notes ? html`<th>note</th>` : ''}${places.length > 1 ? html`<th>measured on</th>` : ''}</tr></thead><tbody>
     ${rows.map((r, i) => html`<tr class="${r.e.baseline ? 'baseline' : ''}">
       <td class="num">${r.ranked?.rank ?? ''}</td>
       <td>${r.e.team}${r.e.baseline ? raw(' <span class="badge">reference</span>') : ''}</td>
-      <td class="num">${formatScore(r.e.score)}</td>
-      <td class="num">${r.latency === null ? '' : formatScore(r.latency)}</td>
-      <td class="num">${r.relative === null ? '' : formatScore(r.relative)}</td>
-      <td class="num">${cost(r.e.latency?.params)}</td>
-      <td class="num">${cost(r.e.latency?.madds)}</td>
+      <td class="num">${score(r.e.score)}</td>
+      <td class="num">${p90(r.latency)}</td>
+      <td class="num">${relative(r.relative)}</td>
+      <td class="num">${count(num(r.e.latency?.params))}</td>
+      <td class="num">${count(num(r.e.latency?.madds))}</td>
       ${warmups ? html`<td class="muted note">${warmupCells[i]}</td>` : ''}
       ${notes ? html`<td class="muted">${r.ranked?.note ?? (r.ranked?.score !== undefined && r.ranked.score !== null ? `score ${formatScore(r.ranked.score)}` : '')}</td>` : ''}
       ${places.length > 1 ? html`<td class="muted note">${where(r)}</td>` : ''}
@@ -122,7 +124,7 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
     ${places.length === 1 ? html`<p class="muted">Measured with ${places[0]}.</p>` : ''}`;
   return html`<section><h2>Models: accuracy and latency</h2>
     <p>Ranking rule: ${describeRule(track.ranking)}. Latency: MLPerf SingleStream${warmupRule(track)} at least
-    ${track.latency.minQueries} queries${track.latency.minDurationMs > 0 ? ` and ${track.latency.minDurationMs / 1000} s` : ''}, ${track.threads} intra-op thread${track.threads === 1 ? '' : 's'}; "x ref." is the
+    ${track.latency.minQueries} queries${track.latency.minDurationMs > 0 ? ` and ${track.latency.minDurationMs / 1000} s` : ''}, ${track.threads} intra-op thread${track.threads === 1 ? '' : 's'}; "${latencyHeader('relative')}" is the
     entry's latency over the reference model's, timed interleaved in the same job${warmups ? '; "warm-up" is the warm-up each model actually ran' : ''}.</p>
     ${paretoChart(rows, challenge.higher_is_better, challenge.primary_metric)}
     ${table}</section>`;
