@@ -66,9 +66,14 @@ export function formatScore(v: number | null | undefined): string {
   return Math.abs(v) >= 1000 ? v.toFixed(1) : v.toPrecision(4);
 }
 
+/** Date and minute in UTC, without the zone (for columns whose header says UTC). */
+export function utcMinute(ms: number | string): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** "2099-01-01 00:00 UTC". */
 export function formatTime(ms: number | string): string {
-  const d = new Date(ms);
-  return d.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+  return `${utcMinute(ms)} UTC`;
 }
 
 export const STYLESHEET = `
@@ -112,6 +117,8 @@ tr.baseline td { background: #f3f6fb; font-style: italic; }
 .tabs a, .tabs span { padding: .35rem .9rem; border: 1px solid transparent; border-bottom: none; text-decoration: none; }
 .tabs .active { border-color: var(--line); background: #fff; border-radius: .3rem .3rem 0 0; font-weight: 600; }
 .tabs .disabled { color: var(--muted); }
+/* Narrower tabs on phones so both boards' tabs fit on one row at 390 px. */
+@media (max-width: 600px) { .tabs a, .tabs span { padding: .35rem .6rem; } }
 .muted { color: var(--muted); }
 .notice { padding: .6rem .8rem; border: 1px solid var(--line); background: #fff; border-radius: .3rem; margin: .6rem 0; }
 .errors { border-color: var(--bad); color: var(--bad); }

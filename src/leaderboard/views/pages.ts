@@ -7,7 +7,7 @@ import { scoreChart } from './chart.js';
 import type { FileListing } from '../../challenges/files.js';
 import { shareOf, type SplitShares } from '../split-shares.js';
 import { formatBytes } from '../upload.js';
-import { formatScore, formatTime, html, layout, raw, type Html, type Viewer } from './html.js';
+import { formatScore, formatTime, html, layout, raw, utcMinute, type Html, type Viewer } from './html.js';
 import { markdown, markdownInline } from './markdown.js';
 import { countFormat, measureFormat, percent, scoreFormat } from './numbers.js';
 import type { MetricInfo } from '../../evaluators/evaluator.js';
@@ -59,11 +59,6 @@ function rankChange(e: BoardEntry): Html {
   if (e.rank_change === null || e.rank_change === undefined) return html`<span class="muted">–</span>`;
   if (e.rank_change === 0) return html`<span class="muted">0</span>`;
   return e.rank_change > 0 ? html`<span class="up">▲${e.rank_change}</span>` : html`<span class="down">▼${-e.rank_change}</span>`;
-}
-
-/** Date and minute in UTC, without the zone (the column header says UTC). */
-function utcMinute(ms: number | string): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 /** A sentence naming the split a board shows and its share of the test set. */

@@ -7,7 +7,7 @@
 import type { MetricInfo } from '../../evaluators/evaluator.js';
 import type { ChallengeRecord, ScoreRow, Split, Submission } from '../store.js';
 import { formatBytes } from '../upload.js';
-import { html, layout, raw, type Html, type Viewer } from './html.js';
+import { formatTime, html, layout, raw, type Html, type Viewer } from './html.js';
 import { scoreFormat } from './numbers.js';
 import { challengeNav } from './pages.js';
 
@@ -31,10 +31,6 @@ export interface SubmissionPageData {
 
 const SPLIT_LABEL: Record<Split, string> = { public: 'Public split', private: 'Private split', all: 'Whole test set' };
 
-function utcMinute(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-}
-
 export function submissionUrl(challengeId: string, id: number): string {
   return `/challenges/${encodeURIComponent(challengeId)}/submissions/${id}`;
 }
@@ -44,7 +40,7 @@ function statusText(d: SubmissionPageData): Html {
   if (s.status === 'queued') return html`queued${d.queuePosition ? ` (position ${d.queuePosition})` : ''}; this page refreshes until it is scored`;
   if (s.status === 'scoring') return html`being scored; this page refreshes until it is done`;
   if (s.status === 'failed') return html`<span class="down">failed</span>: ${s.error ?? ''}`;
-  return html`scored${s.scored_at ? ` at ${utcMinute(s.scored_at)} UTC` : ''}`;
+  return html`scored${s.scored_at ? ` at ${formatTime(s.scored_at)}` : ''}`;
 }
 
 function metricsTable(d: SubmissionPageData): Html {
@@ -101,7 +97,7 @@ export function submissionPage(d: SubmissionPageData): string {
   ${d.message ? html`<p class="notice errors" id="message">${d.message}</p>` : ''}
   <dl class="facts">
     <dt>File</dt><dd><a href="${url}/file" download>${s.filename}</a> <span class="muted">${formatBytes(s.size)}</span><div class="sha">sha256 <code>${s.sha256}</code></div></dd>
-    <dt>Submitted</dt><dd>${utcMinute(s.created_at)} UTC by <strong class="submitted-by">${d.submittedBy}</strong> for team ${d.team}</dd>
+    <dt>Submitted</dt><dd>${formatTime(s.created_at)} by <strong class="submitted-by">${d.submittedBy}</strong> for team ${d.team}</dd>
     ${s.description ? html`<dt>Description</dt><dd>${s.description}</dd>` : ''}
     <dt>Status</dt><dd class="status-${s.status}" id="status">${statusText(d)}</dd>
     ${s.disqualified ? html`<dt>Disqualified</dt><dd class="down">${s.disqualified_reason ?? ''}</dd>` : ''}
