@@ -57,7 +57,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
       dbPath: world.dbPath, challengesRoot: world.challengesRoot, challengeId: 'inat-tiny', name: 'reference: mean-colour classifier', file: ref.submission, bootstrapSamples: 20,
       latency: {
         p50_ms: timed.p50_ms, p90_ms: timed.p90_ms, p99_ms: timed.p99_ms, warmup: timed.warmup, warmup_stop: timed.warmup_stop, warmup_ms: timed.warmup_ms,
-        params: ref.cost.params, madds: ref.cost.madds, backend: ref.environment.runtime,
+        params: ref.cost.params, madds: ref.cost.madds, backend: ref.environment.runtime, machine: ref.environment.machine,
       },
     });
     server = await startServer({ dbPath: world.dbPath, challengesRoot: world.challengesRoot, port: 0, workers: 1, bootstrapSamples: 20, adminToken: 'an-admin-token-of-thirty-two-chars', log: () => undefined });
