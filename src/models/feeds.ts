@@ -45,6 +45,10 @@ export const TASK_FEEDS: Partial<Record<TaskName, readonly FeedSpec[]>> = {
       description: "each speaker's face track (face/<id>.csv: V video frames at 25 fps; column 0 speaker s1's mouth openness, column 1 speaker s2's)",
     },
   ],
+  fluorescence: [{
+    name: 'zstack', dtype: 'float32', shape: [1, 'H', 'W', 'D'],
+    description: "the transmitted-light z-stack (inputs/<id>/z00.png ..., D focal depths as channels, NHWC): intensities in [0, 1], or standardised per example with model.input.normalise: standardise",
+  }],
 };
 
 export const describeShape = (shape: readonly (number | string | null)[]) => `[${shape.map((d) => (d === null ? '?' : d)).join(', ')}]`;

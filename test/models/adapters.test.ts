@@ -1,4 +1,4 @@
-// Segmentation, detection and separation models through their adapters: each model's
+// Segmentation, detection, separation and fluorescence models through their adapters: each model's
 // submission scores exactly what the same predictions, computed by hand with numpy / PIL /
 // scipy (predict_tasks.py), score when uploaded as a file.
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,8 @@ import { loadChallenge } from '../../src/challenges/definition.js';
 import { generateVocSegMini } from '../../src/datasets/voc2012-seg-generate.js';
 import { generateDetectionMini } from '../../src/datasets/detection-generate.js';
 import { generateSeparationMini } from '../../src/datasets/separation-generate.js';
+import { generateIslMini } from '../../src/datasets/isl-generate.js';
+import { readStack } from '../../src/baselines/fluorescence/data.js';
 import { evaluateModel } from '../../src/models/evaluate-model.js';
 import { ModelFailure } from '../../src/models/session.js';
 import { ValidationError } from '../../src/problems.js';
@@ -51,6 +53,7 @@ beforeAll(async () => {
   await generateVocSegMini(path.join(root, 'data', 'seg'), { seed: 3, sizes: { trainImages: 2, valImages: 4, size: 64 } });
   generateDetectionMini(path.join(root, 'data', 'det'), { seed: 3, sizes: { trainImages: 2, testImages: 4, size: 128 } });
   await generateSeparationMini(path.join(root, 'data', 'sep'), { seed: 3, sizes: { trainMixtures: 1, testMixtures: 3 }, synthesizer: 'built-in' });
+  await generateIslMini(path.join(root, 'data', 'isl'), { seed: 3, sizes: { trainExamples: 1, testExamples: 3, size: 32 } });
 }, 300_000);
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -76,6 +79,28 @@ describe('model adapters score like files', () => {
     const dir = challenge('sep', 'separation', test, 'sdri', test);
     const r = await sameAsFile(dir, 'separate.onnx', (out) => py('separate', path.join(models, 'separate.onnx'), test, out), 'zip');
     expect(r.contract.input).toMatch(/float32 \[1, T\]/);
+  }, 300_000);
+
+  it('fluorescence: the z-stack in, one intensity image a label out, to the 16-bit PNG zip', async () => {
+    const test = path.join(root, 'data', 'isl', 'test');
+    const channels = '{ channels: [DAPI, MAP2, NFH, DEAD] }';
+    const dir = challenge('isl', 'fluorescence', test, 'mean_pearson', test, channels);
+    const r = await sameAsFile(dir, 'fluoresce.onnx', (out) => py('fluoresce', path.join(models, 'fluoresce.onnx'), test, 'DAPI,MAP2,NFH,DEAD', out), 'zip');
+    expect(r.contract.input).toMatch(/^float32 NHWC \[1, H, W, D\]: the transmitted-light z-stack.*\(32x32, D = 13 here\), each value the intensity in \[0, 1\]/);
+    expect(r.contract.output).toMatch(/\[1, H, W, 4\].*channels DAPI, MAP2, NFH, DEAD/);
+    expect(r.report.metrics.mean_pearson).toBeGreaterThan(-1);
+
+    // normalise: standardise feeds each stack as the U-Net baseline reads it.
+    const c = await loadChallenge(dir, { requireTruth: true });
+    const { loadAdapter } = await import('../../src/models/adapters/registry.js');
+    const set = await (await loadAdapter('fluorescence')).open(c, { ...c.model!, input: { normalise: 'standardise' } });
+    const id = fs.readFileSync(path.join(test, 'examples.csv'), 'utf8').split('\n')[2]!.split(',')[0]!;
+    expect(set.count).toBe(3);
+    expect(set.input(1).zstack!.data).toEqual(readStack(path.join(test, 'inputs', id)).data);
+    expect(set.contract.input).toMatch(/standardised per example/);
+    // An output of the wrong channel count breaks the contract.
+    set.input(0);
+    expect(() => set.add(0, { labels: { dtype: 'float32', dims: [1, 32, 32, 3], data: new Float32Array(32 * 32 * 3) } })).toThrow(/output for test-0001 is float32 \[1, 32, 32, 3\]; expected \[1, 32, 32, 4\]/);
   }, 300_000);
 
   it('a model built for another task breaks the contract with a clear reason', async () => {

@@ -18,6 +18,7 @@ implementation independent of podium's writer). Usage: make_models.py OUT_DIR [S
   separate-av-wide.onnx    the same with face_tracks declared [1,V,3] (breaks the contract)
   separate-lips.onnx       mixture [1,T] and an input "lips" [1,V,2] the contract does not have
   separate-faces-only.onnx face_tracks [1,V,2] alone (the required mixture left out)
+  fluoresce.onnx    z-stack [1,H,W,D] -> depths 0, 3, 6, 9 as the four label channels [1,H,W,4]
 """
 import sys
 import numpy as np
@@ -201,3 +202,10 @@ separate_av('separate-av')
 separate_av('separate-av-wide', face_width=3)
 separate_av('separate-lips', face_input='lips')
 separate_av('separate-faces-only', with_mixture=False)
+
+# fluorescence: each label channel "predicted" as one focal depth of the stack (Gather is exact,
+# so numpy gives the same float32 bits)
+x = helper.make_tensor_value_info('zstack', TensorProto.FLOAT, [1, 'H', 'W', 'D'])
+y = helper.make_tensor_value_info('labels', TensorProto.FLOAT, [1, 'H', 'W', 4])
+save(helper.make_graph([helper.make_node('Gather', ['zstack', 'depths'], ['labels'], axis=3)], 'fluoresce', [x], [y],
+                       [numpy_helper.from_array(np.array([0, 3, 6, 9], np.int64), 'depths')]), 'fluoresce.onnx')

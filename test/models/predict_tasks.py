@@ -5,7 +5,8 @@ Usage:
   predict_tasks.py segment  MODEL.onnx VOC2012 SPLIT OUT.zip
   predict_tasks.py detect   MODEL.onnx instances_test.json IMAGES_DIR OUT.csv
   predict_tasks.py separate MODEL.onnx TEST_DIR OUT.zip
-  predict_tasks.py separate-av MODEL.onnx TEST_DIR OUT.zip"""
+  predict_tasks.py separate-av MODEL.onnx TEST_DIR OUT.zip
+  predict_tasks.py fluoresce MODEL.onnx TEST_DIR CHANNELS OUT.zip   (CHANNELS comma-separated)"""
 import io, json, os, sys, zipfile
 import numpy as np
 import onnx
@@ -93,3 +94,24 @@ elif mode == 'separate-av':
                 buf = io.BytesIO()
                 wavfile.write(buf, rate, (x * gain).astype(np.float32))
                 z.writestr(f's{k}/{f}', buf.getvalue())
+elif mode == 'fluoresce':
+    import csv
+    test, channels, out = sys.argv[3], sys.argv[4].split(','), sys.argv[5]
+    depths = w['depths']
+    with open(os.path.join(test, 'examples.csv')) as fh:
+        ids = [r['id'] for r in csv.DictReader(fh)]
+    with zipfile.ZipFile(out, 'w') as z:
+        for i in ids:
+            folder = os.path.join(test, 'inputs', i)
+            files = sorted((f for f in os.listdir(folder) if f.startswith('z') and f.endswith('.png')), key=lambda f: int(f[1:-4]))
+            stack = []
+            for f in files:
+                im = np.asarray(Image.open(os.path.join(folder, f)))
+                full = 65535 if im.dtype != np.uint8 else 255
+                stack.append((im.astype(np.float64) / full).astype(np.float32))  # intensity in [0, 1], stored as float32
+            labels = np.stack(stack, axis=2)[:, :, depths]
+            for c, name in enumerate(channels):
+                v = np.clip(labels[:, :, c].astype(np.float64), 0, 1)
+                buf = io.BytesIO()
+                Image.fromarray(np.floor(v * 65535 + 0.5).astype(np.uint16)).save(buf, format='PNG')
+                z.writestr(f'{i}/{name}.png', buf.getvalue())

@@ -31,7 +31,7 @@ async function writeFor(ctx: BaselineContext, predict: (test: FluorescenceSet, k
   const test = loadFluorescenceSet(path.join(ctx.dataDir, 'test'), channels);
   fs.mkdirSync(ctx.workDir, { recursive: true });
   const submission = path.join(ctx.workDir, 'submission.zip');
-  await writePredictionZip(submission, test.ids.map((id, k) => ({ id, size: test.size, channels: new Map(channels.map((name, c) => [name, predict(test, k, c)])) })));
+  await writePredictionZip(submission, test.ids.map((id, k) => ({ id, width: test.size, height: test.size, channels: new Map(channels.map((name, c) => [name, predict(test, k, c)])) })));
   return submission;
 }
 

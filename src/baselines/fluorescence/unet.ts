@@ -111,7 +111,7 @@ export async function predictSet(model: tf.LayersModel, set: FluorescenceSet, la
         for (let p = 0; p < size * size; p++) img[p] = data[(i * size * size + p) * C + c]!;
         channels.set(name, img);
       });
-      out.push({ id: set.ids[k]!, size, channels });
+      out.push({ id: set.ids[k]!, width: size, height: size, channels });
     });
   });
   return out;

@@ -4,7 +4,8 @@ import { writeZip, type ZipInput } from '../../formats/zip.js';
 
 export interface PredictedExample {
   id: string;
-  size: number;
+  width: number;
+  height: number;
   /** One image a channel, intensities in [0, 1], row-major. */
   channels: Map<string, Float32Array | Float64Array>;
 }
@@ -17,7 +18,7 @@ export async function writePredictionZip(file: string, examples: Iterable<Predic
   const entries: ZipInput[] = [];
   for (const e of examples) {
     for (const [channel, values] of e.channels) {
-      entries.push({ name: `${e.id}/${channel}.png`, data: encodePng({ width: e.size, height: e.size, colorType: 'gray', data: to16Bit(values) }, { filter: 'adaptive' }), compress: false });
+      entries.push({ name: `${e.id}/${channel}.png`, data: encodePng({ width: e.width, height: e.height, colorType: 'gray', data: to16Bit(values) }, { filter: 'adaptive' }), compress: false });
     }
   }
   await writeZip(file, entries);

@@ -8,6 +8,7 @@ const loaders: Partial<Record<TaskName, () => Promise<ModelAdapter>>> = {
   segmentation: async () => (await import('./segmentation.js')).segmentationAdapter,
   detection: async () => (await import('./detection.js')).detectionAdapter,
   separation: async () => (await import('./separation.js')).separationAdapter,
+  fluorescence: async () => (await import('./fluorescence.js')).fluorescenceAdapter,
 };
 
 export async function loadAdapter(task: TaskName): Promise<ModelAdapter> {

@@ -34,7 +34,8 @@ export interface FluorescenceTruth {
   acquired: number[][];
 }
 
-const HEADERS = [['id'], ['id', 'condition'], ['id', 'usage'], ['id', 'condition', 'usage'], ['id', 'usage', 'condition']] as const;
+/** The header lines examples.csv may have (the model track reads the ids with them too). */
+export const EXAMPLES_HEADERS = [['id'], ['id', 'condition'], ['id', 'usage'], ['id', 'condition', 'usage'], ['id', 'usage', 'condition']] as const;
 
 /** A channel name: what a file `<CHANNEL>.png` may be called (letters, digits, `_`, `-`). */
 export const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -56,7 +57,7 @@ export async function readFluorescenceTruth(dir: string, channels?: readonly str
   const rows: { fields: string[]; line: number }[] = [];
   let header: string[] = [];
   try {
-    ({ header } = await readCsv(csv, { headers: HEADERS, problems, name: `${label}/examples.csv`, onRow: (fields, line) => rows.push({ fields, line }) }));
+    ({ header } = await readCsv(csv, { headers: EXAMPLES_HEADERS, problems, name: `${label}/examples.csv`, onRow: (fields, line) => rows.push({ fields, line }) }));
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     e.problems.forEach((p) => problems.add(p));
