@@ -276,7 +276,7 @@ export class ScoringPool {
             continue;
           }
           if (this.closing) {
-            await this.opts.queue.release({ ...job, attempts: 0 }, 'the server stopped', this.opts.clock());
+            await this.opts.queue.giveBack(job, 'the server stopped');
             return;
           }
           await this.dispatch(slot, job);
@@ -502,14 +502,13 @@ export class ScoringPool {
     this.closing = true;
     for (const t of this.timers) clearInterval(t);
     await this.pumping;
-    const now = this.opts.clock();
     const releases: Promise<void>[] = [];
     for (const slot of this.slots) {
       const busy = slot.busy;
       if (busy?.type === 'job') {
         if (busy.timer) clearTimeout(busy.timer);
         releases.push(busy.copy.release().catch(() => undefined));
-        releases.push(this.safely(() => this.opts.queue.release({ ...busy.job, attempts: 0 }, 'the server stopped', now)));
+        releases.push(this.safely(() => this.opts.queue.giveBack(busy.job, 'the server stopped')));
       }
       if (busy?.type === 'validate') {
         if (busy.timer) clearTimeout(busy.timer);

@@ -241,22 +241,25 @@ export class Queue {
   }
 
   /**
-   * Puts back a job that could not start for a reason outside it (its file could not be fetched
-   * from an unreachable storage): not counted as an attempt, so an outage fails no job.
+   * Puts back a job for a reason outside it: its file could not be fetched from an unreachable
+   * storage, or its process is stopping (SIGTERM, a deploy). Not counted as an attempt, so an
+   * outage fails no job, and only workers lost under a job count towards MAX_ATTEMPTS.
    */
   async giveBack(job: ClaimedJob, reason: string): Promise<void> {
-    await this.transaction(async (tx) => {
+    const given = await this.transaction(async (tx) => {
       if (job.shard) {
-        if (!await this.holdsShard(tx, job.shard.id)) return;
+        if (!await this.holdsShard(tx, job.shard.id)) return false;
         await tx.run(`UPDATE job_shards SET state = 'queued', lease_owner = NULL, lease_expires = NULL, attempts = attempts - 1, error = ? WHERE id = ?`, [reason, job.shard.id]);
         await announceJobs(tx);
-        return;
+        return true;
       }
-      if (!await this.holds(tx, job.id)) return;
+      if (!await this.holds(tx, job.id)) return false;
       await tx.run(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL, attempts = attempts - 1, error = ? WHERE id = ?`, [reason, job.id]);
       if (job.kind === 'score') await tx.run(`UPDATE submissions SET status = 'queued' WHERE id = ?`, [job.submission_id]);
       await announceJobs(tx);
+      return true;
     });
+    if (given) this.events?.({ submission: job.submission_id, job: job.id, kind: job.kind, state: 'requeued', reason });
   }
 
   /**
