@@ -64,7 +64,7 @@ export const MODEL_FIELDS: readonly FieldSpec[] = [
   { name: 'threads', type: 'integer', required: false, default: '1', description: 'intra-op threads, 1 to 64' },
   { name: 'latency', type: 'mapping', required: false, description: 'the latency harness settings (below): warm-up, queries, duration, samples, seed' },
   { name: 'ranking', type: 'mapping', required: false, description: 'the ranking rule (e.g. an accuracy gate, then latency)' },
-  { name: 'sandbox', type: 'mapping', required: false, description: 'the sandbox limits (e.g. `wall_s`)' },
+  { name: 'sandbox', type: 'mapping', required: false, description: 'the sandbox limits: `memory_mb`, `cpu_s`, `wall_s`, `output_mb`, `file_mb`, `cpu` (the CPU the model is pinned to, as MLPerf fixes affinity; default none) and `allow_unsandboxed`' },
   { name: 'max_model_mb', type: 'number', required: false, default: '256', description: 'the largest model upload, in MB' },
 ];
 

@@ -39,10 +39,12 @@ export function limitsFromConfig(raw: Record<string, unknown> | undefined, base:
   for (const [k, v] of Object.entries(raw)) {
     const field = keys[k];
     if (!field) throw new RangeError(`unknown sandbox limit "${k}"; expected ${Object.keys(keys).join(', ')}`);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (field !== 'cpu' && v === 0)) {
+    if (field === 'cpu') {
+      if (!Number.isInteger(v) || (v as number) < 0) throw new RangeError(`sandbox limit cpu must be a CPU number (0, 1, ...), got ${JSON.stringify(v)}`);
+    } else if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
       throw new RangeError(`sandbox limit ${k} must be a positive number`);
     }
-    out[field] = v;
+    out[field] = v as number;
   }
   return out;
 }

@@ -47,6 +47,11 @@ input.once('data', () => {
     len.writeUInt32LE(json.length);
     output.write(Buffer.concat([len, json]));
   }
+  if (what === 'affinity') {
+    // The CPUs this process may run on, as the kernel reports them (e.g. "0" or "0-1").
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    reply({ type: 'affinity', cpus: /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] });
+  }
   if (what === 'spin') for (;;);
   if (what === 'segv') process.kill(process.pid, 'SIGSEGV');
   if (what === 'stdout') {

@@ -60,6 +60,8 @@ describe('isolation on this host', () => {
     expect(limitsFromConfig({ memory_mb: 512, wall_s: 30 })).toMatchObject({ memoryMb: 512, wallSeconds: 30 });
     expect(() => limitsFromConfig({ memory: 1 })).toThrow(/unknown sandbox limit "memory"/);
     expect(() => limitsFromConfig({ wall_s: -1 })).toThrow(/positive/);
+    expect(limitsFromConfig({ cpu: 0 })).toMatchObject({ cpu: 0 });
+    expect(() => limitsFromConfig({ cpu: 1.5 })).toThrow(/sandbox limit cpu must be a CPU number \(0, 1, \.\.\.\)/);
   });
 });
 
@@ -69,6 +71,14 @@ describe('inside bubblewrap', () => {
     expect(answer).toMatchObject({ type: 'ok', uid: 65534, cwd: scratch });
     expect(exit.failure).toBeUndefined();
     expect(exit.isolation).toBe('bwrap');
+  });
+
+  it('pins the model to the CPU the config names (taskset), and to none unless asked', async () => {
+    const last = os.cpus().length - 1;
+    const pinned = await ask('affinity', '', { cpu: last });
+    expect(pinned.answer).toMatchObject({ type: 'affinity', cpus: String(last) });
+    const free = await ask('affinity');
+    expect(free.answer).toMatchObject({ type: 'affinity', cpus: last === 0 ? '0' : `0-${last}` });
   });
 
   it('cannot reach a server on the host: the socket call is refused and the reason says so', async () => {
