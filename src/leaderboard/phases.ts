@@ -26,6 +26,11 @@ export function phaseAt(c: PhasedChallenge, now: number): PhaseWindow | undefine
   return c.phases.find((p) => p.start_at <= now && now < p.end_at);
 }
 
+/** The next phase to open after `now` (phases are in start order), if any. */
+export function nextPhase(c: PhasedChallenge, now: number): PhaseWindow | undefined {
+  return c.phases.find((p) => p.start_at > now);
+}
+
 /** Before the first phase, during the phases (gaps included) or after the last one. */
 export function phaseState(c: PhasedChallenge, now: number): PhaseState {
   if (now < c.start_at) return 'upcoming';
@@ -48,6 +53,11 @@ export function privateVisible(c: PhasedChallenge, now: number): boolean {
 }
 
 /** Final selections can be changed until the end of the last phase. */
+export function selectionsOpen(c: PhasedChallenge, now: number): boolean {
+  return now < c.end_at;
+}
+
+/** The same rule, as a 'forbidden' StoreError once they are closed. */
 export function requireSelectionsOpen(c: PhasedChallenge, now: number): void {
-  if (now >= c.end_at) throw new StoreError('forbidden', 'final selections are closed: the challenge has ended');
+  if (!selectionsOpen(c, now)) throw new StoreError('forbidden', 'final selections are closed: the challenge has ended');
 }

@@ -6,7 +6,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { acceptSubmission, openChallenge } from '../accept.js';
 import { visibleScores, type AppContext } from '../context.js';
-import { privateVisible, requireSelectionsOpen } from '../phases.js';
+import { privateVisible, requireSelectionsOpen, selectionsOpen } from '../phases.js';
 import { cleanName, type ChallengeRecord, type Participant } from '../store.js';
 import { loadTask } from '../../tasks/registry.js';
 import { splitShares } from '../split-shares.js';
@@ -191,7 +191,7 @@ export function pageRoutes(ctx: AppContext): Router {
     await page(res, submissionPage({
       challenge: c, submission: s, team: (await ctx.store.team(s.team_id))?.name ?? '', submittedBy: (await ctx.store.participant(s.participant_id))?.name ?? '',
       scores: visible, queuePosition: await ctx.store.queuePosition(s.id), metrics: (await loadTask(c.task)).metrics(c.options),
-      wholeSetVisible: visible.some((r) => r.split === 'all'), perClassHidden: !!rows.find((r) => r.split === 'all')?.extras, finalSelectionsOpen: now < c.end_at, viewer: p!, message,
+      wholeSetVisible: visible.some((r) => r.split === 'all'), perClassHidden: !!rows.find((r) => r.split === 'all')?.extras, finalSelectionsOpen: selectionsOpen(c, now), viewer: p!, message,
     }), status);
   };
   r.get('/challenges/:id/submissions/:sid', (req, res) => showSubmission(req, res));

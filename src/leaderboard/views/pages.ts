@@ -1,6 +1,6 @@
 /** The server-rendered pages: challenge list, challenge leaderboard, submissions, upload form, sign-in. */
 import type { Board, BoardEntry, BoardSplit, HistoryPoint } from '../board.js';
-import { phaseState } from '../phases.js';
+import { nextPhase, phaseAt, phaseState } from '../phases.js';
 import type { ChallengeRecord, Remaining, ScoreRow, Submission, Team } from '../store.js';
 import { remainingLine } from '../remaining.js';
 import { scoreChart } from './chart.js';
@@ -200,8 +200,8 @@ export function timeLeft(ms: number): string {
 
 /** The phases with their dates, the current one marked, and a countdown to the next deadline. */
 export function phasesBlock(c: ChallengeRecord, now: number): Html {
-  const current = c.phases.find((p) => p.start_at <= now && now < p.end_at);
-  const next = c.phases.find((p) => p.start_at > now);
+  const current = phaseAt(c, now);
+  const next = nextPhase(c, now);
   const countdown = c.paused ? html`<strong>Paused by the organisers.</strong>`
     : current ? html`<strong>${timeLeft(current.end_at - now)}</strong> left in phase ${current.id} (until ${formatTime(current.end_at)}).`
       : next ? html`Opens in <strong>${timeLeft(next.start_at - now)}</strong> (${formatTime(next.start_at)}).`
