@@ -78,4 +78,13 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
     CREATE TRIGGER phases_changed AFTER INSERT OR UPDATE OR DELETE ON phases FOR EACH ROW EXECUTE FUNCTION podium_phase_changed();
     `,
   },
+  // 9: the score-over-time read (Store.history: every scored submission of a challenge, oldest
+  // first, with its current primary score) from two covering indexes instead of both tables:
+  // a challenge's submissions in time order with the columns it filters and shows, and the
+  // current scores of a split. Before, PostgreSQL scanned all of `scores` (its metrics_json makes
+  // the rows wide) and `submissions`, then sorted; SQLite looked each score row up in the table.
+  `
+  CREATE INDEX submissions_history ON submissions(challenge_id, status, disqualified, created_at, id, team_id, is_baseline);
+  CREATE INDEX scores_history ON scores(split, submission_id, primary_value) WHERE current = 1;
+  `,
 ];

@@ -186,7 +186,6 @@ export interface HistoryRow {
   score: number;
   team: string;
   baseline: number;
-  submission_id: number;
 }
 
 export interface RescoreRun {
@@ -746,7 +745,7 @@ export class Store {
   history(challengeId: string, split: 'public' | 'all'): Promise<HistoryRow[]> {
     // Every scored submission of the challenge: a large read, kept off the main thread.
     return this.sql.allLarge<HistoryRow>(
-      `SELECT s.created_at AS t, sc.primary_value AS score, t.name AS team, s.is_baseline AS baseline, s.id AS submission_id
+      `SELECT s.created_at AS t, sc.primary_value AS score, t.name AS team, s.is_baseline AS baseline
        FROM submissions s JOIN teams t ON t.id = s.team_id
        JOIN scores sc ON sc.submission_id = s.id AND sc.current = 1 AND sc.split = ?
        WHERE s.challenge_id = ? AND s.status = 'scored' AND s.disqualified = 0 AND t.disqualified = 0
