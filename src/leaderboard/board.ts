@@ -79,8 +79,18 @@ interface TimedValue {
   last?: { value: unknown };
 }
 
+/** A cached value: the board version and input it was made from, and once made, the value itself. */
+interface CachedValue {
+  version: number;
+  value: Promise<unknown>;
+  input?: unknown;
+  done?: { value: unknown };
+  /** While `value` is made from a newer input: the finished value of the same version it replaces. */
+  previous?: { value: unknown };
+}
+
 export class Boards {
-  private cache = new Map<string, { version: number; value: Promise<unknown>; input?: unknown }>();
+  private cache = new Map<string, CachedValue>();
   private timed = new Map<string, TimedValue>();
   private versions = new Map<string, SharedRead<number>>();
   private records = new Map<string, SharedRead<ChallengeRecord | undefined>>();
@@ -140,20 +150,33 @@ export class Boards {
    * Memoizes anything derived from a challenge's rows (e.g. rendered HTML) until its board
    * version changes, or until `input` is another object than the one it was made from (a page
    * that shows a chart kept by time, cachedFor); concurrent callers share one computation.
+   * With `inputMayLag`, a new input alone (the board version unchanged) does not hold callers
+   * up: they get the value made from the previous input until the new one is made (the page
+   * with the last chart while it is encoded with the redrawn one; the chart may lag the data
+   * anyway, the board in it is current). A new board version is always waited for.
    */
-  async cached<T>(challenge: string | ChallengeRecord, name: string, compute: () => T | Promise<T>, input?: unknown): Promise<T> {
+  async cached<T>(challenge: string | ChallengeRecord, name: string, compute: () => T | Promise<T>, input?: unknown, inputMayLag = false): Promise<T> {
     // A record read for this request carries its version: no second query.
     const challengeId = typeof challenge === 'string' ? challenge : challenge.id;
     const version = typeof challenge === 'string' ? await this.version(challenge) : challenge.board_version;
     const key = `${challengeId}\u0000${name}`;
     const hit = this.cache.get(key);
-    if (hit && hit.version >= version && hit.input === input) return hit.value as Promise<T>;
+    const current = hit && hit.version >= version;
+    if (current && hit.input === input) return (hit.done || !inputMayLag || !hit.previous ? hit.value : hit.previous.value) as Promise<T>;
+    const previous = current && inputMayLag ? (hit.done ?? hit.previous) : undefined;
     const value = Promise.resolve().then(compute);
-    this.cache.set(key, { version, value, input });
-    value.catch(() => {
-      if (this.cache.get(key)?.value === value) this.cache.delete(key);
-    });
-    return value;
+    const entry: CachedValue = { version, value, input, previous };
+    this.cache.set(key, entry);
+    value.then(
+      (v) => {
+        entry.done = { value: v };
+        entry.previous = undefined;
+      },
+      () => {
+        if (this.cache.get(key) === entry) this.cache.delete(key);
+      },
+    );
+    return (previous ? previous.value : value) as Promise<T>;
   }
 
   /**
@@ -259,9 +282,13 @@ export class Boards {
     };
   }
 
-  /** Public scores over time for the chart (private scores never leave through here), oldest first. */
+  /**
+   * Public scores over time (private scores never leave through here), oldest first; read again
+   * when the board version moves. Callers keep what they make from it by time (cachedFor, with
+   * the read inside the timed value: timed twice, the points could be a window older again).
+   */
   history(challenge: ChallengeRecord): Promise<HistoryPoint[]> {
-    return this.cachedFor(HISTORY_MAX_AGE_MS, challenge, 'history', async () =>
+    return this.cached(challenge, 'history', async () =>
       (await this.store.history(challenge.id, await this.publicSplit(challenge.id)))
         .map((r) => ({ t: r.t, score: r.score, team: r.team, baseline: r.baseline === 1 })));
   }

@@ -95,3 +95,34 @@ describe('cached with an input', () => {
     expect(encode).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('cached with an input that may lag', () => {
+  it('serves the value of the last input while the new one is made, at the same board version only', async () => {
+    const b = new Boards({} as Store);
+    const chartA = {};
+    const chartB = {};
+    const chartC = {};
+    expect(await b.cached(record(7), 'page', () => 'page with A', chartA, true)).toBe('page with A');
+    const withB = deferred<string>();
+    const encodeB = vi.fn(() => withB.promise);
+    // A redrawn chart, same board: the page with A until the page with B is made, made once.
+    expect(await b.cached(record(7), 'page', encodeB, chartB, true)).toBe('page with A');
+    expect(await b.cached(record(7), 'page', encodeB, chartB, true)).toBe('page with A');
+    expect(encodeB).toHaveBeenCalledTimes(1);
+    withB.resolve('page with B');
+    await settled(withB.promise);
+    expect(await b.cached(record(7), 'page', encodeB, chartB, true)).toBe('page with B');
+    // A new board version is waited for, whatever the chart.
+    const atEight = deferred<string>();
+    const call = b.cached(record(8), 'page', () => atEight.promise, chartC, true);
+    expect(await settled(call)).toBe(false);
+    atEight.resolve('board 8 with C');
+    expect(await call).toBe('board 8 with C');
+    // Without the flag a new input is waited for too (as 'cached with an input' above).
+    const withA = deferred<string>();
+    const strict = b.cached(record(8), 'page', () => withA.promise, chartA);
+    expect(await settled(strict)).toBe(false);
+    withA.resolve('board 8 with A');
+    expect(await strict).toBe('board 8 with A');
+  });
+});

@@ -5,7 +5,7 @@
  * express routes (api.ts, pages.ts) and the pre-router (cached-reads.ts) both answer from here,
  * so the two cannot drift apart.
  */
-import { HISTORY_MAX_AGE_MS, type Board, type BoardSplit } from '../board.js';
+import { HISTORY_MAX_AGE_MS, type Board, type BoardSplit, type HistoryPoint } from '../board.js';
 import type { AppContext } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { phaseState, privateVisible } from '../phases.js';
@@ -41,20 +41,43 @@ export function jsonBoard(ctx: AppContext, c: ChallengeRecord, split: BoardSplit
   });
 }
 
-/** `GET /api/challenges/:id/history`: public scores over time, oldest first, `limit` points from `offset`. */
-export function historyPage(ctx: AppContext, c: ChallengeRecord, offset: number, limit: number): Promise<Encoded> {
-  const render = async () => {
+/** A /history page's encoded answer: `limit` points from `offset`, and the link to the next page. */
+function encodeHistoryPage(c: ChallengeRecord, points: HistoryPoint[], offset: number, limit: number): Promise<Encoded> {
+  const page = points.slice(offset, offset + limit);
+  const next = offset + limit < points.length ? `/api/challenges/${encodeURIComponent(c.id)}/history?offset=${offset + limit}&limit=${limit}` : null;
+  return encode(JSON.stringify({
+    challenge: c.id, split: 'public', total: points.length, offset, limit, next,
+    points: page.map((p) => ({ ...p, t: new Date(p.t).toISOString() })),
+  }), JSON_TYPE);
+}
+
+/** What is shown of the score history, made together from one read: the chart and /history's first page. */
+interface HistoryView {
+  points: HistoryPoint[];
+  chart: Html;
+  firstPage: Encoded;
+}
+
+/**
+ * The history view, kept for HISTORY_MAX_AGE_MS and then made again in the background while
+ * callers keep the last one (cachedFor's whileRefreshing): no request waits for the 10,000-row
+ * read, the chart's drawing or the first page's encoding, except the very first one.
+ */
+function historyView(ctx: AppContext, c: ChallengeRecord): Promise<HistoryView> {
+  return ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, 'history-view', async () => {
     const points = await ctx.boards.history(c);
-    const page = points.slice(offset, offset + limit);
-    const next = offset + limit < points.length ? `/api/challenges/${encodeURIComponent(c.id)}/history?offset=${offset + limit}&limit=${limit}` : null;
-    return encode(JSON.stringify({
-      challenge: c.id, split: 'public', total: points.length, offset, limit, next,
-      points: page.map((p) => ({ ...p, t: new Date(p.t).toISOString() })),
-    }), JSON_TYPE);
-  };
-  // The pages a client following `next` reads are kept; any other slice is encoded for its request.
+    return { points, chart: scoreChart(points, c.higher_is_better, c.primary_metric), firstPage: await encodeHistoryPage(c, points, 0, HISTORY_PAGE) };
+  }, true);
+}
+
+/** `GET /api/challenges/:id/history`: public scores over time, oldest first, `limit` points from `offset`. */
+export async function historyPage(ctx: AppContext, c: ChallengeRecord, offset: number, limit: number): Promise<Encoded> {
+  const view = await historyView(ctx, c);
+  if (offset === 0 && limit === HISTORY_PAGE) return view.firstPage;
+  // The other pages a client following `next` reads are kept with their view; any other slice is encoded for its request.
   const shared = limit === HISTORY_PAGE && offset % limit === 0;
-  return shared ? ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, `json:history:${offset}`, render, true) : render();
+  const render = () => encodeHistoryPage(c, view.points, offset, limit);
+  return shared ? ctx.boards.cached(c, `json:history:${offset}`, render, view) : render();
 }
 
 /** What the challenge page shows of a split, the same for every viewer. */
@@ -81,7 +104,7 @@ export async function challengePageParts(ctx: AppContext, c: ChallengeRecord, sp
   // The table and chart only change with the data: render them once per change, not per request.
   const shown = board;
   const boardHtml = shown ? await ctx.boards.cached(c, `html:board:${split}`, () => boardTable(shown, shares)) : undefined;
-  const chart = await ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, 'html:chart', async () => scoreChart(await ctx.boards.history(c), c.higher_is_better, c.primary_metric), true);
+  const { chart } = await historyView(ctx, c);
   return { split, now, board, privateNote, boardHtml, chart, shares, status: split === 'private' && !board ? 403 : 200 };
 }
 
@@ -93,10 +116,11 @@ export function renderChallengePage(c: ChallengeRecord, parts: ChallengePagePart
 
 /**
  * `GET /challenges/:id` for everyone not signed in: the same page for all, encoded once per board
- * version (and phase), and again when the chart is redrawn (it is kept by time, not by version).
+ * version (and phase), and again when the chart is redrawn (it is kept by time, not by version);
+ * while that encoding is made, requests get the page with the last chart (its board is current).
  */
 export async function anonymousChallengePage(ctx: AppContext, c: ChallengeRecord, split: BoardSplit, now: number): Promise<{ encoded: Encoded; status: number }> {
   const parts = await challengePageParts(ctx, c, split, now);
-  const encoded = await ctx.boards.cached(c, `html:page:${split}:${phaseState(c, now)}:${c.paused}`, () => encode(renderChallengePage(c, parts), HTML_TYPE), parts.chart);
+  const encoded = await ctx.boards.cached(c, `html:page:${split}:${phaseState(c, now)}:${c.paused}`, () => encode(renderChallengePage(c, parts), HTML_TYPE), parts.chart, true);
   return { encoded, status: parts.status };
 }
