@@ -22,8 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { openStore } from '../../src/leaderboard/open-store.js';
-import { rebuildPicks } from '../../src/leaderboard/picks.js';
+import { pathToFileURL } from 'node:url';
 import { dropDatabase, psql } from '../../test/helpers/postgres.js';
 import { parseCount } from '../lib/args.js';
 
@@ -109,6 +108,12 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
     }
   }));
 }
+
+// The bench reads and fills the database with the served build's own store, not this checkout's:
+// opening migrates, and a newer schema (say, an index) under an older server would be measured as its.
+const built = (file: string) => import(pathToFileURL(path.join(path.dirname(path.resolve(flags.cli!)), 'leaderboard', file)).href);
+const { openStore } = (await built('open-store.js')) as typeof import('../../src/leaderboard/open-store.js');
+const { rebuildPicks } = (await built('picks.js')) as typeof import('../../src/leaderboard/picks.js');
 
 const WORKER_PROCESSES = parseCount('worker-processes', flags['worker-processes']!, 0);
 const BACKEND = flags.backend === 'postgres' ? 'postgres' : 'sqlite';
