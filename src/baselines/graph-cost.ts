@@ -26,7 +26,9 @@ export function graphCost(graph: tf.GraphModel, modelJsonPath: string, input: tf
   const params = [...weightShape.values()].reduce((sum, s) => sum + s.reduce((a, b) => a * b, 1), 0);
   const nodes = (json.modelTopology.node as GraphNode[]).filter((n) => CONV_OPS.has(n.op) && weightShape.has((n.input ?? [])[1]?.split(':')[0] ?? ''));
   if (nodes.length === 0) return { params, madds: 0 };
-  const outputs = graph.execute(input, nodes.map((n) => n.name)) as tf.Tensor[];
+  // execute() gives a lone tensor, not a list, when asked for one node.
+  const executed = graph.execute(input, nodes.map((n) => n.name));
+  const outputs = Array.isArray(executed) ? executed : [executed];
   let madds = 0;
   nodes.forEach((n, i) => {
     const w = weightShape.get(n.input![1].split(':')[0])!;

@@ -1,5 +1,6 @@
-// tfjs layers models (model.json + weights, the baselines' format) in the sandbox on the wasm
-// backend: the same outputs as tfjs in this process; manifests that point outside the model's
+// tfjs layers models (model.json + weights, the baselines' format) and graph models (what
+// tfjs-converter writes) in the sandbox on the wasm backend: the same outputs as tfjs in this
+// process, or as the graph's arithmetic by hand; manifests that point outside the model's
 // folder or at a URL are refused before anything is read.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -61,6 +62,40 @@ describe('tfjs models', () => {
     const l = await s.latency({ warmup: 1, minQueries: 5, minDurationMs: 0, offlineSamples: 2, offlineBatch: 2 }, 1, 'test');
     expect(l.entry.queries).toBe(5);
     expect(l.entry.offline_batch).toBe(1); // one kept item
+    expect((await s.close()).failure).toBeUndefined();
+  }, 180_000);
+
+  it('a graph model (format graph-model: a GraphDef and its weights) runs too, with cost from the graph', async () => {
+    // y = x . w, written as tfjs-converter writes a frozen graph: Placeholder, Const, MatMul.
+    const graphDir = path.join(root, 'graph');
+    fs.mkdirSync(graphDir);
+    const w = Float32Array.from({ length: 8 * 3 }, (_, i) => Math.cos(i) / 2);
+    fs.writeFileSync(path.join(graphDir, 'group1-shard1of1.bin'), Buffer.from(w.buffer));
+    const dim = (...d: number[]) => ({ dim: d.map((size) => ({ size: String(size) })) });
+    fs.writeFileSync(path.join(graphDir, 'model.json'), JSON.stringify({
+      format: 'graph-model',
+      modelTopology: {
+        node: [
+          { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: dim(-1, 8) } } },
+          { name: 'w', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dim(8, 3) } } } },
+          { name: 'y', op: 'MatMul', input: ['x', 'w'], attr: { T: { type: 'DT_FLOAT' }, transpose_a: { b: false }, transpose_b: { b: false } } },
+        ],
+        library: {},
+        versions: {},
+      },
+      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [{ name: 'w', shape: [8, 3], dtype: 'float32' }] }],
+    }));
+    const s = await openModelSession({ entry: { format: 'tfjs', path: path.join(graphDir, 'model.json') }, scratch: path.join(root, 'scratch3'), limits: { ...DEFAULT_SANDBOX_LIMITS, wallSeconds: 120 } });
+    expect(s.entry.inputs.map((i) => i.name)).toEqual(['x']);
+    const out = Object.values(await s.run('entry', { x: { dtype: 'float32', dims: [2, 8], data: x } }))[0];
+    expect(out.dims).toEqual([2, 3]);
+    Array.from(out.data as Float32Array).forEach((v, k) => {
+      const [n, j] = [Math.floor(k / 3), k % 3];
+      let sum = 0;
+      for (let i = 0; i < 8; i++) sum += x[n * 8 + i] * w[i * 3 + j];
+      expect(Math.abs(v - sum)).toBeLessThan(1e-5);
+    });
+    expect(await s.cost('entry', { x: { dtype: 'float32', dims: [1, 8], data: x.slice(0, 8) } })).toEqual({ params: 24, madds: 24 });
     expect((await s.close()).failure).toBeUndefined();
   }, 180_000);
 
