@@ -79,10 +79,11 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
     `,
   },
   // 9: the score-over-time read (Store.history: every scored submission of a challenge, oldest
-  // first, with its current primary score) from two covering indexes instead of both tables:
-  // a challenge's submissions in time order with the columns it filters and shows, and the
-  // current scores of a split. Before, PostgreSQL scanned all of `scores` (its metrics_json makes
-  // the rows wide) and `submissions`, then sorted; SQLite looked each score row up in the table.
+  // first, with its current primary score) from two covering indexes: a challenge's submissions
+  // in time order with the columns it filters and shows, and the current scores of a split.
+  // SQLite reads both instead of the tables and no longer sorts; PostgreSQL reads the scores'
+  // (instead of all of `scores`, whose metrics_json makes the rows wide) and still scans and
+  // sorts `submissions`, which it prices lower for a whole challenge.
   `
   CREATE INDEX submissions_history ON submissions(challenge_id, status, disqualified, created_at, id, team_id, is_baseline);
   CREATE INDEX scores_history ON scores(split, submission_id, primary_value) WHERE current = 1;
