@@ -93,7 +93,7 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
   it('no page is wider than the viewport at 1280 and 390 px', async () => {
     const pages = ['/', '/challenges/toy', '/challenges/toy?split=private', '/challenges/toy/data', '/challenges/toy/evaluation',
       '/challenges/toy/rules', '/challenges/toy/submit', '/challenges/toy/submissions', `/challenges/toy/submissions/${submissionId}`, '/challenges/toy/team', '/account', '/admin', '/login', '/register', '/no/such/page',
-      '/challenges/inat-tiny', '/challenges/inat-tiny/models'];
+      '/challenges/inat-tiny', '/challenges/inat-tiny/models', '/challenges/inat-tiny/submit'];
     if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
     const tooWide: string[] = [];
     for (const width of WIDTHS) {

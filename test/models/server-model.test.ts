@@ -130,6 +130,13 @@ describe('model submissions on the server', () => {
       const failed = await waitDone(server.url, token, hog.body.id);
       expect(failed.status).toBe('failed');
       expect(failed.error).toMatch(/^model failed \(memory\): out of memory/);
+
+      // The submit page says the challenge takes models (its upload limit) and links the models board.
+      const submit = await (await fetch(`${server.url}/challenges/inat-tiny/submit`)).text();
+      expect(submit).toMatch(/id="takes-models">This challenge also takes models: upload one self-contained <code>.onnx<\/code> file \(up to 256 MB\)/);
+      expect(submit).toContain('href="/challenges/inat-tiny/models"');
+      const board = await fetch(`${server.url}/challenges/inat-tiny/models`);
+      expect(board.status).toBe(200);
     } finally {
       await server.stop('SIGTERM');
     }

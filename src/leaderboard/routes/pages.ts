@@ -127,10 +127,16 @@ export function pageRoutes(ctx: AppContext): Router {
     await page(res, layout(`${c.title}: models`, html`<p><a href="/challenges/${c.id}">← ${c.title}</a></p>${body}`, { viewer: await who(req) }));
   });
 
+  /** The submit page's model-upload line: the challenge's largest model, when it takes models. */
+  const modelUploads = (id: string) => {
+    const track = ctx.models?.get(id)?.track;
+    return track ? { maxMb: Number((track.maxModelBytes / 2 ** 20).toPrecision(3)) } : undefined;
+  };
+
   r.get('/challenges/:id/submit', async (req, res) => {
     const c = await known(req.params.id);
     const p = await who(req);
-    await page(res, submitPage(c, p, { rulesPending: !!p && !!rulesOf(c) && await ctx.store.rulesAcceptedAt(c.id, p.id) === undefined, remaining: await remainingOf(c, p) }));
+    await page(res, submitPage(c, p, { rulesPending: !!p && !!rulesOf(c) && await ctx.store.rulesAcceptedAt(c.id, p.id) === undefined, remaining: await remainingOf(c, p), models: modelUploads(c.id) }));
   });
 
   r.post('/challenges/:id/submit', async (req, res) => {
@@ -138,7 +144,7 @@ export function pageRoutes(ctx: AppContext): Router {
     const p = await who(req);
     if (!p) {
       req.resume();
-      await page(res, submitPage(c, undefined), 401);
+      await page(res, submitPage(c, undefined, { models: modelUploads(c.id) }), 401);
       return;
     }
     try {
@@ -151,7 +157,7 @@ export function pageRoutes(ctx: AppContext): Router {
       const errors = Array.isArray(refused.details.errors) ? (refused.details.errors as { text?: string }[]).map((x) => x.text ?? String(x)) : undefined;
       if (refused.status === 408 || refused.status === 413 || refused.status >= 500) res.setHeader('Connection', 'close');
       const rulesPending = !!rulesOf(c) && await ctx.store.rulesAcceptedAt(c.id, p.id) === undefined;
-      await page(res, submitPage(c, p, { errors, message: refused.message, rulesPending, remaining: await remainingOf(c, p) }), refused.status);
+      await page(res, submitPage(c, p, { errors, message: refused.message, rulesPending, remaining: await remainingOf(c, p), models: modelUploads(c.id) }), refused.status);
     }
   });
 

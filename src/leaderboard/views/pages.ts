@@ -278,8 +278,12 @@ export function dataPage(c: ChallengeRecord, files: FileListing[], viewer: Viewe
   return layout(`Data · ${c.title}`, body, { viewer });
 }
 
-export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts: { errors?: string[]; message?: string; rulesPending?: boolean; remaining?: Remaining } = {}): string {
+export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts: { errors?: string[]; message?: string; rulesPending?: boolean; remaining?: Remaining; models?: { maxMb: number } } = {}): string {
   const base = `/challenges/${encodeURIComponent(c.id)}`;
+  // A challenge with a model track takes an .onnx upload through the same form; say so, and where its board is.
+  const modelsNote = opts.models
+    ? html`<p class="muted" id="takes-models">This challenge also takes models: upload one self-contained <code>.onnx</code> file (up to ${opts.models.maxMb} MB); it runs in a sandbox on the hidden inputs and is scored and timed. Entries by accuracy and latency: <a href="${base}/models">models board</a>.</p>`
+    : '';
   const errors = opts.errors?.length
     ? html`<div class="notice errors"><strong>${opts.message ?? 'The file was not accepted:'}</strong><ul>${opts.errors.map((e) => html`<li>${e}</li>`)}</ul></div>`
     : opts.message ? html`<div class="notice errors">${opts.message}</div>` : '';
@@ -295,8 +299,9 @@ export function submitPage(c: ChallengeRecord, viewer: Viewer | undefined, opts:
         <label for="description">Description (optional)</label><input id="description" type="text" name="description" maxlength="1000">
         <p><button type="submit" id="upload">Upload</button></p>
         <p class="muted">Up to ${c.limits.max_upload_mb} MB. The file is checked before it is queued; an invalid file is refused with every problem listed and does not count against your limit.</p>
+        ${modelsNote}
       </form>`
-    : html`<h1>Submit to ${c.title}</h1>${challengeNav(c, 'submit')}<p class="notice"><a href="/login">Log in</a> or <a href="/register">register</a> to submit.</p>`;
+    : html`<h1>Submit to ${c.title}</h1>${challengeNav(c, 'submit')}<p class="notice"><a href="/login">Log in</a> or <a href="/register">register</a> to submit.</p>${modelsNote}`;
   return layout(`Submit · ${c.title}`, body, { viewer });
 }
 
