@@ -120,7 +120,7 @@ describe('participant flow', () => {
     expect(priv.body.opens_at).toBe('2026-12-31T00:00:00.000Z');
     const page = await api(url, 'GET', '/challenges/toy?split=private');
     expect(page.status).toBe(403);
-    expect(page.text).toContain('shown after the end');
+    expect(page.text).toContain('shown after the end, 2026-12-31 00:00 UTC.');
     const sub = await api(url, 'GET', `/api/submissions/${ids.dave}`, { token: tokens.dave });
     expect(Object.keys(sub.body.scores)).toEqual(['public']);
     // The admin may look before the end.

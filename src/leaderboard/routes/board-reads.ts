@@ -12,7 +12,7 @@ import { phaseState, privateVisible } from '../phases.js';
 import { splitShares } from '../split-shares.js';
 import type { ChallengeRecord, Participant } from '../store.js';
 import { scoreChart } from '../views/chart.js';
-import type { Html } from '../views/html.js';
+import { formatTime, type Html } from '../views/html.js';
 import { boardTable, challengePage } from '../views/pages.js';
 import { encode, HTML_TYPE, JSON_TYPE, type Encoded } from './encoded.js';
 
@@ -97,7 +97,7 @@ export async function challengePageParts(ctx: AppContext, c: ChallengeRecord, sp
   let board: Board | undefined;
   let privateNote: string | undefined;
   if (split === 'public') board = await ctx.boards.board(c, 'public');
-  else if (!privateVisible(c, now)) privateNote = `The private leaderboard is shown after the end, ${new Date(c.end_at).toISOString()}.`;
+  else if (!privateVisible(c, now)) privateNote = `The private leaderboard is shown after the end, ${formatTime(c.end_at)}.`;
   else if (!await ctx.boards.hasPrivateSplit(c.id)) privateNote = 'This challenge has no private split.';
   else board = await ctx.boards.board(c, 'private');
   const shares = await splitShares(c.truth);
