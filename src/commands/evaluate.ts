@@ -2,7 +2,8 @@
 import { parseFlags, requireFlag } from './args.js';
 import { resolveTarget, targetFlags } from './target.js';
 import type { Scores } from '../evaluators/evaluator.js';
-import { UsageError } from '../problems.js';
+import { compressedFileProblem } from '../formats/compressed-file.js';
+import { UsageError, ValidationError } from '../problems.js';
 import { commandPolicy } from './execution.js';
 
 const modelFlags = {
@@ -30,6 +31,8 @@ export async function run(args: string[]): Promise<number> {
   const run = await commandPolicy('scoring');
   let report;
   try {
+    const compressed = compressedFileProblem(submission, submission);
+    if (compressed) throw ValidationError.of(compressed);
     ({ report } = await target.task.evaluate(target.truth, submission, { options: target.options, ...run.policy }));
   } finally {
     run.done();

@@ -1,4 +1,5 @@
 /** `podium validate`: check a submission only, and list every problem (capped) with the total. */
+import { compressedFileProblem } from '../formats/compressed-file.js';
 import { formatProblem, ValidationError } from '../problems.js';
 import { parseFlags, requireFlag } from './args.js';
 import { resolveTarget, targetFlags } from './target.js';
@@ -14,6 +15,8 @@ export async function run(args: string[]): Promise<number> {
   const target = await resolveTarget('validate', values);
   const run = await commandPolicy('checking');
   try {
+    const compressed = compressedFileProblem(submission, submission);
+    if (compressed) throw ValidationError.of(compressed);
     await target.task.validate(target.truth, submission, { options: target.options, ...run.policy });
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
+import { compressedFileProblem } from '../formats/compressed-file.js';
 import { formatProblem } from '../problems.js';
 import { nameProblems } from './problem-names.js';
 import type { AppContext } from './context.js';
@@ -59,12 +60,11 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
       throw storageFailure(e, ctx.log);
     }
   }
-  const compressed = compressedFormat(checkPath);
+  const compressed = compressedFileProblem(checkPath, upload.filename);
   if (compressed) {
     fs.rmSync(checkPath, { force: true });
-    const message = `is ${compressed}-compressed; podium reads the file itself (a folder as a .zip): decompress it first and upload the result`;
-    throw new HttpError(400, `the file is not a valid submission: ${upload.filename} ${message}; nothing was queued and it does not count against your limits`, {
-      total: 1, errors: [{ file: upload.filename, message, text: `${upload.filename}: ${message}` }],
+    throw new HttpError(400, `the file is not a valid submission: ${upload.filename} ${compressed.message}; nothing was queued and it does not count against your limits`, {
+      total: 1, errors: [{ ...compressed, text: formatProblem(compressed) }],
     });
   }
   let problems;
@@ -113,22 +113,6 @@ export async function acceptSubmission(ctx: AppContext, req: IncomingMessage, pa
   ctx.pool.notify();
   // Re-read: a free worker may already have claimed it.
   return { submission: (await ctx.store.submission(submission.id)) ?? submission, queuePosition: await ctx.store.queuePosition(submission.id) };
-}
-
-/** The compression of a whole-file compressed upload (gzip, bzip2, xz, zstd), from its first bytes; zips are submissions. */
-export function compressedFormat(file: string): string | undefined {
-  const head = Buffer.alloc(6);
-  const fd = fs.openSync(file, 'r');
-  try {
-    fs.readSync(fd, head, 0, 6, 0);
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
-  if (head.equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
-  if (head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  return undefined;
 }
 
 /** A challenge with rules takes submissions only from participants who accepted them (once). */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, podium, podiumJson } from '../helpers/cli.js';
 
@@ -73,6 +74,16 @@ describe('podium evaluate / validate (formats.md contract)', () => {
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, total: 6001 });
     expect(podium(['validate', '--task', 'classification', '--truth', solution, '--submission', submission, ...OPEN]).code).toBe(0);
+  });
+
+  it('names a compressed submission as compressed, in validate and evaluate', () => {
+    const gz = path.join(dir, 'preds.csv.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(submission)));
+    for (const command of ['validate', 'evaluate']) {
+      const r = podium([command, '--task', 'classification', '--truth', solution, '--submission', gz, ...OPEN]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${gz}: is gzip-compressed; podium reads the file itself (a folder as a .zip): decompress it first and submit the result`);
+    }
   });
 
   it('explains usage mistakes with exit 2', () => {

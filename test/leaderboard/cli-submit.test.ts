@@ -110,7 +110,7 @@ describe('podium submit', () => {
     const r = await podium(['submit', '--challenge', 'toy', '--file', path.join(world.root, 'good.csv.gz')]);
     expect(r.code).toBe(2);
     // One problem: one line.
-    expect(r.stderr).toBe('podium: good.csv.gz: is gzip-compressed; podium reads the file itself (a folder as a .zip): decompress it first and upload the result\n');
+    expect(r.stderr).toBe('podium: good.csv.gz: is gzip-compressed; podium reads the file itself (a folder as a .zip): decompress it first and submit the result\n');
   });
 
   it('strips control characters from team names it prints', async () => {
