@@ -1,6 +1,6 @@
 /**
  * The score-over-time chart as inline SVG (no script, no outside asset): one dot per scored
- * submission (public score), baselines as hollow dots, and a step line of the best score so
+ * submission (public score), baselines in brown, and a step line of the best score so
  * far. Dots are thinned to a fixed budget so a 10,000-submission challenge stays light.
  *
  * It resizes with the page: the plot stretches to the container's width
@@ -16,6 +16,18 @@ const W = 1000;
 const H = 300;
 const PAD = 8;
 const MAX_DOTS = 800;
+
+/**
+ * The labels at the ends of the time axis, to the coarsest precision at which they differ:
+ * dates ("2026-12-03"), else minutes, else seconds ("2026-12-03 06:02:10 UTC"); not the same
+ * text at both ends unless the whole history is within one second.
+ */
+function axisEnds(t0: number, t1: number): [string, string] {
+  const [a, b] = [new Date(t0).toISOString(), new Date(t1).toISOString()];
+  const upTo = a.slice(0, 10) !== b.slice(0, 10) ? 10 : a.slice(0, 16) !== b.slice(0, 16) ? 16 : 19;
+  const label = (iso: string) => (upTo === 10 ? iso.slice(0, 10) : `${iso.slice(0, upTo).replace('T', ' ')} UTC`);
+  return [label(a), label(b)];
+}
 
 export function scoreChart(points: HistoryPoint[], higherIsBetter: boolean, metric: string): Html {
   if (points.length === 0) return raw('<p class="muted">No scored submissions yet.</p>');
@@ -58,7 +70,7 @@ export function scoreChart(points: HistoryPoint[], higherIsBetter: boolean, metr
     const at = `M${r(x(p.t))},${r(y(p.score))}h0`;
     dots.push(`<path d="${at}" class="${p.baseline ? 'b' : 'd'}"><title>${esc(p.team)}: ${esc(format(p.score))}</title></path>`);
   }
-  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  const [start, end] = axisEnds(t0, t1);
   const top = higherIsBetter ? hi : lo;
   const bottom = higherIsBetter ? lo : hi;
   const label = `${metric} over time (${higherIsBetter ? 'higher' : 'lower'} is better; line: best so far)`;
@@ -71,7 +83,7 @@ export function scoreChart(points: HistoryPoint[], higherIsBetter: boolean, metr
 ${path ? `<path class="best" d="${path}"/>` : ''}
 ${dots.join('\n')}
 </svg>
-<div class="chart-x"><span>${day(t0)}</span><span>${day(t1)}</span></div>
+<div class="chart-x"><span>${start}</span><span>${end}</span></div>
 <figcaption>${esc(label)}; brown dots: baselines</figcaption>
 </figure>`);
 }

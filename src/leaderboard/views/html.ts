@@ -144,6 +144,7 @@ figure.chart { display: grid; grid-template-columns: auto minmax(0, 1fr); grid-t
 .chart-y { grid-column: 1; grid-row: 1; display: flex; flex-direction: column; justify-content: space-between; padding-right: .4rem; text-align: right; font-size: .75rem; color: var(--muted); font-variant-numeric: tabular-nums; }
 svg.chart { grid-column: 2; grid-row: 1; display: block; width: 100%; height: 100%; overflow: visible; }
 .chart-x { grid-column: 2; grid-row: 2; display: flex; justify-content: space-between; font-size: .75rem; color: var(--muted); }
+.chart-x span:last-child { text-align: right; }
 figure.chart figcaption { grid-column: 1 / -1; grid-row: 3; font-size: .8rem; color: var(--muted); margin-top: .2rem; }
 figure.preview { margin: 1rem 0; }
 figure.preview img { display: block; width: min(100%, 648px); height: auto; image-rendering: pixelated; background: #000; }
