@@ -186,16 +186,16 @@ export function challengePage(d: ChallengePageData): string {
   return layout(c.title, body, { viewer: d.viewer });
 }
 
-/** "3 days 4 hours", "5 hours 12 minutes", "12 minutes": the time left, to the minute. */
+/** "3 days 4 hours", "5 hours 12 minutes", "12 minutes", "less than a minute": the time left, to the minute. */
 export function timeLeft(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const mins = minutes % 60;
-  const unit = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  const unit = (n: number, w: string) => `${n.toLocaleString('en-US')} ${w}${n === 1 ? '' : 's'}`;
   if (days > 0) return hours ? `${unit(days, 'day')} ${unit(hours, 'hour')}` : unit(days, 'day');
   if (hours > 0) return mins ? `${unit(hours, 'hour')} ${unit(mins, 'minute')}` : unit(hours, 'hour');
-  return unit(mins, 'minute');
+  return mins === 0 && ms > 0 ? 'less than a minute' : unit(mins, 'minute');
 }
 
 /** The phases with their dates, the current one marked, and a countdown to the next deadline. */
