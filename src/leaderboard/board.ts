@@ -181,19 +181,19 @@ export class Boards {
 
   /**
    * Like `cached`, but a value younger than `maxAgeMs` is served even if the data changed: for
-   * the score-over-time chart, which reads every submission and need not move on each score.
-   * With `whileRefreshing`, once a value is older, the next one is made in the background and
-   * callers keep getting the last finished value until it is ready (stale-while-revalidate,
-   * RFC 5861): a crowd arriving as the window runs out does not all wait for one rebuild (the
-   * chart's 10,000-row read held every page request behind it). Values made from other
-   * cachedFor values must not use it, or they could be made from a stale one.
+   * the score-over-time view, which reads every submission and need not move on each score.
+   * Once a value is older, the next one is made in the background and callers keep getting the
+   * last finished value until it is ready (stale-while-revalidate, RFC 5861): a crowd arriving
+   * as the window runs out does not all wait for one rebuild (the chart's 10,000-row read held
+   * every page request behind it). Only the very first call waits. Values made from other
+   * cachedFor values could be made from a stale one: make them together in one compute.
    */
-  async cachedFor<T>(maxAgeMs: number, challenge: string | ChallengeRecord, name: string, compute: () => T | Promise<T>, whileRefreshing = false): Promise<T> {
+  async cachedFor<T>(maxAgeMs: number, challenge: string | ChallengeRecord, name: string, compute: () => T | Promise<T>): Promise<T> {
     const challengeId = typeof challenge === 'string' ? challenge : challenge.id;
     const key = `${challengeId}\u0000${name}`;
     const hit = this.timed.get(key);
     const now = Date.now();
-    if (hit && now - hit.at < maxAgeMs) return (whileRefreshing && hit.last ? hit.last.value : hit.value) as Promise<T>;
+    if (hit && now - hit.at < maxAgeMs) return (hit.last ? hit.last.value : hit.value) as Promise<T>;
     const value = this.cached(challenge, name, compute);
     const entry: TimedValue = { at: now, value, last: hit?.last };
     this.timed.set(key, entry);
@@ -206,7 +206,7 @@ export class Boards {
         else this.timed.delete(key);
       },
     );
-    return (whileRefreshing && entry.last ? entry.last.value : value) as Promise<T>;
+    return (entry.last ? entry.last.value : value) as Promise<T>;
   }
 
   /** True when the challenge's truth carries a private split (some submission was scored on it). */

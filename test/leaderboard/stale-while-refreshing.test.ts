@@ -1,8 +1,7 @@
 /**
- * Boards.cachedFor with `whileRefreshing` (stale-while-revalidate): once the value is older than
- * its window, callers keep getting the last finished value while the next one is made, and only
- * then the new one; a failed refresh keeps the last value and is tried again. Without the flag
- * a caller after the window waits for the new value, as before. A page that shows such a value
+ * Boards.cachedFor (stale-while-revalidate): once the value is older than its window, callers
+ * keep getting the last finished value while the next one is made, and only then the new one; a
+ * failed refresh keeps the last value and is tried again; the very first call waits. A page that shows such a value
  * is encoded again when the value is redrawn (`cached`'s input), not only when the board moves.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -43,42 +42,40 @@ describe('cachedFor while refreshing', () => {
 
   it('serves the last value while the next is made, then the next', async () => {
     const b = boards();
-    expect(await b.cachedFor(5000, record(1), 'chart', () => 'first', true)).toBe('first');
+    expect(await b.cachedFor(5000, record(1), 'chart', () => 'first')).toBe('first');
     now += 6000;
     const next = deferred<string>();
     const compute = vi.fn(() => next.promise);
-    expect(await b.cachedFor(5000, record(2), 'chart', compute, true)).toBe('first');
-    expect(await b.cachedFor(5000, record(2), 'chart', compute, true)).toBe('first');
+    expect(await b.cachedFor(5000, record(2), 'chart', compute)).toBe('first');
+    expect(await b.cachedFor(5000, record(2), 'chart', compute)).toBe('first');
     expect(compute).toHaveBeenCalledTimes(1);
     next.resolve('second');
     await settled(next.promise);
-    expect(await b.cachedFor(5000, record(2), 'chart', compute, true)).toBe('second');
+    expect(await b.cachedFor(5000, record(2), 'chart', compute)).toBe('second');
   });
 
-  it('without the flag, a caller after the window waits for the new value', async () => {
+  it('the first call, with no value yet, waits for it', async () => {
     const b = boards();
-    expect(await b.cachedFor(5000, record(1), 'history', () => 'first')).toBe('first');
-    now += 6000;
-    const next = deferred<string>();
-    const call = b.cachedFor(5000, record(2), 'history', () => next.promise);
+    const first = deferred<string>();
+    const call = b.cachedFor(5000, record(1), 'chart', () => first.promise);
     expect(await settled(call)).toBe(false);
-    next.resolve('second');
-    expect(await call).toBe('second');
+    first.resolve('first');
+    expect(await call).toBe('first');
   });
 
   it('a failed refresh keeps the last value and is tried again on the next call', async () => {
     const b = boards();
-    expect(await b.cachedFor(5000, record(1), 'chart', () => 'first', true)).toBe('first');
+    expect(await b.cachedFor(5000, record(1), 'chart', () => 'first')).toBe('first');
     now += 6000;
     const failing = deferred<string>();
-    expect(await b.cachedFor(5000, record(2), 'chart', () => failing.promise, true)).toBe('first');
+    expect(await b.cachedFor(5000, record(2), 'chart', () => failing.promise)).toBe('first');
     failing.reject(new Error('read failed'));
     await settled(failing.promise);
     const retry = vi.fn(() => 'third');
-    expect(await b.cachedFor(5000, record(3), 'chart', retry, true)).toBe('first');
+    expect(await b.cachedFor(5000, record(3), 'chart', retry)).toBe('first');
     expect(retry).toHaveBeenCalledTimes(1);
     await flush();
-    expect(await b.cachedFor(5000, record(3), 'chart', retry, true)).toBe('third');
+    expect(await b.cachedFor(5000, record(3), 'chart', retry)).toBe('third');
   });
 });
 

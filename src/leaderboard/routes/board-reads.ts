@@ -60,14 +60,14 @@ interface HistoryView {
 
 /**
  * The history view, kept for HISTORY_MAX_AGE_MS and then made again in the background while
- * callers keep the last one (cachedFor's whileRefreshing): no request waits for the 10,000-row
+ * callers keep the last one (cachedFor): no request waits for the 10,000-row
  * read, the chart's drawing or the first page's encoding, except the very first one.
  */
 function historyView(ctx: AppContext, c: ChallengeRecord): Promise<HistoryView> {
   return ctx.boards.cachedFor(HISTORY_MAX_AGE_MS, c, 'history-view', async () => {
     const points = await ctx.boards.history(c);
     return { points, chart: scoreChart(points, c.higher_is_better, c.primary_metric), firstPage: await encodeHistoryPage(c, points, 0, HISTORY_PAGE) };
-  }, true);
+  });
 }
 
 /** `GET /api/challenges/:id/history`: public scores over time, oldest first, `limit` points from `offset`. */
