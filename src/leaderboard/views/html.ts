@@ -132,6 +132,8 @@ form.stack input[type=text], form.stack input[type=email], form.stack input[type
 button { padding: .35rem .9rem; cursor: pointer; }
 button.link { background: none; border: none; color: var(--accent); padding: 0; font: inherit; text-decoration: underline; }
 form.inline { display: inline; }
+/* The admin table's actions keep a row's width on a phone (the table scrolls) instead of stacking one button a line. */
+.admin-actions { min-width: 21rem; }
 .actions a { margin-right: 1rem; }
 .prose { max-width: 52rem; }
 .prose p, .prose li { margin: .4rem 0; }
