@@ -11,6 +11,11 @@
  * (the pattern pg-boss and graphile-worker are built on), in READ COMMITTED transactions that
  * hold only the rows they lock. Lease times come from each process's clock: keep hosts on NTP
  * (the lease, 30 s by default, dwarfs the usual skew).
+ *
+ * Why not pg-boss or graphile-worker: they serve PostgreSQL only, and SQLite (the default, one
+ * box) would still need this queue; and a job here ends in the same transaction as its scores,
+ * its submission's status and the board version, written by the store's own statements, which
+ * is what makes scoring exactly once. One queue over the store's seam does both backends.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
