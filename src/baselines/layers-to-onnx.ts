@@ -17,7 +17,11 @@
  *   Dense                 MatMul on the last axis + bias; Activation / ReLU: Relu, Clip(0, 6), Sigmoid.
  *   UpSampling2D          Resize, "asymmetric" coordinates (tf.image.resize* with alignCorners and
  *                         halfPixelCenters false, as the layer calls them), nearest rounding down.
+ *   MaxPooling2D          MaxPool, pads as for Conv (ONNX pads a max pool with -inf, as TensorFlow's
+ *                         "same" leaves the padding out of the max); "valid" rounds down (ceil_mode 0).
  *   GlobalAveragePooling2D, Add, Concatenate, Reshape: the same operation.
+ * Spatial sizes may be unknown (a fully convolutional model, e.g. the U-Net): "same" padding at
+ * stride 1 does not depend on them; at a larger stride it does, and is refused.
  * Anything else is refused by name, so a new layer cannot be exported silently wrong.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -187,6 +191,14 @@ export function layersToOnnx(model: tf.LayersModel, reserved: string[] = []): Ex
         result = { name: y, rank, channelsFirst: first };
         break;
       }
+      case 'MaxPooling2D': {
+        const k = kernelSize(cfg.poolSize, 2);
+        const strides = kernelSize(cfg.strides ?? cfg.poolSize, 2);
+        const pads = padsFor(cfg.padding as string, spatialDims(inputTensors[0]), k, strides, [1, 1]);
+        const y = g.op('MaxPool', [channelsFirst(ins[0])], { kernel_shape: k, strides, pads }, base);
+        result = { name: y, rank: 4, channelsFirst: true };
+        break;
+      }
       case 'GlobalAveragePooling2D': {
         const pooled = g.op('GlobalAveragePool', [channelsFirst(ins[0])], {}, base);
         result = { name: g.op('Flatten', [pooled], { axis: 1 }, `${base}_flat`), rank: 2, channelsFirst: false };
@@ -263,19 +275,24 @@ function kernelSize(v: unknown, n: number): number[] {
   return Array(n).fill(Number(v));
 }
 
-function spatialDims(t: SymbolicTensor): number[] {
-  return t.shape.slice(1, -1).map((d) => d as number);
+/** The input's spatial sizes; null where the model leaves them open. */
+function spatialDims(t: SymbolicTensor): (number | null)[] {
+  return t.shape.slice(1, -1);
 }
 
-/** TensorFlow's padding as ONNX pads [begin..., end...]. */
-export function padsFor(padding: string, input: number[], k: number[], strides: number[], dilations: number[]): number[] {
+/**
+ * TensorFlow's padding as ONNX pads [begin..., end...]. At stride 1 "same" pads (k - 1) d in
+ * total whatever the size (the formula's size terms cancel), so an unknown size is fine there.
+ */
+export function padsFor(padding: string, input: (number | null)[], k: number[], strides: number[], dilations: number[]): number[] {
   if (padding === 'valid') return [...input.map(() => 0), ...input.map(() => 0)];
   if (padding !== 'same') throw new Error(`padding ${padding} is not exported`);
   const begin: number[] = [];
   const end: number[] = [];
   input.forEach((size, i) => {
-    const out = Math.ceil(size / strides[i]);
-    const total = Math.max((out - 1) * strides[i] + (k[i] - 1) * dilations[i] + 1 - size, 0);
+    if (size === null && strides[i] !== 1) throw new Error(`"same" padding at stride ${strides[i]} over an unknown size is not exported (its pads depend on the size)`);
+    const total = size === null ? (k[i] - 1) * dilations[i]
+      : Math.max((Math.ceil(size / strides[i]) - 1) * strides[i] + (k[i] - 1) * dilations[i] + 1 - size, 0);
     begin.push(Math.floor(total / 2));
     end.push(total - Math.floor(total / 2));
   });
