@@ -26,3 +26,12 @@ export function baselineWorkDir(challengeDataDir: string, name: string, s: RunSe
   const label = settingsLabel(s);
   return label ? path.join(challengeDataDir, 'baselines', label, name) : path.join(challengeDataDir, 'baselines', name);
 }
+
+/**
+ * The baseline a model file belongs to, read back from where baselineWorkDir keeps it
+ * (data/<challenge>/baselines/[<settings>/]<name>/model.onnx): its folder's name. A model
+ * track's reference names its baseline entry this way.
+ */
+export function baselineOfModel(modelFile: string): string {
+  return path.basename(path.dirname(modelFile));
+}

@@ -60,7 +60,7 @@ export const MODEL_FIELDS: readonly FieldSpec[] = [
   { name: 'inputs', type: 'path', required: true, description: "the hidden inputs, in the task's own format" },
   { name: 'input', type: 'mapping', required: false, description: 'contract settings the task allows (e.g. `range: [-1, 1]` for images, `normalise: standardise` for z-stacks)' },
   { name: 'feeds', type: 'list', required: false, default: "the task's first input", description: "the model's inputs, `{ name, dtype, shape, optional }` each (below); a model may leave out an optional one" },
-  { name: 'reference', type: 'path', required: false, description: 'a model (.onnx or model.json) timed in the same job; entries get their latency relative to it' },
+  { name: 'reference', type: 'path', required: false, description: "a model (.onnx or model.json) timed in the same job; entries get their latency relative to it. Where `podium baseline export` writes it (data/<challenge>/baselines/<name>/model.onnx), baseline <name>'s entry is the models board's reference row" },
   { name: 'threads', type: 'integer', required: false, default: '1', description: 'intra-op threads, 1 to 64' },
   { name: 'latency', type: 'mapping', required: false, description: 'the latency harness settings (below): warm-up, queries, duration, samples, seed' },
   { name: 'ranking', type: 'mapping', required: false, description: 'the ranking rule (e.g. an accuracy gate, then latency)' },

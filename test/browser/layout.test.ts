@@ -46,15 +46,19 @@ describe.skipIf(!haveChromium)(haveChromium ? 'pages fit the screen' : `pages fi
     // The model challenge: the reference model's own run recorded as its baseline entry.
     const models = path.join(world.root, 'models');
     makeModels(models, 32, 10);
+    // Kept where a baseline's export is (baselines/<name>/model.onnx): the board takes that baseline's entry as the reference.
+    const reference = path.join(world.root, 'baselines', 'mean-colour-classifier', 'model.onnx');
+    fs.mkdirSync(path.dirname(reference), { recursive: true });
+    fs.copyFileSync(path.join(models, 'classifier.onnx'), reference);
     // Warmed up until steady, as a challenge is by default, so the board shows what that ran.
     const tiny = tinyClassificationChallenge(world.root, {
-      reference: path.join(models, 'classifier.onnx'), sandbox: { wall_s: 120 },
+      reference, sandbox: { wall_s: 120 },
       latency: { warmup: 'steady', min_queries: 20, min_duration_ms: 0, offline_samples: 8, offline_batch: 4, samples: 4, seed: 1 },
     });
-    const ref = await evaluateModel(await loadChallenge(tiny.dir, { requireTruth: true }), path.join(models, 'classifier.onnx'), { workDir: path.join(world.root, 'reference-run') });
+    const ref = await evaluateModel(await loadChallenge(tiny.dir, { requireTruth: true }), reference, { workDir: path.join(world.root, 'reference-run') });
     const timed = ref.latency!.entry;
     await recordBaseline({
-      dbPath: world.dbPath, challengesRoot: world.challengesRoot, challengeId: 'inat-tiny', name: 'reference: mean-colour classifier', file: ref.submission, bootstrapSamples: 20,
+      dbPath: world.dbPath, challengesRoot: world.challengesRoot, challengeId: 'inat-tiny', name: 'mean-colour-classifier', file: ref.submission, bootstrapSamples: 20,
       latency: {
         p50_ms: timed.p50_ms, p90_ms: timed.p90_ms, p99_ms: timed.p99_ms, warmup: timed.warmup, warmup_stop: timed.warmup_stop, warmup_ms: timed.warmup_ms,
         params: ref.cost.params, madds: ref.cost.madds, backend: ref.environment.runtime, machine: ref.environment.machine,

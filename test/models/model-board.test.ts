@@ -20,9 +20,10 @@ function board(entries: BoardEntry[]): Board {
   return { challenge: 'c', split: 'public', primary_metric: 'top1_error', higher_is_better: false, entries, latency_columns: [], metric_columns: [] };
 }
 
-function track(latency?: Record<string, unknown>) {
+/** The track, its reference model exported where baseline `reference` keeps it (work-dir.ts). */
+function track(latency?: Record<string, unknown>, reference = 'baselines/reference/model.onnx') {
   const problems: string[] = [];
-  const t = parseModelTrack({ inputs: 'x.json', ...(latency ? { latency } : {}) }, '/c', (col, msg) => problems.push(`${col}: ${msg}`));
+  const t = parseModelTrack({ inputs: 'x.json', reference, ...(latency ? { latency } : {}) }, '/c', (col, msg) => problems.push(`${col}: ${msg}`));
   expect(problems).toEqual([]);
   return t!;
 }
@@ -70,5 +71,47 @@ describe('the model board and the warm-up', () => {
     expect(text(html)).toContain('small 0.2000 1.50 0.500 58.8 k 553 k');
     expect(text(html)).toContain('large 0.2500 12.25 4.100 2.11 M 2.75 G');
     expect(text(html)).toContain('reference reference 0.2200 3.00 40 30');
+  });
+});
+
+describe('the model board compares ONNX Runtime figures with ONNX Runtime figures', () => {
+  // As the demo records detection-mini: each model baseline timed in tfjs (quick latency); the
+  // exported reference also in ONNX Runtime (onnx_*); CenterNet, which does not export, in tfjs
+  // only, and first on the board by score.
+  const tfjs = { backend: 'wasm (simd, 1 thread)', machine: 'cpu' };
+  const detection = [
+    entry(11, 'centernet-coco80', 0.05, { ...tfjs, p90_ms: 80, params: 2_000_000 }, true),
+    entry(12, 'ssdlite-mobilenet-v2', 0.04, {
+      ...tfjs, p90_ms: 2.5, params: 900_000, onnx_p90_ms: 0.15, onnx_runtime: 'onnxruntime-node', onnx_warmup: { queries: 526, stop: 'steady', ms: 1500 },
+    }, true),
+    entry(13, 'prior-box', 0.001, {}, true),
+    entry(1, 'fast', 0.041, { p90_ms: 0.1, relative: 0.7, warmup: 300, warmup_stop: 'steady', warmup_ms: 1200 }),
+  ];
+  const detectionTrack = () => track(undefined, '../../data/detection-mini/baselines/ssdlite-mobilenet-v2/model.onnx');
+  const higher = { ...challenge, primary_metric: 'AP', higher_is_better: true } as ChallengeRecord;
+
+  it('takes the track\'s reference for the reference row, at its ONNX Runtime p90, and leaves a tfjs-only baseline off, named', () => {
+    const html = modelBoardHtml(higher, board(detection), detectionTrack()).toString();
+    const page = text(html);
+    // The reference row: the exported SSDLite at its ONNX Runtime p90 and warm-up, not its tfjs 2.5 ms.
+    expect(page).toContain('ssdlite-mobilenet-v2 reference 0.04000 0.150 900 k 526 (until steady, 1.5 s)');
+    expect(page).not.toMatch(/centernet-coco80 (reference|baseline)/);
+    expect(page).toContain('centernet-coco80 is not shown: its latency was timed in wasm (simd, 1 thread) only, not in ONNX Runtime as the entries are');
+    // One runtime on the page: the reference's and the entry's.
+    expect(page).toContain('Measured with onnxruntime-node on cpu.');
+    // The chart: the reference (brown) and the entry, at 0.150 and 0.100 ms; nothing at 2.5 or 80 ms.
+    expect([...html.matchAll(/<path d="[^"]*" class="(\w)"><title>([^<]*)</g)].map((m) => `${m[1]} ${m[2]}`)).toEqual([
+      'b ssdlite-mobilenet-v2: 0.04000 at 0.1500 ms', 'p fast: 0.04100 at 0.1000 ms (0.7000 x reference)',
+    ]);
+  });
+
+  it('plots other baselines timed in ONNX Runtime as baselines, grey, and says when the reference has no entry', () => {
+    const html = modelBoardHtml(higher, board(detection), track(undefined, '../../data/detection-mini/baselines/yolo/model.onnx')).toString();
+    expect(text(html)).toContain('ssdlite-mobilenet-v2 baseline 0.04000 0.150');
+    expect(html).toMatch(/class="o"><title>ssdlite-mobilenet-v2: /);
+    expect(html).toContain('grey: other baselines');
+    expect(text(html)).toContain("The reference model's baseline entry (yolo) is not on this board yet.");
+    // No reference accuracy: the gate cannot place the entry.
+    expect(text(html)).toContain('fast 0.04100 0.100 0.700 300 (until steady, 1.2 s) the reference has no accuracy yet');
   });
 });

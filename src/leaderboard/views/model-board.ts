@@ -1,9 +1,10 @@
 /**
  * The model track's board: the ranking rule in words, each model entry's accuracy, latency
  * (SingleStream p90, and relative to the reference timed in the same job), cost, and the
- * machine and runtime it was measured on; and an accuracy-vs-latency chart (log latency) with
- * the Pareto front, server-rendered SVG laid out as the score chart (chart.ts), so it resizes
- * with the page and its labels keep their size.
+ * machine and runtime it was measured on, beside the track's reference and the other baselines
+ * at their ONNX Runtime figures (like with like: modelRows); and an accuracy-vs-latency chart
+ * (log latency) with the Pareto front, server-rendered SVG laid out as the score chart
+ * (chart.ts), so it resizes with the page and its labels keep their size.
  */
 import type { Board, BoardEntry } from '../board.js';
 import type { ChallengeRecord } from '../store.js';
@@ -14,33 +15,85 @@ import { esc, formatScore, html, raw, type Html } from './html.js';
 import { countFormat, measureFormat, scoreFormat } from './numbers.js';
 import { latencyHeader } from './pages.js';
 import { describeSteadyRule, warmupHow, WARMUP_STOPS, type WarmupStop } from '../../evaluators/steady-warmup.js';
+import { baselineOfModel } from '../../baselines/work-dir.js';
 
 const W = 1000;
 const H = 300;
 const PAD = 12;
 
+/** A row's part: a participant's entry (ranked), the track's reference, or another baseline. */
+type Role = 'entry' | 'reference' | 'baseline';
+
 interface Row {
   e: BoardEntry;
+  role: Role;
+  /** SingleStream p90, ms, in ONNX Runtime (see onnxFigures). */
   latency: number | null;
   relative: number | null;
+  /** The warm-up before these figures, as stored (older records kept a bare count). */
+  warmup: { queries: unknown; stop?: unknown; ms?: unknown };
+  /** Runtime and machine that timed them. */
+  where: string;
   ranked?: Ranked;
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** A baseline the board leaves out: its latency was timed in another runtime only. */
+export interface LeftOff {
+  e: BoardEntry;
+  runtime: string;
+}
 
-export function modelRows(board: Board, track: ModelTrack, higherIsBetter: boolean): { rows: Row[]; reference?: BoardEntry } {
-  const timed = board.entries.filter((e) => num(e.latency?.p90_ms) !== null);
-  const reference = timed.find((e) => e.baseline);
-  const rows: Row[] = timed.map((e) => ({ e, latency: num(e.latency?.p90_ms), relative: num(e.latency?.relative) }));
-  const ranked = rankEntries(track.ranking, rows.filter((r) => !r.e.baseline).map((r) => ({
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const isOnnxRuntime = (runtime: unknown) => typeof runtime === 'string' && runtime.startsWith('onnxruntime');
+
+/**
+ * An entry's ONNX Runtime figures, or null. Participants' models are timed in the track's job,
+ * in ONNX Runtime (the server takes .onnx files), and their figures are plain `p90_ms`, ...
+ * A baseline is timed where it was run: `podium baseline run` (and the demo) time its tfjs model,
+ * and `baseline export --latency` adds the exported file's ONNX Runtime figures as `onnx_*`;
+ * those are the ones comparable with the entries. A baseline whose only figures are tfjs's has
+ * none here (MLPerf and LPCV compare results within one runtime and machine).
+ */
+function onnxFigures(e: BoardEntry): Pick<Row, 'latency' | 'relative' | 'warmup' | 'where'> | null {
+  const l = e.latency ?? {};
+  const on = l.machine ? ` on ${String(l.machine)}` : '';
+  if (e.baseline && num(l.onnx_p90_ms) !== null) {
+    const w = (l.onnx_warmup ?? {}) as Record<string, unknown>;
+    return { latency: num(l.onnx_p90_ms), relative: null, warmup: { queries: w.queries, stop: w.stop, ms: w.ms }, where: `${String(l.onnx_runtime ?? 'onnxruntime')}${on}` };
+  }
+  if (num(l.p90_ms) === null || (e.baseline && !isOnnxRuntime(l.backend))) return null;
+  return { latency: num(l.p90_ms), relative: num(l.relative), warmup: { queries: l.warmup, stop: l.warmup_stop, ms: l.warmup_ms }, where: `${String(l.backend ?? '')}${on}` };
+}
+
+/**
+ * The board's rows, ranked by the track's rule: each participant's timed entry; the track's
+ * reference, which is the baseline entry of the reference model's baseline
+ * (work-dir.ts baselineOfModel: data/<challenge>/baselines/<name>/model.onnx is baseline
+ * <name>'s), not whichever baseline ranks first; and the other baselines, all at their ONNX
+ * Runtime figures. Baselines timed in tfjs only are left off (`leftOff`), named on the page.
+ */
+export function modelRows(board: Board, track: ModelTrack, higherIsBetter: boolean): { rows: Row[]; reference?: BoardEntry; leftOff: LeftOff[] } {
+  const referenceName = track.reference ? baselineOfModel(track.reference) : undefined;
+  const reference = board.entries.find((e) => e.baseline && e.team === referenceName);
+  const rows: Row[] = [];
+  const leftOff: LeftOff[] = [];
+  for (const e of board.entries) {
+    const figures = onnxFigures(e);
+    if (figures) rows.push({ e, role: !e.baseline ? 'entry' : e === reference ? 'reference' : 'baseline', ...figures });
+    else if (e.baseline && num(e.latency?.p90_ms) !== null) leftOff.push({ e, runtime: String(e.latency?.backend ?? 'an unnamed runtime') });
+  }
+  const referenceRow = rows.find((r) => r.role === 'reference');
+  const ranked = rankEntries(track.ranking, rows.filter((r) => r.role === 'entry').map((r) => ({
     id: r.e.submission_id, accuracy: r.e.score, latency_ms: r.latency, relative: r.relative,
     params: num(r.e.latency?.params) ?? undefined, madds: num(r.e.latency?.madds) ?? undefined,
-  })), { accuracy: reference?.score ?? null, latency_ms: num(reference?.latency?.p90_ms) }, higherIsBetter);
+  })), { accuracy: reference?.score ?? null, latency_ms: referenceRow?.latency ?? null }, higherIsBetter);
   const byId = new Map(ranked.map((r) => [r.id, r]));
-  for (const r of rows) r.ranked = byId.get(r.e.submission_id);
+  for (const r of rows) if (r.role === 'entry') r.ranked = byId.get(r.e.submission_id);
   const order = new Map(ranked.map((r, i) => [r.id, i]));
-  rows.sort((a, b) => (order.get(a.e.submission_id) ?? -1) - (order.get(b.e.submission_id) ?? -1));
-  return { rows, reference };
+  // The reference first, then the other baselines (by score, as the board has them), then the entries by rank.
+  const key = (r: Row) => (r.role === 'reference' ? -2 : r.role === 'baseline' ? -1 : order.get(r.e.submission_id) ?? -1);
+  rows.sort((a, b) => key(a) - key(b));
+  return { rows, reference, leftOff };
 }
 
 export function paretoChart(rows: Row[], higherIsBetter: boolean, metric: string): Html {
@@ -58,7 +111,8 @@ export function paretoChart(rows: Row[], higherIsBetter: boolean, metric: string
   const path = front.map((i, k) => `${k === 0 ? 'M' : 'L'}${f(x(pts[i].latency!))},${f(y(pts[i].e.score))}`).join('');
   const onFront = new Set(front);
   // Dots are zero-length round-capped lines, so they stay round in the stretched plot.
-  const dots = pts.map((r, i) => `<path d="M${f(x(r.latency!))},${f(y(r.e.score))}h0" class="${r.e.baseline ? 'b' : onFront.has(i) ? 'p' : 'd'}"><title>${esc(r.e.team)}: ${esc(formatScore(r.e.score))} at ${esc(formatScore(r.latency!))} ms${r.relative !== null ? ` (${esc(formatScore(r.relative))} x reference)` : ''}</title></path>`);
+  const dotClass = (r: Row, i: number) => (r.role === 'reference' ? 'b' : r.role === 'baseline' ? 'o' : onFront.has(i) ? 'p' : 'd');
+  const dots = pts.map((r, i) => `<path d="M${f(x(r.latency!))},${f(y(r.e.score))}h0" class="${dotClass(r, i)}"><title>${esc(r.e.team)}: ${esc(formatScore(r.e.score))} at ${esc(formatScore(r.latency!))} ms${r.relative !== null ? ` (${esc(formatScore(r.relative))} x reference)` : ''}</title></path>`);
   const top = higherIsBetter ? hi : lo;
   const bottom = higherIsBetter ? lo : hi;
   const label = `${metric} (${higherIsBetter ? 'higher' : 'lower'} is better) against p90 latency (log scale); line: Pareto front`;
@@ -66,23 +120,23 @@ export function paretoChart(rows: Row[], higherIsBetter: boolean, metric: string
   return raw(`<figure class="chart">
 <div class="chart-y"><span>${esc(formatScore(top))}</span><span>${esc(formatScore(bottom))}</span></div>
 <svg class="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="${esc(label)}">
-<style>path,line{vector-effect:non-scaling-stroke}.d{stroke:#2451b3;stroke-opacity:.55;stroke-width:7;stroke-linecap:round}.p{stroke:#1e7b34;stroke-width:9;stroke-linecap:round}.b{stroke:#8a5a00;stroke-width:9;stroke-linecap:round}.front{fill:none;stroke:#1e7b34;stroke-width:2}.axis{stroke:#b8c0cc;stroke-width:1}</style>
+<style>path,line{vector-effect:non-scaling-stroke}.d{stroke:#2451b3;stroke-opacity:.55;stroke-width:7;stroke-linecap:round}.p{stroke:#1e7b34;stroke-width:9;stroke-linecap:round}.b{stroke:#8a5a00;stroke-width:9;stroke-linecap:round}.o{stroke:#6b7280;stroke-width:7;stroke-linecap:round}.front{fill:none;stroke:#1e7b34;stroke-width:2}.axis{stroke:#b8c0cc;stroke-width:1}</style>
 <line class="axis" x1="0" y1="${H}" x2="${W}" y2="${H}"/>
 <line class="axis" x1="0" y1="0" x2="0" y2="${H}"/>
 ${path ? `<path class="front" d="${path}"/>` : ''}
 ${dots.join('\n')}
 </svg>
 <div class="chart-x"><span>${esc(formatScore(10 ** x0))} ms</span><span>${esc(formatScore(10 ** x1))} ms</span></div>
-<figcaption>${esc(label)}; green: on the front, brown: the reference</figcaption>
+<figcaption>${esc(label)}; green: on the front, brown: the reference${pts.some((r) => r.role === 'baseline') ? ', grey: other baselines' : ''}</figcaption>
 </figure>`);
 }
 
 /** "417 (until steady, 1.8 s)": the warm-up a figure's record says was run (a bare count from records that kept no more). */
-function warmupCell(latency: Record<string, unknown> | null | undefined): string {
-  const queries = num(latency?.warmup);
+function warmupCell(warmup: Row['warmup']): string {
+  const queries = num(warmup.queries);
   if (queries === null) return '';
-  const stop = latency?.warmup_stop as WarmupStop;
-  const ms = num(latency?.warmup_ms);
+  const stop = warmup.stop as WarmupStop;
+  const ms = num(warmup.ms);
   return (WARMUP_STOPS as readonly string[]).includes(stop) && ms !== null ? `${queries} (${warmupHow({ queries, stop, ms })})` : String(queries);
 }
 
@@ -95,11 +149,10 @@ function warmupRule(track: ModelTrack): string {
 }
 
 export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: ModelTrack): Html {
-  const { rows } = modelRows(board, track, challenge.higher_is_better);
-  const where = (r: Row) => `${String(r.e.latency?.backend ?? '')}${r.e.latency?.machine ? ` on ${String(r.e.latency.machine)}` : ''}`;
-  const places = [...new Set(rows.map(where))];
+  const { rows, reference, leftOff } = modelRows(board, track, challenge.higher_is_better);
+  const places = [...new Set(rows.map((r) => r.where))];
   const notes = rows.some((r) => r.ranked?.note || (r.ranked?.score ?? null) !== null);
-  const warmupCells = rows.map((r) => warmupCell(r.e.latency));
+  const warmupCells = rows.map((r) => warmupCell(r.warmup));
   const warmups = warmupCells.some((c) => c !== '');
   // One format per column, as on the main board (numbers.ts), headed as its latency columns are.
   const score = scoreFormat(rows.map((r) => r.e.score));
@@ -111,7 +164,7 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
     <th class="num">${latencyHeader('params')}</th><th class="num">${latencyHeader('madds')}</th>${warmups ? html`<th>warm-up</th>` : ''}${notes ? html`<th>note</th>` : ''}${places.length > 1 ? html`<th>measured on</th>` : ''}</tr></thead><tbody>
     ${rows.map((r, i) => html`<tr class="${r.e.baseline ? 'baseline' : ''}">
       <td class="num">${r.ranked?.rank ?? ''}</td>
-      <td>${r.e.team}${r.e.baseline ? raw(' <span class="badge">reference</span>') : ''}</td>
+      <td>${r.e.team}${r.role !== 'entry' ? html` <span class="badge">${r.role}</span>` : ''}</td>
       <td class="num">${score(r.e.score)}</td>
       <td class="num">${p90(r.latency)}</td>
       <td class="num">${relative(r.relative)}</td>
@@ -119,13 +172,19 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
       <td class="num">${count(num(r.e.latency?.madds))}</td>
       ${warmups ? html`<td class="muted note">${warmupCells[i]}</td>` : ''}
       ${notes ? html`<td class="muted">${r.ranked?.note ?? (r.ranked?.score !== undefined && r.ranked.score !== null ? `score ${formatScore(r.ranked.score)}` : '')}</td>` : ''}
-      ${places.length > 1 ? html`<td class="muted note">${where(r)}</td>` : ''}
+      ${places.length > 1 ? html`<td class="muted note">${r.where}</td>` : ''}
     </tr>`)}</tbody></table></div>
     ${places.length === 1 ? html`<p class="muted">Measured with ${places[0]}.</p>` : ''}`;
+  // Named rather than plotted: another runtime's milliseconds beside ONNX Runtime's would compare runtimes, not models.
+  const unplotted = [
+    ...(track.reference && !reference ? [html`The reference model's baseline entry (${baselineOfModel(track.reference)}) is not on this board yet.`] : []),
+    ...leftOff.map((l) => html`${l.e.team}${l.e === reference ? ' (the reference)' : ''} is not shown: its latency was timed in ${l.runtime} only, not in ONNX Runtime as the entries are (it is on the leaderboard).`),
+  ];
   return html`<section><h2>Models: accuracy and latency</h2>
     <p>Ranking rule: ${describeRule(track.ranking)}. Latency: MLPerf SingleStream${warmupRule(track)} at least
     ${track.latency.minQueries} queries${track.latency.minDurationMs > 0 ? ` and ${track.latency.minDurationMs / 1000} s` : ''}, ${track.threads} intra-op thread${track.threads === 1 ? '' : 's'}; "${latencyHeader('relative')}" is the
     entry's latency over the reference model's, timed interleaved in the same job${warmups ? '; "warm-up" is the warm-up each model actually ran' : ''}.</p>
     ${paretoChart(rows, challenge.higher_is_better, challenge.primary_metric)}
-    ${table}</section>`;
+    ${table}
+    ${unplotted.map((n) => html`<p class="muted">${n}</p>`)}</section>`;
 }
