@@ -83,12 +83,22 @@ interface ExportSpec {
   source(dataDir: string, workDir: string): Promise<ExportSource>;
 }
 
+/** A baseline with no trained weights in its folder: nothing to export until `podium baseline run` trains it. */
+export class UntrainedBaseline extends UsageError {
+  constructor(readonly challenge: string, readonly baseline: string, readonly workDir: string) {
+    super(`baseline export: ${untrainedReason(challenge, baseline, workDir)}`);
+  }
+}
+
+/** "no trained weights for <c> / <name> in <dir>; run `podium baseline run ...` first", with the flags that pick the weights (--seed, --epochs). */
+export function untrainedReason(challenge: string, baseline: string, workDir: string, runFlags: string[] = []): string {
+  return `no trained weights for ${challenge} / ${baseline} in ${workDir}; run \`${['podium baseline run', challenge, '--baseline', baseline, ...runFlags].join(' ')}\` first`;
+}
+
 function readMeta<Meta>(workDir: string, challenge: string, name: string): { model: string; meta: Meta; epochs: number; seed: number } {
   const modelDir = path.join(workDir, 'model');
   const metaFile = path.join(workDir, 'meta.json');
-  if (!hasSavedModel(modelDir) || !fs.existsSync(metaFile)) {
-    throw new UsageError(`baseline export: no trained weights for ${challenge} / ${name} in ${workDir}; run \`podium baseline run ${challenge} --baseline ${name}\` first`);
-  }
+  if (!hasSavedModel(modelDir) || !fs.existsSync(metaFile)) throw new UntrainedBaseline(challenge, name, workDir);
   const cached = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { epochs: number; seed: number; meta: Meta };
   return { model: modelDir, meta: cached.meta, epochs: cached.epochs, seed: cached.seed };
 }

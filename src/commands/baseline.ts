@@ -10,7 +10,10 @@
  *   [--seed N] [--epochs N] [--latency off|quick|mlperf] [--db PATH] [--json]`: writes the trained tfjs baselines as
  * single-file ONNX, checked against tfjs on the test inputs (baselines/onnx-export.ts); with
  * --latency, both runtimes timed side by side, and with --db the ONNX Runtime figures are
- * added to the baseline's board entry.
+ * added to the baseline's board entry. Without --baseline, every exportable baseline of the
+ * challenge that has trained weights is written, each untrained one is named with the command
+ * that trains it, and the exit is 0 (2 only when none is trained): a host asking for a
+ * challenge's files gets those that can be made, as `baseline run` runs every baseline.
  */
 import path from 'node:path';
 import { UsageError } from '../problems.js';
@@ -123,7 +126,7 @@ async function exportCommand(
   if (values.format !== 'onnx') throw new UsageError(`baseline export: --format onnx is the format written${values.format ? `, not "${values.format}"` : ' (name it)'}`);
   const latency = values.latency ?? 'off';
   if (!['mlperf', 'quick', 'off'].includes(latency)) throw new UsageError('baseline export: --latency must be off, quick or mlperf');
-  const { exportableBaselines, exportBaseline, onnxLatencyRecord } = await import('../baselines/onnx-export.js');
+  const { exportableBaselines, exportBaseline, onnxLatencyRecord, UntrainedBaseline, untrainedReason } = await import('../baselines/onnx-export.js');
   const { MLPERF_SETTINGS, QUICK_LATENCY } = await import('../evaluators/latency.js');
   const names = values.baseline ? [values.baseline] : exportableBaselines(challenge).map((b) => b.name);
   if (names.length === 0) throw new UsageError(`baseline export: no exportable baselines for "${challenge}"`);
@@ -134,11 +137,25 @@ async function exportCommand(
     epochs: values.epochs === undefined ? undefined : positiveInt('epochs', values.epochs),
   };
   const [{ baselineWorkDir }, { dataRoot }] = await Promise.all([import('../baselines/work-dir.js'), import('../paths.js')]);
+  // The flags that picked these weights, so the command to train them picks the same.
+  const runFlags = [...(values.seed === undefined ? [] : ['--seed', values.seed]), ...(values.epochs === undefined ? [] : ['--epochs', values.epochs])];
   const results = [];
+  const untrained: string[] = [];
   for (const name of names) {
-    const r = await exportBaseline(challenge, name, {
-      out: values.out, log, workDir: baselineWorkDir(path.join(dataRoot(), challenge), name, settings), latency: latency === 'off' ? null : latency === 'quick' ? QUICK_LATENCY : MLPERF_SETTINGS,
-    });
+    let r;
+    try {
+      r = await exportBaseline(challenge, name, {
+        out: values.out, log, workDir: baselineWorkDir(path.join(dataRoot(), challenge), name, settings), latency: latency === 'off' ? null : latency === 'quick' ? QUICK_LATENCY : MLPERF_SETTINGS,
+      });
+    } catch (e) {
+      if (!(e instanceof UntrainedBaseline)) throw e;
+      const reason = untrainedReason(e.challenge, e.baseline, e.workDir, runFlags);
+      // Asked for by name: nothing else to do. Otherwise the challenge's others still export.
+      if (values.baseline) throw new UsageError(`baseline export: ${reason}`);
+      process.stderr.write(`${challenge} / ${name}: skipped, ${reason}\n`);
+      untrained.push(name);
+      continue;
+    }
     if (r.latency && values.db) {
       const { addBaselineLatency } = await import('../leaderboard/baselines.js');
       await addBaselineLatency(values.db, challenge, name, onnxLatencyRecord(r.latency));
@@ -160,6 +177,8 @@ async function exportCommand(
       process.stdout.write(lines.join('\n') + '\n');
     }
   }
+  if (results.length === 0) throw new UsageError(`baseline export: no exportable baseline of ${challenge} has trained weights (${untrained.join(', ')}); train them with \`podium baseline run ${[challenge, ...runFlags].join(' ')}\``);
   if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
+  if (untrained.length) process.stderr.write(`exported ${results.length} of ${names.length}; not trained: ${untrained.join(', ')}\n`);
   return 0;
 }

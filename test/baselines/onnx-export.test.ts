@@ -268,4 +268,32 @@ describe('podium baseline export (CLI)', () => {
     expect(untrained.code).toBe(2);
     expect(untrained.stderr).toMatch(/podium data make inat2018-mini/);
   }, 180_000);
+
+  it('without --baseline, exports every trained baseline and names each untrained one with the command that trains it', () => {
+    // separation-mini's data with only the second of its two nets trained (the audio-visual one comes first).
+    const data = path.join(root, 'partly-trained');
+    const from = path.join(root, 'data', 'separation-mini');
+    fs.mkdirSync(path.join(data, 'separation-mini'), { recursive: true });
+    for (const f of fs.readdirSync(from)) if (f !== 'baselines') fs.symlinkSync(path.join(from, f), path.join(data, 'separation-mini', f));
+    const trained = path.join(data, 'separation-mini', 'baselines', 'seed-5-epochs-1', 'audio-only-mask');
+    fs.cpSync(path.join(from, 'baselines', 'seed-5-epochs-1', 'audio-only-mask'), trained, { recursive: true });
+    fs.rmSync(path.join(trained, 'model.onnx'), { force: true });
+    const env = { PODIUM_DATA: data };
+    const both = podium(['baseline', 'export', 'separation-mini', '--format', 'onnx', '--seed', '5', '--epochs', '1', '--json'], { env });
+    expect(both.code, both.stderr).toBe(0);
+    expect((JSON.parse(both.stdout) as ExportResult[]).map((r) => [r.baseline, r.file])).toEqual([['audio-only-mask', path.join(trained, 'model.onnx')]]);
+    expect(fs.existsSync(path.join(trained, 'model.onnx'))).toBe(true);
+    const untrainedDir = path.join(data, 'separation-mini', 'baselines', 'seed-5-epochs-1', 'audio-visual-mask');
+    expect(both.stderr).toContain(`separation-mini / audio-visual-mask: skipped, no trained weights for separation-mini / audio-visual-mask in ${untrainedDir}; run \`podium baseline run separation-mini --baseline audio-visual-mask --seed 5 --epochs 1\` first`);
+    expect(both.stderr).toContain('exported 1 of 2; not trained: audio-visual-mask');
+    // Named: that one or nothing.
+    const named = podium(['baseline', 'export', 'separation-mini', '--format', 'onnx', '--baseline', 'audio-visual-mask', '--seed', '5', '--epochs', '1'], { env });
+    expect(named.code).toBe(2);
+    expect(named.stderr.trim().split('\n')).toEqual([`podium: baseline export: no trained weights for separation-mini / audio-visual-mask in ${untrainedDir}; run \`podium baseline run separation-mini --baseline audio-visual-mask --seed 5 --epochs 1\` first`]);
+    // None trained (another seed): exit 2, nothing on stdout.
+    const none = podium(['baseline', 'export', 'separation-mini', '--format', 'onnx', '--seed', '6', '--json'], { env });
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain("baseline export: no exportable baseline of separation-mini has trained weights (audio-visual-mask, audio-only-mask); train them with `podium baseline run separation-mini --seed 6`");
+  }, 180_000);
 });
