@@ -96,6 +96,8 @@ describe('the model board compares ONNX Runtime figures with ONNX Runtime figure
     // The reference row: the exported SSDLite at its ONNX Runtime p90 and warm-up, not its tfjs 2.5 ms.
     expect(page).toContain('ssdlite-mobilenet-v2 reference 0.04000 0.150 900 k 526 (until steady, 1.5 s)');
     expect(page).not.toMatch(/centernet-coco80 (reference|baseline)/);
+    // Its p90 is the export's, not a track job's: said so.
+    expect(html).toContain('ssdlite-mobilenet-v2: timed by <code>podium baseline export</code>, in its own process and settings (the warm-up column says which), not in a sandboxed job as the entries are.');
     expect(page).toContain('centernet-coco80 is not shown: its latency was timed in wasm (simd, 1 thread) only, not in ONNX Runtime as the entries are');
     // One runtime on the page: the reference's and the entry's.
     expect(page).toContain('Measured with onnxruntime-node on cpu.');
@@ -103,6 +105,12 @@ describe('the model board compares ONNX Runtime figures with ONNX Runtime figure
     expect([...html.matchAll(/<path d="[^"]*" class="(\w)"><title>([^<]*)</g)].map((m) => `${m[1]} ${m[2]}`)).toEqual([
       'b ssdlite-mobilenet-v2: 0.04000 at 0.1500 ms', 'p fast: 0.04100 at 0.1000 ms (0.7000 x reference)',
     ]);
+  });
+
+  it('keeps the score axis near the score when every dot has the same one', () => {
+    const same = [detection[1], { ...detection[3], score: 0.04 }];
+    const html = modelBoardHtml(higher, board(same), detectionTrack()).toString();
+    expect(html).toMatch(/<div class="chart-y"><span>0\.04400<\/span><span>0\.03600<\/span><\/div>/);
   });
 
   it('plots other baselines timed in ONNX Runtime as baselines, grey, and says when the reference has no entry', () => {

@@ -34,6 +34,8 @@ interface Row {
   warmup: { queries: unknown; stop?: unknown; ms?: unknown };
   /** Runtime and machine that timed them. */
   where: string;
+  /** Timed by `podium baseline export` in its own process and settings, not in a track job. */
+  byExport?: true;
   ranked?: Ranked;
 }
 
@@ -54,12 +56,12 @@ const isOnnxRuntime = (runtime: unknown) => typeof runtime === 'string' && runti
  * those are the ones comparable with the entries. A baseline whose only figures are tfjs's has
  * none here (MLPerf and LPCV compare results within one runtime and machine).
  */
-function onnxFigures(e: BoardEntry): Pick<Row, 'latency' | 'relative' | 'warmup' | 'where'> | null {
+function onnxFigures(e: BoardEntry): Pick<Row, 'latency' | 'relative' | 'warmup' | 'where' | 'byExport'> | null {
   const l = e.latency ?? {};
   const on = l.machine ? ` on ${String(l.machine)}` : '';
   if (e.baseline && num(l.onnx_p90_ms) !== null) {
     const w = (l.onnx_warmup ?? {}) as Record<string, unknown>;
-    return { latency: num(l.onnx_p90_ms), relative: null, warmup: { queries: w.queries, stop: w.stop, ms: w.ms }, where: `${String(l.onnx_runtime ?? 'onnxruntime')}${on}` };
+    return { latency: num(l.onnx_p90_ms), relative: null, warmup: { queries: w.queries, stop: w.stop, ms: w.ms }, where: `${String(l.onnx_runtime ?? 'onnxruntime')}${on}`, byExport: true };
   }
   if (num(l.p90_ms) === null || (e.baseline && !isOnnxRuntime(l.backend))) return null;
   return { latency: num(l.p90_ms), relative: num(l.relative), warmup: { queries: l.warmup, stop: l.warmup_stop, ms: l.warmup_ms }, where: `${String(l.backend ?? '')}${on}` };
@@ -103,7 +105,12 @@ export function paretoChart(rows: Row[], higherIsBetter: boolean, metric: string
   let [x0, x1] = [Math.min(...lx), Math.max(...lx)];
   if (x1 - x0 < 0.3) [x0, x1] = [x0 - 0.15, x1 + 0.15];
   let [lo, hi] = [Math.min(...pts.map((r) => r.e.score)), Math.max(...pts.map((r) => r.e.score))];
-  if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
+  // One score for every dot (an entry that is the reference itself): a band of 10 % around it, not
+  // +-0.5, which put AP on an axis from -0.44 to 0.56.
+  if (hi === lo) {
+    const pad = Math.abs(hi) * 0.1 || 0.5;
+    [lo, hi] = [lo - pad, hi + pad];
+  }
   const x = (ms: number) => PAD + ((Math.log10(ms) - x0) / (x1 - x0)) * (W - 2 * PAD);
   const y = (v: number) => PAD + (higherIsBetter ? (hi - v) / (hi - lo) : (v - lo) / (hi - lo)) * (H - 2 * PAD);
   const f = (n: number) => n.toFixed(1);
@@ -176,7 +183,10 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
     </tr>`)}</tbody></table></div>
     ${places.length === 1 ? html`<p class="muted">Measured with ${places[0]}.</p>` : ''}`;
   // Named rather than plotted: another runtime's milliseconds beside ONNX Runtime's would compare runtimes, not models.
+  const exported = rows.filter((r) => r.byExport).map((r) => r.e.team);
   const unplotted = [
+    // Seen on a demo board: the exported SSDLite at 0.208 ms (export, quick settings) and the same file as an entry at 0.452 ms (its job), relative 1.01.
+    ...(exported.length ? [html`${exported.join(', ')}: timed by <code>podium baseline export</code>, in its own process and settings (the warm-up column says which), not in a sandboxed job as the entries are. The same model's p90 can differ between the two; an entry's relative latency is measured beside the reference in its own job.`] : []),
     ...(track.reference && !reference ? [html`The reference model's baseline entry (${baselineOfModel(track.reference)}) is not on this board yet.`] : []),
     ...leftOff.map((l) => html`${l.e.team}${l.e === reference ? ' (the reference)' : ''} is not shown: its latency was timed in ${l.runtime} only, not in ONNX Runtime as the entries are (it is on the leaderboard).`),
   ];
