@@ -30,6 +30,12 @@
  *                      frames with their changes (separation/faces-onnx.ts), the separation
  *                      contract with both feeds, so it is separation-mini's `model.reference`;
  *                      the comparison with tfjs reads the masks inside the file.
+ *   unet               z_stack NHWC [N, H, W, D] (the D focal depths as channels, standardised
+ *                      per example over the whole stack, as the baseline reads it) → labels NHWC
+ *                      [N, H, W, C] (each label's intensity, unclipped; the submission clips to
+ *                      [0, 1]): the fluorescence contract with `normalise: standardise`, so it is
+ *                      isl-mini's `model.reference`. The network is fully convolutional: H and W
+ *                      are left open in the file (any size divisible by 4).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -258,6 +264,20 @@ const SPECS: ExportSpec[] = [
       };
     },
   })),
+  {
+    challenge: 'isl-mini', name: 'unet',
+    async source(dataDir, workDir) {
+      const { loadFluorescenceSet } = await import('./fluorescence/data.js');
+      const c = readMeta<{ depths: number; channels: string[] }>(workDir, 'isl-mini', 'unet');
+      const test = loadFluorescenceSet(path.join(dataDir, 'test'), c.meta.channels);
+      const cut = slicer(test.inputs, [test.size, test.size, test.depths]);
+      return {
+        model: await loadModel(c.model), count: test.ids.length,
+        input: (i) => [cut(i, 1)], batch: (s, n) => [cut(s, n)], outputNames: ['labels'],
+        description: `U-Net 16-32-64 (${c.epochs} epochs, seed ${c.seed}): z_stack NHWC [N, H, W, ${test.depths}] (focal depths as channels, standardised per example over the stack; H, W divisible by 4, ${test.size} here) → labels NHWC [N, H, W, ${c.meta.channels.length}] (${c.meta.channels.join(', ')}; intensities, clipped to [0, 1] when written)`,
+      };
+    },
+  },
 ];
 
 export function exportableBaselines(challenge?: string): { challenge: string; name: string }[] {

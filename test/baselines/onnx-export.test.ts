@@ -14,6 +14,7 @@ import { ssdAnchors } from '../../src/baselines/detection/ssdlite.js';
 import { BINS, FRAME, frameCount } from '../../src/baselines/separation/stft.js';
 import { loadChallenge } from '../../src/challenges/definition.js';
 import { decodeWav, readWav } from '../../src/formats/wav.js';
+import { decodePngSamples } from '../../src/formats/png.js';
 import { readZip } from '../../src/formats/zip.js';
 import { decodeOnnx, onnxParams } from '../../src/models/onnx-file.js';
 import { evaluateModel } from '../../src/models/evaluate-model.js';
@@ -33,7 +34,7 @@ function options(id: string): RunOptions {
 }
 
 beforeAll(async () => {
-  root = await tinyWorld('podium-onnx-export-', ['inat2018-mini', 'voc2012-seg-mini', 'detection-mini', 'separation-mini']);
+  root = await tinyWorld('podium-onnx-export-', ['inat2018-mini', 'voc2012-seg-mini', 'detection-mini', 'separation-mini', 'isl-mini']);
   for (const { challenge, name } of exportableBaselines()) {
     baselineRuns.set(`${challenge}/${name}`, await runBaseline(challenge, name, options(challenge)));
   }
@@ -43,10 +44,10 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const exportable = exportableBaselines().map((b) => [b.challenge, b.name] as [string, string]);
 
-it('exports every learned tfjs baseline of the four demo model challenges', () => {
+it('exports every learned tfjs baseline of the five demo model challenges', () => {
   expect(exportable).toEqual([
     ['inat2018-mini', 'mobilenet-v2'], ['voc2012-seg-mini', 'deeplab-v3plus'], ['detection-mini', 'ssdlite-mobilenet-v2'],
-    ['separation-mini', 'audio-visual-mask'], ['separation-mini', 'audio-only-mask'],
+    ['separation-mini', 'audio-visual-mask'], ['separation-mini', 'audio-only-mask'], ['isl-mini', 'unet'],
   ]);
 });
 
@@ -62,7 +63,7 @@ describe.each(exportable)('%s / %s', (challenge, name) => {
     expect(bytes.length).toBe(r.bytes);
     const model = decodeOnnx(bytes, r.file); // complete, no external data
     expect(fs.readdirSync(path.dirname(r.file)).filter((f) => f.includes('.partial'))).toEqual([]);
-    const testItems = { 'inat2018-mini': 20, 'voc2012-seg-mini': 3, 'detection-mini': 3, 'separation-mini': 2 }[challenge];
+    const testItems = { 'inat2018-mini': 20, 'voc2012-seg-mini': 3, 'detection-mini': 3, 'separation-mini': 2, 'isl-mini': 3 }[challenge];
     expect(r.parity.items).toBe(testItems);
     expect(r.parity.elements).toBeGreaterThan(0);
     expect(r.parity.maxAbs).toBeGreaterThan(0.01); // the outputs are not all zero
@@ -95,8 +96,8 @@ describe.each(exportable)('%s / %s', (challenge, name) => {
     expect(p.status).toBe(0);
     const [opset, , inputs, outputs] = p.stdout.trim().split(' ');
     expect(opset).toBe('13');
-    expect(inputs).toBe(name === 'audio-visual-mask' ? 'mixture,face_tracks' : name === 'audio-only-mask' ? 'mixture' : challenge === 'detection-mini' ? 'pixels' : 'image');
-    expect(outputs).toBe({ 'inat2018-mini': 'scores', 'voc2012-seg-mini': 'scores', 'detection-mini': 'boxes,scores,classes', 'separation-mini': 'sources' }[challenge]);
+    expect(inputs).toBe(name === 'audio-visual-mask' ? 'mixture,face_tracks' : name === 'audio-only-mask' ? 'mixture' : challenge === 'detection-mini' ? 'pixels' : challenge === 'isl-mini' ? 'z_stack' : 'image');
+    expect(outputs).toBe({ 'inat2018-mini': 'scores', 'voc2012-seg-mini': 'scores', 'detection-mini': 'boxes,scores,classes', 'separation-mini': 'sources', 'isl-mini': 'labels' }[challenge]);
   });
 });
 
@@ -226,10 +227,60 @@ describe.each(['audio-only-mask', 'audio-visual-mask'])('the exported %s net as 
   }, 180_000);
 });
 
+/** The 16-bit values of a fluorescence submission zip's PNGs by entry name. */
+async function labelImagesIn(zip: string): Promise<Map<string, Uint16Array>> {
+  const out = new Map<string, Uint16Array>();
+  for await (const entry of readZip(zip)) out.set(entry.name, Uint16Array.from(decodePngSamples(await entry.buffer(), entry.name).data));
+  return out;
+}
+
+describe('the exported U-Net as a model-track entry', () => {
+  it('takes the standardised z-stack, gives every label, and scores as the baseline\'s own PNGs', async () => {
+    const data = path.join(root, 'data', 'isl-mini');
+    const model = exports.get('isl-mini/unet')!.file;
+    const dir = modelTrackChallenge(root, 'isl-mini', 'isl-model', { inputs: path.join(data, 'test'), input: { normalise: 'standardise' }, reference: model });
+    const challenge = await loadChallenge(dir, { requireTruth: true });
+    const r = await evaluateModel(challenge, model, { workDir: path.join(root, 'work-isl'), latency: 'off' });
+    // The adapter's submission, uploaded as a file, scores exactly what the model scored.
+    const asFile = podium(['evaluate', '--challenge', dir, '--submission', r.submission, '--json']);
+    expect(asFile.code).toBe(0);
+    expect(JSON.parse(asFile.stdout).metrics).toEqual(JSON.parse(JSON.stringify(r.report.metrics)));
+    // The same PNGs as the baseline's, each 16-bit value within one step: the two runtimes'
+    // outputs differ by float32 rounding (parity above), which can move a value across a
+    // rounding boundary of v x 65535 and nothing more.
+    const baseline = baselineRuns.get('isl-mini/unet')!;
+    const mine = await labelImagesIn(r.submission);
+    const theirs = await labelImagesIn(baseline.submission);
+    expect([...mine.keys()].sort()).toEqual([...theirs.keys()].sort());
+    expect(mine.size).toBe(3 * 4);
+    let worst = 0;
+    let lit = 0;
+    for (const [name, image] of mine) {
+      const other = theirs.get(name)!;
+      expect(image.length).toBe(other.length);
+      for (let p = 0; p < image.length; p++) {
+        worst = Math.max(worst, Math.abs(image[p] - other[p]));
+        if (other[p] > 0 && other[p] < 65535) lit++;
+      }
+    }
+    expect(lit).toBeGreaterThan(1000); // not all clipped: the comparison sees the network's values
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(r.report.metrics.mean_pearson as number).toBeCloseTo(baseline.report.metrics.mean_pearson as number, 6);
+    // Fed [0, 1] intensities instead (the contract's default), the same file predicts other labels: the setting matters.
+    const unitDir = modelTrackChallenge(root, 'isl-mini', 'isl-model-unit', { inputs: path.join(data, 'test'), reference: model });
+    const unit = await evaluateModel(await loadChallenge(unitDir, { requireTruth: true }), model, { workDir: path.join(root, 'work-isl-unit'), latency: 'off' });
+    expect(unit.report.metrics.mean_pearson).not.toBe(r.report.metrics.mean_pearson);
+    // The CLI's figure for the model is the one above.
+    const cli = podium(['evaluate', '--challenge', dir, '--model', model, '--latency', 'off', '--json']);
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout).metrics.mean_pearson).toBe(r.report.metrics.mean_pearson);
+  }, 180_000);
+});
+
 describe('the shipped challenges', () => {
   it('name as model.reference the files the export writes (demo data under data/)', async () => {
     const { repoRoot } = await import('../helpers/cli.js');
-    for (const [id, name] of [['inat2018-mini', 'mobilenet-v2'], ['voc2012-seg-mini', 'deeplab-v3plus'], ['detection-mini', 'ssdlite-mobilenet-v2'], ['separation-mini', 'audio-visual-mask']]) {
+    for (const [id, name] of [['inat2018-mini', 'mobilenet-v2'], ['voc2012-seg-mini', 'deeplab-v3plus'], ['detection-mini', 'ssdlite-mobilenet-v2'], ['separation-mini', 'audio-visual-mask'], ['isl-mini', 'unet']]) {
       const c = await loadChallenge(path.join(repoRoot, 'challenges', id), { requireTruth: false });
       expect(c.submission).toContain('model');
       expect(c.model!.reference).toBe(path.join(repoRoot, 'data', id, 'baselines', name, 'model.onnx'));
