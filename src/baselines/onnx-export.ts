@@ -50,6 +50,7 @@ import { layersToOnnx } from './layers-to-onnx.js';
 import type { OnnxGraph, ValueInfo } from '../models/onnx-graph.js';
 import { onnx } from '../models/onnx-file.js';
 import { hasSavedModel, loadModel } from './model-store.js';
+import type { ModelCost } from './model-cost.js';
 import { machineLabel } from './machine.js';
 import { modelLatency } from './model-latency.js';
 import { initRuntime } from './runtime.js';
@@ -78,6 +79,12 @@ export interface ExportSource {
     names: string[];
     build(g: OnnxGraph, networkInputs: ValueInfo[], networkOutputs: string[]): { inputs: ValueInfo[]; outputs: ValueInfo[] };
   };
+  /**
+   * The tfjs network's params and multiply-adds at the test inputs' size, for a network whose
+   * spatial sizes are open (model-cost.ts would count an open size as 1 pixel); else counted
+   * from its layers.
+   */
+  cost?: ModelCost;
   /** The file's inputs for test item i, when the wrapped file's inputs differ from the network's. */
   fileInput?: (i: number) => Record<string, HostTensor>;
   description: string;
@@ -268,11 +275,17 @@ const SPECS: ExportSpec[] = [
     challenge: 'isl-mini', name: 'unet',
     async source(dataDir, workDir) {
       const { loadFluorescenceSet } = await import('./fluorescence/data.js');
+      const { buildUNet } = await import('./fluorescence/unet.js');
+      const { modelCost } = await import('./model-cost.js');
       const c = readMeta<{ depths: number; channels: string[] }>(workDir, 'isl-mini', 'unet');
       const test = loadFluorescenceSet(path.join(dataDir, 'test'), c.meta.channels);
       const cut = slicer(test.inputs, [test.size, test.size, test.depths]);
+      // Counted on the same network built for the test images' size, as the baseline's run counts it.
+      const fixed = buildUNet(test.depths, c.meta.channels.length, c.seed, test.size);
+      const cost = modelCost(fixed);
+      fixed.dispose();
       return {
-        model: await loadModel(c.model), count: test.ids.length,
+        model: await loadModel(c.model), count: test.ids.length, cost,
         input: (i) => [cut(i, 1)], batch: (s, n) => [cut(s, n)], outputNames: ['labels'],
         description: `U-Net 16-32-64 (${c.epochs} epochs, seed ${c.seed}): z_stack NHWC [N, H, W, ${test.depths}] (focal depths as channels, standardised per example over the stack; H, W divisible by 4, ${test.size} here) → labels NHWC [N, H, W, ${c.meta.channels.length}] (${c.meta.channels.join(', ')}; intensities, clipped to [0, 1] when written)`,
       };
@@ -519,7 +532,7 @@ async function bothLatencies(src: ExportSource, file: string, settings: LatencyS
     const tfjs = withTfjs ? await modelLatency(
       { predict: (x: tf.Tensor | tf.Tensor[]) => reference.outputs(Array.isArray(x) ? x : [x]) },
       { samples, make: (s, n) => { const xs = src.batch(s, n); return xs.length === 1 ? xs[0] : xs; } },
-      settings, runtime, (await import('./model-cost.js')).modelCost(src.model),
+      settings, runtime, src.cost ?? (await import('./model-cost.js')).modelCost(src.model),
     ) : undefined;
     const { loadOnnx } = await import('../models/onnx-runtime.js');
     const onnxModel = await loadOnnx({ format: 'onnx', path: file, threads: 1, maxModelBytes: Number.MAX_SAFE_INTEGER });

@@ -275,6 +275,17 @@ describe('the exported U-Net as a model-track entry', () => {
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout).metrics.mean_pearson).toBe(r.report.metrics.mean_pearson);
   }, 180_000);
+
+  it('is timed in both runtimes with the same multiply-adds, counted at the test images\' size (its file leaves the size open)', async () => {
+    const r = await exportBaseline('isl-mini', 'unet', {
+      dataDir: path.join(root, 'data', 'isl-mini'), workDir: baselineRuns.get('isl-mini/unet')!.workDir, out: path.join(root, 'isl-latency.onnx'),
+      latency: { warmup: 1, minQueries: 4, minDurationMs: 0, offlineSamples: 2, offlineBatch: 2 },
+    });
+    const { tfjs, onnx } = r.latency!;
+    expect(onnx.madds).toBeGreaterThan(1e6);
+    expect(tfjs!.madds).toBe(onnx.madds);
+    expect(tfjs!.params).toBe(onnx.params);
+  }, 60_000);
 });
 
 describe('the shipped challenges', () => {
