@@ -433,7 +433,15 @@ export interface ExportResult {
    * median over rounds of the blocks' ratio), which holds under load where the two separate
    * runs' milliseconds do not.
    */
-  latency?: { tfjs?: LatencyReport; onnx: LatencyReport; relative: number; interleavedWarmup: { onnx: WarmupUsed; tfjs: WarmupUsed } };
+  latency?: {
+    tfjs?: LatencyReport; onnx: LatencyReport; relative: number; interleavedWarmup: { onnx: WarmupUsed; tfjs: WarmupUsed };
+    /**
+     * Parameters and multiply-adds of the written file, counted as a model track counts an
+     * entry's (the whole graph: a wrapped file's box filter, anchors, STFT bases included),
+     * where `onnx.params` and `onnx.madds` count the network that was timed.
+     */
+    file: { params: number; madds: number };
+  };
 }
 
 /**
@@ -444,7 +452,7 @@ export interface ExportResult {
 export function onnxLatencyRecord(l: NonNullable<ExportResult['latency']>): Record<string, unknown> {
   return {
     onnx_p50_ms: l.onnx.p50_ms, onnx_p90_ms: l.onnx.p90_ms, onnx_p99_ms: l.onnx.p99_ms, onnx_runtime: l.onnx.backend, onnx_warmup: warmupOf(l.onnx),
-    onnx_vs_tfjs: l.relative, onnx_vs_tfjs_warmup: l.interleavedWarmup,
+    onnx_vs_tfjs: l.relative, onnx_vs_tfjs_warmup: l.interleavedWarmup, onnx_params: l.file.params, onnx_madds: l.file.madds,
   };
 }
 
@@ -509,7 +517,7 @@ export async function exportBaseline(challenge: string, name: string, opts: Expo
       const network = src.wrap ? `${file}.network-${process.pid}` : file;
       if (src.wrap) fs.writeFileSync(network, encodeSource(src, src.description, true));
       try {
-        result.latency = await bothLatencies(src, network, opts.latency, Math.min(opts.latencySamples ?? 32, src.count), runtime, opts.tfjsLatency ?? true);
+        result.latency = await bothLatencies(src, network, file, opts.latency, Math.min(opts.latencySamples ?? 32, src.count), runtime, opts.tfjsLatency ?? true);
       } finally {
         if (network !== file) fs.rmSync(network, { force: true });
       }
@@ -520,13 +528,25 @@ export async function exportBaseline(challenge: string, name: string, opts: Expo
   }
 }
 
+/** An ONNX file's parameters and multiply-adds, counted as a track job counts an entry's (onnx-runtime.ts `cost`). */
+async function costOfFile(file: string, feeds: Record<string, HostTensor>): Promise<{ params: number; madds: number }> {
+  const { loadOnnx } = await import('../models/onnx-runtime.js');
+  const model = await loadOnnx({ format: 'onnx', path: file, threads: 1, maxModelBytes: Number.MAX_SAFE_INTEGER });
+  try {
+    return await model.cost(feeds);
+  } finally {
+    await model.dispose();
+  }
+}
+
 /**
  * The latency harness (evaluators/latency.ts: SingleStream after warm-up, Offline) on the same
  * samples, tfjs (wasm) first (unless `withTfjs` is false), then ONNX Runtime (CPU, one intra-op
  * thread, the sandbox's session options), in this process, then both interleaved for their
- * ratio. Params and multiply-adds: tfjs from the layers, ONNX read from the graph.
+ * ratio. Params and multiply-adds: tfjs from the layers, ONNX read from the graph timed (`file`)
+ * and from the whole file written (`written`: a wrapped file's extra nodes and constants too).
  */
-async function bothLatencies(src: ExportSource, file: string, settings: LatencySettings, samples: number, runtime: Awaited<ReturnType<typeof initRuntime>>, withTfjs: boolean) {
+async function bothLatencies(src: ExportSource, file: string, written: string, settings: LatencySettings, samples: number, runtime: Awaited<ReturnType<typeof initRuntime>>, withTfjs: boolean) {
   const reference = tfjsReference(src);
   try {
     const tfjs = withTfjs ? await modelLatency(
@@ -546,6 +566,7 @@ async function bothLatencies(src: ExportSource, file: string, settings: LatencyS
     try {
       const single = Array.from({ length: samples }, (_, i) => feedsOf(src.input(i)));
       const cost = await onnxModel.cost(single[0]);
+      const whole = written === file ? cost : await costOfFile(written, src.fileInput?.(0) ?? single[0]);
       const runOnnx = async (i: number) => void (await onnxModel.run(single[i]));
       const onnx = await measureLatency({
         samples,
@@ -561,7 +582,7 @@ async function bothLatencies(src: ExportSource, file: string, settings: LatencyS
           tf.dispose(outs);
         };
         const paired = await interleavedSingleStream({ samples, runOne: runOnnx }, { samples, runOne: runTfjs }, settings, mulberry32(2018));
-        return { tfjs, onnx, relative: paired.pairedRatio, interleavedWarmup: { onnx: paired.entryWarmup, tfjs: paired.referenceWarmup } };
+        return { tfjs, onnx, relative: paired.pairedRatio, interleavedWarmup: { onnx: paired.entryWarmup, tfjs: paired.referenceWarmup }, file: whole };
       } finally {
         tf.dispose(tfInputs.flat());
       }

@@ -124,6 +124,32 @@ describe('the export\'s latency', () => {
     expect(r.latency!.onnx.backend).toMatch(/^onnxruntime-node/);
     expect(r.latency!.relative).toBeGreaterThan(0);
     expect(onnxLatencyRecord(r.latency!).onnx_vs_tfjs).toBe(r.latency!.relative);
+    // Not wrapped: the file counted is the network timed.
+    expect(r.latency!.file).toEqual({ params: r.latency!.onnx.params, madds: r.latency!.onnx.madds });
+    expect(onnxLatencyRecord(r.latency!)).toMatchObject({ onnx_params: onnxParams(decodeOnnx(fs.readFileSync(r.file), r.file)), onnx_madds: r.latency!.onnx.madds });
+  }, 60_000);
+
+  it('counts a wrapped file whole, as a track job counts an entry, beside the network it timed', async () => {
+    const r = await exportBaseline('detection-mini', 'ssdlite-mobilenet-v2', {
+      dataDir: path.join(root, 'data', 'detection-mini'), workDir: baselineRuns.get('detection-mini/ssdlite-mobilenet-v2')!.workDir,
+      out: path.join(root, 'ssd-cost.onnx'), tfjsLatency: false,
+      latency: { warmup: 1, minQueries: 8, minDurationMs: 0, offlineSamples: 4, offlineBatch: 2 },
+    });
+    const whole = onnxParams(decodeOnnx(fs.readFileSync(r.file), r.file));
+    // The anchors (4 a box) and the decoding's 5 scalars are in the file, not in the network timed.
+    expect(whole - r.latency!.onnx.params).toBe(4 * ssdAnchors().count + 5);
+    expect(onnxLatencyRecord(r.latency!)).toMatchObject({ onnx_params: whole });
+    // The box filter is an AveragePool, which the count leaves out (Conv, ConvTranspose, MatMul, Gemm only).
+    expect(r.latency!.file.madds).toBe(r.latency!.onnx.madds);
+    // The audio-only mask net's file computes its STFT and inverse STFT as matrix products: they count.
+    const sep = await exportBaseline('separation-mini', 'audio-only-mask', {
+      dataDir: path.join(root, 'data', 'separation-mini'), workDir: baselineRuns.get('separation-mini/audio-only-mask')!.workDir,
+      out: path.join(root, 'separation-cost.onnx'), tfjsLatency: false,
+      latency: { warmup: 1, minQueries: 8, minDurationMs: 0, offlineSamples: 2, offlineBatch: 1 },
+    });
+    expect(sep.latency!.file.params).toBe(onnxParams(decodeOnnx(fs.readFileSync(sep.file), sep.file)));
+    expect(sep.latency!.file.params).toBeGreaterThan(sep.latency!.onnx.params);
+    expect(sep.latency!.file.madds).toBeGreaterThan(sep.latency!.onnx.madds);
   }, 60_000);
 });
 

@@ -142,6 +142,9 @@ describe('podium demo --no-serve', () => {
     expect(latency.onnx_runtime).toMatch(/^onnxruntime-node/);
     expect(latency.onnx_p50_ms).toBeGreaterThan(0);
     expect(latency.onnx_vs_tfjs).toBeGreaterThan(0);
+    // The file's own counts, as a track job counts an entry's: the tfjs network's plus the log prior (one per class).
+    expect(latency.onnx_params).toBeGreaterThan(latency.params as number);
+    expect(latency.onnx_madds).toBe(latency.madds);
     // Each figure with the warm-up it had (the demo's quick settings: a fixed count).
     expect(latency).toMatchObject({ warmup_stop: 'fixed', onnx_warmup: { stop: 'fixed' }, onnx_vs_tfjs_warmup: { onnx: { stop: 'fixed' }, tfjs: { stop: 'fixed' } } });
     const again = podium(args, { env });

@@ -82,7 +82,9 @@ describe('the model board compares ONNX Runtime figures with ONNX Runtime figure
   const detection = [
     entry(11, 'centernet-coco80', 0.05, { ...tfjs, p90_ms: 80, params: 2_000_000 }, true),
     entry(12, 'ssdlite-mobilenet-v2', 0.04, {
-      ...tfjs, p90_ms: 2.5, params: 900_000, onnx_p90_ms: 0.15, onnx_runtime: 'onnxruntime-node', onnx_warmup: { queries: 526, stop: 'steady', ms: 1500 },
+      ...tfjs, p90_ms: 2.5, params: 900_000, madds: 2_000_000, onnx_p90_ms: 0.15, onnx_runtime: 'onnxruntime-node', onnx_warmup: { queries: 526, stop: 'steady', ms: 1500 },
+      // The exported file counted as an entry's is (anchors and the box filter in it): not the tfjs network's counts.
+      onnx_params: 1_260_000, onnx_madds: 2_650_000,
     }, true),
     entry(13, 'prior-box', 0.001, {}, true),
     entry(1, 'fast', 0.041, { p90_ms: 0.1, relative: 0.7, warmup: 300, warmup_stop: 'steady', warmup_ms: 1200 }),
@@ -93,8 +95,8 @@ describe('the model board compares ONNX Runtime figures with ONNX Runtime figure
   it('takes the track\'s reference for the reference row, at its ONNX Runtime p90, and leaves a tfjs-only baseline off, named', () => {
     const html = modelBoardHtml(higher, board(detection), detectionTrack()).toString();
     const page = text(html);
-    // The reference row: the exported SSDLite at its ONNX Runtime p90 and warm-up, not its tfjs 2.5 ms.
-    expect(page).toContain('ssdlite-mobilenet-v2 reference 0.04000 0.150 900 k 526 (until steady, 1.5 s)');
+    // The reference row: the exported SSDLite at its ONNX Runtime p90, file's counts and warm-up, not its tfjs 2.5 ms and counts.
+    expect(page).toContain('ssdlite-mobilenet-v2 reference 0.04000 0.150 1.26 M 2.65 M 526 (until steady, 1.5 s)');
     expect(page).not.toMatch(/centernet-coco80 (reference|baseline)/);
     // Its p90 is the export's, not a track job's: said so.
     expect(html).toContain('ssdlite-mobilenet-v2: timed by <code>podium baseline export</code>, in its own process and settings (the warm-up column says which), not in a sandboxed job as the entries are.');
@@ -111,6 +113,12 @@ describe('the model board compares ONNX Runtime figures with ONNX Runtime figure
     const same = [detection[1], { ...detection[3], score: 0.04 }];
     const html = modelBoardHtml(higher, board(same), detectionTrack()).toString();
     expect(html).toMatch(/<div class="chart-y"><span>0\.04400<\/span><span>0\.03600<\/span><\/div>/);
+  });
+
+  it('leaves the counts blank for a record made before the export stored its file\'s (not the tfjs network\'s)', () => {
+    const { onnx_params: _p, onnx_madds: _m, ...older } = detection[1].latency!;
+    const page = text(modelBoardHtml(higher, board([{ ...detection[1], latency: older }]), detectionTrack()));
+    expect(page).toContain('ssdlite-mobilenet-v2 reference 0.04000 0.150 526 (until steady, 1.5 s)');
   });
 
   it('plots other baselines timed in ONNX Runtime as baselines, grey, and says when the reference has no entry', () => {

@@ -30,6 +30,9 @@ interface Row {
   /** SingleStream p90, ms, in ONNX Runtime (see onnxFigures). */
   latency: number | null;
   relative: number | null;
+  /** Parameters and multiply-adds of the model's ONNX file, counted as a track job counts an entry's. */
+  params: number | null;
+  madds: number | null;
   /** The warm-up before these figures, as stored (older records kept a bare count). */
   warmup: { queries: unknown; stop?: unknown; ms?: unknown };
   /** Runtime and machine that timed them. */
@@ -56,15 +59,16 @@ const isOnnxRuntime = (runtime: unknown) => typeof runtime === 'string' && runti
  * those are the ones comparable with the entries. A baseline whose only figures are tfjs's has
  * none here (MLPerf and LPCV compare results within one runtime and machine).
  */
-function onnxFigures(e: BoardEntry): Pick<Row, 'latency' | 'relative' | 'warmup' | 'where' | 'byExport'> | null {
+function onnxFigures(e: BoardEntry): Pick<Row, 'latency' | 'relative' | 'params' | 'madds' | 'warmup' | 'where' | 'byExport'> | null {
   const l = e.latency ?? {};
   const on = l.machine ? ` on ${String(l.machine)}` : '';
   if (e.baseline && num(l.onnx_p90_ms) !== null) {
     const w = (l.onnx_warmup ?? {}) as Record<string, unknown>;
-    return { latency: num(l.onnx_p90_ms), relative: null, warmup: { queries: w.queries, stop: w.stop, ms: w.ms }, where: `${String(l.onnx_runtime ?? 'onnxruntime')}${on}`, byExport: true };
+    // The exported file's own counts (onnx_params, onnx_madds); a record from before the export kept them has none (its params are tfjs's, of the network alone).
+    return { latency: num(l.onnx_p90_ms), relative: null, params: num(l.onnx_params), madds: num(l.onnx_madds), warmup: { queries: w.queries, stop: w.stop, ms: w.ms }, where: `${String(l.onnx_runtime ?? 'onnxruntime')}${on}`, byExport: true };
   }
   if (num(l.p90_ms) === null || (e.baseline && !isOnnxRuntime(l.backend))) return null;
-  return { latency: num(l.p90_ms), relative: num(l.relative), warmup: { queries: l.warmup, stop: l.warmup_stop, ms: l.warmup_ms }, where: `${String(l.backend ?? '')}${on}` };
+  return { latency: num(l.p90_ms), relative: num(l.relative), params: num(l.params), madds: num(l.madds), warmup: { queries: l.warmup, stop: l.warmup_stop, ms: l.warmup_ms }, where: `${String(l.backend ?? '')}${on}` };
 }
 
 /**
@@ -87,7 +91,7 @@ export function modelRows(board: Board, track: ModelTrack, higherIsBetter: boole
   const referenceRow = rows.find((r) => r.role === 'reference');
   const ranked = rankEntries(track.ranking, rows.filter((r) => r.role === 'entry').map((r) => ({
     id: r.e.submission_id, accuracy: r.e.score, latency_ms: r.latency, relative: r.relative,
-    params: num(r.e.latency?.params) ?? undefined, madds: num(r.e.latency?.madds) ?? undefined,
+    params: r.params ?? undefined, madds: r.madds ?? undefined,
   })), { accuracy: reference?.score ?? null, latency_ms: referenceRow?.latency ?? null }, higherIsBetter);
   const byId = new Map(ranked.map((r) => [r.id, r]));
   for (const r of rows) if (r.role === 'entry') r.ranked = byId.get(r.e.submission_id);
@@ -175,8 +179,8 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
       <td class="num">${score(r.e.score)}</td>
       <td class="num">${p90(r.latency)}</td>
       <td class="num">${relative(r.relative)}</td>
-      <td class="num">${count(num(r.e.latency?.params))}</td>
-      <td class="num">${count(num(r.e.latency?.madds))}</td>
+      <td class="num">${count(r.params)}</td>
+      <td class="num">${count(r.madds)}</td>
       ${warmups ? html`<td class="muted note">${warmupCells[i]}</td>` : ''}
       ${notes ? html`<td class="muted">${r.ranked?.note ?? (r.ranked?.score !== undefined && r.ranked.score !== null ? `score ${formatScore(r.ranked.score)}` : '')}</td>` : ''}
       ${places.length > 1 ? html`<td class="muted note">${r.where}</td>` : ''}
