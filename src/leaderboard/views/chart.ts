@@ -10,7 +10,7 @@
  */
 import type { HistoryPoint } from '../board.js';
 import { esc, raw, type Html } from './html.js';
-import { scoreFormat } from './numbers.js';
+import { axisLabels, scoreFormat } from './numbers.js';
 
 const W = 1000;
 const H = 300;
@@ -73,9 +73,10 @@ export function scoreChart(points: HistoryPoint[], higherIsBetter: boolean, metr
   const [start, end] = axisEnds(t0, t1);
   const top = higherIsBetter ? hi : lo;
   const bottom = higherIsBetter ? lo : hi;
+  const [topLabel, bottomLabel] = axisLabels(top, bottom);
   const label = `${metric} over time (${higherIsBetter ? 'higher' : 'lower'} is better; line: best so far)`;
   return raw(`<figure class="chart">
-<div class="chart-y"><span>${esc(format(top))}</span><span>${esc(format(bottom))}</span></div>
+<div class="chart-y"><span>${esc(topLabel)}</span><span>${esc(bottomLabel)}</span></div>
 <svg class="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="${esc(label)}">
 <style>path,line{vector-effect:non-scaling-stroke}.d{stroke:#2451b3;stroke-opacity:.55;stroke-width:7;stroke-linecap:round}.b{stroke:#8a5a00;stroke-width:7;stroke-linecap:round}.best{fill:none;stroke:#1e7b34;stroke-width:2}.axis{stroke:#b8c0cc;stroke-width:1}</style>
 <line class="axis" x1="0" y1="${H}" x2="${W}" y2="${H}"/>

@@ -25,11 +25,26 @@ function finite(values: readonly (number | null | undefined)[]): number[] {
  * 12.43, 1,295.0), the same for every row, so small differences stay visible in the column.
  */
 export function scoreFormat(values: readonly (number | null | undefined)[], significant = 4): ColumnFormat {
+  const decimals = scoreDecimals(values, significant);
+  return (v) => (typeof v === 'number' && Number.isFinite(v) ? fixed(v, decimals) : v === null ? 'n/a' : '');
+}
+
+function scoreDecimals(values: readonly (number | null | undefined)[], significant: number): number {
   const xs = finite(values);
   const max = xs.length ? Math.max(...xs.map(Math.abs)) : 0;
   const magnitude = max > 0 ? Math.floor(Math.log10(max)) : 0;
-  const decimals = Math.min(6, Math.max(1, significant - 1 - magnitude));
-  return (v) => (typeof v === 'number' && Number.isFinite(v) ? fixed(v, decimals) : v === null ? 'n/a' : '');
+  return Math.min(6, Math.max(1, significant - 1 - magnitude));
+}
+
+/**
+ * The labels at the two ends of a score axis: scoreFormat's decimals, and more where the two
+ * would read the same (an axis from 0.75681469 to 0.75681472 is not labelled 0.7568 at both
+ * ends, which would make two near-equal scores look far apart), at most 12.
+ */
+export function axisLabels(a: number, b: number): [string, string] {
+  let decimals = scoreDecimals([a, b], 4);
+  while (decimals < 12 && a !== b && fixed(a, decimals) === fixed(b, decimals)) decimals++;
+  return [fixed(a, decimals), fixed(b, decimals)];
 }
 
 /**
