@@ -25,4 +25,11 @@ describe('score chart axes', () => {
     const ends = [...html.match(/<div class="chart-y">(.*?)<\/div>/)![1]!.matchAll(/<span>(.*?)<\/span>/g)].map((m) => m[1]);
     expect(ends).toEqual(['0.75681472', '0.75681469']);
   });
+
+  it('keeps the score axis near the score when every score is the same (AP never below 0)', () => {
+    const html = String(scoreChart([point('2026-11-02T09:15:00Z', 0.0421), point('2026-12-03T05:55:00Z', 0.0421)], true, 'AP'));
+    const ends = [...html.match(/<div class="chart-y">(.*?)<\/div>/)![1]!.matchAll(/<span>(.*?)<\/span>/g)].map((m) => m[1]);
+    expect(ends).toEqual(['0.04631', '0.03789']);
+  });
 });
+

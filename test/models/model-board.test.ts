@@ -41,10 +41,10 @@ describe('the model board and the warm-up', () => {
 
   it('gives each entry the warm-up it ran, and the steady rule in words', () => {
     const page = text(modelBoardHtml(challenge, board(entries), track()));
-    expect(page).toContain('each model warmed up until its latency is steady (10 queries, then blocks of at least 8 queries and 0.25 s until 3 in a row are not more than 3 % faster than the best block before them, at most 20,000 queries or 20 s), then at least 1024 queries and 60 s');
+    expect(page).toContain('each model warmed up until its latency is steady (10 queries, then blocks of at least 8 queries and 0.25 s until 3 in a row are not more than 3 % faster than the best block before them, at most 20,000 queries or 20 s), then at least 1,024 queries and 60 s');
     expect(page).toContain('"warm-up" is the warm-up each model actually ran');
     expect(page).toContain('417 (until steady, 1.8 s)');
-    expect(page).toContain('20010 (stopped at the query cap, 1.2 s)');
+    expect(page).toContain('20,010 (stopped at the query cap, 1.2 s)');
     expect(page).toContain('10 (fixed count)');
     // A record from before the warm-up's end was stored: its count only.
     expect(page).toContain('older record 0.3000 4.00 1.300 10 below the accuracy gate');
@@ -53,7 +53,7 @@ describe('the model board and the warm-up', () => {
   it('with a fixed count in the yaml, says that count; without any warm-up record, no column', () => {
     const bare = entries.map((e) => ({ ...e, latency: { p90_ms: e.latency!.p90_ms, relative: e.latency!.relative } }));
     const html = modelBoardHtml(challenge, board(bare), track({ warmup: 25 })).toString();
-    expect(text(html)).toContain('Latency: MLPerf SingleStream after 25 warm-up queries, at least 1024 queries');
+    expect(text(html)).toContain('Latency: MLPerf SingleStream after 25 warm-up queries, at least 1,024 queries');
     expect(html).not.toContain('warm-up</th>');
     expect(text(html)).not.toContain('steady');
   });
@@ -130,4 +130,29 @@ describe('the model board compares ONNX Runtime figures with ONNX Runtime figure
     // No reference accuracy: the gate cannot place the entry.
     expect(text(html)).toContain('fast 0.04100 0.100 0.700 300 (until steady, 1.2 s) the reference has no accuracy yet');
   });
+
+  it('plots the reference at the median of its p90s timed beside the entries, once entries have timed it', () => {
+    const beside = (id: number, team: string, score: number, p90: number, refP90: number) =>
+      entry(id, team, score, { p90_ms: p90, relative: p90 / refP90, reference_p90_ms: refP90, warmup: 300, warmup_stop: 'steady', warmup_ms: 1200 });
+    const timed = [detection[0], detection[1], beside(1, 'fast', 0.041, 0.1, 0.16), beside(2, 'slow', 0.042, 0.5, 0.2), beside(3, 'same file', 0.04, 0.46, 0.18)];
+    const html = modelBoardHtml(higher, board(timed), detectionTrack()).toString();
+    const page = text(html);
+    // 0.180 ms, the median of 0.16, 0.18 and 0.2, not the export's 0.150; no warm-up of its own (each job's is the entry's).
+    expect(page).toContain('ssdlite-mobilenet-v2 reference 0.04000 0.180 1.26 M 2.65 M');
+    expect(page).toContain("ssdlite-mobilenet-v2's p90 is the median of the 3 measured interleaved with the entries in their own jobs (0.160 to 0.200 ms), under the same settings.");
+    expect(html).not.toContain('timed by <code>podium baseline export</code>');
+    expect(html).toMatch(/class="b"><title>ssdlite-mobilenet-v2: 0\.04000 at 0\.1800 ms</);
+    // The gate's key is relative x the reference's p90: fast 0.1 / 0.16 x 0.18 before slow 0.5 / 0.2 x 0.18.
+    expect(page).toMatch(/1 fast .* 2 slow/);
+
+    // A reference timed in tfjs only (no export latency) gets its row from the entries' jobs.
+    const { onnx_p90_ms: _p90, ...tfjsOnly } = detection[1].latency!;
+    const page2 = text(modelBoardHtml(higher, board([{ ...detection[1], latency: tfjsOnly }, ...timed.slice(2)]), detectionTrack()));
+    expect(page2).toContain('ssdlite-mobilenet-v2 reference 0.04000 0.180');
+    expect(page2).not.toContain('ssdlite-mobilenet-v2 is not shown');
+    const page3 = text(modelBoardHtml(higher, board([detection[1], timed[2]!]), detectionTrack()));
+    expect(page3).toContain("ssdlite-mobilenet-v2's p90 is the one measured interleaved with the entry in its job, under the same settings.");
+    expect(page3).toContain('ssdlite-mobilenet-v2 reference 0.04000 0.160');
+  });
 });
+

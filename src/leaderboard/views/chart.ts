@@ -29,21 +29,29 @@ function axisEnds(t0: number, t1: number): [string, string] {
   return [label(a), label(b)];
 }
 
+/**
+ * The score axis of a chart: from the lowest score to the highest, or, when every score is the
+ * same, a band of 10 % around it (0.5 around 0), not +-0.5, which put AP on an axis from -0.44
+ * to 0.56.
+ */
+export function scoreRange(scores: readonly number[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of scores) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (hi > lo) return [lo, hi];
+  const pad = Math.abs(hi) * 0.1 || 0.5;
+  return [lo - pad, hi + pad];
+}
+
 export function scoreChart(points: HistoryPoint[], higherIsBetter: boolean, metric: string): Html {
   if (points.length === 0) return raw('<p class="muted">No scored submissions yet.</p>');
   const t0 = points[0]!.t;
   const t1 = Math.max(points[points.length - 1]!.t, t0 + 1);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const p of points) {
-    lo = Math.min(lo, p.score);
-    hi = Math.max(hi, p.score);
-  }
+  const [lo, hi] = scoreRange(points.map((p) => p.score));
   const format = scoreFormat([lo, hi]);
-  if (hi === lo) {
-    hi += 0.5;
-    lo -= 0.5;
-  }
   const x = (t: number) => PAD + ((t - t0) / (t1 - t0)) * (W - 2 * PAD);
   // Better scores are drawn higher, whatever the metric's direction.
   const y = (v: number) => {

@@ -12,10 +12,12 @@ import type { ModelTrack } from '../../challenges/model-track.js';
 import { describeRule, rankEntries, type Ranked } from '../../models/ranking.js';
 import { paretoFront } from '../../models/pareto.js';
 import { esc, formatScore, html, raw, type Html } from './html.js';
-import { countFormat, measureFormat, scoreFormat } from './numbers.js';
+import { axisLabels, countFormat, measureFormat, scoreFormat } from './numbers.js';
+import { scoreRange } from './chart.js';
 import { latencyHeader } from './pages.js';
 import { describeSteadyRule, warmupHow, WARMUP_STOPS, type WarmupStop } from '../../evaluators/steady-warmup.js';
 import { baselineOfModel } from '../../baselines/work-dir.js';
+import { median } from '../../evaluators/latency.js';
 
 const W = 1000;
 const H = 300;
@@ -39,6 +41,8 @@ interface Row {
   where: string;
   /** Timed by `podium baseline export` in its own process and settings, not in a track job. */
   byExport?: true;
+  /** The reference's p90 as the median of this many figures timed beside the entries, in their jobs. */
+  besideEntries?: { count: number; min: number; max: number };
   ranked?: Ranked;
 }
 
@@ -88,7 +92,7 @@ export function modelRows(board: Board, track: ModelTrack, higherIsBetter: boole
     if (figures) rows.push({ e, role: !e.baseline ? 'entry' : e === reference ? 'reference' : 'baseline', ...figures });
     else if (e.baseline && num(e.latency?.p90_ms) !== null) leftOff.push({ e, runtime: String(e.latency?.backend ?? 'an unnamed runtime') });
   }
-  const referenceRow = rows.find((r) => r.role === 'reference');
+  const referenceRow = besideEntries(rows, reference, leftOff);
   const ranked = rankEntries(track.ranking, rows.filter((r) => r.role === 'entry').map((r) => ({
     id: r.e.submission_id, accuracy: r.e.score, latency_ms: r.latency, relative: r.relative,
     params: r.params ?? undefined, madds: r.madds ?? undefined,
@@ -102,19 +106,42 @@ export function modelRows(board: Board, track: ModelTrack, higherIsBetter: boole
   return { rows, reference, leftOff };
 }
 
+/**
+ * The reference's row, timed as the entries are: each entry's job times the reference
+ * interleaved with it under the track's settings (reference_p90_ms), so the reference is
+ * plotted at the median of those figures, and the accuracy gate's key and a composite
+ * formula's latency_ref_ms compare milliseconds of one kind. The export's own figure (another
+ * process and settings: 0.208 ms on a demo board for a file whose entry was 0.452 ms at
+ * relative 1.01) stands only while no entry has been timed; a reference timed in tfjs only
+ * gets a row once entries have timed it.
+ */
+function besideEntries(rows: Row[], reference: BoardEntry | undefined, leftOff: LeftOff[]): Row | undefined {
+  let row = rows.find((r) => r.role === 'reference');
+  const entries = rows.filter((r) => r.role === 'entry');
+  const figures = entries.map((r) => num(r.e.latency?.reference_p90_ms)).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  if (!reference || figures.length === 0) return row;
+  if (!row) {
+    row = { e: reference, role: 'reference', latency: null, relative: null, params: null, madds: null, warmup: { queries: undefined }, where: '' };
+    rows.push(row);
+    const i = leftOff.findIndex((l) => l.e === reference);
+    if (i >= 0) leftOff.splice(i, 1);
+  }
+  const places = [...new Set(entries.map((r) => r.where))];
+  Object.assign(row, {
+    latency: median(figures), relative: null, warmup: { queries: undefined }, byExport: undefined,
+    where: places.length === 1 ? places[0] : 'beside each entry, in its job',
+    besideEntries: { count: figures.length, min: figures[0]!, max: figures[figures.length - 1]! },
+  });
+  return row;
+}
+
 export function paretoChart(rows: Row[], higherIsBetter: boolean, metric: string): Html {
   const pts = rows.filter((r) => r.latency !== null && r.latency > 0);
   if (pts.length === 0) return raw('<p class="muted">No timed model entries yet.</p>');
   const lx = pts.map((r) => Math.log10(r.latency!));
   let [x0, x1] = [Math.min(...lx), Math.max(...lx)];
   if (x1 - x0 < 0.3) [x0, x1] = [x0 - 0.15, x1 + 0.15];
-  let [lo, hi] = [Math.min(...pts.map((r) => r.e.score)), Math.max(...pts.map((r) => r.e.score))];
-  // One score for every dot (an entry that is the reference itself): a band of 10 % around it, not
-  // +-0.5, which put AP on an axis from -0.44 to 0.56.
-  if (hi === lo) {
-    const pad = Math.abs(hi) * 0.1 || 0.5;
-    [lo, hi] = [lo - pad, hi + pad];
-  }
+  const [lo, hi] = scoreRange(pts.map((r) => r.e.score));
   const x = (ms: number) => PAD + ((Math.log10(ms) - x0) / (x1 - x0)) * (W - 2 * PAD);
   const y = (v: number) => PAD + (higherIsBetter ? (hi - v) / (hi - lo) : (v - lo) / (hi - lo)) * (H - 2 * PAD);
   const f = (n: number) => n.toFixed(1);
@@ -126,10 +153,11 @@ export function paretoChart(rows: Row[], higherIsBetter: boolean, metric: string
   const dots = pts.map((r, i) => `<path d="M${f(x(r.latency!))},${f(y(r.e.score))}h0" class="${dotClass(r, i)}"><title>${esc(r.e.team)}: ${esc(formatScore(r.e.score))} at ${esc(formatScore(r.latency!))} ms${r.relative !== null ? ` (${esc(formatScore(r.relative))} x reference)` : ''}</title></path>`);
   const top = higherIsBetter ? hi : lo;
   const bottom = higherIsBetter ? lo : hi;
+  const [topLabel, bottomLabel] = axisLabels(top, bottom);
   const label = `${metric} (${higherIsBetter ? 'higher' : 'lower'} is better) against p90 latency (log scale); line: Pareto front`;
   // The score chart's layout (chart.ts): the plot stretches to the width, labels are HTML.
   return raw(`<figure class="chart">
-<div class="chart-y"><span>${esc(formatScore(top))}</span><span>${esc(formatScore(bottom))}</span></div>
+<div class="chart-y"><span>${esc(topLabel)}</span><span>${esc(bottomLabel)}</span></div>
 <svg class="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="${esc(label)}">
 <style>path,line{vector-effect:non-scaling-stroke}.d{stroke:#2451b3;stroke-opacity:.55;stroke-width:7;stroke-linecap:round}.p{stroke:#1e7b34;stroke-width:9;stroke-linecap:round}.b{stroke:#8a5a00;stroke-width:9;stroke-linecap:round}.o{stroke:#6b7280;stroke-width:7;stroke-linecap:round}.front{fill:none;stroke:#1e7b34;stroke-width:2}.axis{stroke:#b8c0cc;stroke-width:1}</style>
 <line class="axis" x1="0" y1="${H}" x2="${W}" y2="${H}"/>
@@ -148,7 +176,8 @@ function warmupCell(warmup: Row['warmup']): string {
   if (queries === null) return '';
   const stop = warmup.stop as WarmupStop;
   const ms = num(warmup.ms);
-  return (WARMUP_STOPS as readonly string[]).includes(stop) && ms !== null ? `${queries} (${warmupHow({ queries, stop, ms })})` : String(queries);
+  const count = queries.toLocaleString('en-US');
+  return (WARMUP_STOPS as readonly string[]).includes(stop) && ms !== null ? `${count} (${warmupHow({ queries, stop, ms })})` : count;
 }
 
 /** The warm-up the track asks for: until steady (the rule in words), or a fixed count. */
@@ -191,12 +220,18 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
   const unplotted = [
     // Seen on a demo board: the exported SSDLite at 0.208 ms (export, quick settings) and the same file as an entry at 0.452 ms (its job), relative 1.01.
     ...(exported.length ? [html`${exported.join(', ')}: timed by <code>podium baseline export</code>, in its own process and settings (the warm-up column says which), not in a sandboxed job as the entries are. The same model's p90 can differ between the two; an entry's relative latency is measured beside the reference in its own job.`] : []),
+    ...rows.filter((r) => r.besideEntries).map((r) => {
+      const { count, min, max } = r.besideEntries!;
+      return count === 1
+        ? html`${r.e.team}'s p90 is the one measured interleaved with the entry in its job, under the same settings.`
+        : html`${r.e.team}'s p90 is the median of the ${count} measured interleaved with the entries in their own jobs (${p90(min)} to ${p90(max)} ms), under the same settings.`;
+    }),
     ...(track.reference && !reference ? [html`The reference model's baseline entry (${baselineOfModel(track.reference)}) is not on this board yet.`] : []),
     ...leftOff.map((l) => html`${l.e.team}${l.e === reference ? ' (the reference)' : ''} is not shown: its latency was timed in ${l.runtime} only, not in ONNX Runtime as the entries are (it is on the leaderboard).`),
   ];
   return html`<section><h2>Models: accuracy and latency</h2>
     <p>Ranking rule: ${describeRule(track.ranking)}. Latency: MLPerf SingleStream${warmupRule(track)} at least
-    ${track.latency.minQueries} queries${track.latency.minDurationMs > 0 ? ` and ${track.latency.minDurationMs / 1000} s` : ''}, ${track.threads} intra-op thread${track.threads === 1 ? '' : 's'}; "${latencyHeader('relative')}" is the
+    ${track.latency.minQueries.toLocaleString('en-US')} queries${track.latency.minDurationMs > 0 ? ` and ${track.latency.minDurationMs / 1000} s` : ''}, ${track.threads} intra-op thread${track.threads === 1 ? '' : 's'}; "${latencyHeader('relative')}" is the
     entry's latency over the reference model's, timed interleaved in the same job${warmups ? '; "warm-up" is the warm-up each model actually ran' : ''}.</p>
     ${paretoChart(rows, challenge.higher_is_better, challenge.primary_metric)}
     ${table}
