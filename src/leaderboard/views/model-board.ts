@@ -92,7 +92,7 @@ export function modelRows(board: Board, track: ModelTrack, higherIsBetter: boole
     if (figures) rows.push({ e, role: !e.baseline ? 'entry' : e === reference ? 'reference' : 'baseline', ...figures });
     else if (e.baseline && num(e.latency?.p90_ms) !== null) leftOff.push({ e, runtime: String(e.latency?.backend ?? 'an unnamed runtime') });
   }
-  const referenceRow = besideEntries(rows, reference, leftOff);
+  const referenceRow = placeReference(rows, reference, leftOff);
   const ranked = rankEntries(track.ranking, rows.filter((r) => r.role === 'entry').map((r) => ({
     id: r.e.submission_id, accuracy: r.e.score, latency_ms: r.latency, relative: r.relative,
     params: r.params ?? undefined, madds: r.madds ?? undefined,
@@ -115,7 +115,7 @@ export function modelRows(board: Board, track: ModelTrack, higherIsBetter: boole
  * relative 1.01) stands only while no entry has been timed; a reference timed in tfjs only
  * gets a row once entries have timed it.
  */
-function besideEntries(rows: Row[], reference: BoardEntry | undefined, leftOff: LeftOff[]): Row | undefined {
+function placeReference(rows: Row[], reference: BoardEntry | undefined, leftOff: LeftOff[]): Row | undefined {
   let row = rows.find((r) => r.role === 'reference');
   const entries = rows.filter((r) => r.role === 'entry');
   const figures = entries.map((r) => num(r.e.latency?.reference_p90_ms)).filter((v): v is number => v !== null).sort((a, b) => a - b);
