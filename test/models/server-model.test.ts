@@ -137,6 +137,12 @@ describe('model submissions on the server', () => {
       expect(submit).toContain('href="/challenges/inat-tiny/models"');
       const board = await fetch(`${server.url}/challenges/inat-tiny/models`);
       expect(board.status).toBe(200);
+      // The models board has the challenge's tabs; the leaderboard links it (signed in or not: the anonymous page is another path).
+      expect(await board.text()).toContain('<nav class="subnav"');
+      for (const viewer of [{}, { token }]) {
+        const overview = await api(server.url, 'GET', '/challenges/inat-tiny', viewer);
+        expect(overview.text).toMatch(/id="models-link">This challenge also takes models: <a href="\/challenges\/inat-tiny\/models">models board<\/a>/);
+      }
     } finally {
       await server.stop('SIGTERM');
     }

@@ -89,6 +89,8 @@ export interface ChallengePageParts {
   boardHtml?: Html;
   chart: Html;
   shares: Awaited<ReturnType<typeof splitShares>>;
+  /** The challenge has a model track: the page links its models board. */
+  takesModels: boolean;
   /** 403 for the private split before the end (or without a private split). */
   status: number;
 }
@@ -105,13 +107,14 @@ export async function challengePageParts(ctx: AppContext, c: ChallengeRecord, sp
   const shown = board;
   const boardHtml = shown ? await ctx.boards.cached(c, `html:board:${split}`, () => boardTable(shown, shares)) : undefined;
   const { chart } = await historyView(ctx, c);
-  return { split, now, board, privateNote, boardHtml, chart, shares, status: split === 'private' && !board ? 403 : 200 };
+  const takesModels = !!ctx.models?.get(c.id)?.track;
+  return { split, now, board, privateNote, boardHtml, chart, shares, takesModels, status: split === 'private' && !board ? 403 : 200 };
 }
 
 /** The challenge page's HTML for a viewer (undefined: not signed in). */
 export function renderChallengePage(c: ChallengeRecord, parts: ChallengePageParts, viewer?: Participant, viewerTeamId?: number): string {
-  const { now, split, board, privateNote, chart, boardHtml, shares } = parts;
-  return challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer, shares, viewerTeamId });
+  const { now, split, board, privateNote, chart, boardHtml, shares, takesModels } = parts;
+  return challengePage({ challenge: c, now, split, board, privateNote, history: [], chart, boardHtml, viewer, shares, viewerTeamId, takesModels });
 }
 
 /**
@@ -121,6 +124,6 @@ export function renderChallengePage(c: ChallengeRecord, parts: ChallengePagePart
  */
 export async function anonymousChallengePage(ctx: AppContext, c: ChallengeRecord, split: BoardSplit, now: number): Promise<{ encoded: Encoded; status: number }> {
   const parts = await challengePageParts(ctx, c, split, now);
-  const encoded = await ctx.boards.cached(c, `html:page:${split}:${phaseState(c, now)}:${c.paused}`, () => encode(renderChallengePage(c, parts), HTML_TYPE), parts.chart, true);
+  const encoded = await ctx.boards.cached(c, `html:page:${split}:${phaseState(c, now)}:${c.paused}:${parts.takesModels}`, () => encode(renderChallengePage(c, parts), HTML_TYPE), parts.chart, true);
   return { encoded, status: parts.status };
 }

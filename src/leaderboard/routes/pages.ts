@@ -13,7 +13,7 @@ import { splitShares } from '../split-shares.js';
 import { html, layout, STYLESHEET } from '../views/html.js';
 import { modelBoardHtml } from '../views/model-board.js';
 import {
-  accountPage, challengeListPage, dataPage, errorPage, evaluationPage, rulesPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
+  accountPage, challengeListPage, challengeNav, dataPage, errorPage, evaluationPage, rulesPage, loginPage, registeredPage, registerPage, submissionsPage, submitPage, teamPage,
 } from '../views/pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { listFiles, sendFile, sendSubmissionFile } from './files.js';
@@ -124,7 +124,7 @@ export function pageRoutes(ctx: AppContext): Router {
     if (!track) throw new HttpError(404, `${c.id} does not take model submissions`);
     const board = await ctx.boards.board(c, 'public');
     const body = await ctx.boards.cached(c, 'html:models', () => modelBoardHtml(c, board, track));
-    await page(res, layout(`${c.title}: models`, html`<p><a href="/challenges/${c.id}">← ${c.title}</a></p>${body}`, { viewer: await who(req) }));
+    await page(res, layout(`${c.title}: models`, html`<h1>Models · ${c.title}</h1>${challengeNav(c, undefined)}${body}`, { viewer: await who(req) }));
   });
 
   /** The submit page's model-upload line: the challenge's largest model, when it takes models. */

@@ -229,7 +229,7 @@ export function modelBoardHtml(challenge: ChallengeRecord, board: Board, track: 
     ...(track.reference && !reference ? [html`The reference model's baseline entry (${baselineOfModel(track.reference)}) is not on this board yet.`] : []),
     ...leftOff.map((l) => html`${l.e.team}${l.e === reference ? ' (the reference)' : ''} is not shown: its latency was timed in ${l.runtime} only, not in ONNX Runtime as the entries are (it is on the leaderboard).`),
   ];
-  return html`<section><h2>Models: accuracy and latency</h2>
+  return html`<section><h2>Accuracy and latency</h2>
     <p>Ranking rule: ${describeRule(track.ranking)}. Latency: MLPerf SingleStream${warmupRule(track)} at least
     ${track.latency.minQueries.toLocaleString('en-US')} queries${track.latency.minDurationMs > 0 ? ` and ${track.latency.minDurationMs / 1000} s` : ''}, ${track.threads} intra-op thread${track.threads === 1 ? '' : 's'}; "${latencyHeader('relative')}" is the
     entry's latency over the reference model's, timed interleaved in the same job${warmups ? '; "warm-up" is the warm-up each model actually ran' : ''}.</p>

@@ -133,6 +133,8 @@ export interface ChallengePageData {
   shares?: SplitShares | null;
   /** The signed-in participant's team in this challenge: its row is highlighted. */
   viewerTeamId?: number;
+  /** The challenge has a model track: link its models board. */
+  takesModels?: boolean;
 }
 
 export type ChallengeTab = 'overview' | 'data' | 'evaluation' | 'rules' | 'submit' | 'submissions' | 'team';
@@ -175,6 +177,7 @@ export function challengePage(d: ChallengePageData): string {
   <p class="muted">${c.id} · ${c.task} · ${stateLabel(c, d.now)} · per day ${c.limits.per_day}, total ${c.limits.total}, final selections ${c.limits.final_selections}, upload up to ${c.limits.max_upload_mb} MB</p>
   ${challengeNav(c, 'overview')}
   ${c.task === 'stabilization' ? html`<p class="actions"><a href="${base}/clips">Clip previews</a></p>` : ''}
+  ${d.takesModels ? html`<p id="models-link">This challenge also takes models: <a href="${base}/models">models board</a> (accuracy against latency, with the Pareto front).</p>` : ''}
   ${c.description ? markdown(c.description) : ''}
   ${phasesBlock(c, d.now)}
   ${highlightTeam(d.viewerTeamId)}
