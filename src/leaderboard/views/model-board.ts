@@ -85,14 +85,20 @@ function onnxFigures(e: BoardEntry): Pick<Row, 'latency' | 'relative' | 'params'
 export function modelRows(board: Board, track: ModelTrack, higherIsBetter: boolean): { rows: Row[]; reference?: BoardEntry; leftOff: LeftOff[] } {
   const referenceName = track.reference ? baselineOfModel(track.reference) : undefined;
   const reference = board.entries.find((e) => e.baseline && e.team === referenceName);
-  const rows: Row[] = [];
+  const rows: Row[] = board.entries.flatMap((e) => {
+    const figures = e.baseline ? null : onnxFigures(e);
+    return figures ? [{ e, role: 'entry' as const, ...figures }] : [];
+  });
+  const beside = timedBesideEntries(rows);
   const leftOff: LeftOff[] = [];
-  for (const e of board.entries) {
-    const figures = onnxFigures(e);
-    if (figures) rows.push({ e, role: !e.baseline ? 'entry' : e === reference ? 'reference' : 'baseline', ...figures });
-    else if (e.baseline && num(e.latency?.p90_ms) !== null) leftOff.push({ e, runtime: String(e.latency?.backend ?? 'an unnamed runtime') });
+  for (const e of board.entries.filter((x) => x.baseline)) {
+    const own = onnxFigures(e);
+    // The reference keeps its own file's counts; its latency is the one measured beside the entries, once there is one.
+    const figures = e === reference && beside ? { params: own?.params ?? null, madds: own?.madds ?? null, ...beside } : own;
+    if (figures) rows.push({ e, role: e === reference ? 'reference' : 'baseline', ...figures });
+    else if (num(e.latency?.p90_ms) !== null) leftOff.push({ e, runtime: String(e.latency?.backend ?? 'an unnamed runtime') });
   }
-  const referenceRow = placeReference(rows, reference, leftOff);
+  const referenceRow = rows.find((r) => r.role === 'reference');
   const ranked = rankEntries(track.ranking, rows.filter((r) => r.role === 'entry').map((r) => ({
     id: r.e.submission_id, accuracy: r.e.score, latency_ms: r.latency, relative: r.relative,
     params: r.params ?? undefined, madds: r.madds ?? undefined,
@@ -107,32 +113,23 @@ export function modelRows(board: Board, track: ModelTrack, higherIsBetter: boole
 }
 
 /**
- * The reference's row, timed as the entries are: each entry's job times the reference
- * interleaved with it under the track's settings (reference_p90_ms), so the reference is
- * plotted at the median of those figures, and the accuracy gate's key and a composite
- * formula's latency_ref_ms compare milliseconds of one kind. The export's own figure (another
- * process and settings: 0.208 ms on a demo board for a file whose entry was 0.452 ms at
- * relative 1.01) stands only while no entry has been timed; a reference timed in tfjs only
- * gets a row once entries have timed it.
+ * The reference's latency as the entries' jobs timed it, or null before any has: each entry's
+ * job times the reference interleaved with it under the track's settings (reference_p90_ms),
+ * so the reference is plotted at the median of those figures, and the accuracy gate's key and
+ * a composite formula's latency_ref_ms compare milliseconds of one kind. The export's own
+ * figure (another process and settings: 0.208 ms on a demo board for a file whose entry was
+ * 0.452 ms at relative 1.01) stands only until then; a reference timed in tfjs only gets a
+ * row from these figures.
  */
-function placeReference(rows: Row[], reference: BoardEntry | undefined, leftOff: LeftOff[]): Row | undefined {
-  let row = rows.find((r) => r.role === 'reference');
-  const entries = rows.filter((r) => r.role === 'entry');
+function timedBesideEntries(entries: Row[]): Omit<Row, 'e' | 'role' | 'params' | 'madds'> | null {
   const figures = entries.map((r) => num(r.e.latency?.reference_p90_ms)).filter((v): v is number => v !== null).sort((a, b) => a - b);
-  if (!reference || figures.length === 0) return row;
-  if (!row) {
-    row = { e: reference, role: 'reference', latency: null, relative: null, params: null, madds: null, warmup: { queries: undefined }, where: '' };
-    rows.push(row);
-    const i = leftOff.findIndex((l) => l.e === reference);
-    if (i >= 0) leftOff.splice(i, 1);
-  }
+  if (figures.length === 0) return null;
   const places = [...new Set(entries.map((r) => r.where))];
-  Object.assign(row, {
-    latency: median(figures), relative: null, warmup: { queries: undefined }, byExport: undefined,
-    where: places.length === 1 ? places[0] : 'beside each entry, in its job',
+  return {
+    latency: median(figures), relative: null, warmup: { queries: undefined },
+    where: places.length === 1 ? places[0]! : 'beside each entry, in its job',
     besideEntries: { count: figures.length, min: figures[0]!, max: figures[figures.length - 1]! },
-  });
-  return row;
+  };
 }
 
 export function paretoChart(rows: Row[], higherIsBetter: boolean, metric: string): Html {
